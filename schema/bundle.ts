@@ -1,0 +1,231 @@
+// Result bundles: build and sign an in-toto statement, and open (verify) a DSSE envelope
+// with a precise reason for every way it can be wrong. Runner, API and CLI share this.
+import { z } from "zod";
+import { decodeClasses, fromBase64, fromBase64Url, utf8 } from "./bytes.js";
+import { canonicalJson } from "./canonical.js";
+import {
+  Envelope,
+  PAYLOAD_TYPE,
+  PREDICATE_TYPE,
+  STATEMENT_TYPE,
+  Statement,
+  expandSuite,
+  taskKey,
+  type ResultPredicate,
+  type Subject,
+} from "./contract/index.js";
+import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
+import { canonicalDigest, sha256Hex } from "./digest.js";
+import { keyidOf, signEnvelope, verifySignature, type Signer } from "./dsse.js";
+
+/** Why a bundle was refused, one stable code per kind of failure. */
+export type BundleErrorCode =
+  | "bad-json"
+  | "bad-envelope"
+  | "wrong-payload-type"
+  | "bad-base64"
+  | "bad-payload"
+  | "wrong-statement-type"
+  | "wrong-predicate-type"
+  | "keyid-mismatch"
+  | "bad-signature"
+  | "non-canonical"
+  | "bad-predicate"
+  | "inconsistent";
+
+/** One failing location, as `predicate.runs[3].curve[0].trainAcc`. */
+export interface PathError {
+  path: string;
+  message: string;
+}
+
+export type OpenedBundle =
+  | {
+      ok: true;
+      envelope: Envelope;
+      statement: Statement;
+      /** Lowercase hex SHA-256 of the signed payload bytes: the bundle's content address. */
+      payloadSha256: string;
+      keyid: string;
+    }
+  | { ok: false; code: BundleErrorCode; detail: string; errors: PathError[] };
+
+function fail(code: BundleErrorCode, detail: string, errors: PathError[] = []): OpenedBundle {
+  return { ok: false, code, detail, errors };
+}
+
+/**
+ * A zod issue path in the notation people read: `predicate.runs[3].curve[0]`.
+ *
+ * @example
+ * formatPath(["runs", 3, "curve"]) // "runs[3].curve"
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+}
+
+function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): PathError[] {
+  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]) || "(root)", message: issue.message }));
+}
+
+/** The subjects a predicate must name: each architecture topology and each dataset file. */
+export function subjectsOf(predicate: ResultPredicate): Subject[] {
+  return [
+    ...predicate.architectures.map((a) => ({ name: `architecture:${a.id}`, digest: { sha256: a.fingerprint } })),
+    ...predicate.datasets.flatMap((d) => d.files.map((f) => ({ name: `dataset:${d.id}/${f.name}`, digest: { sha256: f.sha256 } }))),
+  ];
+}
+
+/**
+ * Wraps a predicate in an in-toto statement and signs it into a DSSE envelope. Throws if
+ * the predicate is not a valid, self-consistent result: the runner never writes a bundle
+ * that `openBundle` would refuse.
+ *
+ * @example
+ * const envelope = await signResult(predicate, signer)
+ */
+export async function signResult(predicate: ResultPredicate, signer: Signer): Promise<Envelope> {
+  if (predicate.submitter.keyid !== signer.keyid || predicate.submitter.publicKey !== signer.publicKey) {
+    throw new Error("the predicate's submitter is not the signing key");
+  }
+  const statement = Statement.parse({ _type: STATEMENT_TYPE, subject: subjectsOf(predicate), predicateType: PREDICATE_TYPE, predicate });
+  const problems = await checkConsistency(statement);
+  if (problems.length > 0) throw new Error(`inconsistent result: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
+}
+
+/** Parses and verifies a bundle file's text. */
+export function openBundle(text: string): Promise<OpenedBundle> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return Promise.resolve(fail("bad-json", `the file is not JSON: ${(error as Error).message}`));
+  }
+  return openEnvelope(value);
+}
+
+// Just enough of the statement to find the signing key, so that a tampered payload is
+// reported as a bad signature rather than as whatever schema rule the tampering broke.
+const StatementHead = z.object({
+  _type: z.unknown(),
+  predicateType: z.unknown(),
+  predicate: z.object({ submitter: z.object({ publicKey: z.string(), keyid: z.string() }) }),
+});
+
+/**
+ * Verifies a parsed DSSE envelope: shape, payload type, signature by the key the
+ * predicate names (keyid = SHA-256 of that key), canonical form, the strict schema, and
+ * the consistency of every digest and derived metric.
+ *
+ * @example
+ * const opened = await openEnvelope(body); if (!opened.ok) console.error(opened.code, opened.detail)
+ */
+export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
+  const envelope = Envelope.safeParse(value);
+  if (!envelope.success) return fail("bad-envelope", "not a DSSE envelope with one signature", issuesOf(envelope.error));
+  const { payloadType, payload, signatures } = envelope.data;
+  if (payloadType !== PAYLOAD_TYPE) return fail("wrong-payload-type", `payloadType is "${payloadType}", expected "${PAYLOAD_TYPE}"`);
+
+  const payloadBytes = fromBase64(payload);
+  const sig = fromBase64(signatures[0]!.sig);
+  if (!payloadBytes) return fail("bad-base64", "payload is not standard base64", [{ path: "payload", message: "not standard padded base64" }]);
+  if (!sig) return fail("bad-base64", "signature is not standard base64", [{ path: "signatures[0].sig", message: "not standard padded base64" }]);
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(payloadBytes));
+  } catch (error) {
+    return fail("bad-payload", `the payload is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  const head = StatementHead.safeParse(parsed);
+  if (!head.success) return fail("bad-payload", "the payload is not a statement with predicate.submitter", issuesOf(head.error));
+  if (head.data._type !== STATEMENT_TYPE) return fail("wrong-statement-type", `_type is ${JSON.stringify(head.data._type)}, expected "${STATEMENT_TYPE}"`);
+  if (head.data.predicateType !== PREDICATE_TYPE) {
+    return fail("wrong-predicate-type", `predicateType is ${JSON.stringify(head.data.predicateType)}, expected "${PREDICATE_TYPE}"`);
+  }
+
+  const { publicKey, keyid: claimedKeyid } = head.data.predicate.submitter;
+  const publicKeyRaw = fromBase64Url(publicKey);
+  if (!publicKeyRaw || publicKeyRaw.length !== 32) {
+    return fail("bad-predicate", "predicate.submitter.publicKey is not a raw 32-byte Ed25519 key in base64url", [
+      { path: "predicate.submitter.publicKey", message: "must be 32 bytes, base64url" },
+    ]);
+  }
+  const keyid = await keyidOf(publicKeyRaw);
+  if (claimedKeyid !== keyid) {
+    return fail("keyid-mismatch", `predicate.submitter.keyid ${claimedKeyid} is not the SHA-256 of its public key (${keyid})`);
+  }
+  if (signatures[0]!.keyid !== keyid) {
+    return fail("keyid-mismatch", `the signature's keyid ${signatures[0]!.keyid} is not the submitter's key ${keyid}`);
+  }
+  if (!(await verifySignature(payloadType, payloadBytes, sig, publicKeyRaw))) {
+    return fail("bad-signature", `the signature does not verify with the submitter's key ${keyid}: the payload was changed or signed by another key`);
+  }
+
+  if (canonicalJson(parsed) !== utf8.decode(payloadBytes)) {
+    return fail("non-canonical", "the payload is not RFC 8785 canonical JSON");
+  }
+  const statement = Statement.safeParse(parsed);
+  if (!statement.success) {
+    const errors = issuesOf(statement.error);
+    return fail("bad-predicate", `the statement does not match the schema at ${errors[0]!.path}: ${errors[0]!.message}`, errors);
+  }
+  const problems = await checkConsistency(statement.data);
+  if (problems.length > 0) return fail("inconsistent", `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+
+  return { ok: true, envelope: envelope.data, statement: statement.data, payloadSha256: await sha256Hex(payloadBytes), keyid };
+}
+
+/**
+ * Everything a valid statement's parts must agree on: digests of the suite and topologies,
+ * the subjects, runs that belong to the suite, predictions of the right length, and
+ * derived metrics equal to their recomputation from the curves.
+ */
+export async function checkConsistency(statement: Statement): Promise<PathError[]> {
+  const { predicate } = statement;
+  const errors: PathError[] = [];
+  const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });
+
+  const suiteDigest = await canonicalDigest(predicate.suite);
+  if (predicate.suiteDigest !== suiteDigest) add("suiteDigest", `is not the SHA-256 of the suite's canonical JSON (${suiteDigest})`);
+
+  const architectureIds = new Set<string>();
+  for (const [i, architecture] of predicate.architectures.entries()) {
+    if (architectureIds.has(architecture.id)) add(`architectures[${i}].id`, `"${architecture.id}" appears twice`);
+    architectureIds.add(architecture.id);
+    const fingerprint = await canonicalDigest(architecture.topology);
+    if (architecture.fingerprint !== fingerprint) add(`architectures[${i}].fingerprint`, `is not the SHA-256 of the topology's canonical JSON (${fingerprint})`);
+  }
+  const datasets = new Map(predicate.datasets.map((d) => [d.id, d]));
+  if (datasets.size !== predicate.datasets.length) add("datasets", "names a dataset twice");
+
+  if (canonicalJson(statement.subject) !== canonicalJson(subjectsOf(predicate))) {
+    errors.push({ path: "subject", message: "must name exactly each architecture (by fingerprint) and each dataset file (by SHA-256)" });
+  }
+
+  // A run must be a task of the suite: for the suite's own architectures exactly as the
+  // suite defines it, for a user-supplied architecture the suite's grid with its id.
+  const userArchitectures = [...architectureIds].filter((id) => !predicate.suite.architectures.some((a) => a.id === id));
+  const suiteTasks = new Set(
+    [...expandSuite(predicate.suite), ...(userArchitectures.length ? expandSuite(predicate.suite, { architectures: userArchitectures }) : [])].map(canonicalJson),
+  );
+  for (const [i, run] of predicate.runs.entries()) {
+    if (!suiteTasks.has(canonicalJson(run.task))) add(`runs[${i}].task`, `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`);
+    if (!architectureIds.has(run.task.architecture)) add(`runs[${i}].task.architecture`, `"${run.task.architecture}" is not among the bundle's architectures`);
+    const dataset = datasets.get(run.task.dataset.id);
+    if (!dataset) {
+      add(`runs[${i}].task.dataset`, `"${run.task.dataset.id}" is not among the bundle's datasets`);
+    } else {
+      if (dataset.trainSize !== run.task.dataset.trainSize || dataset.testSize !== run.task.dataset.testSize) {
+        add(`runs[${i}].task.dataset`, `sizes differ from the bundle's ${dataset.id} record`);
+      }
+      if (!run.predictions) continue;
+      if (!decodeClasses(run.predictions.train, dataset.trainSize)) add(`runs[${i}].predictions.train`, `must encode ${dataset.trainSize} classes`);
+      if (!decodeClasses(run.predictions.test, dataset.testSize)) add(`runs[${i}].predictions.test`, `must encode ${dataset.testSize} classes`);
+    }
+  }
+  for (const key of duplicateTaskKeys(predicate.runs)) add("runs", `task ${key} appears more than once`);
+  for (const m of findDerivedMismatches(predicate.runs)) add(m.path, `claims ${m.claimed}, but the curves give ${m.expected}`);
+  return errors;
+}

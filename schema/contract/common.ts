@@ -1,0 +1,59 @@
+// Shared building blocks of the contract: bounded strings, digests, accuracies, limits.
+import { z } from "zod";
+
+/**
+ * Hard bounds on everything a bundle may contain. A bundle of the `paper` suite fits
+ * comfortably; anything larger is rejected before it reaches storage.
+ *
+ * @example
+ * LIMITS.maxEpochs // 1000
+ */
+export const LIMITS = {
+  maxEpochs: 1000,
+  maxRunsPerBundle: 2000,
+  maxArchitecturesPerBundle: 32,
+  maxDatasetFiles: 16,
+  maxExamples: 100_000,
+  maxClasses: 16,
+  maxSeeds: 32,
+  maxConditions: 64,
+  maxName: 120,
+  maxText: 2000,
+} as const;
+
+/** A short human-readable name: no control characters, at most `LIMITS.maxName` chars. */
+export const Name = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxName)
+  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+
+/** Identifiers of suites, architectures and datasets: lowercase slugs such as `mlp-1x512`. */
+export const Slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9]+(?:[-.+][a-z0-9]+)*$/, "must be a lowercase slug like mlp-1x512");
+
+/** Lowercase hex SHA-256 digest. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits");
+
+/** Standard base64 (RFC 4648 §4), padded. */
+export const Base64 = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "must be standard padded base64");
+
+/** Base64url (RFC 4648 §5), unpadded. */
+export const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, "must be unpadded base64url");
+
+/** A fraction in [0, 1], such as an accuracy or a corruption probability. */
+export const Fraction = z.number().min(0).max(1);
+
+/** A finite, non-negative number (zod rejects NaN and ±Infinity for every number). */
+export const NonNegative = z.number().nonnegative();
+
+export const PositiveInt = z.number().int().positive();
+export const NonNegativeInt = z.number().int().nonnegative();
+
+/** An ISO-8601 UTC timestamp such as `2026-11-27T05:38:04.000Z`. */
+export const Timestamp = z.iso.datetime();

@@ -1,0 +1,7 @@
+// The contract: every type that runner, API and web share, as zod schemas.
+export * from "./common.js";
+export * from "./suite.js";
+export * from "./task.js";
+export * from "./run.js";
+export * from "./payload.js";
+export * from "./problem.js";

@@ -1,0 +1,9 @@
+// schema/: the contract shared by runner, API and web. Imports nothing of ours.
+export * from "./contract/index.js";
+export * from "./bytes.js";
+export * from "./canonical.js";
+export * from "./digest.js";
+export * from "./dsse.js";
+export * from "./derive.js";
+export * from "./bundle.js";
+export * from "./suites/index.js";

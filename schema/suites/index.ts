@@ -1,0 +1,22 @@
+// The suites as data. A result is ranked only with results of the same suite id and version.
+import { Suite } from "../contract/index.js";
+import { paperSuite } from "./paper.js";
+import { quickSuite } from "./quick.js";
+import { smokeSuite } from "./smoke.js";
+import { standardSuite } from "./standard.js";
+
+export { REGULARIZERS } from "./regularizers.js";
+export { ALL_CORRUPTIONS } from "./corruptions.js";
+
+/**
+ * Every suite this version of rethink-bench knows, validated once at load.
+ *
+ * @example
+ * SUITES.map((s) => s.id) // ["smoke", "quick", "standard", "paper"]
+ */
+export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, standardSuite, paperSuite].map((suite) => Suite.parse(suite));
+
+/** The suite with this id (and version, when given); undefined if unknown. */
+export function findSuite(id: string, version?: number): Suite | undefined {
+  return SUITES.find((suite) => suite.id === id && (version === undefined || suite.version === version));
+}
