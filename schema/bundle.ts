@@ -71,7 +71,7 @@ function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): PathE
 /** The subjects a predicate must name: each architecture topology and each dataset file. */
 export function subjectsOf(predicate: ResultPredicate): Subject[] {
   return [
-    ...predicate.architectures.map((a) => ({ name: `architecture:${a.id}`, digest: { sha256: a.fingerprint } })),
+    ...predicate.architectures.map((a) => ({ name: `architecture:${a.id}@${a.inputShape.join("x")}`, digest: { sha256: a.fingerprint } })),
     ...predicate.datasets.flatMap((d) => d.files.map((f) => ({ name: `dataset:${d.id}/${f.name}`, digest: { sha256: f.sha256 } }))),
   ];
 }
@@ -191,8 +191,13 @@ export async function checkConsistency(statement: Statement): Promise<PathError[
   if (predicate.suiteDigest !== suiteDigest) add("suiteDigest", `is not the SHA-256 of the suite's canonical JSON (${suiteDigest})`);
 
   const architectureIds = new Set<string>();
+  const architectures = new Map<string, (typeof predicate.architectures)[number]>();
   for (const [i, architecture] of predicate.architectures.entries()) {
-    if (architectureIds.has(architecture.id)) add(`architectures[${i}].id`, `"${architecture.id}" appears twice`);
+    const key = `${architecture.id}@${architecture.inputShape.join("x")}`;
+    if (architectures.has(key) || [...architectures.values()].some((a) => a.fingerprint === architecture.fingerprint)) {
+      add(`architectures[${i}]`, `${key} appears twice`);
+    }
+    architectures.set(key, architecture);
     architectureIds.add(architecture.id);
     const fingerprint = await canonicalDigest(architecture.topology);
     if (architecture.fingerprint !== fingerprint) add(`architectures[${i}].fingerprint`, `is not the SHA-256 of the topology's canonical JSON (${fingerprint})`);
@@ -212,11 +217,13 @@ export async function checkConsistency(statement: Statement): Promise<PathError[
   );
   for (const [i, run] of predicate.runs.entries()) {
     if (!suiteTasks.has(canonicalJson(run.task))) add(`runs[${i}].task`, `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`);
-    if (!architectureIds.has(run.task.architecture)) add(`runs[${i}].task.architecture`, `"${run.task.architecture}" is not among the bundle's architectures`);
     const dataset = datasets.get(run.task.dataset.id);
     if (!dataset) {
       add(`runs[${i}].task.dataset`, `"${run.task.dataset.id}" is not among the bundle's datasets`);
     } else {
+      const architecture = architectures.get(`${run.task.architecture}@${dataset.shape.join("x")}`);
+      if (!architecture) add(`runs[${i}].task.architecture`, `"${run.task.architecture}" for input ${dataset.shape.join("x")} is not among the bundle's architectures`);
+      else if (architecture.fingerprint !== run.architectureFingerprint) add(`runs[${i}].architectureFingerprint`, `is not the fingerprint of ${run.task.architecture} for input ${dataset.shape.join("x")}`);
       if (dataset.trainSize !== run.task.dataset.trainSize || dataset.testSize !== run.task.dataset.testSize) {
         add(`runs[${i}].task.dataset`, `sizes differ from the bundle's ${dataset.id} record`);
       }

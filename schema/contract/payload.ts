@@ -12,14 +12,21 @@ export const PAYLOAD_TYPE = "application/vnd.in-toto+json";
 export const JsonObject = z.record(z.string(), z.json());
 export type JsonObject = z.infer<typeof JsonObject>;
 
+/** Height, width and channels of an input image, e.g. [28, 28, 1] for MNIST. */
+export const InputShape = z.tuple([PositiveInt.max(4096), PositiveInt.max(4096), PositiveInt.max(64)]);
+export type InputShape = z.infer<typeof InputShape>;
+
 /**
- * An architecture as it appears on the board. Its identity is `fingerprint`, the SHA-256
- * of the canonical JSON of `topology` (weights excluded).
+ * An architecture as it appears on the board, built for one input shape. Its identity is
+ * `fingerprint`, the SHA-256 of the canonical JSON of `topology`: the layers as built
+ * without any regularizer (weights excluded), so the same network trained with dropout or
+ * weight decay is still the same architecture. One id may appear once per input shape.
  */
 export const Architecture = z.strictObject({
   id: Slug,
   name: Name,
   kind: z.enum(["builtin", "layers-json", "builder-module", "kernel"]),
+  inputShape: InputShape,
   fingerprint: Sha256Hex,
   parameterCount: NonNegativeInt,
   topology: JsonObject,
@@ -36,6 +43,7 @@ export const DatasetRecord = z.strictObject({
   trainSize: PositiveInt.max(LIMITS.maxExamples),
   testSize: PositiveInt.max(LIMITS.maxExamples),
   classes: PositiveInt.min(2).max(LIMITS.maxClasses),
+  shape: InputShape,
   files: z.array(DatasetFile).min(1).max(LIMITS.maxDatasetFiles),
 });
 export type DatasetRecord = z.infer<typeof DatasetRecord>;

@@ -1,6 +1,6 @@
 // One run's result: its task, per-epoch curves, the metrics derived from them, predictions.
 import { z } from "zod";
-import { Base64, Fraction, LIMITS, NonNegative, PositiveInt } from "./common.js";
+import { Base64, Fraction, LIMITS, NonNegative, PositiveInt, Sha256Hex } from "./common.js";
 import { Task } from "./task.js";
 
 /**
@@ -55,6 +55,8 @@ export type Predictions = z.infer<typeof Predictions>;
 export const RunResult = z
   .strictObject({
     task: Task,
+    /** The architecture (as built for this run's dataset) that the bundle lists under this fingerprint. */
+    architectureFingerprint: Sha256Hex,
     status: z.enum(["ok", "failed"]),
     failure: z.string().min(1).max(LIMITS.maxText).nullable(),
     curve: z.array(EpochPoint).max(LIMITS.maxEpochs),

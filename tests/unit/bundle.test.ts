@@ -55,6 +55,8 @@ describe("bundle consistency", () => {
     expect(await inconsistency((p) => (p.runs[0]!.task.optimizer.learningRate = 0.5))).toContain("predicate.runs[0].task");
     expect(await inconsistency((p) => p.runs.push(structuredClone(p.runs[0]!)))).toContain("predicate.runs");
     expect(await inconsistency((p) => (p.runs[0]!.predictions!.test = "AAAA"))).toEqual(["predicate.runs[0].predictions.test"]);
+    expect(await inconsistency((p) => (p.runs[1]!.architectureFingerprint = "b".repeat(64)))).toEqual(["predicate.runs[1].architectureFingerprint"]);
+    expect(await inconsistency((p) => (p.architectures[0]!.inputShape = [32, 32, 3]))).toEqual(["predicate.runs[0].task.architecture", "predicate.runs[1].task.architecture"]);
   });
 
   it("signResult refuses to sign an inconsistent or foreign predicate", async () => {
