@@ -12,6 +12,7 @@ import {
   expandSuite,
   taskKey,
   type ResultPredicate,
+  type Task,
   type Subject,
 } from "./contract/index.js";
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
@@ -210,13 +211,15 @@ export async function checkConsistency(statement: Statement): Promise<PathError[
   }
 
   // A run must be a task of the suite: for the suite's own architectures exactly as the
-  // suite defines it, for a user-supplied architecture the suite's grid with its id.
+  // suite defines it, for a user-supplied architecture the suite's grid with its id. Any
+  // seed is allowed, so tasks are compared with the seed set aside.
   const userArchitectures = [...architectureIds].filter((id) => !predicate.suite.architectures.some((a) => a.id === id));
+  const withoutSeed = (task: Task) => canonicalJson({ ...task, seed: 0 });
   const suiteTasks = new Set(
-    [...expandSuite(predicate.suite), ...(userArchitectures.length ? expandSuite(predicate.suite, { architectures: userArchitectures }) : [])].map(canonicalJson),
+    [...expandSuite(predicate.suite, { seeds: [0] }), ...(userArchitectures.length ? expandSuite(predicate.suite, { architectures: userArchitectures, seeds: [0] }) : [])].map(withoutSeed),
   );
   for (const [i, run] of predicate.runs.entries()) {
-    if (!suiteTasks.has(canonicalJson(run.task))) add(`runs[${i}].task`, `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`);
+    if (!suiteTasks.has(withoutSeed(run.task))) add(`runs[${i}].task`, `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`);
     const dataset = datasets.get(run.task.dataset.id);
     if (!dataset) {
       add(`runs[${i}].task.dataset`, `"${run.task.dataset.id}" is not among the bundle's datasets`);

@@ -32,19 +32,22 @@ export function taskKey(task: Task): string {
  * Every task of a suite, in a fixed order (dataset, architecture, condition, seed).
  * `architectures` replaces the suite's own list, e.g. with a user-supplied model's id; a
  * replaced architecture runs every condition and uses the suite optimizer's learning rate.
+ * `seeds` replaces the suite's default seeds: any seed is a valid run of the suite, which
+ * is how independent submitters add seeds to an architecture's row.
  *
  * @example
  * expandSuite(quickSuite, { architectures: ["my-net"] }).every((t) => t.architecture === "my-net") // true
  */
-export function expandSuite(suite: Suite, options: { architectures?: readonly string[] } = {}): Task[] {
+export function expandSuite(suite: Suite, options: { architectures?: readonly string[]; seeds?: readonly number[] } = {}): Task[] {
   const replaced = options.architectures !== undefined;
+  const seeds = options.seeds ?? suite.seeds;
   const architectures = replaced ? options.architectures!.map((id) => ({ id, learningRate: undefined })) : suite.architectures;
   const tasks: Task[] = [];
   for (const dataset of suite.datasets) {
     for (const architecture of architectures) {
       for (const condition of suite.conditions) {
         if (!replaced && condition.architectures && !condition.architectures.includes(architecture.id)) continue;
-        for (const seed of suite.seeds) {
+        for (const seed of seeds) {
           tasks.push({
             suite: { id: suite.id, version: suite.version },
             architecture: architecture.id,

@@ -41,6 +41,13 @@ describe("bundle consistency", () => {
     expect(await openBundle("{")).toMatchObject({ ok: false, code: "bad-json" });
   });
 
+  it("accepts any seed: submitters add seeds beyond the suite's defaults", async () => {
+    const signer = await newSigner();
+    const predicate = structuredClone(await makePredicate(signer));
+    for (const run of predicate.runs) run.task.seed = 7;
+    expect(await openEnvelope(await signRaw(predicate, signer))).toMatchObject({ ok: true });
+  });
+
   it("refuses claimed metrics that disagree with the curves", async () => {
     expect(await inconsistency((p) => (p.runs[1]!.derived.stepsToFit = 1))).toEqual(["predicate.runs[1].derived.stepsToFit"]);
   });
