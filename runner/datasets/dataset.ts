@@ -3,7 +3,8 @@ import type { DatasetFile, DatasetId, InputShape } from "../../schema/index.js";
 
 /**
  * Images and labels of one split. `images` holds `count` images in NHWC order (row-major,
- * channels last), pixel values in [0, 1]; `labels` holds one class id per image.
+ * channels last), pixel values in [0, 1] (except after the `gaussian` corruption, whose
+ * noise is not clipped); `labels` holds one class id per image.
  */
 export interface ImageSet {
   images: Float32Array;
