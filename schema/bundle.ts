@@ -164,7 +164,15 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
     return fail("bad-signature", `the signature does not verify with the submitter's key ${keyid}: the payload was changed or signed by another key`);
   }
 
-  if (canonicalJson(parsed) !== utf8.decode(payloadBytes)) {
+  let canonical: string;
+  try {
+    canonical = canonicalJson(parsed);
+  } catch (error) {
+    // RFC 8785 has no form for a number beyond a double (1e400 parses to Infinity) or a lone
+    // surrogate ("\ud800"): such a payload is bad input, not a bug.
+    return fail("non-canonical", `the payload has no RFC 8785 canonical form: ${(error as Error).message}`);
+  }
+  if (canonical !== utf8.decode(payloadBytes)) {
     return fail("non-canonical", "the payload is not RFC 8785 canonical JSON");
   }
   const statement = Statement.safeParse(parsed);

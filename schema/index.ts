@@ -7,3 +7,4 @@ export * from "./dsse.js";
 export * from "./derive.js";
 export * from "./bundle.js";
 export * from "./suites/index.js";
+export * from "./db/index.js";

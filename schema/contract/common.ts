@@ -38,10 +38,15 @@ export const Slug = z
 /** Lowercase hex SHA-256 digest. */
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits");
 
-/** Standard base64 (RFC 4648 §4), padded. */
+/**
+ * Standard base64 (RFC 4648 §4), padded. The check is a flat character class plus a length
+ * rule: a grouped, repeated pattern exhausts the regex engine's stack on the megabytes of
+ * a `paper`-suite payload.
+ */
 export const Base64 = z
   .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "must be standard padded base64");
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: "must be standard padded base64", abort: true })
+  .refine((text) => text.length % 4 === 0, "must be standard padded base64");
 
 /** Base64url (RFC 4648 §5), unpadded. */
 export const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, "must be unpadded base64url");

@@ -5,3 +5,4 @@ export * from "./task.js";
 export * from "./run.js";
 export * from "./payload.js";
 export * from "./problem.js";
+export * from "./api.js";

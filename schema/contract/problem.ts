@@ -16,5 +16,5 @@ export const Problem = z.object({
   instance: z.string().optional(),
   code: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+}).meta({ id: "Problem" });
 export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,142 @@
+// One architecture's page: its record, a summary per suite version × dataset × condition
+// (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
+import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
+import {
+  MAX_CURVES,
+  architectures,
+  corruptionLevel,
+  runs,
+  type ArchitectureDetail,
+  type ConditionSummary,
+  type Corruption,
+  type DatasetId,
+  type RunCurve,
+} from "../../../schema/index.js";
+import type { Database } from "../client.js";
+import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
+
+export interface ArchitectureFilter {
+  suite?: string;
+  version?: number;
+  dataset?: string;
+}
+
+function corruptionOf(kind: string, p: number | null): Corruption {
+  return (kind === "partial" ? { kind, p } : { kind }) as Corruption;
+}
+
+/**
+ * The architecture's page, from visible submissions only; undefined when no visible
+ * submission has it (so a hidden submission's architecture does not show either).
+ */
+export async function findArchitecture(db: Database, fingerprint: string, filter: ArchitectureFilter = {}): Promise<ArchitectureDetail | undefined> {
+  const visibleSomewhere = db
+    .select({ one: sql`1` })
+    .from(runs)
+    .where(and(eq(runs.architectureFingerprint, fingerprint), eq(runs.visible, true)));
+  const [architecture] = await db
+    .select()
+    .from(architectures)
+    .where(and(eq(architectures.fingerprint, fingerprint), exists(visibleSomewhere)));
+  if (!architecture) return undefined;
+
+  const visibleRuns = and(
+    eq(runs.architectureFingerprint, fingerprint),
+    eq(runs.visible, true),
+    filter.suite === undefined ? undefined : eq(runs.suiteId, filter.suite),
+    filter.version === undefined ? undefined : eq(runs.suiteVersion, filter.version),
+    filter.dataset === undefined ? undefined : eq(runs.datasetId, filter.dataset),
+  );
+  const ok = eq(runs.status, "ok");
+
+  const groups = await db
+    .select({
+      suiteId: runs.suiteId,
+      suiteVersion: runs.suiteVersion,
+      datasetId: runs.datasetId,
+      corruptionKind: runs.corruptionKind,
+      corruptionP: runs.corruptionP,
+      regularizer: runs.regularizer,
+      ...spreadColumns("steps", runs.stepsToFit, ok),
+      ...spreadColumns("epochs", runs.epochsToFit, ok),
+      ...spreadColumns("gap", runs.genGap, ok),
+      testError: sql<number | null>`percentile_cont(0.5) within group (order by 1 - ${runs.finalTestAcc}) filter (where ${ok})`,
+      slowdown: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.slowdown}) filter (where ${ok} and ${runs.slowdown} is not null)`,
+    })
+    .from(runs)
+    .where(visibleRuns)
+    .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId, runs.corruptionKind, runs.corruptionP, runs.regularizer)
+    .orderBy(asc(runs.suiteId), asc(runs.suiteVersion), asc(runs.datasetId), asc(runs.regularizer), asc(runs.corruptionKind), asc(runs.corruptionP));
+
+  const conditions: ConditionSummary[] = groups.map((g) => {
+    const corruption = corruptionOf(g.corruptionKind, g.corruptionP);
+    return {
+      suite: { id: g.suiteId, version: g.suiteVersion },
+      dataset: g.datasetId as DatasetId,
+      corruption,
+      corruptionLevel: corruptionLevel(corruption),
+      regularizer: g.regularizer,
+      stepsToFit: toSpread(g.stepsQuartiles, g.stepsRuns, g.stepsCensored, g.stepsSeeds),
+      epochsToFit: toSpread(g.epochsQuartiles, g.epochsRuns, g.epochsCensored, g.epochsSeeds),
+      genGap: toSpread(g.gapQuartiles, g.gapRuns, g.gapCensored, g.gapSeeds),
+      testError: finiteOrNull(g.testError),
+      slowdown: finiteOrNull(g.slowdown),
+    };
+  });
+
+  const newest = await db
+    .select({
+      submissionId: runs.submissionId,
+      task: runs.task,
+      status: runs.status,
+      epochsToFit: runs.epochsToFit,
+      stepsToFit: runs.stepsToFit,
+      finalTrainAcc: runs.finalTrainAcc,
+      finalTestAcc: runs.finalTestAcc,
+      genGap: runs.genGap,
+      slowdown: runs.slowdown,
+      wallSeconds: runs.wallSeconds,
+      curve: runs.curve,
+    })
+    .from(runs)
+    .where(visibleRuns)
+    // Rows are numbered as they are stored: the highest ids are the newest runs.
+    .orderBy(desc(runs.id))
+    .limit(MAX_CURVES + 1);
+
+  const curves: RunCurve[] = newest.slice(0, MAX_CURVES).map((r) => ({
+    submissionId: r.submissionId,
+    suite: r.task.suite,
+    dataset: r.task.dataset.id,
+    corruption: r.task.corruption,
+    regularizer: r.task.regularizer.name,
+    seed: r.task.seed,
+    status: r.status,
+    derived: {
+      epochsToFit: r.epochsToFit,
+      stepsToFit: r.stepsToFit,
+      finalTrainAcc: r.finalTrainAcc,
+      finalTestAcc: r.finalTestAcc,
+      genGap: r.genGap,
+      slowdown: r.slowdown,
+      wallSeconds: r.wallSeconds,
+    },
+    curve: r.curve,
+  }));
+
+  return {
+    architecture: {
+      fingerprint: architecture.fingerprint,
+      id: architecture.slug,
+      name: architecture.name,
+      kind: architecture.kind,
+      inputShape: architecture.inputShape,
+      parameterCount: architecture.parameterCount,
+      topology: architecture.topology,
+      firstSeenAt: architecture.firstSeenAt.toISOString(),
+    },
+    conditions,
+    runs: curves,
+    runsTruncated: newest.length > MAX_CURVES,
+  };
+}

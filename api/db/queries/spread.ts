@@ -1,0 +1,37 @@
+// The SQL behind a Spread: quartiles of a metric over runs, with censored runs (null: never
+// fitted) counted as +∞, the way DESIGN §2 ranks them; plus run, censored and seed counts.
+import { sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
+
+/**
+ * Four aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored` and
+ * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
+ */
+export function spreadColumns<P extends string>(prefix: P, value: AnyColumn, where: SQL) {
+  return {
+    [`${prefix}Quartiles`]: sql<number[] | null>`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8)) filter (where ${where})`.as(`${prefix}_quartiles`),
+    [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),
+    [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(`${prefix}_censored`),
+    [`${prefix}Seeds`]: sql<number>`(count(distinct ${runs.seed}) filter (where ${where}))::int`.as(`${prefix}_seeds`),
+  } as {
+    [K in `${P}Quartiles`]: SQL.Aliased<number[] | null>;
+  } & { [K in `${P}Runs` | `${P}Censored` | `${P}Seeds`]: SQL.Aliased<number> };
+}
+
+/** A median or quartile that is a number; +∞ and NaN (interpolated between two +∞) are censored. */
+export function finiteOrNull(value: number | null | undefined): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** The Spread of a row that selected `spreadColumns(prefix, …)`. */
+export function toSpread(quartiles: number[] | null, runCount: number, censored: number, seeds: number): Spread {
+  return {
+    q1: finiteOrNull(quartiles?.[0]),
+    median: finiteOrNull(quartiles?.[1]),
+    q3: finiteOrNull(quartiles?.[2]),
+    runs: runCount,
+    censoredRuns: censored,
+    seeds,
+    provisional: seeds < MIN_SEEDS_FOR_RANK,
+  };
+}

@@ -1,0 +1,258 @@
+// Storing a verified bundle (one transaction, idempotent by content address) and reading
+// submissions back: one, a page of them, or the moderation trail of one.
+import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import {
+  architectures,
+  deriveRuns,
+  moderationActions,
+  runs,
+  submissions,
+  submitters,
+  type Envelope,
+  type ModerationAction,
+  type Statement,
+  type SubmissionDetail,
+  type SubmissionStatus,
+  type SubmissionSummary,
+} from "../../../schema/index.js";
+import type { Database } from "../client.js";
+
+/** Hex digits of the payload's SHA-256 that make a submission id. */
+const ID_HEX_DIGITS = 32;
+/** Rows per INSERT statement: well under Postgres's 65,535 bind parameters. */
+const RUNS_PER_INSERT = 500;
+
+/** `sub_` and a prefix of the payload digest: the same bundle always gets the same id. */
+export function submissionIdOf(payloadSha256: string): string {
+  return `sub_${payloadSha256.slice(0, ID_HEX_DIGITS)}`;
+}
+
+export interface VerifiedBundle {
+  envelope: Envelope;
+  statement: Statement;
+  payloadSha256: string;
+  keyid: string;
+}
+
+export interface StoredSubmission {
+  id: string;
+  created: boolean;
+  status: SubmissionStatus;
+}
+
+/**
+ * Stores submitter (registered on first use), architectures, submission and runs in one
+ * transaction. An identical bundle, stored before or concurrently, yields the existing row:
+ * the unique payload digest makes the second insert wait for the first and then do nothing.
+ */
+export async function storeSubmission(db: Database, bundle: VerifiedBundle): Promise<StoredSubmission> {
+  const id = submissionIdOf(bundle.payloadSha256);
+  const existing = await findStatus(db, id);
+  if (existing) return { id, created: false, status: existing };
+
+  const { predicate } = bundle.statement;
+  const derived = deriveRuns(predicate.runs);
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(submitters)
+      .values({ keyid: bundle.keyid, publicKey: predicate.submitter.publicKey, displayName: predicate.submitter.name ?? null })
+      .onConflictDoUpdate({ target: submitters.keyid, set: { displayName: sql`coalesce(excluded.display_name, ${submitters.displayName})` } });
+    // Sorted, so two transactions that add the same new architectures lock them in the same order.
+    const sorted = [...predicate.architectures].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
+    await tx
+      .insert(architectures)
+      .values(sorted.map((a) => ({ fingerprint: a.fingerprint, slug: a.id, name: a.name, kind: a.kind, inputShape: a.inputShape, parameterCount: a.parameterCount, topology: a.topology })))
+      .onConflictDoNothing();
+    const inserted = await tx
+      .insert(submissions)
+      .values({
+        id,
+        payloadSha256: bundle.payloadSha256,
+        submitterKeyid: bundle.keyid,
+        suiteId: predicate.suite.id,
+        suiteVersion: predicate.suite.version,
+        suiteDigest: predicate.suiteDigest,
+        runnerVersion: predicate.environment.runnerVersion,
+        tfjsVersion: predicate.environment.tfjsVersion,
+        backend: predicate.environment.backend,
+        backendDetail: predicate.environment.backendDetail,
+        hardware: predicate.environment.hardware,
+        architectures: predicate.architectures.map((a) => a.fingerprint),
+        runCount: predicate.runs.length,
+        createdAt: new Date(predicate.createdAt),
+        envelope: bundle.envelope,
+      })
+      .onConflictDoNothing({ target: submissions.payloadSha256 })
+      .returning({ id: submissions.id });
+    if (inserted.length === 0) {
+      // A concurrent request stored the same bundle first and has committed.
+      return { id, created: false, status: (await findStatus(tx, id)) ?? "visible" };
+    }
+    const rows = predicate.runs.map((run, position) => {
+      const metrics = derived[position]!;
+      return {
+        submissionId: id,
+        submitterKeyid: bundle.keyid,
+        backend: predicate.environment.backend,
+        position,
+        architectureFingerprint: run.architectureFingerprint,
+        suiteId: run.task.suite.id,
+        suiteVersion: run.task.suite.version,
+        datasetId: run.task.dataset.id,
+        corruptionKind: run.task.corruption.kind,
+        corruptionP: run.task.corruption.kind === "partial" ? run.task.corruption.p : null,
+        regularizer: run.task.regularizer.name,
+        seed: run.task.seed,
+        status: run.status,
+        failure: run.failure,
+        ...metrics,
+        wallSecondsToFit: metrics.epochsToFit === null ? null : run.curve[metrics.epochsToFit - 1]!.wallSeconds,
+        task: run.task,
+        curve: run.curve,
+      };
+    });
+    for (let i = 0; i < rows.length; i += RUNS_PER_INSERT) await tx.insert(runs).values(rows.slice(i, i + RUNS_PER_INSERT));
+    return { id, created: true, status: "visible" as const };
+  });
+}
+
+async function findStatus(db: Pick<Database, "select">, id: string): Promise<SubmissionStatus | undefined> {
+  const [row] = await db.select({ status: submissions.status }).from(submissions).where(eq(submissions.id, id));
+  return row?.status;
+}
+
+const summaryColumns = {
+  id: submissions.id,
+  payloadSha256: submissions.payloadSha256,
+  keyid: submissions.submitterKeyid,
+  name: submitters.displayName,
+  suiteId: submissions.suiteId,
+  suiteVersion: submissions.suiteVersion,
+  runnerVersion: submissions.runnerVersion,
+  tfjsVersion: submissions.tfjsVersion,
+  backend: submissions.backend,
+  backendDetail: submissions.backendDetail,
+  hardware: submissions.hardware,
+  architectures: submissions.architectures,
+  runCount: submissions.runCount,
+  createdAt: submissions.createdAt,
+  receivedAt: submissions.receivedAt,
+  status: submissions.status,
+};
+
+function selectSummaries(db: Database) {
+  return db.select(summaryColumns).from(submissions).innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid)).$dynamic();
+}
+type SummaryRow = Awaited<ReturnType<typeof selectSummaries>>[number];
+
+function toSummary(row: SummaryRow): SubmissionSummary {
+  return {
+    id: row.id,
+    payloadSha256: row.payloadSha256,
+    submitter: { keyid: row.keyid, name: row.name },
+    suite: { id: row.suiteId, version: row.suiteVersion },
+    runnerVersion: row.runnerVersion,
+    tfjsVersion: row.tfjsVersion,
+    backend: row.backend,
+    backendDetail: row.backendDetail,
+    hardware: row.hardware,
+    architectures: row.architectures,
+    runs: row.runCount,
+    createdAt: row.createdAt.toISOString(),
+    receivedAt: row.receivedAt.toISOString(),
+    status: row.status,
+  };
+}
+
+/** Everything about one submission, hidden or not (the caller decides what to show). */
+export async function findSubmission(db: Database, id: string): Promise<SubmissionDetail | undefined> {
+  const [row] = await db
+    .select({ ...summaryColumns, publicKey: submitters.publicKey, envelope: submissions.envelope })
+    .from(submissions)
+    .innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid))
+    .where(eq(submissions.id, id));
+  if (!row) return undefined;
+  const moderation = await db.select().from(moderationActions).where(eq(moderationActions.submissionId, id)).orderBy(asc(moderationActions.id));
+  return { ...toSummary(row), publicKey: row.publicKey, envelope: row.envelope, moderation: moderation.map(toModerationAction) };
+}
+
+export interface SubmissionFilter {
+  suite?: string;
+  version?: number;
+  architecture?: string;
+  submitter?: string;
+}
+
+/** Where a page of newest-first submissions continues: after this (receivedAt, id). */
+export interface SubmissionCursor {
+  receivedAt: string;
+  id: string;
+}
+
+/** Visible submissions, newest first, `limit` per page. */
+export async function listSubmissions(
+  db: Database,
+  filter: SubmissionFilter,
+  page: { limit: number; after?: SubmissionCursor },
+): Promise<{ submissions: SubmissionSummary[]; next: SubmissionCursor | null }> {
+  const after = page.after
+    ? or(lt(submissions.receivedAt, new Date(page.after.receivedAt)), and(eq(submissions.receivedAt, new Date(page.after.receivedAt)), lt(submissions.id, page.after.id)))
+    : undefined;
+  const rows = await selectSummaries(db)
+    .where(
+      and(
+        eq(submissions.status, "visible"),
+        filter.suite === undefined ? undefined : eq(submissions.suiteId, filter.suite),
+        filter.version === undefined ? undefined : eq(submissions.suiteVersion, filter.version),
+        filter.submitter === undefined ? undefined : eq(submissions.submitterKeyid, filter.submitter),
+        filter.architecture === undefined ? undefined : sql`${submissions.architectures} @> ${JSON.stringify([filter.architecture])}::jsonb`,
+        after,
+      ),
+    )
+    .orderBy(desc(submissions.receivedAt), desc(submissions.id))
+    .limit(page.limit + 1);
+  const summaries = rows.slice(0, page.limit).map(toSummary);
+  const last = summaries.at(-1);
+  return { submissions: summaries, next: rows.length > page.limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+}
+
+function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {
+  return { id: row.id, submissionId: row.submissionId, action: row.action, reason: row.reason, createdAt: row.createdAt.toISOString() };
+}
+
+/** Hides or shows a submission and appends the decision to the audit trail, atomically. */
+export async function moderateSubmission(db: Database, id: string, action: "hide" | "show", reason: string): Promise<ModerationAction | undefined> {
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(submissions)
+      .set({ status: action === "hide" ? "hidden" : "visible" })
+      .where(eq(submissions.id, id))
+      .returning({ id: submissions.id });
+    if (updated.length === 0) return undefined;
+    await tx.update(runs).set({ visible: action === "show" }).where(eq(runs.submissionId, id));
+    const [row] = await tx.insert(moderationActions).values({ submissionId: id, action, reason }).returning();
+    return toModerationAction(row!);
+  });
+}
+
+/** The moderation audit trail, newest first; `before` is the id the previous page ended at. */
+export async function listModerationActions(db: Database, page: { limit: number; before?: number }): Promise<{ actions: ModerationAction[]; next: number | null }> {
+  const rows = await db
+    .select()
+    .from(moderationActions)
+    .where(page.before === undefined ? undefined : lt(moderationActions.id, page.before))
+    .orderBy(desc(moderationActions.id))
+    .limit(page.limit + 1);
+  const actions = rows.slice(0, page.limit).map(toModerationAction);
+  return { actions, next: rows.length > page.limit ? actions.at(-1)!.id : null };
+}
+
+/** Visible submissions per suite id and version. */
+export async function countSubmissionsBySuite(db: Database): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ suiteId: submissions.suiteId, suiteVersion: submissions.suiteVersion, count: sql<number>`count(*)::int` })
+    .from(submissions)
+    .where(eq(submissions.status, "visible"))
+    .groupBy(submissions.suiteId, submissions.suiteVersion);
+  return new Map(rows.map((r) => [`${r.suiteId}@${r.suiteVersion}`, r.count]));
+}

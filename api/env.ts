@@ -1,0 +1,45 @@
+// The app's one typed context (Hono's {Bindings, Variables}) and the options each entry
+// (Worker, Node) gives it: how to open the database, who the client is, limits, logging.
+import type { Context } from "hono";
+import type { Database } from "./db/client.js";
+import type { RateLimits } from "./limits.js";
+
+/** The Worker's environment: secrets set with `wrangler secret put`, never in wrangler.toml. */
+export interface Bindings {
+  DATABASE_URL?: string;
+  ADMIN_TOKEN?: string;
+}
+
+export interface Variables {
+  db: Database;
+  requestId: string;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+export type AppContext = Context<AppEnv>;
+
+/** A database for one request; `release` runs once the response is ready. */
+export interface DatabaseLease {
+  db: Database;
+  release(): Promise<void> | void;
+}
+
+/** One structured log record: a finished request, or an unexpected error. Never a bundle's contents. */
+export type LogRecord =
+  | { level: "info"; event: "request"; requestId: string; method: string; path: string; status: number; durationMs: number; client: string; bytesIn: number | null }
+  | { level: "error"; event: "error"; requestId: string; method: string; path: string; error: string };
+
+export interface AppOptions {
+  /** Opens (or lends) the database for one request. */
+  database(c: AppContext): DatabaseLease;
+  /** The client's address, for rate limits and logs. */
+  clientAddress(c: AppContext): string;
+  /** The bearer secret that allows moderation; moderation is refused when there is none. */
+  adminToken(c: AppContext): string | undefined;
+  rateLimits?: Partial<RateLimits>;
+  log?(record: LogRecord): void;
+}

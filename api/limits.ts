@@ -1,0 +1,29 @@
+// The API's size and rate limits, in one place (docs/api.md explains each figure).
+
+/**
+ * Largest request body, in bytes. A complete `paper`-suite bundle (4 architectures, 62
+ * architecture × condition pairs, 3 seeds: 186 runs of 100 epochs with 50,000 + 10,000
+ * predictions) is about 13.3 MiB as an envelope; 16 MiB leaves room for long topologies.
+ */
+export const MAX_BODY_BYTES = 16 * 2 ** 20;
+
+/** A fixed window: at most `limit` requests per `windowSeconds`. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  /** Every request, per client address. */
+  requests: RateLimit;
+  /** `POST /submissions`, per client address. */
+  submissions: RateLimit;
+  /** Verified submissions per signing key. */
+  submissionsPerKey: RateLimit;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  requests: { limit: 600, windowSeconds: 60 },
+  submissions: { limit: 30, windowSeconds: 60 },
+  submissionsPerKey: { limit: 120, windowSeconds: 3600 },
+};

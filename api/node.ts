@@ -1,0 +1,88 @@
+// The Node entry: the app on @hono/node-server with embedded PGlite (default) or a Postgres
+// server, migrations applied at start. `rethink-bench serve` (and anything else) starts it here.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { serve, type ServerType } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createApp } from "./app.js";
+import { openDatabase, type DatabaseConfig } from "./db/open.js";
+import type { LogRecord } from "./env.js";
+import type { RateLimits } from "./limits.js";
+
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Interface to listen on (default 127.0.0.1: this machine only). */
+  host?: string;
+  /** PGlite's data directory (ignored with `databaseUrl`); none keeps the database in memory. */
+  dataDir?: string;
+  /** A postgres:// URL: use that server through node-postgres instead of PGlite. */
+  databaseUrl?: string;
+  /** The bearer secret that enables moderation. */
+  adminToken?: string;
+  rateLimits?: Partial<RateLimits>;
+  log?: (record: LogRecord) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, the API under `/api/v1`. */
+  url: string;
+  /** Stops accepting connections, lets requests in flight finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "databaseUrl">): DatabaseConfig {
+  return options.databaseUrl ? { driver: "postgres", url: options.databaseUrl } : { driver: "pglite", dataDir: options.dataDir };
+}
+
+/**
+ * Opens the database (migrating it) and serves the app.
+ *
+ * @example
+ * const server = await startServer({ port: 8787, dataDir }); console.log(server.url); await server.close()
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const handle = await openDatabase(databaseConfigOf(options));
+  const app = createApp({
+    database: () => ({ db: handle.db, release: () => undefined }),
+    clientAddress: (c) => getConnInfo(c).remote.address ?? "unknown",
+    adminToken: () => options.adminToken,
+    rateLimits: options.rateLimits,
+    log: options.log,
+  });
+  const host = options.host ?? "127.0.0.1";
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
+      started.once("error", reject);
+    });
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  // Responses in progress, so that close() can tell their clients not to keep the connection.
+  const inFlight = new Set<ServerResponse>();
+  server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    inFlight.add(response);
+    response.once("close", () => inFlight.delete(response));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          // Idle keep-alive connections would hold close() open until they time out; busy ones
+          // finish their response (with Connection: close) and then end.
+          for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
+          if ("closeIdleConnections" in server) server.closeIdleConnections();
+        });
+        await handle.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// GET /leaderboard: architectures ranked within a suite version and dataset, by memorization
+// speed (median steps to fit random labels) or by generalization gap; JSON pages or CSV.
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type LeaderboardRow } from "../../../../schema/index.js";
+import { csvResponse, toCsv, type Cell } from "../../../csv.js";
+import { decodeCursor, encodeCursor } from "../../../cursor.js";
+import { queryLeaderboard } from "../../../db/queries/leaderboard.js";
+import type { AppEnv } from "../../../env.js";
+import { problem, problemResponses } from "../../../problem.js";
+import { findKnownSuite, knownSuiteNames } from "../../../suites.js";
+import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
+
+const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(1_000_000) });
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  summary: "The leaderboard of one suite version and dataset",
+  description:
+    "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random labels (runs that never fit count as +∞), " +
+    "of the generalization gap on true labels, the median slowdown and test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. " +
+    "A rank metric with fewer than 3 distinct seeds is provisional.",
+  request: {
+    query: z.object({
+      suite: Slug.default("quick").describe("suite id (default quick)"),
+      version: z.coerce.number().pipe(PositiveInt).optional().describe("suite version (default: the newest this server knows)"),
+      dataset: DatasetId.optional().describe("dataset (default: the suite's first)"),
+      rank: RankMetric.default("memorization").describe("memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first)"),
+      backend: Environment.shape.backend.optional().describe("only runs from this training backend"),
+      limit: Limit,
+      cursor: Cursor,
+      format: Format,
+    }),
+  },
+  responses: {
+    200: listResponse(Leaderboard, "A page of the board."),
+    ...problemResponses("invalid-request", "rate-limited", "database-unavailable"),
+  },
+});
+
+function spreadCells(spread: LeaderboardRow["stepsToFit"]): Cell[] {
+  return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.seeds];
+}
+
+export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
+  return router.openapi(route, async (c) => {
+    const query = c.req.valid("query");
+    const known = await findKnownSuite(query.suite, query.version);
+    if (!known) {
+      const message = `unknown suite${query.version ? " version" : ""}; this server ranks ${await knownSuiteNames()}`;
+      return problem(c, "invalid-request", `query.suite: ${message}`, { errors: [{ path: "query.suite", message }] });
+    }
+    const { suite } = known;
+    const dataset = query.dataset ?? suite.datasets[0]!.id;
+    if (!suite.datasets.some((d) => d.id === dataset)) {
+      const message = `suite ${suite.id} v${suite.version} has no dataset ${dataset} (it has ${suite.datasets.map((d) => d.id).join(", ")})`;
+      return problem(c, "invalid-request", `query.dataset: ${message}`, { errors: [{ path: "query.dataset", message }] });
+    }
+    const start = query.cursor === undefined ? { offset: 0 } : decodeCursor(query.cursor, OffsetCursor);
+    if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+
+    const limit = pageSize(query.limit, query.format);
+    const page = await queryLeaderboard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, rank: query.rank, backend: query.backend, limit, offset: start.offset });
+    const next = start.offset + page.rows.length;
+    const body = Leaderboard.parse({
+      suite: { id: suite.id, version: suite.version },
+      dataset,
+      rank: query.rank,
+      backend: query.backend ?? null,
+      total: page.total,
+      rows: page.rows,
+      nextCursor: next < page.total ? encodeCursor({ offset: next }) : null,
+    });
+    if (query.format === "csv") {
+      const spread = (name: string) => [`${name}_median`, `${name}_q1`, `${name}_q3`, `${name}_runs`, `${name}_censored_runs`, `${name}_seeds`];
+      const header = [
+        "suite_id", "suite_version", "dataset", "rank_metric", "rank", "provisional",
+        "architecture_fingerprint", "architecture_id", "architecture_name", "parameter_count",
+        ...spread("steps_to_fit"), ...spread("epochs_to_fit"), ...spread("gen_gap"),
+        "slowdown_median", "test_accuracy_median", "submissions", "submitters",
+        "best_wall_seconds_to_fit", "best_backend", "best_backend_detail", "best_cpu_model", "best_gpu", "best_submission_id",
+      ];
+      const rows = body.rows.map((r) => [
+        suite.id, suite.version, dataset, query.rank, r.rank, r.provisional,
+        r.architecture.fingerprint, r.architecture.id, r.architecture.name, r.architecture.parameterCount,
+        ...spreadCells(r.stepsToFit), ...spreadCells(r.epochsToFit), ...spreadCells(r.genGap),
+        r.slowdown, r.testAccuracy, r.submissions, r.submitters,
+        r.bestWallTime?.wallSecondsToFit ?? null, r.bestWallTime?.backend ?? null, r.bestWallTime?.backendDetail ?? null,
+        r.bestWallTime?.hardware.cpuModel ?? null, r.bestWallTime?.hardware.gpu ?? null, r.bestWallTime?.submissionId ?? null,
+      ]);
+      const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${query.backend ? `-${query.backend}` : ""}.csv`;
+      return csvResponse(c, filename, toCsv(header, rows));
+    }
+    return c.json(body, 200);
+  });
+}

@@ -1,0 +1,37 @@
+// GET /moderation: the public audit trail of every hide and show, newest first.
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { ModerationLog } from "../../../../schema/index.js";
+import { csvResponse, toCsv } from "../../../csv.js";
+import { decodeCursor, encodeCursor } from "../../../cursor.js";
+import { listModerationActions } from "../../../db/queries/submissions.js";
+import type { AppEnv } from "../../../env.js";
+import { problem, problemResponses } from "../../../problem.js";
+import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
+
+const BeforeCursor = z.strictObject({ before: z.number().int().positive() });
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  summary: "The moderation audit trail",
+  request: { query: z.object({ limit: Limit, cursor: Cursor, format: Format }) },
+  responses: {
+    200: listResponse(ModerationLog, "A page of moderation actions."),
+    ...problemResponses("invalid-request", "rate-limited", "database-unavailable"),
+  },
+});
+
+export function registerListModeration(router: OpenAPIHono<AppEnv>) {
+  return router.openapi(route, async (c) => {
+    const { limit, cursor, format } = c.req.valid("query");
+    const start = cursor === undefined ? undefined : decodeCursor(cursor, BeforeCursor);
+    if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+    const page = await listModerationActions(c.var.db, { limit: pageSize(limit, format), before: start?.before });
+    const body = ModerationLog.parse({ actions: page.actions, nextCursor: page.next === null ? null : encodeCursor({ before: page.next }) });
+    if (format === "csv") {
+      const rows = body.actions.map((a) => [a.id, a.submissionId, a.action, a.reason, a.createdAt]);
+      return csvResponse(c, "moderation.csv", toCsv(["id", "submission_id", "action", "reason", "created_at"], rows));
+    }
+    return c.json(body, 200);
+  });
+}

@@ -1,0 +1,32 @@
+// GET /submissions/{id}: everything stored about a submission, with its envelope exactly as
+// verified. A hidden submission answers 410 with the moderation reason.
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { SubmissionDetail, SubmissionId } from "../../../../schema/index.js";
+import { findSubmission } from "../../../db/queries/submissions.js";
+import type { AppEnv } from "../../../env.js";
+import { problem, problemResponses } from "../../../problem.js";
+import { jsonResponse } from "../shared.js";
+
+const route = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "A submission, with its signed envelope",
+  request: { params: z.object({ id: SubmissionId }) },
+  responses: {
+    200: jsonResponse(SubmissionDetail, "The submission."),
+    ...problemResponses("invalid-request", "not-found", "submission-hidden", "rate-limited", "database-unavailable"),
+  },
+});
+
+export function registerGetSubmission(router: OpenAPIHono<AppEnv>) {
+  return router.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const submission = await findSubmission(c.var.db, id);
+    if (!submission) return problem(c, "not-found", `no submission ${id}`);
+    if (submission.status === "hidden") {
+      const hidden = submission.moderation.findLast((m) => m.action === "hide");
+      return problem(c, "submission-hidden", `submission ${id} was hidden by moderation on ${hidden?.createdAt ?? "an unknown date"}: ${hidden?.reason ?? "no reason recorded"}`);
+    }
+    return c.json(SubmissionDetail.parse(submission), 200);
+  });
+}

@@ -1,0 +1,35 @@
+// POST /submissions/{id}/moderation: hide a submission from the board, or show it again,
+// with a recorded reason. Needs the admin bearer token. Nothing is deleted.
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../schema/index.js";
+import { moderateSubmission } from "../../../db/queries/submissions.js";
+import type { AppEnv } from "../../../env.js";
+import { adminOnly } from "../../../middleware/admin.js";
+import { problem, problemResponses } from "../../../problem.js";
+import type { ResolvedOptions } from "../options.js";
+import { jsonResponse } from "../shared.js";
+
+const route = createRoute({
+  method: "post",
+  path: "/{id}/moderation",
+  summary: "Hide or show a submission (admin)",
+  security: [{ adminToken: [] }],
+  request: {
+    params: z.object({ id: SubmissionId }),
+    body: { required: true, content: { "application/json": { schema: ModerationRequest } } },
+  },
+  responses: {
+    201: jsonResponse(ModerationAction, "Recorded in the audit trail; the submission's status changed."),
+    ...problemResponses("invalid-request", "bad-json", "unauthorized", "not-found", "unsupported-media-type", "rate-limited", "database-unavailable"),
+  },
+});
+
+export function registerModerateSubmission(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
+  return router.openapi({ ...route, middleware: [adminOnly(options.adminToken)] }, async (c) => {
+    const { id } = c.req.valid("param");
+    const { action, reason } = c.req.valid("json");
+    const recorded = await moderateSubmission(c.var.db, id, action, reason);
+    if (!recorded) return problem(c, "not-found", `no submission ${id}`);
+    return c.json(ModerationAction.parse(recorded), 201);
+  });
+}

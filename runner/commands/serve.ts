@@ -1,0 +1,77 @@
+// `rethink-bench serve`: the leaderboard API on this machine, on embedded PGlite (default) or
+// a Postgres server, until SIGINT/SIGTERM; then it stops taking requests, lets those in
+// flight finish and closes the database, so no committed submission is lost.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { startServer, type RunningServer } from "../../api/node.js";
+import { CliError, InputError, UsageError } from "../errors.js";
+import { dataDir } from "../paths.js";
+
+export interface ServeOptions {
+  port: string;
+  host: string;
+  data?: string;
+  databaseUrl?: string;
+}
+
+/** Exit code when the database server cannot be reached (EX_TEMPFAIL: try again later). */
+const DATABASE_UNREACHABLE = 75;
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${text}"`);
+  return port;
+}
+
+/** The embedded database's folder: --data, else `leaderboard/` under the user's data dir. */
+export function leaderboardDataDir(data?: string): string {
+  return data ?? join(dataDir(), "leaderboard");
+}
+
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const port = parsePort(options.port);
+  if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    throw new UsageError("--database-url must be a postgres:// (or postgresql://) URL");
+  }
+  const data = options.databaseUrl ? undefined : leaderboardDataDir(options.data);
+  const where = options.databaseUrl ? redact(options.databaseUrl) : `PGlite in ${data}`;
+  if (data) await mkdir(data, { recursive: true });
+
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      port,
+      host: options.host,
+      dataDir: data,
+      databaseUrl: options.databaseUrl,
+      adminToken: process.env.RETHINK_BENCH_ADMIN_TOKEN || undefined,
+      log: (record) => process.stderr.write(JSON.stringify(record) + "\n"),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port`, { cause: error });
+    if (code === "EACCES") throw new UsageError(`not allowed to listen on port ${port} on ${options.host}`, { cause: error });
+    const reason = (error as Error).message.split("\n")[0];
+    if (options.databaseUrl) throw new CliError(`cannot open the database at ${where}: ${reason}`, DATABASE_UNREACHABLE, { cause: error });
+    throw new InputError(`cannot open the embedded database in ${data}: ${reason}`, { cause: error });
+  }
+
+  process.stdout.write(`rethink-bench: leaderboard API at ${server.url}/api/v1 (database: ${where}); Ctrl-C stops it\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  process.stderr.write(`rethink-bench: ${signal}: finishing requests in flight and closing the database\n`);
+  await server.close();
+}

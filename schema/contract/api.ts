@@ -1,0 +1,274 @@
+// Bodies of the leaderboard API (/api/v1). The server parses every response through these
+// before it leaves, so the API cannot drift from the contract; clients parse them too.
+import { z } from "zod";
+import { LIMITS, Name, NonNegativeInt, PositiveInt, Sha256Hex, Slug, Timestamp } from "./common.js";
+import { Architecture, Environment, Envelope, InputShape } from "./payload.js";
+import { DerivedMetrics, EpochPoint } from "./run.js";
+import { Corruption, DatasetId, Suite } from "./suite.js";
+
+/**
+ * A submission's id: `sub_` and the first 32 hex digits of the SHA-256 of its signed
+ * payload, so the same bundle always has the same id.
+ *
+ * @example
+ * SubmissionId.parse("sub_" + payloadSha256.slice(0, 32))
+ */
+export const SubmissionId = z.string().regex(/^sub_[0-9a-f]{32}$/, "must be sub_ followed by 32 lowercase hex digits");
+export type SubmissionId = z.infer<typeof SubmissionId>;
+
+/** How the leaderboard is ordered: fastest fit of random labels, or smallest generalization gap. */
+export const RankMetric = z.enum(["memorization", "gap"]);
+export type RankMetric = z.infer<typeof RankMetric>;
+
+/** Seeds a rank metric needs before its figure stops being provisional. */
+export const MIN_SEEDS_FOR_RANK = 3;
+
+/** A suite id and version: results are only ever compared within one. */
+export const SuiteRef = z.strictObject({ id: Slug, version: PositiveInt });
+export type SuiteRef = z.infer<typeof SuiteRef>;
+
+/** Whether a submission shows on the board; moderation hides, it never deletes. */
+export const SubmissionStatus = z.enum(["visible", "hidden"]);
+export type SubmissionStatus = z.infer<typeof SubmissionStatus>;
+
+/**
+ * The answer to `POST /submissions`: 201 when this request stored the bundle, 200 with the
+ * same id when it was already there.
+ *
+ * @example
+ * SubmissionReceipt.parse(await response.json()).id // "sub_3f2a…"
+ */
+export const SubmissionReceipt = z
+  .strictObject({
+    id: SubmissionId,
+    payloadSha256: Sha256Hex,
+    created: z.boolean(),
+    status: SubmissionStatus,
+    suite: SuiteRef,
+    architectures: z.array(Sha256Hex),
+    runs: NonNegativeInt,
+    /** The submission's path on this server. */
+    location: z.string(),
+  })
+  .meta({ id: "SubmissionReceipt" });
+export type SubmissionReceipt = z.infer<typeof SubmissionReceipt>;
+
+/**
+ * The distribution of one metric over runs (all seeds, all visible submissions). A run
+ * that never fitted counts as +∞ (censored): `median` is null when at least half the runs
+ * are censored, and a quartile is null when it falls among them.
+ */
+export const Spread = z
+  .strictObject({
+    median: z.number().nullable(),
+    q1: z.number().nullable(),
+    q3: z.number().nullable(),
+    runs: NonNegativeInt,
+    censoredRuns: NonNegativeInt,
+    /** Distinct seeds among the runs. */
+    seeds: NonNegativeInt,
+    /** Fewer than `MIN_SEEDS_FOR_RANK` seeds: shown, but not yet a reliable figure. */
+    provisional: z.boolean(),
+  })
+  .meta({ id: "Spread" });
+export type Spread = z.infer<typeof Spread>;
+
+/** An architecture as lists show it (the topology is on its own page). */
+export const ArchitectureSummary = z
+  .strictObject({
+    fingerprint: Sha256Hex,
+    id: Slug,
+    name: Name,
+    kind: Architecture.shape.kind,
+    inputShape: InputShape,
+    parameterCount: NonNegativeInt,
+  })
+  .meta({ id: "ArchitectureSummary" });
+export type ArchitectureSummary = z.infer<typeof ArchitectureSummary>;
+
+/** The fastest fit of random labels, with the machine that produced it (shown, never ranked). */
+export const BestWallTime = z
+  .strictObject({
+    wallSecondsToFit: z.number().nonnegative(),
+    backend: Environment.shape.backend,
+    backendDetail: z.string(),
+    hardware: Environment.shape.hardware,
+    submissionId: SubmissionId,
+  })
+  .meta({ id: "BestWallTime" });
+export type BestWallTime = z.infer<typeof BestWallTime>;
+
+/**
+ * One architecture's row: the rank metrics of DESIGN §2 over every visible run of the
+ * suite version and dataset (random labels and true labels, both without regularizer).
+ */
+export const LeaderboardRow = z
+  .strictObject({
+    rank: PositiveInt,
+    architecture: ArchitectureSummary,
+    /** SGD steps to fit random labels. */
+    stepsToFit: Spread,
+    /** Epochs to fit random labels. */
+    epochsToFit: Spread,
+    /** Training minus test accuracy at the end of training on true labels. */
+    genGap: Spread,
+    /** Median steps to fit random labels over steps to fit true labels (same seed and submission). */
+    slowdown: z.number().nullable(),
+    /** Median final test accuracy on true labels. */
+    testAccuracy: z.number().nullable(),
+    submissions: NonNegativeInt,
+    submitters: NonNegativeInt,
+    bestWallTime: BestWallTime.nullable(),
+    /** The ranked metric is provisional (fewer than three seeds). */
+    provisional: z.boolean(),
+  })
+  .meta({ id: "LeaderboardRow" });
+export type LeaderboardRow = z.infer<typeof LeaderboardRow>;
+
+/**
+ * `GET /leaderboard`: one page of rows, ranked within a suite version and dataset.
+ *
+ * @example
+ * Leaderboard.parse(await (await fetch("/api/v1/leaderboard?suite=quick")).json()).rows[0]?.rank // 1
+ */
+export const Leaderboard = z
+  .strictObject({
+    suite: SuiteRef,
+    dataset: DatasetId,
+    rank: RankMetric,
+    backend: Environment.shape.backend.nullable(),
+    total: NonNegativeInt,
+    rows: z.array(LeaderboardRow),
+    /** Pass as `cursor` for the next page; null on the last page. */
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "Leaderboard" });
+export type Leaderboard = z.infer<typeof Leaderboard>;
+
+/** A suite this server ranks, with its digest and how many visible submissions it has. */
+export const SuiteSummary = z
+  .strictObject({ suite: Suite, digest: Sha256Hex, submissions: NonNegativeInt })
+  .meta({ id: "SuiteSummary" });
+export type SuiteSummary = z.infer<typeof SuiteSummary>;
+
+/** `GET /suites`. */
+export const SuiteList = z.strictObject({ suites: z.array(SuiteSummary) }).meta({ id: "SuiteList" });
+export type SuiteList = z.infer<typeof SuiteList>;
+
+/** A submission as lists show it. */
+export const SubmissionSummary = z
+  .strictObject({
+    id: SubmissionId,
+    payloadSha256: Sha256Hex,
+    submitter: z.strictObject({ keyid: Sha256Hex, name: Name.nullable() }),
+    suite: SuiteRef,
+    runnerVersion: z.string(),
+    tfjsVersion: z.string(),
+    backend: Environment.shape.backend,
+    backendDetail: z.string(),
+    hardware: Environment.shape.hardware,
+    architectures: z.array(Sha256Hex),
+    runs: NonNegativeInt,
+    createdAt: Timestamp,
+    receivedAt: Timestamp,
+    status: SubmissionStatus,
+  })
+  .meta({ id: "SubmissionSummary" });
+export type SubmissionSummary = z.infer<typeof SubmissionSummary>;
+
+/** `GET /submissions`: newest first. */
+export const SubmissionList = z
+  .strictObject({ submissions: z.array(SubmissionSummary), nextCursor: z.string().nullable() })
+  .meta({ id: "SubmissionList" });
+export type SubmissionList = z.infer<typeof SubmissionList>;
+
+/** A moderation decision: hide or show a submission again, always with a reason. */
+export const ModerationRequest = z
+  .strictObject({ action: z.enum(["hide", "show"]), reason: z.string().trim().min(1).max(LIMITS.maxText) })
+  .meta({ id: "ModerationRequest" });
+export type ModerationRequest = z.infer<typeof ModerationRequest>;
+
+/** One entry of the moderation audit trail. */
+export const ModerationAction = z
+  .strictObject({
+    id: PositiveInt,
+    submissionId: SubmissionId,
+    action: ModerationRequest.shape.action,
+    reason: z.string(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: "ModerationAction" });
+export type ModerationAction = z.infer<typeof ModerationAction>;
+
+/** `GET /moderation`: the public audit trail, newest first. */
+export const ModerationLog = z
+  .strictObject({ actions: z.array(ModerationAction), nextCursor: z.string().nullable() })
+  .meta({ id: "ModerationLog" });
+export type ModerationLog = z.infer<typeof ModerationLog>;
+
+/**
+ * `GET /submissions/{id}`: everything stored about a submission, including the envelope
+ * exactly as verified, so anyone can check the signature again.
+ */
+export const SubmissionDetail = SubmissionSummary.extend({
+  publicKey: z.string(),
+  envelope: Envelope,
+  moderation: z.array(ModerationAction),
+}).meta({ id: "SubmissionDetail" });
+export type SubmissionDetail = z.infer<typeof SubmissionDetail>;
+
+/** The runs of one architecture under one condition, summarized (the paper's Figure 1b and 1c). */
+export const ConditionSummary = z
+  .strictObject({
+    suite: SuiteRef,
+    dataset: DatasetId,
+    corruption: Corruption,
+    /** 0 for true labels, p for partial, 1 for random labels; null for the input corruptions. */
+    corruptionLevel: z.number().nullable(),
+    regularizer: Slug,
+    stepsToFit: Spread,
+    epochsToFit: Spread,
+    genGap: Spread,
+    /** Median final test error (1 − accuracy). */
+    testError: z.number().nullable(),
+    slowdown: z.number().nullable(),
+  })
+  .meta({ id: "ConditionSummary" });
+export type ConditionSummary = z.infer<typeof ConditionSummary>;
+
+/** One stored run with its curve (the paper's Figure 1a). */
+export const RunCurve = z
+  .strictObject({
+    submissionId: SubmissionId,
+    suite: SuiteRef,
+    dataset: DatasetId,
+    corruption: Corruption,
+    regularizer: Slug,
+    seed: NonNegativeInt,
+    status: z.enum(["ok", "failed"]),
+    derived: DerivedMetrics,
+    curve: z.array(EpochPoint),
+  })
+  .meta({ id: "RunCurve" });
+export type RunCurve = z.infer<typeof RunCurve>;
+
+/** Most runs `GET /architectures/{fingerprint}` returns with their curves. */
+export const MAX_CURVES = 300;
+
+/** `GET /architectures/{fingerprint}`. */
+export const ArchitectureDetail = z
+  .strictObject({
+    // The topology was checked as JSON when it was submitted; z.record of unknown keeps the
+    // OpenAPI document finite (a recursive JSON schema has no end when expanded).
+    architecture: ArchitectureSummary.extend({ topology: z.record(z.string(), z.unknown()).describe("the TF.js layers topology (JSON)"), firstSeenAt: Timestamp }),
+    conditions: z.array(ConditionSummary),
+    /** The newest runs with their curves, at most `MAX_CURVES`. */
+    runs: z.array(RunCurve),
+    runsTruncated: z.boolean(),
+  })
+  .meta({ id: "ArchitectureDetail" });
+export type ArchitectureDetail = z.infer<typeof ArchitectureDetail>;
+
+/** `GET /health`: the trivial route, which touches no database. */
+export const Health = z.strictObject({ status: z.literal("ok") }).meta({ id: "Health" });
+export type Health = z.infer<typeof Health>;

@@ -1,0 +1,131 @@
+// The leaderboard's Postgres tables as drizzle definitions; drizzle-kit turns them into the
+// SQL migrations in schema/migrations. Nothing is ever deleted: moderation hides.
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import type { Architecture, Envelope, Environment, EpochPoint, JsonObject, Task } from "../contract/index.js";
+
+/** Signing keys, registered on first use. `keyid` is the hex SHA-256 of the raw public key. */
+export const submitters = /* @__PURE__ */ pgTable("submitters", {
+  keyid: text("keyid").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  /** The name the latest bundle gave, if any. */
+  displayName: text("display_name"),
+  firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Architectures by fingerprint (SHA-256 of the canonical topology), as first submitted. */
+export const architectures = /* @__PURE__ */ pgTable("architectures", {
+  fingerprint: text("fingerprint").primaryKey(),
+  slug: text("slug").notNull(),
+  name: text("name").notNull(),
+  kind: text("kind").$type<Architecture["kind"]>().notNull(),
+  inputShape: jsonb("input_shape").$type<Architecture["inputShape"]>().notNull(),
+  parameterCount: bigint("parameter_count", { mode: "number" }).notNull(),
+  topology: jsonb("topology").$type<JsonObject>().notNull(),
+  firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * One verified bundle. `id` is `sub_` and a prefix of `payload_sha256`, the content
+ * address, so an identical bundle always maps to the same row.
+ */
+export const submissions = /* @__PURE__ */ pgTable(
+  "submissions",
+  {
+    id: text("id").primaryKey(),
+    payloadSha256: text("payload_sha256").notNull(),
+    submitterKeyid: text("submitter_keyid")
+      .notNull()
+      .references(() => submitters.keyid),
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    suiteDigest: text("suite_digest").notNull(),
+    runnerVersion: text("runner_version").notNull(),
+    tfjsVersion: text("tfjs_version").notNull(),
+    backend: text("backend").$type<Environment["backend"]>().notNull(),
+    backendDetail: text("backend_detail").notNull(),
+    hardware: jsonb("hardware").$type<Environment["hardware"]>().notNull(),
+    /** Fingerprints of the bundle's architectures. */
+    architectures: jsonb("architectures").$type<string[]>().notNull(),
+    runCount: integer("run_count").notNull(),
+    /** When the submitter's runner wrote the bundle (claimed, signed). */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The DSSE envelope exactly as verified, so anyone can verify it again. */
+    envelope: jsonb("envelope").$type<Envelope>().notNull(),
+    status: text("status").$type<"visible" | "hidden">().notNull().default("visible"),
+  },
+  (t) => [
+    uniqueIndex("submissions_payload_sha256_key").on(t.payloadSha256),
+    index("submissions_suite_idx").on(t.suiteId, t.suiteVersion, t.receivedAt),
+    index("submissions_submitter_idx").on(t.submitterKeyid, t.receivedAt),
+    index("submissions_received_idx").on(t.receivedAt, t.id),
+    check("submissions_status_check", sql`${t.status} in ('visible', 'hidden')`),
+  ],
+);
+
+/**
+ * One run of a submission: its task as columns for the ranking queries, the metrics the
+ * server derived from its curve, and the curve itself.
+ */
+export const runs = /* @__PURE__ */ pgTable(
+  "runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id),
+    // Copied from the submission (and kept in step by moderation) so the ranking query reads
+    // this one table: embedded PGlite runs no autovacuum, so a join would be planned without
+    // statistics, and badly.
+    visible: boolean("visible").notNull().default(true),
+    submitterKeyid: text("submitter_keyid").notNull(),
+    backend: text("backend").$type<Environment["backend"]>().notNull(),
+    /** The run's index in the bundle. */
+    position: integer("position").notNull(),
+    architectureFingerprint: text("architecture_fingerprint")
+      .notNull()
+      .references(() => architectures.fingerprint),
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    datasetId: text("dataset_id").notNull(),
+    corruptionKind: text("corruption_kind").notNull(),
+    /** The label-corruption probability of a `partial` run; null for the other kinds. */
+    corruptionP: doublePrecision("corruption_p"),
+    regularizer: text("regularizer").notNull(),
+    seed: integer("seed").notNull(),
+    status: text("status").$type<"ok" | "failed">().notNull(),
+    failure: text("failure"),
+    epochsToFit: integer("epochs_to_fit"),
+    stepsToFit: integer("steps_to_fit"),
+    finalTrainAcc: doublePrecision("final_train_acc"),
+    finalTestAcc: doublePrecision("final_test_acc"),
+    genGap: doublePrecision("gen_gap"),
+    slowdown: doublePrecision("slowdown"),
+    wallSeconds: doublePrecision("wall_seconds").notNull(),
+    /** Cumulative training seconds up to the epoch that fitted; null when censored. */
+    wallSecondsToFit: doublePrecision("wall_seconds_to_fit"),
+    task: jsonb("task").$type<Task>().notNull(),
+    curve: jsonb("curve").$type<EpochPoint[]>().notNull(),
+  },
+  (t) => [
+    uniqueIndex("runs_submission_position_key").on(t.submissionId, t.position),
+    index("runs_board_idx").on(t.suiteId, t.suiteVersion, t.datasetId, t.architectureFingerprint),
+    index("runs_architecture_idx").on(t.architectureFingerprint),
+  ],
+);
+
+/** The audit trail of moderation: every hide and show, with its reason. Append-only. */
+export const moderationActions = /* @__PURE__ */ pgTable(
+  "moderation_actions",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id),
+    action: text("action").$type<"hide" | "show">().notNull(),
+    reason: text("reason").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("moderation_actions_submission_idx").on(t.submissionId), check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show')`)],
+);

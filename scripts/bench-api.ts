@@ -1,0 +1,193 @@
+// Load benchmark of the leaderboard API's Node entry (what `rethink-bench serve` runs) on
+// loopback: requests/s and p50/p99 latency of GET /leaderboard, POST /submissions (a new
+// bundle each request, and the same bundle again) next to the trivial GET /health, on
+// embedded PGlite and on a local PostgreSQL server, with autocannon. The server runs in a
+// child process so that the load generator does not share its event loop.
+//
+//   npm run bench:api [-- --seconds 5 --trials 3 --connections 10]
+//
+// Uses $DATABASE_URL for the Postgres run when set, else a throwaway cluster from the
+// Debian postgresql binaries. Rate limits are off in the child server. Ratios are against
+// /health measured in the same run; timings on a shared machine vary from run to run.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { findSuite, signResult } from "../schema/index.js";
+import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
+import { startPostgres } from "../tests/fixtures/postgres.js";
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: "string", default: "5" },
+    trials: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" },
+    "warmup-seconds": { type: "string", default: "2" },
+    "new-per-trial": { type: "string", default: "200" },
+  },
+});
+const SECONDS = Number(flags.seconds);
+const TRIALS = Number(flags.trials);
+const CONNECTIONS = Number(flags.connections);
+const WARMUP_SECONDS = Number(flags["warmup-seconds"]);
+/** POSTs of new bundles per trial (a fixed count: each needs its own signed bundle). */
+const NEW_PER_TRIAL = Number(flags["new-per-trial"]);
+/** The board the leaderboard query ranks: architectures × seeds, one bundle each. */
+const BOARD_ARCHITECTURES = 40;
+const BOARD_SEEDS = 5;
+const SUITE = findSuite("quick")!;
+
+interface Served {
+  url: string;
+  child: ChildProcess;
+}
+
+function serveInChild(options: { dataDir?: string; databaseUrl?: string }): Promise<Served> {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, "serve", JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once("data", (chunk: Buffer) => resolve({ url: chunk.toString().trim(), child }));
+    child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+  });
+}
+
+async function stop(served: Served): Promise<void> {
+  const exited = new Promise((resolve) => served.child.once("exit", resolve));
+  served.child.kill("SIGTERM");
+  await exited;
+}
+
+/** Signed quick-suite bundles: one architecture, the nine corruptions, one seed. */
+async function makeBundles(count: number, architecture: (i: number) => string, seed: (i: number) => number): Promise<string[]> {
+  const signers = await Promise.all(Array.from({ length: 8 }, () => newSigner()));
+  const bundles: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const signer = signers[i % signers.length]!;
+    const predicate = await makePredicate(signer, {
+      suite: SUITE,
+      architectures: [{ id: architecture(i) }],
+      seeds: [seed(i)],
+      fitEpoch: (task) => (task.corruption.kind === "true" ? 5 + (i % 7) : task.corruption.kind === "random" ? 15 + (i % 11) : null),
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    });
+    bundles.push(JSON.stringify(await signResult(predicate, signer)));
+  }
+  return bundles;
+}
+
+interface Measure {
+  route: string;
+  requestsPerSecond: number[];
+  p50Ms: number[];
+  p99Ms: number[];
+  failures: number;
+}
+
+/** One load: a path and autocannon's options; with `amount`, a fixed number of requests instead of a duration. */
+type Shot = Omit<autocannon.Options, "url" | "duration"> & { path: string };
+
+function fire(url: string, shot: Shot, seconds: number): Promise<autocannon.Result> {
+  const { path, ...options } = shot;
+  return autocannon({ url: url + path, connections: CONNECTIONS, ...(options.amount ? {} : { duration: seconds }), ...options });
+}
+
+/** A warm-up (excluded), then TRIALS measured runs. `shot(-1)` is the warm-up's load. */
+async function measure(url: string, route: string, shot: (trial: number) => Shot): Promise<Measure> {
+  await fire(url, shot(-1), WARMUP_SECONDS);
+  const result: Measure = { route, requestsPerSecond: [], p50Ms: [], p99Ms: [], failures: 0 };
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const r = await fire(url, shot(trial), SECONDS);
+    result.requestsPerSecond.push(r.requests.total / r.duration);
+    result.p50Ms.push(r.latency.p50);
+    result.p99Ms.push(r.latency.p99);
+    result.failures += r.errors + r.timeouts + r.non2xx;
+  }
+  return result;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const spread = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+
+async function benchDatabase(label: string, options: { dataDir?: string; databaseUrl?: string }, board: string[], fresh: string[]): Promise<Measure[]> {
+  const served = await serveInChild(options);
+  try {
+    for (const bundle of board) {
+      const res = await fetch(`${served.url}/api/v1/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: bundle });
+      if (res.status !== 201) throw new Error(`seeding the board: HTTP ${res.status} ${await res.text()}`);
+    }
+    const json = { "content-type": "application/json" };
+    let next = 0;
+    const measures = [
+      await measure(served.url, "GET /health", () => ({ path: "/api/v1/health" })),
+      await measure(served.url, "GET /leaderboard", () => ({ path: `/api/v1/leaderboard?suite=${SUITE.id}&limit=50` })),
+      await measure(served.url, "POST /submissions (same bundle)", () => ({ path: "/api/v1/submissions", method: "POST", headers: json, body: board[0] })),
+      await measure(served.url, "POST /submissions (new bundle)", (trial) => ({
+        path: "/api/v1/submissions",
+        amount: trial < 0 ? Math.ceil(NEW_PER_TRIAL / 3) : NEW_PER_TRIAL,
+        requests: [{ method: "POST", headers: json, setupRequest: (request) => ({ ...request, body: fresh[next++] }) }],
+      })),
+    ];
+    if (next > fresh.length) throw new Error(`ran out of new bundles (${next} > ${fresh.length}): some POSTs repeated a bundle`);
+    console.log(`${label}: done`);
+    return measures;
+  } finally {
+    await stop(served);
+  }
+}
+
+function report(label: string, measures: Measure[]): void {
+  const baseline = mean(measures[0]!.requestsPerSecond);
+  console.log(`\n${label}`);
+  console.log(`${"route".padEnd(34)} ${"req/s (mean ± sd)".padStart(20)} ${"vs /health".padStart(10)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"failed".padStart(6)}`);
+  for (const m of measures) {
+    const rps = mean(m.requestsPerSecond);
+    console.log(
+      `${m.route.padEnd(34)} ${`${rps.toFixed(0)} ± ${spread(m.requestsPerSecond).toFixed(0)}`.padStart(20)} ${(rps / baseline).toFixed(3).padStart(10)} ${mean(m.p50Ms).toFixed(1).padStart(7)} ${mean(m.p99Ms).toFixed(1).padStart(7)} ${String(m.failures).padStart(6)}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const newBundleCount = NEW_PER_TRIAL * TRIALS + Math.ceil(NEW_PER_TRIAL / 3);
+  console.log(`Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`);
+  const board = await makeBundles(BOARD_ARCHITECTURES * BOARD_SEEDS, (i) => `bench-net-${i % BOARD_ARCHITECTURES}`, (i) => Math.floor(i / BOARD_ARCHITECTURES));
+  const freshPglite = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100 + i);
+  const freshPostgres = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100_000 + i);
+  const load = loadavg().map((l) => l.toFixed(2)).join(" ");
+
+  const dir = await mkdtemp(join(tmpdir(), "rethink-bench-bench-"));
+  const pg = process.env.DATABASE_URL ? undefined : await startPostgres();
+  let pglite: Measure[];
+  let postgres: Measure[];
+  try {
+    pglite = await benchDatabase("PGlite", { dataDir: join(dir, "pglite") }, board, freshPglite);
+    postgres = await benchDatabase("PostgreSQL", { databaseUrl: process.env.DATABASE_URL ?? pg!.url }, board, freshPostgres);
+  } finally {
+    await pg?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  console.log(`\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; load average before: ${load}, after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up (new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`);
+  console.log(`Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${board.length * 9} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`);
+  report("PGlite (embedded, on disk)", pglite);
+  report(`PostgreSQL (${process.env.DATABASE_URL ? "$DATABASE_URL" : "local throwaway cluster, fsync off"}, node-postgres)`, postgres);
+}
+
+// Child mode (`bench-api.ts serve OPTIONS`): serve the app with rate limits off, print the
+// URL, stop on SIGTERM. Parent mode: the benchmark.
+if (positionals[0] === "serve") {
+  const { startServer } = await import("../api/node.js");
+  const unlimited = { limit: Number.MAX_SAFE_INTEGER, windowSeconds: 60 };
+  const server = await startServer({
+    port: 0,
+    ...JSON.parse(positionals[1]!),
+    rateLimits: { requests: unlimited, submissions: unlimited, submissionsPerKey: unlimited },
+  });
+  process.stdout.write(`${server.url}\n`);
+  process.once("SIGTERM", () => void server.close());
+} else {
+  await main();
+}

@@ -1,0 +1,174 @@
+// `rethink-bench serve` as a user runs it (the built CLI): the URL line, embedded PGlite that
+// keeps committed submissions across a SIGTERM and a restart, one server per data dir, a
+// Postgres server by URL, and clear failures for bad arguments and unreachable databases;
+// and the Node entry it runs on, which finishes a request in flight before it closes.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../api/db/open.js";
+import { startServer } from "../../api/node.js";
+import { SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
+import { countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
+import { BIN, runCli } from "../fixtures/cli.js";
+import { freePort, startPostgres } from "../fixtures/postgres.js";
+
+const START_TIMEOUT_MS = 60_000;
+
+interface Serving {
+  child: ChildProcessWithoutNullStreams;
+  api: string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+let home: string;
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "rethink-bench-serve-"));
+});
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+/** Starts `rethink-bench serve ARGS` and waits for its URL line. */
+function serve(args: string[]): Promise<Serving> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
+    env: { ...process.env, XDG_DATA_HOME: join(home, "data"), RETHINK_BENCH_DATA_DIR: "", NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve printed no URL in ${START_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /leaderboard API at (http:\/\/\S+)\/api\/v1 /.exec(stdout)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, api: url, stderr: () => stderr, exit });
+      }
+    });
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before printing its URL:\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+describe("rethink-bench serve", () => {
+  it("serves on PGlite, keeps a committed submission across SIGTERM and a restart, and allows one server per data dir", async () => {
+    const data = join(home, "board");
+    const first = await serve(["--data", data]);
+    const bundle = await signedBundle();
+    const posted = await postBundle(httpFetcher(first.api), bundle.text);
+    expect(posted.status).toBe(201);
+    const { id } = SubmissionReceipt.parse(await posted.json());
+    const log = first.stderr().trim().split("\n").map((line) => JSON.parse(line));
+    expect(log).toContainEqual(expect.objectContaining({ event: "request", method: "POST", path: "/api/v1/submissions", status: 201 }));
+
+    const second = await runCli(["serve", "--port", "0", "--data", data]);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/in use by process \d+/);
+
+    first.child.kill("SIGTERM");
+    expect(await first.exit).toBe(0);
+    expect(first.stderr()).toMatch(/SIGTERM: finishing requests in flight and closing the database/);
+
+    const again = await serve(["--data", data]);
+    try {
+      const res = await httpFetcher(again.api).request(`/api/v1/submissions/${id}`);
+      expect(res.status).toBe(200);
+      expect(SubmissionDetail.parse(await res.json()).id).toBe(id);
+    } finally {
+      again.child.kill("SIGINT");
+      expect(await again.exit).toBe(0);
+    }
+  });
+
+  it("uses the user's data dir by default", async () => {
+    const serving = await serve([]);
+    try {
+      expect((await httpFetcher(serving.api).request("/api/v1/health")).status).toBe(200);
+    } finally {
+      serving.child.kill("SIGINT");
+      await serving.exit;
+    }
+    expect(await readdir(join(home, "data", "rethink-bench", "leaderboard"))).toContain("PG_VERSION");
+  });
+
+  it("serves on a Postgres server given by URL, migrating it first", async () => {
+    const pg = await startPostgres();
+    try {
+      const serving = await serve(["--database-url", pg.url]);
+      try {
+        expect((await postBundle(httpFetcher(serving.api), (await signedBundle()).text)).status).toBe(201);
+      } finally {
+        serving.child.kill("SIGTERM");
+        expect(await serving.exit).toBe(0);
+      }
+    } finally {
+      await pg.stop();
+    }
+  });
+
+  it("fails clearly on bad arguments and on a database it cannot reach, without printing the password", async () => {
+    expect((await runCli(["serve", "--port", "http"])).stderr).toMatch(/--port must be a whole number/);
+    expect((await runCli(["serve", "--database-url", "mysql://x"])).code).toBe(2);
+    const unreachable = await runCli(["serve", "--port", "0", "--database-url", `postgres://rb:hunter2@127.0.0.1:${await freePort()}/postgres`]);
+    expect(unreachable.code).toBe(75);
+    expect(unreachable.stderr).toMatch(/cannot open the database at postgres:\/\/rb:\*\*\*@127\.0\.0\.1:\d+\/postgres/);
+    expect(unreachable.stderr).not.toContain("hunter2");
+  });
+});
+
+describe("startServer (the Node entry)", () => {
+  function get(url: string, agent: Agent): Promise<number> {
+    return new Promise((resolve, reject) => {
+      request(url, { agent }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode!));
+      })
+        .on("error", reject)
+        .end();
+    });
+  }
+
+  it("finishes a submission in flight when it is closed, and keeps it", async () => {
+    const dataDir = join(home, "in-flight");
+    const server = await startServer({ port: 0, dataDir });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // One connection, accepted by the server before close() is called.
+      expect(await get(`${server.url}/api/v1/health`, agent)).toBe(200);
+      const body = Buffer.from((await signedBundle()).text);
+      const post = request(`${server.url}/api/v1/submissions`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": body.length } });
+      const answer = new Promise<{ status: number; connection?: string }>((resolve, reject) => {
+        post.on("error", reject);
+        post.on("response", (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        });
+      });
+      post.write(body.subarray(0, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the server is reading the body
+      const closed = server.close();
+      post.end(body.subarray(100));
+      // Answered in full, and told not to reuse the connection, so close() need not wait for it.
+      expect(await answer).toEqual({ status: 201, connection: "close" });
+      await closed;
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+    const handle = await openDatabase({ driver: "pglite", dataDir });
+    try {
+      expect(await countRows(handle)).toMatchObject({ submissions: 1, runs: 2 });
+    } finally {
+      await handle.close();
+    }
+  });
+});
