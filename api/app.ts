@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMITS, MAX_BODY_BYTES } from "./limits.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { problem, type ProblemCode } from "./problem.js";
+import { pageRoutes } from "./routes/pages/index.js";
 import { v1Routes } from "./routes/v1/index.js";
 
 /** Seconds a client should wait after a 503 before trying again. */
@@ -73,6 +74,8 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "the server's ADMIN_TOKEN" });
+  // The web pages (leaderboard, architectures, submissions, insight, protocol).
+  app.route("/", pageRoutes(resolved));
 
   app.notFound((c) => problem(c, "not-found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -1,6 +1,7 @@
 // The app's one typed context (Hono's {Bindings, Variables}) and the options each entry
 // (Worker, Node) gives it: how to open the database, who the client is, limits, logging.
 import type { Context } from "hono";
+import type { AssetManifest } from "../web/index.js";
 import type { Database } from "./db/client.js";
 import type { RateLimits } from "./limits.js";
 
@@ -8,6 +9,8 @@ import type { RateLimits } from "./limits.js";
 export interface Bindings {
   DATABASE_URL?: string;
   ADMIN_TOKEN?: string;
+  /** The Worker's static assets (wrangler.toml `[assets]`): the built scripts and styles of the pages. */
+  ASSETS?: { fetch(request: Request | string): Promise<Response> };
 }
 
 export interface Variables {
@@ -42,4 +45,6 @@ export interface AppOptions {
   adminToken(c: AppContext): string | undefined;
   rateLimits?: Partial<RateLimits>;
   log?(record: LogRecord): void;
+  /** The built web assets the pages link; without them (not built) pages are plain HTML. */
+  assets?(c: AppContext): Promise<AssetManifest | undefined>;
 }

@@ -1,8 +1,15 @@
 // The Node entry: the app on @hono/node-server with embedded PGlite (default) or a Postgres
-// server, migrations applied at start. `rethink-bench serve` (and anything else) starts it here.
+// server, migrations applied at start, and the pages' built assets served from dist/public.
+// `rethink-bench serve` (and anything else) starts it here.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { ASSET_MANIFEST_FILE, AssetManifest } from "../web/index.js";
 import { createApp } from "./app.js";
 import { openDatabase, type DatabaseConfig } from "./db/open.js";
 import type { LogRecord } from "./env.js";
@@ -21,6 +28,8 @@ export interface ServerOptions {
   adminToken?: string;
   rateLimits?: Partial<RateLimits>;
   log?: (record: LogRecord) => void;
+  /** The built web assets (`npm run build` writes them to dist/public, the default); without them pages have no styles or charts. */
+  publicDir?: string;
 }
 
 export interface RunningServer {
@@ -34,6 +43,19 @@ export function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "datab
   return options.databaseUrl ? { driver: "postgres", url: options.databaseUrl } : { driver: "pglite", dataDir: options.dataDir };
 }
 
+/** Built assets have content-hashed names: a name never changes content. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** dist/public of this package: beside dist/api when running the build, under dist/ when running the sources. */
+export function defaultPublicDir(): string | undefined {
+  const candidates = ["../public/", "../dist/public/"].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, ASSET_MANIFEST_FILE)));
+}
+
+async function readAssetManifest(publicDir: string): Promise<AssetManifest> {
+  return AssetManifest.parse(JSON.parse(await readFile(join(publicDir, ASSET_MANIFEST_FILE), "utf8")));
+}
+
 /**
  * Opens the database (migrating it) and serves the app.
  *
@@ -41,6 +63,8 @@ export function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "datab
  * const server = await startServer({ port: 8787, dataDir }); console.log(server.url); await server.close()
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const publicDir = options.publicDir ?? defaultPublicDir();
+  const assets = publicDir ? await readAssetManifest(publicDir) : undefined;
   const handle = await openDatabase(databaseConfigOf(options));
   const app = createApp({
     database: () => ({ db: handle.db, release: () => undefined }),
@@ -48,7 +72,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     adminToken: () => options.adminToken,
     rateLimits: options.rateLimits,
     log: options.log,
+    assets: async () => assets,
   });
+  if (publicDir) app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));
   const host = options.host ?? "127.0.0.1";
   let server: ServerType;
   try {

@@ -1,8 +1,27 @@
 // The Cloudflare Worker entry: the app with a Neon Pool per request (created and ended inside
 // it), the client's address from Cloudflare, and secrets from the Worker's environment.
+import { ASSET_MANIFEST_FILE, AssetManifest } from "../web/index.js";
 import { createApp } from "./app.js";
 import { openNeonDatabase } from "./db/neon.js";
 import type { AppContext } from "./env.js";
+
+/** The pages' asset manifest, read once per isolate from the static assets (wrangler.toml `[assets]`). */
+let manifest: Promise<AssetManifest | undefined> | undefined;
+
+function assetManifest(c: AppContext): Promise<AssetManifest | undefined> {
+  const assets = c.env.ASSETS;
+  if (!assets) return Promise.resolve(undefined);
+  manifest ??= assets
+    .fetch(new Request(new URL(`/${ASSET_MANIFEST_FILE}`, c.req.url)))
+    .then(async (response) => (response.ok ? AssetManifest.parse(await response.json()) : undefined))
+    .catch((error: unknown) => {
+      // Pages still render, unstyled; the next request tries again.
+      manifest = undefined;
+      console.error(JSON.stringify({ level: "error", event: "asset-manifest", error: String(error) }));
+      return undefined;
+    });
+  return manifest;
+}
 
 const app = createApp({
   database(c: AppContext) {
@@ -14,6 +33,7 @@ const app = createApp({
   clientAddress: (c) => c.req.header("cf-connecting-ip") ?? "unknown",
   adminToken: (c) => c.env.ADMIN_TOKEN,
   log: (record) => (record.level === "error" ? console.error : console.log)(JSON.stringify(record)),
+  assets: assetManifest,
 });
 
 export default app;

@@ -231,6 +231,8 @@ export const ConditionSummary = z
     genGap: Spread,
     /** Median final test error (1 − accuracy). */
     testError: z.number().nullable(),
+    /** Final test error over the runs, with its quartiles (never censored): the spread of Figure 1c. */
+    testErrorSpread: Spread,
     slowdown: z.number().nullable(),
   })
   .meta({ id: "ConditionSummary" });

@@ -60,6 +60,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       ...spreadColumns("steps", runs.stepsToFit, ok),
       ...spreadColumns("epochs", runs.epochsToFit, ok),
       ...spreadColumns("gap", runs.genGap, ok),
+      ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, ok),
       testError: sql<number | null>`percentile_cont(0.5) within group (order by 1 - ${runs.finalTestAcc}) filter (where ${ok})`,
       slowdown: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.slowdown}) filter (where ${ok} and ${runs.slowdown} is not null)`,
     })
@@ -80,6 +81,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       epochsToFit: toSpread(g.epochsQuartiles, g.epochsRuns, g.epochsCensored, g.epochsSeeds),
       genGap: toSpread(g.gapQuartiles, g.gapRuns, g.gapCensored, g.gapSeeds),
       testError: finiteOrNull(g.testError),
+      testErrorSpread: toSpread(g.testErrorQuartiles, g.testErrorRuns, g.testErrorCensored, g.testErrorSeeds),
       slowdown: finiteOrNull(g.slowdown),
     };
   });

@@ -7,7 +7,7 @@ import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js"
  * Four aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored` and
  * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
  */
-export function spreadColumns<P extends string>(prefix: P, value: AnyColumn, where: SQL) {
+export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL) {
   return {
     [`${prefix}Quartiles`]: sql<number[] | null>`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8)) filter (where ${where})`.as(`${prefix}_quartiles`),
     [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),

@@ -1,0 +1,121 @@
+// Runs as the web pages need them: every run of one submission with its architecture's name
+// (the submission page), the boards an architecture has visible runs on (its page's tabs),
+// and the totals of every board (the board switcher).
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { architectures, runs, type Corruption, type DatasetId, type DerivedMetrics, type SuiteRef } from "../../../schema/index.js";
+import type { Database } from "../client.js";
+
+/** One run of a submission, as its page lists it (curves and predictions left out). */
+export interface SubmissionRun {
+  position: number;
+  architecture: { fingerprint: string; id: string; name: string };
+  suite: SuiteRef;
+  dataset: DatasetId;
+  corruption: Corruption;
+  regularizer: string;
+  seed: number;
+  status: "ok" | "failed";
+  failure: string | null;
+  derived: DerivedMetrics;
+}
+
+/**
+ * The runs of a submission in bundle order, whatever its moderation status (the caller
+ * decides what to show).
+ *
+ * @example
+ * const rows = await listSubmissionRuns(db, "sub_0123…"); rows[0]?.architecture.name
+ */
+export async function listSubmissionRuns(db: Database, submissionId: string): Promise<SubmissionRun[]> {
+  const rows = await db
+    .select({
+      position: runs.position,
+      fingerprint: runs.architectureFingerprint,
+      slug: architectures.slug,
+      name: architectures.name,
+      task: runs.task,
+      status: runs.status,
+      failure: runs.failure,
+      epochsToFit: runs.epochsToFit,
+      stepsToFit: runs.stepsToFit,
+      finalTrainAcc: runs.finalTrainAcc,
+      finalTestAcc: runs.finalTestAcc,
+      genGap: runs.genGap,
+      slowdown: runs.slowdown,
+      wallSeconds: runs.wallSeconds,
+    })
+    .from(runs)
+    .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
+    .where(eq(runs.submissionId, submissionId))
+    .orderBy(asc(runs.position));
+  return rows.map((r) => ({
+    position: r.position,
+    architecture: { fingerprint: r.fingerprint, id: r.slug, name: r.name },
+    suite: r.task.suite,
+    dataset: r.task.dataset.id,
+    corruption: r.task.corruption,
+    regularizer: r.task.regularizer.name,
+    seed: r.task.seed,
+    status: r.status,
+    failure: r.failure,
+    derived: {
+      epochsToFit: r.epochsToFit,
+      stepsToFit: r.stepsToFit,
+      finalTrainAcc: r.finalTrainAcc,
+      finalTestAcc: r.finalTestAcc,
+      genGap: r.genGap,
+      slowdown: r.slowdown,
+      wallSeconds: r.wallSeconds,
+    },
+  }));
+}
+
+/** A suite version and dataset on which an architecture has visible runs. */
+export interface ArchitectureBoard {
+  suite: SuiteRef;
+  dataset: DatasetId;
+  runs: number;
+  submissions: number;
+}
+
+/** The boards an architecture has visible runs on, the one with the most runs first. */
+export async function listArchitectureBoards(db: Database, fingerprint: string): Promise<ArchitectureBoard[]> {
+  const runCount = sql<number>`count(*)::int`;
+  const rows = await db
+    .select({
+      suiteId: runs.suiteId,
+      suiteVersion: runs.suiteVersion,
+      datasetId: runs.datasetId,
+      runs: runCount,
+      submissions: sql<number>`count(distinct ${runs.submissionId})::int`,
+    })
+    .from(runs)
+    .where(and(eq(runs.architectureFingerprint, fingerprint), eq(runs.visible, true)))
+    .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId)
+    .orderBy(desc(runCount), asc(runs.suiteId), desc(runs.suiteVersion), asc(runs.datasetId));
+  return rows.map((r) => ({ suite: { id: r.suiteId, version: r.suiteVersion }, dataset: r.datasetId as DatasetId, runs: r.runs, submissions: r.submissions }));
+}
+
+/** A board with results: how many architectures, submissions and submitters it has. */
+export interface BoardTotals {
+  suite: SuiteRef;
+  dataset: DatasetId;
+  architectures: number;
+  submissions: number;
+}
+
+/** Every board that has visible runs, with its totals. */
+export async function countBoards(db: Database): Promise<BoardTotals[]> {
+  const rows = await db
+    .select({
+      suiteId: runs.suiteId,
+      suiteVersion: runs.suiteVersion,
+      datasetId: runs.datasetId,
+      architectures: sql<number>`count(distinct ${runs.architectureFingerprint})::int`,
+      submissions: sql<number>`count(distinct ${runs.submissionId})::int`,
+    })
+    .from(runs)
+    .where(eq(runs.visible, true))
+    .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId);
+  return rows.map((r) => ({ suite: { id: r.suiteId, version: r.suiteVersion }, dataset: r.datasetId as DatasetId, architectures: r.architectures, submissions: r.submissions }));
+}

@@ -1,0 +1,64 @@
+// GET /architectures/:fingerprint: an architecture on one of its boards (the one the query
+// names, else the one with the most runs), with where it ranks there.
+import type { Hono, MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../schema/index.js";
+import { ArchitecturePage } from "../../../web/index.js";
+import { findArchitecture } from "../../db/queries/architectures.js";
+import { queryLeaderboard } from "../../db/queries/leaderboard.js";
+import { listArchitectureBoards } from "../../db/queries/runs.js";
+import type { AppEnv } from "../../env.js";
+import { findKnownSuite, knownSuites } from "../../suites.js";
+import { MAX_PAGE } from "../v1/shared.js";
+import type { ResolvedOptions } from "../v1/index.js";
+import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
+
+const ArchitectureQuery = z.object({
+  suite: Slug.optional(),
+  version: z.coerce.number().pipe(PositiveInt).optional(),
+  dataset: DatasetId.optional(),
+});
+
+export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
+  pages.use("/architectures/:fingerprint", ...reading);
+  pages.get("/architectures/:fingerprint", async (c) => {
+    const fingerprint = c.req.param("fingerprint");
+    const notFound = () => errorPage(options, c, 404, "No such architecture", `No architecture with fingerprint ${fingerprint} has visible results on this board.`);
+    if (!Sha256Hex.safeParse(fingerprint).success) return notFound();
+    const query = ArchitectureQuery.safeParse(c.req.query());
+    if (!query.success) {
+      const issue = query.error.issues[0]!;
+      return errorPage(options, c, 400, "This filter is not valid", `${issue.path.join(".")}: ${issue.message}`);
+    }
+    const wanted = query.data;
+    const boards = await listArchitectureBoards(c.var.db, fingerprint);
+    const chosen = boards.find(
+      (b) => (wanted.suite === undefined || b.suite.id === wanted.suite) && (wanted.version === undefined || b.suite.version === wanted.version) && (wanted.dataset === undefined || b.dataset === wanted.dataset),
+    );
+    if (!chosen) return notFound();
+    const board = { suite: chosen.suite.id, version: chosen.suite.version, dataset: chosen.dataset };
+    const leaderboard = (rank: "memorization" | "gap") =>
+      queryLeaderboard(c.var.db, { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset, rank, limit: MAX_PAGE, offset: 0 });
+    const [detail, known, byMemorization, byGap] = await Promise.all([
+      findArchitecture(c.var.db, fingerprint, board),
+      findKnownSuite(board.suite, board.version),
+      leaderboard("memorization"),
+      leaderboard("gap"),
+    ]);
+    if (!detail) return notFound();
+    const titles = new Map((await knownSuites()).map(({ suite }) => [`${suite.id}@${suite.version}`, suite.title]));
+    const page = ArchitecturePage({
+      detail,
+      board,
+      boards: boards.map((b) => ({ ...b, title: titles.get(`${b.suite.id}@${b.suite.version}`) ?? b.suite.id })),
+      suite: known?.suite,
+      standing: {
+        memorization: byMemorization.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
+        gap: byGap.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
+        total: byMemorization.total,
+      },
+      assets: await assetsOf(options, c),
+    });
+    return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(chosen.suite), `rb-architecture-${fingerprint.slice(0, 16)}`] });
+  });
+}

@@ -1,0 +1,15 @@
+// GET /protocol: the protocol in words and every suite this server ranks. It reads no
+// database: it changes only with a deploy.
+import type { Hono } from "hono";
+import { ProtocolPage } from "../../../web/index.js";
+import type { AppEnv } from "../../env.js";
+import { knownSuites } from "../../suites.js";
+import type { ResolvedOptions } from "../v1/index.js";
+import { CACHE, assetsOf, renderPage } from "./shared.js";
+
+export function registerProtocolPage(pages: Hono<AppEnv>, options: ResolvedOptions) {
+  pages.get("/protocol", async (c) => {
+    const page = ProtocolPage({ suites: await knownSuites(), assets: await assetsOf(options, c) });
+    return renderPage(c, page, { cacheControl: CACHE.static, tags: ["rb-protocol"] });
+  });
+}

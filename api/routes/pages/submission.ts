@@ -1,0 +1,51 @@
+// GET /submissions/:id (the link `rethink-bench submit` prints) and /submissions/:id/bundle,
+// its signed envelope as a file. A hidden submission answers 410 with the moderation reason.
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { SubmissionId, type SubmissionDetail } from "../../../schema/index.js";
+import { HiddenSubmissionPage, SubmissionPage } from "../../../web/index.js";
+import { findSubmission } from "../../db/queries/submissions.js";
+import { listSubmissionRuns } from "../../db/queries/runs.js";
+import type { AppEnv } from "../../env.js";
+import { findKnownSuite } from "../../suites.js";
+import type { ResolvedOptions } from "../v1/index.js";
+import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
+
+type Found = { ok: true; submission: SubmissionDetail } | { ok: false; response: Response };
+
+/** The visible submission of the path, or the page that says why there is none. */
+async function visibleSubmission(options: ResolvedOptions, c: Context<AppEnv>): Promise<Found> {
+  const id = c.req.param("id") ?? "";
+  const submission = SubmissionId.safeParse(id).success ? await findSubmission(c.var.db, id) : undefined;
+  if (!submission) return { ok: false, response: await errorPage(options, c, 404, "No such submission", `There is no submission ${id} on this server.`) };
+  if (submission.status === "hidden") {
+    const hidden = submission.moderation.findLast((m) => m.action === "hide");
+    const page = HiddenSubmissionPage({ id, hidden, assets: await assetsOf(options, c) });
+    return { ok: false, response: await renderPage(c, page, { status: 410, cacheControl: CACHE.none }) };
+  }
+  return { ok: true, submission };
+}
+
+export function registerSubmissionPages(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
+  pages.use("/submissions/:id", ...reading);
+  pages.get("/submissions/:id", async (c) => {
+    const found = await visibleSubmission(options, c);
+    if (!found.ok) return found.response;
+    const { submission } = found;
+    const [runs, known] = await Promise.all([listSubmissionRuns(c.var.db, submission.id), findKnownSuite(submission.suite.id, submission.suite.version)]);
+    const page = SubmissionPage({ submission, runs, suiteTitle: known?.suite.title, origin: new URL(c.req.url).origin, assets: await assetsOf(options, c) });
+    return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(submission.suite), `rb-submission-${submission.id}`] });
+  });
+
+  pages.use("/submissions/:id/bundle", ...reading);
+  pages.get("/submissions/:id/bundle", async (c) => {
+    const found = await visibleSubmission(options, c);
+    if (!found.ok) return found.response;
+    const { submission } = found;
+    return c.body(JSON.stringify(submission.envelope) + "\n", 200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${submission.id}.dsse.json"`,
+      "Cache-Control": CACHE.board,
+      "Cache-Tag": `rb-page,${suiteTag(submission.suite)},rb-submission-${submission.id}`,
+    });
+  });
+}

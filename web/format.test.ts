@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import {
+  corruptionName,
+  formatCorrelation,
+  formatEpochs,
+  formatGibibytes,
+  formatInteger,
+  formatParameters,
+  formatPercent,
+  formatPercentValue,
+  formatPoints,
+  formatPValue,
+  formatRatio,
+  formatSeconds,
+  formatThreshold,
+  formatTimestamp,
+} from "./format.js";
+
+describe("number formats", () => {
+  it("print each kind of figure with its unit and digits", () => {
+    expect(formatInteger(1240.5)).toBe("1,241");
+    expect(formatEpochs(12.5)).toBe("12.5");
+    expect(formatEpochs(12)).toBe("12");
+    expect(formatParameters(407050)).toBe("407K");
+    expect(formatParameters(1654522)).toBe("1.65M");
+    expect(formatPercent(0.8125)).toBe("81.3%");
+    expect(formatPoints(0.184)).toBe("18.4 pp");
+    expect(formatPoints(-0.02)).toBe("−2.0 pp");
+    expect(formatPercent(0.42)).toBe("42.0%");
+    expect(formatPercentValue(0.0923)).toBe("9.2");
+    expect(formatThreshold(1)).toBe("100%");
+    expect(formatRatio(3.214)).toBe("3.2×");
+    expect(formatRatio(12.6)).toBe("13×");
+    expect(formatSeconds(0.84)).toBe("0.8 s");
+    expect(formatSeconds(41.2)).toBe("41 s");
+    expect(formatSeconds(150)).toBe("2.5 min");
+    expect(formatSeconds(9000)).toBe("2.5 h");
+    expect(formatGibibytes(8 * 2 ** 30)).toBe("8 GiB");
+    expect(formatTimestamp("2026-11-27T05:38:04.000Z")).toBe("2026-11-27 05:38 UTC");
+    expect(formatPValue(0.0004)).toBe("< 0.001");
+    expect(formatPValue(0.2827)).toBe("0.28");
+    expect(formatCorrelation(-0.4714)).toBe("−0.47");
+    expect(formatCorrelation(0.333)).toBe("+0.33");
+  });
+
+  it("names corruptions as the paper's figures do", () => {
+    expect(corruptionName({ kind: "partial", p: 0.2 })).toBe("20% random labels");
+    expect(corruptionName({ kind: "gaussian" })).toBe("Gaussian inputs");
+  });
+});

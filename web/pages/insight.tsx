@@ -1,0 +1,218 @@
+/** @jsxImportSource hono/jsx */
+// The insight page (`/insight`): the paper's question asked of the board. Is an architecture
+// that memorizes random labels fast also one that generalizes badly? A scatter of the two
+// figures across architectures with Kendall's rank correlation, and the same for capacity.
+import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
+import type { AssetManifest } from "../assets.js";
+import { Layout } from "../components/layout.js";
+import { BoardNav, Commands, Figure, Stat } from "../components/parts.js";
+import { capacityGapCorrelation, insightPoints, memorizationGapCorrelation, spansDecade, type InsightFigureData, type InsightPoint } from "../figures.js";
+import { NONE, formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue } from "../format.js";
+import type { KendallTau } from "../stats.js";
+import { architectureHref, insightHref, leaderboardHref, protocolHref, type BoardRef } from "../urls.js";
+import { boardLinks, type BoardCount } from "./boards.js";
+
+export interface InsightPageProps {
+  board: BoardRef;
+  backend: Environment["backend"] | null;
+  suite: Suite;
+  boards: BoardCount[];
+  /** Every row of the board (ranked by memorization). */
+  rows: LeaderboardRow[];
+  /** The board had more rows than were read. */
+  truncated: boolean;
+  assets: AssetManifest | undefined;
+}
+
+/** Below this many architectures a rank correlation says next to nothing. */
+const FEW = 5;
+
+/** The two figures a correlation relates, in words. */
+export interface Relation {
+  /** e.g. "memorization speed". */
+  x: string;
+  /** Architectures with more of x, e.g. "architectures that need more steps to fit random labels". */
+  more: string;
+  /** e.g. "generalization gap". */
+  y: string;
+}
+
+/**
+ * What a correlation says, in a sentence with its evidence.
+ *
+ * @example
+ * describeCorrelation({ tau: 0.8, pValue: 0.01, n: 9, … }, { x: "size", more: "bigger architectures", y: "gap" })
+ * // "There is a strong tendency: bigger architectures have a larger gap (p = 0.01: unlikely to be chance alone)."
+ */
+export function describeCorrelation(result: KendallTau, relation: Relation): string {
+  if (result.n < 3 || result.tau === null) return `Too few architectures with both figures to relate ${relation.x} and ${relation.y} (${result.n}).`;
+  const size = Math.abs(result.tau);
+  const strength = size < 0.1 ? null : size < 0.3 ? "a weak" : size < 0.6 ? "a moderate" : "a strong";
+  const trend = strength
+    ? `There is ${strength} tendency: ${relation.more} have a ${result.tau > 0 ? "larger" : "smaller"} ${relation.y}`
+    : `There is no clear rank relation between ${relation.x} and ${relation.y}`;
+  if (result.pValue === null) return `${trend}.`;
+  return result.pValue < 0.05
+    ? `${trend} (p = ${formatPValue(result.pValue)}: unlikely to be chance alone).`
+    : `${trend}, but with ${result.n} architectures this is within what chance produces (p = ${formatPValue(result.pValue)}).`;
+}
+
+const MEMORIZATION: Relation = { x: "memorization speed", more: "architectures that need more steps to fit random labels", y: "generalization gap" };
+const CAPACITY: Relation = { x: "parameter count", more: "architectures with more parameters", y: "generalization gap" };
+
+function TauValue(props: { result: KendallTau }) {
+  const { result } = props;
+  if (result.tau === null) return <>{NONE}</>;
+  return (
+    <>
+      τ = {formatCorrelation(result.tau)}
+    </>
+  );
+}
+
+function tauDetail(result: KendallTau): string {
+  return `${result.n} architectures${result.pValue === null ? "" : `, p = ${formatPValue(result.pValue)}`}`;
+}
+
+function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
+  return (
+    <table>
+      <caption>Each architecture's figures on this board</caption>
+      <thead>
+        <tr>
+          <th scope="col">Architecture</th>
+          <th scope="col" class="num">
+            Params
+          </th>
+          <th scope="col" class="num">
+            Steps to fit random labels
+          </th>
+          <th scope="col" class="num">
+            Gen. gap
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.points.map((p) => (
+          <tr>
+            <th scope="row">
+              <a href={architectureHref(p.fingerprint, props.board)}>{p.name}</a>
+              {p.provisional && (
+                <abbr class="badge" title="Provisional: fewer than 3 seeds">
+                  prov.
+                </abbr>
+              )}
+            </th>
+            <td class="num">{formatParameters(p.parameterCount)}</td>
+            <td class="num">{p.stepsToFit !== null ? formatInteger(p.stepsToFit) : p.censored ? <span class="censored">not fitted</span> : NONE}</td>
+            <td class="num">{p.genGap !== null ? formatPoints(p.genGap) : NONE}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function InsightPage(props: InsightPageProps) {
+  const { board, suite } = props;
+  const points = insightPoints(props.rows);
+  const memorization = memorizationGapCorrelation(points);
+  const capacity = capacityGapCorrelation(points);
+  const data: InsightFigureData = {
+    points,
+    logSteps: spansDecade(points.flatMap((p) => (p.stepsToFit === null ? [] : [p.stepsToFit]))),
+    logParameters: spansDecade(points.map((p) => p.parameterCount)),
+  };
+  const censored = points.filter((p) => p.censored && p.genGap !== null);
+  const links = boardLinks(props.boards, board, (b) => insightHref(b, props.backend));
+  return (
+    <Layout
+      title="Insight"
+      description="Is memorizing random labels fast related to generalizing badly? The question of Zhang et al. (ICLR 2017), answered by the architectures on the board."
+      section="insight"
+      assets={props.assets}
+      script="insight"
+      data={data}
+    >
+      <header class="page-head">
+        <h1>Does memorizing fast mean generalizing badly?</h1>
+        <p class="lede">
+          Zhang et al. found that the same networks that generalize well on real labels also fit <em>random</em> labels perfectly, so capacity alone cannot
+          explain generalization. Here the question is put to every architecture on the board: does the speed at which it memorizes random labels, or its
+          size, predict its generalization gap on true labels?
+        </p>
+      </header>
+
+      <BoardNav label="Boards" boards={links} />
+
+      {points.length < 2 ? (
+        <div class="empty">
+          <h2>Not enough architectures on this board yet</h2>
+          <p>
+            A correlation needs at least two architectures with results; this board has {points.length}.{" "}
+            <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>See the leaderboard</a> or add one:
+          </p>
+          <Commands lines={[`npx rethink-bench run --suite ${suite.id} --model path/to/model.json`, `npx rethink-bench submit rethink-results/${suite.id}-*.dsse.json`]} />
+        </div>
+      ) : (
+        <>
+          <dl class="stats">
+            <Stat label="Memorization speed vs gap" value={<TauValue result={memorization} />} detail={tauDetail(memorization)} />
+            <Stat label="Parameters vs gap" value={<TauValue result={capacity} />} detail={tauDetail(capacity)} />
+            <Stat label="Architectures" value={formatInteger(points.length)} detail={`${suite.title} v${suite.version} · ${board.dataset}${props.backend ? ` · ${props.backend}` : ""}`} />
+          </dl>
+          {points.length < FEW && (
+            <p class="note">
+              With fewer than {FEW} architectures a rank correlation is little more than an anecdote: read these figures as a start, not a finding.
+            </p>
+          )}
+          <section aria-labelledby="scatter-heading">
+            <h2 id="scatter-heading">Memorization speed and generalization</h2>
+            <p>{describeCorrelation(memorization, MEMORIZATION)}</p>
+            <div class="figure-grid">
+              <Figure
+                id="figure-memorization-gap"
+                label="Figure 2a"
+                title="Steps to fit random labels vs generalization gap"
+                caption={
+                  <>
+                    One point per architecture: median SGD steps to fit random labels{data.logSteps ? " (log scale)" : ""} and median gap between training and
+                    test accuracy on true labels. Hollow points are provisional.
+                    {censored.length > 0 && ` Not drawn, ranked as slowest: ${censored.map((p) => p.name).join(", ")} (never fitted).`}
+                  </>
+                }
+                summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${memorization.tau === null ? "undefined" : formatCorrelation(memorization.tau)}.`}
+                table={<PointsTable points={points} board={board} />}
+              />
+              <Figure
+                id="figure-capacity-gap"
+                label="Figure 2b"
+                title="Parameters vs generalization gap"
+                caption={
+                  <>
+                    One point per architecture: parameter count{data.logParameters ? " (log scale)" : ""} and median generalization gap. Hollow points are
+                    provisional. {describeCorrelation(capacity, CAPACITY)}
+                  </>
+                }
+                summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${capacity.tau === null ? "undefined" : formatCorrelation(capacity.tau)}.`}
+                table={<PointsTable points={points} board={board} />}
+              />
+            </div>
+          </section>
+        </>
+      )}
+
+      <section class="method" aria-labelledby="method-heading">
+        <h2 id="method-heading">How these figures are computed</h2>
+        <p>
+          Each architecture contributes its board figures: the median <a href={protocolHref("steps-to-fit")}>steps to fit random labels</a> and the median{" "}
+          <a href={protocolHref("gen-gap")}>generalization gap</a> on true labels, over every seed and submission. Kendall's τ-b compares every pair of
+          architectures: +1 when the two figures always order them the same way, −1 when always opposite, 0 when unrelated; ties count in neither direction.
+          An architecture that never fitted random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal approximation
+          and the tie-corrected variance; it says how surprising the τ would be if there were no relation at all, not how strong the relation is.
+          {props.truncated && " This board has more architectures than this page reads; the figures cover the first 1,000 by memorization rank."}
+        </p>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,276 @@
+/** @jsxImportSource hono/jsx */
+// A submission (`/submissions/:id`, the link `rethink-bench submit` prints): who signed it,
+// when, on what machine, its runs, and how anyone can verify the bundle independently. A
+// hidden submission shows the moderation decision instead.
+import type { Corruption, DatasetId, DerivedMetrics, SubmissionDetail, SuiteRef } from "../../schema/index.js";
+import type { AssetManifest } from "../assets.js";
+import { Layout } from "../components/layout.js";
+import { Commands, Stat } from "../components/parts.js";
+import { NONE, corruptionName, formatGibibytes, formatInteger, formatPercent, formatPoints, formatSeconds, formatTimestamp } from "../format.js";
+import { architectureHref, bundleHref, protocolHref, type BoardRef } from "../urls.js";
+
+/** One run of the submission, as the API's database query returns it. */
+export interface SubmissionRunView {
+  position: number;
+  architecture: { fingerprint: string; id: string; name: string };
+  suite: SuiteRef;
+  dataset: DatasetId;
+  corruption: Corruption;
+  regularizer: string;
+  seed: number;
+  status: "ok" | "failed";
+  failure: string | null;
+  derived: DerivedMetrics;
+}
+
+export interface SubmissionPageProps {
+  submission: SubmissionDetail;
+  runs: SubmissionRunView[];
+  /** The suite's title, when this server knows the suite. */
+  suiteTitle: string | undefined;
+  /** Scheme and host of this server, for commands to copy (`https://rethink-bench.org`). */
+  origin: string;
+  assets: AssetManifest | undefined;
+}
+
+function RunsTable(props: { runs: SubmissionRunView[] }) {
+  return (
+    <table>
+      <caption>Every run of the bundle, in bundle order, with the metrics the server derived from its curves</caption>
+      <thead>
+        <tr>
+          <th scope="col">Architecture</th>
+          <th scope="col">Dataset</th>
+          <th scope="col">Corruption</th>
+          <th scope="col">Regularizer</th>
+          <th scope="col" class="num">
+            Seed
+          </th>
+          <th scope="col" class="num">
+            Epochs to fit
+          </th>
+          <th scope="col" class="num">
+            Steps to fit
+          </th>
+          <th scope="col" class="num">
+            Train acc.
+          </th>
+          <th scope="col" class="num">
+            Test acc.
+          </th>
+          <th scope="col" class="num">
+            Gen. gap
+          </th>
+          <th scope="col" class="num">
+            Wall time
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.runs.map((r) => {
+          const board = { suite: r.suite.id, version: r.suite.version, dataset: r.dataset };
+          const d = r.derived;
+          return (
+            <tr>
+              <td>
+                <a href={architectureHref(r.architecture.fingerprint, board)}>{r.architecture.name}</a>
+              </td>
+              <td class="nowrap">{r.dataset}</td>
+              <th scope="row">{corruptionName(r.corruption)}</th>
+              <td class="nowrap">{r.regularizer}</td>
+              <td class="num">{r.seed}</td>
+              <td class="num">
+                {r.status === "failed" ? (
+                  <span class="censored" title={r.failure ?? undefined}>
+                    failed
+                  </span>
+                ) : d.epochsToFit === null ? (
+                  <span class="censored">not fitted</span>
+                ) : (
+                  d.epochsToFit
+                )}
+              </td>
+              <td class="num">{d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}</td>
+              <td class="num">{d.finalTrainAcc === null ? NONE : formatPercent(d.finalTrainAcc)}</td>
+              <td class="num">{d.finalTestAcc === null ? NONE : formatPercent(d.finalTestAcc)}</td>
+              <td class="num">{d.genGap === null ? NONE : formatPoints(d.genGap)}</td>
+              <td class="num">{formatSeconds(d.wallSeconds)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function SubmissionPage(props: SubmissionPageProps) {
+  const s = props.submission;
+  const file = `${s.id}.dsse.json`;
+  const hw = s.hardware;
+  const architectures = [...new Map(props.runs.map((r) => [r.architecture.fingerprint, r])).values()];
+  const failed = props.runs.filter((r) => r.status === "failed").length;
+  const firstBoard: BoardRef | undefined = props.runs[0] && { suite: props.runs[0].suite.id, version: props.runs[0].suite.version, dataset: props.runs[0].dataset };
+  const suiteName = `${props.suiteTitle ?? s.suite.id} v${s.suite.version}`;
+  return (
+    <Layout title={`Submission ${s.id}`} description={`A signed rethink-bench result bundle: ${suiteName}, ${s.runs} runs.`} section="other" assets={props.assets}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="/">Leaderboard</a>
+      </nav>
+      <header class="page-head">
+        <h1>
+          Submission <code class="id">{s.id}</code>
+        </h1>
+        <p class="meta">
+          {suiteName} · {s.runs} run{s.runs === 1 ? "" : "s"}
+          {failed > 0 && ` (${failed} failed)`} · signed by {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"}
+        </p>
+      </header>
+
+      <dl class="stats">
+        <Stat label="Submitted by" value={s.submitter.name ?? "unnamed"} detail={<code title={s.submitter.keyid}>key {s.submitter.keyid.slice(0, 16)}…</code>} />
+        <Stat label="Received" value={<time datetime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>} detail={<>bundle written <time datetime={s.createdAt}>{formatTimestamp(s.createdAt)}</time></>} />
+        <Stat label="Backend" value={s.backend} detail={s.backendDetail} />
+        <Stat label="Hardware" value={hw.gpu ?? `${hw.cpuCount} × CPU`} detail={`${hw.cpuModel || "unknown CPU"} · ${formatGibibytes(hw.memoryBytes)} · ${hw.platform}/${hw.arch}`} />
+      </dl>
+
+      <section aria-labelledby="who-heading">
+        <h2 id="who-heading">Who and with what</h2>
+        <dl class="facts">
+          <div>
+            <dt>Key id</dt>
+            <dd>
+              <code class="wrap-anywhere">{s.submitter.keyid}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>Public key (Ed25519, base64url)</dt>
+            <dd>
+              <code class="wrap-anywhere">{s.publicKey}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>Display name</dt>
+            <dd>{s.submitter.name ?? <span class="muted">none given</span>}</dd>
+          </div>
+          <div>
+            <dt>Suite</dt>
+            <dd>
+              <a href={protocolHref(`suite-${s.suite.id}`)}>{suiteName}</a>
+            </dd>
+          </div>
+          <div>
+            <dt>Architectures</dt>
+            <dd>
+              {architectures.map((r, i) => (
+                <>
+                  {i > 0 && ", "}
+                  <a href={architectureHref(r.architecture.fingerprint, { suite: r.suite.id, version: r.suite.version, dataset: r.dataset })}>{r.architecture.name}</a>
+                </>
+              ))}
+            </dd>
+          </div>
+          <div>
+            <dt>Software</dt>
+            <dd>
+              rethink-bench {s.runnerVersion}, TensorFlow.js {s.tfjsVersion}
+            </dd>
+          </div>
+          <div>
+            <dt>Payload SHA-256</dt>
+            <dd>
+              <code class="wrap-anywhere">{s.payloadSha256}</code>
+            </dd>
+          </div>
+        </dl>
+        {s.moderation.length > 0 && (
+          <>
+            <h3>Moderation history</h3>
+            <ul>
+              {s.moderation.map((m) => (
+                <li>
+                  <time datetime={m.createdAt}>{formatTimestamp(m.createdAt)}</time>: {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="verify-heading">
+        <h2 id="verify-heading">Verify it yourself</h2>
+        <p>The bundle is the signed original. Nobody has to trust this server: anyone can check it with the same code the server ran.</p>
+        <ol class="steps">
+          <li>
+            Download the bundle: <a href={bundleHref(s.id)}>{file}</a> (the envelope exactly as verified), or
+            <Commands lines={[`curl -fLo ${file} ${props.origin}${bundleHref(s.id)}`]} />
+          </li>
+          <li>
+            Verify the signature, the schema, every digest, and every metric recomputed from the curves:
+            <Commands lines={[`npx rethink-bench verify ${file}`]} />
+          </li>
+          <li>
+            Check it is this submission: the id is <code>sub_</code> and the first 32 hex digits of the payload's SHA-256.
+            <Commands lines={[`jq -r .payload ${file} | base64 -d | sha256sum`]} />
+            should print <code class="wrap-anywhere">{s.payloadSha256}</code>.
+          </li>
+        </ol>
+        <p class="muted">
+          Without rethink-bench, any Ed25519 implementation can check the signature over DSSE's pre-authentication encoding: see{" "}
+          <a href={protocolHref("verification")}>verification</a>. Everything above as JSON: <a href={`/api/v1/submissions/${s.id}`}>API document</a>.
+        </p>
+      </section>
+
+      <section aria-labelledby="runs-heading">
+        <h2 id="runs-heading">Runs</h2>
+        <div class="table-wrap" role="region" aria-labelledby="runs-heading" tabindex={0}>
+          <RunsTable runs={props.runs} />
+        </div>
+        {firstBoard && (
+          <p class="muted">
+            These runs count toward the board of <a href={`/?suite=${firstBoard.suite}&version=${firstBoard.version}&dataset=${firstBoard.dataset}`}>{suiteName}</a> together with every other
+            submission of the same architectures.
+          </p>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export interface HiddenSubmissionPageProps {
+  id: string;
+  /** The decision that hid it, if recorded. */
+  hidden: { createdAt: string; reason: string } | undefined;
+  assets: AssetManifest | undefined;
+}
+
+export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
+  return (
+    <Layout title={`Submission ${props.id} (hidden)`} description="A submission hidden by moderation." section="other" assets={props.assets}>
+      <header class="page-head">
+        <h1>
+          Submission <code class="id">{props.id}</code> is hidden
+        </h1>
+      </header>
+      <div class="empty">
+        <p>
+          It was hidden by moderation
+          {props.hidden ? (
+            <>
+              {" "}
+              on <time datetime={props.hidden.createdAt}>{formatTimestamp(props.hidden.createdAt)}</time>. Reason given: <q>{props.hidden.reason}</q>
+            </>
+          ) : (
+            "."
+          )}
+        </p>
+        <p>
+          A hidden submission leaves every ranking, figure and list; nothing is deleted. Every decision is public in the{" "}
+          <a href="/api/v1/moderation">moderation audit trail</a>.
+        </p>
+        <p>
+          <a href="/">Back to the leaderboard</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
