@@ -1,0 +1,89 @@
+// Architectures: the built-in models and user-supplied ones, behind one builder interface,
+// and their description for a result bundle (canonical topology, fingerprint, size).
+import type * as tf from "@tensorflow/tfjs";
+import { canonicalDigest, NO_REGULARIZER, type Architecture, type InputShape, type Regularizer } from "../../schema/index.js";
+import { UsageError } from "../errors.js";
+import { BUILTIN_ARCHITECTURE_IDS, findBuiltin } from "./builtin.js";
+import { modelInputShape } from "./input-shape.js";
+import { canonicalTopology } from "./topology.js";
+import { idFromPath, loadBuilderModule, loadLayersJson } from "./user.js";
+
+export { BUILTIN_ARCHITECTURE_IDS } from "./builtin.js";
+export { RegularizerNotApplicable, type BuilderModuleOptions } from "./user.js";
+export { LocalResponseNormalization, SeededDropout } from "./layers.js";
+export { modelInputShape } from "./input-shape.js";
+
+/** Where an architecture comes from: a built-in id, a layers topology file, or a builder module. */
+export type ModelSpec = { kind: "builtin"; id: string } | { kind: "layers-json"; path: string } | { kind: "builder-module"; path: string };
+
+/** Builds fresh, seeded models of one architecture for any input shape the architecture accepts. */
+export interface ArchitectureBuilder {
+  id: string;
+  name: string;
+  kind: "builtin" | "layers-json" | "builder-module";
+  /**
+   * A new model with freshly initialized weights: the same seed gives the same weights. The
+   * regularizer's dropout and batch-norm settings shape the model; weight decay, augmentation
+   * and early stopping belong to the training loop.
+   */
+  build(options: { inputShape: InputShape; classes: number; regularizer: Regularizer; seed: number }): tf.LayersModel;
+}
+
+/**
+ * The `ModelSpec` of a `--model` value: a path ending in `.json` is a layers topology, one
+ * ending in `.js`/`.mjs` a builder module, anything else a built-in id.
+ *
+ * @example
+ * parseModelSpec("nets/model.json") // { kind: "layers-json", path: "nets/model.json" }
+ */
+export function parseModelSpec(value: string): ModelSpec {
+  if (/\.json$/i.test(value)) return { kind: "layers-json", path: value };
+  if (/\.m?js$/i.test(value)) return { kind: "builder-module", path: value };
+  return { kind: "builtin", id: value };
+}
+
+/**
+ * Loads an architecture. An unknown built-in id is a `UsageError` listing the valid ones; a
+ * missing or malformed file is an `InputError` (naming the offending layer of a model.json).
+ *
+ * @example
+ * const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
+ */
+export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBuilder> {
+  if (spec.kind === "builtin") {
+    const builtin = findBuiltin(spec.id);
+    if (!builtin) throw new UsageError(`unknown model "${spec.id}"; built-in models: ${BUILTIN_ARCHITECTURE_IDS.join(", ")}, or a path to a model.json or a builder module (.js)`);
+    return { id: spec.id, name: builtin.name, kind: "builtin", build: (options) => builtin.build(spec.id, options) };
+  }
+  const template = spec.kind === "layers-json" ? await loadLayersJson(spec.path) : await loadBuilderModule(spec.path);
+  return { id: idFromPath(spec.path), name: template.name, kind: spec.kind, build: (options) => template.build(options) };
+}
+
+/**
+ * The bundle's record of an architecture built for a dataset's images: its canonical
+ * topology (built without regularizers, weights excluded, layer names and seeds normalized),
+ * the fingerprint (SHA-256 of the topology's canonical JSON) and its parameter count (every
+ * weight, batch-norm moving statistics included). A dataset shape is accepted as is: CIFAR's
+ * 32×32×3 is described at the 28×28×3 that training crops it to (`modelInputShape`).
+ *
+ * @example
+ * (await describeArchitecture(mlp, [28, 28, 1], 10)).parameterCount // 407050
+ */
+export async function describeArchitecture(builder: ArchitectureBuilder, datasetShape: InputShape, classes: number): Promise<Architecture> {
+  const inputShape = modelInputShape(datasetShape);
+  const model = builder.build({ inputShape, classes, regularizer: NO_REGULARIZER, seed: 0 });
+  try {
+    const topology = canonicalTopology(model);
+    return {
+      id: builder.id,
+      name: builder.name,
+      kind: builder.kind,
+      inputShape,
+      fingerprint: await canonicalDigest(topology),
+      parameterCount: model.countParams(),
+      topology,
+    };
+  } finally {
+    model.dispose();
+  }
+}

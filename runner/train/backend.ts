@@ -1,0 +1,109 @@
+// Chooses and starts the TF.js backend of this process or worker thread: native TensorFlow
+// when its optional package is installed, else wasm (with our training kernels), else cpu.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import { UsageError } from "../errors.js";
+import { registerWasmTrainingKernels } from "./wasm-kernels.js";
+
+export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
+
+/** The backend a process trains on, as a result bundle records it. */
+export interface BackendInfo {
+  backend: "tensorflow" | "wasm" | "cpu";
+  /** Human-readable: package and version, SIMD/threads or CPU/GPU build. */
+  detail: string;
+  tfjsVersion: string;
+  /** The GPU's name when training on one. */
+  gpu: string | null;
+}
+
+/** The backend names `--backend` accepts. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
+
+type Attempt = { ok: true; info: BackendInfo } | { ok: false; reason: string };
+
+const TFJS_VERSION = tf.version.tfjs;
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+async function gpuName(): Promise<string | null> {
+  try {
+    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { timeout: 5000 });
+    return stdout.split("\n")[0]?.trim() || null;
+  } catch {
+    return null; // no driver tool on PATH: the GPU stays unnamed
+  }
+}
+
+/**
+ * Native TensorFlow through `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`. Both
+ * are optional: their installs download libtensorflow and may have failed or been skipped.
+ * The specifiers are variables so that type-checking does not need them installed.
+ */
+async function tryTensorflow(): Promise<Attempt> {
+  const reasons: string[] = [];
+  for (const [pkg, gpu] of [
+    ["@tensorflow/tfjs-node-gpu", true],
+    ["@tensorflow/tfjs-node", false],
+  ] as const) {
+    try {
+      const module = (await import(pkg)) as { version?: { "tfjs-node"?: string } };
+      if (!(await tf.setBackend("tensorflow"))) throw new Error(`${pkg} loaded but its backend did not start`);
+      const version = module.version?.["tfjs-node"] ?? TFJS_VERSION;
+      const gpuLabel = gpu ? ((await gpuName()) ?? "CUDA GPU") : null;
+      return { ok: true, info: { backend: "tensorflow", detail: `${pkg} ${version}${gpu ? " (CUDA)" : " (CPU)"}`, tfjsVersion: TFJS_VERSION, gpu: gpuLabel } };
+    } catch (error) {
+      reasons.push(`${pkg}: ${reasonOf(error)}`);
+    }
+  }
+  return { ok: false, reason: reasons.join("; ") };
+}
+
+async function tryWasm(): Promise<Attempt> {
+  try {
+    await import("@tensorflow/tfjs-backend-wasm");
+    if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not start");
+    registerWasmTrainingKernels();
+    const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+    return { ok: true, info: { backend: "wasm", detail: `@tensorflow/tfjs-backend-wasm ${TFJS_VERSION}${simd ? " (SIMD)" : " (no SIMD)"}, 1 thread`, tfjsVersion: TFJS_VERSION, gpu: null } };
+  } catch (error) {
+    return { ok: false, reason: reasonOf(error) };
+  }
+}
+
+async function tryCpu(): Promise<Attempt> {
+  if (!(await tf.setBackend("cpu"))) return { ok: false, reason: "the cpu backend did not start" };
+  return { ok: true, info: { backend: "cpu", detail: `@tensorflow/tfjs-backend-cpu ${TFJS_VERSION} (pure JavaScript)`, tfjsVersion: TFJS_VERSION, gpu: null } };
+}
+
+const HOW_TO_GET: Record<Exclude<BackendChoice, "auto">, string> = {
+  tensorflow: "install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu for a CUDA GPU); its install downloads libtensorflow",
+  wasm: "reinstall rethink-bench so that @tensorflow/tfjs-backend-wasm and its .wasm files are present",
+  cpu: "this is a bug: the cpu backend ships with TensorFlow.js",
+};
+
+/**
+ * Starts the backend for this process or worker thread; call once before training. `auto`
+ * takes the first that loads of tensorflow, wasm, cpu. A backend chosen by name that cannot
+ * load is a `UsageError` that says why and how to get it.
+ *
+ * @example
+ * const info = await initBackend("auto"); // { backend: "wasm", detail: "… (SIMD), 1 thread", … }
+ */
+export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
+  // Production mode drops TF.js's debug checks and its console hint to install tfjs-node.
+  tf.enableProdMode();
+  const attempts = { tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu };
+  const order: Array<Exclude<BackendChoice, "auto">> = choice === "auto" ? ["tensorflow", "wasm", "cpu"] : [choice];
+  const reasons: string[] = [];
+  for (const name of order) {
+    const attempt = await attempts[name]();
+    if (attempt.ok) return attempt.info;
+    reasons.push(`${name}: ${attempt.reason}`);
+  }
+  const last = order.at(-1)!;
+  throw new UsageError(`the ${choice} backend cannot start (${reasons.join("; ")}); to use it, ${HOW_TO_GET[last]}`);
+}

@@ -1,0 +1,231 @@
+// The training loop of one run: SGD with momentum on backend-resident data, a full
+// evaluation of the training and test sets after every epoch, and the stopping rules.
+import * as tf from "@tensorflow/tfjs";
+import type { EpochPoint, InputShape, Task } from "../../schema/index.js";
+import type { ImageSet } from "../datasets/dataset.js";
+import { RegularizerNotApplicable, type ArchitectureBuilder } from "../models/index.js";
+import { Rng } from "../random.js";
+import { modelInputShape } from "../models/input-shape.js";
+import { RunInputs, type Split } from "./inputs.js";
+
+/** A run's data, already corrupted; the test labels are the true labels. */
+export interface TrainData {
+  shape: InputShape;
+  classes: number;
+  train: ImageSet;
+  test: ImageSet;
+}
+
+/** How a run ended: its curve (the epochs it finished) and, unless it failed, its final predictions. */
+export interface RunOutcome {
+  status: "ok" | "failed";
+  failure: string | null;
+  curve: EpochPoint[];
+  predictions: { train: Uint8Array; test: Uint8Array } | null;
+}
+
+export interface TrainHooks {
+  /** Called after each epoch's evaluation. */
+  onEpoch?: (point: EpochPoint) => void;
+  /** Aborting rejects `trainRun` with the signal's reason, between two steps. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Once a run has fitted (training accuracy at the suite's fit threshold), it trains this many
+ * more epochs and stops if they all stay fitted. Every architecture and condition follows
+ * the same rule, so epochs-to-fit and the final accuracies compare across runs; a run that
+ * never fits trains its whole budget.
+ */
+export const EPOCHS_AFTER_FIT = 3;
+
+/** Examples per forward pass when evaluating; large batches amortize per-kernel overheads. */
+const EVAL_BATCH = 500;
+
+/**
+ * Messages of allocation failures: emscripten's (wasm: "Aborted(OOM)", "Cannot enlarge
+ * memory"), V8's (cpu: "Array buffer allocation failed") and TensorFlow's ("OOM when
+ * allocating tensor").
+ */
+const OUT_OF_MEMORY = /out of memory|\bOOM\b|Cannot enlarge memory|Array buffer allocation failed/i;
+
+/** A run that cannot go on (NaN loss, out of memory): recorded as failed, never thrown. */
+class RunFailure extends Error {}
+
+/** Whether the model ends in a softmax (its outputs are probabilities) rather than in logits. */
+function outputsProbabilities(model: tf.LayersModel): boolean {
+  const last = model.outputLayers[0] ?? model.layers.at(-1);
+  const config = last?.getConfig() as { activation?: string } | undefined;
+  return last?.getClassName() === "Softmax" || config?.activation === "softmax";
+}
+
+/** Per-example cross-entropy of outputs (logits or probabilities) against class ids. */
+function crossEntropy(outputs: tf.Tensor, labels: tf.Tensor1D, classes: number, probabilities: boolean): tf.Tensor1D {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(labels, classes);
+    if (probabilities) {
+      // Keras' categorical cross-entropy on probabilities clips them away from 0 and 1.
+      const clipped = tf.clipByValue(outputs, 1e-7, 1 - 1e-7);
+      return tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1)) as tf.Tensor1D;
+    }
+    return tf.losses.softmaxCrossEntropy(oneHot, outputs, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
+  });
+}
+
+interface Evaluation {
+  loss: number;
+  acc: number;
+}
+
+/** Loss and accuracy over a whole split, in inference mode; sums stay on the backend until the end. */
+async function evaluate(model: tf.LayersModel, split: Split, classes: number, probabilities: boolean): Promise<Evaluation> {
+  let totals = tf.zeros([2]);
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const size = Math.min(EVAL_BATCH, split.count - start);
+    const next = tf.tidy(() => {
+      const x = tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const y = tf.slice(split.labels, [start], [size]);
+      const outputs = model.apply(x, { training: false }) as tf.Tensor;
+      const loss = tf.sum(crossEntropy(outputs, y, classes, probabilities));
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(outputs, -1), y), "float32"));
+      return tf.add(totals, tf.stack([loss, correct]));
+    });
+    totals.dispose();
+    totals = next;
+  }
+  const [lossSum, correct] = await totals.data();
+  totals.dispose();
+  return { loss: lossSum! / split.count, acc: correct! / split.count };
+}
+
+/** Class ids predicted for a whole split, in inference mode. */
+async function predict(model: tf.LayersModel, split: Split): Promise<Uint8Array> {
+  const predictions = new Uint8Array(split.count);
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const size = Math.min(EVAL_BATCH, split.count - start);
+    const ids = tf.tidy(() => tf.argMax(model.apply(tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]), { training: false }) as tf.Tensor, -1));
+    predictions.set(await ids.data(), start);
+    ids.dispose();
+  }
+  return predictions;
+}
+
+/**
+ * SGD with momentum as TensorFlow's MomentumOptimizer (the paper's): v ← μ·v + g,
+ * w ← w − η·v. Weight decay λ adds λ·w to the gradient of every kernel (weights of rank ≥ 2;
+ * not biases or batch-norm parameters), i.e. the penalty (λ/2)·Σ‖w‖².
+ */
+class MomentumSgd {
+  private readonly velocities: tf.Variable[];
+
+  constructor(
+    private readonly weights: tf.Variable[],
+    private readonly momentum: number,
+    private readonly weightDecay: number,
+  ) {
+    this.velocities = tf.tidy(() => weights.map((w) => tf.variable(tf.zerosLike(w), false)));
+  }
+
+  step(grads: tf.NamedTensorMap, learningRate: number): void {
+    tf.tidy(() => {
+      this.weights.forEach((w, i) => {
+        let g = grads[w.name]!;
+        if (this.weightDecay > 0 && w.rank >= 2) g = tf.add(g, tf.mul(w, this.weightDecay));
+        const v = tf.add(tf.mul(this.velocities[i]!, this.momentum), g);
+        this.velocities[i]!.assign(v);
+        w.assign(tf.sub(w, tf.mul(v, learningRate)));
+      });
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.velocities);
+  }
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function failureReason(error: unknown, epoch: number): string | null {
+  if (error instanceof RunFailure) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return OUT_OF_MEMORY.test(message) ? `out of memory in epoch ${epoch}: ${message.split("\n")[0]!.slice(0, 300)}` : null;
+}
+
+/**
+ * Trains one run and evaluates it after every epoch (DESIGN §2–3). Deterministic for a task
+ * seed and backend. A NaN or infinite loss or an out-of-memory error ends the run as
+ * `failed` with its reason and the epochs it finished; any other error is a bug and throws.
+ *
+ * @example
+ * const outcome = await trainRun(task, await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }), data);
+ * outcome.curve.at(-1)?.trainAcc // 1
+ */
+export async function trainRun(task: Task, architecture: ArchitectureBuilder, data: TrainData, hooks: TrainHooks = {}): Promise<RunOutcome> {
+  const { optimizer, regularizer } = task;
+  const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, "train/augmentation"));
+  const order = Rng.create(task.seed, "train/batch-order");
+  const curve: EpochPoint[] = [];
+  let model: tf.LayersModel | null = null;
+  let sgd: MomentumSgd | null = null;
+  let learningRate = optimizer.learningRate;
+  try {
+    try {
+      model = architecture.build({ inputShape: modelInputShape(data.shape), classes: data.classes, regularizer, seed: task.seed });
+    } catch (error) {
+      if (error instanceof RegularizerNotApplicable) return { status: "failed", failure: error.message, curve, predictions: null };
+      throw error;
+    }
+    const probabilities = outputsProbabilities(model);
+    const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    sgd = new MomentumSgd(weights, optimizer.momentum, regularizer.weightDecay);
+    const count = inputs.train.count;
+    let trainSeconds = 0;
+    let fittedEpochs = 0;
+    let bestTestAcc = -1;
+    let epochsSinceBest = 0;
+    for (let epoch = 1; epoch <= task.epochs; epoch++) {
+      try {
+        const permutation = order.permutation(count);
+        const started = performance.now();
+        for (let start = 0; start < count; start += optimizer.batchSize) {
+          hooks.signal?.throwIfAborted();
+          const ids = Int32Array.from(permutation.subarray(start, Math.min(start + optimizer.batchSize, count)));
+          tf.tidy(() => {
+            const { x, y } = inputs.batch(ids);
+            const { grads } = tf.variableGrads(() => tf.mean(crossEntropy(model!.apply(x, { training: true }) as tf.Tensor, y, data.classes, probabilities)) as tf.Scalar, weights);
+            sgd!.step(grads, learningRate);
+          });
+          await nextTick(); // lets a worker thread see an abort message between steps
+        }
+        await weights[0]!.data(); // a backend that queues work finishes it before the clock stops
+        trainSeconds += (performance.now() - started) / 1000;
+
+        const train = await evaluate(model, inputs.train, data.classes, probabilities);
+        const test = await evaluate(model, inputs.test, data.classes, probabilities);
+        const broken = [train.loss, test.loss].find((loss) => !Number.isFinite(loss));
+        if (broken !== undefined) {
+          throw new RunFailure(`the loss became ${Number.isNaN(broken) ? "NaN" : "infinite"} in epoch ${epoch} (training loss ${train.loss}, test loss ${test.loss}); the learning rate may be too high`);
+        }
+        const point: EpochPoint = { epoch, trainLoss: train.loss, trainAcc: train.acc, testLoss: test.loss, testAcc: test.acc, wallSeconds: trainSeconds };
+        curve.push(point);
+        hooks.onEpoch?.(point);
+
+        learningRate *= optimizer.decayPerEpoch;
+        fittedEpochs = train.acc >= task.fitThreshold ? fittedEpochs + 1 : 0;
+        if (test.acc > bestTestAcc) [bestTestAcc, epochsSinceBest] = [test.acc, 0];
+        else epochsSinceBest++;
+        if (fittedEpochs > EPOCHS_AFTER_FIT) break;
+        if (regularizer.earlyStoppingPatience !== null && epochsSinceBest >= regularizer.earlyStoppingPatience) break;
+      } catch (error) {
+        const reason = failureReason(error, epoch);
+        if (reason === null) throw error;
+        return { status: "failed", failure: reason, curve, predictions: null };
+      }
+    }
+    return { status: "ok", failure: null, curve, predictions: { train: await predict(model, inputs.train), test: await predict(model, inputs.test) } };
+  } finally {
+    model?.dispose();
+    sgd?.dispose();
+    inputs.dispose();
+  }
+}

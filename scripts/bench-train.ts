@@ -1,0 +1,229 @@
+// Training throughput benchmark (`npm run bench:train`).
+//
+// Measures examples per second of the runner's own training loop (trainRun: batch gather,
+// forward, backward, SGD-with-momentum update; evaluation excluded) for mlp-1x512,
+// small-alexnet and small-alexnet-tiny (the quick suite's CNN) on 28×28×1 inputs, batch 128
+// (8 for the CNNs on the cpu backend, where a small-alexnet step of 128 takes about 12
+// minutes), on every backend that loads here, and prints each as a ratio to the
+// pure-JavaScript cpu backend measured in the same invocation, with the rate of the
+// evaluation pass that follows every epoch (inference over the training set). Each
+// backend runs in its own child process (one TF.js instance, as each worker thread of a suite
+// run has; a child process because tsx's TypeScript loader does not reach worker threads).
+// The first epoch of each measurement is warm-up and is dropped; the others are the trials.
+//
+//   npm run bench:train                 # every backend
+//   npm run bench:train -- --kernels    # wasm only: the effect of each of our training kernels
+import { cpus, loadavg } from "node:os";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js";
+import { loadArchitecture } from "../runner/models/index.js";
+import { Rng } from "../runner/random.js";
+import { initBackend, trainRun, type BackendChoice } from "../runner/train/index.js";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels.js";
+
+const BATCH = 128;
+const SHAPE = [28, 28, 1] as const;
+
+interface Bench {
+  label: string;
+  model: string;
+  regularizer: Regularizer;
+  /** Training examples per epoch (one epoch = one timed trial), trials and batch size, per backend speed class. */
+  fast: Sizes;
+  slow: Sizes;
+}
+
+interface Sizes {
+  examples: number;
+  trials: number;
+  batch: number;
+}
+
+// On the cpu backend one small-alexnet step of 128 examples takes about 12 minutes here, so the
+// CNNs train batches of 8 there (their cost per example hardly depends on the batch size).
+// small-alexnet-tiny is the quick suite's CNN: its rates size that suite.
+const BENCHES: Bench[] = [
+  { label: "mlp-1x512", model: "mlp-1x512", regularizer: NO_REGULARIZER, fast: { examples: 2560, trials: 5, batch: BATCH }, slow: { examples: 512, trials: 3, batch: BATCH } },
+  { label: "small-alexnet", model: "small-alexnet", regularizer: NO_REGULARIZER, fast: { examples: 384, trials: 4, batch: BATCH }, slow: { examples: 8, trials: 1, batch: 8 } },
+  { label: "small-alexnet-tiny", model: "small-alexnet-tiny", regularizer: NO_REGULARIZER, fast: { examples: 1024, trials: 4, batch: BATCH }, slow: { examples: 16, trials: 1, batch: 8 } },
+];
+
+/** The kernel ablation adds a batch-norm MLP, the model whose gradients use Tile, Sum and Mean over leading axes. */
+const KERNEL_BENCHES: Bench[] = [
+  ...BENCHES,
+  { label: "mlp-1x512 + batch norm", model: "mlp-1x512", regularizer: { ...NO_REGULARIZER, name: "bn", batchNorm: "on" }, fast: { examples: 2560, trials: 5, batch: BATCH }, slow: { examples: 512, trials: 3, batch: BATCH } },
+];
+
+/** What one child process measures: a backend (or wasm with a subset of our kernels) on some benches. */
+interface Job {
+  backend: Exclude<BackendChoice, "auto">;
+  /** For wasm: which of our kernels to register (null: initBackend's full set). */
+  kernels: string[] | null;
+  benches: Bench[];
+  slow: boolean;
+}
+
+interface Measurement {
+  label: string;
+  batch: number;
+  examplesPerSecond: number[];
+  /** Inference-mode evaluation of the training set, as trainRun does after every epoch. */
+  evalExamplesPerSecond: number[];
+}
+
+type Reply = { ok: true; detail: string; measurements: Measurement[] } | { ok: false; reason: string };
+
+function synthetic(count: number, seed: number) {
+  const rng = Rng.create(seed, "bench");
+  const size = SHAPE[0] * SHAPE[1] * SHAPE[2];
+  return {
+    images: Float32Array.from({ length: count * size }, () => rng.float()),
+    labels: Uint8Array.from({ length: count }, () => rng.int(10)),
+    count,
+  };
+}
+
+async function measure(job: Job): Promise<Reply> {
+  let detail: string;
+  if (job.backend === "wasm" && job.kernels !== null) {
+    await import("@tensorflow/tfjs-backend-wasm");
+    await tf.setBackend("wasm");
+    registerWasmTrainingKernels(job.kernels);
+    detail = `wasm, our kernels: ${job.kernels.join(", ") || "none"}`;
+  } else {
+    try {
+      detail = (await initBackend(job.backend)).detail;
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+  }
+  const measurements: Measurement[] = [];
+  for (const bench of job.benches) {
+    const { examples, trials, batch } = job.slow ? bench.slow : bench.fast;
+    const task: Task = {
+      suite: { id: "bench", version: 1 },
+      architecture: bench.model,
+      dataset: { id: "synthetic", trainSize: examples, testSize: 1 },
+      corruption: { kind: "random" },
+      regularizer: bench.regularizer,
+      seed: 0,
+      optimizer: { kind: "sgd-momentum", learningRate: 0.01, momentum: 0.9, decayPerEpoch: 1, batchSize: batch },
+      epochs: 1 + trials,
+      fitThreshold: 1,
+    };
+    const data = { shape: [...SHAPE] as [number, number, number], classes: 10, train: synthetic(examples, 1), test: synthetic(1, 2) };
+    const epochEnds: number[] = [];
+    const started = performance.now();
+    const outcome = await trainRun(task, await loadArchitecture({ kind: "builtin", id: bench.model }), data, {
+      onEpoch: () => epochEnds.push((performance.now() - started) / 1000),
+    });
+    const trainSeconds = outcome.curve.map((point, i) => point.wallSeconds - (outcome.curve[i - 1]?.wallSeconds ?? 0));
+    // An epoch's wall time minus its training time is its evaluation (of `examples` + 1 test example).
+    const evalSeconds = epochEnds.map((end, i) => end - (epochEnds[i - 1] ?? 0) - trainSeconds[i]!);
+    measurements.push({
+      label: bench.label,
+      batch,
+      examplesPerSecond: trainSeconds.slice(1).map((s) => examples / s),
+      evalExamplesPerSecond: evalSeconds.slice(1).map((s) => (examples + 1) / s),
+    });
+  }
+  return { ok: true, detail, measurements };
+}
+
+function runWorker(job: Job): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ["--measure", JSON.stringify(job)], { execArgv: ["--import", "tsx"] });
+    child.once("message", (reply) => resolve(reply as Reply));
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the ${job.backend} measurement exited with code ${code} before replying`)));
+  });
+}
+
+function stats(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((p, q) => p + q, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((p, q) => p + (q - mean) ** 2, 0) / Math.max(values.length - 1, 1));
+  return { mean, sd };
+}
+
+/** Four significant digits, without exponent notation for large rates. */
+function rate(value: number): string {
+  return value >= 1000 ? String(Math.round(value)) : value.toPrecision(4);
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+}
+
+async function compareBackends(): Promise<void> {
+  const jobs: Job[] = [
+    { backend: "cpu", kernels: null, benches: BENCHES, slow: true },
+    { backend: "wasm", kernels: null, benches: BENCHES, slow: false },
+    { backend: "tensorflow", kernels: null, benches: BENCHES, slow: false },
+  ];
+  const results = new Map<string, Extract<Reply, { ok: true }>>();
+  for (const job of jobs) {
+    const reply = await runWorker(job);
+    if (reply.ok) results.set(job.backend, reply);
+    console.log(`${job.backend.padEnd(10)} ${reply.ok ? reply.detail : `not measured: ${reply.reason}`}`);
+  }
+  const widths = [18, 11, 6, 26, 10, 18];
+  console.log(`\n${row(["model", "backend", "batch", "examples/s (mean ± sd)", "× cpu", "evaluation ex/s"], widths)}`);
+  for (const bench of BENCHES) {
+    const cpu = results.get("cpu")?.measurements.find((m) => m.label === bench.label);
+    for (const [backend, reply] of results) {
+      const m = reply.measurements.find((x) => x.label === bench.label)!;
+      const { mean, sd } = stats(m.examplesPerSecond);
+      const ratio = cpu ? (mean / stats(cpu.examplesPerSecond).mean).toFixed(1) : "n/a";
+      const evaluation = rate(stats(m.evalExamplesPerSecond).mean);
+      console.log(row([bench.label, backend, String(m.batch), `${rate(mean)} ± ${rate(sd)} (n=${m.examplesPerSecond.length})`, ratio, evaluation], widths));
+    }
+  }
+}
+
+async function compareKernels(): Promise<void> {
+  const required = [tf.Conv2DBackpropFilter]; // wasm cannot train a CNN without it
+  const configs: Array<{ label: string; kernels: string[] }> = [
+    { label: "stock wasm (+ Conv2DBackpropFilter)", kernels: required },
+    { label: "all of ours", kernels: [...WASM_TRAINING_KERNELS] },
+    ...WASM_TRAINING_KERNELS.filter((k) => !required.includes(k)).map((k) => ({ label: `all but ${k}`, kernels: WASM_TRAINING_KERNELS.filter((x) => x !== k) })),
+  ];
+  const results: Array<{ label: string; measurements: Measurement[] }> = [];
+  for (const config of configs) {
+    const reply = await runWorker({ backend: "wasm", kernels: config.kernels, benches: KERNEL_BENCHES, slow: false });
+    if (!reply.ok) throw new Error(reply.reason);
+    results.push({ label: config.label, measurements: reply.measurements });
+    console.log(`measured: ${config.label}`);
+  }
+  const all = results.find((r) => r.label === "all of ours")!;
+  const widths = [36, ...KERNEL_BENCHES.map(() => 30)];
+  console.log(`\nexamples/s (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`);
+  for (const result of results) {
+    const cells = KERNEL_BENCHES.map((bench) => {
+      const { mean, sd } = stats(result.measurements.find((m) => m.label === bench.label)!.examplesPerSecond);
+      const reference = stats(all.measurements.find((m) => m.label === bench.label)!.examplesPerSecond).mean;
+      return `${rate(mean)} ± ${rate(sd)} (${(mean / reference).toFixed(2)}×)`;
+    });
+    console.log(row([result.label, ...cells], widths));
+  }
+}
+
+const measuring = process.argv.indexOf("--measure");
+if (measuring !== -1) {
+  process.send!(await measure(JSON.parse(process.argv[measuring + 1]!) as Job));
+  process.disconnect();
+} else {
+  const kernels = process.argv.includes("--kernels");
+  console.log(
+    [
+      "rethink-bench training throughput: examples/s of the training loop (trainRun, evaluation excluded),",
+      `28×28×1 inputs, batch ${BATCH} (8 for the CNNs on cpu), SGD with momentum; first epoch of each run is warm-up; one process per backend.`,
+      `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}; TF.js ${tf.version.tfjs}; load average ${loadavg()[0]!.toFixed(2)} at start`,
+      "",
+    ].join("\n"),
+  );
+  if (kernels) await compareKernels();
+  else await compareBackends();
+  console.log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on the machine disturbs the figures)`);
+}
