@@ -32,3 +32,10 @@ export class VerificationError extends CliError {
     super(message, 1, options);
   }
 }
+
+/** Bundles that could not be delivered now and wait in the outbox. Exit 75 (try again later). */
+export class NotSentError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 75, options);
+  }
+}

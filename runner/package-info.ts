@@ -1,13 +1,20 @@
-// The package's own version, read from package.json wherever the code runs from (src or dist).
+// Facts from the package's own package.json (version, default leaderboard URL), found
+// wherever the code runs from (src or dist).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-function findPackageJson(): { name: string; version: string } {
+interface PackageJson {
+  name: string;
+  version: string;
+  config?: { apiUrl?: string };
+}
+
+function findPackageJson(): PackageJson {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; version: string };
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
       if (pkg.name === "rethink-bench") return pkg;
     } catch {
       // No package.json here: keep walking up.
@@ -18,4 +25,9 @@ function findPackageJson(): { name: string; version: string } {
   }
 }
 
-export const RUNNER_VERSION = findPackageJson().version;
+const pkg = findPackageJson();
+
+export const RUNNER_VERSION = pkg.version;
+
+/** The public leaderboard that `submit` talks to unless --api or RETHINK_BENCH_API says otherwise. */
+export const DEFAULT_API_URL = pkg.config?.apiUrl ?? "https://rethink-bench.org";

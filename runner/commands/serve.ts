@@ -39,7 +39,15 @@ export function leaderboardDataDir(data?: string): string {
   return data ?? join(dataDir(), "leaderboard");
 }
 
-export async function serveCommand(options: ServeOptions): Promise<void> {
+export interface LocalServer {
+  url: string;
+  /** Where the database lives, for messages. */
+  where: string;
+  close(): Promise<void>;
+}
+
+/** Starts the leaderboard on this machine, mapping start-up failures to clear CLI errors. */
+export async function startLocalServer(options: ServeOptions): Promise<LocalServer> {
   const port = parsePort(options.port);
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new UsageError("--database-url must be a postgres:// (or postgresql://) URL");
@@ -66,12 +74,32 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     if (options.databaseUrl) throw new CliError(`cannot open the database at ${where}: ${reason}`, DATABASE_UNREACHABLE, { cause: error });
     throw new InputError(`cannot open the embedded database in ${data}: ${reason}`, { cause: error });
   }
+  return { url: server.url, where, close: () => server.close() };
+}
 
-  process.stdout.write(`rethink-bench: leaderboard API at ${server.url}/api/v1 (database: ${where}); Ctrl-C stops it\n`);
+/** Serves until SIGINT/SIGTERM, then finishes requests in flight and closes the database. */
+export async function serveUntilSignal(server: LocalServer): Promise<void> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   process.stderr.write(`rethink-bench: ${signal}: finishing requests in flight and closing the database\n`);
   await server.close();
+}
+
+/** True when a rethink-bench server answers at `base` (its health route names the service). */
+export async function isLeaderboardAt(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await response.json()) as { service?: unknown };
+    return response.ok && body.service === "rethink-bench";
+  } catch {
+    return false;
+  }
+}
+
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const server = await startLocalServer(options);
+  process.stdout.write(`rethink-bench: leaderboard at ${server.url}/ · API at ${server.url}/api/v1 (database: ${server.where}); Ctrl-C stops it\n`);
+  await serveUntilSignal(server);
 }

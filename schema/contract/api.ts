@@ -272,5 +272,6 @@ export const ArchitectureDetail = z
 export type ArchitectureDetail = z.infer<typeof ArchitectureDetail>;
 
 /** `GET /health`: the trivial route, which touches no database. */
-export const Health = z.strictObject({ status: z.literal("ok") }).meta({ id: "Health" });
+/** The trivial route's answer; `service` lets a client tell a rethink-bench server from anything else on a port. */
+export const Health = z.strictObject({ status: z.literal("ok"), service: z.literal("rethink-bench") }).meta({ id: "Health" });
 export type Health = z.infer<typeof Health>;

@@ -14,6 +14,6 @@ export const quickSuite: Suite = {
   conditions: unregularized(ALL_CORRUPTIONS),
   seeds: [0],
   optimizer: { kind: "sgd-momentum", learningRate: 0.05, momentum: 0.9, decayPerEpoch: 1, batchSize: 128 },
-  epochs: 60,
+  epochs: 100,
   fitThreshold: 1,
 };

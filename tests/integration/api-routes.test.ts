@@ -54,7 +54,7 @@ function moderate(id: string, body: unknown, token: string | null = ADMIN_TOKEN)
 describe("GET /api/v1/health", () => {
   it("answers without the database, with security headers and a request id", async () => {
     const res = await app.request("/api/v1/health");
-    expect(Health.parse(await res.json())).toEqual({ status: "ok" });
+    expect(Health.parse(await res.json())).toEqual({ status: "ok", service: "rethink-bench" });
     expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");

@@ -46,7 +46,7 @@ function serve(args: string[]): Promise<Serving> {
     }, START_TIMEOUT_MS);
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      const url = /leaderboard API at (http:\/\/\S+)\/api\/v1 /.exec(stdout)?.[1];
+      const url = /leaderboard at (http:\/\/\S+)\/ · API at /.exec(stdout)?.[1];
       if (url) {
         clearTimeout(timer);
         resolve({ child, api: url, stderr: () => stderr, exit });

@@ -12,5 +12,5 @@ const route = createRoute({
 });
 
 export function healthRoutes() {
-  return newRouter().openapi(route, (c) => c.json(Health.parse({ status: "ok" }), 200));
+  return newRouter().openapi(route, (c) => c.json(Health.parse({ status: "ok", service: "rethink-bench" }), 200));
 }

@@ -1,0 +1,111 @@
+// Finished runs of a suite, one file each, written atomically: a suite interrupted by
+// Ctrl-C or a crash resumes from here and loses no finished run.
+import { mkdir, readFile, readdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { Architecture, DatasetRecord, Environment, RunResult, canonicalJson, taskKey } from "../schema/index.js";
+import { UsageError } from "./errors.js";
+
+/** A finished run with the architecture and dataset records its bundle will need. */
+export const StoredRun = z.strictObject({ run: RunResult, architecture: Architecture, dataset: DatasetRecord });
+export type StoredRun = z.infer<typeof StoredRun>;
+
+/** What makes two invocations the same suite run: resuming needs all of it to match. */
+export interface RunIdentity {
+  suite: { id: string; version: number; digest: string };
+  /** Builtin ids, or a user model file's SHA-256. */
+  models: string[];
+  dataset: string | null;
+  seeds: number[];
+  backend: string;
+}
+
+const Manifest = z.object({ identity: z.unknown(), environment: Environment.nullable() });
+
+/** The file's JSON, or null when it cannot be read or parsed (the caller moves it aside). */
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function fileName(key: string): string {
+  return key.replaceAll("/", "__") + ".json";
+}
+
+export class RunStore {
+  private constructor(
+    readonly dir: string,
+    private recorded: Environment | null,
+    private readonly identity: RunIdentity,
+  ) {}
+
+  /** The backend and machine the finished runs were trained on (null before the first run). */
+  get environment(): Environment | null {
+    return this.recorded;
+  }
+
+  /** Opens (or creates) the store for `identity` under `dir`. */
+  static async open(dir: string, identity: RunIdentity): Promise<RunStore> {
+    await mkdir(join(dir, "runs"), { recursive: true });
+    let environment: Environment | null = null;
+    try {
+      const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")));
+      if (canonicalJson(manifest.identity) !== canonicalJson(identity)) throw new Error("the manifest describes another run");
+      environment = manifest.environment;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        await rename(join(dir, "manifest.json"), join(dir, `manifest.json.invalid-${Date.now()}`));
+      }
+      await writeFileAtomic(join(dir, "manifest.json"), JSON.stringify({ identity, environment: null }, null, 2));
+    }
+    return new RunStore(dir, environment, identity);
+  }
+
+  /**
+   * Records the environment of this invocation. Finished runs from another backend or
+   * machine must not be mixed into one bundle, so a mismatch is a UsageError.
+   */
+  async checkEnvironment(environment: Environment, finishedRuns: number): Promise<void> {
+    const { runnerVersion, tfjsVersion, backend, backendDetail } = environment;
+    if (this.recorded && finishedRuns > 0) {
+      const before = this.recorded;
+      if (before.backend !== backend || before.backendDetail !== backendDetail || before.runnerVersion !== runnerVersion || before.tfjsVersion !== tfjsVersion) {
+        throw new UsageError(
+          `the ${finishedRuns} finished runs in ${this.dir} were trained with ${before.backendDetail} (rethink-bench ${before.runnerVersion}); ` +
+            `this invocation uses ${backendDetail} (rethink-bench ${runnerVersion}). Use the same backend, or another --out folder.`,
+        );
+      }
+    }
+    this.recorded = environment;
+    await writeFileAtomic(join(this.dir, "manifest.json"), JSON.stringify({ identity: this.identity, environment }, null, 2));
+  }
+
+  /**
+   * The finished runs by task key. A file that does not parse is moved aside (never deleted)
+   * and its run trains again; `onInvalid` hears about each.
+   */
+  async finished(onInvalid: (file: string, reason: string) => void): Promise<Map<string, StoredRun>> {
+    const runs = new Map<string, StoredRun>();
+    for (const name of await readdir(join(this.dir, "runs"))) {
+      if (!name.endsWith(".json")) continue;
+      const path = join(this.dir, "runs", name);
+      const parsed = StoredRun.safeParse(await readJson(path));
+      if (parsed.success && fileName(taskKey(parsed.data.run.task)) === name) {
+        runs.set(taskKey(parsed.data.run.task), parsed.data);
+      } else {
+        await rename(path, `${path}.invalid`);
+        onInvalid(path, parsed.success ? "its name does not match its task" : parsed.error.issues[0]!.message);
+      }
+    }
+    return runs;
+  }
+
+  /** Saves one finished run atomically (a temp file renamed into place). */
+  async save(stored: StoredRun): Promise<void> {
+    await writeFileAtomic(join(this.dir, "runs", fileName(taskKey(stored.run.task))), JSON.stringify(stored));
+  }
+}

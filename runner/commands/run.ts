@@ -1,0 +1,259 @@
+// `rethink-bench run`: train a suite's tasks on worker threads, checkpoint each finished run,
+// then sign the results into a bundle and print the summary.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { extname, join, resolve } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { canonicalDigest, signResult, taskKey, type Environment, type Suite, type Task } from "../../schema/index.js";
+import { assemblePredicate } from "../assemble.js";
+import { RunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
+import { loadDataset } from "../datasets/index.js";
+import { describeHardware } from "../environment.js";
+import { InputError, NotSentError, UsageError, VerificationError } from "../errors.js";
+import { loadOrCreateKey } from "../keys.js";
+import type { ModelSpec } from "../models/index.js";
+import { Outbox } from "../outbox.js";
+import { cacheDir, configDir, dataDir } from "../paths.js";
+import type { WorkerConfig } from "../pool/messages.js";
+import { Interrupted, WorkerPool } from "../pool/worker-pool.js";
+import { createProgress } from "../progress.js";
+import { resolveSuite, selectTasks } from "../suites.js";
+import { runSummary, summaryTable } from "../summary.js";
+import type { BackendChoice } from "../train/index.js";
+import { RUNNER_VERSION } from "../package-info.js";
+import { isLeaderboardAt, serveUntilSignal, startLocalServer, type LocalServer } from "./serve.js";
+import { apiBase, submitFile } from "./submit.js";
+
+export const BACKENDS: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
+
+export interface RunOptions {
+  suite: string;
+  model?: string;
+  dataset?: string;
+  backend: string;
+  workers?: string;
+  seed?: string;
+  dataDir?: string;
+  out: string;
+  json?: boolean;
+  name?: string;
+  download: boolean;
+}
+
+/** What happens to the bundle after the run. */
+export interface PublishOptions {
+  /** Submit to this leaderboard (true: the default one). */
+  submit?: string | boolean;
+  /** Submit to a local leaderboard on `port`, starting one if none runs there, and keep serving. */
+  serve?: boolean;
+  port: string;
+}
+
+/**
+ * `run`, then publish: with --serve the results land on a local leaderboard (started before
+ * training, so a busy port fails fast, and kept serving afterwards); with --submit they go
+ * to a remote one, through the outbox if it cannot take them now.
+ */
+export async function runAndPublishCommand(options: RunOptions & PublishOptions): Promise<void> {
+  if (options.serve && options.submit) throw new UsageError("use --serve (a local leaderboard) or --submit (a remote one), not both");
+  let local: LocalServer | null = null;
+  let target = options.submit ? apiBase(options.submit === true ? undefined : options.submit) : null;
+  if (options.serve) {
+    target = `http://127.0.0.1:${options.port}`;
+    if (await isLeaderboardAt(target)) {
+      process.stderr.write(`A rethink-bench leaderboard already runs at ${target}/: the results go there.\n`);
+    } else {
+      local = await startLocalServer({ port: options.port, host: "127.0.0.1" });
+      target = local.url;
+      process.stderr.write(`Local leaderboard at ${target}/ (database: ${local.where}); it keeps serving after the run.\n`);
+    }
+  }
+  try {
+    const { bundlePath, runs } = await runCommand(options);
+    if (!target) return;
+    const { line, outcome } = await submitFile(bundlePath, target, new Outbox(join(dataDir(), "outbox")));
+    const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
+    say(line);
+    if (outcome === "refused") throw new VerificationError("the leaderboard refused the bundle");
+    if (outcome === "unavailable") throw new NotSentError("the bundle waits in the outbox: rethink-bench submit --retry");
+    if (local) {
+      const { suite, dataset } = runs[0]!.run.task;
+      say(`Your results are on the leaderboard: ${target}/?suite=${suite.id}&version=${suite.version}&dataset=${dataset.id} (Ctrl-C stops the server)`);
+      await serveUntilSignal(local);
+      local = null;
+    }
+  } finally {
+    await local?.close();
+  }
+}
+
+/** What `run` produced, for commands that continue from it (submit, serve). */
+export interface RunResultFiles {
+  bundlePath: string;
+  runs: StoredRun[];
+}
+
+function parsePositiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new UsageError(`${option} must be a whole number, got "${value}"`);
+  return n;
+}
+
+function modelSpec(path: string): ModelSpec {
+  const extension = extname(path).toLowerCase();
+  if (extension === ".json") return { kind: "layers-json", path: resolve(path) };
+  if ([".js", ".mjs", ".cjs"].includes(extension)) return { kind: "builder-module", path: resolve(path) };
+  throw new UsageError(`--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${path}"`);
+}
+
+/** tfjs-node trains with every core by itself: one worker is right there, one per core otherwise. */
+function defaultWorkers(backend: BackendChoice): number {
+  const nativeInstalled = (() => {
+    const require = createRequire(import.meta.url);
+    for (const name of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+      try {
+        require.resolve(name);
+        return true;
+      } catch {
+        // not installed: try the next
+      }
+    }
+    return false;
+  })();
+  return backend === "tensorflow" || (backend === "auto" && nativeInstalled) ? 1 : availableParallelism();
+}
+
+async function runIdentity(suite: Suite, options: RunOptions, backend: BackendChoice, seeds: number[] | undefined): Promise<RunIdentity> {
+  let models = suite.architectures.map((a) => a.id);
+  if (options.model) {
+    const bytes = await readFile(options.model).catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot read --model ${options.model}: ${error.code ?? error.message}`, { cause: error });
+    });
+    models = [`file:${createHash("sha256").update(bytes).digest("hex")}`];
+  }
+  return { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models, dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend };
+}
+
+export async function runCommand(options: RunOptions): Promise<RunResultFiles> {
+  const suite = resolveSuite(options.suite);
+  if (!BACKENDS.includes(options.backend as BackendChoice)) throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKENDS.join(", ")}`);
+  const backend = options.backend as BackendChoice;
+  const seeds = options.seed === undefined ? undefined : [parsePositiveInt(options.seed, "--seed")];
+  const workers = options.workers === undefined ? defaultWorkers(backend) : parsePositiveInt(options.workers, "--workers");
+  if (workers < 1) throw new UsageError("--workers must be at least 1");
+  const model = options.model ? modelSpec(options.model) : null;
+  // Checks the dataset filter before anything slow happens.
+  selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
+
+  // Progress and notes go to stderr; stdout carries only the summary (or the --json document).
+  const say = (message: string) => process.stderr.write(`${message}\n`);
+  const data: WorkerConfig["data"] = { cacheDir: cacheDir(), download: options.download, ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}) };
+
+  // Load (and if needed download) each dataset once up front: a missing dataset fails here,
+  // with its instructions, before any thread starts.
+  for (const spec of suite.datasets.filter((d) => !options.dataset || d.id === options.dataset)) {
+    await loadDataset(spec, { ...data, onProgress: say });
+  }
+  const { signer } = await loadOrCreateKey(configDir());
+
+  const identity = await runIdentity(suite, options, backend, seeds);
+  const stateDir = join(resolve(options.out), ".runs", `${suite.id}-v${suite.version}-${(await canonicalDigest(identity)).slice(0, 12)}`);
+  const store = await RunStore.open(stateDir, identity);
+  const finished = await store.finished((file, reason) => say(`warning: ${file} is unreadable (${reason}); moved aside, its run trains again`));
+
+  const selection = (architectureId: string | null) =>
+    selectTasks(suite, { ...(architectureId ? { architectures: [architectureId] } : {}), ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) });
+  let tasks: Task[] = model ? [] : selection(null);
+  let remaining = tasks.filter((task) => !finished.has(taskKey(task)));
+  let environment = store.environment;
+
+  if (model || remaining.length > 0) {
+    const size = Math.max(1, Math.min(workers, model ? workers : remaining.length));
+    say(`Starting ${size} worker thread${size === 1 ? "" : "s"} (backend: ${backend})…`);
+    const pool = await WorkerPool.start(size, { backend, model, data });
+    try {
+      if (model) {
+        tasks = selection(pool.architectureId);
+        remaining = tasks.filter((task) => !finished.has(taskKey(task)));
+      }
+      environment = {
+        runnerVersion: RUNNER_VERSION,
+        tfjsVersion: pool.backend.tfjsVersion,
+        backend: pool.backend.backend,
+        backendDetail: pool.backend.detail,
+        hardware: describeHardware(pool.backend.gpu),
+      } satisfies Environment;
+      await store.checkEnvironment(environment, finished.size);
+      const done = tasks.length - remaining.length;
+      say(`Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${stateDir}` : ""}.`);
+      await trainAll(pool, remaining, { total: tasks.length, finished: done, slots: size, store, finishedRuns: finished });
+    } finally {
+      await pool.close();
+    }
+  }
+  if (!environment) throw new Error(`no environment recorded in ${stateDir} although every run is finished`);
+
+  const runs = tasks.map((task) => finished.get(taskKey(task))!);
+  const predicate = await assemblePredicate({
+    suite,
+    environment,
+    submitter: { publicKey: signer.publicKey, keyid: signer.keyid, ...(options.name ? { name: options.name } : {}) },
+    runs,
+    createdAt: new Date(),
+  });
+  const envelope = await signResult(predicate, signer);
+  const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
+  const bundlePath = join(resolve(options.out), `${suite.id}-${payloadDigest.slice(0, 12)}.dsse.json`);
+  await writeFileAtomic(bundlePath, JSON.stringify(envelope) + "\n");
+
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ bundle: bundlePath, runs: predicate.runs.map(runSummary) }) + "\n");
+  } else {
+    process.stdout.write(`${summaryTable(predicate.runs)}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`);
+  }
+  return { bundlePath, runs };
+}
+
+interface TrainAllOptions {
+  total: number;
+  finished: number;
+  slots: number;
+  store: RunStore;
+  finishedRuns: Map<string, StoredRun>;
+}
+
+/** Trains the remaining tasks with live progress; Ctrl-C stops cleanly with every finished run saved. */
+async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOptions): Promise<void> {
+  const progress = createProgress({ total: options.total, finished: options.finished, slots: options.slots, stream: process.stderr });
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  try {
+    await pool.run(
+      tasks,
+      {
+        onStart: (slot, task) => progress.start(slot, task),
+        onEpoch: (slot, task, point) => progress.epoch(slot, task, point),
+        onProgress: (message) => progress.log(message),
+        onDone: async (slot, finished) => {
+          await options.store.save(finished);
+          options.finishedRuns.set(taskKey(finished.run.task), finished);
+          progress.done(slot, finished.run);
+        },
+      },
+      controller.signal,
+    );
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      throw new Interrupted(`interrupted: ${options.finishedRuns.size} of ${options.total} runs are saved in ${options.store.dir}; run the same command again to resume`);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+  }
+}

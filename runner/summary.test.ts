@@ -1,0 +1,48 @@
+// The end-of-run table and JSON rows say what the runs measured.
+import { describe, expect, it } from "vitest";
+import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
+import { medianOrCensored, runSummary, summaryTable } from "./summary.js";
+
+describe("summary", () => {
+  it("takes medians with censored runs counted as never fitting", () => {
+    expect(medianOrCensored([3, 1, 2])).toBe(2);
+    expect(medianOrCensored([4, 2])).toBe(3);
+    expect(medianOrCensored([5, null, null])).toBeNull();
+    expect(medianOrCensored([5, 6, null])).toBe(6);
+  });
+
+  it("prints one row per architecture and corruption with fit, accuracies and slowdown", async () => {
+    const predicate = await makePredicate(await newSigner(), { fitEpochs: { true: 10, random: 20 } });
+    const text = summaryTable(predicate.runs);
+    const rows = text.split("\n").filter((line) => line.includes("mlp-1x512"));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/true .*\b10\b.*\b20\b.*1\.000.*0\.800.*0\.200.*1\.00/);
+    expect(rows[1]).toMatch(/random .*\b20\b.*\b40\b.*1\.000.*0\.100.*0\.900.*2\.00/);
+  });
+
+  it("shows a censored run as '> budget'", async () => {
+    const predicate = await makePredicate(await newSigner(), { fitEpochs: { random: null } });
+    const row = summaryTable(predicate.runs).split("\n").find((line) => line.includes("random"))!;
+    expect(row).toContain("> 100");
+  });
+
+  it("gives the JSON row the fields `run --json` documents", async () => {
+    const predicate = await makePredicate(await newSigner());
+    expect(runSummary(predicate.runs[1]!)).toEqual({
+      architecture: "mlp-1x512",
+      fingerprint: predicate.architectures[0]!.fingerprint,
+      dataset: "mnist-10k",
+      corruption: "random",
+      level: null,
+      regularizer: "none",
+      seed: 0,
+      epochsToFit: 20,
+      stepsToFit: 40,
+      finalTrainAcc: 1,
+      finalTestAcc: 0.1,
+      genGap: 0.9,
+      slowdown: 2,
+      status: "ok",
+    });
+  });
+});

@@ -1,0 +1,75 @@
+// The end-of-run report: one row per architecture × dataset × condition, medians over seeds,
+// and the per-run JSON summary of `run --json`.
+import Table from "cli-table3";
+import { corruptionLabel, corruptionLevel, type RunResult } from "../schema/index.js";
+
+/** The median of the values, with null (a censored or failed run) counted as +∞. */
+export function medianOrCensored(values: (number | null)[]): number | null {
+  const sorted = values.map((v) => v ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = sorted.length / 2;
+  const median = Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+  return Number.isFinite(median) ? median : null;
+}
+
+function median(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length === 0 ? null : medianOrCensored(present);
+}
+
+const fixed = (digits: number) => (value: number | null) => (value === null ? "—" : value.toFixed(digits));
+
+/** The summary table, as text with one header row. */
+export function summaryTable(runs: readonly RunResult[]): string {
+  const groups = new Map<string, RunResult[]>();
+  for (const run of runs) {
+    const { task } = run;
+    const key = [task.architecture, task.dataset.id, corruptionLabel(task.corruption), task.regularizer.name].join("\u0000");
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  const showRegularizer = runs.some((run) => run.task.regularizer.name !== "none");
+  const head = ["architecture", "dataset", "corruption", ...(showRegularizer ? ["regularizer"] : []), "seeds", "epochs to fit", "steps to fit", "train acc", "test acc", "gen gap", "slowdown"];
+  const table = new Table({ head, style: { head: [], border: [], compact: true }, colAligns: head.map((_, i) => (i < (showRegularizer ? 4 : 3) ? "left" : "right")) });
+  for (const group of groups.values()) {
+    const { task } = group[0]!;
+    const ok = group.filter((run) => run.status === "ok");
+    const failed = group.length - ok.length;
+    const epochs = medianOrCensored(ok.map((run) => run.derived.epochsToFit));
+    const steps = medianOrCensored(ok.map((run) => run.derived.stepsToFit));
+    const censored = ok.length > 0 && epochs === null ? `> ${task.epochs}` : "—";
+    table.push([
+      task.architecture,
+      task.dataset.id,
+      corruptionLabel(task.corruption),
+      ...(showRegularizer ? [task.regularizer.name] : []),
+      `${group.length}${failed ? ` (${failed} failed)` : ""}`,
+      epochs === null ? censored : String(epochs),
+      steps === null ? censored : String(steps),
+      fixed(3)(median(ok.map((run) => run.derived.finalTrainAcc))),
+      fixed(3)(median(ok.map((run) => run.derived.finalTestAcc))),
+      fixed(3)(median(ok.map((run) => run.derived.genGap))),
+      fixed(2)(median(ok.map((run) => run.derived.slowdown))),
+    ]);
+  }
+  return table.toString();
+}
+
+/** One run as `run --json` prints it. */
+export function runSummary(run: RunResult) {
+  return {
+    architecture: run.task.architecture,
+    fingerprint: run.architectureFingerprint,
+    dataset: run.task.dataset.id,
+    corruption: run.task.corruption.kind,
+    level: run.task.corruption.kind === "partial" ? corruptionLevel(run.task.corruption) : null,
+    regularizer: run.task.regularizer.name,
+    seed: run.task.seed,
+    epochsToFit: run.derived.epochsToFit,
+    stepsToFit: run.derived.stepsToFit,
+    finalTrainAcc: run.derived.finalTrainAcc,
+    finalTestAcc: run.derived.finalTestAcc,
+    genGap: run.derived.genGap,
+    slowdown: run.derived.slowdown,
+    status: run.status,
+  };
+}
