@@ -1,9 +1,14 @@
 // The `rethink-bench` command: parse argv in one place, run a command, map typed errors to exit codes.
 import { Command, CommanderError } from "commander";
+import { kernelCommand } from "./commands/kernel.js";
 import { keysCommand } from "./commands/keys.js";
+import { BACKENDS, runAndPublishCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
+import { submitCommand } from "./commands/submit.js";
+import { theoremCommand } from "./commands/theorem.js";
 import { verifyCommand } from "./commands/verify.js";
 import { CliError } from "./errors.js";
-import { RUNNER_VERSION } from "./version.js";
+import { RUNNER_VERSION } from "./package-info.js";
 
 function buildProgram(): Command {
   const program = new Command("rethink-bench")
@@ -14,6 +19,42 @@ function buildProgram(): Command {
     .version(RUNNER_VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+
+  program
+    .command("run")
+    .description("train a suite's randomization tests and write a signed result bundle")
+    .option("--suite <id>", "suite to run: smoke, quick, standard or paper", "quick")
+    .option("--model <path>", "your architecture: a TF.js layers model.json, or a .js module exporting a builder")
+    .option("--dataset <id>", "run only this one of the suite's datasets")
+    .option("--backend <name>", `training backend: ${BACKENDS.join(", ")}`, "auto")
+    .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
+    .option("--seed <n>", "train with this seed instead of the suite's default seeds")
+    .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
+    .option("--no-download", "never download a dataset; fail with instructions instead")
+    .option("--out <dir>", "where checkpoints and the signed bundle go", "rethink-results")
+    .option("--name <name>", "your display name on the leaderboard (stored in the bundle)")
+    .option("--json", 'print only a JSON summary on stdout: {"bundle", "runs": [...]}')
+    .option("--submit [url]", "submit the bundle when the run ends (default: $RETHINK_BENCH_API or the public board)")
+    .option("--serve", "put the results on a local leaderboard (started on --port if none runs there) and keep serving it")
+    .option("--port <n>", "port of the local leaderboard for --serve", "8787")
+    .action(runAndPublishCommand);
+
+  program
+    .command("submit")
+    .description("send signed bundles to a leaderboard; unsent ones wait in the outbox for --retry")
+    .argument("[files...]", "bundle files (*.dsse.json)")
+    .option("--api <url>", "leaderboard base URL (default: $RETHINK_BENCH_API or the public board)")
+    .option("--retry", "first send every bundle waiting in the outbox")
+    .action(submitCommand);
+
+  program
+    .command("serve")
+    .description("serve the leaderboard API on this machine: embedded PGlite by default, or a Postgres server")
+    .option("--port <n>", "TCP port (0 picks a free one)", "8787")
+    .option("--host <address>", "interface to listen on", "127.0.0.1")
+    .option("--data <dir>", "folder of the embedded database (default: $XDG_DATA_HOME/rethink-bench/leaderboard)")
+    .option("--database-url <url>", "use this Postgres server (postgres://user:password@host:port/db) instead of the embedded database")
+    .action(serveCommand);
 
   program
     .command("keys")
@@ -27,6 +68,39 @@ function buildProgram(): Command {
     .argument("<files...>", "bundle files (*.dsse.json)")
     .option("--json", "print one JSON result per file")
     .action(verifyCommand);
+
+  program
+    .command("theorem")
+    .description("build the paper's Theorem 1 network (2n + d weights) for n points and real labels, and check it fits them exactly")
+    .requiredOption("--n <n>", "number of points")
+    .option("--d <d>", "dimension of random points (with --dataset: the pixel count, implied)")
+    .option("--seed <n>", "seed of the points, labels and projection direction", "0")
+    .option("--labels <source>", "random (standard normal reals), or a file of n numbers (JSON array or whitespace/comma separated)", "random")
+    .option("--dataset <id>", "use n training images of this dataset (its fixed class-balanced subset, flattened) instead of random points")
+    .option("--data-dir <dir>", "folder holding the dataset's files")
+    .option("--no-download", "never download a dataset; fail with instructions instead")
+    .option("--json", 'print {"n", "d", "weights", "maxAbsError", "errorBound", "condition", …} as JSON')
+    .action(async (options) => {
+      await theoremCommand(options);
+    });
+
+  program
+    .command("kernel")
+    .description("minimum-norm Gaussian-kernel interpolation (paper §5): training error 0, test error and norm; --out writes a signed baseline bundle")
+    .option("--dataset <id>", "dataset (default mnist-10k; with --out, one of the suite's)")
+    .option("--n <n>", "training images (default 1000)")
+    .option("--test <n>", "test images (default 2000)")
+    .option("--gamma <g>", "kernel width γ of exp(−γ‖x − x′‖²) on [0, 1] pixels", "0.02")
+    .option("--out <dir>", "solve every randomization test of --suite and write a signed bundle here")
+    .option("--suite <id>", "with --out: the suite whose datasets, sizes, corruptions and seeds the bundle covers (default quick)")
+    .option("--seed <n>", "with --out: this seed instead of the suite's seeds")
+    .option("--name <name>", "with --out: your display name on the leaderboard")
+    .option("--data-dir <dir>", "folder holding the dataset's files")
+    .option("--no-download", "never download a dataset; fail with instructions instead")
+    .option("--json", 'print JSON: {"dataset", "n", "test", "trainError", "testError", "norm", …}, or with --out {"bundle", "runs"}')
+    .action(async (options) => {
+      await kernelCommand(options);
+    });
 
   for (const command of program.commands) command.exitOverride();
   return program;

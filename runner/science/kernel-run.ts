@@ -1,0 +1,84 @@
+// The kernel interpolation as a non-neural baseline row of the leaderboard: an architecture
+// of kind "kernel", and one run per task of a suite whose curve is a single point.
+import { canonicalDigest, encodeClasses, deriveRun, type Architecture, type InputShape, type JsonObject, type RunResult, type Task } from "../../schema/index.js";
+import type { KernelOutcome } from "./kernel.js";
+
+/** The kernel's id on the board; its fingerprint also covers γ, the input shape and n. */
+export const KERNEL_ARCHITECTURE_ID = "rbf-kernel";
+
+/**
+ * What a kernel baseline is, as the bundle records it. The fitted function depends on the
+ * n training images, so n is part of the model (the parameter count is the n × classes
+ * coefficients α). `loss` says what the curve's losses mean for this row: squared error,
+ * the objective that K α = Y interpolates, not the networks' cross-entropy.
+ *
+ * @example
+ * (await kernelArchitecture([28, 28, 1], 10, 1000, 0.02)).parameterCount // 10000
+ */
+export async function kernelArchitecture(inputShape: InputShape, classes: number, trainSize: number, gamma: number): Promise<Architecture> {
+  const topology: JsonObject = {
+    kind: "minimum-norm-kernel-interpolation",
+    kernel: "gaussian: exp(-gamma * ||x - x'||^2) on pixels in [0, 1]",
+    gamma,
+    inputShape: [...inputShape],
+    classes,
+    trainingPoints: trainSize,
+    targets: "one-hot",
+    solution: "alpha = K^-1 Y by Cholesky in float64; f(x) = sum_i alpha_i K(x_i, x)",
+    loss: "mean over examples of sum over classes of (f_c(x) - y_c)^2",
+  };
+  return {
+    id: KERNEL_ARCHITECTURE_ID,
+    name: `Gaussian kernel, minimum norm (γ = ${gamma})`,
+    kind: "kernel",
+    inputShape: [...inputShape],
+    fingerprint: await canonicalDigest(topology),
+    parameterCount: trainSize * classes,
+    topology,
+  };
+}
+
+/** Whether a suite task is one the kernel can run: the randomization tests without explicit regularizers (a kernel has no weight decay, crops or dropout to turn on). */
+export function isKernelTask(task: Task): boolean {
+  return task.regularizer.name === "none";
+}
+
+/**
+ * One suite run of the kernel. The curve has one point, "epoch 1": the closed-form solution
+ * is reached in one solve. `wallSeconds` is what this run's solution costs from scratch:
+ * building and factorizing K (measured once and shared by runs with the same images) plus
+ * this run's solve and predictions.
+ */
+export function kernelRunResult(task: Task, architecture: Architecture, result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string }): RunResult {
+  if ("failure" in result) {
+    return {
+      task,
+      architectureFingerprint: architecture.fingerprint,
+      status: "failed",
+      failure: result.failure,
+      curve: [],
+      derived: deriveRun({ task, status: "failed", curve: [] }, null),
+      predictions: null,
+    };
+  }
+  const { outcome, wallSeconds } = result;
+  const curve = [
+    {
+      epoch: 1,
+      trainLoss: outcome.trainSquaredLoss,
+      trainAcc: 1 - outcome.trainError,
+      testLoss: outcome.testSquaredLoss,
+      testAcc: 1 - outcome.testError,
+      wallSeconds,
+    },
+  ];
+  return {
+    task,
+    architectureFingerprint: architecture.fingerprint,
+    status: "ok",
+    failure: null,
+    curve,
+    derived: deriveRun({ task, status: "ok", curve }, null),
+    predictions: { train: encodeClasses(outcome.predictions.train), test: encodeClasses(outcome.predictions.test) },
+  };
+}

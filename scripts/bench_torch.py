@@ -1,0 +1,92 @@
+"""PyTorch side of `npm run bench:torch`: trains one model on the CPU for a fixed number of SGD
+steps and prints its examples per second as JSON.
+
+The models mirror rethink-bench's built-ins on 28x28x1 inputs (runner/models): MLP 1x512 and
+3x512 (flatten, ReLU dense layers, 10 logits) and the small AlexNet (two blocks of 5x5 conv
+with 64 filters, 'same' padding and ReLU, 3x3 max-pool stride 2, local response norm; dense
+384, 192, 10). SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch
+128, each batch gathered from a shuffled order as the rethink-bench loop does, with THREADS
+intra-op threads (Debian's build starts OpenMP with one thread, so the count is always set).
+
+Usage: python3 bench_torch.py MODEL STEPS WARMUP_STEPS TRIALS THREADS
+Prints: {"model", "examplesPerSecond": [one per trial], "threads", "torch", "blas"}
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+BATCH = 128
+CLASSES = 10
+
+
+def small_alexnet() -> nn.Module:
+    # TensorFlow's LRN uses alpha per element of the window; PyTorch divides alpha by the
+    # window size, so alpha = 0.001/9 * 9 for the same depth radius 4 (window 9).
+    lrn = dict(size=9, alpha=0.001, beta=0.75, k=1.0)
+    return nn.Sequential(
+        nn.Conv2d(1, 64, 5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2, padding=1), nn.LocalResponseNorm(**lrn),
+        nn.Conv2d(64, 64, 5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2, padding=1), nn.LocalResponseNorm(**lrn),
+        nn.Flatten(),
+        nn.Linear(64 * 7 * 7, 384), nn.ReLU(),
+        nn.Linear(384, 192), nn.ReLU(),
+        nn.Linear(192, CLASSES),
+    )
+
+
+def mlp(depth: int) -> nn.Module:
+    layers: list[nn.Module] = [nn.Flatten()]
+    width = 28 * 28
+    for _ in range(depth):
+        layers += [nn.Linear(width, 512), nn.ReLU()]
+        width = 512
+    layers.append(nn.Linear(width, CLASSES))
+    return nn.Sequential(*layers)
+
+
+MODELS = {"mlp-1x512": lambda: mlp(1), "mlp-3x512": lambda: mlp(3), "small-alexnet": small_alexnet}
+
+
+def loaded_blas() -> str:
+    """The BLAS shared objects this process has mapped: what torch actually calls."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none mapped"
+
+
+def train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator) -> float:
+    """Trains `steps` steps; returns the seconds they took."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    order = torch.randperm(images.shape[0], generator=generator)
+    started = time.perf_counter()
+    for step in range(steps):
+        ids = order[step * BATCH:(step + 1) * BATCH]
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(images[ids]), labels[ids])
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    model_id, steps, warmup, trials, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    torch.set_num_threads(threads)
+    generator = torch.Generator().manual_seed(0)
+    examples = max(steps, warmup) * BATCH
+    images = torch.rand(examples, 1, 28, 28, generator=generator)
+    labels = torch.randint(0, CLASSES, (examples,), generator=generator)
+    torch.manual_seed(0)
+    model = MODELS[model_id]()
+    train(model, images, labels, warmup, generator)
+    rates = [steps * BATCH / train(MODELS[model_id](), images, labels, steps, generator) for _ in range(trials)]
+    print(json.dumps({"model": model_id, "examplesPerSecond": rates, "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": loaded_blas()}))
+
+
+if __name__ == "__main__":
+    main()
