@@ -6,17 +6,24 @@
 //
 // Ours is measured the way a suite runs: the `run` command's worker pool with one worker
 // thread per core (one for native TensorFlow, which threads itself), each training its own
-// run through runner/train's loop on real mnist-10k digits; the figure is the sum of the
-// workers' examples per second, training time only (the loop's clock excludes evaluation).
-// PyTorch is Debian's python3-torch under /usr/bin/python3 with OpenBLAS (pthreads), one
-// process with every core as intra-op threads, or one thread if that is faster (see
-// benchTorch); the script installs both with apt-get when they are missing and prints which
-// BLAS library torch actually loaded. Each side warms up once, then runs TRIALS timed
-// trials; the median is reported, and every trial is logged on stderr.
+// run through runner/train's loop on real mnist-10k digits; a round's figure is the sum of
+// the workers' examples per second, training time only (the loop's clock excludes
+// evaluation). PyTorch is Debian's python3-torch under /usr/bin/python3 with OpenBLAS
+// (pthreads), also with every core busy: one process with a thread per core, or one
+// single-threaded process per core like our workers, the faster of the two in each round (see
+// torchRound); the script installs both with apt-get when they are missing and prints which
+// BLAS library torch actually loaded.
 //
-// Usage: npm run bench:torch [-- --json] [--trials N] [--backends tensorflow,wasm,cpu]
-import { execFileSync, spawnSync } from "node:child_process";
+// Both sides warm up, then ROUNDS rounds alternate between them (PyTorch first in even
+// rounds, ours first in odd ones), so that the machine's other work hits both sides of each
+// round's ratio alike. The table gives the medians over rounds and the median and range of
+// the per-round ratios; every trial is logged on stderr.
+//
+// Usage: npm run bench:torch [-- --json] [--rounds N] [--backends tensorflow,wasm,cpu]
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { NO_REGULARIZER, type Task } from "../schema/index.js";
 import type { WorkerPool } from "../runner/pool/worker-pool.js";
@@ -45,11 +52,11 @@ const option = (name: string) => {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
 };
-const TRIALS = Number(option("--trials") ?? 3);
+const ROUNDS = Number(option("--rounds") ?? 5);
 const backends = (option("--backends")?.split(",") ?? DEFAULT_BACKENDS) as typeof BACKENDS;
 const unknown = backends.filter((b) => !BACKENDS.includes(b));
-if (unknown.length > 0 || !(TRIALS >= 1)) {
-  process.stderr.write(`usage: bench-torch.ts [--json] [--trials N ≥ 1] [--backends ${BACKENDS.join(",")}]\n`);
+if (unknown.length > 0 || !(ROUNDS >= 1)) {
+  process.stderr.write(`usage: bench-torch.ts [--json] [--rounds N ≥ 1] [--backends ${BACKENDS.join(",")}]\n`);
   process.exit(2);
 }
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -78,36 +85,74 @@ function ensureTorch(): void {
   if (check.status !== 0) throw new Error(`${PYTHON} cannot import torch: ${check.stderr.trim()}`);
 }
 
-interface TorchRun {
-  examplesPerSecond: number[];
-  threads: number;
-  torch: string;
-  blas: string;
+/**
+ * A PyTorch process (bench_torch.py) for one model, warmed up once and then asked for one
+ * trial at a time, so that its trials can alternate with ours.
+ */
+class TorchSession {
+  private constructor(
+    private readonly child: ChildProcessByStdio<Writable, Readable, null>,
+    private readonly lines: AsyncIterator<string>,
+    readonly torch: string,
+    readonly blas: string,
+  ) {}
+
+  /** Starts bench_torch.py, warmed up with each of `threadCounts`. */
+  static async start(model: (typeof MODELS)[number], threadCounts: number[]): Promise<TorchSession> {
+    const script = fileURLToPath(new URL("./bench_torch.py", import.meta.url));
+    const child = spawn(PYTHON, [script, model.id, String(steps(model)), String(Math.min(steps(model), 20)), threadCounts.join(",")], { stdio: ["pipe", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const ready = JSON.parse(await TorchSession.next(lines)) as { torch: string; blas: string };
+    return new TorchSession(child, lines, ready.torch, ready.blas);
+  }
+
+  private static async next(lines: AsyncIterator<string>): Promise<string> {
+    const line = await lines.next();
+    if (line.done) throw new Error("bench_torch.py exited early (its error is above)");
+    return line.value;
+  }
+
+  /** Trains the model's steps once with `threads` intra-op threads; examples/s. */
+  async trial(threads: number): Promise<number> {
+    this.child.stdin.write(`${threads}\n`);
+    return (JSON.parse(await TorchSession.next(this.lines)) as { examplesPerSecond: number }).examplesPerSecond;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
-/** The faster thread setting, with every setting tried. */
-interface TorchResult extends TorchRun {
-  settings: TorchRun[];
+const CORES = availableParallelism();
+
+/** How PyTorch keeps every core busy: one process with a thread per core, or a process per core. */
+interface TorchSetting {
+  processes: number;
+  threads: number;
 }
+const TORCH_SETTINGS: TorchSetting[] = [
+  { processes: 1, threads: CORES },
+  ...(CORES > 1 ? [{ processes: CORES, threads: 1 }] : []),
+];
+const describeSetting = ({ processes, threads }: TorchSetting) => `${processes} process${processes === 1 ? "" : "es"} × ${threads} thread${threads === 1 ? "" : "s"}`;
 
 /**
- * PyTorch's examples/s for one model: TRIALS trials with every core, and TRIALS with one
- * thread; the faster setting is the baseline. On a quiet machine that is every core. When
- * other work shares the machine, OpenMP's barriers wait for descheduled threads and every
- * core can be many times slower than one (measured here: 1,100 against 20,500 examples/s for
- * mlp-1x512 at a load average of 3 on 2 cores), which would flatter us.
+ * One round of PyTorch: a trial in each setting; the faster is the round's baseline. Both keep
+ * every core busy, as ours does. On a quiet machine intra-op threads may win; when other
+ * work shares the machine, OpenMP's barriers wait for descheduled threads and one process
+ * with every core can be many times slower (measured here: 1,100 against 20,500 examples/s
+ * for mlp-1x512 at a load average of 3 on 2 cores), while single-threaded processes, like
+ * our workers, do not wait on each other. A process-per-core figure is the sum of the
+ * processes' examples/s, trained side by side, as ours is the sum of its workers'.
  */
-function benchTorch(model: (typeof MODELS)[number]): TorchResult {
-  const script = fileURLToPath(new URL("./bench_torch.py", import.meta.url));
-  const settings = [...new Set([availableParallelism(), 1])].map((threads) => {
-    const out = execFileSync(PYTHON, [script, model.id, String(steps(model)), String(Math.min(steps(model), 20)), String(TRIALS), String(threads)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    return JSON.parse(out) as TorchRun;
-  });
-  const best = settings.reduce((a, b) => (median(b.examplesPerSecond) > median(a.examplesPerSecond) ? b : a));
-  return { ...best, settings };
+async function torchRound(sessions: TorchSession[], model: (typeof MODELS)[number]): Promise<{ rate: number; setting: TorchSetting }> {
+  const trials: Array<{ rate: number; setting: TorchSetting }> = [];
+  for (const setting of TORCH_SETTINGS) {
+    const rates = await Promise.all(sessions.slice(0, setting.processes).map((session) => session.trial(setting.threads)));
+    trials.push({ rate: rates.reduce((p, q) => p + q, 0), setting });
+  }
+  log(`  torch ${model.id}: ${trials.map((t) => `${t.rate.toFixed(0)} (${describeSetting(t.setting)})`).join(", ")} examples/s`);
+  return trials.reduce((a, b) => (b.rate > a.rate ? b : a));
 }
 
 /** The `run` command's worker pool, from the build (dist/): worker threads start compiled JavaScript. */
@@ -130,48 +175,53 @@ function benchTask(model: (typeof MODELS)[number], seed: number): Task {
   };
 }
 
-/**
- * Our examples/s for one model on one backend, one aggregate per trial. A pool runs every
- * round in one go, so the workers stay busy: round r is W tasks, one per worker, trained
- * side by side, and its aggregate is the sum of their rates. Round 0 warms the kernels up.
- */
-async function benchOurs(backend: (typeof BACKENDS)[number], model: (typeof MODELS)[number]): Promise<{ detail: string; workers: number; rates: number[] } | { unavailable: string }> {
+/** Our side for one backend: a started worker pool, or why it could not start. */
+type OurSide = { pool: WorkerPool; workers: number; rounds: number } | { unavailable: string };
+
+async function startOurs(backend: (typeof BACKENDS)[number]): Promise<OurSide> {
   const { WorkerPool: Pool } = await loadPool();
   const workers = backend === "tensorflow" ? 1 : availableParallelism();
-  let pool: WorkerPool;
   try {
-    pool = await Pool.start(workers, { backend, model: null, data: { cacheDir: "/nonexistent", download: false } });
+    return { pool: await Pool.start(workers, { backend, model: null, data: { cacheDir: "/nonexistent", download: false } }), workers, rounds: 0 };
   } catch (error) {
     return { unavailable: (error as Error).message };
   }
-  const sums = new Array<number>(TRIALS + 1).fill(0);
-  try {
-    await pool.run(
-      Array.from({ length: (TRIALS + 1) * workers }, (_, seed) => benchTask(model, seed)),
-      {
-        onStart: () => {},
-        onEpoch: () => {},
-        onProgress: () => {},
-        onDone: async (_, { run }) => {
-          if (run.status === "failed") throw new Error(`${model.id} on ${backend}: ${run.failure}`);
-          sums[Math.floor(run.task.seed / workers)]! += (run.curve.length * model.trainSize) / run.curve.at(-1)!.wallSeconds;
-        },
+}
+
+/**
+ * One round of ours: one task per worker, trained side by side; the figure is the sum of their
+ * examples/s. Each round's tasks have seeds of their own.
+ */
+async function oursRound(side: Extract<OurSide, { pool: WorkerPool }>, backend: string, model: (typeof MODELS)[number], label: string): Promise<number> {
+  const round = side.rounds++;
+  let sum = 0;
+  await side.pool.run(
+    Array.from({ length: side.workers }, (_, worker) => benchTask(model, round * side.workers + worker)),
+    {
+      onStart: () => {},
+      onEpoch: () => {},
+      onProgress: () => {},
+      onDone: async (_, { run }) => {
+        if (run.status === "failed") throw new Error(`${model.id} on ${backend}: ${run.failure}`);
+        sum += (run.curve.length * model.trainSize) / run.curve.at(-1)!.wallSeconds;
       },
-      new AbortController().signal,
-    );
-  } finally {
-    await pool.close();
-  }
-  log(`  ours ${backend} ${model.id}: warm-up ${sums[0]!.toFixed(0)}, trials ${sums.slice(1).map((r) => r.toFixed(0)).join(", ")} examples/s over ${workers} workers`);
-  return { detail: pool.backend.detail, workers, rates: sums.slice(1) };
+    },
+    new AbortController().signal,
+  );
+  log(`  ours ${backend} ${model.id}: ${sum.toFixed(0)} examples/s over ${side.workers} workers${label}`);
+  return sum;
 }
 
 interface Row {
   model: string;
   backend: string;
+  /** Medians over the rounds, examples/s. */
   ours: number;
   torch: number;
+  /** Median of the per-round ratios ours / PyTorch, and their range. */
   ratio: number;
+  ratioMin: number;
+  ratioMax: number;
 }
 
 /** The 1-minute load average: other work on the machine skews both sides, so the output shows it. */
@@ -183,29 +233,51 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes = new Map<string, string>();
   const unavailable = new Set<string>();
-  let torchInfo: TorchResult | undefined;
-  const threadsUsed: string[] = [];
-  // Model by model, PyTorch then ours, so that a change in the machine's load hits both sides alike.
+  let torchInfo = "";
+  const settingsUsed: string[] = [];
   for (const model of MODELS) {
-    const torch = benchTorch(model);
-    torchInfo ??= torch;
-    threadsUsed.push(`${model.id} ${torch.threads}`);
-    for (const run of torch.settings) log(`  torch ${model.id}, ${run.threads} thread${run.threads === 1 ? "" : "s"}: ${run.examplesPerSecond.map((r) => r.toFixed(0)).join(", ")} examples/s`);
-    for (const backend of backends) {
-      if (unavailable.has(backend)) continue;
-      const ours = await benchOurs(backend, model);
-      if ("unavailable" in ours) {
-        unavailable.add(backend);
-        notes.set(backend, `${backend}: not available here (${ours.unavailable.split("\n")[0]})`);
-        continue;
+    // One process per core; the first also warms up with every core as threads.
+    const torch = await Promise.all(Array.from({ length: CORES }, (_, i) => TorchSession.start(model, i === 0 ? [CORES, 1] : [1])));
+    torchInfo = `PyTorch ${torch[0]!.torch} (${PYTHON}), BLAS: ${torch[0]!.blas}`;
+    const sides = new Map<string, Extract<OurSide, { pool: WorkerPool }>>();
+    try {
+      for (const backend of backends) {
+        if (unavailable.has(backend)) continue;
+        const side = await startOurs(backend);
+        if ("unavailable" in side) {
+          unavailable.add(backend);
+          notes.set(backend, `${backend}: not available here (${side.unavailable.split("\n")[0]})`);
+          continue;
+        }
+        notes.set(backend, `${backend}: ${side.pool.backend.detail}, ${side.workers} worker thread${side.workers === 1 ? "" : "s"}`);
+        sides.set(backend, side);
+        await oursRound(side, backend, model, " (warm-up)");
       }
-      notes.set(backend, `${backend}: ${ours.detail}, ${ours.workers} worker thread${ours.workers === 1 ? "" : "s"}`);
-      const oursRate = median(ours.rates);
-      const torchRate = median(torch.examplesPerSecond);
-      rows.push({ model: model.id, backend, ours: oursRate, torch: torchRate, ratio: oursRate / torchRate });
+      const torchRates: number[] = [];
+      const torchSettings = new Set<string>();
+      const ours = new Map<string, number[]>([...sides.keys()].map((backend) => [backend, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        // PyTorch first in even rounds, ours first in odd ones.
+        const measureTorch = async () => {
+          const best = await torchRound(torch, model);
+          torchRates.push(best.rate);
+          torchSettings.add(describeSetting(best.setting));
+        };
+        if (round % 2 === 0) await measureTorch();
+        for (const [backend, side] of sides) ours.get(backend)!.push(await oursRound(side, backend, model, ` (round ${round + 1})`));
+        if (round % 2 === 1) await measureTorch();
+      }
+      settingsUsed.push(`${model.id} ${[...torchSettings].join(" or ")}`);
+      for (const [backend, rates] of ours) {
+        const ratios = rates.map((rate, round) => rate / torchRates[round]!);
+        rows.push({ model: model.id, backend, ours: median(rates), torch: median(torchRates), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) });
+      }
+    } finally {
+      for (const session of torch) session.close();
+      await Promise.all([...sides.values()].map((side) => side.pool.close()));
     }
   }
-  const header = `PyTorch ${torchInfo!.torch} (${PYTHON}), BLAS: ${torchInfo!.blas}; threads of the faster setting: ${threadsUsed.join(", ")}`;
+  const header = `${torchInfo}; PyTorch's faster setting: ${settingsUsed.join(", ")}`;
   const loadLine = `load average (1 min) ${loadBefore} at the start, ${load()} at the end, on ${availableParallelism()} cores`;
   if (json) {
     // stdout carries only the JSON; what it was measured with goes to stderr.
@@ -214,13 +286,16 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [
-    `Training speed, examples/s (median of ${TRIALS} trials; batch ${BATCH}, SGD momentum, 28×28×1; steps: ${MODELS.map((m) => `${m.id} ${steps(m)}`).join(", ")})`,
+    `Training speed, examples/s (medians of ${ROUNDS} alternating rounds; batch ${BATCH}, SGD momentum, 28×28×1; steps: ${MODELS.map((m) => `${m.id} ${steps(m)}`).join(", ")})`,
     header,
     loadLine,
     ...[...notes.values()].map((note) => `ours on ${note}`),
     "",
-    `${"model".padEnd(15)}${"backend".padEnd(12)}${"ours".padStart(10)}${"PyTorch".padStart(10)}${"ours/PyTorch".padStart(14)}`,
-    ...rows.map((r) => `${r.model.padEnd(15)}${r.backend.padEnd(12)}${r.ours.toFixed(0).padStart(10)}${r.torch.toFixed(0).padStart(10)}${r.ratio.toFixed(3).padStart(14)}`),
+    `${"model".padEnd(15)}${"backend".padEnd(12)}${"ours".padStart(10)}${"PyTorch".padStart(10)}${"ours/PyTorch".padStart(14)}${"range".padStart(15)}`,
+    ...rows.map(
+      (r) =>
+        `${r.model.padEnd(15)}${r.backend.padEnd(12)}${r.ours.toFixed(0).padStart(10)}${r.torch.toFixed(0).padStart(10)}${r.ratio.toFixed(3).padStart(14)}${`${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}`.padStart(15)}`,
+    ),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

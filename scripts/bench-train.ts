@@ -198,14 +198,20 @@ async function compareKernels(): Promise<void> {
   }
   const all = results.find((r) => r.label === "all of ours")!;
   const widths = [36, ...KERNEL_BENCHES.map(() => 30)];
-  console.log(`\nexamples/s (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`);
-  for (const result of results) {
-    const cells = KERNEL_BENCHES.map((bench) => {
-      const { mean, sd } = stats(result.measurements.find((m) => m.label === bench.label)!.examplesPerSecond);
-      const reference = stats(all.measurements.find((m) => m.label === bench.label)!.examplesPerSecond).mean;
-      return `${rate(mean)} ± ${rate(sd)} (${(mean / reference).toFixed(2)}×)`;
-    });
-    console.log(row([result.label, ...cells], widths));
+  // Training, then the evaluation pass that follows every epoch (the kernels serve both).
+  for (const [title, rates] of [
+    ["training examples/s", (m: Measurement) => m.examplesPerSecond],
+    ["evaluation examples/s", (m: Measurement) => m.evalExamplesPerSecond],
+  ] as const) {
+    console.log(`\n${title} (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`);
+    for (const result of results) {
+      const cells = KERNEL_BENCHES.map((bench) => {
+        const { mean, sd } = stats(rates(result.measurements.find((m) => m.label === bench.label)!));
+        const reference = stats(rates(all.measurements.find((m) => m.label === bench.label)!)).mean;
+        return `${rate(mean)} ± ${rate(sd)} (${(mean / reference).toFixed(2)}×)`;
+      });
+      console.log(row([result.label, ...cells], widths));
+    }
   }
 }
 

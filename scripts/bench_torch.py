@@ -1,15 +1,19 @@
 """PyTorch side of `npm run bench:torch`: trains one model on the CPU for a fixed number of SGD
-steps and prints its examples per second as JSON.
+steps whenever asked, and reports each trial's examples per second as a JSON line.
 
 The models mirror rethink-bench's built-ins on 28x28x1 inputs (runner/models): MLP 1x512 and
 3x512 (flatten, ReLU dense layers, 10 logits) and the small AlexNet (two blocks of 5x5 conv
 with 64 filters, 'same' padding and ReLU, 3x3 max-pool stride 2, local response norm; dense
 384, 192, 10). SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch
-128, each batch gathered from a shuffled order as the rethink-bench loop does, with THREADS
-intra-op threads (Debian's build starts OpenMP with one thread, so the count is always set).
+128, each batch gathered from a shuffled order as the rethink-bench loop does.
 
-Usage: python3 bench_torch.py MODEL STEPS WARMUP_STEPS TRIALS THREADS
-Prints: {"model", "examplesPerSecond": [one per trial], "threads", "torch", "blas"}
+The process stays up so that bench-torch.ts can interleave its trials with ours (a change in
+the machine's load then hits both sides alike). It warms up once with each thread count in
+SETTINGS, prints {"model", "torch", "blas"}, then for every line THREADS read from stdin trains
+a fresh model for STEPS steps with THREADS intra-op threads (Debian's build starts OpenMP with
+one thread, so the count is always set) and prints {"threads", "examplesPerSecond"}.
+
+Usage: python3 bench_torch.py MODEL STEPS WARMUP_STEPS SETTINGS   (SETTINGS: e.g. "2,1")
 """
 import json
 import os
@@ -75,17 +79,21 @@ def train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: i
 
 
 def main() -> None:
-    model_id, steps, warmup, trials, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    torch.set_num_threads(threads)
+    model_id, steps, warmup, settings = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), [int(t) for t in sys.argv[4].split(",")]
     generator = torch.Generator().manual_seed(0)
     examples = max(steps, warmup) * BATCH
     images = torch.rand(examples, 1, 28, 28, generator=generator)
     labels = torch.randint(0, CLASSES, (examples,), generator=generator)
     torch.manual_seed(0)
-    model = MODELS[model_id]()
-    train(model, images, labels, warmup, generator)
-    rates = [steps * BATCH / train(MODELS[model_id](), images, labels, steps, generator) for _ in range(trials)]
-    print(json.dumps({"model": model_id, "examplesPerSecond": rates, "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": loaded_blas()}))
+    for threads in settings:
+        torch.set_num_threads(threads)
+        train(MODELS[model_id](), images, labels, warmup, generator)
+    print(json.dumps({"model": model_id, "torch": torch.__version__, "blas": loaded_blas()}), flush=True)
+    for line in sys.stdin:
+        threads = int(line)
+        torch.set_num_threads(threads)
+        rate = steps * BATCH / train(MODELS[model_id](), images, labels, steps, generator)
+        print(json.dumps({"threads": torch.get_num_threads(), "examplesPerSecond": rate}), flush=True)
 
 
 if __name__ == "__main__":

@@ -137,6 +137,47 @@ describe("wasm training kernels", () => {
     expect(await relativeError(tf.Tile, { x: random(shape, 6) }, { reps })).toBeLessThan(1e-4);
   });
 
+  it.each([
+    [[6, 5, 4], 0, [4, 0, 5, 5, 1]],
+    [[6, 5, 4], 1, [4, 0, 2]],
+    [[6, 5, 4], -1, [[3, 0], [1, 1]]],
+    [[7], 0, [6, 2, 2]],
+  ])("GatherV2 of shape %j on axis %i by indices %j matches cpu, for floats and integers", async (shape, axis, indices) => {
+    const ids = { values: Int32Array.from(indices.flat()), shape: Array.isArray(indices[0]) ? [indices.length, (indices[0] as number[]).length] : [indices.length], dtype: "int32" as const };
+    expect(await relativeError(tf.GatherV2, { x: random(shape, 9), indices: ids }, { axis, batchDims: 0 })).toBe(0);
+    const integers = { values: Int32Array.from(random(shape, 10).values, (v) => Math.round(v * 100)), shape, dtype: "int32" as const };
+    expect(await relativeError(tf.GatherV2, { x: integers, indices: ids }, { axis, batchDims: 0 })).toBe(0);
+  });
+
+  it("GatherV2 rejects an index out of range", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.zeros([3, 2]);
+    expect(() => tf.gather(x, tf.tensor1d([0, 3], "int32"))).toThrow(/index value 3 is not in \[0, 2\]/);
+    x.dispose();
+  });
+
+  it.each([
+    [[10, 4, 4, 1], [2, 0, 0, 0], [5, -1, -1, -1]],
+    [[10, 4, 4, 3], [0, 1, 0, 0], [10, 2, 4, 3]],
+    [[10, 4, 4, 3], [1, 1, 2, 1], [3, 2, 2, 1]],
+    [[5, 6], [1, 2], [3, 3]],
+    [[9], [4], [5]],
+  ])("Slice of shape %j from %j, size %j matches cpu", async (shape, begin, size) => {
+    expect(await relativeError(tf.Slice, { x: random(shape, 11) }, { begin, size })).toBe(0);
+  });
+
+  it("Identity shares its input's data and keeps it alive until both are disposed", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(await y.data()).toEqual(Float32Array.from([1, 2, 3, 4]));
+    y.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+  });
+
   // Ties and non-positive maxima are where the stock wasm kernel goes wrong.
   const pools = [
     ["distinct values", (v: number) => v],
