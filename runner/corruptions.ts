@@ -1,7 +1,7 @@
 // The randomization tests of the paper's §2.1 as pure, seeded functions of (dataset, seed).
 //
 // What each corruption does to the test split (the paper is explicit only for shuffled pixels;
-// the rest is our protocol, DESIGN §2): test labels always stay true. Label corruptions
+// the rest is our protocol, docs/datasets.md): test labels always stay true. Label corruptions
 // (partial, random) leave the test split untouched. Input corruptions turn the test images into
 // the same kind of input the model trained on, so test accuracy measures generalization within
 // that input distribution: shuffled-pixels applies its one permutation to test images too,

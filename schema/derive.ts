@@ -1,4 +1,4 @@
-// The derived metrics of DESIGN §2, computed from curves. The runner claims them and the
+// The derived metrics of the protocol (README, "The protocol and its limits"), computed from curves. The runner claims them and the
 // API recomputes them with these same functions, so both sides agree to the bit.
 import { taskKey, type DerivedMetrics, type EpochPoint, type RunResult, type Task } from "./contract/index.js";
 

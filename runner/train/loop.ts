@@ -152,7 +152,7 @@ function failureReason(error: unknown, epoch: number): string | null {
 }
 
 /**
- * Trains one run and evaluates it after every epoch (DESIGN §2–3). Deterministic for a task
+ * Trains one run and evaluates it after every epoch (docs/training.md). Deterministic for a task
  * seed and backend. A NaN or infinite loss or an out-of-memory error ends the run as
  * `failed` with its reason and the epochs it finished; any other error is a bug and throws.
  *

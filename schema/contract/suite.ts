@@ -1,8 +1,8 @@
-// A suite: the versioned data that fixes one benchmark protocol (DESIGN §2).
+// A suite: the versioned data that fixes one benchmark protocol (README, "The protocol and its limits").
 import { z } from "zod";
 import { Fraction, LIMITS, NonNegative, PositiveInt, NonNegativeInt, Slug } from "./common.js";
 
-/** Datasets the runner knows how to load (DESIGN §2, "Datasets"). */
+/** Datasets the runner knows how to load (docs/datasets.md). */
 export const DatasetId = z.enum(["mnist-10k", "mnist", "fashion-mnist", "cifar10", "synthetic"]);
 export type DatasetId = z.infer<typeof DatasetId>;
 

@@ -1,4 +1,4 @@
-// The import rules of DESIGN §1 and STYLE.md, checked on every source file.
+// The import rules of the layout (README, "Layout"), checked on every source file.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const FOLDERS = ["schema", "runner", "api", "web"] as const;
 type Folder = (typeof FOLDERS)[number];
 
-/** Which of our folders each folder may import (DESIGN §1). */
+/** Which of our folders each folder may import (README, "Layout"). */
 const MAY_IMPORT: Record<Folder, Folder[]> = { schema: [], runner: ["schema", "api"], api: ["schema", "web"], web: ["schema"] };
 const DB_DRIVERS = /^(pg|@electric-sql\/pglite|@neondatabase\/serverless|drizzle-orm\/(pglite|node-postgres|neon-serverless))(\/|$)/;
 

@@ -1,5 +1,5 @@
 // The SQL behind a Spread: quartiles of a metric over runs, with censored runs (null: never
-// fitted) counted as +∞, the way DESIGN §2 ranks them; plus run, censored and seed counts.
+// fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus run, censored and seed counts.
 import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
 
