@@ -12,6 +12,9 @@ const twoSignificant = new Intl.NumberFormat("en-US", { maximumSignificantDigits
 /** Printed for a figure that does not exist (no runs of that kind). */
 export const NONE = "—";
 
+/** Printed for a figure that cannot exist for this kind of model (a kernel's SGD steps). */
+export const NOT_APPLICABLE = "n/a";
+
 /**
  * A count or a step count: whole, with thousands separators.
  *

@@ -2,6 +2,7 @@
 // and the manifest of the client assets that scripts/build-web.ts builds. The API renders
 // these pages; data reaches them as props.
 export { ASSET_MANIFEST_FILE, AssetManifest, type PageScript } from "./assets.js";
+export { corruptionName } from "./format.js";
 export { kendallTau, quantile, type KendallTau } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";
 export type { BoardRef, BoardView } from "./urls.js";
@@ -9,6 +10,6 @@ export type { BoardCount } from "./pages/boards.js";
 export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard.js";
 export { ArchitecturePage, type ArchitectureBoard, type ArchitecturePageProps } from "./pages/architecture.js";
 export { InsightPage, type InsightPageProps } from "./pages/insight.js";
-export { SubmissionPage, HiddenSubmissionPage, type SubmissionPageProps, type SubmissionRunView } from "./pages/submission.js";
+export { SubmissionPage, HiddenSubmissionPage, type SubmissionPageProps } from "./pages/submission.js";
 export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol.js";
 export { ErrorPage, type ErrorPageProps } from "./pages/error.js";

@@ -99,7 +99,7 @@ export const BestWallTime = z
 export type BestWallTime = z.infer<typeof BestWallTime>;
 
 /**
- * One architecture's row: the rank metrics of DESIGN §2 over every visible run of the
+ * One architecture's row: the rank metrics of the protocol over every visible run of the
  * suite version and dataset (random labels and true labels, both without regularizer).
  */
 export const LeaderboardRow = z
@@ -125,8 +125,35 @@ export const LeaderboardRow = z
   .meta({ id: "LeaderboardRow" });
 export type LeaderboardRow = z.infer<typeof LeaderboardRow>;
 
+/** Architecture kinds that are not trained by SGD: shown beside the ranking as baselines, never ranked. */
+export const BASELINE_KINDS: readonly Architecture["kind"][] = ["kernel"];
+
 /**
- * `GET /leaderboard`: one page of rows, ranked within a suite version and dataset.
+ * A non-neural baseline on a board (an architecture of kind `kernel`: a closed-form solve,
+ * no SGD steps). It is not ranked: steps, epochs and slowdown do not apply to it; its
+ * generalization gap and accuracies on true labels are the same figures the rows carry.
+ *
+ * @example
+ * Leaderboard.parse(body).baselines[0]?.testAccuracy // 0.87
+ */
+export const BaselineRow = z
+  .strictObject({
+    architecture: ArchitectureSummary,
+    /** Training minus test accuracy at the end of training on true labels. */
+    genGap: Spread,
+    /** Median final training accuracy on true labels (1 for an interpolating kernel). */
+    trainAccuracy: z.number().nullable(),
+    /** Median final test accuracy on true labels. */
+    testAccuracy: z.number().nullable(),
+    submissions: NonNegativeInt,
+    submitters: NonNegativeInt,
+  })
+  .meta({ id: "BaselineRow" });
+export type BaselineRow = z.infer<typeof BaselineRow>;
+
+/**
+ * `GET /leaderboard`: one page of rows, ranked within a suite version and dataset, and the
+ * board's non-neural baselines (on the first page; empty on later pages).
  *
  * @example
  * Leaderboard.parse(await (await fetch("/api/v1/leaderboard?suite=quick")).json()).rows[0]?.rank // 1
@@ -137,8 +164,11 @@ export const Leaderboard = z
     dataset: DatasetId,
     rank: RankMetric,
     backend: Environment.shape.backend.nullable(),
+    /** Ranked architectures on the board (baselines not counted). */
     total: NonNegativeInt,
     rows: z.array(LeaderboardRow),
+    /** Non-neural baselines (kind `kernel`), smallest median generalization gap first; only on the first page. */
+    baselines: z.array(BaselineRow),
     /** Pass as `cursor` for the next page; null on the last page. */
     nextCursor: z.string().nullable(),
   })
@@ -217,7 +247,11 @@ export const SubmissionDetail = SubmissionSummary.extend({
 }).meta({ id: "SubmissionDetail" });
 export type SubmissionDetail = z.infer<typeof SubmissionDetail>;
 
-/** The runs of one architecture under one condition, summarized (the paper's Figure 1b and 1c). */
+/**
+ * The runs of one architecture under one condition, summarized (the paper's Figure 1b and 1c).
+ * For a baseline (kind `kernel`) steps and epochs to fit are empty (0 runs) and the slowdown
+ * is null: they measure SGD, which a closed-form solve does not run.
+ */
 export const ConditionSummary = z
   .strictObject({
     suite: SuiteRef,
@@ -253,6 +287,21 @@ export const RunCurve = z
   })
   .meta({ id: "RunCurve" });
 export type RunCurve = z.infer<typeof RunCurve>;
+
+/** One run of a submission as its page lists it: its architecture by name, curves and predictions left out. */
+export const SubmissionRun = z.strictObject({
+  position: NonNegativeInt,
+  architecture: z.strictObject({ fingerprint: Sha256Hex, id: Slug, name: Name, kind: Architecture.shape.kind }),
+  suite: SuiteRef,
+  dataset: DatasetId,
+  corruption: Corruption,
+  regularizer: Slug,
+  seed: NonNegativeInt,
+  status: z.enum(["ok", "failed"]),
+  failure: z.string().nullable(),
+  derived: DerivedMetrics,
+});
+export type SubmissionRun = z.infer<typeof SubmissionRun>;
 
 /** Most runs `GET /architectures/{fingerprint}` returns with their curves. */
 export const MAX_CURVES = 300;

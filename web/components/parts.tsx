@@ -3,7 +3,7 @@
 // table, the list of boards to switch between, a command to copy.
 import type { Child } from "hono/jsx";
 import type { DatasetId, Spread, SuiteRef } from "../../schema/index.js";
-import { NONE } from "../format.js";
+import { NONE, NOT_APPLICABLE } from "../format.js";
 
 /**
  * A median with its interquartile range and how many seeds it rests on. A median that is
@@ -43,6 +43,18 @@ export function SpreadValue(props: { spread: Spread; format: (value: number) => 
         </span>
       )}
     </>
+  );
+}
+
+/** Why SGD figures do not apply to a baseline, said once for every "n/a" cell. */
+export const NO_SGD = "Not applicable: a closed-form solve has no SGD steps or epochs";
+
+/** A cell whose figure cannot exist for a non-neural baseline. */
+export function NotApplicable() {
+  return (
+    <abbr class="none" title={NO_SGD}>
+      {NOT_APPLICABLE}
+    </abbr>
   );
 }
 

@@ -1,11 +1,12 @@
 /** @jsxImportSource hono/jsx */
 // An architecture (`/architectures/:fingerprint`): where it stands on a board, its learning
 // curves per corruption (Figure 1a), steps to fit and test error against the label-corruption
-// level (Figures 1b and 1c), every condition, its topology and its newest runs.
-import type { ArchitectureDetail, ConditionSummary, DatasetId, LeaderboardRow, RunCurve, Suite, SuiteRef } from "../../schema/index.js";
+// level (Figures 1b and 1c), every condition, its topology and its newest runs. A non-neural
+// baseline (a kernel) has no SGD figures: its page draws Figure 1c only.
+import { BASELINE_KINDS, type ArchitectureDetail, type BaselineRow, type ConditionSummary, type DatasetId, type LeaderboardRow, type RunCurve, type Suite, type SuiteRef } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Figure, SpreadValue, Stat } from "../components/parts.js";
+import { BoardNav, Figure, NO_SGD, NotApplicable, SpreadValue, Stat } from "../components/parts.js";
 import { compareConditions, corruptionSweep, epochReaching, learningCurves, type ArchitectureFigureData, type CurveSeries, type SweepPoint } from "../figures.js";
 import {
   NONE,
@@ -39,8 +40,8 @@ export interface ArchitecturePageProps {
   board: BoardRef;
   boards: ArchitectureBoard[];
   suite: Suite | undefined;
-  /** The architecture's leaderboard rows on this board under each ranking, and the board's size. */
-  standing: { memorization: LeaderboardRow | null; gap: LeaderboardRow | null; total: number };
+  /** The architecture's leaderboard rows on this board under each ranking, and the board's size; for a baseline, its baseline row. */
+  standing: { memorization: LeaderboardRow | null; gap: LeaderboardRow | null; total: number; baseline: BaselineRow | null };
   assets: AssetManifest | undefined;
 }
 
@@ -161,7 +162,7 @@ function sweepSummary(sweep: SweepPoint[], metric: "steps" | "testError"): strin
   return `Line chart of ${metric === "steps" ? "median SGD steps to fit" : "median test error"} against label-corruption level: ${parts.join(", ")}.`;
 }
 
-function ConditionsTable(props: { conditions: ConditionSummary[] }) {
+function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }) {
   return (
     <table>
       <caption>Every condition this architecture ran on the board: the corruption sweep and the regularizer ablations</caption>
@@ -194,24 +195,35 @@ function ConditionsTable(props: { conditions: ConditionSummary[] }) {
           <tr>
             <th scope="row">{corruptionName(c.corruption)}</th>
             <td>{c.regularizer === "none" ? <span class="muted">none</span> : c.regularizer}</td>
-            <td class="num">
-              <SpreadValue spread={c.stepsToFit} format={formatInteger} />
-            </td>
-            <td class="num">
-              <SpreadValue spread={c.epochsToFit} format={formatEpochs} showSeeds={false} />
-            </td>
+            <td class="num">{props.sgd ? <SpreadValue spread={c.stepsToFit} format={formatInteger} /> : <NotApplicable />}</td>
+            <td class="num">{props.sgd ? <SpreadValue spread={c.epochsToFit} format={formatEpochs} showSeeds={false} /> : <NotApplicable />}</td>
             <td class="num">
               <SpreadValue spread={c.genGap} format={formatPoints} formatBound={formatPercentValue} showSeeds={false} />
             </td>
             <td class="num">
               <SpreadValue spread={c.testErrorSpread} format={formatPercent} formatBound={formatPercentValue} showSeeds={false} />
             </td>
-            <td class="num">{c.slowdown === null ? <span class="none">{NONE}</span> : formatRatio(c.slowdown)}</td>
-            <td class="num">{c.stepsToFit.runs}</td>
+            <td class="num">{!props.sgd ? <NotApplicable /> : c.slowdown === null ? <span class="none">{NONE}</span> : formatRatio(c.slowdown)}</td>
+            <td class="num">{c.testErrorSpread.runs}</td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A kernel baseline's recorded settings (γ, training points, the solve), as its bundle states them. */
+function KernelSettings(props: { topology: Record<string, unknown> }) {
+  const entries = Object.entries(props.topology).filter(([, value]) => typeof value === "string" || typeof value === "number");
+  return (
+    <dl class="facts">
+      {entries.map(([key, value]) => (
+        <div>
+          <dt>{key}</dt>
+          <dd>{String(value)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -264,6 +276,8 @@ function Topology(props: { detail: ArchitectureDetail }) {
             </div>
           </details>
         </>
+      ) : props.detail.architecture.kind === "kernel" ? (
+        <KernelSettings topology={a.topology} />
       ) : (
         <p>This architecture's topology has no layer list to summarize.</p>
       )}
@@ -274,7 +288,7 @@ function Topology(props: { detail: ArchitectureDetail }) {
   );
 }
 
-function RunsTable(props: { runs: RunCurve[]; truncated: boolean }) {
+function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: boolean }) {
   return (
     <section aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
@@ -318,7 +332,17 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean }) {
                   <th scope="row">{corruptionName(r.corruption)}</th>
                   <td>{r.regularizer}</td>
                   <td class="num">{r.seed}</td>
-                  <td class="num">{r.status === "failed" ? <span class="censored">failed</span> : r.derived.epochsToFit === null ? <span class="censored">not fitted</span> : r.derived.epochsToFit}</td>
+                  <td class="num">
+                    {r.status === "failed" ? (
+                      <span class="censored">failed</span>
+                    ) : !props.sgd ? (
+                      <NotApplicable />
+                    ) : r.derived.epochsToFit === null ? (
+                      <span class="censored">not fitted</span>
+                    ) : (
+                      r.derived.epochsToFit
+                    )}
+                  </td>
                   <td class="num">{r.derived.finalTrainAcc === null ? NONE : formatPercent(r.derived.finalTrainAcc)}</td>
                   <td class="num">{r.derived.finalTestAcc === null ? NONE : formatPercent(r.derived.finalTestAcc)}</td>
                   <td class="num">{formatSeconds(r.derived.wallSeconds)}</td>
@@ -332,11 +356,48 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean }) {
   );
 }
 
+function RankStats(props: { standing: ArchitecturePageProps["standing"]; parameterCount: number }) {
+  const { memorization: mem, gap, total } = props.standing;
+  return (
+    <dl class="stats">
+      <Stat
+        label="Memorization rank"
+        value={mem ? `#${mem.rank} of ${total}` : NONE}
+        detail={mem && mem.stepsToFit.median !== null ? `${formatInteger(mem.stepsToFit.median)} steps to fit random labels` : mem && mem.stepsToFit.runs > 0 ? "random labels not fitted" : "no random-label runs"}
+      />
+      <Stat
+        label="Gen. gap rank"
+        value={gap ? `#${gap.rank} of ${total}` : NONE}
+        detail={gap && gap.genGap.median !== null ? `${formatPoints(gap.genGap.median)} on true labels` : "no true-label runs"}
+      />
+      <Stat label="Slowdown" value={mem?.slowdown != null ? formatRatio(mem.slowdown) : NONE} detail="random vs true labels" />
+      <Stat label="Test accuracy" value={mem?.testAccuracy != null ? formatPercent(mem.testAccuracy) : NONE} detail="trained on true labels" />
+      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={`${plural(mem?.submissions ?? 0, "submission")}, ${plural(mem?.submitters ?? 0, "submitter")}`} />
+    </dl>
+  );
+}
+
+/** A baseline's standing: not ranked; the true-label figures it shares with the ranked rows. */
+function BaselineStats(props: { baseline: BaselineRow | null; parameterCount: number }) {
+  const b = props.baseline;
+  return (
+    <dl class="stats">
+      <Stat label="Rank" value={<abbr title={NO_SGD}>not ranked</abbr>} detail={<a href={protocolHref("baselines")}>non-neural baseline</a>} />
+      <Stat label="Gen. gap" value={b?.genGap.median != null ? formatPoints(b.genGap.median) : NONE} detail="on true labels" />
+      <Stat label="Training accuracy" value={b?.trainAccuracy != null ? formatPercent(b.trainAccuracy) : NONE} detail="true labels" />
+      <Stat label="Test accuracy" value={b?.testAccuracy != null ? formatPercent(b.testAccuracy) : NONE} detail="fitted to true labels" />
+      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={`${plural(b?.submissions ?? 0, "submission")}, ${plural(b?.submitters ?? 0, "submitter")}`} />
+    </dl>
+  );
+}
+
 export function ArchitecturePage(props: ArchitecturePageProps) {
   const { detail, board, standing } = props;
   const a = detail.architecture;
+  const sgd = !BASELINE_KINDS.includes(a.kind);
   const fitThreshold = props.suite?.fitThreshold ?? 1;
-  const curves = learningCurves(detail.runs);
+  // A baseline's one-point "curves" are a closed-form solve, not training: no Figure 1a.
+  const curves = sgd ? learningCurves(detail.runs) : [];
   const sweep = corruptionSweep(detail.conditions);
   const data: ArchitectureFigureData = { curves, sweep, fitThreshold };
   const current = props.boards.find((b) => sameBoard(board, b));
@@ -378,22 +439,8 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
 
       {props.boards.length > 1 && <BoardNav label="Boards this architecture ran on" boards={links} />}
 
-      <dl class="stats">
-        <Stat
-          label="Memorization rank"
-          value={mem ? `#${mem.rank} of ${standing.total}` : NONE}
-          detail={mem && mem.stepsToFit.median !== null ? `${formatInteger(mem.stepsToFit.median)} steps to fit random labels` : mem && mem.stepsToFit.runs > 0 ? "random labels not fitted" : "no random-label runs"}
-        />
-        <Stat
-          label="Gen. gap rank"
-          value={gap ? `#${gap.rank} of ${standing.total}` : NONE}
-          detail={gap && gap.genGap.median !== null ? `${formatPoints(gap.genGap.median)} on true labels` : "no true-label runs"}
-        />
-        <Stat label="Slowdown" value={mem?.slowdown != null ? formatRatio(mem.slowdown) : NONE} detail="random vs true labels" />
-        <Stat label="Test accuracy" value={mem?.testAccuracy != null ? formatPercent(mem.testAccuracy) : NONE} detail="trained on true labels" />
-        <Stat label="Parameters" value={formatParameters(a.parameterCount)} detail={`${plural(mem?.submissions ?? 0, "submission")}, ${plural(mem?.submitters ?? 0, "submitter")}`} />
-      </dl>
-      {(mem?.provisional || gap?.provisional) && (
+      {sgd ? <RankStats standing={standing} parameterCount={a.parameterCount} /> : <BaselineStats baseline={standing.baseline} parameterCount={a.parameterCount} />}
+      {(mem?.provisional || gap?.provisional || standing.baseline?.genGap.provisional) && (
         <p class="note">
           <span class="badge">prov.</span> Fewer than 3 seeds so far: these figures are <a href={protocolHref("provisional")}>provisional</a>.
         </p>
@@ -401,50 +448,70 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
 
       <section aria-labelledby="figures-heading">
         <h2 id="figures-heading">Randomization tests</h2>
-        <Figure
-          id="figure-curves"
-          label="Figure 1a"
-          title="Training accuracy by epoch"
-          wide
-          caption={
-            <>
-              Median over {detail.runs.length === 0 ? "no" : "the"} runs of each corruption (line) and its interquartile range (band), on the whole training set
-              in inference mode. Label corruptions are solid, from true labels (blue) to random labels (red){inputCorruptions > 0 ? "; input corruptions dashed" : ""}. A run
-              that stopped after fitting counts at its final accuracy. The dotted line is the fit threshold.
-            </>
-          }
-          summary={curvesSummary(curves, fitThreshold)}
-          table={<CurvesTable curves={curves} fitThreshold={fitThreshold} />}
-        />
-        <div class="figure-grid">
-          <Figure
-            id="figure-steps"
-            label="Figure 1b"
-            title="Steps to fit vs label corruption"
-            caption={`Median SGD steps until every training label is fitted, with the interquartile range, from true labels (0) to random labels (1).${notFitted(sweep)}`}
-            summary={sweepSummary(sweep, "steps")}
-            table={<SweepTable sweep={sweep} metric="steps" />}
-          />
-          <Figure
-            id="figure-test-error"
-            label="Figure 1c"
-            title="Test error vs label corruption"
-            caption="Median error on the true test labels at the end of training, with the interquartile range. At level 1 nothing is left to learn: the error is that of guessing."
-            summary={sweepSummary(sweep, "testError")}
-            table={<SweepTable sweep={sweep} metric="testError" />}
-          />
-        </div>
+        {sgd ? (
+          <>
+            <Figure
+              id="figure-curves"
+              label="Figure 1a"
+              title="Training accuracy by epoch"
+              wide
+              caption={
+                <>
+                  Median over {detail.runs.length === 0 ? "no" : "the"} runs of each corruption (line) and its interquartile range (band), on the whole training
+                  set in inference mode. Label corruptions are solid, from true labels (blue) to random labels (red)
+                  {inputCorruptions > 0 ? "; input corruptions dashed" : ""}. A run that stopped after fitting counts at its final accuracy. The dotted line is
+                  the fit threshold.
+                </>
+              }
+              summary={curvesSummary(curves, fitThreshold)}
+              table={<CurvesTable curves={curves} fitThreshold={fitThreshold} />}
+            />
+            <div class="figure-grid">
+              <Figure
+                id="figure-steps"
+                label="Figure 1b"
+                title="Steps to fit vs label corruption"
+                caption={`Median SGD steps until every training label is fitted, with the interquartile range, from true labels (0) to random labels (1).${notFitted(sweep)}`}
+                summary={sweepSummary(sweep, "steps")}
+                table={<SweepTable sweep={sweep} metric="steps" />}
+              />
+              <Figure
+                id="figure-test-error"
+                label="Figure 1c"
+                title="Test error vs label corruption"
+                caption="Median error on the true test labels at the end of training, with the interquartile range. At level 1 nothing is left to learn: the error is that of guessing."
+                summary={sweepSummary(sweep, "testError")}
+                table={<SweepTable sweep={sweep} metric="testError" />}
+              />
+            </div>
+          </>
+        ) : (
+          <>
+            <p class="note" id="baseline-figures">
+              A kernel baseline interpolates its training labels in one linear solve: it has no learning curve (Figure 1a) and no steps to fit (Figure 1b). What
+              compares with the networks is its test error as the labels are corrupted.
+            </p>
+            <Figure
+              id="figure-test-error"
+              label="Figure 1c"
+              title="Test error vs label corruption"
+              caption="Median error on the true test labels of the interpolating solution, with the interquartile range. At level 1 nothing is left to learn: the error is that of guessing."
+              summary={sweepSummary(sweep, "testError")}
+              table={<SweepTable sweep={sweep} metric="testError" />}
+            />
+          </>
+        )}
       </section>
 
       <section aria-labelledby="conditions-heading">
         <h2 id="conditions-heading">Every condition</h2>
         <div class="table-wrap" role="region" aria-labelledby="conditions-heading" tabindex={0}>
-          <ConditionsTable conditions={detail.conditions} />
+          <ConditionsTable conditions={detail.conditions} sgd={sgd} />
         </div>
       </section>
 
       <Topology detail={detail} />
-      <RunsTable runs={detail.runs} truncated={detail.runsTruncated} />
+      <RunsTable runs={detail.runs} truncated={detail.runsTruncated} sgd={sgd} />
       <p class="downloads">
         Data: <a href={`/api/v1/architectures/${a.fingerprint}?suite=${board.suite}&version=${board.version}&dataset=${board.dataset}`}>JSON</a> ·{" "}
         <a href={`/api/v1/submissions?architecture=${a.fingerprint}&format=csv`}>submissions (CSV)</a>

@@ -1,11 +1,12 @@
 /** @jsxImportSource hono/jsx */
 // The leaderboard (`/`): one row per architecture of a board, ranked by memorization speed
-// or by generalization gap, with filters and downloads in the URL. No script: sorting,
-// filtering and paging are links and a GET form.
-import { Environment, type Leaderboard, type LeaderboardRow, type RankMetric, type Suite } from "../../schema/index.js";
+// or by generalization gap, then the board's non-neural baselines (never ranked), with
+// filters and downloads in the URL. No script: sorting, filtering and paging are links and
+// a GET form.
+import { Environment, type BaselineRow, type Leaderboard, type LeaderboardRow, type RankMetric, type Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, SpreadValue } from "../components/parts.js";
+import { BoardNav, Commands, NotApplicable, SpreadValue } from "../components/parts.js";
 import { NONE, formatEpochs, formatInteger, formatParameters, formatPercent, formatPercentValue, formatPoints, formatRatio, formatSeconds } from "../format.js";
 import { architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardView } from "../urls.js";
 import { boardLinks, type BoardCount } from "./boards.js";
@@ -51,7 +52,6 @@ function Row(props: { row: LeaderboardRow; view: BoardView }) {
         <a href={architectureHref(a.fingerprint, view)}>{a.name}</a>
         <span class="sub">
           <code>{a.id}</code> · <code title={a.fingerprint}>{a.fingerprint.slice(0, 8)}</code>
-          {a.kind === "kernel" && <span class="badge badge-baseline">baseline</span>}
         </span>
       </th>
       <td class="num">
@@ -93,6 +93,112 @@ function Row(props: { row: LeaderboardRow; view: BoardView }) {
   );
 }
 
+/** A baseline's row: the ranked table's columns, with the SGD figures marked not applicable. */
+function BaselineTableRow(props: { row: BaselineRow; view: BoardView }) {
+  const { row, view } = props;
+  const a = row.architecture;
+  return (
+    <tr>
+      <td class="num rank">
+        <NotApplicable />
+      </td>
+      <th scope="row" class="arch">
+        <a href={architectureHref(a.fingerprint, view)}>{a.name}</a>
+        <span class="sub">
+          <code>{a.id}</code> · <code title={a.fingerprint}>{a.fingerprint.slice(0, 8)}</code>
+          <span class="badge badge-baseline">{a.kind}</span>
+        </span>
+      </th>
+      <td class="num">
+        <data value={String(a.parameterCount)} title={`${formatInteger(a.parameterCount)} parameters`}>
+          {formatParameters(a.parameterCount)}
+        </data>
+      </td>
+      <td class="num">
+        <NotApplicable />
+      </td>
+      <td class="num">
+        <NotApplicable />
+      </td>
+      <td class="num">
+        <NotApplicable />
+      </td>
+      <td class="num">
+        <SpreadValue spread={row.genGap} format={formatPoints} formatBound={formatPercentValue} />
+      </td>
+      <td class="num">{row.trainAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.trainAccuracy)}</td>
+      <td class="num">{row.testAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.testAccuracy)}</td>
+      <td class="num">
+        <span class="median">{row.submissions}</span>
+        <span class="spread">
+          {row.submitters} submitter{row.submitters === 1 ? "" : "s"}
+        </span>
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * Non-neural baselines (kernels): the same true-label figures as the ranked rows, outside
+ * the ranking, since a closed-form solve has no SGD steps to count.
+ */
+function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
+  return (
+    <section class="baselines" aria-labelledby="baselines-heading">
+      <h2 id="baselines-heading">Non-neural baselines</h2>
+      <p>
+        Minimum-norm kernel interpolation (the paper's §5) run on the same tasks: it fits every training label, random ones included, in one linear solve. It is
+        not ranked: steps, epochs and slowdown measure SGD and do not apply. Its generalization gap and test accuracy on true labels are directly comparable
+        with the rows above. <a href={protocolHref("baselines")}>Protocol</a>
+      </p>
+      <div class="table-wrap" role="region" aria-labelledby="baselines-caption" tabindex={0}>
+        <table class="board">
+          <caption id="baselines-caption">
+            {props.rows.length} non-neural baseline{props.rows.length === 1 ? "" : "s"} on this board, smallest generalization gap first (not ranked).
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                Rank
+              </th>
+              <th scope="col">Baseline</th>
+              <th scope="col" class="num">
+                Params
+              </th>
+              <th scope="col" class="num">
+                Steps to fit random labels
+              </th>
+              <th scope="col" class="num">
+                Epochs
+              </th>
+              <th scope="col" class="num">
+                Slowdown
+              </th>
+              <th scope="col" class="num">
+                Gen. gap
+              </th>
+              <th scope="col" class="num">
+                Train acc.
+              </th>
+              <th scope="col" class="num">
+                Test acc.
+              </th>
+              <th scope="col" class="num">
+                Submissions
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <BaselineTableRow row={row} view={props.view} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function SortHeader(props: { rank: RankMetric; view: BoardView; label: string; title: string }) {
   const active = props.view.rank === props.rank;
   return (
@@ -119,6 +225,7 @@ function Columns() {
     ["Test acc.", "test-accuracy", "Accuracy on the held-out test set after training on true labels (median)."],
     ["Submissions, submitters", "submissions", "Signed bundles behind the row, and the distinct signing keys that sent them: independent reproductions."],
     ["Fastest fit", "wall-time", "The shortest wall-clock time to fit random labels, with the backend and hardware that achieved it. Shown, never ranked."],
+    ["Non-neural baselines", "baselines", "Kernel interpolation rows: never ranked; n/a marks the SGD figures (steps, epochs, slowdown) that a closed-form solve does not have."],
   ];
   return (
     <section class="columns" aria-labelledby="columns-heading">
@@ -137,7 +244,7 @@ function Columns() {
   );
 }
 
-function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[] }) {
+function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]; baselinesOnly: boolean }) {
   const { view, suite } = props;
   const elsewhere = props.boards.filter((b) => b.architectures > 0);
   if (view.backend !== null) {
@@ -163,7 +270,7 @@ function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]
   return (
     <div class="empty">
       <h2>
-        No results on {suite.title} v{suite.version} · {view.dataset} yet
+        No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset} yet
       </h2>
       <p>Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it writes:</p>
       <Commands lines={submitCommands(suite)} label="Commands to run the suite and submit" />
@@ -262,7 +369,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       </div>
 
       {board.rows.length === 0 ? (
-        <EmptyBoard view={view} suite={suite} boards={props.boards} />
+        <EmptyBoard view={view} suite={suite} boards={props.boards} baselinesOnly={board.baselines.length > 0} />
       ) : (
         <>
           <div class="table-wrap" role="region" aria-labelledby="board-caption" tabindex={0}>
@@ -309,6 +416,8 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
           </div>
         </>
       )}
+
+      {board.baselines.length > 0 && <Baselines rows={board.baselines} view={view} />}
 
       <Columns />
 

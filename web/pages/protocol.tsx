@@ -259,6 +259,12 @@ export function ProtocolPage(props: ProtocolPageProps) {
             one.
           </span>
         </p>
+        <p id="baselines">
+          <strong>Non-neural baselines.</strong> <code>rethink-bench kernel --out DIR</code> solves the minimum-norm Gaussian-kernel interpolation of the
+          paper's §5 on every randomization test of a suite and signs the result like any other bundle. It fits every training label in one linear solve, so
+          steps to fit, epochs and slowdown do not exist for it (shown as n/a): it takes no part in either ranking and is listed under the ranked rows, with the
+          same generalization gap and test accuracy on true labels. On its own page only the test error against label corruption (Figure 1c) is drawn.
+        </p>
       </section>
 
       <section id="verification" aria-labelledby="verification-heading">

@@ -2,30 +2,16 @@
 // A submission (`/submissions/:id`, the link `rethink-bench submit` prints): who signed it,
 // when, on what machine, its runs, and how anyone can verify the bundle independently. A
 // hidden submission shows the moderation decision instead.
-import type { Corruption, DatasetId, DerivedMetrics, SubmissionDetail, SuiteRef } from "../../schema/index.js";
+import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, Stat } from "../components/parts.js";
+import { Commands, NotApplicable, Stat } from "../components/parts.js";
 import { NONE, corruptionName, formatGibibytes, formatInteger, formatPercent, formatPoints, formatSeconds, formatTimestamp } from "../format.js";
 import { architectureHref, bundleHref, protocolHref, type BoardRef } from "../urls.js";
 
-/** One run of the submission, as the API's database query returns it. */
-export interface SubmissionRunView {
-  position: number;
-  architecture: { fingerprint: string; id: string; name: string };
-  suite: SuiteRef;
-  dataset: DatasetId;
-  corruption: Corruption;
-  regularizer: string;
-  seed: number;
-  status: "ok" | "failed";
-  failure: string | null;
-  derived: DerivedMetrics;
-}
-
 export interface SubmissionPageProps {
   submission: SubmissionDetail;
-  runs: SubmissionRunView[];
+  runs: SubmissionRun[];
   /** The suite's title, when this server knows the suite. */
   suiteTitle: string | undefined;
   /** Scheme and host of this server, for commands to copy (`https://rethink-bench.org`). */
@@ -33,7 +19,7 @@ export interface SubmissionPageProps {
   assets: AssetManifest | undefined;
 }
 
-function RunsTable(props: { runs: SubmissionRunView[] }) {
+function RunsTable(props: { runs: SubmissionRun[] }) {
   return (
     <table>
       <caption>Every run of the bundle, in bundle order, with the metrics the server derived from its curves</caption>
@@ -70,6 +56,8 @@ function RunsTable(props: { runs: SubmissionRunView[] }) {
         {props.runs.map((r) => {
           const board = { suite: r.suite.id, version: r.suite.version, dataset: r.dataset };
           const d = r.derived;
+          // A baseline's one-point curve is a closed-form solve: SGD epochs and steps do not apply.
+          const sgd = !BASELINE_KINDS.includes(r.architecture.kind);
           return (
             <tr>
               <td>
@@ -84,13 +72,15 @@ function RunsTable(props: { runs: SubmissionRunView[] }) {
                   <span class="censored" title={r.failure ?? undefined}>
                     failed
                   </span>
+                ) : !sgd ? (
+                  <NotApplicable />
                 ) : d.epochsToFit === null ? (
                   <span class="censored">not fitted</span>
                 ) : (
                   d.epochsToFit
                 )}
               </td>
-              <td class="num">{d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}</td>
+              <td class="num">{!sgd ? <NotApplicable /> : d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}</td>
               <td class="num">{d.finalTrainAcc === null ? NONE : formatPercent(d.finalTrainAcc)}</td>
               <td class="num">{d.finalTestAcc === null ? NONE : formatPercent(d.finalTestAcc)}</td>
               <td class="num">{d.genGap === null ? NONE : formatPoints(d.genGap)}</td>

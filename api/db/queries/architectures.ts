@@ -2,6 +2,7 @@
 // (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
 import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import {
+  BASELINE_KINDS,
   MAX_CURVES,
   architectures,
   corruptionLevel,
@@ -13,6 +14,7 @@ import {
   type RunCurve,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { DERIVED_COLUMNS } from "./derived.js";
 import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
 
 export interface ArchitectureFilter {
@@ -69,9 +71,12 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
     .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId, runs.corruptionKind, runs.corruptionP, runs.regularizer)
     .orderBy(asc(runs.suiteId), asc(runs.suiteVersion), asc(runs.datasetId), asc(runs.regularizer), asc(runs.corruptionKind), asc(runs.corruptionP));
 
+  // A baseline (a kernel's closed-form solve) has no SGD steps: its one-point curves say
+  // "fitted at epoch 1", which would read as the fastest fit there is. Those figures are left empty.
+  const sgd = !BASELINE_KINDS.includes(architecture.kind);
   const conditions: ConditionSummary[] = groups.map((g) => {
     const corruption = corruptionOf(g.corruptionKind, g.corruptionP);
-    return {
+    const summary = {
       suite: { id: g.suiteId, version: g.suiteVersion },
       dataset: g.datasetId as DatasetId,
       corruption,
@@ -84,6 +89,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       testErrorSpread: toSpread(g.testErrorQuartiles, g.testErrorRuns, g.testErrorCensored, g.testErrorSeeds),
       slowdown: finiteOrNull(g.slowdown),
     };
+    return sgd ? summary : { ...summary, stepsToFit: toSpread(null, 0, 0, 0), epochsToFit: toSpread(null, 0, 0, 0), slowdown: null };
   });
 
   const newest = await db
@@ -91,13 +97,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       submissionId: runs.submissionId,
       task: runs.task,
       status: runs.status,
-      epochsToFit: runs.epochsToFit,
-      stepsToFit: runs.stepsToFit,
-      finalTrainAcc: runs.finalTrainAcc,
-      finalTestAcc: runs.finalTestAcc,
-      genGap: runs.genGap,
-      slowdown: runs.slowdown,
-      wallSeconds: runs.wallSeconds,
+      derived: DERIVED_COLUMNS,
       curve: runs.curve,
     })
     .from(runs)
@@ -114,15 +114,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
     regularizer: r.task.regularizer.name,
     seed: r.task.seed,
     status: r.status,
-    derived: {
-      epochsToFit: r.epochsToFit,
-      stepsToFit: r.stepsToFit,
-      finalTrainAcc: r.finalTrainAcc,
-      finalTestAcc: r.finalTestAcc,
-      genGap: r.genGap,
-      slowdown: r.slowdown,
-      wallSeconds: r.wallSeconds,
-    },
+    derived: r.derived,
     curve: r.curve,
   }));
 

@@ -1,8 +1,9 @@
-// The ranking of DESIGN §2 in one SQL query: per architecture within a suite version and
+// The ranking (docs/api.md, "Ranking") in one SQL query: per architecture within a suite version and
 // dataset, quartiles of steps to fit random labels and of the true-label generalization
-// gap over every visible run, ranked with rank() and paged.
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { architectures, runs, submissions, type Environment, type LeaderboardRow, type RankMetric } from "../../../schema/index.js";
+// gap over every visible run, ranked with rank() and paged. Non-neural baselines (kernels)
+// are left out of the ranking and listed on their own.
+import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import { BASELINE_KINDS, architectures, runs, submissions, type BaselineRow, type Environment, type LeaderboardRow, type RankMetric } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
 
@@ -21,15 +22,30 @@ const RANDOM_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "random
 /** True labels without explicit regularization: the generalization-gap metric's runs. */
 const TRUE_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
 
-/** One page of the board and the number of architectures on it. */
-export async function queryLeaderboard(db: Database, query: LeaderboardQuery): Promise<{ rows: LeaderboardRow[]; total: number }> {
-  const board = and(
+/** Most baselines a board lists (one per kernel variant, e.g. per γ). */
+export const MAX_BASELINES = 50;
+
+type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend">;
+
+/** The visible runs of one board, optionally of one backend. */
+function boardRuns(query: BoardQuery): SQL {
+  return and(
     eq(runs.visible, true),
     eq(runs.suiteId, query.suiteId),
     eq(runs.suiteVersion, query.suiteVersion),
     eq(runs.datasetId, query.dataset),
     query.backend === undefined ? undefined : eq(runs.backend, query.backend),
   )!;
+}
+
+/** Architectures that are ranked: everything but the baseline kinds. */
+const RANKED = notInArray(architectures.kind, [...BASELINE_KINDS]);
+/** Non-neural baselines: never ranked, listed beside the ranking. */
+const BASELINE = inArray(architectures.kind, [...BASELINE_KINDS]);
+
+/** One page of the board and the number of ranked architectures on it. */
+export async function queryLeaderboard(db: Database, query: LeaderboardQuery): Promise<{ rows: LeaderboardRow[]; total: number }> {
+  const board = boardRuns(query);
 
   const perArchitecture = db
     .select({
@@ -100,6 +116,8 @@ export async function queryLeaderboard(db: Database, query: LeaderboardQuery): P
     .from(perArchitecture)
     .innerJoin(architectures, eq(architectures.fingerprint, perArchitecture.fingerprint))
     .leftJoin(submissions, eq(submissions.id, perArchitecture.fastestSubmissionId))
+    // rank() and count() over () see only the rows this keeps: baselines take no rank.
+    .where(RANKED)
     .orderBy(sql`${rankKey} asc nulls last`, asc(perArchitecture.fingerprint))
     .limit(query.limit)
     .offset(query.offset);
@@ -131,6 +149,62 @@ export async function queryLeaderboard(db: Database, query: LeaderboardQuery): P
 }
 
 async function countArchitectures(db: Database, board: SQL): Promise<number> {
-  const [row] = await db.select({ count: sql<number>`count(distinct ${runs.architectureFingerprint})::int` }).from(runs).where(board);
+  const [row] = await db
+    .select({ count: sql<number>`count(distinct ${runs.architectureFingerprint})::int` })
+    .from(runs)
+    .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
+    .where(and(board, RANKED));
   return row?.count ?? 0;
+}
+
+/**
+ * The board's non-neural baselines (architectures of a baseline kind), smallest median
+ * generalization gap on true labels first: the figures that apply to a closed-form solve.
+ */
+export async function queryBaselines(db: Database, query: BoardQuery): Promise<BaselineRow[]> {
+  const perArchitecture = db
+    .select({
+      fingerprint: runs.architectureFingerprint,
+      ...spreadColumns("gap", runs.genGap, TRUE_LABELS),
+      trainAccuracy: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.finalTrainAcc}) filter (where ${TRUE_LABELS})`.as("train_accuracy"),
+      testAccuracy: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.finalTestAcc}) filter (where ${TRUE_LABELS})`.as("test_accuracy"),
+      submissionCount: sql<number>`count(distinct ${runs.submissionId})::int`.as("submission_count"),
+      submitterCount: sql<number>`count(distinct ${runs.submitterKeyid})::int`.as("submitter_count"),
+    })
+    .from(runs)
+    // Only the baselines' runs are aggregated: the architectures table is small, the runs are not.
+    .where(and(boardRuns(query), inArray(runs.architectureFingerprint, db.select({ fingerprint: architectures.fingerprint }).from(architectures).where(BASELINE))))
+    .groupBy(runs.architectureFingerprint)
+    .as("per_baseline");
+  const rows = await db
+    .select({
+      architecture: {
+        fingerprint: architectures.fingerprint,
+        id: architectures.slug,
+        name: architectures.name,
+        kind: architectures.kind,
+        inputShape: architectures.inputShape,
+        parameterCount: architectures.parameterCount,
+      },
+      gapQuartiles: perArchitecture.gapQuartiles,
+      gapRuns: perArchitecture.gapRuns,
+      gapCensored: perArchitecture.gapCensored,
+      gapSeeds: perArchitecture.gapSeeds,
+      trainAccuracy: perArchitecture.trainAccuracy,
+      testAccuracy: perArchitecture.testAccuracy,
+      submissionCount: perArchitecture.submissionCount,
+      submitterCount: perArchitecture.submitterCount,
+    })
+    .from(perArchitecture)
+    .innerJoin(architectures, eq(architectures.fingerprint, perArchitecture.fingerprint))
+    .orderBy(sql`(${perArchitecture.gapQuartiles})[2] asc nulls last`, asc(perArchitecture.fingerprint))
+    .limit(MAX_BASELINES);
+  return rows.map((r) => ({
+    architecture: r.architecture,
+    genGap: toSpread(r.gapQuartiles, r.gapRuns, r.gapCensored, r.gapSeeds),
+    trainAccuracy: finiteOrNull(r.trainAccuracy),
+    testAccuracy: finiteOrNull(r.testAccuracy),
+    submissions: r.submissionCount,
+    submitters: r.submitterCount,
+  }));
 }

@@ -2,22 +2,9 @@
 // (the submission page), the boards an architecture has visible runs on (its page's tabs),
 // and the totals of every board (the board switcher).
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { architectures, runs, type Corruption, type DatasetId, type DerivedMetrics, type SuiteRef } from "../../../schema/index.js";
+import { architectures, runs, type DatasetId, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-
-/** One run of a submission, as its page lists it (curves and predictions left out). */
-export interface SubmissionRun {
-  position: number;
-  architecture: { fingerprint: string; id: string; name: string };
-  suite: SuiteRef;
-  dataset: DatasetId;
-  corruption: Corruption;
-  regularizer: string;
-  seed: number;
-  status: "ok" | "failed";
-  failure: string | null;
-  derived: DerivedMetrics;
-}
+import { DERIVED_COLUMNS } from "./derived.js";
 
 /**
  * The runs of a submission in bundle order, whatever its moderation status (the caller
@@ -33,16 +20,11 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
       fingerprint: runs.architectureFingerprint,
       slug: architectures.slug,
       name: architectures.name,
+      kind: architectures.kind,
       task: runs.task,
       status: runs.status,
       failure: runs.failure,
-      epochsToFit: runs.epochsToFit,
-      stepsToFit: runs.stepsToFit,
-      finalTrainAcc: runs.finalTrainAcc,
-      finalTestAcc: runs.finalTestAcc,
-      genGap: runs.genGap,
-      slowdown: runs.slowdown,
-      wallSeconds: runs.wallSeconds,
+      derived: DERIVED_COLUMNS,
     })
     .from(runs)
     .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
@@ -50,7 +32,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
     .orderBy(asc(runs.position));
   return rows.map((r) => ({
     position: r.position,
-    architecture: { fingerprint: r.fingerprint, id: r.slug, name: r.name },
+    architecture: { fingerprint: r.fingerprint, id: r.slug, name: r.name, kind: r.kind },
     suite: r.task.suite,
     dataset: r.task.dataset.id,
     corruption: r.task.corruption,
@@ -58,15 +40,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
     seed: r.task.seed,
     status: r.status,
     failure: r.failure,
-    derived: {
-      epochsToFit: r.epochsToFit,
-      stepsToFit: r.stepsToFit,
-      finalTrainAcc: r.finalTrainAcc,
-      finalTestAcc: r.finalTestAcc,
-      genGap: r.genGap,
-      slowdown: r.slowdown,
-      wallSeconds: r.wallSeconds,
-    },
+    derived: r.derived,
   }));
 }
 

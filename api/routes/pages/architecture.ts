@@ -2,10 +2,10 @@
 // names, else the one with the most runs), with where it ranks there.
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../schema/index.js";
+import { BASELINE_KINDS, DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../schema/index.js";
 import { ArchitecturePage } from "../../../web/index.js";
 import { findArchitecture } from "../../db/queries/architectures.js";
-import { queryLeaderboard } from "../../db/queries/leaderboard.js";
+import { queryBaselines, queryLeaderboard } from "../../db/queries/leaderboard.js";
 import { listArchitectureBoards } from "../../db/queries/runs.js";
 import type { AppEnv } from "../../env.js";
 import { findKnownSuite, knownSuites } from "../../suites.js";
@@ -46,6 +46,10 @@ export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedO
       leaderboard("gap"),
     ]);
     if (!detail) return notFound();
+    // A baseline is not ranked: its standing is its baseline row.
+    const baseline = BASELINE_KINDS.includes(detail.architecture.kind)
+      ? ((await queryBaselines(c.var.db, { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset })).find((b) => b.architecture.fingerprint === fingerprint) ?? null)
+      : null;
     const titles = new Map((await knownSuites()).map(({ suite }) => [`${suite.id}@${suite.version}`, suite.title]));
     const page = ArchitecturePage({
       detail,
@@ -56,6 +60,7 @@ export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedO
         memorization: byMemorization.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
         gap: byGap.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
         total: byMemorization.total,
+        baseline,
       },
       assets: await assetsOf(options, c),
     });

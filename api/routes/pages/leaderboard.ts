@@ -3,7 +3,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { Leaderboard } from "../../../schema/index.js";
 import { LeaderboardPage } from "../../../web/index.js";
 import { encodeCursor } from "../../cursor.js";
-import { queryLeaderboard } from "../../db/queries/leaderboard.js";
+import { queryBaselines, queryLeaderboard } from "../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../env.js";
 import type { ResolvedOptions } from "../v1/index.js";
 import { CACHE, PAGE_SIZE, assetsOf, boardCounts, errorPage, renderPage, resolveBoard, suiteTag } from "./shared.js";
@@ -17,8 +17,10 @@ export function registerLeaderboardPage(pages: Hono<AppEnv>, options: ResolvedOp
     const suite = known.suite;
     const view = { suite: suite.id, version: suite.version, dataset, rank: query.rank, backend: query.backend ?? null, page: query.page };
     const offset = (view.page - 1) * PAGE_SIZE;
-    const [result, boards] = await Promise.all([
-      queryLeaderboard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, rank: view.rank, backend: query.backend, limit: PAGE_SIZE, offset }),
+    const boardQuery = { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend };
+    const [result, baselines, boards] = await Promise.all([
+      queryLeaderboard(c.var.db, { ...boardQuery, rank: view.rank, limit: PAGE_SIZE, offset }),
+      offset === 0 ? queryBaselines(c.var.db, boardQuery) : [],
       boardCounts(c),
     ]);
     const next = offset + result.rows.length;
@@ -29,6 +31,7 @@ export function registerLeaderboardPage(pages: Hono<AppEnv>, options: ResolvedOp
       backend: view.backend,
       total: result.total,
       rows: result.rows,
+      baselines,
       nextCursor: next < result.total ? encodeCursor({ offset: next }) : null,
     });
     // The API request that answers exactly these rows: same board, filters, page and size.

@@ -1,10 +1,11 @@
 // GET /leaderboard: architectures ranked within a suite version and dataset, by memorization
-// speed (median steps to fit random labels) or by generalization gap; JSON pages or CSV.
+// speed (median steps to fit random labels) or by generalization gap, with the board's
+// non-neural baselines beside them (never ranked); JSON pages or CSV.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type LeaderboardRow } from "../../../../schema/index.js";
+import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type LeaderboardRow, type Spread } from "../../../../schema/index.js";
 import { csvResponse, toCsv, type Cell } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
-import { queryLeaderboard } from "../../../db/queries/leaderboard.js";
+import { queryBaselines, queryLeaderboard } from "../../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { findKnownSuite, knownSuiteNames } from "../../../suites.js";
@@ -19,7 +20,9 @@ const route = createRoute({
   description:
     "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random labels (runs that never fit count as +∞), " +
     "of the generalization gap on true labels, the median slowdown and test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. " +
-    "A rank metric with fewer than 3 distinct seeds is provisional.",
+    "A rank metric with fewer than 3 distinct seeds is provisional. " +
+    "Non-neural baselines (architectures of kind kernel: a closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, " +
+    "with their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no rank, steps, epochs, slowdown or fastest fit.",
   request: {
     query: z.object({
       suite: Slug.default("quick").describe("suite id (default quick)"),
@@ -38,9 +41,12 @@ const route = createRoute({
   },
 });
 
-function spreadCells(spread: LeaderboardRow["stepsToFit"]): Cell[] {
+function spreadCells(spread: Spread): Cell[] {
   return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.seeds];
 }
+
+/** The cells of a metric that does not apply to the row (a baseline's steps to fit). */
+const notApplicable = (count: number): Cell[] => Array<Cell>(count).fill(null);
 
 export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
@@ -60,7 +66,11 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
     if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
 
     const limit = pageSize(query.limit, query.format);
-    const page = await queryLeaderboard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, rank: query.rank, backend: query.backend, limit, offset: start.offset });
+    const board = { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend };
+    const [page, baselines] = await Promise.all([
+      queryLeaderboard(c.var.db, { ...board, rank: query.rank, limit, offset: start.offset }),
+      start.offset === 0 ? queryBaselines(c.var.db, board) : [],
+    ]);
     const next = start.offset + page.rows.length;
     const body = Leaderboard.parse({
       suite: { id: suite.id, version: suite.version },
@@ -69,25 +79,36 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
       backend: query.backend ?? null,
       total: page.total,
       rows: page.rows,
+      baselines,
       nextCursor: next < page.total ? encodeCursor({ offset: next }) : null,
     });
     if (query.format === "csv") {
       const spread = (name: string) => [`${name}_median`, `${name}_q1`, `${name}_q3`, `${name}_runs`, `${name}_censored_runs`, `${name}_seeds`];
       const header = [
-        "suite_id", "suite_version", "dataset", "rank_metric", "rank", "provisional",
+        "suite_id", "suite_version", "dataset", "rank_metric", "row_kind", "rank", "provisional",
         "architecture_fingerprint", "architecture_id", "architecture_name", "parameter_count",
         ...spread("steps_to_fit"), ...spread("epochs_to_fit"), ...spread("gen_gap"),
         "slowdown_median", "test_accuracy_median", "submissions", "submitters",
         "best_wall_seconds_to_fit", "best_backend", "best_backend_detail", "best_cpu_model", "best_gpu", "best_submission_id",
       ];
-      const rows = body.rows.map((r) => [
-        suite.id, suite.version, dataset, query.rank, r.rank, r.provisional,
+      const rows: Cell[][] = body.rows.map((r) => [
+        suite.id, suite.version, dataset, query.rank, "ranked", r.rank, r.provisional,
         r.architecture.fingerprint, r.architecture.id, r.architecture.name, r.architecture.parameterCount,
         ...spreadCells(r.stepsToFit), ...spreadCells(r.epochsToFit), ...spreadCells(r.genGap),
         r.slowdown, r.testAccuracy, r.submissions, r.submitters,
         r.bestWallTime?.wallSecondsToFit ?? null, r.bestWallTime?.backend ?? null, r.bestWallTime?.backendDetail ?? null,
         r.bestWallTime?.hardware.cpuModel ?? null, r.bestWallTime?.hardware.gpu ?? null, r.bestWallTime?.submissionId ?? null,
       ]);
+      // Baselines: no rank, and the memorization columns do not apply (empty cells).
+      for (const b of body.baselines) {
+        rows.push([
+          suite.id, suite.version, dataset, query.rank, "baseline", null, b.genGap.provisional,
+          b.architecture.fingerprint, b.architecture.id, b.architecture.name, b.architecture.parameterCount,
+          ...notApplicable(12), ...spreadCells(b.genGap),
+          null, b.testAccuracy, b.submissions, b.submitters,
+          ...notApplicable(6),
+        ]);
+      }
       const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${query.backend ? `-${query.backend}` : ""}.csv`;
       return csvResponse(c, filename, toCsv(header, rows));
     }

@@ -1,0 +1,89 @@
+// The report's figures come from the project's own pages: the signed bundles go to a local
+// leaderboard (the Node entry, in-memory PGlite), and Debian's Chromium screenshots the
+// Chart.js figures that the architecture pages draw. The API's answers feed the report's
+// tables, so a table and the chart beside it show the same numbers.
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { defaultPublicDir, startServer, type RunningServer } from "../../api/node.js";
+import { ArchitectureDetail, Leaderboard, SubmissionReceipt, type SuiteRef } from "../../schema/index.js";
+import { launchBrowser, type Browser } from "../../tests/fixtures/browser.js";
+
+/** Pixels per CSS pixel of the screenshots: sharp on high-density screens, small enough to commit. */
+const SCALE = 2;
+
+export interface BoardRef {
+  suite: SuiteRef;
+  dataset: string;
+}
+
+/** A chart to capture: the canvas id on an architecture's page, and the PNG to write. */
+export interface Shot {
+  canvasId: "figure-curves" | "figure-steps" | "figure-test-error";
+  file: string;
+}
+
+function query(board: BoardRef): string {
+  return new URLSearchParams({ suite: board.suite.id, version: String(board.suite.version), dataset: board.dataset }).toString();
+}
+
+/** A local leaderboard with a browser to look at it. */
+export class LocalBoard {
+  private constructor(
+    private readonly server: RunningServer,
+    private readonly browser: Browser,
+    private readonly page: Page,
+  ) {}
+
+  static async open(): Promise<LocalBoard> {
+    if (!defaultPublicDir()) throw new Error("the web assets are not built: run `npm run build` first");
+    // Rate limits are the server's defaults: a report submits a handful of bundles.
+    const server = await startServer({ port: 0 });
+    try {
+      const browser = await launchBrowser({ deviceScaleFactor: SCALE });
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 1000, height: 900 });
+      // Light theme, and no chart animation: Chart.js draws the final frame at once.
+      await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
+      return new LocalBoard(server, browser, page);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
+
+  /** Submits a signed bundle through the API, as `rethink-bench submit` does. */
+  async submit(text: string): Promise<string> {
+    const response = await fetch(`${this.server.url}/api/v1/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    if (response.status !== 201 && response.status !== 200) throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
+    return SubmissionReceipt.parse(await response.json()).id;
+  }
+
+  async leaderboard(board: BoardRef): Promise<Leaderboard> {
+    return Leaderboard.parse(await this.get(`/api/v1/leaderboard?${query(board)}&limit=1000`));
+  }
+
+  async architecture(fingerprint: string, board: BoardRef): Promise<ArchitectureDetail> {
+    return ArchitectureDetail.parse(await this.get(`/api/v1/architectures/${fingerprint}?${query(board)}`));
+  }
+
+  /** Opens an architecture's page and saves each chart (the canvas's box, as drawn) as a PNG. */
+  async screenshot(fingerprint: string, board: BoardRef, shots: readonly Shot[], dir: string): Promise<void> {
+    await this.page.goto(`${this.server.url}/architectures/${fingerprint}?${query(board)}`);
+    for (const shot of shots) {
+      const canvas = this.page.locator(`#${shot.canvasId}[data-chart-ready="true"]`);
+      await canvas.waitFor({ timeout: 30_000 });
+      await canvas.locator("xpath=..").screenshot({ path: join(dir, shot.file), scale: "device" });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    await this.server.close();
+  }
+
+  private async get(path: string): Promise<unknown> {
+    const response = await fetch(`${this.server.url}${path}`);
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+    return response.json();
+  }
+}

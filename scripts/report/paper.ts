@@ -1,0 +1,87 @@
+// The paper's published numbers that the reproduction report sets beside ours, each with
+// the table or figure it comes from: Zhang, Bengio, Hardt, Recht, Vinyals, "Understanding
+// deep learning requires rethinking generalization", ICLR 2017, arXiv:1611.03530 (v2).
+// Figure 1 values are read off the plots.
+
+export const PAPER_CITATION =
+  'Zhang, Bengio, Hardt, Recht and Vinyals, "Understanding deep learning requires rethinking generalization", ICLR 2017 ([arXiv:1611.03530](https://arxiv.org/abs/1611.03530))';
+
+/** A model as the paper names it (Table 1, Figure 1). */
+export type PaperModel = "Inception" | "Inception w/o BatchNorm" | "AlexNet" | "MLP 3x512" | "MLP 1x512";
+
+/** The paper's model that each of our architectures stands for, and how ours differs in build. */
+export const PAPER_MODEL_OF: Record<string, { model: PaperModel; note: string }> = {
+  "mlp-1x512": { model: "MLP 1x512", note: "the same layers; 784 inputs (28×28×1) instead of 2,352 (28×28×3)" },
+  "mlp-3x512": { model: "MLP 3x512", note: "the same layers; 784 inputs instead of 2,352" },
+  "small-alexnet": { model: "AlexNet", note: "the same layers; one input channel instead of three" },
+  "small-alexnet-tiny": { model: "AlexNet", note: "the paper's small AlexNet with 16 filters per convolution instead of 64" },
+  "small-inception": { model: "Inception", note: "the same layers; one input channel instead of three" },
+};
+
+/** Parameter counts of Table 1 (for 28×28×3 inputs; conv biases counted, batch-norm parameters not). */
+export const PARAMETERS: Partial<Record<PaperModel, number>> = {
+  Inception: 1_649_402,
+  AlexNet: 1_387_786,
+  "MLP 3x512": 1_735_178,
+  "MLP 1x512": 1_209_866,
+};
+
+/** Table 1 (CIFAR-10): [train, test] accuracy in %, by model and column; absent where the paper has no entry. */
+export const TABLE_1: Record<PaperModel, Partial<Record<"crop+wd" | "crop" | "wd" | "none" | "random", [number, number]>>> = {
+  Inception: { "crop+wd": [100.0, 89.05], crop: [100.0, 89.31], wd: [100.0, 86.03], none: [100.0, 85.75], random: [100.0, 9.78] },
+  "Inception w/o BatchNorm": { wd: [100.0, 83.0], none: [100.0, 82.0], random: [100.0, 10.12] },
+  AlexNet: { "crop+wd": [99.9, 81.22], crop: [99.82, 79.66], wd: [100.0, 77.36], none: [100.0, 76.07], random: [99.82, 9.86] },
+  "MLP 3x512": { wd: [100.0, 53.35], none: [100.0, 52.39], random: [100.0, 10.48] },
+  "MLP 1x512": { wd: [99.8, 50.39], none: [100.0, 50.51], random: [99.34, 10.61] },
+};
+
+/** Label-corruption levels of Figure 1b and 1c. */
+export const LEVELS = [0, 0.2, 0.4, 0.6, 0.8, 1] as const;
+
+/** Figure 1b: time to overfit relative to true labels, by corruption level (read off the plot). */
+export const FIGURE_1B: Partial<Record<PaperModel, readonly number[]>> = {
+  Inception: [1.0, 1.9, 2.4, 2.7, 3.1, 3.6],
+  AlexNet: [1.0, 1.1, 1.23, 1.32, 1.42, 1.55],
+  "MLP 1x512": [1.0, 1.43, 1.68, 1.93, 1.96, 1.96],
+};
+
+/** Figure 1c: test error by corruption level (read off the plot). */
+export const FIGURE_1C: Partial<Record<PaperModel, readonly number[]>> = {
+  Inception: [0.13, 0.41, 0.63, 0.78, 0.88, 0.9],
+  AlexNet: [0.3, 0.52, 0.69, 0.82, 0.88, 0.9],
+  "MLP 1x512": [0.49, 0.66, 0.76, 0.87, 0.88, 0.9],
+};
+
+/**
+ * Figure 1a: thousands of SGD steps until small Inception's training loss is at most 0.1,
+ * per corruption (read off the plot): the order in which the conditions are fitted.
+ */
+export const FIGURE_1A_KILOSTEPS: Record<string, number> = {
+  true: 3.1,
+  "shuffled-pixels": 5.1,
+  gaussian: 7.8,
+  "random-pixels": 8.2,
+  random: 13.7,
+};
+
+/** §5 and Table 3: minimum-norm kernel interpolation on MNIST (all 60,000 training digits, raw pixels). */
+export const KERNEL = {
+  mnistTrainSize: 60_000,
+  /** MNIST's standard test set, on which Table 3 reports. */
+  mnistTestSize: 10_000,
+  /** §5: one LAPACK call on a 24-core workstation. */
+  solveTime: "< 3 min, 24 cores",
+  /** Table 3, no preprocessing. */
+  mnistTestError: 0.012,
+  /** Table 3, Gabor wavelet features. */
+  mnistWaveletTestError: 0.006,
+  /** §5: the RKHS norm of the pixel solution. */
+  mnistNorm: 220,
+  /** Table 3, CIFAR-10, Gaussian kernel on pixels. */
+  cifarTestError: 0.46,
+};
+
+/** Theorem 1 (§4): a depth-two ReLU network with 2n + d weights represents any labels of n distinct points in d dimensions. */
+export function theoremWeights(n: number, d: number): number {
+  return 2 * n + d;
+}
