@@ -1,22 +1,11 @@
 // The randomization tests: the statistics each corruption must have, purity, and same seed → same bytes.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Corruption } from "../schema/index.js";
+import { ALL_CORRUPTIONS } from "../schema/index.js";
 import { channelStats, corruptDataset } from "./corruptions.js";
 import { loadDataset, type Dataset } from "./datasets/index.js";
 import { Rng } from "./random.js";
 
-const ALL: Corruption[] = [
-  { kind: "true" },
-  { kind: "partial", p: 0.2 },
-  { kind: "partial", p: 0.4 },
-  { kind: "partial", p: 0.6 },
-  { kind: "partial", p: 0.8 },
-  { kind: "random" },
-  { kind: "shuffled-pixels" },
-  { kind: "random-pixels" },
-  { kind: "gaussian" },
-];
 
 /** SHA-256 over every buffer of a dataset: the identity of its bytes. */
 function digest(data: Dataset): string {
@@ -143,7 +132,7 @@ describe("input corruptions", () => {
 });
 
 describe("corruptDataset", () => {
-  it.each(ALL)("$kind $p: never modifies its input; same seed gives the same bytes, another seed other bytes", (corruption) => {
+  it.each(ALL_CORRUPTIONS)("$kind $p: never modifies its input; same seed gives the same bytes, another seed other bytes", (corruption) => {
     const data = numbered([4, 4, 3], 50, 20);
     const before = digest(data);
     const a = corruptDataset(data, corruption, 11);
@@ -159,7 +148,7 @@ describe("corruptDataset", () => {
 
   it("pins the bytes: these digests must never change, on any machine, or results stop being comparable", async () => {
     const data = await loadDataset({ id: "synthetic", trainSize: 200, testSize: 50 }, { cacheDir: "/nonexistent" });
-    const digests = Object.fromEntries(ALL.map((corruption) => [corruption.kind === "partial" ? `partial-${corruption.p}` : corruption.kind, digest(corruptDataset(data, corruption, 0))]));
+    const digests = Object.fromEntries(ALL_CORRUPTIONS.map((corruption) => [corruption.kind === "partial" ? `partial-${corruption.p}` : corruption.kind, digest(corruptDataset(data, corruption, 0))]));
     expect(digests).toMatchInlineSnapshot(`
       {
         "gaussian": "55067dfa2ab1beb2711ea008b0b526480b80cfd7b18b7c9c4aba1c2a94da80a5",

@@ -14,7 +14,7 @@ import {
   type RunCurve,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { DERIVED_COLUMNS } from "./derived.js";
+import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
 import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
 
 export interface ArchitectureFilter {
@@ -108,11 +108,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
 
   const curves: RunCurve[] = newest.slice(0, MAX_CURVES).map((r) => ({
     submissionId: r.submissionId,
-    suite: r.task.suite,
-    dataset: r.task.dataset.id,
-    corruption: r.task.corruption,
-    regularizer: r.task.regularizer.name,
-    seed: r.task.seed,
+    ...taskFields(r.task),
     status: r.status,
     derived: r.derived,
     curve: r.curve,

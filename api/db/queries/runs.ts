@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { architectures, runs, type DatasetId, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { DERIVED_COLUMNS } from "./derived.js";
+import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
 
 /**
  * The runs of a submission in bundle order, whatever its moderation status (the caller
@@ -33,11 +33,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
   return rows.map((r) => ({
     position: r.position,
     architecture: { fingerprint: r.fingerprint, id: r.slug, name: r.name, kind: r.kind },
-    suite: r.task.suite,
-    dataset: r.task.dataset.id,
-    corruption: r.task.corruption,
-    regularizer: r.task.regularizer.name,
-    seed: r.task.seed,
+    ...taskFields(r.task),
     status: r.status,
     failure: r.failure,
     derived: r.derived,
