@@ -95,7 +95,7 @@ export interface SweepPoint {
 export function corruptionSweep(conditions: readonly ConditionSummary[]): SweepPoint[] {
   return conditions
     .filter((c) => c.regularizer === PLAIN && c.corruptionLevel !== null)
-    .map((c) => ({ level: c.corruptionLevel!, name: corruptionName(c.corruption), stepsToFit: c.stepsToFit, epochsToFit: c.epochsToFit, testError: c.testErrorSpread, slowdown: c.slowdown }))
+    .map((c) => ({ level: c.corruptionLevel!, name: corruptionName(c.corruption), stepsToFit: c.stepsToFit, epochsToFit: c.epochsToFit, testError: c.testError, slowdown: c.slowdown }))
     .sort((a, b) => a.level - b.level);
 }
 

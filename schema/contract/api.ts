@@ -136,17 +136,10 @@ export const BASELINE_KINDS: readonly Architecture["kind"][] = ["kernel"];
  * @example
  * Leaderboard.parse(body).baselines[0]?.testAccuracy // 0.87
  */
-export const BaselineRow = z
-  .strictObject({
-    architecture: ArchitectureSummary,
-    /** Training minus test accuracy at the end of training on true labels. */
-    genGap: Spread,
+export const BaselineRow = LeaderboardRow.pick({ architecture: true, genGap: true, testAccuracy: true, submissions: true, submitters: true })
+  .extend({
     /** Median final training accuracy on true labels (1 for an interpolating kernel). */
     trainAccuracy: z.number().nullable(),
-    /** Median final test accuracy on true labels. */
-    testAccuracy: z.number().nullable(),
-    submissions: NonNegativeInt,
-    submitters: NonNegativeInt,
   })
   .meta({ id: "BaselineRow" });
 export type BaselineRow = z.infer<typeof BaselineRow>;
@@ -263,10 +256,8 @@ export const ConditionSummary = z
     stepsToFit: Spread,
     epochsToFit: Spread,
     genGap: Spread,
-    /** Median final test error (1 − accuracy). */
-    testError: z.number().nullable(),
-    /** Final test error over the runs, with its quartiles (never censored): the spread of Figure 1c. */
-    testErrorSpread: Spread,
+    /** Final test error (1 − accuracy) over the runs, median and quartiles (never censored): Figure 1c. */
+    testError: Spread,
     slowdown: z.number().nullable(),
   })
   .meta({ id: "ConditionSummary" });

@@ -221,9 +221,9 @@ function headline(input: ReportInput): string {
     const last = sweep.at(-1);
     const model = paperModel(a.id);
     const paper = model ? FIGURE_1C[model] : undefined;
-    if (first?.testError != null && last?.testError != null) {
+    if (first?.testError.median != null && last?.testError.median != null) {
       lines.push(
-        `- **${a.name}**: **test error ${rising(sweep.map((c) => c.testError))} with label noise**, from ${percent(first.testError)} (true labels) to ${percent(last.testError)} (random labels), ${allFitted(input.quick.bundle.predicate, a.id) ? "while every run fits its training set" : `with ${fittedRuns(input.quick.bundle.predicate, a.id).fitted} of ${fittedRuns(input.quick.bundle.predicate, a.id).total} runs fitting their training set`}.` +
+        `- **${a.name}**: **test error ${rising(sweep.map((c) => c.testError.median))} with label noise**, from ${percent(first.testError.median)} (true labels) to ${percent(last.testError.median)} (random labels), ${allFitted(input.quick.bundle.predicate, a.id) ? "while every run fits its training set" : `with ${fittedRuns(input.quick.bundle.predicate, a.id).fitted} of ${fittedRuns(input.quick.bundle.predicate, a.id).total} runs fitting their training set`}.` +
           (paper && model ? ` Paper, ${model}: ${percent(paper[0]!, 0)} → ${percent(paper.at(-1)!, 0)} (Figure 1c).` : ""),
       );
     }
@@ -387,9 +387,9 @@ function figure1c(input: ReportInput): string {
     "",
     images.join("\n"),
     "",
-    sweepTable(input, (c) => (c.testError === null ? DASH : percent(c.testError)), FIGURE_1C, (v) => percent(v, 0)),
+    sweepTable(input, (c) => (c.testError.median === null ? DASH : percent(c.testError.median)), FIGURE_1C, (v) => percent(v, 0)),
     "",
-    shapeNote(input, (c) => c.testError, FIGURE_1C, "test error", (v) => percent(v)),
+    shapeNote(input, (c) => c.testError.median, FIGURE_1C, "test error", (v) => percent(v)),
   ].join("\n");
 }
 

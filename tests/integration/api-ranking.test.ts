@@ -171,7 +171,7 @@ describe("GET /api/v1/architectures/{fingerprint}", () => {
       ["random", 1, 40],
       ["true", 0, 20],
     ]);
-    expect(detail.conditions[0]!.testError).toBeCloseTo(0.9, 12);
+    expect(detail.conditions[0]!.testError.median).toBeCloseTo(0.9, 12);
     expect(detail.runs).toHaveLength(6);
     expect(new Set(detail.runs.map((r) => r.seed))).toEqual(new Set([0, 1, 2]));
     expect(detail.runs.find((r) => r.seed === 2 && r.corruption.kind === "random")).toMatchObject({ submissionId: ids["x-bob"], derived: { epochsToFit: 30 } });

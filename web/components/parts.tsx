@@ -5,6 +5,15 @@ import type { Child } from "hono/jsx";
 import type { DatasetId, Spread, SuiteRef } from "../../schema/index.js";
 import { NONE, NOT_APPLICABLE } from "../format.js";
 
+/** A column header over figures: right-aligned, as the figures below it are. */
+export function NumTh(props: { children: Child }) {
+  return (
+    <th scope="col" class="num">
+      {props.children}
+    </th>
+  );
+}
+
 /**
  * A median with its interquartile range and how many seeds it rests on. A median that is
  * null because at least half the runs never fitted reads "not fitted".

@@ -6,7 +6,7 @@
 import { BASELINE_KINDS, type ArchitectureDetail, type BaselineRow, type ConditionSummary, type DatasetId, type LeaderboardRow, type RunCurve, type Suite, type SuiteRef } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Figure, NO_SGD, NotApplicable, SpreadValue, Stat } from "../components/parts.js";
+import { BoardNav, Figure, NO_SGD, NotApplicable, NumTh, SpreadValue, Stat } from "../components/parts.js";
 import { compareConditions, corruptionSweep, epochReaching, learningCurves, type ArchitectureFigureData, type CurveSeries, type SweepPoint } from "../figures.js";
 import {
   NONE,
@@ -71,17 +71,11 @@ function CurvesTable(props: { curves: CurveSeries[]; fitThreshold: number }) {
       <thead>
         <tr>
           <th scope="col">Corruption</th>
-          <th scope="col" class="num">
-            Runs
-          </th>
+          <NumTh>Runs</NumTh>
           {epochs.map((e) => (
-            <th scope="col" class="num">
-              Epoch {e}
-            </th>
+            <NumTh>Epoch {e}</NumTh>
           ))}
-          <th scope="col" class="num">
-            Reaches {formatThreshold(props.fitThreshold)}
-          </th>
+          <NumTh>Reaches {formatThreshold(props.fitThreshold)}</NumTh>
         </tr>
       </thead>
       <tbody>
@@ -111,16 +105,10 @@ function SweepTable(props: { sweep: SweepPoint[]; metric: "steps" | "testError" 
       <caption>{steps ? "SGD steps to fit the training set, by label-corruption level" : "Test error on true labels, by label-corruption level"}</caption>
       <thead>
         <tr>
-          <th scope="col" class="num">
-            Level
-          </th>
+          <NumTh>Level</NumTh>
           <th scope="col">Corruption</th>
-          <th scope="col" class="num">
-            {steps ? "Steps to fit (median, IQR)" : "Test error (median, IQR)"}
-          </th>
-          <th scope="col" class="num">
-            Runs
-          </th>
+          <NumTh>{steps ? "Steps to fit (median, IQR)" : "Test error (median, IQR)"}</NumTh>
+          <NumTh>Runs</NumTh>
         </tr>
       </thead>
       <tbody>
@@ -170,24 +158,12 @@ function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }
         <tr>
           <th scope="col">Corruption</th>
           <th scope="col">Regularizer</th>
-          <th scope="col" class="num">
-            Steps to fit
-          </th>
-          <th scope="col" class="num">
-            Epochs
-          </th>
-          <th scope="col" class="num">
-            Gen. gap
-          </th>
-          <th scope="col" class="num">
-            Test error
-          </th>
-          <th scope="col" class="num">
-            Slowdown
-          </th>
-          <th scope="col" class="num">
-            Runs
-          </th>
+          <NumTh>Steps to fit</NumTh>
+          <NumTh>Epochs</NumTh>
+          <NumTh>Gen. gap</NumTh>
+          <NumTh>Test error</NumTh>
+          <NumTh>Slowdown</NumTh>
+          <NumTh>Runs</NumTh>
         </tr>
       </thead>
       <tbody>
@@ -201,10 +177,10 @@ function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }
               <SpreadValue spread={c.genGap} format={formatPoints} formatBound={formatPercentValue} showSeeds={false} />
             </td>
             <td class="num">
-              <SpreadValue spread={c.testErrorSpread} format={formatPercent} formatBound={formatPercentValue} showSeeds={false} />
+              <SpreadValue spread={c.testError} format={formatPercent} formatBound={formatPercentValue} showSeeds={false} />
             </td>
             <td class="num">{!props.sgd ? <NotApplicable /> : c.slowdown === null ? <span class="none">{NONE}</span> : formatRatio(c.slowdown)}</td>
-            <td class="num">{c.testErrorSpread.runs}</td>
+            <td class="num">{c.testError.runs}</td>
           </tr>
         ))}
       </tbody>
@@ -254,9 +230,7 @@ function Topology(props: { detail: ArchitectureDetail }) {
                 <caption>Layers in order (the canonical topology; weights are not part of it)</caption>
                 <thead>
                   <tr>
-                    <th scope="col" class="num">
-                      #
-                    </th>
+                    <NumTh>#</NumTh>
                     <th scope="col">Layer</th>
                     <th scope="col">Settings</th>
                     <th scope="col">Reads from</th>
@@ -304,21 +278,11 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: boolean }
                 <th scope="col">Submission</th>
                 <th scope="col">Corruption</th>
                 <th scope="col">Regularizer</th>
-                <th scope="col" class="num">
-                  Seed
-                </th>
-                <th scope="col" class="num">
-                  Epochs to fit
-                </th>
-                <th scope="col" class="num">
-                  Train acc.
-                </th>
-                <th scope="col" class="num">
-                  Test acc.
-                </th>
-                <th scope="col" class="num">
-                  Wall time
-                </th>
+                <NumTh>Seed</NumTh>
+                <NumTh>Epochs to fit</NumTh>
+                <NumTh>Train acc.</NumTh>
+                <NumTh>Test acc.</NumTh>
+                <NumTh>Wall time</NumTh>
               </tr>
             </thead>
             <tbody>

@@ -5,7 +5,7 @@
 import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, Figure, Stat } from "../components/parts.js";
+import { BoardNav, Commands, Figure, NumTh, Stat } from "../components/parts.js";
 import { capacityGapCorrelation, insightPoints, memorizationGapCorrelation, spansDecade, type InsightFigureData, type InsightPoint } from "../figures.js";
 import { NONE, formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue } from "../format.js";
 import type { KendallTau } from "../stats.js";
@@ -81,15 +81,9 @@ function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
       <thead>
         <tr>
           <th scope="col">Architecture</th>
-          <th scope="col" class="num">
-            Params
-          </th>
-          <th scope="col" class="num">
-            Steps to fit random labels
-          </th>
-          <th scope="col" class="num">
-            Gen. gap
-          </th>
+          <NumTh>Params</NumTh>
+          <NumTh>Steps to fit random labels</NumTh>
+          <NumTh>Gen. gap</NumTh>
         </tr>
       </thead>
       <tbody>

@@ -6,7 +6,7 @@
 import { Environment, type BaselineRow, type Leaderboard, type LeaderboardRow, type RankMetric, type Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, NotApplicable, SpreadValue } from "../components/parts.js";
+import { BoardNav, Commands, NotApplicable, NumTh, SpreadValue } from "../components/parts.js";
 import { NONE, formatEpochs, formatInteger, formatParameters, formatPercent, formatPercentValue, formatPoints, formatRatio, formatSeconds } from "../format.js";
 import { architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardView } from "../urls.js";
 import { boardLinks, type BoardCount } from "./boards.js";
@@ -158,34 +158,16 @@ function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
           </caption>
           <thead>
             <tr>
-              <th scope="col" class="num">
-                Rank
-              </th>
+              <NumTh>Rank</NumTh>
               <th scope="col">Baseline</th>
-              <th scope="col" class="num">
-                Params
-              </th>
-              <th scope="col" class="num">
-                Steps to fit random labels
-              </th>
-              <th scope="col" class="num">
-                Epochs
-              </th>
-              <th scope="col" class="num">
-                Slowdown
-              </th>
-              <th scope="col" class="num">
-                Gen. gap
-              </th>
-              <th scope="col" class="num">
-                Train acc.
-              </th>
-              <th scope="col" class="num">
-                Test acc.
-              </th>
-              <th scope="col" class="num">
-                Submissions
-              </th>
+              <NumTh>Params</NumTh>
+              <NumTh>Steps to fit random labels</NumTh>
+              <NumTh>Epochs</NumTh>
+              <NumTh>Slowdown</NumTh>
+              <NumTh>Gen. gap</NumTh>
+              <NumTh>Train acc.</NumTh>
+              <NumTh>Test acc.</NumTh>
+              <NumTh>Submissions</NumTh>
             </tr>
           </thead>
           <tbody>
@@ -377,27 +359,15 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
               <caption id="board-caption">{caption}</caption>
               <thead>
                 <tr>
-                  <th scope="col" class="num">
-                    Rank
-                  </th>
+                  <NumTh>Rank</NumTh>
                   <th scope="col">Architecture</th>
-                  <th scope="col" class="num">
-                    Params
-                  </th>
+                  <NumTh>Params</NumTh>
                   <SortHeader rank="memorization" view={view} label="Steps to fit random labels" title="Rank by memorization speed" />
-                  <th scope="col" class="num">
-                    Epochs
-                  </th>
-                  <th scope="col" class="num">
-                    Slowdown
-                  </th>
+                  <NumTh>Epochs</NumTh>
+                  <NumTh>Slowdown</NumTh>
                   <SortHeader rank="gap" view={view} label="Gen. gap" title="Rank by generalization gap" />
-                  <th scope="col" class="num">
-                    Test acc.
-                  </th>
-                  <th scope="col" class="num">
-                    Submissions
-                  </th>
+                  <NumTh>Test acc.</NumTh>
+                  <NumTh>Submissions</NumTh>
                   <th scope="col">Fastest fit</th>
                 </tr>
               </thead>

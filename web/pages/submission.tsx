@@ -5,7 +5,7 @@
 import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, NotApplicable, Stat } from "../components/parts.js";
+import { Commands, NotApplicable, NumTh, Stat } from "../components/parts.js";
 import { NONE, corruptionName, formatGibibytes, formatInteger, formatPercent, formatPoints, formatSeconds, formatTimestamp } from "../format.js";
 import { architectureHref, bundleHref, protocolHref, type BoardRef } from "../urls.js";
 
@@ -29,27 +29,13 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
           <th scope="col">Dataset</th>
           <th scope="col">Corruption</th>
           <th scope="col">Regularizer</th>
-          <th scope="col" class="num">
-            Seed
-          </th>
-          <th scope="col" class="num">
-            Epochs to fit
-          </th>
-          <th scope="col" class="num">
-            Steps to fit
-          </th>
-          <th scope="col" class="num">
-            Train acc.
-          </th>
-          <th scope="col" class="num">
-            Test acc.
-          </th>
-          <th scope="col" class="num">
-            Gen. gap
-          </th>
-          <th scope="col" class="num">
-            Wall time
-          </th>
+          <NumTh>Seed</NumTh>
+          <NumTh>Epochs to fit</NumTh>
+          <NumTh>Steps to fit</NumTh>
+          <NumTh>Train acc.</NumTh>
+          <NumTh>Test acc.</NumTh>
+          <NumTh>Gen. gap</NumTh>
+          <NumTh>Wall time</NumTh>
         </tr>
       </thead>
       <tbody>

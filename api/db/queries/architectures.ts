@@ -1,6 +1,6 @@
 // One architecture's page: its record, a summary per suite version × dataset × condition
 // (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
-import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, isNotNull, sql } from "drizzle-orm";
 import {
   BASELINE_KINDS,
   MAX_CURVES,
@@ -15,7 +15,7 @@ import {
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
-import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
+import { finiteOrNull, medianOf, spreadColumns, toSpread } from "./spread.js";
 
 export interface ArchitectureFilter {
   suite?: string;
@@ -63,8 +63,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       ...spreadColumns("epochs", runs.epochsToFit, ok),
       ...spreadColumns("gap", runs.genGap, ok),
       ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, ok),
-      testError: sql<number | null>`percentile_cont(0.5) within group (order by 1 - ${runs.finalTestAcc}) filter (where ${ok})`,
-      slowdown: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.slowdown}) filter (where ${ok} and ${runs.slowdown} is not null)`,
+      slowdown: medianOf(runs.slowdown, and(ok, isNotNull(runs.slowdown))!),
     })
     .from(runs)
     .where(visibleRuns)
@@ -85,8 +84,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       stepsToFit: toSpread(g.stepsQuartiles, g.stepsRuns, g.stepsCensored, g.stepsSeeds),
       epochsToFit: toSpread(g.epochsQuartiles, g.epochsRuns, g.epochsCensored, g.epochsSeeds),
       genGap: toSpread(g.gapQuartiles, g.gapRuns, g.gapCensored, g.gapSeeds),
-      testError: finiteOrNull(g.testError),
-      testErrorSpread: toSpread(g.testErrorQuartiles, g.testErrorRuns, g.testErrorCensored, g.testErrorSeeds),
+      testError: toSpread(g.testErrorQuartiles, g.testErrorRuns, g.testErrorCensored, g.testErrorSeeds),
       slowdown: finiteOrNull(g.slowdown),
     };
     return sgd ? summary : { ...summary, stepsToFit: toSpread(null, 0, 0, 0), epochsToFit: toSpread(null, 0, 0, 0), slowdown: null };

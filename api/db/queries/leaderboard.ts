@@ -2,10 +2,10 @@
 // dataset, quartiles of steps to fit random labels and of the true-label generalization
 // gap over every visible run, ranked with rank() and paged. Non-neural baselines (kernels)
 // are left out of the ranking and listed on their own.
-import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, notInArray, sql, type SQL } from "drizzle-orm";
 import { BASELINE_KINDS, architectures, runs, submissions, type BaselineRow, type Environment, type LeaderboardRow, type RankMetric } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { finiteOrNull, spreadColumns, toSpread } from "./spread.js";
+import { finiteOrNull, medianOf, spreadColumns, toSpread } from "./spread.js";
 
 export interface LeaderboardQuery {
   suiteId: string;
@@ -21,6 +21,22 @@ export interface LeaderboardQuery {
 const RANDOM_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "random"), eq(runs.regularizer, "none"))!;
 /** True labels without explicit regularization: the generalization-gap metric's runs. */
 const TRUE_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
+
+/** An ArchitectureSummary, selected as one nested object. */
+const ARCHITECTURE_SUMMARY = {
+  fingerprint: architectures.fingerprint,
+  id: architectures.slug,
+  name: architectures.name,
+  kind: architectures.kind,
+  inputShape: architectures.inputShape,
+  parameterCount: architectures.parameterCount,
+};
+
+/** How many submissions and distinct submitters an architecture's runs come from. */
+const SUBMISSION_COUNTS = {
+  submissionCount: sql<number>`count(distinct ${runs.submissionId})::int`.as("submission_count"),
+  submitterCount: sql<number>`count(distinct ${runs.submitterKeyid})::int`.as("submitter_count"),
+};
 
 /** Most baselines a board lists (one per kernel variant, e.g. per γ). */
 export const MAX_BASELINES = 50;
@@ -53,10 +69,9 @@ export async function queryLeaderboard(db: Database, query: LeaderboardQuery): P
       ...spreadColumns("steps", runs.stepsToFit, RANDOM_LABELS),
       ...spreadColumns("epochs", runs.epochsToFit, RANDOM_LABELS),
       ...spreadColumns("gap", runs.genGap, TRUE_LABELS),
-      slowdown: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.slowdown}) filter (where ${RANDOM_LABELS} and ${runs.slowdown} is not null)`.as("slowdown"),
-      testAccuracy: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.finalTestAcc}) filter (where ${TRUE_LABELS})`.as("test_accuracy"),
-      submissionCount: sql<number>`count(distinct ${runs.submissionId})::int`.as("submission_count"),
-      submitterCount: sql<number>`count(distinct ${runs.submitterKeyid})::int`.as("submitter_count"),
+      slowdown: medianOf(runs.slowdown, and(RANDOM_LABELS, isNotNull(runs.slowdown))!).as("slowdown"),
+      testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
+      ...SUBMISSION_COUNTS,
       // The fastest fit of random labels and the submission it came from (ties: the lower id).
       fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as("fastest_wall_seconds"),
       fastestSubmissionId: sql<string | null>`(array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId}) filter (where ${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null))[1]`.as("fastest_submission_id"),
@@ -79,14 +94,7 @@ export async function queryLeaderboard(db: Database, query: LeaderboardQuery): P
     .select({
       rank: sql<number>`(rank() over (order by ${rankKey} asc nulls last))::int`,
       total: sql<number>`(count(*) over ())::int`,
-      architecture: {
-        fingerprint: architectures.fingerprint,
-        id: architectures.slug,
-        name: architectures.name,
-        kind: architectures.kind,
-        inputShape: architectures.inputShape,
-        parameterCount: architectures.parameterCount,
-      },
+      architecture: ARCHITECTURE_SUMMARY,
       stats: {
         stepsQuartiles: perArchitecture.stepsQuartiles,
         stepsRuns: perArchitecture.stepsRuns,
@@ -166,10 +174,9 @@ export async function queryBaselines(db: Database, query: BoardQuery): Promise<B
     .select({
       fingerprint: runs.architectureFingerprint,
       ...spreadColumns("gap", runs.genGap, TRUE_LABELS),
-      trainAccuracy: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.finalTrainAcc}) filter (where ${TRUE_LABELS})`.as("train_accuracy"),
-      testAccuracy: sql<number | null>`percentile_cont(0.5) within group (order by ${runs.finalTestAcc}) filter (where ${TRUE_LABELS})`.as("test_accuracy"),
-      submissionCount: sql<number>`count(distinct ${runs.submissionId})::int`.as("submission_count"),
-      submitterCount: sql<number>`count(distinct ${runs.submitterKeyid})::int`.as("submitter_count"),
+      trainAccuracy: medianOf(runs.finalTrainAcc, TRUE_LABELS).as("train_accuracy"),
+      testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
+      ...SUBMISSION_COUNTS,
     })
     .from(runs)
     // Only the baselines' runs are aggregated: the architectures table is small, the runs are not.
@@ -178,14 +185,7 @@ export async function queryBaselines(db: Database, query: BoardQuery): Promise<B
     .as("per_baseline");
   const rows = await db
     .select({
-      architecture: {
-        fingerprint: architectures.fingerprint,
-        id: architectures.slug,
-        name: architectures.name,
-        kind: architectures.kind,
-        inputShape: architectures.inputShape,
-        parameterCount: architectures.parameterCount,
-      },
+      architecture: ARCHITECTURE_SUMMARY,
       gapQuartiles: perArchitecture.gapQuartiles,
       gapRuns: perArchitecture.gapRuns,
       gapCensored: perArchitecture.gapCensored,

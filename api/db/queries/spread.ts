@@ -18,6 +18,11 @@ export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQ
   } & { [K in `${P}Runs` | `${P}Censored` | `${P}Seeds`]: SQL.Aliased<number> };
 }
 
+/** The median of a column over the runs `where` selects (null when none), to use in a grouped select. */
+export function medianOf(value: AnyColumn, where: SQL): SQL<number | null> {
+  return sql<number | null>`percentile_cont(0.5) within group (order by ${value}) filter (where ${where})`;
+}
+
 /** A median or quartile that is a number; +∞ and NaN (interpolated between two +∞) are censored. */
 export function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
