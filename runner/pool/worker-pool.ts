@@ -92,6 +92,9 @@ export class WorkerPool {
   run(tasks: Task[], events: PoolEvents, signal: AbortSignal): Promise<void> {
     const queue = [...tasks];
     let pending = tasks.length;
+    // This call's listeners come off the workers when it settles, so that a later call on the
+    // same pool does not also hear them.
+    const detach: Array<() => void> = [];
     return new Promise<void>((resolve, reject) => {
       if (pending === 0) return resolve();
       signal.addEventListener("abort", () => reject(new Interrupted()), { once: true });
@@ -144,7 +147,7 @@ export class WorkerPool {
       const listen = (index: number) => {
         const slot = this.slots[index]!;
         const worker = slot.worker;
-        worker.on("message", (message: FromWorker) => {
+        const onMessage = (message: FromWorker) => {
           switch (message.type) {
             case "progress":
               return events.onProgress(message.message);
@@ -162,10 +165,18 @@ export class WorkerPool {
             case "ready":
               return;
           }
-        });
-        worker.once("error", (error) => void replace(index, error.message));
-        worker.once("exit", (code) => {
+        };
+        const onError = (error: Error) => void replace(index, error.message);
+        const onExit = (code: number) => {
           if (slot.worker === worker) void replace(index, `exit code ${code}`);
+        };
+        worker.on("message", onMessage);
+        worker.once("error", onError);
+        worker.once("exit", onExit);
+        detach.push(() => {
+          worker.off("message", onMessage);
+          worker.off("error", onError);
+          worker.off("exit", onExit);
         });
       };
 
@@ -173,6 +184,8 @@ export class WorkerPool {
         listen(index);
         next(index);
       });
+    }).finally(() => {
+      for (const off of detach) off();
     });
   }
 

@@ -1,5 +1,6 @@
 // Each route of /api/v1 on embedded Postgres (PGlite): happy path, validation, security, not
 // found; and what every route shares: headers, CORS for reads only, rate limits, logs, errors.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
@@ -149,6 +150,22 @@ describe("GET /api/v1/submissions", () => {
     const lines = (await csv.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^id,payload_sha256,submitter_keyid,/);
+  });
+
+  it("pages through submissions received within the same millisecond without skipping any", async () => {
+    const ids = [(await stored()).id, (await stored()).id, (await stored()).id];
+    // Microseconds apart inside one millisecond, as now() can store them.
+    for (const [i, id] of ids.entries()) {
+      await handle.db.execute(sql`update submissions set received_at = timestamptz '2026-11-27 10:00:00.123' + make_interval(secs => ${(i + 1) * 0.0001}) where id = ${id}`);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const page = SubmissionList.parse(await (await app.request(`/api/v1/submissions?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json());
+      seen.push(...page.submissions.map((s) => s.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
   });
 
   it("refuses bad filters and cursors", async () => {

@@ -119,6 +119,16 @@ function SuiteSection(props: { suite: Suite; digest: string }) {
   );
 }
 
+/** The page's sections, in order: anchor and title. */
+const CONTENTS: [string, string][] = [
+  ["corruptions", "Randomization tests"],
+  ["metrics", "Metrics"],
+  ["ranking", "Ranking"],
+  ["verification", "Signed bundles"],
+  ["suites", "Suites"],
+  ["submit", "Taking part"],
+];
+
 export function ProtocolPage(props: ProtocolPageProps) {
   return (
     <Layout
@@ -138,24 +148,11 @@ export function ProtocolPage(props: ProtocolPageProps) {
 
       <nav class="toc" aria-label="On this page">
         <ol>
-          <li>
-            <a href="#corruptions">Randomization tests</a>
-          </li>
-          <li>
-            <a href="#metrics">Metrics</a>
-          </li>
-          <li>
-            <a href="#ranking">Ranking</a>
-          </li>
-          <li>
-            <a href="#verification">Signed bundles</a>
-          </li>
-          <li>
-            <a href="#suites">Suites</a>
-          </li>
-          <li>
-            <a href="#submit">Taking part</a>
-          </li>
+          {CONTENTS.map(([id, title]) => (
+            <li>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
         </ol>
       </nav>
 

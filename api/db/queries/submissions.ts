@@ -1,6 +1,6 @@
 // Storing a verified bundle (one transaction, idempotent by content address) and reading
 // submissions back: one, a page of them, or the moderation trail of one.
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import {
   architectures,
   deriveRuns,
@@ -183,9 +183,12 @@ export interface SubmissionFilter {
   submitter?: string;
 }
 
-/** Where a page of newest-first submissions continues: after this (receivedAt, id). */
+/**
+ * Where a page of newest-first submissions continues: after this submission. Its stored
+ * (received_at, id) is compared in SQL, since received_at keeps microseconds that a JSON
+ * timestamp (milliseconds) would lose.
+ */
 export interface SubmissionCursor {
-  receivedAt: string;
   id: string;
 }
 
@@ -195,9 +198,7 @@ export async function listSubmissions(
   filter: SubmissionFilter,
   page: { limit: number; after?: SubmissionCursor },
 ): Promise<{ submissions: SubmissionSummary[]; next: SubmissionCursor | null }> {
-  const after = page.after
-    ? or(lt(submissions.receivedAt, new Date(page.after.receivedAt)), and(eq(submissions.receivedAt, new Date(page.after.receivedAt)), lt(submissions.id, page.after.id)))
-    : undefined;
+  const after = page.after ? sql`(${submissions.receivedAt}, ${submissions.id}) < (select s.received_at, s.id from ${submissions} s where s.id = ${page.after.id})` : undefined;
   const rows = await selectSummaries(db)
     .where(
       and(
@@ -213,7 +214,7 @@ export async function listSubmissions(
     .limit(page.limit + 1);
   const summaries = rows.slice(0, page.limit).map(toSummary);
   const last = summaries.at(-1);
-  return { submissions: summaries, next: rows.length > page.limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+  return { submissions: summaries, next: rows.length > page.limit && last ? { id: last.id } : null };
 }
 
 function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {

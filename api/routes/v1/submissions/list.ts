@@ -1,7 +1,7 @@
 // GET /submissions: visible submissions, newest first, filtered by suite, architecture or
 // submitter; JSON pages or CSV.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { PositiveInt, Sha256Hex, Slug, SubmissionId, SubmissionList, Timestamp } from "../../../../schema/index.js";
+import { PositiveInt, Sha256Hex, Slug, SubmissionId, SubmissionList } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
 import { listSubmissions } from "../../../db/queries/submissions.js";
@@ -9,7 +9,7 @@ import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
 
-const SubmissionCursor = z.strictObject({ receivedAt: Timestamp, id: SubmissionId });
+const SubmissionCursor = z.strictObject({ id: SubmissionId });
 
 const route = createRoute({
   method: "get",
