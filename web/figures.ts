@@ -12,7 +12,7 @@ const PLAIN = "none";
  * The CSS custom property that holds a corruption's series color (light and dark themes
  * set it), e.g. `--series-partial-0-2`.
  */
-export function seriesColorVar(corruption: Corruption): string {
+function seriesColorVar(corruption: Corruption): string {
   return `--series-${corruptionLabel(corruption).replace(/\./g, "-")}`;
 }
 
@@ -82,6 +82,8 @@ export interface SweepPoint {
   /** The label-corruption level: 0 true labels, p, 1 random labels. */
   level: number;
   name: string;
+  /** The CSS custom property of the point's series color. */
+  colorVar: string;
   stepsToFit: Spread;
   epochsToFit: Spread;
   testError: Spread;
@@ -95,7 +97,7 @@ export interface SweepPoint {
 export function corruptionSweep(conditions: readonly ConditionSummary[]): SweepPoint[] {
   return conditions
     .filter((c) => c.regularizer === PLAIN && c.corruptionLevel !== null)
-    .map((c) => ({ level: c.corruptionLevel!, name: corruptionName(c.corruption), stepsToFit: c.stepsToFit, epochsToFit: c.epochsToFit, testError: c.testError, slowdown: c.slowdown }))
+    .map((c) => ({ level: c.corruptionLevel!, name: corruptionName(c.corruption), colorVar: seriesColorVar(c.corruption), stepsToFit: c.stepsToFit, epochsToFit: c.epochsToFit, testError: c.testError, slowdown: c.slowdown }))
     .sort((a, b) => a.level - b.level);
 }
 

@@ -2,10 +2,11 @@
 // and the manifest of the client assets that scripts/build-web.ts builds. The API renders
 // these pages; data reaches them as props.
 export { ASSET_MANIFEST_FILE, AssetManifest, type PageScript } from "./assets.js";
-export { corruptionName } from "./format.js";
+export { corruptionName, formatGibibytes, formatInteger, formatPercentValue, formatThreshold, NONE } from "./format.js";
 export { kendallTau, quantile, type KendallTau } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";
 export type { BoardRef, BoardView } from "./urls.js";
+export { architectureHref, leaderboardHref } from "./urls.js";
 export type { BoardCount } from "./pages/boards.js";
 export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard.js";
 export { ArchitecturePage, type ArchitectureBoard, type ArchitecturePageProps } from "./pages/architecture.js";

@@ -39,6 +39,11 @@ export function architectureHref(fingerprint: string, board?: BoardRef): string 
   return `/architectures/${fingerprint}${board ? query({ suite: board.suite, version: board.version, dataset: board.dataset }) : ""}`;
 }
 
+/** The API document behind an architecture's page. */
+export function apiArchitectureHref(fingerprint: string, board?: BoardRef): string {
+  return `/api/v1${architectureHref(fingerprint, board)}`;
+}
+
 export function submissionHref(id: string): string {
   return `/submissions/${id}`;
 }

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
 import { Leaderboard, openBundle } from "../../schema/index.js";
-import { kendallTau } from "../../web/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
 import { HOSTILE_NAME, HOSTILE_SUBMITTER, seedBoard, type SeededBoard } from "../fixtures/board.js";
 
@@ -235,12 +234,17 @@ describe("with a seeded board", () => {
     const raw = html.slice(html.indexOf('id="page-data">') + 15, html.lastIndexOf("</script>"));
     expect(raw).toContain("\\u003cscript\\u003e");
     expect(raw).not.toMatch(/[<>&]/);
-    // The page's τ is the one computed from the points it shows (censored = slowest).
-    const tau = kendallTau(
-      data.points.map((p) => p.stepsToFit ?? Infinity),
-      data.points.map((p) => p.genGap),
-    ).tau!;
-    expect(html).toContain(`τ = ${tau === 0 ? "0.00" : (tau > 0 ? "+" : "−") + Math.abs(tau).toFixed(2)}`);
+    // The seeded board: steps to fit random labels, parameters → gap: 208, 407K → 9.4 pp;
+    // 304, 384K → 4.9; 368, 1.65M → 3.9; never (slowest), 3.22M → 10.0. Steps: of the six
+    // pairs three order both figures alike and three oppositely, τ = 0. Parameters: four
+    // alike, two opposite, τ = (4 − 2)/6 = +0.33.
+    expect(data.points.map((p) => [p.stepsToFit, p.parameterCount, Math.round(p.genGap * 1000) / 1000])).toEqual([
+      [208, 407050, 0.094],
+      [304, 384122, 0.049],
+      [368, expect.any(Number), 0.039],
+      [null, expect.any(Number), 0.1],
+    ]);
+    expect(html.match(/τ = [+−]?\d\.\d\d/g)).toEqual(["τ = 0.00", "τ = +0.33"]);
     expect(html).toContain("Not drawn, ranked as slowest: Wide MLP, no fit");
   });
 

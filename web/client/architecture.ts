@@ -4,6 +4,7 @@
 import type { ChartDataset, TooltipItem } from "chart.js";
 import type { ArchitectureFigureData, SweepPoint } from "../figures.js";
 import type { Spread } from "../../schema/index.js";
+import { formatInteger, formatPercent } from "../format.js";
 import { axis, cssColor, drawCharts, pageData, plugins, withAlpha, type Theme } from "./charts.js";
 
 type Point = { x: number; y: number | null };
@@ -73,7 +74,7 @@ function curvesChart(t: Theme) {
 function sweepChart(t: Theme, pick: (p: SweepPoint) => Spread, scale: (v: number) => number, yTitle: string, format: (v: number) => string, yMax?: number) {
   const color = cssColor("--series-point");
   const at = (value: (s: Spread) => number | null) => data.sweep.map((p) => ({ x: p.level, y: value(pick(p)) === null ? null : scale(value(pick(p))!) }));
-  const pointColors = data.sweep.map((p) => cssColor(p.level === 0 ? "--series-true" : p.level === 1 ? "--series-random" : `--series-partial-${String(p.level).replace(".", "-")}`));
+  const pointColors = data.sweep.map((p) => cssColor(p.colorVar));
   const datasets: LineDataset[] = [
     ...band(at((s) => s.q1), at((s) => s.q3), color),
     {
@@ -122,11 +123,10 @@ function sweepChart(t: Theme, pick: (p: SweepPoint) => Spread, scale: (v: number
   };
 }
 
-const steps = (v: number) => Math.round(v).toLocaleString("en-US");
-const pct = (v: number) => `${v.toFixed(1)}%`;
+const pct = (v: number) => formatPercent(v / 100);
 
 drawCharts({
   "figure-curves": curvesChart,
-  "figure-steps": (t) => sweepChart(t, (p) => p.stepsToFit, (v) => v, "SGD steps to fit", steps),
+  "figure-steps": (t) => sweepChart(t, (p) => p.stepsToFit, (v) => v, "SGD steps to fit", formatInteger),
   "figure-test-error": (t) => sweepChart(t, (p) => p.testError, percent, "test error (%)", pct, 100),
 });

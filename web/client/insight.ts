@@ -2,16 +2,16 @@
 // and its parameter count, against its median generalization gap.
 import type { TooltipItem } from "chart.js";
 import type { InsightFigureData, InsightPoint } from "../figures.js";
+import { formatParameters } from "../format.js";
 import { axis, cssColor, drawCharts, pageData, plugins, withAlpha, type Theme } from "./charts.js";
 
 const data = pageData<InsightFigureData>();
 
-const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumSignificantDigits: 3 });
 
 /** Log-axis ticks: label 1, 2 and 5 of each decade only, as Chart.js does by default. */
 function logTick(value: number): string {
   const mantissa = value / 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? compact.format(value) : "";
+  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? formatParameters(value) : "";
 }
 
 /**
@@ -52,7 +52,7 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
           type: log ? ("logarithmic" as const) : ("linear" as const),
           ...padded(xs, log),
           ...axis(t, `${xTitle}${log ? " (log scale)" : ""}`),
-          ticks: { ...axis(t, "").ticks, callback: (value: string | number) => (log ? logTick(Number(value)) : compact.format(Number(value))) },
+          ticks: { ...axis(t, "").ticks, callback: (value: string | number) => (log ? logTick(Number(value)) : formatParameters(Number(value))) },
         },
         y: { ...padded(ys, false), ...axis(t, "generalization gap (pp)") },
       },
@@ -63,7 +63,7 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
           ...plugins(t).tooltip,
           callbacks: {
             title: (items: TooltipItem<"scatter">[]) => points[items[0]?.dataIndex ?? 0]?.name ?? "",
-            label: (item: TooltipItem<"scatter">) => `${compact.format(item.parsed.x ?? 0)} · gap ${(item.parsed.y ?? 0).toFixed(1)} pp${points[item.dataIndex]?.provisional ? " (provisional)" : ""}`,
+            label: (item: TooltipItem<"scatter">) => `${formatParameters(item.parsed.x ?? 0)} · gap ${(item.parsed.y ?? 0).toFixed(1)} pp${points[item.dataIndex]?.provisional ? " (provisional)" : ""}`,
           },
         },
       },

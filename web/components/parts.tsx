@@ -58,6 +58,11 @@ export function SpreadValue(props: { spread: Spread; format: (value: number) => 
 /** Why SGD figures do not apply to a baseline, said once for every "n/a" cell. */
 export const NO_SGD = "Not applicable: a closed-form solve has no SGD steps or epochs";
 
+/** The two commands that put a run of a suite on the board; `options` go to `run` (e.g. your own model). */
+export function submitCommands(suiteId: string, options = ""): string[] {
+  return [`npx rethink-bench run --suite ${suiteId}${options}`, `npx rethink-bench submit rethink-results/${suiteId}-*.dsse.json`];
+}
+
 /** A cell whose figure cannot exist for a non-neural baseline. */
 export function NotApplicable() {
   return (
@@ -65,6 +70,19 @@ export function NotApplicable() {
       {NOT_APPLICABLE}
     </abbr>
   );
+}
+
+/** One run's epochs to fit: failed (with its reason on hover), n/a for a baseline, not fitted, or the epoch. */
+export function EpochsToFit(props: { status: "ok" | "failed"; failure?: string | null; epochsToFit: number | null; sgd: boolean }) {
+  if (props.status === "failed") {
+    return (
+      <span class="censored" title={props.failure ?? undefined}>
+        failed
+      </span>
+    );
+  }
+  if (!props.sgd) return <NotApplicable />;
+  return props.epochsToFit === null ? <span class="censored">not fitted</span> : <>{props.epochsToFit}</>;
 }
 
 export interface FigureProps {

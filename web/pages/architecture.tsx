@@ -6,7 +6,7 @@
 import { BASELINE_KINDS, type ArchitectureDetail, type BaselineRow, type ConditionSummary, type DatasetId, type LeaderboardRow, type RunCurve, type Suite, type SuiteRef } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Figure, NO_SGD, NotApplicable, NumTh, SpreadValue, Stat } from "../components/parts.js";
+import { BoardNav, EpochsToFit, Figure, NO_SGD, NotApplicable, NumTh, SpreadValue, Stat } from "../components/parts.js";
 import { compareConditions, corruptionSweep, epochReaching, learningCurves, type ArchitectureFigureData, type CurveSeries, type SweepPoint } from "../figures.js";
 import {
   NONE,
@@ -23,7 +23,7 @@ import {
   formatTimestamp,
 } from "../format.js";
 import { summarizeTopology } from "../topology.js";
-import { architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardRef } from "../urls.js";
+import { apiArchitectureHref, architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardRef } from "../urls.js";
 import { sameBoard } from "./boards.js";
 
 /** A board the architecture has visible runs on. */
@@ -206,7 +206,7 @@ function KernelSettings(props: { topology: Record<string, unknown> }) {
 function Topology(props: { detail: ArchitectureDetail }) {
   const a = props.detail.architecture;
   const summary = summarizeTopology(a.topology);
-  const json = `/api/v1/architectures/${a.fingerprint}`;
+  const json = apiArchitectureHref(a.fingerprint);
   return (
     <section aria-labelledby="topology-heading">
       <h2 id="topology-heading">Topology</h2>
@@ -297,15 +297,7 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: boolean }
                   <td>{r.regularizer}</td>
                   <td class="num">{r.seed}</td>
                   <td class="num">
-                    {r.status === "failed" ? (
-                      <span class="censored">failed</span>
-                    ) : !props.sgd ? (
-                      <NotApplicable />
-                    ) : r.derived.epochsToFit === null ? (
-                      <span class="censored">not fitted</span>
-                    ) : (
-                      r.derived.epochsToFit
-                    )}
+                    <EpochsToFit status={r.status} epochsToFit={r.derived.epochsToFit} sgd={props.sgd} />
                   </td>
                   <td class="num">{r.derived.finalTrainAcc === null ? NONE : formatPercent(r.derived.finalTrainAcc)}</td>
                   <td class="num">{r.derived.finalTestAcc === null ? NONE : formatPercent(r.derived.finalTestAcc)}</td>
@@ -477,7 +469,7 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
       <Topology detail={detail} />
       <RunsTable runs={detail.runs} truncated={detail.runsTruncated} sgd={sgd} />
       <p class="downloads">
-        Data: <a href={`/api/v1/architectures/${a.fingerprint}?suite=${board.suite}&version=${board.version}&dataset=${board.dataset}`}>JSON</a> ·{" "}
+        Data: <a href={apiArchitectureHref(a.fingerprint, board)}>JSON</a> ·{" "}
         <a href={`/api/v1/submissions?architecture=${a.fingerprint}&format=csv`}>submissions (CSV)</a>
       </p>
     </Layout>

@@ -5,7 +5,7 @@
 import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, Figure, NumTh, Stat } from "../components/parts.js";
+import { BoardNav, Commands, Figure, NumTh, Stat, submitCommands } from "../components/parts.js";
 import { capacityGapCorrelation, insightPoints, memorizationGapCorrelation, spansDecade, type InsightFigureData, type InsightPoint } from "../figures.js";
 import { NONE, formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue } from "../format.js";
 import type { KendallTau } from "../stats.js";
@@ -28,7 +28,7 @@ export interface InsightPageProps {
 const FEW = 5;
 
 /** The two figures a correlation relates, in words. */
-export interface Relation {
+interface Relation {
   /** e.g. "memorization speed". */
   x: string;
   /** Architectures with more of x, e.g. "architectures that need more steps to fit random labels". */
@@ -44,7 +44,7 @@ export interface Relation {
  * describeCorrelation({ tau: 0.8, pValue: 0.01, n: 9, … }, { x: "size", more: "bigger architectures", y: "gap" })
  * // "There is a strong tendency: bigger architectures have a larger gap (p = 0.01: unlikely to be chance alone)."
  */
-export function describeCorrelation(result: KendallTau, relation: Relation): string {
+function describeCorrelation(result: KendallTau, relation: Relation): string {
   if (result.n < 3 || result.tau === null) return `Too few architectures with both figures to relate ${relation.x} and ${relation.y} (${result.n}).`;
   const size = Math.abs(result.tau);
   const strength = size < 0.1 ? null : size < 0.3 ? "a weak" : size < 0.6 ? "a moderate" : "a strong";
@@ -146,7 +146,7 @@ export function InsightPage(props: InsightPageProps) {
             A correlation needs at least two architectures with results; this board has {points.length}.{" "}
             <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>See the leaderboard</a> or add one:
           </p>
-          <Commands lines={[`npx rethink-bench run --suite ${suite.id} --model path/to/model.json`, `npx rethink-bench submit rethink-results/${suite.id}-*.dsse.json`]} />
+          <Commands lines={submitCommands(suite.id, " --model path/to/model.json")} />
         </div>
       ) : (
         <>

@@ -6,7 +6,7 @@
 import { Environment, type BaselineRow, type Leaderboard, type LeaderboardRow, type RankMetric, type Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, NotApplicable, NumTh, SpreadValue } from "../components/parts.js";
+import { BoardNav, Commands, NotApplicable, NumTh, SpreadValue, submitCommands } from "../components/parts.js";
 import { NONE, formatEpochs, formatInteger, formatParameters, formatPercent, formatPercentValue, formatPoints, formatRatio, formatSeconds } from "../format.js";
 import { architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardView } from "../urls.js";
 import { boardLinks, type BoardCount } from "./boards.js";
@@ -28,10 +28,6 @@ const RANKS: { rank: RankMetric; label: string; explain: string }[] = [
 ];
 
 const BACKENDS = Environment.shape.backend.options;
-
-function submitCommands(suite: Suite): string[] {
-  return [`npx rethink-bench run --suite ${suite.id}`, `npx rethink-bench submit rethink-results/${suite.id}-*.dsse.json`];
-}
 
 function Row(props: { row: LeaderboardRow; view: BoardView }) {
   const { row, view } = props;
@@ -255,7 +251,7 @@ function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]
         No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset} yet
       </h2>
       <p>Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it writes:</p>
-      <Commands lines={submitCommands(suite)} label="Commands to run the suite and submit" />
+      <Commands lines={submitCommands(suite.id)} label="Commands to run the suite and submit" />
       <p class="muted">{suite.description}</p>
       {elsewhere.length > 0 && (
         <p>
@@ -398,7 +394,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
           module exporting a builder function both work:
         </p>
         <Commands
-          lines={[`npx rethink-bench run --suite ${suite.id} --model path/to/model.json --name "Your name"`, `npx rethink-bench submit rethink-results/${suite.id}-*.dsse.json`]}
+          lines={submitCommands(suite.id, ' --model path/to/model.json --name "Your name"')}
           label="Commands to benchmark your own architecture"
         />
         <p>

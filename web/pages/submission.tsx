@@ -5,12 +5,12 @@
 import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, NotApplicable, NumTh, Stat } from "../components/parts.js";
+import { Commands, EpochsToFit, NotApplicable, NumTh, Stat } from "../components/parts.js";
 import { NONE, corruptionName, formatGibibytes, formatInteger, formatPercent, formatPoints, formatSeconds, formatTimestamp } from "../format.js";
-import { architectureHref, bundleHref, protocolHref, type BoardRef } from "../urls.js";
+import { architectureHref, bundleHref, leaderboardHref, protocolHref, type BoardRef } from "../urls.js";
 
 export interface SubmissionPageProps {
-  submission: SubmissionDetail;
+  submission: Omit<SubmissionDetail, "envelope">;
   runs: SubmissionRun[];
   /** The suite's title, when this server knows the suite. */
   suiteTitle: string | undefined;
@@ -54,17 +54,7 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
               <td class="nowrap">{r.regularizer}</td>
               <td class="num">{r.seed}</td>
               <td class="num">
-                {r.status === "failed" ? (
-                  <span class="censored" title={r.failure ?? undefined}>
-                    failed
-                  </span>
-                ) : !sgd ? (
-                  <NotApplicable />
-                ) : d.epochsToFit === null ? (
-                  <span class="censored">not fitted</span>
-                ) : (
-                  d.epochsToFit
-                )}
+                <EpochsToFit status={r.status} failure={r.failure} epochsToFit={d.epochsToFit} sgd={sgd} />
               </td>
               <td class="num">{!sgd ? <NotApplicable /> : d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}</td>
               <td class="num">{d.finalTrainAcc === null ? NONE : formatPercent(d.finalTrainAcc)}</td>
@@ -203,7 +193,7 @@ export function SubmissionPage(props: SubmissionPageProps) {
         </div>
         {firstBoard && (
           <p class="muted">
-            These runs count toward the board of <a href={`/?suite=${firstBoard.suite}&version=${firstBoard.version}&dataset=${firstBoard.dataset}`}>{suiteName}</a> together with every other
+            These runs count toward the board of <a href={leaderboardHref({ ...firstBoard, rank: "memorization", backend: null, page: 1 })}>{suiteName}</a> together with every other
             submission of the same architectures.
           </p>
         )}
