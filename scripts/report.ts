@@ -21,7 +21,8 @@ import { loadDataset } from "../runner/datasets/index.js";
 import { InputError } from "../runner/errors.js";
 import { cacheDir } from "../runner/paths.js";
 import { expandSuite, findSuite, type ResultPredicate } from "../schema/index.js";
-import { LocalBoard, type BoardRef } from "./report/board.js";
+import type { BoardRef } from "../web/index.js";
+import { LocalBoard } from "./report/board.js";
 import { reproductionReport, type StandardStatus, type SuiteResult } from "./report/document.js";
 import { ResultsFolder, type StepBundle } from "./report/steps.js";
 
@@ -37,6 +38,12 @@ const THEOREM_CASES: { step: string; args: string[] }[] = [
   { step: "theorem-random-n5000-d1000", args: ["--n", "5000", "--d", "1000"] },
   { step: "theorem-mnist-10k-n8000", args: ["--n", "8000", "--dataset", "mnist-10k"] },
 ];
+
+/** The leaderboard of a bundle's suite and (first) dataset. */
+function boardOf(p: ResultPredicate): BoardRef {
+  return { suite: p.suite.id, version: p.suite.version, dataset: p.datasets[0]!.id };
+}
+
 /** The part of the standard suite that --standard runs: the dataset this machine can have without a download, one seed. */
 const STANDARD_SUBSET = { dataset: "fashion-mnist", seed: "0" };
 
@@ -86,7 +93,7 @@ try {
   /** Each trained architecture of a bundle with its page's data and its charts as PNGs. */
   const suiteResult = async (bundle: StepBundle): Promise<SuiteResult> => {
     const p: ResultPredicate = bundle.predicate;
-    const ref: BoardRef = { suite: { id: p.suite.id, version: p.suite.version }, dataset: p.datasets[0]!.id };
+    const ref = boardOf(p);
     const architectures: SuiteResult["architectures"] = [];
     for (const a of p.architectures) {
       const detail = await board.architecture(a.fingerprint, ref);
@@ -103,7 +110,7 @@ try {
 
   const quick = await suiteResult(quickBundle);
   const kernelArchitecture = kernelBundle.predicate.architectures[0]!;
-  const kernelRef: BoardRef = { suite: { id: kernelBundle.predicate.suite.id, version: kernelBundle.predicate.suite.version }, dataset: kernelBundle.predicate.datasets[0]!.id };
+  const kernelRef = boardOf(kernelBundle.predicate);
   const kernelImage = "kernel-quick-figure-1c.png";
   await board.screenshot(kernelArchitecture.fingerprint, kernelRef, [{ canvasId: "figure-test-error", file: kernelImage }], IMAGES);
   const quickBoard = await board.leaderboard(kernelRef);

@@ -5,16 +5,12 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { defaultPublicDir, startServer, type RunningServer } from "../../api/node.js";
-import { ArchitectureDetail, Leaderboard, SubmissionReceipt, type SuiteRef } from "../../schema/index.js";
+import { ArchitectureDetail, Leaderboard } from "../../schema/index.js";
 import { launchBrowser, type Browser } from "../../tests/fixtures/browser.js";
+import { architectureHref, leaderboardHref, type BoardRef } from "../../web/index.js";
 
 /** Pixels per CSS pixel of the screenshots: sharp on high-density screens, small enough to commit. */
 const SCALE = 2;
-
-export interface BoardRef {
-  suite: SuiteRef;
-  dataset: string;
-}
 
 /** A chart to capture: the canvas id on an architecture's page, and the PNG to write. */
 export interface Shot {
@@ -22,9 +18,8 @@ export interface Shot {
   file: string;
 }
 
-function query(board: BoardRef): string {
-  return new URLSearchParams({ suite: board.suite.id, version: String(board.suite.version), dataset: board.dataset }).toString();
-}
+/** The API answers under /api/v1 with the same board query as the pages. */
+const API = "/api/v1";
 
 /** A local leaderboard with a browser to look at it. */
 export class LocalBoard {
@@ -52,23 +47,23 @@ export class LocalBoard {
   }
 
   /** Submits a signed bundle through the API, as `rethink-bench submit` does. */
-  async submit(text: string): Promise<string> {
-    const response = await fetch(`${this.server.url}/api/v1/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
-    if (response.status !== 201 && response.status !== 200) throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
-    return SubmissionReceipt.parse(await response.json()).id;
+  async submit(text: string): Promise<void> {
+    const response = await fetch(`${this.server.url}${API}/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    if (!response.ok) throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
   }
 
   async leaderboard(board: BoardRef): Promise<Leaderboard> {
-    return Leaderboard.parse(await this.get(`/api/v1/leaderboard?${query(board)}&limit=1000`));
+    const page = new URL(leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 }), this.server.url);
+    return Leaderboard.parse(await this.get(`${API}/leaderboard${page.search}`));
   }
 
   async architecture(fingerprint: string, board: BoardRef): Promise<ArchitectureDetail> {
-    return ArchitectureDetail.parse(await this.get(`/api/v1/architectures/${fingerprint}?${query(board)}`));
+    return ArchitectureDetail.parse(await this.get(`${API}${architectureHref(fingerprint, board)}`));
   }
 
   /** Opens an architecture's page and saves each chart (the canvas's box, as drawn) as a PNG. */
   async screenshot(fingerprint: string, board: BoardRef, shots: readonly Shot[], dir: string): Promise<void> {
-    await this.page.goto(`${this.server.url}/architectures/${fingerprint}?${query(board)}`);
+    await this.page.goto(`${this.server.url}${architectureHref(fingerprint, board)}`);
     for (const shot of shots) {
       const canvas = this.page.locator(`#${shot.canvasId}[data-chart-ready="true"]`);
       await canvas.waitFor({ timeout: 30_000 });
