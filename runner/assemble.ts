@@ -1,6 +1,41 @@
-// Turns finished runs into the signed bundle's predicate.
-import { canonicalDigest, deriveRuns, type Environment, type ResultPredicate, type Submitter, type Suite } from "../schema/index.js";
+// Turns finished runs into the signed bundle's predicate, and writes the bundle.
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import {
+  canonicalDigest,
+  deriveRun,
+  deriveRuns,
+  encodeClasses,
+  signResult,
+  type Architecture,
+  type Environment,
+  type ResultPredicate,
+  type RunResult,
+  type Signer,
+  type Submitter,
+  type Suite,
+  type Task,
+} from "../schema/index.js";
 import type { StoredRun } from "./checkpoints.js";
+import type { RunOutcome } from "./train/index.js";
+
+/**
+ * One run's record from what training (or the kernel's solve) produced. Its derived metrics
+ * are the run's alone; `assemblePredicate` recomputes them across the bundle's runs.
+ */
+export function runResult(task: Task, architecture: Architecture, outcome: RunOutcome): RunResult {
+  const { status, failure, curve, predictions } = outcome;
+  return {
+    task,
+    architectureFingerprint: architecture.fingerprint,
+    status,
+    failure,
+    curve,
+    derived: deriveRun({ task, status, curve }, null),
+    predictions: predictions && { train: encodeClasses(predictions.train), test: encodeClasses(predictions.test) },
+  };
+}
 
 /**
  * The predicate of a bundle: every run (derived metrics recomputed across runs, which
@@ -22,4 +57,24 @@ export async function assemblePredicate(input: { suite: Suite; environment: Envi
     runs: runs.map((run, i) => ({ ...run, derived: derived[i]! })),
     createdAt: input.createdAt.toISOString(),
   };
+}
+
+/**
+ * Signs the runs into a bundle and writes it atomically to `<out>/<stem>-<payload digest>.dsse.json`;
+ * `name` is the submitter's display name, if any.
+ */
+export async function writeSignedBundle(input: { suite: Suite; environment: Environment; signer: Signer; name?: string; runs: readonly StoredRun[]; out: string; stem: string }): Promise<{ bundlePath: string; predicate: ResultPredicate }> {
+  const { signer } = input;
+  const predicate = await assemblePredicate({
+    suite: input.suite,
+    environment: input.environment,
+    submitter: { publicKey: signer.publicKey, keyid: signer.keyid, ...(input.name ? { name: input.name } : {}) },
+    runs: input.runs,
+    createdAt: new Date(),
+  });
+  const envelope = await signResult(predicate, signer);
+  const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
+  const bundlePath = join(resolve(input.out), `${input.stem}-${payloadDigest.slice(0, 12)}.dsse.json`);
+  await writeFileAtomic(bundlePath, JSON.stringify(envelope) + "\n");
+  return { bundlePath, predicate };
 }

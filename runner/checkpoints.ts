@@ -1,10 +1,10 @@
 // Finished runs of a suite, one file each, written atomically: a suite interrupted by
 // Ctrl-C or a crash resumes from here and loses no finished run.
 import { mkdir, readFile, readdir, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
-import { Architecture, DatasetRecord, Environment, RunResult, canonicalJson, taskKey } from "../schema/index.js";
+import { Architecture, DatasetRecord, Environment, RunResult, canonicalDigest, canonicalJson, taskKey } from "../schema/index.js";
 import { UsageError } from "./errors.js";
 
 /** A finished run with the architecture and dataset records its bundle will need. */
@@ -108,4 +108,16 @@ export class RunStore {
   async save(stored: StoredRun): Promise<void> {
     await writeFileAtomic(join(this.dir, "runs", fileName(taskKey(stored.run.task))), JSON.stringify(stored));
   }
+}
+
+/**
+ * Opens the store of `identity` in its own folder under `<out>/.runs/`, and reads its finished
+ * runs; `say` hears a warning about each unreadable run file, which ends with `redo` (what
+ * happens to that run now).
+ */
+export async function openRunStore(out: string, identity: RunIdentity, say: (message: string) => void, redo: string): Promise<{ store: RunStore; finished: Map<string, StoredRun> }> {
+  const { id, version } = identity.suite;
+  const store = await RunStore.open(join(resolve(out), ".runs", `${id}-v${version}-${(await canonicalDigest(identity)).slice(0, 12)}`), identity);
+  const finished = await store.finished((file, reason) => say(`warning: ${file} is unreadable (${reason}); moved aside, ${redo}`));
+  return { store, finished };
 }

@@ -2,13 +2,15 @@
 import { Command, CommanderError } from "commander";
 import { kernelCommand } from "./commands/kernel.js";
 import { keysCommand } from "./commands/keys.js";
-import { BACKENDS, runAndPublishCommand } from "./commands/run.js";
+import { runAndPublishCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { submitCommand } from "./commands/submit.js";
 import { theoremCommand } from "./commands/theorem.js";
 import { verifyCommand } from "./commands/verify.js";
 import { CliError } from "./errors.js";
 import { RUNNER_VERSION } from "./package-info.js";
+import { DEFAULT_GAMMA } from "./science/kernel.js";
+import { BACKEND_CHOICES } from "./train/backend-choice.js";
 
 function buildProgram(): Command {
   const program = new Command("rethink-bench")
@@ -26,7 +28,7 @@ function buildProgram(): Command {
     .option("--suite <id>", "suite to run: smoke, quick, standard or paper", "quick")
     .option("--model <path>", "your architecture: a TF.js layers model.json, or a .js module exporting a builder")
     .option("--dataset <id>", "run only this one of the suite's datasets")
-    .option("--backend <name>", `training backend: ${BACKENDS.join(", ")}`, "auto")
+    .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
     .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
     .option("--seed <n>", "train with this seed instead of the suite's default seeds")
     .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
@@ -90,7 +92,7 @@ function buildProgram(): Command {
     .option("--dataset <id>", "dataset (default mnist-10k; with --out, one of the suite's)")
     .option("--n <n>", "training images (default 1000)")
     .option("--test <n>", "test images (default 2000)")
-    .option("--gamma <g>", "kernel width γ of exp(−γ‖x − x′‖²) on [0, 1] pixels", "0.02")
+    .option("--gamma <g>", "kernel width γ of exp(−γ‖x − x′‖²) on [0, 1] pixels", String(DEFAULT_GAMMA))
     .option("--out <dir>", "solve every randomization test of --suite and write a signed bundle here")
     .option("--suite <id>", "with --out: the suite whose datasets, sizes, corruptions and seeds the bundle covers (default quick)")
     .option("--seed <n>", "with --out: this seed instead of the suite's seeds")

@@ -12,7 +12,7 @@ export interface Progress {
 }
 
 /** One line that says how a finished run went. */
-export function describeRun(run: RunResult): string {
+function describeRun(run: RunResult): string {
   if (run.status === "failed") return `FAILED after ${run.curve.length} epochs: ${run.failure}`;
   const { epochsToFit, stepsToFit, finalTrainAcc, finalTestAcc, wallSeconds } = run.derived;
   const fit = epochsToFit === null ? `not fitted in ${run.curve.length} epochs` : `fitted at epoch ${epochsToFit} (step ${stepsToFit})`;

@@ -18,6 +18,7 @@ import autocannon from "autocannon";
 import { findSuite, signResult } from "../schema/index.js";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import { startPostgres } from "../tests/fixtures/postgres.js";
+import { mean, sampleSd } from "./stats.js";
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -59,10 +60,11 @@ async function stop(served: Served): Promise<void> {
   await exited;
 }
 
-/** Signed quick-suite bundles: one architecture, the nine corruptions, one seed. */
-async function makeBundles(count: number, architecture: (i: number) => string, seed: (i: number) => number): Promise<string[]> {
+/** Signed quick-suite bundles, each of one architecture and one seed, and the runs they hold in all. */
+async function makeBundles(count: number, architecture: (i: number) => string, seed: (i: number) => number): Promise<{ bundles: string[]; runs: number }> {
   const signers = await Promise.all(Array.from({ length: 8 }, () => newSigner()));
   const bundles: string[] = [];
+  let runs = 0;
   for (let i = 0; i < count; i++) {
     const signer = signers[i % signers.length]!;
     const predicate = await makePredicate(signer, {
@@ -73,8 +75,9 @@ async function makeBundles(count: number, architecture: (i: number) => string, s
       createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
     });
     bundles.push(JSON.stringify(await signResult(predicate, signer)));
+    runs += predicate.runs.length;
   }
-  return bundles;
+  return { bundles, runs };
 }
 
 interface Measure {
@@ -106,9 +109,6 @@ async function measure(url: string, route: string, shot: (trial: number) => Shot
   }
   return result;
 }
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const spread = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 async function benchDatabase(label: string, options: { dataDir?: string; databaseUrl?: string }, board: string[], fresh: string[]): Promise<Measure[]> {
   const served = await serveInChild(options);
@@ -144,7 +144,7 @@ function report(label: string, measures: Measure[]): void {
   for (const m of measures) {
     const rps = mean(m.requestsPerSecond);
     console.log(
-      `${m.route.padEnd(34)} ${`${rps.toFixed(0)} ± ${spread(m.requestsPerSecond).toFixed(0)}`.padStart(20)} ${(rps / baseline).toFixed(3).padStart(10)} ${mean(m.p50Ms).toFixed(1).padStart(7)} ${mean(m.p99Ms).toFixed(1).padStart(7)} ${String(m.failures).padStart(6)}`,
+      `${m.route.padEnd(34)} ${`${rps.toFixed(0)} ± ${sampleSd(m.requestsPerSecond).toFixed(0)}`.padStart(20)} ${(rps / baseline).toFixed(3).padStart(10)} ${mean(m.p50Ms).toFixed(1).padStart(7)} ${mean(m.p99Ms).toFixed(1).padStart(7)} ${String(m.failures).padStart(6)}`,
     );
   }
 }
@@ -152,9 +152,9 @@ function report(label: string, measures: Measure[]): void {
 async function main(): Promise<void> {
   const newBundleCount = NEW_PER_TRIAL * TRIALS + Math.ceil(NEW_PER_TRIAL / 3);
   console.log(`Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`);
-  const board = await makeBundles(BOARD_ARCHITECTURES * BOARD_SEEDS, (i) => `bench-net-${i % BOARD_ARCHITECTURES}`, (i) => Math.floor(i / BOARD_ARCHITECTURES));
-  const freshPglite = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100 + i);
-  const freshPostgres = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100_000 + i);
+  const { bundles: board, runs: boardRuns } = await makeBundles(BOARD_ARCHITECTURES * BOARD_SEEDS, (i) => `bench-net-${i % BOARD_ARCHITECTURES}`, (i) => Math.floor(i / BOARD_ARCHITECTURES));
+  const { bundles: freshPglite } = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100 + i);
+  const { bundles: freshPostgres } = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100_000 + i);
   const load = loadavg().map((l) => l.toFixed(2)).join(" ");
 
   const dir = await mkdtemp(join(tmpdir(), "rethink-bench-bench-"));
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
 
   console.log(`\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; load average before: ${load}, after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up (new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`);
-  console.log(`Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${board.length * 9} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`);
+  console.log(`Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${boardRuns} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`);
   report("PGlite (embedded, on disk)", pglite);
   report(`PostgreSQL (${process.env.DATABASE_URL ? "$DATABASE_URL" : "local throwaway cluster, fsync off"}, node-postgres)`, postgres);
 }

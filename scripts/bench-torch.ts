@@ -27,7 +27,8 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { NO_REGULARIZER, type Task } from "../schema/index.js";
 import type { WorkerPool } from "../runner/pool/worker-pool.js";
-import type { BackendChoice } from "../runner/train/index.js";
+import { BACKEND_CHOICES, type BackendChoice } from "../runner/train/backend-choice.js";
+import { median } from "./stats.js";
 
 /** Steps per trial and the training-set size that yields them (1 epoch = size / 128 steps). */
 const MODELS = [
@@ -36,7 +37,7 @@ const MODELS = [
   { id: "small-alexnet", trainSize: 1536, epochs: 1 }, // 12 steps
 ] as const;
 const BATCH = 128;
-const BACKENDS: Array<Exclude<BackendChoice, "auto">> = ["tensorflow", "wasm", "cpu"];
+const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoice, "auto"> => choice !== "auto");
 /**
  * Every backend that `--backend auto` can pick before the pure-JavaScript cpu fallback, which
  * is opt-in (--backends tensorflow,wasm,cpu): at about 330 examples/s per core for mlp-1x512
@@ -62,11 +63,6 @@ if (unknown.length > 0 || !(ROUNDS >= 1)) {
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const steps = (model: (typeof MODELS)[number]) => (model.trainSize / BATCH) * model.epochs;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Installs Debian's torch and the pthreads OpenBLAS when either is missing (root, or sudo). */
 function ensureTorch(): void {
@@ -232,50 +228,51 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const rows: Row[] = [];
   const notes = new Map<string, string>();
-  const unavailable = new Set<string>();
   let torchInfo = "";
   const settingsUsed: string[] = [];
-  for (const model of MODELS) {
-    // One process per core; the first also warms up with every core as threads.
-    const torch = await Promise.all(Array.from({ length: CORES }, (_, i) => TorchSession.start(model, i === 0 ? [CORES, 1] : [1])));
-    torchInfo = `PyTorch ${torch[0]!.torch} (${PYTHON}), BLAS: ${torch[0]!.blas}`;
-    const sides = new Map<string, Extract<OurSide, { pool: WorkerPool }>>();
-    try {
-      for (const backend of backends) {
-        if (unavailable.has(backend)) continue;
-        const side = await startOurs(backend);
-        if ("unavailable" in side) {
-          unavailable.add(backend);
-          notes.set(backend, `${backend}: not available here (${side.unavailable.split("\n")[0]})`);
-          continue;
-        }
-        notes.set(backend, `${backend}: ${side.pool.backend.detail}, ${side.workers} worker thread${side.workers === 1 ? "" : "s"}`);
-        sides.set(backend, side);
-        await oursRound(side, backend, model, " (warm-up)");
+  // Each backend's pool serves every model: its workers load a model per task.
+  const sides = new Map<string, Extract<OurSide, { pool: WorkerPool }>>();
+  try {
+    for (const backend of backends) {
+      const side = await startOurs(backend);
+      if ("unavailable" in side) {
+        notes.set(backend, `${backend}: not available here (${side.unavailable.split("\n")[0]})`);
+        continue;
       }
-      const torchRates: number[] = [];
-      const torchSettings = new Set<string>();
-      const ours = new Map<string, number[]>([...sides.keys()].map((backend) => [backend, []]));
-      for (let round = 0; round < ROUNDS; round++) {
-        // PyTorch first in even rounds, ours first in odd ones.
-        const measureTorch = async () => {
-          const best = await torchRound(torch, model);
-          torchRates.push(best.rate);
-          torchSettings.add(describeSetting(best.setting));
-        };
-        if (round % 2 === 0) await measureTorch();
-        for (const [backend, side] of sides) ours.get(backend)!.push(await oursRound(side, backend, model, ` (round ${round + 1})`));
-        if (round % 2 === 1) await measureTorch();
-      }
-      settingsUsed.push(`${model.id} ${[...torchSettings].join(" or ")}`);
-      for (const [backend, rates] of ours) {
-        const ratios = rates.map((rate, round) => rate / torchRates[round]!);
-        rows.push({ model: model.id, backend, ours: median(rates), torch: median(torchRates), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) });
-      }
-    } finally {
-      for (const session of torch) session.close();
-      await Promise.all([...sides.values()].map((side) => side.pool.close()));
+      notes.set(backend, `${backend}: ${side.pool.backend.detail}, ${side.workers} worker thread${side.workers === 1 ? "" : "s"}`);
+      sides.set(backend, side);
     }
+    for (const model of MODELS) {
+      // One process per core; the first also warms up with every core as threads.
+      const torch = await Promise.all(Array.from({ length: CORES }, (_, i) => TorchSession.start(model, i === 0 ? [CORES, 1] : [1])));
+      torchInfo = `PyTorch ${torch[0]!.torch} (${PYTHON}), BLAS: ${torch[0]!.blas}`;
+      try {
+        for (const [backend, side] of sides) await oursRound(side, backend, model, " (warm-up)");
+        const torchRates: number[] = [];
+        const torchSettings = new Set<string>();
+        const ours = new Map<string, number[]>([...sides.keys()].map((backend) => [backend, []]));
+        for (let round = 0; round < ROUNDS; round++) {
+          // PyTorch first in even rounds, ours first in odd ones.
+          const measureTorch = async () => {
+            const best = await torchRound(torch, model);
+            torchRates.push(best.rate);
+            torchSettings.add(describeSetting(best.setting));
+          };
+          if (round % 2 === 0) await measureTorch();
+          for (const [backend, side] of sides) ours.get(backend)!.push(await oursRound(side, backend, model, ` (round ${round + 1})`));
+          if (round % 2 === 1) await measureTorch();
+        }
+        settingsUsed.push(`${model.id} ${[...torchSettings].join(" or ")}`);
+        for (const [backend, rates] of ours) {
+          const ratios = rates.map((rate, round) => rate / torchRates[round]!);
+          rows.push({ model: model.id, backend, ours: median(rates), torch: median(torchRates), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) });
+        }
+      } finally {
+        for (const session of torch) session.close();
+      }
+    }
+  } finally {
+    await Promise.all([...sides.values()].map((side) => side.pool.close()));
   }
   const header = `${torchInfo}; PyTorch's faster setting: ${settingsUsed.join(", ")}`;
   const loadLine = `load average (1 min) ${loadBefore} at the start, ${load()} at the end, on ${availableParallelism()} cores`;

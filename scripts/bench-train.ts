@@ -21,7 +21,8 @@ import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js"
 import { loadArchitecture } from "../runner/models/index.js";
 import { Rng } from "../runner/random.js";
 import { initBackend, trainRun, type BackendChoice } from "../runner/train/index.js";
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels.js";
+import { WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels.js";
+import { mean, sampleSd } from "./stats.js";
 
 const BATCH = 128;
 const SHAPE = [28, 28, 1] as const;
@@ -87,17 +88,10 @@ function synthetic(count: number, seed: number) {
 
 async function measure(job: Job): Promise<Reply> {
   let detail: string;
-  if (job.backend === "wasm" && job.kernels !== null) {
-    await import("@tensorflow/tfjs-backend-wasm");
-    await tf.setBackend("wasm");
-    registerWasmTrainingKernels(job.kernels);
-    detail = `wasm, our kernels: ${job.kernels.join(", ") || "none"}`;
-  } else {
-    try {
-      detail = (await initBackend(job.backend)).detail;
-    } catch (error) {
-      return { ok: false, reason: (error as Error).message };
-    }
+  try {
+    detail = (await initBackend(job.backend, { wasmKernels: job.kernels ?? undefined })).detail;
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
   }
   const measurements: Measurement[] = [];
   for (const bench of job.benches) {
@@ -141,12 +135,6 @@ function runWorker(job: Job): Promise<Reply> {
   });
 }
 
-function stats(values: number[]): { mean: number; sd: number } {
-  const mean = values.reduce((p, q) => p + q, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((p, q) => p + (q - mean) ** 2, 0) / Math.max(values.length - 1, 1));
-  return { mean, sd };
-}
-
 /** Four significant digits, without exponent notation for large rates. */
 function rate(value: number): string {
   return value >= 1000 ? String(Math.round(value)) : value.toPrecision(4);
@@ -174,10 +162,10 @@ async function compareBackends(): Promise<void> {
     const cpu = results.get("cpu")?.measurements.find((m) => m.label === bench.label);
     for (const [backend, reply] of results) {
       const m = reply.measurements.find((x) => x.label === bench.label)!;
-      const { mean, sd } = stats(m.examplesPerSecond);
-      const ratio = cpu ? (mean / stats(cpu.examplesPerSecond).mean).toFixed(1) : "n/a";
-      const evaluation = rate(stats(m.evalExamplesPerSecond).mean);
-      console.log(row([bench.label, backend, String(m.batch), `${rate(mean)} ± ${rate(sd)} (n=${m.examplesPerSecond.length})`, ratio, evaluation], widths));
+      const average = mean(m.examplesPerSecond);
+      const ratio = cpu ? (average / mean(cpu.examplesPerSecond)).toFixed(1) : "n/a";
+      const evaluation = rate(mean(m.evalExamplesPerSecond));
+      console.log(row([bench.label, backend, String(m.batch), `${rate(average)} ± ${rate(sampleSd(m.examplesPerSecond))} (n=${m.examplesPerSecond.length})`, ratio, evaluation], widths));
     }
   }
 }
@@ -206,9 +194,9 @@ async function compareKernels(): Promise<void> {
     console.log(`\n${title} (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`);
     for (const result of results) {
       const cells = KERNEL_BENCHES.map((bench) => {
-        const { mean, sd } = stats(rates(result.measurements.find((m) => m.label === bench.label)!));
-        const reference = stats(rates(all.measurements.find((m) => m.label === bench.label)!)).mean;
-        return `${rate(mean)} ± ${rate(sd)} (${(mean / reference).toFixed(2)}×)`;
+        const values = rates(result.measurements.find((m) => m.label === bench.label)!);
+        const reference = mean(rates(all.measurements.find((m) => m.label === bench.label)!));
+        return `${rate(mean(values))} ± ${rate(sampleSd(values))} (${(mean(values) / reference).toFixed(2)}×)`;
       });
       console.log(row([result.label, ...cells], widths));
     }

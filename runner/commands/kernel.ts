@@ -1,26 +1,25 @@
 // `rethink-bench kernel`: the minimum-norm Gaussian-kernel interpolation of the paper's §5 on
 // n training images: training error (0 by construction), test error and RKHS norm; with
 // --out, every randomization test of a suite as a signed, non-neural baseline bundle.
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import Table from "cli-table3";
-import writeFileAtomic from "write-file-atomic";
-import { canonicalDigest, corruptionLabel, signResult, taskKey, type Environment, type Task } from "../../schema/index.js";
-import { assemblePredicate } from "../assemble.js";
-import { RunStore, type StoredRun } from "../checkpoints.js";
+import { canonicalDigest, corruptionLabel, taskKey, type Environment, type Task } from "../../schema/index.js";
+import { writeSignedBundle } from "../assemble.js";
+import { openRunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
 import { corruptDataset } from "../corruptions.js";
-import { datasetRecord, loadDataset, parseDatasetId, type Dataset, type LoadOptions } from "../datasets/index.js";
+import { datasetRecord, loadDataset, parseDatasetId, type Dataset } from "../datasets/index.js";
 import { describeHardware } from "../environment.js";
 import { InputError, UsageError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
 import { RUNNER_VERSION } from "../package-info.js";
-import { cacheDir, configDir } from "../paths.js";
-import { DEFAULT_GAMMA, interpolate, prepareKernel, type KernelOutcome, type KernelSystem } from "../science/kernel.js";
+import { configDir } from "../paths.js";
+import { interpolate, prepareKernel, type KernelOutcome, type KernelSystem } from "../science/kernel.js";
 import { isKernelTask, kernelArchitecture, kernelRunResult, KERNEL_ARCHITECTURE_ID } from "../science/kernel-run.js";
 import { resolveSuite, selectTasks } from "../suites.js";
+import { datasetLoadOptions, parseWholeNumber } from "./options.js";
 
 export interface KernelOptions {
   dataset?: string;
@@ -53,12 +52,6 @@ const DEFAULT_TRAIN_SIZE = 1000;
 /** mnist-10k's whole test split. */
 const DEFAULT_TEST_SIZE = 2000;
 
-function parseCount(value: string, option: string, min = 1): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number of at least ${min}, got "${value}"`);
-  return n;
-}
-
 function parseGamma(value: string): number {
   const gamma = Number(value);
   if (!Number.isFinite(gamma) || gamma <= 0) throw new UsageError(`--gamma must be a positive number, got "${value}"`);
@@ -80,10 +73,6 @@ function mlMatrixVersion(): string {
   return (JSON.parse(readFileSync(join(dirname(entry), "package.json"), "utf8")) as { version: string }).version;
 }
 
-function loadOptions(options: KernelOptions): LoadOptions {
-  return { cacheDir: cacheDir(), download: options.download, ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}), onProgress: (m) => process.stderr.write(`${m}\n`) };
-}
-
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
 
 export async function kernelCommand(options: KernelOptions): Promise<void> {
@@ -93,10 +82,10 @@ export async function kernelCommand(options: KernelOptions): Promise<void> {
     if (options[option] !== undefined) throw new UsageError(`--${option} only applies with --out (a bundle of a suite's runs)`);
   }
   const id = parseDatasetId(options.dataset ?? "mnist-10k");
-  const n = options.n === undefined ? DEFAULT_TRAIN_SIZE : parseCount(options.n, "--n");
-  const testSize = options.test === undefined ? DEFAULT_TEST_SIZE : parseCount(options.test, "--test");
+  const n = options.n === undefined ? DEFAULT_TRAIN_SIZE : parseWholeNumber(options.n, "--n", 1);
+  const testSize = options.test === undefined ? DEFAULT_TEST_SIZE : parseWholeNumber(options.test, "--test", 1);
   checkMemory(n, testSize);
-  const data = await loadDataset({ id, trainSize: n, testSize }, loadOptions(options));
+  const data = await loadDataset({ id, trainSize: n, testSize }, datasetLoadOptions(options));
   const prepared = prepareKernel(data.train, data.test, gamma);
   if (!prepared.ok) throw new InputError(`${id} with n = ${n}: ${prepared.message}`);
   const outcome = interpolate(prepared.system, data.train.labels, data.test.labels, data.classes);
@@ -161,7 +150,7 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     if (options[option] !== undefined) throw new UsageError(`--${option} cannot be combined with --out: a bundle's sizes are its suite's (--suite)`);
   }
   const suite = resolveSuite(options.suite ?? "quick");
-  const seeds = options.seed === undefined ? undefined : [parseCount(options.seed, "--seed", 0)];
+  const seeds = options.seed === undefined ? undefined : [parseWholeNumber(options.seed, "--seed", 0)];
   const tasks = selectTasks(suite, { architectures: [KERNEL_ARCHITECTURE_ID], ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) }).filter(isKernelTask);
   if (tasks.length === 0) throw new UsageError(`suite ${suite.id} has no randomization test without regularizers for the kernel to run`);
   for (const spec of suite.datasets) checkMemory(spec.trainSize, spec.testSize);
@@ -177,16 +166,14 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     backendDetail: `ml-matrix ${mlMatrixVersion()}: float64 Cholesky, one thread`,
     hardware: describeHardware(null),
   };
-  const identity = { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models: [`${KERNEL_ARCHITECTURE_ID}:gamma=${gamma}`], dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend: "none" };
-  const out = resolve(options.out!);
-  const store = await RunStore.open(join(out, ".runs", `${suite.id}-v${suite.version}-${(await canonicalDigest(identity)).slice(0, 12)}`), identity);
-  const finished = await store.finished((file, reason) => say(`warning: ${file} is unreadable (${reason}); moved aside, its run is solved again`));
+  const identity: RunIdentity = { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models: [`${KERNEL_ARCHITECTURE_ID}:gamma=${gamma}`], dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend: "none" };
+  const { store, finished } = await openRunStore(options.out!, identity, say, "its run is solved again");
   await store.checkEnvironment(environment, finished.size);
 
   for (const spec of suite.datasets) {
     const datasetTasks = tasks.filter((task) => task.dataset.id === spec.id && !finished.has(taskKey(task)));
     if (datasetTasks.length === 0) continue;
-    const dataset = await loadDataset(spec, loadOptions(options));
+    const dataset = await loadDataset(spec, datasetLoadOptions(options));
     const architecture = await kernelArchitecture(dataset.shape, dataset.classes, spec.trainSize, gamma);
     await solveTasks(dataset, datasetTasks, gamma, async (task, result) => {
       const stored: StoredRun = { run: kernelRunResult(task, architecture, result), architecture, dataset: datasetRecord(dataset) };
@@ -197,17 +184,15 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     });
   }
 
-  const predicate = await assemblePredicate({
+  const { bundlePath, predicate } = await writeSignedBundle({
     suite,
     environment,
-    submitter: { publicKey: signer.publicKey, keyid: signer.keyid, ...(options.name ? { name: options.name } : {}) },
+    signer,
+    name: options.name,
     runs: tasks.map((task) => finished.get(taskKey(task))!),
-    createdAt: new Date(),
+    out: options.out!,
+    stem: `${suite.id}-${KERNEL_ARCHITECTURE_ID}`,
   });
-  const envelope = await signResult(predicate, signer);
-  const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
-  const bundlePath = join(out, `${suite.id}-${KERNEL_ARCHITECTURE_ID}-${payloadDigest.slice(0, 12)}.dsse.json`);
-  await writeFileAtomic(bundlePath, JSON.stringify(envelope) + "\n");
 
   const rows = predicate.runs.map((run) => ({
     corruption: corruptionLabel(run.task.corruption),

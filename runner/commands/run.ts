@@ -2,31 +2,27 @@
 // then sign the results into a bundle and print the summary.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { extname, join, resolve } from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { canonicalDigest, signResult, taskKey, type Environment, type Suite, type Task } from "../../schema/index.js";
-import { assemblePredicate } from "../assemble.js";
-import { RunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
-import { loadDataset } from "../datasets/index.js";
+import { join } from "node:path";
+import { canonicalDigest, taskKey, type Environment, type Suite, type Task } from "../../schema/index.js";
+import { writeSignedBundle } from "../assemble.js";
+import { openRunStore, type RunIdentity, type RunStore, type StoredRun } from "../checkpoints.js";
+import { verifyDataset } from "../datasets/index.js";
 import { describeHardware } from "../environment.js";
 import { InputError, NotSentError, UsageError, VerificationError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
-import type { ModelSpec } from "../models/index.js";
+import { parseModelSpec } from "../models/spec.js";
 import { Outbox } from "../outbox.js";
-import { cacheDir, configDir, dataDir } from "../paths.js";
-import type { WorkerConfig } from "../pool/messages.js";
+import { configDir, dataDir } from "../paths.js";
 import { Interrupted, WorkerPool } from "../pool/worker-pool.js";
 import { createProgress } from "../progress.js";
 import { resolveSuite, selectTasks } from "../suites.js";
 import { runSummary, summaryTable } from "../summary.js";
-import type { BackendChoice } from "../train/index.js";
+import { BACKEND_CHOICES, nativeTensorflowInstalled, type BackendChoice } from "../train/backend-choice.js";
 import { RUNNER_VERSION } from "../package-info.js";
+import { datasetLoadOptions, parseWholeNumber } from "./options.js";
 import { isLeaderboardAt, serveUntilSignal, startLocalServer, type LocalServer } from "./serve.js";
 import { apiBase, submitFile } from "./submit.js";
-
-export const BACKENDS: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
 
 export interface RunOptions {
   suite: string;
@@ -95,34 +91,12 @@ export interface RunResultFiles {
   runs: StoredRun[];
 }
 
-function parsePositiveInt(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new UsageError(`${option} must be a whole number, got "${value}"`);
-  return n;
-}
-
-function modelSpec(path: string): ModelSpec {
-  const extension = extname(path).toLowerCase();
-  if (extension === ".json") return { kind: "layers-json", path: resolve(path) };
-  if ([".js", ".mjs", ".cjs"].includes(extension)) return { kind: "builder-module", path: resolve(path) };
-  throw new UsageError(`--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${path}"`);
-}
+/** The largest seed a task may have (the contract's Task.seed). */
+const MAX_SEED = 2 ** 31 - 1;
 
 /** tfjs-node trains with every core by itself: one worker is right there, one per core otherwise. */
 function defaultWorkers(backend: BackendChoice): number {
-  const nativeInstalled = (() => {
-    const require = createRequire(import.meta.url);
-    for (const name of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
-      try {
-        require.resolve(name);
-        return true;
-      } catch {
-        // not installed: try the next
-      }
-    }
-    return false;
-  })();
-  return backend === "tensorflow" || (backend === "auto" && nativeInstalled) ? 1 : availableParallelism();
+  return backend === "tensorflow" || (backend === "auto" && nativeTensorflowInstalled()) ? 1 : availableParallelism();
 }
 
 async function runIdentity(suite: Suite, options: RunOptions, backend: BackendChoice, seeds: number[] | undefined): Promise<RunIdentity> {
@@ -136,32 +110,29 @@ async function runIdentity(suite: Suite, options: RunOptions, backend: BackendCh
   return { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models, dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend };
 }
 
-export async function runCommand(options: RunOptions): Promise<RunResultFiles> {
+async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   const suite = resolveSuite(options.suite);
-  if (!BACKENDS.includes(options.backend as BackendChoice)) throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKENDS.join(", ")}`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(options.backend)) throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKEND_CHOICES.join(", ")}`);
   const backend = options.backend as BackendChoice;
-  const seeds = options.seed === undefined ? undefined : [parsePositiveInt(options.seed, "--seed")];
-  const workers = options.workers === undefined ? defaultWorkers(backend) : parsePositiveInt(options.workers, "--workers");
-  if (workers < 1) throw new UsageError("--workers must be at least 1");
-  const model = options.model ? modelSpec(options.model) : null;
+  const seeds = options.seed === undefined ? undefined : [parseWholeNumber(options.seed, "--seed", 0, MAX_SEED)];
+  const workers = options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
+  const model = options.model ? parseModelSpec(options.model) : null;
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
 
   // Progress and notes go to stderr; stdout carries only the summary (or the --json document).
   const say = (message: string) => process.stderr.write(`${message}\n`);
-  const data: WorkerConfig["data"] = { cacheDir: cacheDir(), download: options.download, ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}) };
+  const { onProgress, ...data } = datasetLoadOptions(options);
 
-  // Load (and if needed download) each dataset once up front: a missing dataset fails here,
-  // with its instructions, before any thread starts.
+  // Find (and if needed download) and verify each dataset's files up front: a missing or
+  // corrupt dataset fails here, with its instructions, before any thread starts.
   for (const spec of suite.datasets.filter((d) => !options.dataset || d.id === options.dataset)) {
-    await loadDataset(spec, { ...data, onProgress: say });
+    await verifyDataset(spec, { ...data, onProgress });
   }
   const { signer } = await loadOrCreateKey(configDir());
 
   const identity = await runIdentity(suite, options, backend, seeds);
-  const stateDir = join(resolve(options.out), ".runs", `${suite.id}-v${suite.version}-${(await canonicalDigest(identity)).slice(0, 12)}`);
-  const store = await RunStore.open(stateDir, identity);
-  const finished = await store.finished((file, reason) => say(`warning: ${file} is unreadable (${reason}); moved aside, its run trains again`));
+  const { store, finished } = await openRunStore(options.out, identity, say, "its run trains again");
 
   const selection = (architectureId: string | null) =>
     selectTasks(suite, { ...(architectureId ? { architectures: [architectureId] } : {}), ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) });
@@ -187,26 +158,16 @@ export async function runCommand(options: RunOptions): Promise<RunResultFiles> {
       } satisfies Environment;
       await store.checkEnvironment(environment, finished.size);
       const done = tasks.length - remaining.length;
-      say(`Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${stateDir}` : ""}.`);
+      say(`Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${store.dir}` : ""}.`);
       await trainAll(pool, remaining, { total: tasks.length, finished: done, slots: size, store, finishedRuns: finished });
     } finally {
       await pool.close();
     }
   }
-  if (!environment) throw new Error(`no environment recorded in ${stateDir} although every run is finished`);
+  if (!environment) throw new Error(`no environment recorded in ${store.dir} although every run is finished`);
 
   const runs = tasks.map((task) => finished.get(taskKey(task))!);
-  const predicate = await assemblePredicate({
-    suite,
-    environment,
-    submitter: { publicKey: signer.publicKey, keyid: signer.keyid, ...(options.name ? { name: options.name } : {}) },
-    runs,
-    createdAt: new Date(),
-  });
-  const envelope = await signResult(predicate, signer);
-  const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
-  const bundlePath = join(resolve(options.out), `${suite.id}-${payloadDigest.slice(0, 12)}.dsse.json`);
-  await writeFileAtomic(bundlePath, JSON.stringify(envelope) + "\n");
+  const { bundlePath, predicate } = await writeSignedBundle({ suite, environment, signer, name: options.name, runs, out: options.out, stem: suite.id });
 
   if (options.json) {
     process.stdout.write(JSON.stringify({ bundle: bundlePath, runs: predicate.runs.map(runSummary) }) + "\n");

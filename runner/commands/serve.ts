@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { startServer, type RunningServer } from "../../api/node.js";
 import { CliError, InputError, UsageError } from "../errors.js";
 import { dataDir } from "../paths.js";
+import { parseWholeNumber } from "./options.js";
 
 export interface ServeOptions {
   port: string;
@@ -28,14 +29,8 @@ function redact(url: string): string {
   }
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${text}"`);
-  return port;
-}
-
 /** The embedded database's folder: --data, else `leaderboard/` under the user's data dir. */
-export function leaderboardDataDir(data?: string): string {
+function leaderboardDataDir(data?: string): string {
   return data ?? join(dataDir(), "leaderboard");
 }
 
@@ -48,7 +43,7 @@ export interface LocalServer {
 
 /** Starts the leaderboard on this machine, mapping start-up failures to clear CLI errors. */
 export async function startLocalServer(options: ServeOptions): Promise<LocalServer> {
-  const port = parsePort(options.port);
+  const port = parseWholeNumber(options.port, "--port", 0, 65535);
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new UsageError("--database-url must be a postgres:// (or postgresql://) URL");
   }

@@ -28,7 +28,7 @@ export function apiBase(api?: string): string {
 }
 
 /** POSTs one bundle's text to `${base}/api/v1/submissions` and classifies the answer. */
-export async function deliver(base: string, bundleText: string): Promise<Delivery> {
+async function deliver(base: string, bundleText: string): Promise<Delivery> {
   let response: Response;
   try {
     response = await fetch(`${base}/api/v1/submissions`, {

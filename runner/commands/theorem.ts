@@ -2,12 +2,11 @@
 // points (random, or images of a dataset) and arbitrary real labels, and check that it
 // interpolates them exactly.
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { loadDataset, parseDatasetId } from "../datasets/index.js";
 import { InputError, UsageError } from "../errors.js";
-import { cacheDir } from "../paths.js";
 import { Rng } from "../random.js";
 import { buildNetwork, checkInterpolation, conditionNumber, gaussianDirections, weightCount, type PointSet } from "../science/theorem.js";
+import { datasetLoadOptions, parseWholeNumber } from "./options.js";
 
 export interface TheoremOptions {
   n: string;
@@ -40,27 +39,18 @@ export interface TheoremReport {
 /** Points held in memory at most (8 bytes each): 2^28 doubles are 2 GiB. */
 const MAX_VALUES = 2 ** 28;
 
-function parseCount(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number of at least ${min}, got "${value}"`);
-  return n;
-}
-
 async function loadPoints(options: TheoremOptions, n: number, seed: number): Promise<{ points: PointSet; description: string }> {
   if (options.dataset === undefined) {
     if (options.d === undefined) throw new UsageError("--d is required for random points (or give --dataset to use its images)");
-    const d = parseCount(options.d, "--d", 1);
+    const d = parseWholeNumber(options.d, "--d", 1);
     if (n * d > MAX_VALUES) throw new UsageError(`${n} points of dimension ${d} do not fit in memory; keep n·d at most ${MAX_VALUES}`);
     const rng = Rng.create(seed, "theorem/points");
     return { points: { values: Float64Array.from({ length: n * d }, () => rng.normal()), count: n, dimension: d }, description: "random" };
   }
   const id = parseDatasetId(options.dataset);
-  const data = await loadDataset(
-    { id, trainSize: n, testSize: 1 },
-    { cacheDir: cacheDir(), download: options.download, ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}), onProgress: (m) => process.stderr.write(`${m}\n`) },
-  );
+  const data = await loadDataset({ id, trainSize: n, testSize: 1 }, datasetLoadOptions(options));
   const d = data.shape[0] * data.shape[1] * data.shape[2];
-  if (options.d !== undefined && parseCount(options.d, "--d", 1) !== d) throw new UsageError(`--d ${options.d} does not match ${id}, whose images have ${d} pixels`);
+  if (options.d !== undefined && parseWholeNumber(options.d, "--d", 1) !== d) throw new UsageError(`--d ${options.d} does not match ${id}, whose images have ${d} pixels`);
   return { points: { values: Float64Array.from(data.train.images), count: n, dimension: d }, description: id };
 }
 
@@ -100,8 +90,8 @@ function randomLabels(n: number, seed: number): Float64Array {
 }
 
 export async function theoremCommand(options: TheoremOptions): Promise<TheoremReport> {
-  const n = parseCount(options.n, "--n", 1);
-  const seed = parseCount(options.seed, "--seed", 0);
+  const n = parseWholeNumber(options.n, "--n", 1);
+  const seed = parseWholeNumber(options.seed, "--seed", 0);
   const labelsFromFile = options.labels !== "random";
   const { points, description } = await loadPoints(options, n, seed);
   const labels = labelsFromFile ? await readLabels(options.labels, n) : randomLabels(n, seed);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { create } from "tar";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { CIFAR10_SOURCE, loadCifarDataset, parseCifarBatch, type CifarSource } from "./cifar10.js";
+import { CIFAR10_SOURCE, loadCifarDataset, parseCifarBatch, verifyCifarDataset, type CifarSource } from "./cifar10.js";
 import { resolveLoadOptions } from "./options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -98,6 +98,24 @@ describe("loadCifarDataset", () => {
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
     await expect(loadCifarDataset(wrong, resolveLoadOptions({ dataDir: archiveDir, cacheDir: cache }))).rejects.toThrow(/test_batch.bin in .* has SHA-256 [0-9a-f]{64}, expected 0{64}/);
     expect(readdirSync(join(cache, "datasets", "cifar10"))).toEqual([]);
+  });
+
+  it("verifies the batch files without parsing them, refusing what loading refuses with the same message", async () => {
+    const { source, dir, archiveDir } = await generatedCifar();
+    await expect(verifyCifarDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }))).resolves.toBeUndefined();
+    const wrong = { ...source, testFiles: [{ name: "test_batch.bin", sha256: "0".repeat(64) }] };
+    for (const [tried, options] of [
+      [wrong, { dataDir: dir }],
+      [wrong, { dataDir: archiveDir }],
+      [CIFAR10_SOURCE, { download: false }],
+    ] as const) {
+      const loading = await loadCifarDataset(tried, resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) })).catch((e: unknown) => e);
+      const verifying = await verifyCifarDataset(tried, resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) })).catch((e: unknown) => e);
+      expect(verifying).toBeInstanceOf(InputError);
+      // Messages name the cache folder, which differs between the two attempts.
+      const message = (error: unknown) => (error as Error).message.replaceAll(/rb-cache-\w+/g, "rb-cache-X");
+      expect(message(verifying)).toBe(message(loading));
+    }
   });
 
   it("says how to get CIFAR-10 when it is nowhere and downloads are off", async () => {

@@ -140,23 +140,28 @@ async function extractBatches(source: CifarSource, archive: string, cache: strin
   }
 }
 
+function batchFiles(source: CifarSource): DatasetFile[] {
+  return [...source.trainFiles, ...source.testFiles];
+}
+
 function advice(source: CifarSource, options: ResolvedLoadOptions): string {
   const url = `${options.mirror ?? source.archive.url}${source.archive.name}`;
   const download = `${downloadAdvice(options)} from ${url} into ${options.cacheDir(source.id)}`;
-  const names = [...source.trainFiles, ...source.testFiles].map((f) => f.name).join(", ");
+  const names = batchFiles(source).map((f) => f.name).join(", ");
   return `To get ${source.title}: ${download}; or pass --data-dir FOLDER, a folder holding ${source.archive.name} or ${names} (directly or in ${source.folder}/).`;
 }
 
 /**
- * Every example of CIFAR-10. Looks in --data-dir only, when given (the batch files, or the
- * archive, which is then extracted into the cache); otherwise in the cache, downloading and
- * extracting the archive when the batch files are not there. The downloaded archive is
- * deleted once its batch files are extracted and verified.
+ * A reader of CIFAR-10's batch files that returns a file's content only if it is the pinned
+ * one. Looks in --data-dir only, when given (the batch files, or the archive, which is then
+ * extracted into the cache); otherwise in the cache, downloading and extracting the archive
+ * when the batch files are not there. The downloaded archive is deleted once its batch files
+ * are extracted and verified.
  */
-export async function loadCifarDataset(source: CifarSource, options: ResolvedLoadOptions): Promise<RawDataset> {
+async function batchReader(source: CifarSource, options: ResolvedLoadOptions): Promise<(file: DatasetFile) => Promise<Buffer>> {
   const cache = options.cacheDir(source.id);
   const dirs = options.dataDir ? [options.dataDir, join(options.dataDir, source.folder), cache] : [cache];
-  const files = [...source.trainFiles, ...source.testFiles];
+  const files = batchFiles(source);
   const help = advice(source, options);
   const paths = new Map<string, string>();
   for (const file of files) {
@@ -185,20 +190,32 @@ export async function loadCifarDataset(source: CifarSource, options: ResolvedLoa
     if (downloaded) await rm(archive, { force: true });
     for (const file of missing) paths.set(file.name, join(cache, file.name));
   }
-  const read = async (list: DatasetFile[]) => {
+  return (file) => {
+    options.onProgress?.(`${source.id}: reading ${paths.get(file.name)}`);
+    return readVerified(paths.get(file.name)!, file, help);
+  };
+}
+
+/** Finds (downloading and extracting if needed) each batch file of CIFAR-10 and checks it against its pinned digest, without parsing it. */
+export async function verifyCifarDataset(source: CifarSource, options: ResolvedLoadOptions): Promise<void> {
+  const read = await batchReader(source, options);
+  for (const file of batchFiles(source)) await read(file);
+}
+
+/** Every example of CIFAR-10, each batch file checked against its pinned digest. */
+export async function loadCifarDataset(source: CifarSource, options: ResolvedLoadOptions): Promise<RawDataset> {
+  const read = await batchReader(source, options);
+  const split = async (list: DatasetFile[]) => {
     const splits: RawSplit[] = [];
-    for (const file of list) {
-      options.onProgress?.(`${source.id}: reading ${paths.get(file.name)}`);
-      splits.push(parseCifarBatch(await readVerified(paths.get(file.name)!, file, help), file.name, source.classes));
-    }
+    for (const file of list) splits.push(parseCifarBatch(await read(file), file.name, source.classes));
     return concatSplits(splits);
   };
   return {
     id: source.id,
     shape: [SIDE, SIDE, CHANNELS],
     classes: source.classes,
-    train: await read(source.trainFiles),
-    test: await read(source.testFiles),
-    files: files.map(({ name, sha256 }) => ({ name, sha256 })),
+    train: await split(source.trainFiles),
+    test: await split(source.testFiles),
+    files: batchFiles(source).map(({ name, sha256 }) => ({ name, sha256 })),
   };
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { loadIdxDataset, parseIdxImages, parseIdxLabels, type IdxFile, type IdxSource } from "./idx.js";
+import { loadIdxDataset, parseIdxImages, parseIdxLabels, verifyIdxDataset, type IdxFile, type IdxSource } from "./idx.js";
 import { resolveLoadOptions } from "./options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -122,6 +122,21 @@ describe("loadIdxDataset from a folder", () => {
       new RegExp(`Generated IDX is not available: there is no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in ${empty}\\.`),
     );
     await expect(loadIdxDataset(source, resolveLoadOptions({ cacheDir: empty, download: false }))).rejects.toThrow(/allow downloads \(they are turned off\)/);
+  });
+
+  it("verifies the files without parsing them, refusing what loading refuses with the same message", async () => {
+    const good = mkdtempSync(join(tmpdir(), "rb-idx-"));
+    writeFiles(good, contents, true);
+    await expect(verifyIdxDataset(source, resolveLoadOptions({ dataDir: good, cacheDir: good }))).resolves.toBeUndefined();
+    const tampered = mkdtempSync(join(tmpdir(), "rb-idx-"));
+    writeFiles(tampered, { ...contents, "t10k-labels-idx1-ubyte": idxLabels(testLabels.map((l) => (l + 1) % 3)) }, false);
+    const empty = mkdtempSync(join(tmpdir(), "rb-idx-"));
+    for (const options of [{ dataDir: tampered, cacheDir: tampered }, { dataDir: empty, cacheDir: empty }, { cacheDir: empty, download: false }]) {
+      const loading = await loadIdxDataset(source, resolveLoadOptions(options)).catch((e: unknown) => e);
+      const verifying = await verifyIdxDataset(source, resolveLoadOptions(options)).catch((e: unknown) => e);
+      expect(verifying).toBeInstanceOf(InputError);
+      expect((verifying as Error).message).toBe((loading as Error).message);
+    }
   });
 
   it("finds a copy in a system folder before the cache", async () => {

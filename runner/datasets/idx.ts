@@ -60,9 +60,13 @@ export function parseIdxImages(bytes: Uint8Array, name: string): { pixels: Uint8
   return { pixels: bytes.slice(16), count, rows, columns };
 }
 
+function filesOf(source: IdxSource): IdxFile[] {
+  return [source.trainImages, source.trainLabels, source.testImages, source.testLabels];
+}
+
 /** How to get an IDX dataset, for the end of every error message about it. */
 function advice(source: IdxSource, options: ResolvedLoadOptions): string {
-  const names = [source.trainImages, source.trainLabels, source.testImages, source.testLabels].map((f) => f.name).join(", ");
+  const names = filesOf(source).map((f) => f.name).join(", ");
   const ways = [
     `${downloadAdvice(options)} from ${options.mirror ?? source.url} into ${options.cacheDir(source.id)}`,
     ...(source.packageHint ? [source.packageHint] : []),
@@ -106,6 +110,11 @@ async function readSplit(source: IdxSource, images: IdxFile, labels: IdxFile, op
   return { split: { pixels, labels: parsedLabels, count }, rows, columns };
 }
 
+/** Finds (downloading if needed) each file of an IDX dataset and checks it against its pinned digest, without parsing it. */
+export async function verifyIdxDataset(source: IdxSource, options: ResolvedLoadOptions): Promise<void> {
+  for (const file of filesOf(source)) await readIdxFile(source, file, options);
+}
+
 /** Every example of an IDX dataset, each file checked against its pinned digest. */
 export async function loadIdxDataset(source: IdxSource, options: ResolvedLoadOptions): Promise<RawDataset> {
   const train = await readSplit(source, source.trainImages, source.trainLabels, options);
@@ -113,6 +122,6 @@ export async function loadIdxDataset(source: IdxSource, options: ResolvedLoadOpt
   if (train.rows !== test.rows || train.columns !== test.columns) {
     throw new InputError(`${source.title}: training images are ${train.rows}×${train.columns} but test images are ${test.rows}×${test.columns}`);
   }
-  const files = [source.trainImages, source.trainLabels, source.testImages, source.testLabels].map(({ name, sha256 }) => ({ name, sha256 }));
+  const files = filesOf(source).map(({ name, sha256 }) => ({ name, sha256 }));
   return { id: source.id, shape: [train.rows, train.columns, 1], classes: source.classes, train: train.split, test: test.split, files };
 }

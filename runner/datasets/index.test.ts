@@ -3,18 +3,25 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DatasetId, DatasetRecord } from "../../schema/index.js";
 import { UsageError } from "../errors.js";
-import { DATASET_IDS, datasetRecord, loadDataset, parseDatasetId } from "./index.js";
+import { datasetRecord, loadDataset, parseDatasetId, verifyDataset } from "./index.js";
 
 const options = { cacheDir: "/nonexistent", download: false };
 const sha256 = (bytes: ArrayBufferView) => createHash("sha256").update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).digest("hex");
 
 describe("dataset ids", () => {
-  it("lists every id of the contract and rejects others with the list", async () => {
-    expect([...DATASET_IDS]).toEqual(DatasetId.options);
+  it("accepts the contract's ids and rejects others with the list", async () => {
     expect(parseDatasetId("cifar10")).toBe("cifar10");
     expect(() => parseDatasetId("imagenet")).toThrow(UsageError);
     expect(() => parseDatasetId("imagenet")).toThrow('unknown dataset "imagenet"; valid datasets: mnist-10k, mnist, fashion-mnist, cifar10, synthetic');
     await expect(loadDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(UsageError);
+  });
+});
+
+describe("verifyDataset", () => {
+  it("passes datasets whose files are present and pinned, and refuses an unknown id or a missing dataset", async () => {
+    for (const id of ["mnist-10k", "synthetic"] as const) await expect(verifyDataset({ id, trainSize: 10, testSize: 10 }, options)).resolves.toBeUndefined();
+    await expect(verifyDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(UsageError);
+    await expect(verifyDataset({ id: "mnist", trainSize: 1, testSize: 1 }, options)).rejects.toThrow(/MNIST is not available/);
   });
 });
 

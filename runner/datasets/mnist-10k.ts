@@ -44,10 +44,10 @@ function digitsDir(): string {
   }
 }
 
-/** All 10,000 digits in the package's order (the digits of class 0, then 1, …) as bytes. */
-async function readDigits(): Promise<{ pixels: Uint8Array; labels: Uint8Array }> {
+/** The package's digit files, one per class, each checked against its pinned digest. */
+async function readDigitFiles(): Promise<Buffer[]> {
   const dir = digitsDir();
-  const perClass: Uint8Array[] = [];
+  const texts: Buffer[] = [];
   for (let digit = 0; digit < CLASSES; digit++) {
     const path = join(dir, `${digit}.json`);
     let text: Buffer;
@@ -60,13 +60,26 @@ async function readDigits(): Promise<{ pixels: Uint8Array; labels: Uint8Array }>
     if (digest !== DIGIT_FILE_SHA256[digit]) {
       throw new InputError(`${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: mnist-10k would be a different dataset. ${REINSTALL}.`);
     }
+    texts.push(text);
+  }
+  return texts;
+}
+
+/** Checks that the mnist package's digit files are present and pinned, without parsing them. */
+export async function verifyMnist10k(): Promise<void> {
+  await readDigitFiles();
+}
+
+/** All 10,000 digits in the package's order (the digits of class 0, then 1, …) as bytes. */
+async function readDigits(): Promise<{ pixels: Uint8Array; labels: Uint8Array }> {
+  const perClass = (await readDigitFiles()).map((text) => {
     // The file holds one flat array of byte/255 values rounded to three decimals; the 256
     // rounded values are distinct, so round(v × 255) recovers each original byte exactly.
     const values = (JSON.parse(text.toString("utf8")) as { data: number[] }).data;
     const bytes = new Uint8Array(values.length);
     for (let i = 0; i < values.length; i++) bytes[i] = Math.round(values[i]! * 255); // Uint8Array.from(values, fn) is 30× slower
-    perClass.push(bytes);
-  }
+    return bytes;
+  });
   const count = perClass.reduce((n, bytes) => n + bytes.length / PIXELS, 0);
   const pixels = new Uint8Array(count * PIXELS);
   const labels = new Uint8Array(count);

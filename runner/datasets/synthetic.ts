@@ -5,7 +5,7 @@ import { sha256Hex } from "./files.js";
 import type { RawDataset, RawSplit } from "./raw.js";
 
 /** Version 1 of the generator. Any change to what follows makes a new name (synthetic-v2.bin). */
-export const SYNTHETIC = {
+const SYNTHETIC = {
   file: "synthetic-v1.bin",
   shape: [8, 8, 1] as [number, number, number],
   classes: 10,

@@ -5,16 +5,13 @@ import { canonicalDigest, NO_REGULARIZER, type Architecture, type InputShape, ty
 import { UsageError } from "../errors.js";
 import { BUILTIN_ARCHITECTURE_IDS, findBuiltin } from "./builtin.js";
 import { modelInputShape } from "./input-shape.js";
+import type { ModelSpec } from "./spec.js";
 import { canonicalTopology } from "./topology.js";
 import { idFromPath, loadBuilderModule, loadLayersJson } from "./user.js";
 
 export { BUILTIN_ARCHITECTURE_IDS } from "./builtin.js";
 export { RegularizerNotApplicable, type BuilderModuleOptions } from "./user.js";
-export { LocalResponseNormalization, SeededDropout } from "./layers.js";
-export { modelInputShape } from "./input-shape.js";
-
-/** Where an architecture comes from: a built-in id, a layers topology file, or a builder module. */
-export type ModelSpec = { kind: "builtin"; id: string } | { kind: "layers-json"; path: string } | { kind: "builder-module"; path: string };
+export type { ModelSpec } from "./spec.js";
 
 /** Builds fresh, seeded models of one architecture for any input shape the architecture accepts. */
 export interface ArchitectureBuilder {
@@ -27,19 +24,6 @@ export interface ArchitectureBuilder {
    * and early stopping belong to the training loop.
    */
   build(options: { inputShape: InputShape; classes: number; regularizer: Regularizer; seed: number }): tf.LayersModel;
-}
-
-/**
- * The `ModelSpec` of a `--model` value: a path ending in `.json` is a layers topology, one
- * ending in `.js`/`.mjs` a builder module, anything else a built-in id.
- *
- * @example
- * parseModelSpec("nets/model.json") // { kind: "layers-json", path: "nets/model.json" }
- */
-export function parseModelSpec(value: string): ModelSpec {
-  if (/\.json$/i.test(value)) return { kind: "layers-json", path: value };
-  if (/\.m?js$/i.test(value)) return { kind: "builder-module", path: value };
-  return { kind: "builtin", id: value };
 }
 
 /**

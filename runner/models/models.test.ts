@@ -2,13 +2,14 @@
 // model.json files and builder modules, on the wasm backend.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalDigest, NO_REGULARIZER, type InputShape } from "../../schema/index.js";
 import { InputError, UsageError } from "../errors.js";
 import { initBackend } from "../train/index.js";
-import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture, parseModelSpec, type ArchitectureBuilder } from "./index.js";
+import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture, type ArchitectureBuilder } from "./index.js";
+import { parseModelSpec } from "./spec.js";
 import { canonicalTopology } from "./topology.js";
 
 let dir: string;
@@ -88,10 +89,16 @@ describe("built-in architectures", () => {
     expect((error as Error).message).toContain("mlp-1x512");
   });
 
-  it("parses --model values", () => {
-    expect(parseModelSpec("small-alexnet")).toEqual({ kind: "builtin", id: "small-alexnet" });
-    expect(parseModelSpec("nets/model.json")).toEqual({ kind: "layers-json", path: "nets/model.json" });
-    expect(parseModelSpec("nets/build.mjs")).toEqual({ kind: "builder-module", path: "nets/build.mjs" });
+  it("parses --model paths into absolute ones, and refuses anything but a model.json or a module", () => {
+    expect(parseModelSpec("nets/model.JSON")).toEqual({ kind: "layers-json", path: resolve("nets/model.JSON") });
+    for (const name of ["build.js", "build.mjs", "build.cjs"]) {
+      expect(parseModelSpec(`nets/${name}`)).toEqual({ kind: "builder-module", path: resolve("nets", name) });
+    }
+    expect(parseModelSpec("/abs/model.json")).toEqual({ kind: "layers-json", path: "/abs/model.json" });
+    for (const value of ["small-alexnet", "nets/model.h5"]) {
+      expect(() => parseModelSpec(value)).toThrow(UsageError);
+      expect(() => parseModelSpec(value)).toThrow(`--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${value}"`);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 // A worker thread of `rethink-bench run`: one TF.js instance that trains tasks one at a time
 // and reports every epoch and every finished run to the main thread.
 import { parentPort, workerData } from "node:worker_threads";
-import { deriveRun, encodeClasses, type Architecture, type RunResult, type Task } from "../../schema/index.js";
+import type { Architecture, Task } from "../../schema/index.js";
+import { runResult } from "../assemble.js";
 import { corruptDataset } from "../corruptions.js";
 import { datasetRecord, loadDataset } from "../datasets/index.js";
 import type { Dataset } from "../datasets/dataset.js";
@@ -57,16 +58,7 @@ async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promi
     // trainRun reports NaN losses and out-of-memory itself; anything else still ends only this run.
     outcome = { status: "failed", failure: `training stopped: ${(error as Error).message}`.slice(0, 2000), curve: [], predictions: null };
   }
-  const run: RunResult = {
-    task,
-    architectureFingerprint: architecture.fingerprint,
-    status: outcome.status,
-    failure: outcome.failure,
-    curve: outcome.curve,
-    derived: deriveRun({ task, status: outcome.status, curve: outcome.curve }, null),
-    predictions: outcome.predictions && { train: encodeClasses(outcome.predictions.train), test: encodeClasses(outcome.predictions.test) },
-  };
-  post({ type: "done", run });
+  post({ type: "done", run: runResult(task, architecture, outcome) });
 }
 
 async function main(): Promise<void> {

@@ -2,17 +2,15 @@
 // machine uses all its cores (the wasm backend is single-threaded). A thread that dies
 // mid-run (say, out of memory) ends that run as failed and is replaced; the suite goes on.
 import { Worker } from "node:worker_threads";
-import { deriveRun, type Architecture, type DatasetRecord, type EpochPoint, type RunResult, type Task } from "../../schema/index.js";
+import type { Architecture, DatasetRecord, EpochPoint, Task } from "../../schema/index.js";
+import { runResult } from "../assemble.js";
+import type { StoredRun } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import type { BackendInfo } from "../train/index.js";
 import type { FromWorker, WorkerConfig } from "./messages.js";
 
 /** A finished (or failed) run with the records its bundle needs. */
-export interface FinishedRun {
-  run: RunResult;
-  architecture: Architecture;
-  dataset: DatasetRecord;
-}
+export type FinishedRun = StoredRun;
 
 export interface PoolEvents {
   onStart(slot: number, task: Task): void;
@@ -123,15 +121,7 @@ export class WorkerPool {
         if (this.closing || signal.aborted || !slot.task) return;
         if (!slot.started) return reject(new CliError(`a worker thread died before training began: ${reason}`, 70));
         const { task, started, curve } = slot;
-        const run: RunResult = {
-          task,
-          architectureFingerprint: started.architecture.fingerprint,
-          status: "failed",
-          failure: `the worker thread died: ${reason}`.slice(0, 2000),
-          curve,
-          derived: deriveRun({ task, status: "failed", curve }, null),
-          predictions: null,
-        };
+        const run = runResult(task, started.architecture, { status: "failed", failure: `the worker thread died: ${reason}`.slice(0, 2000), curve, predictions: null });
         slot.task = null;
         const fresh = spawn(this.config);
         slot.worker = fresh.worker;

@@ -1,6 +1,7 @@
 // The kernel interpolation as a non-neural baseline row of the leaderboard: an architecture
 // of kind "kernel", and one run per task of a suite whose curve is a single point.
-import { canonicalDigest, encodeClasses, deriveRun, type Architecture, type InputShape, type JsonObject, type RunResult, type Task } from "../../schema/index.js";
+import { canonicalDigest, type Architecture, type InputShape, type JsonObject, type RunResult, type Task } from "../../schema/index.js";
+import { runResult } from "../assemble.js";
 import type { KernelOutcome } from "./kernel.js";
 
 /** The kernel's id on the board; its fingerprint also covers γ, the input shape and n. */
@@ -50,17 +51,7 @@ export function isKernelTask(task: Task): boolean {
  * this run's solve and predictions.
  */
 export function kernelRunResult(task: Task, architecture: Architecture, result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string }): RunResult {
-  if ("failure" in result) {
-    return {
-      task,
-      architectureFingerprint: architecture.fingerprint,
-      status: "failed",
-      failure: result.failure,
-      curve: [],
-      derived: deriveRun({ task, status: "failed", curve: [] }, null),
-      predictions: null,
-    };
-  }
+  if ("failure" in result) return runResult(task, architecture, { status: "failed", failure: result.failure, curve: [], predictions: null });
   const { outcome, wallSeconds } = result;
   const curve = [
     {
@@ -72,13 +63,5 @@ export function kernelRunResult(task: Task, architecture: Architecture, result: 
       wallSeconds,
     },
   ];
-  return {
-    task,
-    architectureFingerprint: architecture.fingerprint,
-    status: "ok",
-    failure: null,
-    curve,
-    derived: deriveRun({ task, status: "ok", curve }, null),
-    predictions: { train: encodeClasses(outcome.predictions.train), test: encodeClasses(outcome.predictions.test) },
-  };
+  return runResult(task, architecture, { status: "ok", failure: null, curve, predictions: outcome.predictions });
 }

@@ -9,7 +9,6 @@ export const DEFAULT_GAMMA = 0.02;
 
 /** The kernel system of one set of training and test images, reusable for any labels. */
 export interface KernelSystem {
-  gamma: number;
   /** K(x_i, x_j) over the training images, n × n. */
   trainKernel: Matrix;
   /** K(t_i, x_j) between test and training images, m × n. */
@@ -94,7 +93,7 @@ export function prepareKernel(train: ImageSet, test: ImageSet, gamma: number): P
   if (!factor.isPositiveDefinite()) {
     return { ok: false, message: `the ${train.count} × ${train.count} kernel matrix is not positive definite to double precision: some training images are identical or nearly so` };
   }
-  return { ok: true, system: { gamma, trainKernel, testKernel, factor, seconds: { kernel: kernelSeconds, factor: seconds(started) } } };
+  return { ok: true, system: { trainKernel, testKernel, factor, seconds: { kernel: kernelSeconds, factor: seconds(started) } } };
 }
 
 function oneHot(labels: Uint8Array, classes: number): Matrix {

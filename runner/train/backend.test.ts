@@ -1,20 +1,12 @@
 // Backend selection: auto falls through to wasm where the native packages are absent, and a
 // backend asked for by name that cannot load is a usage error saying how to get it.
-import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../errors.js";
+import { nativeTensorflowInstalled } from "./backend-choice.js";
 import { initBackend } from "./index.js";
 
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const nativeInstalled = installed("@tensorflow/tfjs-node") || installed("@tensorflow/tfjs-node-gpu");
+const nativeInstalled = nativeTensorflowInstalled();
 
 describe("initBackend", () => {
   it.skipIf(nativeInstalled)("asked for tensorflow without @tensorflow/tfjs-node, says how to install it", async () => {

@@ -4,9 +4,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../errors.js";
-import { registerWasmTrainingKernels } from "./wasm-kernels.js";
-
-export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
+import { NATIVE_PACKAGES, type BackendChoice } from "./backend-choice.js";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels.js";
 
 /** The backend a process trains on, as a result bundle records it. */
 export interface BackendInfo {
@@ -17,9 +16,6 @@ export interface BackendInfo {
   /** The GPU's name when training on one. */
   gpu: string | null;
 }
-
-/** The backend names `--backend` accepts. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
 
 type Attempt = { ok: true; info: BackendInfo } | { ok: false; reason: string };
 
@@ -39,16 +35,12 @@ async function gpuName(): Promise<string | null> {
 }
 
 /**
- * Native TensorFlow through `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`. Both
- * are optional: their installs download libtensorflow and may have failed or been skipped.
- * The specifiers are variables so that type-checking does not need them installed.
+ * Native TensorFlow through `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`. The
+ * specifiers are variables so that type-checking does not need them installed.
  */
 async function tryTensorflow(): Promise<Attempt> {
   const reasons: string[] = [];
-  for (const [pkg, gpu] of [
-    ["@tensorflow/tfjs-node-gpu", true],
-    ["@tensorflow/tfjs-node", false],
-  ] as const) {
+  for (const [pkg, gpu] of NATIVE_PACKAGES) {
     try {
       const module = (await import(pkg)) as { version?: { "tfjs-node"?: string } };
       if (!(await tf.setBackend("tensorflow"))) throw new Error(`${pkg} loaded but its backend did not start`);
@@ -62,11 +54,11 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: false, reason: reasons.join("; ") };
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(kernels: readonly string[]): Promise<Attempt> {
   try {
     await import("@tensorflow/tfjs-backend-wasm");
     if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not start");
-    registerWasmTrainingKernels();
+    registerWasmTrainingKernels(kernels);
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
     return { ok: true, info: { backend: "wasm", detail: `@tensorflow/tfjs-backend-wasm ${TFJS_VERSION}${simd ? " (SIMD)" : " (no SIMD)"}, 1 thread`, tfjsVersion: TFJS_VERSION, gpu: null } };
   } catch (error) {
@@ -85,6 +77,11 @@ const HOW_TO_GET: Record<Exclude<BackendChoice, "auto">, string> = {
   cpu: "this is a bug: the cpu backend ships with TensorFlow.js",
 };
 
+export interface BackendOptions {
+  /** Which of our wasm training kernels to register (default: all); only for measuring each one's effect. */
+  wasmKernels?: readonly string[];
+}
+
 /**
  * Starts the backend for this process or worker thread; call once before training. `auto`
  * takes the first that loads of tensorflow, wasm, cpu. A backend chosen by name that cannot
@@ -93,10 +90,10 @@ const HOW_TO_GET: Record<Exclude<BackendChoice, "auto">, string> = {
  * @example
  * const info = await initBackend("auto"); // { backend: "wasm", detail: "… (SIMD), 1 thread", … }
  */
-export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
+export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<BackendInfo> {
   // Production mode drops TF.js's debug checks and its console hint to install tfjs-node.
   tf.enableProdMode();
-  const attempts = { tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu };
+  const attempts = { tensorflow: tryTensorflow, wasm: () => tryWasm(options.wasmKernels ?? WASM_TRAINING_KERNELS), cpu: tryCpu };
   const order: Array<Exclude<BackendChoice, "auto">> = choice === "auto" ? ["tensorflow", "wasm", "cpu"] : [choice];
   const reasons: string[] = [];
   for (const name of order) {

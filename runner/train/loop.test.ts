@@ -9,7 +9,9 @@ import { NO_REGULARIZER, type InputShape, type Regularizer, type Task } from "..
 import type { ImageSet } from "../datasets/dataset.js";
 import { describeArchitecture, loadArchitecture } from "../models/index.js";
 import { Rng } from "../random.js";
-import { EPOCHS_AFTER_FIT, initBackend, modelInputShape, trainRun, type TrainData } from "./index.js";
+import { modelInputShape } from "../models/input-shape.js";
+import { EPOCHS_AFTER_FIT, initBackend, trainRun, type TrainData } from "./index.js";
+import { RunInputs } from "./inputs.js";
 
 /** Gaussian clusters, one per class, of images with the given shape; labels optionally random. */
 function clusters(shape: InputShape, count: number, seed: number, randomLabels = false): ImageSet {
@@ -154,7 +156,7 @@ describe("trainRun", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("center-crops and standardizes CIFAR-shaped images for a 28×28×3 model", async () => {
+  it("builds the model of CIFAR-shaped data at the 28×28×3 it is cropped to", async () => {
     expect(modelInputShape([32, 32, 3])).toEqual([28, 28, 3]);
     expect(modelInputShape([28, 28, 1])).toEqual([28, 28, 1]);
     const shapes: number[][] = [];
@@ -185,6 +187,87 @@ describe("trainRun", () => {
       expect(outcome.failure).toMatch(/cannot take/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("RunInputs", () => {
+  const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
+  const imageOf = (set: ImageSet, shape: InputShape, i: number) => set.images.subarray(i * size(shape), (i + 1) * size(shape));
+  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0);
+
+  /** The h × w window at (top, left) of an H×W×C image framed by `pad` zero pixels on each side. */
+  function window(image: Float32Array, [height, width, channels]: InputShape, top: number, left: number, pad: number): number[] {
+    const out: number[] = [];
+    for (let y = top - pad; y < top - pad + 28; y++) {
+      for (let x = left - pad; x < left - pad + 28; x++) {
+        for (let c = 0; c < channels; c++) out.push(y >= 0 && y < height && x >= 0 && x < width ? image[(y * width + x) * channels + c]! : 0);
+      }
+    }
+    return out;
+  }
+
+  /** TensorFlow's per_image_standardization, in float64. */
+  function standardize(values: number[]): number[] {
+    const mean = values.reduce((p, q) => p + q, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((p, q) => p + (q - mean) ** 2, 0) / values.length);
+    return values.map((v) => (v - mean) / Math.max(sd, 1 / Math.sqrt(values.length)));
+  }
+
+  function expectStandardized(image: ArrayLike<number>): void {
+    const values = Array.from(image);
+    const mean = values.reduce((p, q) => p + q, 0) / values.length;
+    expect(mean).toBeCloseTo(0, 5);
+    expect(Math.sqrt(values.reduce((p, q) => p + (q - mean) ** 2, 0) / values.length)).toBeCloseTo(1, 4);
+  }
+
+  it("center-crops CIFAR-shaped images to 28×28 and standardizes each image (mean 0, sd 1)", () => {
+    const shape: InputShape = [32, 32, 3];
+    const train = clusters(shape, 4, 3);
+    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 4) }, "none", Rng.create(0, "test"));
+    try {
+      expect(inputs.shape).toEqual([28, 28, 3]);
+      const seen = inputs.train.images.dataSync();
+      for (let i = 0; i < train.count; i++) {
+        const image = seen.subarray(i * 28 * 28 * 3, (i + 1) * 28 * 28 * 3);
+        expectStandardized(image);
+        expect(maxDifference(image, standardize(window(imageOf(train, shape, i), shape, 2, 2, 0)))).toBeLessThan(1e-4);
+      }
+    } finally {
+      inputs.dispose();
+    }
+  });
+
+  it.each([
+    ["a CIFAR-shaped image, standardized", [32, 32, 3], 0],
+    ["a 28×28 image zero-padded by 2", [28, 28, 1], 2],
+  ] as const)("crops each augmented example from %s", (_, dataShape, pad) => {
+    const shape: InputShape = [...dataShape];
+    const train = clusters(shape, 6, 5);
+    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 6) }, "crop", Rng.create(1, "test"));
+    const ids = Int32Array.from([4, 0, 5, 0]);
+    const { x, y } = inputs.batch(ids);
+    try {
+      expect(x.shape).toEqual([4, 28, 28, shape[2]]);
+      expect(Array.from(y.dataSync())).toEqual(Array.from(ids, (id) => train.labels[id]!));
+      const pixels = x.dataSync();
+      const offsets: string[] = [];
+      ids.forEach((id, k) => {
+        const example = pixels.subarray(k * 28 * 28 * shape[2], (k + 1) * 28 * 28 * shape[2]);
+        if (pad === 0) expectStandardized(example);
+        // The window is drawn at random: it must be one of the 5 × 5 placements in the 32×32 frame.
+        const windows = Array.from({ length: 25 }, (__, w) => ({ top: Math.floor(w / 5), left: w % 5 }));
+        const found = windows.find(({ top, left }) => {
+          const expected = window(imageOf(train, shape, id), shape, top, left, pad);
+          return maxDifference(example, pad === 0 ? standardize(expected) : expected) < 1e-4;
+        });
+        expect(found).toBeDefined();
+        offsets.push(`${found!.top},${found!.left}`);
+      });
+      expect(new Set(offsets).size).toBeGreaterThan(1);
+    } finally {
+      tf.dispose([x, y]);
+      inputs.dispose();
     }
   });
 });

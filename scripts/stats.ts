@@ -1,0 +1,17 @@
+// Summary statistics of the benchmarks' trials.
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, x) => sum + x, 0) / values.length;
+}
+
+/** The sample standard deviation (n − 1 in the denominator); 0 for a single value. */
+export function sampleSd(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((sum, x) => sum + (x - m) ** 2, 0) / Math.max(values.length - 1, 1));
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
