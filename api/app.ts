@@ -28,7 +28,7 @@ const HTTP_EXCEPTION_PROBLEMS: Record<number, { code: ProblemCode; detail: strin
  * An error as it is logged: name, message, stack frames and causes, but never drizzle's
  * "params:" line, whose bound values can be a bundle's contents.
  */
-export function errorForLog(error: unknown, depth = 0): string {
+function errorForLog(error: unknown, depth = 0): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message.split("\nparams:")[0];
   const frames = (error.stack ?? "").split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n");

@@ -7,6 +7,12 @@
  */
 export const MAX_BODY_BYTES = 16 * 2 ** 20;
 
+/**
+ * Deepest row of the leaderboard a page may start at: the API's cursors and the web pages'
+ * `page` parameter both stop here, so every page links to a download the API answers.
+ */
+export const MAX_BOARD_OFFSET = 1_000_000;
+
 /** A fixed window: at most `limit` requests per `windowSeconds`. */
 export interface RateLimit {
   limit: number;

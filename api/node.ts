@@ -39,7 +39,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "databaseUrl">): DatabaseConfig {
+function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "databaseUrl">): DatabaseConfig {
   return options.databaseUrl ? { driver: "postgres", url: options.databaseUrl } : { driver: "pglite", dataDir: options.dataDir };
 }
 

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { Problem, type BundleErrorCode, type PathError } from "../schema/index.js";
 
 /** Problem `type` URIs are this base plus the code, e.g. `…/problems/bad-signature`. */
-export const PROBLEM_BASE = "https://rethink-bench.org/problems/";
+const PROBLEM_BASE = "https://rethink-bench.org/problems/";
 
 const BUNDLE_PROBLEMS = {
   "bad-json": { status: 400, title: "Malformed JSON" },
@@ -39,7 +39,7 @@ const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 /** The problem body for a code, parsed through the contract before it leaves. */
-export function problemBody(code: ProblemCode, detail: string, options: { instance?: string; errors?: PathError[] } = {}): Problem {
+function problemBody(code: ProblemCode, detail: string, options: { instance?: string; errors?: PathError[] } = {}): Problem {
   const { status, title } = PROBLEMS[code];
   return Problem.parse({
     type: PROBLEM_BASE + code,

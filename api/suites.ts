@@ -1,5 +1,5 @@
 // The suites this server ranks, with the digests a bundle's suite must match.
-import { SUITES, canonicalDigest, type Suite } from "../schema/index.js";
+import { SUITES, canonicalDigest, findSuite, type Suite } from "../schema/index.js";
 
 export interface KnownSuite {
   suite: Suite;
@@ -16,8 +16,8 @@ export function knownSuites(): Promise<KnownSuite[]> {
 
 /** A suite by id and version; without a version, the newest version of that id. */
 export async function findKnownSuite(id: string, version?: number): Promise<KnownSuite | undefined> {
-  const matching = (await knownSuites()).filter((k) => k.suite.id === id && (version === undefined || k.suite.version === version));
-  return matching.sort((a, b) => b.suite.version - a.suite.version)[0];
+  const suite = findSuite(id, version);
+  return (await knownSuites()).find((k) => k.suite === suite);
 }
 
 /** "smoke v1, quick v1, …", for error messages. */

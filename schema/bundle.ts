@@ -191,7 +191,7 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
  * the subjects, runs that belong to the suite, predictions of the right length, and
  * derived metrics equal to their recomputation from the curves.
  */
-export async function checkConsistency(statement: Statement): Promise<PathError[]> {
+async function checkConsistency(statement: Statement): Promise<PathError[]> {
   const { predicate } = statement;
   const errors: PathError[] = [];
   const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });

@@ -76,11 +76,12 @@ export function deriveRun(run: Measured, trueLabelSteps: number | null): Derived
  * deriveRuns(runs).map((d) => d.slowdown) // [1, 2.1, …]
  */
 export function deriveRuns(runs: readonly Measured[]): DerivedMetrics[] {
+  const unpaired = runs.map((run) => deriveRun(run, null));
   const trueSteps = new Map<string, number | null>();
-  for (const run of runs) {
-    if (run.task.corruption.kind === "true") trueSteps.set(siblingKey(run.task), deriveRun(run, null).stepsToFit);
-  }
-  return runs.map((run) => deriveRun(run, trueSteps.get(siblingKey(run.task)) ?? null));
+  runs.forEach((run, i) => {
+    if (run.task.corruption.kind === "true") trueSteps.set(siblingKey(run.task), unpaired[i]!.stepsToFit);
+  });
+  return unpaired.map((derived, i) => ({ ...derived, slowdown: slowdown(derived.stepsToFit, trueSteps.get(siblingKey(runs[i]!.task)) ?? null) }));
 }
 
 /** A claimed metric that differs from the recomputed one. */

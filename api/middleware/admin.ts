@@ -9,7 +9,7 @@ async function digest(text: string): Promise<Uint8Array> {
 }
 
 /** Constant-time equality of two secrets (through their SHA-256). */
-export async function sameSecret(given: string, expected: string): Promise<boolean> {
+async function sameSecret(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([digest(given), digest(expected)]);
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;

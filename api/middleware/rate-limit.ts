@@ -45,7 +45,7 @@ export class FixedWindowCounter {
 }
 
 /** The RateLimit headers (IETF draft) that tell a client where it stands. */
-export function rateLimitHeaders(decision: RateDecision): Record<string, string> {
+function rateLimitHeaders(decision: RateDecision): Record<string, string> {
   return { "RateLimit-Limit": String(decision.limit), "RateLimit-Remaining": String(decision.remaining), "RateLimit-Reset": String(decision.resetSeconds) };
 }
 

@@ -6,10 +6,6 @@ import { Fraction, LIMITS, NonNegative, PositiveInt, NonNegativeInt, Slug } from
 export const DatasetId = z.enum(["mnist-10k", "mnist", "fashion-mnist", "cifar10", "synthetic"]);
 export type DatasetId = z.infer<typeof DatasetId>;
 
-/** The names of corruption kinds, as they appear in CLI output and on the board. */
-export const CorruptionKind = z.enum(["true", "partial", "random", "shuffled-pixels", "random-pixels", "gaussian"]);
-export type CorruptionKind = z.infer<typeof CorruptionKind>;
-
 /**
  * One randomization test of the paper (§2.1). `partial` carries p, the probability that a
  * training label is replaced by a uniformly random class.

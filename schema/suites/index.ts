@@ -16,7 +16,8 @@ export { ALL_CORRUPTIONS } from "./corruptions.js";
  */
 export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, standardSuite, paperSuite].map((suite) => Suite.parse(suite));
 
-/** The suite with this id (and version, when given); undefined if unknown. */
+/** The suite with this id and version; without a version, the newest of that id. Undefined if unknown. */
 export function findSuite(id: string, version?: number): Suite | undefined {
-  return SUITES.find((suite) => suite.id === id && (version === undefined || suite.version === version));
+  const matching = SUITES.filter((suite) => suite.id === id && (version === undefined || suite.version === version));
+  return matching.sort((a, b) => b.version - a.version)[0];
 }

@@ -1,7 +1,7 @@
 // `paper`: full CIFAR-10 with the paper's four models and hyper-parameters (Appendix A).
 // GPU scale.
 import type { Suite } from "../contract/index.js";
-import { ALL_CORRUPTIONS } from "./corruptions.js";
+import { ALL_CORRUPTIONS, ablations, unregularized } from "./corruptions.js";
 import { REGULARIZERS } from "./regularizers.js";
 
 export const paperSuite: Suite = {
@@ -13,13 +13,9 @@ export const paperSuite: Suite = {
   datasets: [{ id: "cifar10", trainSize: 50000, testSize: 10000 }],
   architectures: [{ id: "small-inception", learningRate: 0.1 }, { id: "small-alexnet" }, { id: "mlp-1x512" }, { id: "mlp-3x512" }],
   conditions: [
-    ...ALL_CORRUPTIONS.map((corruption) => ({ corruption, regularizer: REGULARIZERS.none })),
-    ...[REGULARIZERS.weightDecay, REGULARIZERS.crop, REGULARIZERS.cropWeightDecay].flatMap((regularizer) => [
-      { corruption: { kind: "true" as const }, regularizer },
-      { corruption: { kind: "random" as const }, regularizer },
-    ]),
-    { corruption: { kind: "true" }, regularizer: REGULARIZERS.noBatchNorm, architectures: ["small-inception"] },
-    { corruption: { kind: "random" }, regularizer: REGULARIZERS.noBatchNorm, architectures: ["small-inception"] },
+    ...unregularized(ALL_CORRUPTIONS),
+    ...ablations([REGULARIZERS.weightDecay, REGULARIZERS.crop, REGULARIZERS.cropWeightDecay]),
+    ...ablations([REGULARIZERS.noBatchNorm], ["small-inception"]),
   ],
   seeds: [0, 1, 2],
   optimizer: { kind: "sgd-momentum", learningRate: 0.01, momentum: 0.9, decayPerEpoch: 0.95, batchSize: 128 },

@@ -1,6 +1,6 @@
 // One architecture's page: its record, a summary per suite version × dataset × condition
 // (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
-import { and, asc, desc, eq, exists, isNotNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import {
   BASELINE_KINDS,
   MAX_CURVES,
@@ -15,7 +15,7 @@ import {
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
-import { finiteOrNull, medianOf, spreadColumns, toSpread } from "./spread.js";
+import { NO_RUNS, finiteOrNull, medianOf, spreadColumns, spreadOf } from "./spread.js";
 
 export interface ArchitectureFilter {
   suite?: string;
@@ -63,7 +63,7 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
       ...spreadColumns("epochs", runs.epochsToFit, ok),
       ...spreadColumns("gap", runs.genGap, ok),
       ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, ok),
-      slowdown: medianOf(runs.slowdown, and(ok, isNotNull(runs.slowdown))!),
+      slowdown: medianOf(runs.slowdown, ok),
     })
     .from(runs)
     .where(visibleRuns)
@@ -75,19 +75,18 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
   const sgd = !BASELINE_KINDS.includes(architecture.kind);
   const conditions: ConditionSummary[] = groups.map((g) => {
     const corruption = corruptionOf(g.corruptionKind, g.corruptionP);
-    const summary = {
+    return {
       suite: { id: g.suiteId, version: g.suiteVersion },
       dataset: g.datasetId as DatasetId,
       corruption,
       corruptionLevel: corruptionLevel(corruption),
       regularizer: g.regularizer,
-      stepsToFit: toSpread(g.stepsQuartiles, g.stepsRuns, g.stepsCensored, g.stepsSeeds),
-      epochsToFit: toSpread(g.epochsQuartiles, g.epochsRuns, g.epochsCensored, g.epochsSeeds),
-      genGap: toSpread(g.gapQuartiles, g.gapRuns, g.gapCensored, g.gapSeeds),
-      testError: toSpread(g.testErrorQuartiles, g.testErrorRuns, g.testErrorCensored, g.testErrorSeeds),
-      slowdown: finiteOrNull(g.slowdown),
+      stepsToFit: sgd ? spreadOf(g, "steps") : NO_RUNS,
+      epochsToFit: sgd ? spreadOf(g, "epochs") : NO_RUNS,
+      genGap: spreadOf(g, "gap"),
+      testError: spreadOf(g, "testError"),
+      slowdown: sgd ? finiteOrNull(g.slowdown) : null,
     };
-    return sgd ? summary : { ...summary, stepsToFit: toSpread(null, 0, 0, 0), epochsToFit: toSpread(null, 0, 0, 0), slowdown: null };
   });
 
   const newest = await db

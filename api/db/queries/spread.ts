@@ -3,6 +3,11 @@
 import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
 
+type SpreadQuartiles<P extends string> = Record<`${P}Quartiles`, number[] | null>;
+type SpreadCounts<P extends string> = Record<`${P}Runs` | `${P}Censored` | `${P}Seeds`, number>;
+/** A row's four columns from `spreadColumns(prefix, …)`. */
+type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
+
 /**
  * Four aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored` and
  * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
@@ -13,9 +18,7 @@ export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQ
     [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),
     [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(`${prefix}_censored`),
     [`${prefix}Seeds`]: sql<number>`(count(distinct ${runs.seed}) filter (where ${where}))::int`.as(`${prefix}_seeds`),
-  } as {
-    [K in `${P}Quartiles`]: SQL.Aliased<number[] | null>;
-  } & { [K in `${P}Runs` | `${P}Censored` | `${P}Seeds`]: SQL.Aliased<number> };
+  } as { [K in keyof SpreadRow<P>]: SQL.Aliased<SpreadRow<P>[K]> };
 }
 
 /** The median of a column over the runs `where` selects (null when none), to use in a grouped select. */
@@ -29,7 +32,14 @@ export function finiteOrNull(value: number | null | undefined): number | null {
 }
 
 /** The Spread of a row that selected `spreadColumns(prefix, …)`. */
-export function toSpread(quartiles: number[] | null, runCount: number, censored: number, seeds: number): Spread {
+export function spreadOf<P extends string>(row: SpreadRow<P>, prefix: P): Spread {
+  // Read through each half of the row: TypeScript cannot index the intersection with a generic key.
+  const quartiles: SpreadQuartiles<P> = row;
+  const counts: SpreadCounts<P> = row;
+  return toSpread(quartiles[`${prefix}Quartiles`], counts[`${prefix}Runs`], counts[`${prefix}Censored`], counts[`${prefix}Seeds`]);
+}
+
+function toSpread(quartiles: number[] | null, runCount: number, censored: number, seeds: number): Spread {
   return {
     q1: finiteOrNull(quartiles?.[0]),
     median: finiteOrNull(quartiles?.[1]),
@@ -40,3 +50,6 @@ export function toSpread(quartiles: number[] | null, runCount: number, censored:
     provisional: seeds < MIN_SEEDS_FOR_RANK,
   };
 }
+
+/** The Spread of no runs, for a metric that does not apply. */
+export const NO_RUNS: Spread = toSpread(null, 0, 0, 0);

@@ -23,7 +23,7 @@ const ID_HEX_DIGITS = 32;
 const RUNS_PER_INSERT = 500;
 
 /** `sub_` and a prefix of the payload digest: the same bundle always gets the same id. */
-export function submissionIdOf(payloadSha256: string): string {
+function submissionIdOf(payloadSha256: string): string {
   return `sub_${payloadSha256.slice(0, ID_HEX_DIGITS)}`;
 }
 
@@ -164,16 +164,25 @@ function toSummary(row: SummaryRow): SubmissionSummary {
   };
 }
 
-/** Everything about one submission, hidden or not (the caller decides what to show). */
-export async function findSubmission(db: Database, id: string): Promise<SubmissionDetail | undefined> {
+/** A submission as SubmissionDetail has it, without the envelope. */
+export type SubmissionRecord = Omit<SubmissionDetail, "envelope">;
+
+/**
+ * Everything about one submission, hidden or not (the caller decides what to show). The
+ * envelope (up to 16 MiB) is read only when `envelope` asks for it.
+ */
+export async function findSubmission(db: Database, id: string): Promise<SubmissionRecord | undefined>;
+export async function findSubmission(db: Database, id: string, options: { envelope: true }): Promise<SubmissionDetail | undefined>;
+export async function findSubmission(db: Database, id: string, options?: { envelope: true }): Promise<SubmissionRecord | SubmissionDetail | undefined> {
   const [row] = await db
-    .select({ ...summaryColumns, publicKey: submitters.publicKey, envelope: submissions.envelope })
+    .select({ ...summaryColumns, publicKey: submitters.publicKey, envelope: options?.envelope ? submissions.envelope : sql<null>`null` })
     .from(submissions)
     .innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid))
     .where(eq(submissions.id, id));
   if (!row) return undefined;
   const moderation = await db.select().from(moderationActions).where(eq(moderationActions.submissionId, id)).orderBy(asc(moderationActions.id));
-  return { ...toSummary(row), publicKey: row.publicKey, envelope: row.envelope, moderation: moderation.map(toModerationAction) };
+  const envelope = row.envelope === null ? {} : { envelope: row.envelope };
+  return { ...toSummary(row), publicKey: row.publicKey, ...envelope, moderation: moderation.map(toModerationAction) };
 }
 
 export interface SubmissionFilter {

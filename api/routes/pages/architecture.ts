@@ -5,11 +5,10 @@ import { z } from "zod";
 import { BASELINE_KINDS, DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../schema/index.js";
 import { ArchitecturePage } from "../../../web/index.js";
 import { findArchitecture } from "../../db/queries/architectures.js";
-import { queryBaselines, queryLeaderboard } from "../../db/queries/leaderboard.js";
+import { queryBaselines, queryStanding } from "../../db/queries/leaderboard.js";
 import { listArchitectureBoards } from "../../db/queries/runs.js";
 import type { AppEnv } from "../../env.js";
 import { findKnownSuite, knownSuites } from "../../suites.js";
-import { MAX_PAGE } from "../v1/shared.js";
 import type { ResolvedOptions } from "../v1/index.js";
 import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
 
@@ -37,31 +36,20 @@ export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedO
     );
     if (!chosen) return notFound();
     const board = { suite: chosen.suite.id, version: chosen.suite.version, dataset: chosen.dataset };
-    const leaderboard = (rank: "memorization" | "gap") =>
-      queryLeaderboard(c.var.db, { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset, rank, limit: MAX_PAGE, offset: 0 });
-    const [detail, known, byMemorization, byGap] = await Promise.all([
-      findArchitecture(c.var.db, fingerprint, board),
-      findKnownSuite(board.suite, board.version),
-      leaderboard("memorization"),
-      leaderboard("gap"),
-    ]);
+    const boardQuery = { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset };
+    const [detail, known, suites] = await Promise.all([findArchitecture(c.var.db, fingerprint, board), findKnownSuite(board.suite, board.version), knownSuites()]);
     if (!detail) return notFound();
     // A baseline is not ranked: its standing is its baseline row.
-    const baseline = BASELINE_KINDS.includes(detail.architecture.kind)
-      ? ((await queryBaselines(c.var.db, { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset })).find((b) => b.architecture.fingerprint === fingerprint) ?? null)
-      : null;
-    const titles = new Map((await knownSuites()).map(({ suite }) => [`${suite.id}@${suite.version}`, suite.title]));
+    const standing = BASELINE_KINDS.includes(detail.architecture.kind)
+      ? { memorization: null, gap: null, total: 0, baseline: (await queryBaselines(c.var.db, boardQuery)).find((b) => b.architecture.fingerprint === fingerprint) ?? null }
+      : { ...(await queryStanding(c.var.db, fingerprint, boardQuery)), baseline: null };
+    const titles = new Map(suites.map(({ suite }) => [`${suite.id}@${suite.version}`, suite.title]));
     const page = ArchitecturePage({
       detail,
       board,
       boards: boards.map((b) => ({ ...b, title: titles.get(`${b.suite.id}@${b.suite.version}`) ?? b.suite.id })),
       suite: known?.suite,
-      standing: {
-        memorization: byMemorization.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
-        gap: byGap.rows.find((r) => r.architecture.fingerprint === fingerprint) ?? null,
-        total: byMemorization.total,
-        baseline,
-      },
+      standing,
       assets: await assetsOf(options, c),
     });
     return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(chosen.suite), `rb-architecture-${fingerprint.slice(0, 16)}`] });

@@ -1,9 +1,8 @@
 // GET /: the leaderboard of one board, a page of rows, with its filters in the query string.
 import type { Hono, MiddlewareHandler } from "hono";
-import { Leaderboard } from "../../../schema/index.js";
 import { LeaderboardPage } from "../../../web/index.js";
 import { encodeCursor } from "../../cursor.js";
-import { queryBaselines, queryLeaderboard } from "../../db/queries/leaderboard.js";
+import { loadBoard } from "../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../env.js";
 import type { ResolvedOptions } from "../v1/index.js";
 import { CACHE, PAGE_SIZE, assetsOf, boardCounts, errorPage, renderPage, resolveBoard, suiteTag } from "./shared.js";
@@ -17,23 +16,10 @@ export function registerLeaderboardPage(pages: Hono<AppEnv>, options: ResolvedOp
     const suite = known.suite;
     const view = { suite: suite.id, version: suite.version, dataset, rank: query.rank, backend: query.backend ?? null, page: query.page };
     const offset = (view.page - 1) * PAGE_SIZE;
-    const boardQuery = { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend };
-    const [result, baselines, boards] = await Promise.all([
-      queryLeaderboard(c.var.db, { ...boardQuery, rank: view.rank, limit: PAGE_SIZE, offset }),
-      offset === 0 ? queryBaselines(c.var.db, boardQuery) : [],
+    const [board, boards] = await Promise.all([
+      loadBoard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend, rank: view.rank, limit: PAGE_SIZE, offset }),
       boardCounts(c),
     ]);
-    const next = offset + result.rows.length;
-    const board = Leaderboard.parse({
-      suite: { id: suite.id, version: suite.version },
-      dataset,
-      rank: view.rank,
-      backend: view.backend,
-      total: result.total,
-      rows: result.rows,
-      baselines,
-      nextCursor: next < result.total ? encodeCursor({ offset: next }) : null,
-    });
     // The API request that answers exactly these rows: same board, filters, page and size.
     const api = new URLSearchParams({ suite: suite.id, version: String(suite.version), dataset, rank: view.rank });
     if (view.backend) api.set("backend", view.backend);

@@ -7,6 +7,7 @@ import { DatasetId, Environment, PositiveInt, RankMetric, Slug } from "../../../
 import { ErrorPage, type AssetManifest, type BoardCount } from "../../../web/index.js";
 import { countBoards } from "../../db/queries/runs.js";
 import type { AppContext, AppEnv } from "../../env.js";
+import { MAX_BOARD_OFFSET } from "../../limits.js";
 import { findKnownSuite, knownSuiteNames, knownSuites, type KnownSuite } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
 
@@ -62,7 +63,7 @@ export const BoardQuery = z.object({
   dataset: DatasetId.optional(),
   backend: z.union([z.literal("").transform(() => undefined), Environment.shape.backend]).optional(),
   rank: RankMetric.default("memorization"),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  page: z.coerce.number().int().min(1).max(Math.floor(MAX_BOARD_OFFSET / PAGE_SIZE) + 1).default(1),
 });
 export type BoardQuery = z.infer<typeof BoardQuery>;
 

@@ -1,21 +1,21 @@
 // GET /submissions/:id (the link `rethink-bench submit` prints) and /submissions/:id/bundle,
 // its signed envelope as a file. A hidden submission answers 410 with the moderation reason.
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { SubmissionId, type SubmissionDetail } from "../../../schema/index.js";
+import { SubmissionId } from "../../../schema/index.js";
 import { HiddenSubmissionPage, SubmissionPage } from "../../../web/index.js";
-import { findSubmission } from "../../db/queries/submissions.js";
+import { findSubmission, type SubmissionRecord } from "../../db/queries/submissions.js";
 import { listSubmissionRuns } from "../../db/queries/runs.js";
 import type { AppEnv } from "../../env.js";
 import { findKnownSuite } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
 import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
 
-type Found = { ok: true; submission: SubmissionDetail } | { ok: false; response: Response };
+type Found<S> = { ok: true; submission: S } | { ok: false; response: Response };
 
-/** The visible submission of the path, or the page that says why there is none. */
-async function visibleSubmission(options: ResolvedOptions, c: Context<AppEnv>): Promise<Found> {
+/** The visible submission of the path, as `find` reads it, or the page that says why there is none. */
+async function visibleSubmission<S extends SubmissionRecord>(options: ResolvedOptions, c: Context<AppEnv>, find: (id: string) => Promise<S | undefined>): Promise<Found<S>> {
   const id = c.req.param("id") ?? "";
-  const submission = SubmissionId.safeParse(id).success ? await findSubmission(c.var.db, id) : undefined;
+  const submission = SubmissionId.safeParse(id).success ? await find(id) : undefined;
   if (!submission) return { ok: false, response: await errorPage(options, c, 404, "No such submission", `There is no submission ${id} on this server.`) };
   if (submission.status === "hidden") {
     const hidden = submission.moderation.findLast((m) => m.action === "hide");
@@ -28,7 +28,7 @@ async function visibleSubmission(options: ResolvedOptions, c: Context<AppEnv>): 
 export function registerSubmissionPages(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
   pages.use("/submissions/:id", ...reading);
   pages.get("/submissions/:id", async (c) => {
-    const found = await visibleSubmission(options, c);
+    const found = await visibleSubmission(options, c, (id) => findSubmission(c.var.db, id));
     if (!found.ok) return found.response;
     const { submission } = found;
     const [runs, known] = await Promise.all([listSubmissionRuns(c.var.db, submission.id), findKnownSuite(submission.suite.id, submission.suite.version)]);
@@ -38,7 +38,7 @@ export function registerSubmissionPages(pages: Hono<AppEnv>, options: ResolvedOp
 
   pages.use("/submissions/:id/bundle", ...reading);
   pages.get("/submissions/:id/bundle", async (c) => {
-    const found = await visibleSubmission(options, c);
+    const found = await visibleSubmission(options, c, (id) => findSubmission(c.var.db, id, { envelope: true }));
     if (!found.ok) return found.response;
     const { submission } = found;
     return c.body(JSON.stringify(submission.envelope) + "\n", 200, {

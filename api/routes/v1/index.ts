@@ -1,21 +1,44 @@
 // /api/v1: every resource, mounted as its own sub-app (and described in one OpenAPI document).
-import { architectureRoutes } from "./architectures/index.js";
+// Every resource but /health reads or writes the database: one middleware lends it per request.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env.js";
+import { database } from "../../middleware/database.js";
+import { registerGetArchitecture } from "./architectures/get.js";
 import { healthRoutes } from "./health.js";
-import { leaderboardRoutes } from "./leaderboard/index.js";
-import { moderationRoutes } from "./moderation/index.js";
+import { registerGetLeaderboard } from "./leaderboard/get.js";
+import { registerListModeration } from "./moderation/list.js";
 import type { ResolvedOptions } from "./options.js";
 import { newRouter } from "./shared.js";
-import { submissionRoutes } from "./submissions/index.js";
-import { suiteRoutes } from "./suites/index.js";
+import { registerGetSubmission } from "./submissions/get.js";
+import { registerListSubmissions } from "./submissions/list.js";
+import { registerModerateSubmission } from "./submissions/moderate.js";
+import { registerPostSubmission } from "./submissions/post.js";
+import { registerListSuites } from "./suites/list.js";
 
 export type { ResolvedOptions } from "./options.js";
 
+/** A resource's sub-app: a router with each of its routes registered. */
+function resource(...routes: ((router: OpenAPIHono<AppEnv>) => unknown)[]): OpenAPIHono<AppEnv> {
+  const router = newRouter();
+  for (const register of routes) register(router);
+  return router;
+}
+
 export function v1Routes(options: ResolvedOptions) {
-  return newRouter()
-    .route("/health", healthRoutes())
-    .route("/submissions", submissionRoutes(options))
-    .route("/leaderboard", leaderboardRoutes(options))
-    .route("/architectures", architectureRoutes(options))
-    .route("/suites", suiteRoutes(options))
-    .route("/moderation", moderationRoutes(options));
+  const resources = {
+    "/submissions": resource(
+      (router) => registerPostSubmission(router, options),
+      registerListSubmissions,
+      registerGetSubmission,
+      (router) => registerModerateSubmission(router, options),
+    ),
+    "/leaderboard": resource(registerGetLeaderboard),
+    "/architectures": resource(registerGetArchitecture),
+    "/suites": resource(registerListSuites),
+    "/moderation": resource(registerListModeration),
+  };
+  const v1 = newRouter().route("/health", healthRoutes());
+  const withDatabase = database(options.database);
+  for (const [path, routes] of Object.entries(resources)) v1.use(`${path}/*`, withDatabase).route(path, routes);
+  return v1;
 }

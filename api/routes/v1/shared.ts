@@ -9,7 +9,7 @@ import { problem } from "../../problem.js";
 export const MAX_PAGE = 1000;
 
 /** Query and path parameters that fail their schema: 400 with every failing parameter. */
-export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
   const where = result.target === "param" ? "path" : result.target;
   const errors = result.error.issues.map((issue) => ({ path: formatPath([where, ...issue.path]), message: issue.message }));

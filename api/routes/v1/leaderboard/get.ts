@@ -2,16 +2,17 @@
 // speed (median steps to fit random labels) or by generalization gap, with the board's
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type LeaderboardRow, type Spread } from "../../../../schema/index.js";
+import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type Spread } from "../../../../schema/index.js";
 import { csvResponse, toCsv, type Cell } from "../../../csv.js";
-import { decodeCursor, encodeCursor } from "../../../cursor.js";
-import { queryBaselines, queryLeaderboard } from "../../../db/queries/leaderboard.js";
+import { decodeCursor } from "../../../cursor.js";
+import { loadBoard } from "../../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../../env.js";
+import { MAX_BOARD_OFFSET } from "../../../limits.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { findKnownSuite, knownSuiteNames } from "../../../suites.js";
 import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
 
-const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(1_000_000) });
+const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(MAX_BOARD_OFFSET) });
 
 const route = createRoute({
   method: "get",
@@ -41,12 +42,21 @@ const route = createRoute({
   },
 });
 
+/** The columns of a Spread, named after its metric; spreadCells gives a row's cells in this order. */
+function spreadHeader(metric: string): string[] {
+  return [`${metric}_median`, `${metric}_q1`, `${metric}_q3`, `${metric}_runs`, `${metric}_censored_runs`, `${metric}_seeds`];
+}
 function spreadCells(spread: Spread): Cell[] {
   return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.seeds];
 }
 
-/** The cells of a metric that does not apply to the row (a baseline's steps to fit). */
-const notApplicable = (count: number): Cell[] => Array<Cell>(count).fill(null);
+/** The memorization columns: a baseline runs no SGD, so its row leaves them empty. */
+const MEMORIZATION_COLUMNS = [...spreadHeader("steps_to_fit"), ...spreadHeader("epochs_to_fit")];
+/** The fastest fit of random labels and where it ran: empty on a baseline's row too. */
+const BEST_COLUMNS = ["best_wall_seconds_to_fit", "best_backend", "best_backend_detail", "best_cpu_model", "best_gpu", "best_submission_id"];
+
+/** Empty cells under columns that do not apply to the row (a baseline's steps to fit). */
+const notApplicable = (columns: string[]): Cell[] => columns.map(() => null);
 
 export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
@@ -66,30 +76,14 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
     if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
 
     const limit = pageSize(query.limit, query.format);
-    const board = { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend };
-    const [page, baselines] = await Promise.all([
-      queryLeaderboard(c.var.db, { ...board, rank: query.rank, limit, offset: start.offset }),
-      start.offset === 0 ? queryBaselines(c.var.db, board) : [],
-    ]);
-    const next = start.offset + page.rows.length;
-    const body = Leaderboard.parse({
-      suite: { id: suite.id, version: suite.version },
-      dataset,
-      rank: query.rank,
-      backend: query.backend ?? null,
-      total: page.total,
-      rows: page.rows,
-      baselines,
-      nextCursor: next < page.total ? encodeCursor({ offset: next }) : null,
-    });
+    const body = await loadBoard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend, rank: query.rank, limit, offset: start.offset });
     if (query.format === "csv") {
-      const spread = (name: string) => [`${name}_median`, `${name}_q1`, `${name}_q3`, `${name}_runs`, `${name}_censored_runs`, `${name}_seeds`];
       const header = [
         "suite_id", "suite_version", "dataset", "rank_metric", "row_kind", "rank", "provisional",
         "architecture_fingerprint", "architecture_id", "architecture_name", "parameter_count",
-        ...spread("steps_to_fit"), ...spread("epochs_to_fit"), ...spread("gen_gap"),
+        ...MEMORIZATION_COLUMNS, ...spreadHeader("gen_gap"),
         "slowdown_median", "test_accuracy_median", "submissions", "submitters",
-        "best_wall_seconds_to_fit", "best_backend", "best_backend_detail", "best_cpu_model", "best_gpu", "best_submission_id",
+        ...BEST_COLUMNS,
       ];
       const rows: Cell[][] = body.rows.map((r) => [
         suite.id, suite.version, dataset, query.rank, "ranked", r.rank, r.provisional,
@@ -104,9 +98,9 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
         rows.push([
           suite.id, suite.version, dataset, query.rank, "baseline", null, b.genGap.provisional,
           b.architecture.fingerprint, b.architecture.id, b.architecture.name, b.architecture.parameterCount,
-          ...notApplicable(12), ...spreadCells(b.genGap),
+          ...notApplicable(MEMORIZATION_COLUMNS), ...spreadCells(b.genGap),
           null, b.testAccuracy, b.submissions, b.submitters,
-          ...notApplicable(6),
+          ...notApplicable(BEST_COLUMNS),
         ]);
       }
       const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${query.backend ? `-${query.backend}` : ""}.csv`;

@@ -21,7 +21,7 @@ const route = createRoute({
 export function registerGetSubmission(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const submission = await findSubmission(c.var.db, id);
+    const submission = await findSubmission(c.var.db, id, { envelope: true });
     if (!submission) return problem(c, "not-found", `no submission ${id}`);
     if (submission.status === "hidden") {
       const hidden = submission.moderation.findLast((m) => m.action === "hide");
