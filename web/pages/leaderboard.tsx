@@ -29,6 +29,27 @@ const RANKS: { rank: RankMetric; label: string; explain: string }[] = [
 
 const BACKENDS = Environment.shape.backend.options;
 
+/** A row's architecture: its name (a link), id and fingerprint, and its parameter count. */
+function ArchitectureCells(props: { architecture: LeaderboardRow["architecture"]; view: BoardView; badge?: string }) {
+  const a = props.architecture;
+  return (
+    <>
+      <th scope="row" class="arch">
+        <a href={architectureHref(a.fingerprint, props.view)}>{a.name}</a>
+        <span class="sub">
+          <code>{a.id}</code> · <code title={a.fingerprint}>{a.fingerprint.slice(0, 8)}</code>
+          {props.badge && <span class="badge badge-baseline">{props.badge}</span>}
+        </span>
+      </th>
+      <td class="num">
+        <data value={String(a.parameterCount)} title={`${formatInteger(a.parameterCount)} parameters`}>
+          {formatParameters(a.parameterCount)}
+        </data>
+      </td>
+    </>
+  );
+}
+
 function Row(props: { row: LeaderboardRow; view: BoardView }) {
   const { row, view } = props;
   const a = row.architecture;
@@ -44,17 +65,7 @@ function Row(props: { row: LeaderboardRow; view: BoardView }) {
           </abbr>
         )}
       </td>
-      <th scope="row" class="arch">
-        <a href={architectureHref(a.fingerprint, view)}>{a.name}</a>
-        <span class="sub">
-          <code>{a.id}</code> · <code title={a.fingerprint}>{a.fingerprint.slice(0, 8)}</code>
-        </span>
-      </th>
-      <td class="num">
-        <data value={String(a.parameterCount)} title={`${formatInteger(a.parameterCount)} parameters`}>
-          {formatParameters(a.parameterCount)}
-        </data>
-      </td>
+      <ArchitectureCells architecture={a} view={view} />
       <td class="num">
         <SpreadValue spread={row.stepsToFit} format={formatInteger} />
       </td>
@@ -98,18 +109,7 @@ function BaselineTableRow(props: { row: BaselineRow; view: BoardView }) {
       <td class="num rank">
         <NotApplicable />
       </td>
-      <th scope="row" class="arch">
-        <a href={architectureHref(a.fingerprint, view)}>{a.name}</a>
-        <span class="sub">
-          <code>{a.id}</code> · <code title={a.fingerprint}>{a.fingerprint.slice(0, 8)}</code>
-          <span class="badge badge-baseline">{a.kind}</span>
-        </span>
-      </th>
-      <td class="num">
-        <data value={String(a.parameterCount)} title={`${formatInteger(a.parameterCount)} parameters`}>
-          {formatParameters(a.parameterCount)}
-        </data>
-      </td>
+      <ArchitectureCells architecture={a} view={view} badge={a.kind} />
       <td class="num">
         <NotApplicable />
       </td>
