@@ -19,8 +19,8 @@ export interface InsightPageProps {
   boards: BoardCount[];
   /** Every row of the board (ranked by memorization). */
   rows: LeaderboardRow[];
-  /** The board had more rows than were read. */
-  truncated: boolean;
+  /** How many architectures the figures cover when the board has more than the page reads; null when it covers all. */
+  truncated: number | null;
   assets: AssetManifest | undefined;
 }
 
@@ -204,7 +204,7 @@ export function InsightPage(props: InsightPageProps) {
           architectures: +1 when the two figures always order them the same way, −1 when always opposite, 0 when unrelated; ties count in neither direction.
           An architecture that never fitted random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal approximation
           and the tie-corrected variance; it says how surprising the τ would be if there were no relation at all, not how strong the relation is.
-          {props.truncated && " This board has more architectures than this page reads; the figures cover the first 1,000 by memorization rank."}
+          {props.truncated !== null && ` This board has more architectures than this page reads; the figures cover the first ${formatInteger(props.truncated)} by memorization rank.`}
         </p>
       </section>
     </Layout>

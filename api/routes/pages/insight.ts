@@ -26,7 +26,7 @@ export function registerInsightPage(pages: Hono<AppEnv>, options: ResolvedOption
       suite,
       boards,
       rows: result.rows,
-      truncated: result.total > result.rows.length,
+      truncated: result.total > result.rows.length ? result.rows.length : null,
       assets: await assetsOf(options, c),
     });
     return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(suite)] });
