@@ -10,7 +10,7 @@ import type { AppEnv, AppOptions } from "./env.js";
 import { DEFAULT_RATE_LIMITS, MAX_BODY_BYTES } from "./limits.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
-import { problem, type ProblemCode } from "./problem.js";
+import { type ProblemCode, problem } from "./problem.js";
 import { pageRoutes } from "./routes/pages/index.js";
 import { v1Routes } from "./routes/v1/index.js";
 
@@ -31,7 +31,10 @@ const HTTP_EXCEPTION_PROBLEMS: Record<number, { code: ProblemCode; detail: strin
 function errorForLog(error: unknown, depth = 0): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message.split("\nparams:")[0];
-  const frames = (error.stack ?? "").split("\n").filter((line) => line.trimStart().startsWith("at ")).join("\n");
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith("at "))
+    .join("\n");
   const cause = error.cause !== undefined && depth < 4 ? `\ncaused by: ${errorForLog(error.cause, depth + 1)}` : "";
   return `${error.name}: ${message}${frames ? `\n${frames}` : ""}${cause}`;
 }
@@ -60,7 +63,12 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   app.use((c, next) => (c.req.path.startsWith("/api/") ? apiHeaders(c, next) : pageHeaders(c, next)));
 
   // Anyone may read from a browser; only non-browser clients (the CLI) submit.
-  const readCors = cors({ origin: "*", allowMethods: ["GET", "HEAD"], exposeHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "X-Request-Id"], maxAge: 86400 });
+  const readCors = cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD"],
+    exposeHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "X-Request-Id"],
+    maxAge: 86400,
+  });
   app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? readCors(c, next) : next()));
   app.use("/api/*", rateLimit(resolved.rateLimits.requests, options.clientAddress, "requests from this address"));
 
@@ -70,10 +78,15 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     info: {
       title: "rethink-bench leaderboard API",
       version: "1",
-      description: "Signed results of the randomization tests of Zhang et al. (ICLR 2017), verified and ranked. Errors are application/problem+json (RFC 9457).",
+      description:
+        "Signed results of the randomization tests of Zhang et al. (ICLR 2017), verified and ranked. Errors are application/problem+json (RFC 9457).",
     },
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "the server's ADMIN_TOKEN" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "the server's ADMIN_TOKEN",
+  });
   // The web pages (leaderboard, architectures, submissions, insight, protocol).
   app.route("/", pageRoutes(resolved));
 
@@ -84,9 +97,18 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       return problem(c, code, detail);
     }
     const requestId = c.get("requestId");
-    log({ level: "error", event: "error", requestId, method: c.req.method, path: c.req.path, error: errorForLog(error) });
+    log({
+      level: "error",
+      event: "error",
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      error: errorForLog(error),
+    });
     if (isDatabaseUnavailable(error)) {
-      return problem(c, "database-unavailable", "the database cannot be reached right now; try again shortly", { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } });
+      return problem(c, "database-unavailable", "the database cannot be reached right now; try again shortly", {
+        headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+      });
     }
     return problem(c, "internal", `an unexpected error occurred; it was logged as request ${requestId}`);
   });

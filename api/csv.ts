@@ -20,10 +20,13 @@ function cell(value: Cell): string {
  * toCsv(["name", "n"], [["a,b", 1]]) // 'name,n\r\n"a,b",1\r\n'
  */
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
+  return `${[header, ...rows].map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
 }
 
 /** A CSV download; `filename` is built from slugs and numbers only. */
 export function csvResponse(c: Context, filename: string, text: string): Response {
-  return c.body(text, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"` });
+  return c.body(text, 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="${filename}"`,
+  });
 }

@@ -1,5 +1,5 @@
 // Opaque pagination cursors: base64url JSON that only this server reads back.
-import { z } from "zod";
+import type { z } from "zod";
 import { fromBase64Url, toBase64Url, utf8 } from "../schema/index.js";
 
 export function encodeCursor(value: unknown): string {

@@ -33,7 +33,17 @@ export interface DatabaseLease {
 
 /** One structured log record: a finished request, or an unexpected error. Never a bundle's contents. */
 export type LogRecord =
-  | { level: "info"; event: "request"; requestId: string; method: string; path: string; status: number; durationMs: number; client: string; bytesIn: number | null }
+  | {
+      level: "info";
+      event: "request";
+      requestId: string;
+      method: string;
+      path: string;
+      status: number;
+      durationMs: number;
+      client: string;
+      bytesIn: number | null;
+    }
   | { level: "error"; event: "error"; requestId: string; method: string; path: string; error: string };
 
 export interface AppOptions {

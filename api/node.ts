@@ -6,12 +6,12 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { ASSET_MANIFEST_FILE, AssetManifest } from "../web/index.js";
 import { createApp } from "./app.js";
-import { openDatabase, type DatabaseConfig } from "./db/open.js";
+import { type DatabaseConfig, openDatabase } from "./db/open.js";
 import type { LogRecord } from "./env.js";
 import type { RateLimits } from "./limits.js";
 
@@ -40,7 +40,9 @@ export interface RunningServer {
 }
 
 function databaseConfigOf(options: Pick<ServerOptions, "dataDir" | "databaseUrl">): DatabaseConfig {
-  return options.databaseUrl ? { driver: "postgres", url: options.databaseUrl } : { driver: "pglite", dataDir: options.dataDir };
+  return options.databaseUrl
+    ? { driver: "postgres", url: options.databaseUrl }
+    : { driver: "pglite", dataDir: options.dataDir };
 }
 
 /** Built assets have content-hashed names: a name never changes content. */
@@ -74,7 +76,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log: options.log,
     assets: async () => assets,
   });
-  if (publicDir) app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));
+  if (publicDir)
+    app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));
   const host = options.host ?? "127.0.0.1";
   let server: ServerType;
   try {

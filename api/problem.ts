@@ -1,7 +1,7 @@
 // The catalog of API errors: one stable `type` URI, status and title per kind, answered as
 // RFC 9457 application/problem+json and parsed through the contract's Problem schema.
 import type { Context } from "hono";
-import { Problem, type BundleErrorCode, type PathError } from "../schema/index.js";
+import { type BundleErrorCode, type PathError, Problem } from "../schema/index.js";
 
 /** Problem `type` URIs are this base plus the code, e.g. `…/problems/bad-signature`. */
 const PROBLEM_BASE = "https://rethink-bench.org/problems/";
@@ -39,7 +39,11 @@ const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 /** The problem body for a code, parsed through the contract before it leaves. */
-function problemBody(code: ProblemCode, detail: string, options: { instance?: string; errors?: PathError[] } = {}): Problem {
+function problemBody(
+  code: ProblemCode,
+  detail: string,
+  options: { instance?: string; errors?: PathError[] } = {},
+): Problem {
   const { status, title } = PROBLEMS[code];
   return Problem.parse({
     type: PROBLEM_BASE + code,
@@ -62,9 +66,17 @@ export type ProblemStatus<C extends ProblemCode> = Catalog[C]["status"];
  * @example
  * return problem(c, "not-found", `no submission ${id}`)
  */
-export function problem<C extends ProblemCode>(c: Context, code: C, detail: string, options: { errors?: PathError[]; headers?: Record<string, string> } = {}) {
+export function problem<C extends ProblemCode>(
+  c: Context,
+  code: C,
+  detail: string,
+  options: { errors?: PathError[]; headers?: Record<string, string> } = {},
+) {
   const body = problemBody(code, detail, { instance: c.req.path, errors: options.errors });
-  return c.json(body, PROBLEMS[code].status as ProblemStatus<C>, { "content-type": "application/problem+json", ...options.headers });
+  return c.json(body, PROBLEMS[code].status as ProblemStatus<C>, {
+    "content-type": "application/problem+json",
+    ...options.headers,
+  });
 }
 
 /**
@@ -85,5 +97,10 @@ export function problemResponses<C extends ProblemCode>(...codes: C[]) {
         content: { "application/problem+json": { schema: Problem } },
       },
     ]),
-  ) as { [S in ProblemStatus<C>]: { description: string; content: { "application/problem+json": { schema: typeof Problem } } } };
+  ) as {
+    [S in ProblemStatus<C>]: {
+      description: string;
+      content: { "application/problem+json": { schema: typeof Problem } };
+    };
+  };
 }

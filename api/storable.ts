@@ -15,12 +15,17 @@ const MAX_REPORTED = 20;
 export function findUnstorableText(value: unknown, path: PropertyKey[] = [], found: PathError[] = []): PathError[] {
   if (found.length >= MAX_REPORTED) return found;
   if (typeof value === "string") {
-    if (UNSTORABLE.test(value)) found.push({ path: formatPath(path) || "(root)", message: "contains U+0000, which Postgres cannot store" });
+    if (UNSTORABLE.test(value))
+      found.push({ path: formatPath(path) || "(root)", message: "contains U+0000, which Postgres cannot store" });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => findUnstorableText(item, [...path, i], found));
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
-      if (UNSTORABLE.test(key)) found.push({ path: formatPath([...path, key]), message: "this key contains U+0000, which Postgres cannot store" });
+      if (UNSTORABLE.test(key))
+        found.push({
+          path: formatPath([...path, key]),
+          message: "this key contains U+0000, which Postgres cannot store",
+        });
       findUnstorableText(item, [...path, key], found);
     }
   }

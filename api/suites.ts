@@ -1,5 +1,5 @@
 // The suites this server ranks, with the digests a bundle's suite must match.
-import { SUITES, canonicalDigest, findSuite, type Suite } from "../schema/index.js";
+import { canonicalDigest, findSuite, SUITES, type Suite } from "../schema/index.js";
 
 export interface KnownSuite {
   suite: Suite;

@@ -3,18 +3,18 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import {
+  type Architecture,
   canonicalDigest,
   deriveRun,
   deriveRuns,
-  encodeClasses,
-  signResult,
-  type Architecture,
   type Environment,
+  encodeClasses,
   type ResultPredicate,
   type RunResult,
   type Signer,
   type Submitter,
   type Suite,
+  signResult,
   type Task,
 } from "../schema/index.js";
 import type { StoredRun } from "./checkpoints.js";
@@ -42,7 +42,13 @@ export function runResult(task: Task, architecture: Architecture, outcome: RunOu
  * pairs each run with its true-label sibling for the slowdown), and each architecture and
  * dataset once.
  */
-export async function assemblePredicate(input: { suite: Suite; environment: Environment; submitter: Submitter; runs: readonly StoredRun[]; createdAt: Date }): Promise<ResultPredicate> {
+export async function assemblePredicate(input: {
+  suite: Suite;
+  environment: Environment;
+  submitter: Submitter;
+  runs: readonly StoredRun[];
+  createdAt: Date;
+}): Promise<ResultPredicate> {
   const runs = input.runs.map((stored) => stored.run);
   const derived = deriveRuns(runs);
   const architectures = new Map(input.runs.map((stored) => [stored.architecture.fingerprint, stored.architecture]));
@@ -63,7 +69,15 @@ export async function assemblePredicate(input: { suite: Suite; environment: Envi
  * Signs the runs into a bundle and writes it atomically to `<out>/<stem>-<payload digest>.dsse.json`;
  * `name` is the submitter's display name, if any.
  */
-export async function writeSignedBundle(input: { suite: Suite; environment: Environment; signer: Signer; name?: string; runs: readonly StoredRun[]; out: string; stem: string }): Promise<{ bundlePath: string; predicate: ResultPredicate }> {
+export async function writeSignedBundle(input: {
+  suite: Suite;
+  environment: Environment;
+  signer: Signer;
+  name?: string;
+  runs: readonly StoredRun[];
+  out: string;
+  stem: string;
+}): Promise<{ bundlePath: string; predicate: ResultPredicate }> {
   const { signer } = input;
   const predicate = await assemblePredicate({
     suite: input.suite,
@@ -75,6 +89,6 @@ export async function writeSignedBundle(input: { suite: Suite; environment: Envi
   const envelope = await signResult(predicate, signer);
   const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
   const bundlePath = join(resolve(input.out), `${input.stem}-${payloadDigest.slice(0, 12)}.dsse.json`);
-  await writeFileAtomic(bundlePath, JSON.stringify(envelope) + "\n");
+  await writeFileAtomic(bundlePath, `${JSON.stringify(envelope)}\n`);
   return { bundlePath, predicate };
 }

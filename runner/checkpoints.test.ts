@@ -5,13 +5,23 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { taskKey } from "../schema/index.js";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
-import { RunStore, type RunIdentity } from "./checkpoints.js";
+import { type RunIdentity, RunStore } from "./checkpoints.js";
 
-const identity: RunIdentity = { suite: { id: "smoke", version: 1, digest: "d".repeat(64) }, models: ["mlp-1x512"], dataset: null, seeds: [0], backend: "auto" };
+const identity: RunIdentity = {
+  suite: { id: "smoke", version: 1, digest: "d".repeat(64) },
+  models: ["mlp-1x512"],
+  dataset: null,
+  seeds: [0],
+  backend: "auto",
+};
 
 async function storedRuns() {
   const predicate = await makePredicate(await newSigner());
-  return predicate.runs.map((run) => ({ run, architecture: predicate.architectures[0]!, dataset: predicate.datasets[0]! }));
+  return predicate.runs.map((run) => ({
+    run,
+    architecture: predicate.architectures[0]!,
+    dataset: predicate.datasets[0]!,
+  }));
 }
 
 describe("RunStore", () => {

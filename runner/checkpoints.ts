@@ -1,10 +1,18 @@
 // Finished runs of a suite, one file each, written atomically: a suite interrupted by
 // Ctrl-C or a crash resumes from here and loses no finished run.
-import { mkdir, readFile, readdir, rename } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
-import { Architecture, DatasetRecord, Environment, RunResult, canonicalDigest, canonicalJson, taskKey } from "../schema/index.js";
+import {
+  Architecture,
+  canonicalDigest,
+  canonicalJson,
+  DatasetRecord,
+  Environment,
+  RunResult,
+  taskKey,
+} from "../schema/index.js";
 import { UsageError } from "./errors.js";
 
 /** A finished run with the architecture and dataset records its bundle will need. */
@@ -33,7 +41,7 @@ async function readJson(path: string): Promise<unknown> {
 }
 
 function fileName(key: string): string {
-  return key.replaceAll("/", "__") + ".json";
+  return `${key.replaceAll("/", "__")}.json`;
 }
 
 export class RunStore {
@@ -54,7 +62,8 @@ export class RunStore {
     let environment: Environment | null = null;
     try {
       const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")));
-      if (canonicalJson(manifest.identity) !== canonicalJson(identity)) throw new Error("the manifest describes another run");
+      if (canonicalJson(manifest.identity) !== canonicalJson(identity))
+        throw new Error("the manifest describes another run");
       environment = manifest.environment;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
@@ -73,7 +82,12 @@ export class RunStore {
     const { runnerVersion, tfjsVersion, backend, backendDetail } = environment;
     if (this.recorded && finishedRuns > 0) {
       const before = this.recorded;
-      if (before.backend !== backend || before.backendDetail !== backendDetail || before.runnerVersion !== runnerVersion || before.tfjsVersion !== tfjsVersion) {
+      if (
+        before.backend !== backend ||
+        before.backendDetail !== backendDetail ||
+        before.runnerVersion !== runnerVersion ||
+        before.tfjsVersion !== tfjsVersion
+      ) {
         throw new UsageError(
           `the ${finishedRuns} finished runs in ${this.dir} were trained with ${before.backendDetail} (rethink-bench ${before.runnerVersion}); ` +
             `this invocation uses ${backendDetail} (rethink-bench ${runnerVersion}). Use the same backend, or another --out folder.`,
@@ -81,7 +95,10 @@ export class RunStore {
       }
     }
     this.recorded = environment;
-    await writeFileAtomic(join(this.dir, "manifest.json"), JSON.stringify({ identity: this.identity, environment }, null, 2));
+    await writeFileAtomic(
+      join(this.dir, "manifest.json"),
+      JSON.stringify({ identity: this.identity, environment }, null, 2),
+    );
   }
 
   /**
@@ -115,9 +132,19 @@ export class RunStore {
  * runs; `say` hears a warning about each unreadable run file, which ends with `redo` (what
  * happens to that run now).
  */
-export async function openRunStore(out: string, identity: RunIdentity, say: (message: string) => void, redo: string): Promise<{ store: RunStore; finished: Map<string, StoredRun> }> {
+export async function openRunStore(
+  out: string,
+  identity: RunIdentity,
+  say: (message: string) => void,
+  redo: string,
+): Promise<{ store: RunStore; finished: Map<string, StoredRun> }> {
   const { id, version } = identity.suite;
-  const store = await RunStore.open(join(resolve(out), ".runs", `${id}-v${version}-${(await canonicalDigest(identity)).slice(0, 12)}`), identity);
-  const finished = await store.finished((file, reason) => say(`warning: ${file} is unreadable (${reason}); moved aside, ${redo}`));
+  const store = await RunStore.open(
+    join(resolve(out), ".runs", `${id}-v${version}-${(await canonicalDigest(identity)).slice(0, 12)}`),
+    identity,
+  );
+  const finished = await store.finished((file, reason) =>
+    say(`warning: ${file} is unreadable (${reason}); moved aside, ${redo}`),
+  );
   return { store, finished };
 }

@@ -37,7 +37,10 @@ function buildProgram(): Command {
     .option("--name <name>", "your display name on the leaderboard (stored in the bundle)")
     .option("--json", 'print only a JSON summary on stdout: {"bundle", "runs": [...]}')
     .option("--submit [url]", "submit the bundle when the run ends (default: $RETHINK_BENCH_API or the public board)")
-    .option("--serve", "put the results on a local leaderboard (started on --port if none runs there) and keep serving it")
+    .option(
+      "--serve",
+      "put the results on a local leaderboard (started on --port if none runs there) and keep serving it",
+    )
     .option("--port <n>", "port of the local leaderboard for --serve", "8787")
     .action(runAndPublishCommand);
 
@@ -55,7 +58,10 @@ function buildProgram(): Command {
     .option("--port <n>", "TCP port (0 picks a free one)", "8787")
     .option("--host <address>", "interface to listen on", "127.0.0.1")
     .option("--data <dir>", "folder of the embedded database (default: $XDG_DATA_HOME/rethink-bench/leaderboard)")
-    .option("--database-url <url>", "use this Postgres server (postgres://user:password@host:port/db) instead of the embedded database")
+    .option(
+      "--database-url <url>",
+      "use this Postgres server (postgres://user:password@host:port/db) instead of the embedded database",
+    )
     .action(serveCommand);
 
   program
@@ -73,12 +79,21 @@ function buildProgram(): Command {
 
   program
     .command("theorem")
-    .description("build the paper's Theorem 1 network (2n + d weights) for n points and real labels, and check it fits them exactly")
+    .description(
+      "build the paper's Theorem 1 network (2n + d weights) for n points and real labels, and check it fits them exactly",
+    )
     .requiredOption("--n <n>", "number of points")
     .option("--d <d>", "dimension of random points (with --dataset: the pixel count, implied)")
     .option("--seed <n>", "seed of the points, labels and projection direction", "0")
-    .option("--labels <source>", "random (standard normal reals), or a file of n numbers (JSON array or whitespace/comma separated)", "random")
-    .option("--dataset <id>", "use n training images of this dataset (its fixed class-balanced subset, flattened) instead of random points")
+    .option(
+      "--labels <source>",
+      "random (standard normal reals), or a file of n numbers (JSON array or whitespace/comma separated)",
+      "random",
+    )
+    .option(
+      "--dataset <id>",
+      "use n training images of this dataset (its fixed class-balanced subset, flattened) instead of random points",
+    )
     .option("--data-dir <dir>", "folder holding the dataset's files")
     .option("--no-download", "never download a dataset; fail with instructions instead")
     .option("--json", 'print {"n", "d", "weights", "maxAbsError", "errorBound", "condition", …} as JSON')
@@ -88,18 +103,26 @@ function buildProgram(): Command {
 
   program
     .command("kernel")
-    .description("minimum-norm Gaussian-kernel interpolation (paper §5): training error 0, test error and norm; --out writes a signed baseline bundle")
+    .description(
+      "minimum-norm Gaussian-kernel interpolation (paper §5): training error 0, test error and norm; --out writes a signed baseline bundle",
+    )
     .option("--dataset <id>", "dataset (default mnist-10k; with --out, one of the suite's)")
     .option("--n <n>", "training images (default 1000)")
     .option("--test <n>", "test images (default 2000)")
     .option("--gamma <g>", "kernel width γ of exp(−γ‖x − x′‖²) on [0, 1] pixels", String(DEFAULT_GAMMA))
     .option("--out <dir>", "solve every randomization test of --suite and write a signed bundle here")
-    .option("--suite <id>", "with --out: the suite whose datasets, sizes, corruptions and seeds the bundle covers (default quick)")
+    .option(
+      "--suite <id>",
+      "with --out: the suite whose datasets, sizes, corruptions and seeds the bundle covers (default quick)",
+    )
     .option("--seed <n>", "with --out: this seed instead of the suite's seeds")
     .option("--name <name>", "with --out: your display name on the leaderboard")
     .option("--data-dir <dir>", "folder holding the dataset's files")
     .option("--no-download", "never download a dataset; fail with instructions instead")
-    .option("--json", 'print JSON: {"dataset", "n", "test", "trainError", "testError", "norm", …}, or with --out {"bundle", "runs"}')
+    .option(
+      "--json",
+      'print JSON: {"dataset", "n", "test", "trainError", "testError", "norm", …}, or with --out {"bundle", "runs"}',
+    )
     .action(async (options) => {
       await kernelCommand(options);
     });
@@ -115,13 +138,19 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed help, the version or the usage error.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
+      return error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+        ? 0
+        : 2;
     }
     if (error instanceof CliError) {
       process.stderr.write(`rethink-bench: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`rethink-bench: unexpected error (a bug; please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `rethink-bench: unexpected error (a bug; please report it):\n${(error as Error).stack ?? String(error)}\n`,
+    );
     return 70;
   }
 }

@@ -3,9 +3,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ALL_CORRUPTIONS } from "../schema/index.js";
 import { channelStats, corruptDataset } from "./corruptions.js";
-import { loadDataset, type Dataset } from "./datasets/index.js";
+import { type Dataset, loadDataset } from "./datasets/index.js";
 import { Rng } from "./random.js";
-
 
 /** SHA-256 over every buffer of a dataset: the identity of its bytes. */
 function digest(data: Dataset): string {
@@ -28,15 +27,29 @@ function numbered(shape: [number, number, number], trainCount: number, testCount
     labels: Uint8Array.from({ length: count }, (_, i) => i % classes),
     count,
   });
-  return { id: "synthetic", shape, classes, train: set(trainCount, 0), test: set(testCount, trainCount), files: [{ name: "n", sha256: "0".repeat(64) }] };
+  return {
+    id: "synthetic",
+    shape,
+    classes,
+    train: set(trainCount, 0),
+    test: set(testCount, trainCount),
+    files: [{ name: "n", sha256: "0".repeat(64) }],
+  };
 }
 
 /** The permutation of pixel positions that turned image i of `before` into image i of `after`. */
-function recoverPermutation(before: Float32Array, after: Float32Array, i: number, positions: number, channels: number): number[] {
+function recoverPermutation(
+  before: Float32Array,
+  after: Float32Array,
+  i: number,
+  positions: number,
+  channels: number,
+): number[] {
   const size = positions * channels;
   return Array.from({ length: positions }, (_, j) => {
     const pixel = (after[i * size + j * channels]! - before[i * size]!) / channels;
-    for (let c = 1; c < channels; c++) expect(after[i * size + j * channels + c]).toBe(before[i * size]! + pixel * channels + c);
+    for (let c = 1; c < channels; c++)
+      expect(after[i * size + j * channels + c]).toBe(before[i * size]! + pixel * channels + c);
     return pixel;
   });
 }
@@ -45,19 +58,24 @@ describe("label corruptions", () => {
   const K = 10;
   const data = numbered([1, 1, 1], 20_000, 100, K);
 
-  it.each([0.2, 0.4, 0.6, 0.8])("partial(%s) changes a fraction of training labels within binomial tolerance of p·(1−1/K)", (p) => {
-    const corrupted = corruptDataset(data, { kind: "partial", p }, 7);
-    const changed = corrupted.train.labels.filter((label, i) => label !== data.train.labels[i]).length / data.train.count;
-    const expected = p * (1 - 1 / K);
-    const sd = Math.sqrt((expected * (1 - expected)) / data.train.count);
-    expect(Math.abs(changed - expected)).toBeLessThan(4 * sd);
-    expect(corrupted.test).toBe(data.test);
-    expect(corrupted.train.images).toBe(data.train.images);
-  });
+  it.each([0.2, 0.4, 0.6, 0.8])(
+    "partial(%s) changes a fraction of training labels within binomial tolerance of p·(1−1/K)",
+    (p) => {
+      const corrupted = corruptDataset(data, { kind: "partial", p }, 7);
+      const changed =
+        corrupted.train.labels.filter((label, i) => label !== data.train.labels[i]).length / data.train.count;
+      const expected = p * (1 - 1 / K);
+      const sd = Math.sqrt((expected * (1 - expected)) / data.train.count);
+      expect(Math.abs(changed - expected)).toBeLessThan(4 * sd);
+      expect(corrupted.test).toBe(data.test);
+      expect(corrupted.train.images).toBe(data.train.images);
+    },
+  );
 
   it("random replaces every label by a uniform class: 90% change, every class about equally often", () => {
     const corrupted = corruptDataset(data, { kind: "random" }, 7);
-    const changed = corrupted.train.labels.filter((label, i) => label !== data.train.labels[i]).length / data.train.count;
+    const changed =
+      corrupted.train.labels.filter((label, i) => label !== data.train.labels[i]).length / data.train.count;
     expect(Math.abs(changed - 0.9)).toBeLessThan(4 * Math.sqrt((0.9 * 0.1) / data.train.count));
     const counts = new Array<number>(K).fill(0);
     for (const label of corrupted.train.labels) counts[label]!++;
@@ -88,8 +106,10 @@ describe("input corruptions", () => {
     const perm = recoverPermutation(data.train.images, corrupted.train.images, 0, positions, 3);
     expect([...perm].sort((a, b) => a - b)).toEqual([...Array(positions).keys()]);
     expect(perm).not.toEqual([...Array(positions).keys()]);
-    for (let i = 0; i < data.train.count; i++) expect(recoverPermutation(data.train.images, corrupted.train.images, i, positions, 3)).toEqual(perm);
-    for (let i = 0; i < data.test.count; i++) expect(recoverPermutation(data.test.images, corrupted.test.images, i, positions, 3)).toEqual(perm);
+    for (let i = 0; i < data.train.count; i++)
+      expect(recoverPermutation(data.train.images, corrupted.train.images, i, positions, 3)).toEqual(perm);
+    for (let i = 0; i < data.test.count; i++)
+      expect(recoverPermutation(data.test.images, corrupted.test.images, i, positions, 3)).toEqual(perm);
     expect(corrupted.train.labels).toBe(data.train.labels);
     expect(corrupted.test.labels).toBe(data.test.labels);
   });
@@ -97,8 +117,12 @@ describe("input corruptions", () => {
   it("random-pixels gives every training and test image its own permutation of whole pixels", () => {
     const corrupted = corruptDataset(data, { kind: "random-pixels" }, 1);
     const perms = [
-      ...Array.from({ length: data.train.count }, (_, i) => recoverPermutation(data.train.images, corrupted.train.images, i, positions, 3)),
-      ...Array.from({ length: data.test.count }, (_, i) => recoverPermutation(data.test.images, corrupted.test.images, i, positions, 3)),
+      ...Array.from({ length: data.train.count }, (_, i) =>
+        recoverPermutation(data.train.images, corrupted.train.images, i, positions, 3),
+      ),
+      ...Array.from({ length: data.test.count }, (_, i) =>
+        recoverPermutation(data.test.images, corrupted.test.images, i, positions, 3),
+      ),
     ];
     for (const perm of perms) expect([...perm].sort((a, b) => a - b)).toEqual([...Array(positions).keys()]);
     // 16! permutations: 50 independent draws repeat one with probability ~1e-10.
@@ -113,7 +137,10 @@ describe("input corruptions", () => {
     colour.train.images = colour.train.images.map((_, i) => 0.3 * (i % 3) + (0.1 + 0.2 * (i % 3)) * rng.float());
     const want = channelStats(colour.train, 3);
     const corrupted = corruptDataset(colour, { kind: "gaussian" }, 5);
-    for (const [set, count] of [[corrupted.train, 300], [corrupted.test, 200]] as const) {
+    for (const [set, count] of [
+      [corrupted.train, 300],
+      [corrupted.test, 200],
+    ] as const) {
       const got = channelStats(set, 3);
       const n = count * 64;
       for (let c = 0; c < 3; c++) {
@@ -132,23 +159,31 @@ describe("input corruptions", () => {
 });
 
 describe("corruptDataset", () => {
-  it.each(ALL_CORRUPTIONS)("$kind $p: never modifies its input; same seed gives the same bytes, another seed other bytes", (corruption) => {
-    const data = numbered([4, 4, 3], 50, 20);
-    const before = digest(data);
-    const a = corruptDataset(data, corruption, 11);
-    const b = corruptDataset(data, corruption, 11);
-    const c = corruptDataset(data, corruption, 12);
-    expect(digest(data)).toBe(before);
-    expect(digest(a)).toBe(digest(b));
-    if (corruption.kind === "true") expect(digest(c)).toBe(before);
-    else expect(digest(c)).not.toBe(digest(a));
-    expect(a.train.images).toBeInstanceOf(Float32Array);
-    expect(a.files).toBe(data.files);
-  });
+  it.each(ALL_CORRUPTIONS)(
+    "$kind $p: never modifies its input; same seed gives the same bytes, another seed other bytes",
+    (corruption) => {
+      const data = numbered([4, 4, 3], 50, 20);
+      const before = digest(data);
+      const a = corruptDataset(data, corruption, 11);
+      const b = corruptDataset(data, corruption, 11);
+      const c = corruptDataset(data, corruption, 12);
+      expect(digest(data)).toBe(before);
+      expect(digest(a)).toBe(digest(b));
+      if (corruption.kind === "true") expect(digest(c)).toBe(before);
+      else expect(digest(c)).not.toBe(digest(a));
+      expect(a.train.images).toBeInstanceOf(Float32Array);
+      expect(a.files).toBe(data.files);
+    },
+  );
 
   it("pins the bytes: these digests must never change, on any machine, or results stop being comparable", async () => {
     const data = await loadDataset({ id: "synthetic", trainSize: 200, testSize: 50 }, { cacheDir: "/nonexistent" });
-    const digests = Object.fromEntries(ALL_CORRUPTIONS.map((corruption) => [corruption.kind === "partial" ? `partial-${corruption.p}` : corruption.kind, digest(corruptDataset(data, corruption, 0))]));
+    const digests = Object.fromEntries(
+      ALL_CORRUPTIONS.map((corruption) => [
+        corruption.kind === "partial" ? `partial-${corruption.p}` : corruption.kind,
+        digest(corruptDataset(data, corruption, 0)),
+      ]),
+    );
     expect(digests).toMatchInlineSnapshot(`
       {
         "gaussian": "55067dfa2ab1beb2711ea008b0b526480b80cfd7b18b7c9c4aba1c2a94da80a5",

@@ -55,7 +55,13 @@ export function channelStats(set: ImageSet, channels: number): { mean: number[];
 }
 
 /** Images of Gaussian noise with the given per-channel mean and variance (not clipped). */
-function gaussianImages(set: ImageSet, channels: number, stats: { mean: number[]; variance: number[] }, stream: string, seed: number): ImageSet {
+function gaussianImages(
+  set: ImageSet,
+  channels: number,
+  stats: { mean: number[]; variance: number[] },
+  stream: string,
+  seed: number,
+): ImageSet {
   const rng = Rng.create(seed, stream);
   const std = stats.variance.map(Math.sqrt);
   const images = new Float32Array(set.images.length);
@@ -86,7 +92,11 @@ export function corruptDataset(dataset: Dataset, corruption: Corruption, seed: n
     }
     case "shuffled-pixels": {
       const perm = Rng.create(seed, "corruption/shuffled-pixels").permutation(positions);
-      return { ...dataset, train: permuteImages(dataset.train, channels, () => perm), test: permuteImages(dataset.test, channels, () => perm) };
+      return {
+        ...dataset,
+        train: permuteImages(dataset.train, channels, () => perm),
+        test: permuteImages(dataset.test, channels, () => perm),
+      };
     }
     case "random-pixels": {
       const permutationsFrom = (stream: string) => {

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { exportPublicKey, generateKeyPair, signerFromJwk, type Signer } from "../schema/index.js";
+import { exportPublicKey, generateKeyPair, type Signer, signerFromJwk } from "../schema/index.js";
 import { InputError } from "./errors.js";
 
 export const KEY_FILE = "signing-key.jwk";
@@ -29,7 +29,7 @@ export async function loadOrCreateKey(dir: string): Promise<LoadedKey> {
   const publicKey = await exportPublicKey(pair.publicKey);
   const stored = { kty: "OKP", crv: "Ed25519", x: publicKey, d: jwk.d };
   const temp = join(dir, `.${KEY_FILE}.${randomBytes(6).toString("hex")}.tmp`);
-  await writeFile(temp, JSON.stringify(stored, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+  await writeFile(temp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   try {
     await link(temp, path);
   } catch (error) {
@@ -54,6 +54,9 @@ async function readKey(path: string): Promise<Signer | null> {
   try {
     return await signerFromJwk(JSON.parse(text) as JsonWebKey);
   } catch (error) {
-    throw new InputError(`the signing key ${path} is damaged (${(error as Error).message}); move it away to create a new one`, { cause: error });
+    throw new InputError(
+      `the signing key ${path} is damaged (${(error as Error).message}); move it away to create a new one`,
+      { cause: error },
+    );
   }
 }

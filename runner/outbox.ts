@@ -1,6 +1,6 @@
 // The outbox: bundles that could not be sent (network down, server error, rate limit) wait
 // here, under the user's data dir, until `rethink-bench submit --retry` delivers them.
-import { mkdir, readFile, readdir, rename, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
@@ -17,7 +17,12 @@ export class Outbox {
     const bundlePath = join(this.dir, `${id}.dsse.json`);
     const previous = await this.entry(id);
     await writeFileAtomic(bundlePath, bundleText);
-    const entry = { api, queuedAt: previous?.queuedAt ?? new Date().toISOString(), attempts: (previous?.attempts ?? 0) + 1, lastError: error };
+    const entry = {
+      api,
+      queuedAt: previous?.queuedAt ?? new Date().toISOString(),
+      attempts: (previous?.attempts ?? 0) + 1,
+      lastError: error,
+    };
     await writeFileAtomic(join(this.dir, `${id}.json`), JSON.stringify(entry, null, 2));
     return bundlePath;
   }
@@ -35,7 +40,11 @@ export class Outbox {
     for (const name of names.filter((n) => n.endsWith(".dsse.json"))) {
       const id = name.slice(0, -".dsse.json".length);
       const entry = await this.entry(id);
-      entries.push({ id, bundlePath: join(this.dir, name), ...(entry ?? { api: "", queuedAt: "", attempts: 0, lastError: "" }) });
+      entries.push({
+        id,
+        bundlePath: join(this.dir, name),
+        ...(entry ?? { api: "", queuedAt: "", attempts: 0, lastError: "" }),
+      });
     }
     return entries.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
@@ -50,7 +59,7 @@ export class Outbox {
   async reject(id: string, problem: string): Promise<string> {
     const rejected = join(this.dir, "rejected");
     await mkdir(rejected, { recursive: true });
-    await writeFileAtomic(join(rejected, `${id}.problem.txt`), problem + "\n");
+    await writeFileAtomic(join(rejected, `${id}.problem.txt`), `${problem}\n`);
     await rename(join(this.dir, `${id}.dsse.json`), join(rejected, `${id}.dsse.json`));
     await unlink(join(this.dir, `${id}.json`)).catch(() => undefined);
     return join(rejected, `${id}.dsse.json`);

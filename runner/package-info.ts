@@ -20,7 +20,8 @@ function findPackageJson(): PackageJson {
       // No package.json here: keep walking up.
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("rethink-bench's package.json not found above " + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error(`rethink-bench's package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

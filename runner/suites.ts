@@ -1,6 +1,6 @@
 // Choosing what a `run` trains: the suite by name, then its tasks for the chosen dataset,
 // architectures and seeds.
-import { SUITES, expandSuite, findSuite, type Suite, type Task } from "../schema/index.js";
+import { expandSuite, findSuite, SUITES, type Suite, type Task } from "../schema/index.js";
 import { UsageError } from "./errors.js";
 
 /** The suite named `id` (its current version), or a UsageError that lists the valid names. */
@@ -25,7 +25,9 @@ export interface TaskSelection {
  */
 export function selectTasks(suite: Suite, selection: TaskSelection): Task[] {
   if (selection.dataset !== undefined && !suite.datasets.some((d) => d.id === selection.dataset)) {
-    throw new UsageError(`suite ${suite.id} does not use dataset "${selection.dataset}"; it uses: ${suite.datasets.map((d) => d.id).join(", ")}`);
+    throw new UsageError(
+      `suite ${suite.id} does not use dataset "${selection.dataset}"; it uses: ${suite.datasets.map((d) => d.id).join(", ")}`,
+    );
   }
   const tasks = expandSuite(suite, {
     ...(selection.architectures ? { architectures: selection.architectures } : {}),

@@ -22,7 +22,9 @@ describe("summary", () => {
 
   it("shows a censored run as '> budget'", async () => {
     const predicate = await makePredicate(await newSigner(), { fitEpochs: { random: null } });
-    const row = summaryTable(predicate.runs).split("\n").find((line) => line.includes("random"))!;
+    const row = summaryTable(predicate.runs)
+      .split("\n")
+      .find((line) => line.includes("random"))!;
     expect(row).toContain("> 100");
   });
 

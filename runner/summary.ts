@@ -24,12 +24,30 @@ export function summaryTable(runs: readonly RunResult[]): string {
   const groups = new Map<string, RunResult[]>();
   for (const run of runs) {
     const { task } = run;
-    const key = [task.architecture, task.dataset.id, corruptionLabel(task.corruption), task.regularizer.name].join("\u0000");
+    const key = [task.architecture, task.dataset.id, corruptionLabel(task.corruption), task.regularizer.name].join(
+      "\u0000",
+    );
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   const showRegularizer = runs.some((run) => run.task.regularizer.name !== "none");
-  const head = ["architecture", "dataset", "corruption", ...(showRegularizer ? ["regularizer"] : []), "seeds", "epochs to fit", "steps to fit", "train acc", "test acc", "gen gap", "slowdown"];
-  const table = new Table({ head, style: { head: [], border: [], compact: true }, colAligns: head.map((_, i) => (i < (showRegularizer ? 4 : 3) ? "left" : "right")) });
+  const head = [
+    "architecture",
+    "dataset",
+    "corruption",
+    ...(showRegularizer ? ["regularizer"] : []),
+    "seeds",
+    "epochs to fit",
+    "steps to fit",
+    "train acc",
+    "test acc",
+    "gen gap",
+    "slowdown",
+  ];
+  const table = new Table({
+    head,
+    style: { head: [], border: [], compact: true },
+    colAligns: head.map((_, i) => (i < (showRegularizer ? 4 : 3) ? "left" : "right")),
+  });
   for (const group of groups.values()) {
     const { task } = group[0]!;
     const ok = group.filter((run) => run.status === "ok");

@@ -5,19 +5,19 @@ import { decodeClasses, fromBase64, fromBase64Url, utf8 } from "./bytes.js";
 import { canonicalJson } from "./canonical.js";
 import {
   Envelope,
+  expandSuite,
   PAYLOAD_TYPE,
   PREDICATE_TYPE,
+  type ResultPredicate,
   STATEMENT_TYPE,
   Statement,
-  expandSuite,
-  taskKey,
-  type ResultPredicate,
-  type Task,
   type Subject,
+  type Task,
+  taskKey,
 } from "./contract/index.js";
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
 import { canonicalDigest, sha256Hex } from "./digest.js";
-import { keyidOf, signEnvelope, verifySignature, type Signer } from "./dsse.js";
+import { keyidOf, type Signer, signEnvelope, verifySignature } from "./dsse.js";
 
 /** Why a bundle was refused, one stable code per kind of failure. */
 export type BundleErrorCode =
@@ -62,18 +62,29 @@ function fail(code: BundleErrorCode, detail: string, errors: PathError[] = []): 
  * formatPath(["runs", 3, "curve"]) // "runs[3].curve"
  */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): PathError[] {
-  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]) || "(root)", message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: formatPath([...prefix, ...issue.path]) || "(root)",
+    message: issue.message,
+  }));
 }
 
 /** The subjects a predicate must name: each architecture topology and each dataset file. */
 export function subjectsOf(predicate: ResultPredicate): Subject[] {
   return [
-    ...predicate.architectures.map((a) => ({ name: `architecture:${a.id}@${a.inputShape.join("x")}`, digest: { sha256: a.fingerprint } })),
-    ...predicate.datasets.flatMap((d) => d.files.map((f) => ({ name: `dataset:${d.id}/${f.name}`, digest: { sha256: f.sha256 } }))),
+    ...predicate.architectures.map((a) => ({
+      name: `architecture:${a.id}@${a.inputShape.join("x")}`,
+      digest: { sha256: a.fingerprint },
+    })),
+    ...predicate.datasets.flatMap((d) =>
+      d.files.map((f) => ({ name: `dataset:${d.id}/${f.name}`, digest: { sha256: f.sha256 } })),
+    ),
   ];
 }
 
@@ -89,9 +100,15 @@ export async function signResult(predicate: ResultPredicate, signer: Signer): Pr
   if (predicate.submitter.keyid !== signer.keyid || predicate.submitter.publicKey !== signer.publicKey) {
     throw new Error("the predicate's submitter is not the signing key");
   }
-  const statement = Statement.parse({ _type: STATEMENT_TYPE, subject: subjectsOf(predicate), predicateType: PREDICATE_TYPE, predicate });
+  const statement = Statement.parse({
+    _type: STATEMENT_TYPE,
+    subject: subjectsOf(predicate),
+    predicateType: PREDICATE_TYPE,
+    predicate,
+  });
   const problems = await checkConsistency(statement);
-  if (problems.length > 0) throw new Error(`inconsistent result: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  if (problems.length > 0)
+    throw new Error(`inconsistent result: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
   return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
 }
 
@@ -124,14 +141,22 @@ const StatementHead = z.object({
  */
 export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
   const envelope = Envelope.safeParse(value);
-  if (!envelope.success) return fail("bad-envelope", "not a DSSE envelope with one signature", issuesOf(envelope.error));
+  if (!envelope.success)
+    return fail("bad-envelope", "not a DSSE envelope with one signature", issuesOf(envelope.error));
   const { payloadType, payload, signatures } = envelope.data;
-  if (payloadType !== PAYLOAD_TYPE) return fail("wrong-payload-type", `payloadType is "${payloadType}", expected "${PAYLOAD_TYPE}"`);
+  if (payloadType !== PAYLOAD_TYPE)
+    return fail("wrong-payload-type", `payloadType is "${payloadType}", expected "${PAYLOAD_TYPE}"`);
 
   const payloadBytes = fromBase64(payload);
   const sig = fromBase64(signatures[0]!.sig);
-  if (!payloadBytes) return fail("bad-base64", "payload is not standard base64", [{ path: "payload", message: "not standard padded base64" }]);
-  if (!sig) return fail("bad-base64", "signature is not standard base64", [{ path: "signatures[0].sig", message: "not standard padded base64" }]);
+  if (!payloadBytes)
+    return fail("bad-base64", "payload is not standard base64", [
+      { path: "payload", message: "not standard padded base64" },
+    ]);
+  if (!sig)
+    return fail("bad-base64", "signature is not standard base64", [
+      { path: "signatures[0].sig", message: "not standard padded base64" },
+    ]);
 
   let parsed: unknown;
   try {
@@ -140,28 +165,39 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
     return fail("bad-payload", `the payload is not UTF-8 JSON: ${(error as Error).message}`);
   }
   const head = StatementHead.safeParse(parsed);
-  if (!head.success) return fail("bad-payload", "the payload is not a statement with predicate.submitter", issuesOf(head.error));
-  if (head.data._type !== STATEMENT_TYPE) return fail("wrong-statement-type", `_type is ${JSON.stringify(head.data._type)}, expected "${STATEMENT_TYPE}"`);
+  if (!head.success)
+    return fail("bad-payload", "the payload is not a statement with predicate.submitter", issuesOf(head.error));
+  if (head.data._type !== STATEMENT_TYPE)
+    return fail("wrong-statement-type", `_type is ${JSON.stringify(head.data._type)}, expected "${STATEMENT_TYPE}"`);
   if (head.data.predicateType !== PREDICATE_TYPE) {
-    return fail("wrong-predicate-type", `predicateType is ${JSON.stringify(head.data.predicateType)}, expected "${PREDICATE_TYPE}"`);
+    return fail(
+      "wrong-predicate-type",
+      `predicateType is ${JSON.stringify(head.data.predicateType)}, expected "${PREDICATE_TYPE}"`,
+    );
   }
 
   const { publicKey, keyid: claimedKeyid } = head.data.predicate.submitter;
   const publicKeyRaw = fromBase64Url(publicKey);
-  if (!publicKeyRaw || publicKeyRaw.length !== 32) {
+  if (publicKeyRaw?.length !== 32) {
     return fail("bad-predicate", "predicate.submitter.publicKey is not a raw 32-byte Ed25519 key in base64url", [
       { path: "predicate.submitter.publicKey", message: "must be 32 bytes, base64url" },
     ]);
   }
   const keyid = await keyidOf(publicKeyRaw);
   if (claimedKeyid !== keyid) {
-    return fail("keyid-mismatch", `predicate.submitter.keyid ${claimedKeyid} is not the SHA-256 of its public key (${keyid})`);
+    return fail(
+      "keyid-mismatch",
+      `predicate.submitter.keyid ${claimedKeyid} is not the SHA-256 of its public key (${keyid})`,
+    );
   }
   if (signatures[0]!.keyid !== keyid) {
     return fail("keyid-mismatch", `the signature's keyid ${signatures[0]!.keyid} is not the submitter's key ${keyid}`);
   }
   if (!(await verifySignature(payloadType, payloadBytes, sig, publicKeyRaw))) {
-    return fail("bad-signature", `the signature does not verify with the submitter's key ${keyid}: the payload was changed or signed by another key`);
+    return fail(
+      "bad-signature",
+      `the signature does not verify with the submitter's key ${keyid}: the payload was changed or signed by another key`,
+    );
   }
 
   let canonical: string;
@@ -178,12 +214,22 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
   const statement = Statement.safeParse(parsed);
   if (!statement.success) {
     const errors = issuesOf(statement.error);
-    return fail("bad-predicate", `the statement does not match the schema at ${errors[0]!.path}: ${errors[0]!.message}`, errors);
+    return fail(
+      "bad-predicate",
+      `the statement does not match the schema at ${errors[0]!.path}: ${errors[0]!.message}`,
+      errors,
+    );
   }
   const problems = await checkConsistency(statement.data);
   if (problems.length > 0) return fail("inconsistent", `${problems[0]!.path}: ${problems[0]!.message}`, problems);
 
-  return { ok: true, envelope: envelope.data, statement: statement.data, payloadSha256: await sha256Hex(payloadBytes), keyid };
+  return {
+    ok: true,
+    envelope: envelope.data,
+    statement: statement.data,
+    payloadSha256: await sha256Hex(payloadBytes),
+    keyid,
+  };
 }
 
 /**
@@ -197,7 +243,8 @@ async function checkConsistency(statement: Statement): Promise<PathError[]> {
   const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });
 
   const suiteDigest = await canonicalDigest(predicate.suite);
-  if (predicate.suiteDigest !== suiteDigest) add("suiteDigest", `is not the SHA-256 of the suite's canonical JSON (${suiteDigest})`);
+  if (predicate.suiteDigest !== suiteDigest)
+    add("suiteDigest", `is not the SHA-256 of the suite's canonical JSON (${suiteDigest})`);
 
   const architectureIds = new Set<string>();
   const architectures = new Map<string, (typeof predicate.architectures)[number]>();
@@ -209,41 +256,67 @@ async function checkConsistency(statement: Statement): Promise<PathError[]> {
     architectures.set(key, architecture);
     architectureIds.add(architecture.id);
     const fingerprint = await canonicalDigest(architecture.topology);
-    if (architecture.fingerprint !== fingerprint) add(`architectures[${i}].fingerprint`, `is not the SHA-256 of the topology's canonical JSON (${fingerprint})`);
+    if (architecture.fingerprint !== fingerprint)
+      add(`architectures[${i}].fingerprint`, `is not the SHA-256 of the topology's canonical JSON (${fingerprint})`);
   }
   const datasets = new Map(predicate.datasets.map((d) => [d.id, d]));
   if (datasets.size !== predicate.datasets.length) add("datasets", "names a dataset twice");
 
   if (canonicalJson(statement.subject) !== canonicalJson(subjectsOf(predicate))) {
-    errors.push({ path: "subject", message: "must name exactly each architecture (by fingerprint) and each dataset file (by SHA-256)" });
+    errors.push({
+      path: "subject",
+      message: "must name exactly each architecture (by fingerprint) and each dataset file (by SHA-256)",
+    });
   }
 
   // A run must be a task of the suite: for the suite's own architectures exactly as the
   // suite defines it, for a user-supplied architecture the suite's grid with its id. Any
   // seed is allowed, so tasks are compared with the seed set aside.
-  const userArchitectures = [...architectureIds].filter((id) => !predicate.suite.architectures.some((a) => a.id === id));
+  const userArchitectures = [...architectureIds].filter(
+    (id) => !predicate.suite.architectures.some((a) => a.id === id),
+  );
   const withoutSeed = (task: Task) => canonicalJson({ ...task, seed: 0 });
   const suiteTasks = new Set(
-    [...expandSuite(predicate.suite, { seeds: [0] }), ...(userArchitectures.length ? expandSuite(predicate.suite, { architectures: userArchitectures, seeds: [0] }) : [])].map(withoutSeed),
+    [
+      ...expandSuite(predicate.suite, { seeds: [0] }),
+      ...(userArchitectures.length
+        ? expandSuite(predicate.suite, { architectures: userArchitectures, seeds: [0] })
+        : []),
+    ].map(withoutSeed),
   );
   for (const [i, run] of predicate.runs.entries()) {
-    if (!suiteTasks.has(withoutSeed(run.task))) add(`runs[${i}].task`, `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`);
+    if (!suiteTasks.has(withoutSeed(run.task)))
+      add(
+        `runs[${i}].task`,
+        `${taskKey(run.task)} is not a task of suite ${predicate.suite.id} v${predicate.suite.version}`,
+      );
     const dataset = datasets.get(run.task.dataset.id);
     if (!dataset) {
       add(`runs[${i}].task.dataset`, `"${run.task.dataset.id}" is not among the bundle's datasets`);
     } else {
       const architecture = architectures.get(`${run.task.architecture}@${dataset.shape.join("x")}`);
-      if (!architecture) add(`runs[${i}].task.architecture`, `"${run.task.architecture}" for input ${dataset.shape.join("x")} is not among the bundle's architectures`);
-      else if (architecture.fingerprint !== run.architectureFingerprint) add(`runs[${i}].architectureFingerprint`, `is not the fingerprint of ${run.task.architecture} for input ${dataset.shape.join("x")}`);
+      if (!architecture)
+        add(
+          `runs[${i}].task.architecture`,
+          `"${run.task.architecture}" for input ${dataset.shape.join("x")} is not among the bundle's architectures`,
+        );
+      else if (architecture.fingerprint !== run.architectureFingerprint)
+        add(
+          `runs[${i}].architectureFingerprint`,
+          `is not the fingerprint of ${run.task.architecture} for input ${dataset.shape.join("x")}`,
+        );
       if (dataset.trainSize !== run.task.dataset.trainSize || dataset.testSize !== run.task.dataset.testSize) {
         add(`runs[${i}].task.dataset`, `sizes differ from the bundle's ${dataset.id} record`);
       }
       if (!run.predictions) continue;
-      if (!decodeClasses(run.predictions.train, dataset.trainSize)) add(`runs[${i}].predictions.train`, `must encode ${dataset.trainSize} classes`);
-      if (!decodeClasses(run.predictions.test, dataset.testSize)) add(`runs[${i}].predictions.test`, `must encode ${dataset.testSize} classes`);
+      if (!decodeClasses(run.predictions.train, dataset.trainSize))
+        add(`runs[${i}].predictions.train`, `must encode ${dataset.trainSize} classes`);
+      if (!decodeClasses(run.predictions.test, dataset.testSize))
+        add(`runs[${i}].predictions.test`, `must encode ${dataset.testSize} classes`);
     }
   }
   for (const key of duplicateTaskKeys(predicate.runs)) add("runs", `task ${key} appears more than once`);
-  for (const m of findDerivedMismatches(predicate.runs)) add(m.path, `claims ${m.claimed}, but the curves give ${m.expected}`);
+  for (const m of findDerivedMismatches(predicate.runs))
+    add(m.path, `claims ${m.claimed}, but the curves give ${m.expected}`);
   return errors;
 }

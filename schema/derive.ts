@@ -1,6 +1,6 @@
 // The derived metrics of the protocol (README, "The protocol and its limits"), computed from curves. The runner claims them and the
 // API recomputes them with these same functions, so both sides agree to the bit.
-import { taskKey, type DerivedMetrics, type EpochPoint, type RunResult, type Task } from "./contract/index.js";
+import { type DerivedMetrics, type EpochPoint, type RunResult, type Task, taskKey } from "./contract/index.js";
 
 /**
  * SGD steps per epoch: every training example is used once per epoch, the last batch may
@@ -52,7 +52,15 @@ type Measured = Pick<RunResult, "task" | "status" | "curve">;
 export function deriveRun(run: Measured, trueLabelSteps: number | null): DerivedMetrics {
   const wallSeconds = run.curve.at(-1)?.wallSeconds ?? 0;
   if (run.status === "failed") {
-    return { epochsToFit: null, stepsToFit: null, finalTrainAcc: null, finalTestAcc: null, genGap: null, slowdown: null, wallSeconds };
+    return {
+      epochsToFit: null,
+      stepsToFit: null,
+      finalTrainAcc: null,
+      finalTestAcc: null,
+      genGap: null,
+      slowdown: null,
+      wallSeconds,
+    };
   }
   const epochs = epochsToFit(run.curve, run.task.fitThreshold);
   const steps = epochs === null ? null : epochs * stepsPerEpoch(run.task);
@@ -81,7 +89,10 @@ export function deriveRuns(runs: readonly Measured[]): DerivedMetrics[] {
   runs.forEach((run, i) => {
     if (run.task.corruption.kind === "true") trueSteps.set(siblingKey(run.task), unpaired[i]!.stepsToFit);
   });
-  return unpaired.map((derived, i) => ({ ...derived, slowdown: slowdown(derived.stepsToFit, trueSteps.get(siblingKey(runs[i]!.task)) ?? null) }));
+  return unpaired.map((derived, i) => ({
+    ...derived,
+    slowdown: slowdown(derived.stepsToFit, trueSteps.get(siblingKey(runs[i]!.task)) ?? null),
+  }));
 }
 
 /** A claimed metric that differs from the recomputed one. */

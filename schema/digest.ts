@@ -1,6 +1,7 @@
 // SHA-256 through WebCrypto, so the same digests come out of Node, Workers and browsers.
+
+import { type Bytes, toHex, utf8 } from "./bytes.js";
 import { canonicalJson } from "./canonical.js";
-import { toHex, utf8, type Bytes } from "./bytes.js";
 
 /**
  * Lowercase hex SHA-256 of bytes or of a string's UTF-8.

@@ -1,7 +1,7 @@
 // DSSE v1 envelopes signed with Ed25519 through WebCrypto (Node, Workers and browsers alike).
-import { fromBase64Url, toBase64, toBase64Url, utf8, type Bytes } from "./bytes.js";
-import { sha256Hex } from "./digest.js";
+import { type Bytes, fromBase64Url, toBase64, toBase64Url, utf8 } from "./bytes.js";
 import type { Envelope } from "./contract/index.js";
+import { sha256Hex } from "./digest.js";
 
 const ED25519 = { name: "Ed25519" } as const;
 
@@ -49,8 +49,14 @@ export async function signerFromJwk(jwk: JsonWebKey): Promise<Signer> {
     throw new TypeError("not an Ed25519 private key in JWK form (kty OKP, crv Ed25519, d, x)");
   }
   const raw = fromBase64Url(jwk.x);
-  if (!raw || raw.length !== 32) throw new TypeError("the JWK's public part x is not 32 bytes of base64url");
-  const privateKey = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x }, ED25519, false, ["sign"]);
+  if (raw?.length !== 32) throw new TypeError("the JWK's public part x is not 32 bytes of base64url");
+  const privateKey = await crypto.subtle.importKey(
+    "jwk",
+    { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x },
+    ED25519,
+    false,
+    ["sign"],
+  );
   return { keyid: await keyidOf(raw), publicKey: jwk.x, privateKey };
 }
 
@@ -61,12 +67,19 @@ export async function signerFromJwk(jwk: JsonWebKey): Promise<Signer> {
  * const envelope = await signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer)
  */
 export async function signEnvelope(payloadType: string, payload: Uint8Array, signer: Signer): Promise<Envelope> {
-  const sig = new Uint8Array(await crypto.subtle.sign(ED25519, signer.privateKey, preAuthEncoding(payloadType, payload)));
+  const sig = new Uint8Array(
+    await crypto.subtle.sign(ED25519, signer.privateKey, preAuthEncoding(payloadType, payload)),
+  );
   return { payloadType, payload: toBase64(payload), signatures: [{ keyid: signer.keyid, sig: toBase64(sig) }] };
 }
 
 /** True when `sig` is a valid Ed25519 signature by `publicKeyRaw` over the envelope's PAE. */
-export async function verifySignature(payloadType: string, payload: Uint8Array, sig: Bytes, publicKeyRaw: Bytes): Promise<boolean> {
+export async function verifySignature(
+  payloadType: string,
+  payload: Uint8Array,
+  sig: Bytes,
+  publicKeyRaw: Bytes,
+): Promise<boolean> {
   if (publicKeyRaw.length !== 32 || sig.length !== 64) return false;
   try {
     const key = await crypto.subtle.importKey("raw", publicKeyRaw, ED25519, false, ["verify"]);

@@ -1,10 +1,11 @@
 // schema/: the contract shared by runner, API and web. Imports nothing of ours.
-export * from "./contract/index.js";
+
+export * from "./bundle.js";
 export * from "./bytes.js";
 export * from "./canonical.js";
+export * from "./contract/index.js";
+export * from "./db/index.js";
+export * from "./derive.js";
 export * from "./digest.js";
 export * from "./dsse.js";
-export * from "./derive.js";
-export * from "./bundle.js";
 export * from "./suites/index.js";
-export * from "./db/index.js";

@@ -9,7 +9,7 @@
 // Uses $DATABASE_URL for the Postgres run when set, else a throwaway cluster from the
 // Debian postgresql binaries. Rate limits are off in the child server. Ratios are against
 // /health measured in the same run; timings on a shared machine vary from run to run.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +47,11 @@ interface Served {
 }
 
 function serveInChild(options: { dataDir?: string; databaseUrl?: string }): Promise<Served> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, "serve", JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", new URL(import.meta.url).pathname, "serve", JSON.stringify(options)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.once("data", (chunk: Buffer) => resolve({ url: chunk.toString().trim(), child }));
     child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
@@ -61,7 +65,11 @@ async function stop(served: Served): Promise<void> {
 }
 
 /** Signed quick-suite bundles, each of one architecture and one seed, and the runs they hold in all. */
-async function makeBundles(count: number, architecture: (i: number) => string, seed: (i: number) => number): Promise<{ bundles: string[]; runs: number }> {
+async function makeBundles(
+  count: number,
+  architecture: (i: number) => string,
+  seed: (i: number) => number,
+): Promise<{ bundles: string[]; runs: number }> {
   const signers = await Promise.all(Array.from({ length: 8 }, () => newSigner()));
   const bundles: string[] = [];
   let runs = 0;
@@ -71,7 +79,8 @@ async function makeBundles(count: number, architecture: (i: number) => string, s
       suite: SUITE,
       architectures: [{ id: architecture(i) }],
       seeds: [seed(i)],
-      fitEpoch: (task) => (task.corruption.kind === "true" ? 5 + (i % 7) : task.corruption.kind === "random" ? 15 + (i % 11) : null),
+      fitEpoch: (task) =>
+        task.corruption.kind === "true" ? 5 + (i % 7) : task.corruption.kind === "random" ? 15 + (i % 11) : null,
       createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
     });
     bundles.push(JSON.stringify(await signResult(predicate, signer)));
@@ -93,7 +102,12 @@ type Shot = Omit<autocannon.Options, "url" | "duration"> & { path: string };
 
 function fire(url: string, shot: Shot, seconds: number): Promise<autocannon.Result> {
   const { path, ...options } = shot;
-  return autocannon({ url: url + path, connections: CONNECTIONS, ...(options.amount ? {} : { duration: seconds }), ...options });
+  return autocannon({
+    url: url + path,
+    connections: CONNECTIONS,
+    ...(options.amount ? {} : { duration: seconds }),
+    ...options,
+  });
 }
 
 /** A warm-up (excluded), then TRIALS measured runs. `shot(-1)` is the warm-up's load. */
@@ -110,11 +124,20 @@ async function measure(url: string, route: string, shot: (trial: number) => Shot
   return result;
 }
 
-async function benchDatabase(label: string, options: { dataDir?: string; databaseUrl?: string }, board: string[], fresh: string[]): Promise<Measure[]> {
+async function benchDatabase(
+  label: string,
+  options: { dataDir?: string; databaseUrl?: string },
+  board: string[],
+  fresh: string[],
+): Promise<Measure[]> {
   const served = await serveInChild(options);
   try {
     for (const bundle of board) {
-      const res = await fetch(`${served.url}/api/v1/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: bundle });
+      const res = await fetch(`${served.url}/api/v1/submissions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: bundle,
+      });
       if (res.status !== 201) throw new Error(`seeding the board: HTTP ${res.status} ${await res.text()}`);
     }
     const json = { "content-type": "application/json" };
@@ -122,14 +145,20 @@ async function benchDatabase(label: string, options: { dataDir?: string; databas
     const measures = [
       await measure(served.url, "GET /health", () => ({ path: "/api/v1/health" })),
       await measure(served.url, "GET /leaderboard", () => ({ path: `/api/v1/leaderboard?suite=${SUITE.id}&limit=50` })),
-      await measure(served.url, "POST /submissions (same bundle)", () => ({ path: "/api/v1/submissions", method: "POST", headers: json, body: board[0] })),
+      await measure(served.url, "POST /submissions (same bundle)", () => ({
+        path: "/api/v1/submissions",
+        method: "POST",
+        headers: json,
+        body: board[0],
+      })),
       await measure(served.url, "POST /submissions (new bundle)", (trial) => ({
         path: "/api/v1/submissions",
         amount: trial < 0 ? Math.ceil(NEW_PER_TRIAL / 3) : NEW_PER_TRIAL,
         requests: [{ method: "POST", headers: json, setupRequest: (request) => ({ ...request, body: fresh[next++] }) }],
       })),
     ];
-    if (next > fresh.length) throw new Error(`ran out of new bundles (${next} > ${fresh.length}): some POSTs repeated a bundle`);
+    if (next > fresh.length)
+      throw new Error(`ran out of new bundles (${next} > ${fresh.length}): some POSTs repeated a bundle`);
     console.log(`${label}: done`);
     return measures;
   } finally {
@@ -140,7 +169,9 @@ async function benchDatabase(label: string, options: { dataDir?: string; databas
 function report(label: string, measures: Measure[]): void {
   const baseline = mean(measures[0]!.requestsPerSecond);
   console.log(`\n${label}`);
-  console.log(`${"route".padEnd(34)} ${"req/s (mean ± sd)".padStart(20)} ${"vs /health".padStart(10)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"failed".padStart(6)}`);
+  console.log(
+    `${"route".padEnd(34)} ${"req/s (mean ± sd)".padStart(20)} ${"vs /health".padStart(10)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"failed".padStart(6)}`,
+  );
   for (const m of measures) {
     const rps = mean(m.requestsPerSecond);
     console.log(
@@ -151,11 +182,27 @@ function report(label: string, measures: Measure[]): void {
 
 async function main(): Promise<void> {
   const newBundleCount = NEW_PER_TRIAL * TRIALS + Math.ceil(NEW_PER_TRIAL / 3);
-  console.log(`Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`);
-  const { bundles: board, runs: boardRuns } = await makeBundles(BOARD_ARCHITECTURES * BOARD_SEEDS, (i) => `bench-net-${i % BOARD_ARCHITECTURES}`, (i) => Math.floor(i / BOARD_ARCHITECTURES));
-  const { bundles: freshPglite } = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100 + i);
-  const { bundles: freshPostgres } = await makeBundles(newBundleCount, (i) => `fresh-net-${i % 50}`, (i) => 100_000 + i);
-  const load = loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(
+    `Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`,
+  );
+  const { bundles: board, runs: boardRuns } = await makeBundles(
+    BOARD_ARCHITECTURES * BOARD_SEEDS,
+    (i) => `bench-net-${i % BOARD_ARCHITECTURES}`,
+    (i) => Math.floor(i / BOARD_ARCHITECTURES),
+  );
+  const { bundles: freshPglite } = await makeBundles(
+    newBundleCount,
+    (i) => `fresh-net-${i % 50}`,
+    (i) => 100 + i,
+  );
+  const { bundles: freshPostgres } = await makeBundles(
+    newBundleCount,
+    (i) => `fresh-net-${i % 50}`,
+    (i) => 100_000 + i,
+  );
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
   const dir = await mkdtemp(join(tmpdir(), "rethink-bench-bench-"));
   const pg = process.env.DATABASE_URL ? undefined : await startPostgres();
@@ -163,17 +210,33 @@ async function main(): Promise<void> {
   let postgres: Measure[];
   try {
     pglite = await benchDatabase("PGlite", { dataDir: join(dir, "pglite") }, board, freshPglite);
-    postgres = await benchDatabase("PostgreSQL", { databaseUrl: process.env.DATABASE_URL ?? pg!.url }, board, freshPostgres);
+    postgres = await benchDatabase(
+      "PostgreSQL",
+      { databaseUrl: process.env.DATABASE_URL ?? pg!.url },
+      board,
+      freshPostgres,
+    );
   } finally {
     await pg?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; load average before: ${load}, after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up (new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`);
-  console.log(`Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${boardRuns} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`);
+  console.log(
+    `\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; load average before: ${load}, after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(
+    `${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up (new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`,
+  );
+  console.log(
+    `Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${boardRuns} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`,
+  );
   report("PGlite (embedded, on disk)", pglite);
-  report(`PostgreSQL (${process.env.DATABASE_URL ? "$DATABASE_URL" : "local throwaway cluster, fsync off"}, node-postgres)`, postgres);
+  report(
+    `PostgreSQL (${process.env.DATABASE_URL ? "$DATABASE_URL" : "local throwaway cluster, fsync off"}, node-postgres)`,
+    postgres,
+  );
 }
 
 // Child mode (`bench-api.ts serve OPTIONS`): serve the app with rate limits off, print the

@@ -20,14 +20,14 @@
 // the per-round ratios; every trial is logged on stderr.
 //
 // Usage: npm run bench:torch [-- --json] [--rounds N] [--backends tensorflow,wasm,cpu]
-import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { NO_REGULARIZER, type Task } from "../schema/index.js";
 import type { WorkerPool } from "../runner/pool/worker-pool.js";
 import { BACKEND_CHOICES, type BackendChoice } from "../runner/train/backend-choice.js";
+import { NO_REGULARIZER, type Task } from "../schema/index.js";
 import { median } from "./stats.js";
 
 /** Steps per trial and the training-set size that yields them (1 epoch = size / 128 steps). */
@@ -66,11 +66,18 @@ const steps = (model: (typeof MODELS)[number]) => (model.trainSize / BATCH) * mo
 
 /** Installs Debian's torch and the pthreads OpenBLAS when either is missing (root, or sudo). */
 function ensureTorch(): void {
-  const missing = APT_PACKAGES.filter((pkg) => spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" }).stdout !== "install ok installed");
+  const missing = APT_PACKAGES.filter(
+    (pkg) =>
+      spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" }).stdout !== "install ok installed",
+  );
   if (missing.length > 0) {
     log(`Installing ${missing.join(" ")} with apt-get…`);
     const command = process.getuid?.() === 0 ? ["apt-get"] : ["sudo", "apt-get"];
-    const apt = (...rest: string[]) => spawnSync(command[0]!, [...command.slice(1), ...rest], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    const apt = (...rest: string[]) =>
+      spawnSync(command[0]!, [...command.slice(1), ...rest], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      });
     if (apt("install", "-y", "--no-install-recommends", ...missing).status !== 0) {
       if (apt("update").status !== 0 || apt("install", "-y", "--no-install-recommends", ...missing).status !== 0) {
         throw new Error(`apt-get could not install ${missing.join(" ")}; install them yourself and run again`);
@@ -96,7 +103,11 @@ class TorchSession {
   /** Starts bench_torch.py, warmed up with each of `threadCounts`. */
   static async start(model: (typeof MODELS)[number], threadCounts: number[]): Promise<TorchSession> {
     const script = fileURLToPath(new URL("./bench_torch.py", import.meta.url));
-    const child = spawn(PYTHON, [script, model.id, String(steps(model)), String(Math.min(steps(model), 20)), threadCounts.join(",")], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(
+      PYTHON,
+      [script, model.id, String(steps(model)), String(Math.min(steps(model), 20)), threadCounts.join(",")],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const ready = JSON.parse(await TorchSession.next(lines)) as { torch: string; blas: string };
     return new TorchSession(child, lines, ready.torch, ready.blas);
@@ -130,7 +141,8 @@ const TORCH_SETTINGS: TorchSetting[] = [
   { processes: 1, threads: CORES },
   ...(CORES > 1 ? [{ processes: CORES, threads: 1 }] : []),
 ];
-const describeSetting = ({ processes, threads }: TorchSetting) => `${processes} process${processes === 1 ? "" : "es"} × ${threads} thread${threads === 1 ? "" : "s"}`;
+const describeSetting = ({ processes, threads }: TorchSetting) =>
+  `${processes} process${processes === 1 ? "" : "es"} × ${threads} thread${threads === 1 ? "" : "s"}`;
 
 /**
  * One round of PyTorch: a trial in each setting; the faster is the round's baseline. Both keep
@@ -141,19 +153,28 @@ const describeSetting = ({ processes, threads }: TorchSetting) => `${processes} 
  * our workers, do not wait on each other. A process-per-core figure is the sum of the
  * processes' examples/s, trained side by side, as ours is the sum of its workers'.
  */
-async function torchRound(sessions: TorchSession[], model: (typeof MODELS)[number]): Promise<{ rate: number; setting: TorchSetting }> {
+async function torchRound(
+  sessions: TorchSession[],
+  model: (typeof MODELS)[number],
+): Promise<{ rate: number; setting: TorchSetting }> {
   const trials: Array<{ rate: number; setting: TorchSetting }> = [];
   for (const setting of TORCH_SETTINGS) {
-    const rates = await Promise.all(sessions.slice(0, setting.processes).map((session) => session.trial(setting.threads)));
+    const rates = await Promise.all(
+      sessions.slice(0, setting.processes).map((session) => session.trial(setting.threads)),
+    );
     trials.push({ rate: rates.reduce((p, q) => p + q, 0), setting });
   }
-  log(`  torch ${model.id}: ${trials.map((t) => `${t.rate.toFixed(0)} (${describeSetting(t.setting)})`).join(", ")} examples/s`);
+  log(
+    `  torch ${model.id}: ${trials.map((t) => `${t.rate.toFixed(0)} (${describeSetting(t.setting)})`).join(", ")} examples/s`,
+  );
   return trials.reduce((a, b) => (b.rate > a.rate ? b : a));
 }
 
 /** The `run` command's worker pool, from the build (dist/): worker threads start compiled JavaScript. */
 async function loadPool(): Promise<typeof import("../runner/pool/worker-pool.js")> {
-  return (await import(new URL("../dist/runner/pool/worker-pool.js", import.meta.url).href)) as typeof import("../runner/pool/worker-pool.js");
+  return (await import(
+    new URL("../dist/runner/pool/worker-pool.js", import.meta.url).href
+  )) as typeof import("../runner/pool/worker-pool.js");
 }
 
 function benchTask(model: (typeof MODELS)[number], seed: number): Task {
@@ -178,7 +199,11 @@ async function startOurs(backend: (typeof BACKENDS)[number]): Promise<OurSide> {
   const { WorkerPool: Pool } = await loadPool();
   const workers = backend === "tensorflow" ? 1 : availableParallelism();
   try {
-    return { pool: await Pool.start(workers, { backend, model: null, data: { cacheDir: "/nonexistent", download: false } }), workers, rounds: 0 };
+    return {
+      pool: await Pool.start(workers, { backend, model: null, data: { cacheDir: "/nonexistent", download: false } }),
+      workers,
+      rounds: 0,
+    };
   } catch (error) {
     return { unavailable: (error as Error).message };
   }
@@ -188,7 +213,12 @@ async function startOurs(backend: (typeof BACKENDS)[number]): Promise<OurSide> {
  * One round of ours: one task per worker, trained side by side; the figure is the sum of their
  * examples/s. Each round's tasks have seeds of their own.
  */
-async function oursRound(side: Extract<OurSide, { pool: WorkerPool }>, backend: string, model: (typeof MODELS)[number], label: string): Promise<number> {
+async function oursRound(
+  side: Extract<OurSide, { pool: WorkerPool }>,
+  backend: string,
+  model: (typeof MODELS)[number],
+  label: string,
+): Promise<number> {
   const round = side.rounds++;
   let sum = 0;
   await side.pool.run(
@@ -239,12 +269,17 @@ async function main(): Promise<void> {
         notes.set(backend, `${backend}: not available here (${side.unavailable.split("\n")[0]})`);
         continue;
       }
-      notes.set(backend, `${backend}: ${side.pool.backend.detail}, ${side.workers} worker thread${side.workers === 1 ? "" : "s"}`);
+      notes.set(
+        backend,
+        `${backend}: ${side.pool.backend.detail}, ${side.workers} worker thread${side.workers === 1 ? "" : "s"}`,
+      );
       sides.set(backend, side);
     }
     for (const model of MODELS) {
       // One process per core; the first also warms up with every core as threads.
-      const torch = await Promise.all(Array.from({ length: CORES }, (_, i) => TorchSession.start(model, i === 0 ? [CORES, 1] : [1])));
+      const torch = await Promise.all(
+        Array.from({ length: CORES }, (_, i) => TorchSession.start(model, i === 0 ? [CORES, 1] : [1])),
+      );
       torchInfo = `PyTorch ${torch[0]!.torch} (${PYTHON}), BLAS: ${torch[0]!.blas}`;
       try {
         for (const [backend, side] of sides) await oursRound(side, backend, model, " (warm-up)");
@@ -259,13 +294,22 @@ async function main(): Promise<void> {
             torchSettings.add(describeSetting(best.setting));
           };
           if (round % 2 === 0) await measureTorch();
-          for (const [backend, side] of sides) ours.get(backend)!.push(await oursRound(side, backend, model, ` (round ${round + 1})`));
+          for (const [backend, side] of sides)
+            ours.get(backend)!.push(await oursRound(side, backend, model, ` (round ${round + 1})`));
           if (round % 2 === 1) await measureTorch();
         }
         settingsUsed.push(`${model.id} ${[...torchSettings].join(" or ")}`);
         for (const [backend, rates] of ours) {
           const ratios = rates.map((rate, round) => rate / torchRates[round]!);
-          rows.push({ model: model.id, backend, ours: median(rates), torch: median(torchRates), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) });
+          rows.push({
+            model: model.id,
+            backend,
+            ours: median(rates),
+            torch: median(torchRates),
+            ratio: median(ratios),
+            ratioMin: Math.min(...ratios),
+            ratioMax: Math.max(...ratios),
+          });
         }
       } finally {
         for (const session of torch) session.close();
@@ -279,7 +323,7 @@ async function main(): Promise<void> {
   if (json) {
     // stdout carries only the JSON; what it was measured with goes to stderr.
     for (const line of [header, loadLine, ...notes.values()]) log(line);
-    process.stdout.write(JSON.stringify({ results: rows }) + "\n");
+    process.stdout.write(`${JSON.stringify({ results: rows })}\n`);
     return;
   }
   const lines = [
@@ -294,7 +338,7 @@ async function main(): Promise<void> {
         `${r.model.padEnd(15)}${r.backend.padEnd(12)}${r.ours.toFixed(0).padStart(10)}${r.torch.toFixed(0).padStart(10)}${r.ratio.toFixed(3).padStart(14)}${`${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}`.padStart(15)}`,
     ),
   ];
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 try {

@@ -13,15 +13,16 @@
 //
 //   npm run bench:train                 # every backend
 //   npm run bench:train -- --kernels    # wasm only: the effect of each of our training kernels
-import { cpus, loadavg } from "node:os";
+
 import { fork } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js";
 import { loadArchitecture } from "../runner/models/index.js";
 import { Rng } from "../runner/random.js";
-import { initBackend, trainRun, type BackendChoice } from "../runner/train/index.js";
+import { type BackendChoice, initBackend, trainRun } from "../runner/train/index.js";
 import { WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels.js";
+import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js";
 import { mean, sampleSd } from "./stats.js";
 
 const BATCH = 128;
@@ -46,15 +47,39 @@ interface Sizes {
 // CNNs train batches of 8 there (their cost per example hardly depends on the batch size).
 // small-alexnet-tiny is the quick suite's CNN: its rates size that suite.
 const BENCHES: Bench[] = [
-  { label: "mlp-1x512", model: "mlp-1x512", regularizer: NO_REGULARIZER, fast: { examples: 2560, trials: 5, batch: BATCH }, slow: { examples: 512, trials: 3, batch: BATCH } },
-  { label: "small-alexnet", model: "small-alexnet", regularizer: NO_REGULARIZER, fast: { examples: 384, trials: 4, batch: BATCH }, slow: { examples: 8, trials: 1, batch: 8 } },
-  { label: "small-alexnet-tiny", model: "small-alexnet-tiny", regularizer: NO_REGULARIZER, fast: { examples: 1024, trials: 4, batch: BATCH }, slow: { examples: 16, trials: 1, batch: 8 } },
+  {
+    label: "mlp-1x512",
+    model: "mlp-1x512",
+    regularizer: NO_REGULARIZER,
+    fast: { examples: 2560, trials: 5, batch: BATCH },
+    slow: { examples: 512, trials: 3, batch: BATCH },
+  },
+  {
+    label: "small-alexnet",
+    model: "small-alexnet",
+    regularizer: NO_REGULARIZER,
+    fast: { examples: 384, trials: 4, batch: BATCH },
+    slow: { examples: 8, trials: 1, batch: 8 },
+  },
+  {
+    label: "small-alexnet-tiny",
+    model: "small-alexnet-tiny",
+    regularizer: NO_REGULARIZER,
+    fast: { examples: 1024, trials: 4, batch: BATCH },
+    slow: { examples: 16, trials: 1, batch: 8 },
+  },
 ];
 
 /** The kernel ablation adds a batch-norm MLP, the model whose gradients use Tile, Sum and Mean over leading axes. */
 const KERNEL_BENCHES: Bench[] = [
   ...BENCHES,
-  { label: "mlp-1x512 + batch norm", model: "mlp-1x512", regularizer: { ...NO_REGULARIZER, name: "bn", batchNorm: "on" }, fast: { examples: 2560, trials: 5, batch: BATCH }, slow: { examples: 512, trials: 3, batch: BATCH } },
+  {
+    label: "mlp-1x512 + batch norm",
+    model: "mlp-1x512",
+    regularizer: { ...NO_REGULARIZER, name: "bn", batchNorm: "on" },
+    fast: { examples: 2560, trials: 5, batch: BATCH },
+    slow: { examples: 512, trials: 3, batch: BATCH },
+  },
 ];
 
 /** What one child process measures: a backend (or wasm with a subset of our kernels) on some benches. */
@@ -107,7 +132,12 @@ async function measure(job: Job): Promise<Reply> {
       epochs: 1 + trials,
       fitThreshold: 1,
     };
-    const data = { shape: [...SHAPE] as [number, number, number], classes: 10, train: synthetic(examples, 1), test: synthetic(1, 2) };
+    const data = {
+      shape: [...SHAPE] as [number, number, number],
+      classes: 10,
+      train: synthetic(examples, 1),
+      test: synthetic(1, 2),
+    };
     const epochEnds: number[] = [];
     const started = performance.now();
     const outcome = await trainRun(task, await loadArchitecture({ kind: "builtin", id: bench.model }), data, {
@@ -128,10 +158,14 @@ async function measure(job: Job): Promise<Reply> {
 
 function runWorker(job: Job): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ["--measure", JSON.stringify(job)], { execArgv: ["--import", "tsx"] });
+    const child = fork(fileURLToPath(import.meta.url), ["--measure", JSON.stringify(job)], {
+      execArgv: ["--import", "tsx"],
+    });
     child.once("message", (reply) => resolve(reply as Reply));
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the ${job.backend} measurement exited with code ${code} before replying`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the ${job.backend} measurement exited with code ${code} before replying`)),
+    );
   });
 }
 
@@ -165,7 +199,19 @@ async function compareBackends(): Promise<void> {
       const average = mean(m.examplesPerSecond);
       const ratio = cpu ? (average / mean(cpu.examplesPerSecond)).toFixed(1) : "n/a";
       const evaluation = rate(mean(m.evalExamplesPerSecond));
-      console.log(row([bench.label, backend, String(m.batch), `${rate(average)} ± ${rate(sampleSd(m.examplesPerSecond))} (n=${m.examplesPerSecond.length})`, ratio, evaluation], widths));
+      console.log(
+        row(
+          [
+            bench.label,
+            backend,
+            String(m.batch),
+            `${rate(average)} ± ${rate(sampleSd(m.examplesPerSecond))} (n=${m.examplesPerSecond.length})`,
+            ratio,
+            evaluation,
+          ],
+          widths,
+        ),
+      );
     }
   }
 }
@@ -175,7 +221,10 @@ async function compareKernels(): Promise<void> {
   const configs: Array<{ label: string; kernels: string[] }> = [
     { label: "stock wasm (+ Conv2DBackpropFilter)", kernels: required },
     { label: "all of ours", kernels: [...WASM_TRAINING_KERNELS] },
-    ...WASM_TRAINING_KERNELS.filter((k) => !required.includes(k)).map((k) => ({ label: `all but ${k}`, kernels: WASM_TRAINING_KERNELS.filter((x) => x !== k) })),
+    ...WASM_TRAINING_KERNELS.filter((k) => !required.includes(k)).map((k) => ({
+      label: `all but ${k}`,
+      kernels: WASM_TRAINING_KERNELS.filter((x) => x !== k),
+    })),
   ];
   const results: Array<{ label: string; measurements: Measurement[] }> = [];
   for (const config of configs) {
@@ -191,7 +240,9 @@ async function compareKernels(): Promise<void> {
     ["training examples/s", (m: Measurement) => m.examplesPerSecond],
     ["evaluation examples/s", (m: Measurement) => m.evalExamplesPerSecond],
   ] as const) {
-    console.log(`\n${title} (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`);
+    console.log(
+      `\n${title} (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`,
+    );
     for (const result of results) {
       const cells = KERNEL_BENCHES.map((bench) => {
         const values = rates(result.measurements.find((m) => m.label === bench.label)!);

@@ -22,7 +22,11 @@ await mkdir(ASSETS, { recursive: true });
 
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { architecture: "web/client/architecture.ts", insight: "web/client/insight.ts", site: "web/styles/site.css" },
+  entryPoints: {
+    architecture: "web/client/architecture.ts",
+    insight: "web/client/insight.ts",
+    site: "web/styles/site.css",
+  },
   bundle: true,
   format: "esm",
   splitting: true,
@@ -51,8 +55,10 @@ const manifest = AssetManifest.parse({
   icon: `/assets/${iconName}`,
   scripts: { architecture: urlOf("web/client/architecture.ts"), insight: urlOf("web/client/insight.ts") },
 });
-await writeFile(join(PUBLIC, ASSET_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+await writeFile(join(PUBLIC, ASSET_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 await writeFile(join(PUBLIC, "_headers"), `/assets/*\n  Cache-Control: ${IMMUTABLE}\n`);
 
-const sizes = Object.entries(result.metafile.outputs).map(([file, output]) => `${relative(PUBLIC, join(ROOT, file))} ${(output.bytes / 1024).toFixed(1)} KiB`);
+const sizes = Object.entries(result.metafile.outputs).map(
+  ([file, output]) => `${relative(PUBLIC, join(ROOT, file))} ${(output.bytes / 1024).toFixed(1)} KiB`,
+);
 process.stdout.write(`web assets in ${relative(ROOT, PUBLIC)}: ${sizes.join(", ")}\n`);

@@ -61,11 +61,32 @@ const results = await ResultsFolder.open(resultsDir);
 const quickBundle = await results.bundle("quick", ["run", "--suite", "quick"]);
 const kernelBundle = await results.bundle("kernel-quick", ["kernel", "--suite", "quick"]);
 const kernelSizes = [];
-for (const n of KERNEL_SIZES) kernelSizes.push(await results.json<KernelReport>(`kernel-mnist-10k-n${n}`, ["kernel", "--dataset", "mnist-10k", "--n", String(n), "--test", "2000", "--json"]));
+for (const n of KERNEL_SIZES)
+  kernelSizes.push(
+    await results.json<KernelReport>(`kernel-mnist-10k-n${n}`, [
+      "kernel",
+      "--dataset",
+      "mnist-10k",
+      "--n",
+      String(n),
+      "--test",
+      "2000",
+      "--json",
+    ]),
+  );
 const theorem = [];
-for (const c of THEOREM_CASES) theorem.push(await results.json<TheoremReport>(c.step, ["theorem", ...c.args, "--json"]));
+for (const c of THEOREM_CASES)
+  theorem.push(await results.json<TheoremReport>(c.step, ["theorem", ...c.args, "--json"]));
 const standardBundle = flags.standard
-  ? await results.bundle(`standard-${STANDARD_SUBSET.dataset}-seed${STANDARD_SUBSET.seed}`, ["run", "--suite", "standard", "--dataset", STANDARD_SUBSET.dataset, "--seed", STANDARD_SUBSET.seed])
+  ? await results.bundle(`standard-${STANDARD_SUBSET.dataset}-seed${STANDARD_SUBSET.seed}`, [
+      "run",
+      "--suite",
+      "standard",
+      "--dataset",
+      STANDARD_SUBSET.dataset,
+      "--seed",
+      STANDARD_SUBSET.seed,
+    ])
   : null;
 
 const standardSuite = findSuite("standard")!;
@@ -73,11 +94,19 @@ const datasets: StandardStatus["datasets"] = [];
 for (const spec of standardSuite.datasets) {
   try {
     const data = await loadDataset(spec, { cacheDir: cacheDir(), download: false });
-    datasets.push({ id: spec.id, present: true, detail: `the loader reads it without a download: ${data.files.map((f) => f.name).join(", ")}` });
+    datasets.push({
+      id: spec.id,
+      present: true,
+      detail: `the loader reads it without a download: ${data.files.map((f) => f.name).join(", ")}`,
+    });
   } catch (error) {
     // The loader's error names the folders it looked in; the report says how to get the data instead.
     if (!(error instanceof InputError)) throw error;
-    datasets.push({ id: spec.id, present: false, detail: `\`rethink-bench run --suite standard --dataset ${spec.id}\` downloads it, checksum-verified, or reads it from \`--data-dir\`` });
+    datasets.push({
+      id: spec.id,
+      present: false,
+      detail: `\`rethink-bench run --suite standard --dataset ${spec.id}\` downloads it, checksum-verified, or reads it from \`--data-dir\``,
+    });
   }
 }
 const present = datasets.find((d) => d.present);
@@ -88,7 +117,8 @@ await mkdir(IMAGES, { recursive: true });
 const board = await LocalBoard.open();
 let report: string;
 try {
-  for (const bundle of [quickBundle, kernelBundle, ...(standardBundle ? [standardBundle] : [])]) await board.submit(bundle.text);
+  for (const bundle of [quickBundle, kernelBundle, ...(standardBundle ? [standardBundle] : [])])
+    await board.submit(bundle.text);
 
   /** Each trained architecture of a bundle with its page's data and its charts as PNGs. */
   const suiteResult = async (bundle: StepBundle): Promise<SuiteResult> => {
@@ -98,12 +128,24 @@ try {
     for (const a of p.architectures) {
       const detail = await board.architecture(a.fingerprint, ref);
       const name = (figure: string) => `${p.suite.id}-${a.id}-figure-${figure}.png`;
-      await board.screenshot(a.fingerprint, ref, [
-        { canvasId: "figure-curves", file: name("1a") },
-        { canvasId: "figure-steps", file: name("1b") },
-        { canvasId: "figure-test-error", file: name("1c") },
-      ], IMAGES);
-      architectures.push({ id: a.id, name: a.name, fingerprint: a.fingerprint, parameterCount: a.parameterCount, detail, images: { "1a": name("1a"), "1b": name("1b"), "1c": name("1c") } });
+      await board.screenshot(
+        a.fingerprint,
+        ref,
+        [
+          { canvasId: "figure-curves", file: name("1a") },
+          { canvasId: "figure-steps", file: name("1b") },
+          { canvasId: "figure-test-error", file: name("1c") },
+        ],
+        IMAGES,
+      );
+      architectures.push({
+        id: a.id,
+        name: a.name,
+        fingerprint: a.fingerprint,
+        parameterCount: a.parameterCount,
+        detail,
+        images: { "1a": name("1a"), "1b": name("1b"), "1c": name("1c") },
+      });
     }
     return { bundle, architectures };
   };
@@ -112,7 +154,12 @@ try {
   const kernelArchitecture = kernelBundle.predicate.architectures[0]!;
   const kernelRef = boardOf(kernelBundle.predicate);
   const kernelImage = "kernel-quick-figure-1c.png";
-  await board.screenshot(kernelArchitecture.fingerprint, kernelRef, [{ canvasId: "figure-test-error", file: kernelImage }], IMAGES);
+  await board.screenshot(
+    kernelArchitecture.fingerprint,
+    kernelRef,
+    [{ canvasId: "figure-test-error", file: kernelImage }],
+    IMAGES,
+  );
   const quickBoard = await board.leaderboard(kernelRef);
 
   report = reproductionReport(
@@ -123,7 +170,11 @@ try {
         detail: await board.architecture(kernelArchitecture.fingerprint, kernelRef),
         image: kernelImage,
         sizes: kernelSizes,
-        board: { ranked: quickBoard.total, baseline: quickBoard.baselines.find((b) => b.architecture.fingerprint === kernelArchitecture.fingerprint) ?? null },
+        board: {
+          ranked: quickBoard.total,
+          baseline:
+            quickBoard.baselines.find((b) => b.architecture.fingerprint === kernelArchitecture.fingerprint) ?? null,
+        },
       },
       theorem,
       standard: {
@@ -135,7 +186,10 @@ try {
               runs: standardTasks.length,
               trainSize: standardSuite.datasets.find((d) => d.id === present.id)!.trainSize,
               epochs: standardSuite.epochs,
-              byArchitecture: standardSuite.architectures.map((a) => ({ id: a.id, runs: standardTasks.filter((t) => t.architecture === a.id).length })),
+              byArchitecture: standardSuite.architectures.map((a) => ({
+                id: a.id,
+                runs: standardTasks.filter((t) => t.architecture === a.id).length,
+              })),
             }
           : null,
       },
@@ -150,4 +204,6 @@ try {
 
 await writeFileAtomic(join(DOCS, "reproduction.md"), report);
 const images = existsSync(IMAGES) ? (await readdir(IMAGES)).length : 0;
-process.stdout.write(`\nWrote docs/reproduction.md and ${images} images in docs/reproduction/ in ${((performance.now() - started) / 1000).toFixed(1)} s (results in ${relative(ROOT, resultsDir)}).\n`);
+process.stdout.write(
+  `\nWrote docs/reproduction.md and ${images} images in docs/reproduction/ in ${((performance.now() - started) / 1000).toFixed(1)} s (results in ${relative(ROOT, resultsDir)}).\n`,
+);

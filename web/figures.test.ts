@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
 import type { ConditionSummary, Corruption, RunCurve, Spread } from "../schema/index.js";
-import { corruptionSweep, epochReaching, insightPoints, learningCurves, memorizationGapCorrelation, spansDecade, type InsightPoint } from "./figures.js";
+import {
+  corruptionSweep,
+  epochReaching,
+  type InsightPoint,
+  insightPoints,
+  learningCurves,
+  memorizationGapCorrelation,
+  spansDecade,
+} from "./figures.js";
 
-function run(corruption: Corruption, trainAcc: number[], options: { regularizer?: string; status?: "ok" | "failed" } = {}): RunCurve {
+function run(
+  corruption: Corruption,
+  trainAcc: number[],
+  options: { regularizer?: string; status?: "ok" | "failed" } = {},
+): RunCurve {
   return {
     submissionId: `sub_${"0".repeat(32)}`,
     suite: { id: "quick", version: 1 },
@@ -11,20 +23,58 @@ function run(corruption: Corruption, trainAcc: number[], options: { regularizer?
     regularizer: options.regularizer ?? "none",
     seed: 0,
     status: options.status ?? "ok",
-    derived: { epochsToFit: null, stepsToFit: null, finalTrainAcc: null, finalTestAcc: null, genGap: null, slowdown: null, wallSeconds: 1 },
-    curve: trainAcc.map((acc, i) => ({ epoch: i + 1, trainLoss: 1, trainAcc: acc, testLoss: 1, testAcc: 0.5, wallSeconds: i + 1 })),
+    derived: {
+      epochsToFit: null,
+      stepsToFit: null,
+      finalTrainAcc: null,
+      finalTestAcc: null,
+      genGap: null,
+      slowdown: null,
+      wallSeconds: 1,
+    },
+    curve: trainAcc.map((acc, i) => ({
+      epoch: i + 1,
+      trainLoss: 1,
+      trainAcc: acc,
+      testLoss: 1,
+      testAcc: 0.5,
+      wallSeconds: i + 1,
+    })),
   };
 }
 
-const spread = (median: number | null, runs = 3): Spread => ({ median, q1: median, q3: median, runs, censoredRuns: median === null ? runs : 0, seeds: runs, provisional: false });
+const spread = (median: number | null, runs = 3): Spread => ({
+  median,
+  q1: median,
+  q3: median,
+  runs,
+  censoredRuns: median === null ? runs : 0,
+  seeds: runs,
+  provisional: false,
+});
 
 function condition(corruption: Corruption, level: number | null, regularizer = "none"): ConditionSummary {
-  return { suite: { id: "quick", version: 1 }, dataset: "mnist-10k", corruption, corruptionLevel: level, regularizer, stepsToFit: spread(100), epochsToFit: spread(10), genGap: spread(0.1), testError: spread(0.2), slowdown: null };
+  return {
+    suite: { id: "quick", version: 1 },
+    dataset: "mnist-10k",
+    corruption,
+    corruptionLevel: level,
+    regularizer,
+    stepsToFit: spread(100),
+    epochsToFit: spread(10),
+    genGap: spread(0.1),
+    testError: spread(0.2),
+    slowdown: null,
+  };
 }
 
 describe("learningCurves (Figure 1a)", () => {
   it("takes median and quartiles per epoch, carrying a run that stopped at its final accuracy", () => {
-    const [random] = learningCurves([run({ kind: "random" }, [0.1, 0.5, 1]), run({ kind: "random" }, [0.1, 0.3, 0.6, 0.9, 1]), run({ kind: "random" }, [0.2, 0.4, 0.8, 1])]);
+    const [random] = learningCurves([
+      run({ kind: "random" }, [0.1, 0.5, 1]),
+      run({ kind: "random" }, [0.1, 0.3, 0.6, 0.9, 1]),
+      run({ kind: "random" }, [0.2, 0.4, 0.8, 1]),
+    ]);
     expect(random!.points.map((p) => p.median)).toEqual([0.1, 0.4, 0.8, 1, 1]);
     expect(random!.points.map((p) => p.runs)).toEqual([3, 3, 3, 2, 1]);
     expect(random!.points[2]).toMatchObject({ q1: 0.7, q3: 0.9 });
@@ -52,7 +102,13 @@ describe("learningCurves (Figure 1a)", () => {
 
 describe("corruptionSweep (Figures 1b and 1c)", () => {
   it("keeps the label corruptions without regularizer, by level", () => {
-    const sweep = corruptionSweep([condition({ kind: "random" }, 1), condition({ kind: "gaussian" }, null), condition({ kind: "true" }, 0, "wd"), condition({ kind: "partial", p: 0.2 }, 0.2), condition({ kind: "true" }, 0)]);
+    const sweep = corruptionSweep([
+      condition({ kind: "random" }, 1),
+      condition({ kind: "gaussian" }, null),
+      condition({ kind: "true" }, 0, "wd"),
+      condition({ kind: "partial", p: 0.2 }, 0.2),
+      condition({ kind: "true" }, 0),
+    ]);
     expect(sweep.map((p) => [p.level, p.name])).toEqual([
       [0, "true labels"],
       [0.2, "20% random labels"],
@@ -63,15 +119,32 @@ describe("corruptionSweep (Figures 1b and 1c)", () => {
 });
 
 describe("the insight figures", () => {
-  const point = (name: string, stepsToFit: number | null, genGap: number | null, censored = false): InsightPoint => ({ fingerprint: name, name, parameterCount: 1000, stepsToFit, censored, genGap, provisional: false });
+  const point = (name: string, stepsToFit: number | null, genGap: number | null, censored = false): InsightPoint => ({
+    fingerprint: name,
+    name,
+    parameterCount: 1000,
+    stepsToFit,
+    censored,
+    genGap,
+    provisional: false,
+  });
 
   it("ranks a censored architecture as slower than every one that fitted, and leaves out one without a gap", () => {
-    const result = memorizationGapCorrelation([point("a", 100, 0.1), point("b", 200, 0.2), point("c", null, 0.3, true), point("d", 50, null)]);
+    const result = memorizationGapCorrelation([
+      point("a", 100, 0.1),
+      point("b", 200, 0.2),
+      point("c", null, 0.3, true),
+      point("d", 50, null),
+    ]);
     expect(result).toMatchObject({ n: 3, tau: 1, concordant: 3, discordant: 0 });
   });
 
   it("reads censoring from the leaderboard row: no median, but runs", () => {
-    const row = { architecture: { fingerprint: "f", name: "n", parameterCount: 5 }, stepsToFit: spread(null, 2), genGap: spread(0.1) };
+    const row = {
+      architecture: { fingerprint: "f", name: "n", parameterCount: 5 },
+      stepsToFit: spread(null, 2),
+      genGap: spread(0.1),
+    };
     expect(insightPoints([row as never])[0]).toMatchObject({ stepsToFit: null, censored: true, genGap: 0.1 });
   });
 

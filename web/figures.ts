@@ -1,9 +1,17 @@
 // The data behind the charts, computed on the server from what the API returns: the same
 // numbers feed the chart (as JSON for the client script) and the table beside it, so a
 // reader without JavaScript, or with a screen reader, gets every figure the chart shows.
-import { ALL_CORRUPTIONS, corruptionLabel, type ConditionSummary, type Corruption, type LeaderboardRow, type RunCurve, type Spread } from "../schema/index.js";
+import {
+  ALL_CORRUPTIONS,
+  type ConditionSummary,
+  type Corruption,
+  corruptionLabel,
+  type LeaderboardRow,
+  type RunCurve,
+  type Spread,
+} from "../schema/index.js";
 import { corruptionName } from "./format.js";
-import { kendallTau, quantile, type KendallTau } from "./stats.js";
+import { type KendallTau, kendallTau, quantile } from "./stats.js";
 
 /** The regularizer of the randomization tests proper; ablations are listed, not drawn. */
 const PLAIN = "none";
@@ -72,9 +80,22 @@ export function learningCurves(runs: readonly RunCurve[]): CurveSeries[] {
       const epochs = Math.max(...curves.map((c) => c.length));
       const points = Array.from({ length: epochs }, (_, i) => {
         const values = curves.map((c) => c[Math.min(i, c.length - 1)]!).sort((a, b) => a - b);
-        return { epoch: i + 1, median: quantile(values, 0.5), q1: quantile(values, 0.25), q3: quantile(values, 0.75), runs: curves.filter((c) => c.length > i).length };
+        return {
+          epoch: i + 1,
+          median: quantile(values, 0.5),
+          q1: quantile(values, 0.25),
+          q3: quantile(values, 0.75),
+          runs: curves.filter((c) => c.length > i).length,
+        };
       });
-      return { key, name: corruptionName(corruption), colorVar: seriesColorVar(corruption), dashed: !isLabelCorruption(corruption), runs: curves.length, points };
+      return {
+        key,
+        name: corruptionName(corruption),
+        colorVar: seriesColorVar(corruption),
+        dashed: !isLabelCorruption(corruption),
+        runs: curves.length,
+        points,
+      };
     });
 }
 
@@ -97,7 +118,15 @@ export interface SweepPoint {
 export function corruptionSweep(conditions: readonly ConditionSummary[]): SweepPoint[] {
   return conditions
     .filter((c) => c.regularizer === PLAIN && c.corruptionLevel !== null)
-    .map((c) => ({ level: c.corruptionLevel!, name: corruptionName(c.corruption), colorVar: seriesColorVar(c.corruption), stepsToFit: c.stepsToFit, epochsToFit: c.epochsToFit, testError: c.testError, slowdown: c.slowdown }))
+    .map((c) => ({
+      level: c.corruptionLevel!,
+      name: corruptionName(c.corruption),
+      colorVar: seriesColorVar(c.corruption),
+      stepsToFit: c.stepsToFit,
+      epochsToFit: c.epochsToFit,
+      testError: c.testError,
+      slowdown: c.slowdown,
+    }))
     .sort((a, b) => a.level - b.level);
 }
 

@@ -3,14 +3,14 @@
 // these pages; data reaches them as props.
 export { ASSET_MANIFEST_FILE, AssetManifest, type PageScript } from "./assets.js";
 export { corruptionName, formatGibibytes, formatInteger, formatPercentValue, formatThreshold, NONE } from "./format.js";
-export { kendallTau, quantile, type KendallTau } from "./stats.js";
+export { type ArchitectureBoard, ArchitecturePage, type ArchitecturePageProps } from "./pages/architecture.js";
+export type { BoardCount } from "./pages/boards.js";
+export { ErrorPage, type ErrorPageProps } from "./pages/error.js";
+export { InsightPage, type InsightPageProps } from "./pages/insight.js";
+export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard.js";
+export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol.js";
+export { HiddenSubmissionPage, SubmissionPage, type SubmissionPageProps } from "./pages/submission.js";
+export { type KendallTau, kendallTau, quantile } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";
 export type { BoardRef, BoardView } from "./urls.js";
 export { architectureHref, leaderboardHref } from "./urls.js";
-export type { BoardCount } from "./pages/boards.js";
-export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard.js";
-export { ArchitecturePage, type ArchitectureBoard, type ArchitecturePageProps } from "./pages/architecture.js";
-export { InsightPage, type InsightPageProps } from "./pages/insight.js";
-export { SubmissionPage, HiddenSubmissionPage, type SubmissionPageProps } from "./pages/submission.js";
-export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol.js";
-export { ErrorPage, type ErrorPageProps } from "./pages/error.js";

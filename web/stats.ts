@@ -48,7 +48,18 @@ function sumOverTies(values: readonly number[], f: (t: number) => number): numbe
 export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const poly =
+    -z * z -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const r = t * Math.exp(poly);
   return x >= 0 ? r : 2 - r;
 }
@@ -85,7 +96,10 @@ export function kendallTau(x: readonly number[], y: readonly number[]): KendallT
   if (n >= 3 && tau !== null) {
     const m = n * (n - 1);
     const variance =
-      (m * (2 * n + 5) - sumOverTies(x, (t) => t * (t - 1) * (2 * t + 5)) - sumOverTies(y, (t) => t * (t - 1) * (2 * t + 5))) / 18 +
+      (m * (2 * n + 5) -
+        sumOverTies(x, (t) => t * (t - 1) * (2 * t + 5)) -
+        sumOverTies(y, (t) => t * (t - 1) * (2 * t + 5))) /
+        18 +
       (2 * tiedX * tiedY) / m +
       (sumOverTies(x, (t) => t * (t - 1) * (t - 2)) * sumOverTies(y, (t) => t * (t - 1) * (t - 2))) / (9 * m * (n - 2));
     if (variance > 0) pValue = Math.min(1, erfc(Math.abs(s) / Math.sqrt(variance) / Math.SQRT2));

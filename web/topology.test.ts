@@ -28,13 +28,18 @@ describe("summarizeTopology", () => {
     expect(summary.counts.reduce((n, c) => n + c.count, 0)).toBe(72);
     const concat = summary.layers.find((l) => l.className === "Concatenate")!;
     expect(concat.inputs.length).toBe(2);
-    expect(summary.layers.find((l) => l.className === "Conv2D" && l.detail.includes("stride 2"))!.detail).toBe("80 filters 3×3, stride 2");
+    expect(summary.layers.find((l) => l.className === "Conv2D" && l.detail.includes("stride 2"))!.detail).toBe(
+      "80 filters 3×3, stride 2",
+    );
   });
 
   it("describes pooling and accepts a model.json wrapper or a Sequential config list", () => {
     const alexnet = summarizeTopology({ modelTopology: TOPOLOGIES["small-alexnet-tiny"].topology })!;
     expect(alexnet.layers[2]).toMatchObject({ className: "MaxPooling2D", detail: "pool 3×3, stride 2" });
-    const legacy = summarizeTopology({ class_name: "Sequential", config: [{ class_name: "Dropout", config: { rate: 0.5 } }] })!;
+    const legacy = summarizeTopology({
+      class_name: "Sequential",
+      config: [{ class_name: "Dropout", config: { rate: 0.5 } }],
+    })!;
     expect(legacy.layers[0]).toMatchObject({ className: "Dropout", detail: "rate 0.5" });
   });
 

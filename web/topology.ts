@@ -36,11 +36,15 @@ function describeLayer(config: Json): string {
   const shape = config.batch_input_shape ?? config.batchInputShape;
   if (Array.isArray(shape)) parts.push(`input ${shape.filter((d) => d !== null).join("×")}`);
   if (typeof config.units === "number") parts.push(`${config.units} units`);
-  if (typeof config.filters === "number") parts.push(`${config.filters} filters${dims(config.kernel_size) ? ` ${dims(config.kernel_size)}` : ""}`);
+  if (typeof config.filters === "number")
+    parts.push(`${config.filters} filters${dims(config.kernel_size) ? ` ${dims(config.kernel_size)}` : ""}`);
   else if (dims(config.kernel_size)) parts.push(`kernel ${dims(config.kernel_size)}`);
   if (dims(config.pool_size)) parts.push(`pool ${dims(config.pool_size)}`);
   // Strides equal along every axis read as one number ("stride 2"), as papers write them.
-  const strides = Array.isArray(config.strides) && new Set(config.strides).size === 1 ? dims(config.strides[0]) : dims(config.strides);
+  const strides =
+    Array.isArray(config.strides) && new Set(config.strides).size === 1
+      ? dims(config.strides[0])
+      : dims(config.strides);
   if (strides && !/^1(×1)*$/.test(strides)) parts.push(`stride ${strides}`);
   if (typeof config.rate === "number") parts.push(`rate ${config.rate}`);
   if (typeof config.activation === "string" && config.activation !== "linear") parts.push(config.activation);
@@ -51,7 +55,11 @@ function describeLayer(config: Json): string {
 function inboundNames(layer: Json): string[] {
   const nodes = layer.inbound_nodes;
   if (!Array.isArray(nodes)) return [];
-  return nodes.flatMap((node) => (Array.isArray(node) ? node.flatMap((edge) => (Array.isArray(edge) && typeof edge[0] === "string" ? [edge[0]] : [])) : []));
+  return nodes.flatMap((node) =>
+    Array.isArray(node)
+      ? node.flatMap((edge) => (Array.isArray(edge) && typeof edge[0] === "string" ? [edge[0]] : []))
+      : [],
+  );
 }
 
 /**
@@ -65,7 +73,11 @@ export function summarizeTopology(topology: unknown): TopologySummary | null {
   const model = isObject(topology) && isObject(topology.modelTopology) ? topology.modelTopology : topology;
   if (!isObject(model)) return null;
   const config = model.config;
-  const rawLayers = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : null;
+  const rawLayers = Array.isArray(config)
+    ? config
+    : isObject(config) && Array.isArray(config.layers)
+      ? config.layers
+      : null;
   if (!rawLayers) return null;
   const layers = rawLayers.filter(isObject).map((layer, index) => ({
     index,
@@ -78,6 +90,8 @@ export function summarizeTopology(topology: unknown): TopologySummary | null {
   return {
     className: typeof model.class_name === "string" ? model.class_name : "?",
     layers,
-    counts: [...counts].map(([className, count]) => ({ className, count })).sort((a, b) => b.count - a.count || a.className.localeCompare(b.className)),
+    counts: [...counts]
+      .map(([className, count]) => ({ className, count }))
+      .sort((a, b) => b.count - a.count || a.className.localeCompare(b.className)),
   };
 }

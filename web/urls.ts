@@ -16,7 +16,8 @@ export interface BoardView extends BoardRef {
 
 function query(entries: Record<string, string | number | null | undefined>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(entries)) if (value !== null && value !== undefined) params.set(key, String(value));
+  for (const [key, value] of Object.entries(entries))
+    if (value !== null && value !== undefined) params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : "";
 }

@@ -10,7 +10,8 @@ export function migrationsFolder(): string {
     const candidate = join(dir, "schema", "migrations");
     if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`schema/migrations not found above ${fileURLToPath(import.meta.url)}: the package is incomplete`);
+    if (parent === dir)
+      throw new Error(`schema/migrations not found above ${fileURLToPath(import.meta.url)}: the package is incomplete`);
     dir = parent;
   }
 }

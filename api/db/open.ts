@@ -2,11 +2,11 @@
 // Postgres server by URL through node-postgres; migrations are applied on open.
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migrateNeon } from "drizzle-orm/neon-serverless/migrator";
 import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePostgres } from "drizzle-orm/node-postgres/migrator";
-import { migrate as migrateNeon } from "drizzle-orm/neon-serverless/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import type { DatabaseHandle } from "./client.js";
 import { migrationsFolder } from "./migrations.js";
@@ -26,7 +26,10 @@ export type DatabaseConfig =
  * @example
  * const { db, close } = await openDatabase({ driver: "pglite", dataDir: "/var/lib/rethink-bench" })
  */
-export async function openDatabase(config: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
   const migrate = options.migrate ?? true;
   switch (config.driver) {
     case "pglite": {
@@ -61,7 +64,8 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
     case "neon": {
       const handle = openNeonDatabase(config.url);
       try {
-        if (migrate) await migrateNeon(handle.db as Parameters<typeof migrateNeon>[0], { migrationsFolder: migrationsFolder() });
+        if (migrate)
+          await migrateNeon(handle.db as Parameters<typeof migrateNeon>[0], { migrationsFolder: migrationsFolder() });
       } catch (error) {
         await handle.close();
         throw error;

@@ -22,8 +22,12 @@ export function adminOnly(adminToken: AppOptions["adminToken"]) {
     const header = c.req.header("authorization") ?? "";
     const given = /^Bearer (.+)$/.exec(header)?.[1];
     const challenge = { "WWW-Authenticate": 'Bearer realm="rethink-bench moderation"' };
-    if (!expected) return problem(c, "unauthorized", "moderation is not enabled on this server (no admin token is configured)", { headers: challenge });
-    if (!given || !(await sameSecret(given, expected))) return problem(c, "unauthorized", "moderation needs the admin bearer token", { headers: challenge });
+    if (!expected)
+      return problem(c, "unauthorized", "moderation is not enabled on this server (no admin token is configured)", {
+        headers: challenge,
+      });
+    if (!given || !(await sameSecret(given, expected)))
+      return problem(c, "unauthorized", "moderation needs the admin bearer token", { headers: challenge });
     await next();
   });
 }

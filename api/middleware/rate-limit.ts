@@ -21,7 +21,8 @@ export class FixedWindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(private readonly rule: RateLimit) {
-    if (!(rule.limit > 0) || !(rule.windowSeconds > 0)) throw new RangeError("a rate limit needs a positive limit and window");
+    if (!(rule.limit > 0) || !(rule.windowSeconds > 0))
+      throw new RangeError("a rate limit needs a positive limit and window");
   }
 
   hit(key: string, nowMs = Date.now()): RateDecision {
@@ -46,14 +47,23 @@ export class FixedWindowCounter {
 
 /** The RateLimit headers (IETF draft) that tell a client where it stands. */
 function rateLimitHeaders(decision: RateDecision): Record<string, string> {
-  return { "RateLimit-Limit": String(decision.limit), "RateLimit-Remaining": String(decision.remaining), "RateLimit-Reset": String(decision.resetSeconds) };
+  return {
+    "RateLimit-Limit": String(decision.limit),
+    "RateLimit-Remaining": String(decision.remaining),
+    "RateLimit-Reset": String(decision.resetSeconds),
+  };
 }
 
 /** A 429 problem with Retry-After. */
 export function tooManyRequests(c: AppContext, decision: RateDecision, what: string) {
-  return problem(c, "rate-limited", `${what}: at most ${decision.limit} per window; retry in ${decision.resetSeconds} s`, {
-    headers: { ...rateLimitHeaders(decision), "Retry-After": String(decision.resetSeconds) },
-  });
+  return problem(
+    c,
+    "rate-limited",
+    `${what}: at most ${decision.limit} per window; retry in ${decision.resetSeconds} s`,
+    {
+      headers: { ...rateLimitHeaders(decision), "Retry-After": String(decision.resetSeconds) },
+    },
+  );
 }
 
 /**

@@ -1,23 +1,24 @@
 // `rethink-bench kernel`: the minimum-norm Gaussian-kernel interpolation of the paper's §5 on
 // n training images: training error (0 by construction), test error and RKHS norm; with
 // --out, every randomization test of a suite as a signed, non-neural baseline bundle.
-import { createRequire } from "node:module";
+
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import Table from "cli-table3";
-import { canonicalDigest, corruptionLabel, taskKey, type Environment, type Task } from "../../schema/index.js";
+import { canonicalDigest, corruptionLabel, type Environment, type Task, taskKey } from "../../schema/index.js";
 import { writeSignedBundle } from "../assemble.js";
 import { openRunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
 import { corruptDataset } from "../corruptions.js";
-import { datasetRecord, loadDataset, parseDatasetId, type Dataset } from "../datasets/index.js";
+import { type Dataset, datasetRecord, loadDataset, parseDatasetId } from "../datasets/index.js";
 import { describeHardware } from "../environment.js";
 import { InputError, UsageError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { configDir } from "../paths.js";
-import { interpolate, prepareKernel, type KernelOutcome, type KernelSystem } from "../science/kernel.js";
-import { isKernelTask, kernelArchitecture, kernelRunResult, KERNEL_ARCHITECTURE_ID } from "../science/kernel-run.js";
+import { interpolate, type KernelOutcome, type KernelSystem, prepareKernel } from "../science/kernel.js";
+import { isKernelTask, KERNEL_ARCHITECTURE_ID, kernelArchitecture, kernelRunResult } from "../science/kernel-run.js";
 import { resolveSuite, selectTasks } from "../suites.js";
 import { datasetLoadOptions, parseWholeNumber } from "./options.js";
 
@@ -79,7 +80,8 @@ export async function kernelCommand(options: KernelOptions): Promise<void> {
   const gamma = parseGamma(options.gamma);
   if (options.out !== undefined) return writeKernelBundle(options, gamma);
   for (const option of ["suite", "seed", "name"] as const) {
-    if (options[option] !== undefined) throw new UsageError(`--${option} only applies with --out (a bundle of a suite's runs)`);
+    if (options[option] !== undefined)
+      throw new UsageError(`--${option} only applies with --out (a bundle of a suite's runs)`);
   }
   const id = parseDatasetId(options.dataset ?? "mnist-10k");
   const n = options.n === undefined ? DEFAULT_TRAIN_SIZE : parseWholeNumber(options.n, "--n", 1);
@@ -101,12 +103,12 @@ export async function kernelCommand(options: KernelOptions): Promise<void> {
     seconds: { ...prepared.system.seconds, solve: outcome.solveSeconds },
   };
   if (options.json) {
-    process.stdout.write(JSON.stringify(report) + "\n");
+    process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
   const s = report.seconds;
   process.stdout.write(
-    [
+    `${[
       `Minimum-norm kernel interpolation (Zhang et al. 2017, §5): K α = Y with one-hot targets,`,
       `Gaussian kernel exp(−${gamma}·‖x − x′‖²) on [0, 1] pixels, solved by a float64 Cholesky factorization.`,
       `dataset      ${id}: ${n} training images, ${testSize} test images`,
@@ -114,7 +116,7 @@ export async function kernelCommand(options: KernelOptions): Promise<void> {
       `test error   ${percent(report.testError)}`,
       `norm         ${report.norm.toFixed(2)}   (sqrt(tr(αᵀKα)), the interpolant's RKHS norm)`,
       `time         kernel matrices ${s.kernel.toFixed(1)} s · Cholesky ${s.factor.toFixed(1)} s · solve and predict ${s.solve.toFixed(1)} s`,
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
 }
 
@@ -126,7 +128,12 @@ interface CachedSystem {
 }
 
 /** Solves every kernel task of one dataset, reusing the factorization while only the labels change. */
-async function solveTasks(dataset: Dataset, tasks: Task[], gamma: number, done: (task: Task, result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string }) => Promise<void>): Promise<void> {
+async function solveTasks(
+  dataset: Dataset,
+  tasks: Task[],
+  gamma: number,
+  done: (task: Task, result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string }) => Promise<void>,
+): Promise<void> {
   let cached: CachedSystem | null = null;
   for (const task of tasks) {
     const corrupted = corruptDataset(dataset, task.corruption, task.seed);
@@ -140,19 +147,28 @@ async function solveTasks(dataset: Dataset, tasks: Task[], gamma: number, done: 
       cached = { train: corrupted.train.images, test: corrupted.test.images, system: prepared.system };
     }
     const outcome = interpolate(cached.system, corrupted.train.labels, corrupted.test.labels, corrupted.classes);
-    await done(task, { outcome, wallSeconds: cached.system.seconds.kernel + cached.system.seconds.factor + outcome.solveSeconds });
+    await done(task, {
+      outcome,
+      wallSeconds: cached.system.seconds.kernel + cached.system.seconds.factor + outcome.solveSeconds,
+    });
   }
 }
 
 /** `kernel --out`: one run per unregularized task of the suite, checkpointed per run, signed into a bundle. */
 async function writeKernelBundle(options: KernelOptions, gamma: number): Promise<void> {
   for (const option of ["n", "test"] as const) {
-    if (options[option] !== undefined) throw new UsageError(`--${option} cannot be combined with --out: a bundle's sizes are its suite's (--suite)`);
+    if (options[option] !== undefined)
+      throw new UsageError(`--${option} cannot be combined with --out: a bundle's sizes are its suite's (--suite)`);
   }
   const suite = resolveSuite(options.suite ?? "quick");
   const seeds = options.seed === undefined ? undefined : [parseWholeNumber(options.seed, "--seed", 0)];
-  const tasks = selectTasks(suite, { architectures: [KERNEL_ARCHITECTURE_ID], ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) }).filter(isKernelTask);
-  if (tasks.length === 0) throw new UsageError(`suite ${suite.id} has no randomization test without regularizers for the kernel to run`);
+  const tasks = selectTasks(suite, {
+    architectures: [KERNEL_ARCHITECTURE_ID],
+    ...(options.dataset ? { dataset: options.dataset } : {}),
+    ...(seeds ? { seeds } : {}),
+  }).filter(isKernelTask);
+  if (tasks.length === 0)
+    throw new UsageError(`suite ${suite.id} has no randomization test without regularizers for the kernel to run`);
   for (const spec of suite.datasets) checkMemory(spec.trainSize, spec.testSize);
   const say = (message: string) => {
     if (!options.json || process.stderr.isTTY) process.stderr.write(`${message}\n`);
@@ -166,7 +182,13 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     backendDetail: `ml-matrix ${mlMatrixVersion()}: float64 Cholesky, one thread`,
     hardware: describeHardware(null),
   };
-  const identity: RunIdentity = { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models: [`${KERNEL_ARCHITECTURE_ID}:gamma=${gamma}`], dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend: "none" };
+  const identity: RunIdentity = {
+    suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) },
+    models: [`${KERNEL_ARCHITECTURE_ID}:gamma=${gamma}`],
+    dataset: options.dataset ?? null,
+    seeds: seeds ?? suite.seeds,
+    backend: "none",
+  };
   const { store, finished } = await openRunStore(options.out!, identity, say, "its run is solved again");
   await store.checkEnvironment(environment, finished.size);
 
@@ -176,11 +198,17 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     const dataset = await loadDataset(spec, datasetLoadOptions(options));
     const architecture = await kernelArchitecture(dataset.shape, dataset.classes, spec.trainSize, gamma);
     await solveTasks(dataset, datasetTasks, gamma, async (task, result) => {
-      const stored: StoredRun = { run: kernelRunResult(task, architecture, result), architecture, dataset: datasetRecord(dataset) };
+      const stored: StoredRun = {
+        run: kernelRunResult(task, architecture, result),
+        architecture,
+        dataset: datasetRecord(dataset),
+      };
       await store.save(stored);
       finished.set(taskKey(task), stored);
       const point = stored.run.curve[0];
-      say(`[${finished.size}/${tasks.length}] ${taskKey(task)}: ${point ? `train error ${percent(1 - point.trainAcc)} · test error ${percent(1 - point.testAcc)} · ${point.wallSeconds.toFixed(1)} s` : `FAILED: ${stored.run.failure}`}`);
+      say(
+        `[${finished.size}/${tasks.length}] ${taskKey(task)}: ${point ? `train error ${percent(1 - point.trainAcc)} · test error ${percent(1 - point.testAcc)} · ${point.wallSeconds.toFixed(1)} s` : `FAILED: ${stored.run.failure}`}`,
+      );
     });
   }
 
@@ -203,12 +231,24 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
     wallSeconds: run.derived.wallSeconds,
   }));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ bundle: bundlePath, runs: rows }) + "\n");
+    process.stdout.write(`${JSON.stringify({ bundle: bundlePath, runs: rows })}\n`);
     return;
   }
-  const table = new Table({ head: ["dataset", "corruption", "seed", "train error", "test error", "seconds"], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ["dataset", "corruption", "seed", "train error", "test error", "seconds"],
+    style: { head: [], border: [] },
+  });
   for (const row of rows) {
-    table.push([row.dataset, row.corruption, row.seed, row.trainError === null ? "failed" : percent(row.trainError), row.testError === null ? "—" : percent(row.testError), row.wallSeconds.toFixed(1)]);
+    table.push([
+      row.dataset,
+      row.corruption,
+      row.seed,
+      row.trainError === null ? "failed" : percent(row.trainError),
+      row.testError === null ? "—" : percent(row.testError),
+      row.wallSeconds.toFixed(1),
+    ]);
   }
-  process.stdout.write(`${table.toString()}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`);
+  process.stdout.write(
+    `${table.toString()}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`,
+  );
 }

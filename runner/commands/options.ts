@@ -14,7 +14,9 @@ import { cacheDir } from "../paths.js";
 export function parseWholeNumber(value: string, option: string, min: number, max?: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
-    throw new UsageError(`${option} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got "${value}"`);
+    throw new UsageError(
+      `${option} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got "${value}"`,
+    );
   }
   return n;
 }

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { canonicalDigest, taskKey, type Environment, type Suite, type Task } from "../../schema/index.js";
+import { canonicalDigest, type Environment, type Suite, type Task, taskKey } from "../../schema/index.js";
 import { writeSignedBundle } from "../assemble.js";
 import { openRunStore, type RunIdentity, type RunStore, type StoredRun } from "../checkpoints.js";
 import { verifyDataset } from "../datasets/index.js";
@@ -13,15 +13,15 @@ import { InputError, NotSentError, UsageError, VerificationError } from "../erro
 import { loadOrCreateKey } from "../keys.js";
 import { parseModelSpec } from "../models/spec.js";
 import { Outbox } from "../outbox.js";
+import { RUNNER_VERSION } from "../package-info.js";
 import { configDir, dataDir } from "../paths.js";
 import { Interrupted, WorkerPool } from "../pool/worker-pool.js";
 import { createProgress } from "../progress.js";
 import { resolveSuite, selectTasks } from "../suites.js";
 import { runSummary, summaryTable } from "../summary.js";
-import { BACKEND_CHOICES, nativeTensorflowInstalled, type BackendChoice } from "../train/backend-choice.js";
-import { RUNNER_VERSION } from "../package-info.js";
+import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
 import { datasetLoadOptions, parseWholeNumber } from "./options.js";
-import { isLeaderboardAt, serveUntilSignal, startLocalServer, type LocalServer } from "./serve.js";
+import { isLeaderboardAt, type LocalServer, serveUntilSignal, startLocalServer } from "./serve.js";
 import { apiBase, submitFile } from "./submit.js";
 
 export interface RunOptions {
@@ -53,7 +53,8 @@ export interface PublishOptions {
  * to a remote one, through the outbox if it cannot take them now.
  */
 export async function runAndPublishCommand(options: RunOptions & PublishOptions): Promise<void> {
-  if (options.serve && options.submit) throw new UsageError("use --serve (a local leaderboard) or --submit (a remote one), not both");
+  if (options.serve && options.submit)
+    throw new UsageError("use --serve (a local leaderboard) or --submit (a remote one), not both");
   let local: LocalServer | null = null;
   let target = options.submit ? apiBase(options.submit === true ? undefined : options.submit) : null;
   if (options.serve) {
@@ -63,7 +64,9 @@ export async function runAndPublishCommand(options: RunOptions & PublishOptions)
     } else {
       local = await startLocalServer({ port: options.port, host: "127.0.0.1" });
       target = local.url;
-      process.stderr.write(`Local leaderboard at ${target}/ (database: ${local.where}); it keeps serving after the run.\n`);
+      process.stderr.write(
+        `Local leaderboard at ${target}/ (database: ${local.where}); it keeps serving after the run.\n`,
+      );
     }
   }
   try {
@@ -73,10 +76,13 @@ export async function runAndPublishCommand(options: RunOptions & PublishOptions)
     const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
     say(line);
     if (outcome === "refused") throw new VerificationError("the leaderboard refused the bundle");
-    if (outcome === "unavailable") throw new NotSentError("the bundle waits in the outbox: rethink-bench submit --retry");
+    if (outcome === "unavailable")
+      throw new NotSentError("the bundle waits in the outbox: rethink-bench submit --retry");
     if (local) {
       const { suite, dataset } = runs[0]!.run.task;
-      say(`Your results are on the leaderboard: ${target}/?suite=${suite.id}&version=${suite.version}&dataset=${dataset.id} (Ctrl-C stops the server)`);
+      say(
+        `Your results are on the leaderboard: ${target}/?suite=${suite.id}&version=${suite.version}&dataset=${dataset.id} (Ctrl-C stops the server)`,
+      );
       await serveUntilSignal(local);
       local = null;
     }
@@ -99,7 +105,12 @@ function defaultWorkers(backend: BackendChoice): number {
   return backend === "tensorflow" || (backend === "auto" && nativeTensorflowInstalled()) ? 1 : availableParallelism();
 }
 
-async function runIdentity(suite: Suite, options: RunOptions, backend: BackendChoice, seeds: number[] | undefined): Promise<RunIdentity> {
+async function runIdentity(
+  suite: Suite,
+  options: RunOptions,
+  backend: BackendChoice,
+  seeds: number[] | undefined,
+): Promise<RunIdentity> {
   let models = suite.architectures.map((a) => a.id);
   if (options.model) {
     const bytes = await readFile(options.model).catch((error: NodeJS.ErrnoException) => {
@@ -107,15 +118,23 @@ async function runIdentity(suite: Suite, options: RunOptions, backend: BackendCh
     });
     models = [`file:${createHash("sha256").update(bytes).digest("hex")}`];
   }
-  return { suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) }, models, dataset: options.dataset ?? null, seeds: seeds ?? suite.seeds, backend };
+  return {
+    suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) },
+    models,
+    dataset: options.dataset ?? null,
+    seeds: seeds ?? suite.seeds,
+    backend,
+  };
 }
 
 async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   const suite = resolveSuite(options.suite);
-  if (!(BACKEND_CHOICES as readonly string[]).includes(options.backend)) throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKEND_CHOICES.join(", ")}`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(options.backend))
+    throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKEND_CHOICES.join(", ")}`);
   const backend = options.backend as BackendChoice;
   const seeds = options.seed === undefined ? undefined : [parseWholeNumber(options.seed, "--seed", 0, MAX_SEED)];
-  const workers = options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
+  const workers =
+    options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
   const model = options.model ? parseModelSpec(options.model) : null;
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
@@ -135,7 +154,11 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   const { store, finished } = await openRunStore(options.out, identity, say, "its run trains again");
 
   const selection = (architectureId: string | null) =>
-    selectTasks(suite, { ...(architectureId ? { architectures: [architectureId] } : {}), ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) });
+    selectTasks(suite, {
+      ...(architectureId ? { architectures: [architectureId] } : {}),
+      ...(options.dataset ? { dataset: options.dataset } : {}),
+      ...(seeds ? { seeds } : {}),
+    });
   let tasks: Task[] = model ? [] : selection(null);
   let remaining = tasks.filter((task) => !finished.has(taskKey(task)));
   let environment = store.environment;
@@ -158,8 +181,16 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
       } satisfies Environment;
       await store.checkEnvironment(environment, finished.size);
       const done = tasks.length - remaining.length;
-      say(`Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${store.dir}` : ""}.`);
-      await trainAll(pool, remaining, { total: tasks.length, finished: done, slots: size, store, finishedRuns: finished });
+      say(
+        `Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${store.dir}` : ""}.`,
+      );
+      await trainAll(pool, remaining, {
+        total: tasks.length,
+        finished: done,
+        slots: size,
+        store,
+        finishedRuns: finished,
+      });
     } finally {
       await pool.close();
     }
@@ -167,12 +198,22 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   if (!environment) throw new Error(`no environment recorded in ${store.dir} although every run is finished`);
 
   const runs = tasks.map((task) => finished.get(taskKey(task))!);
-  const { bundlePath, predicate } = await writeSignedBundle({ suite, environment, signer, name: options.name, runs, out: options.out, stem: suite.id });
+  const { bundlePath, predicate } = await writeSignedBundle({
+    suite,
+    environment,
+    signer,
+    name: options.name,
+    runs,
+    out: options.out,
+    stem: suite.id,
+  });
 
   if (options.json) {
-    process.stdout.write(JSON.stringify({ bundle: bundlePath, runs: predicate.runs.map(runSummary) }) + "\n");
+    process.stdout.write(`${JSON.stringify({ bundle: bundlePath, runs: predicate.runs.map(runSummary) })}\n`);
   } else {
-    process.stdout.write(`${summaryTable(predicate.runs)}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`);
+    process.stdout.write(
+      `${summaryTable(predicate.runs)}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`,
+    );
   }
   return { bundlePath, runs };
 }
@@ -187,7 +228,12 @@ interface TrainAllOptions {
 
 /** Trains the remaining tasks with live progress; Ctrl-C stops cleanly with every finished run saved. */
 async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOptions): Promise<void> {
-  const progress = createProgress({ total: options.total, finished: options.finished, slots: options.slots, stream: process.stderr });
+  const progress = createProgress({
+    total: options.total,
+    finished: options.finished,
+    slots: options.slots,
+    stream: process.stderr,
+  });
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once("SIGINT", interrupt);
@@ -209,7 +255,9 @@ async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOption
     );
   } catch (error) {
     if (error instanceof Interrupted) {
-      throw new Interrupted(`interrupted: ${options.finishedRuns.size} of ${options.total} runs are saved in ${options.store.dir}; run the same command again to resume`);
+      throw new Interrupted(
+        `interrupted: ${options.finishedRuns.size} of ${options.total} runs are saved in ${options.store.dir}; run the same command again to resume`,
+      );
     }
     throw error;
   } finally {

@@ -3,7 +3,7 @@
 // flight finish and closes the database, so no committed submission is lost.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { startServer, type RunningServer } from "../../api/node.js";
+import { type RunningServer, startServer } from "../../api/node.js";
 import { CliError, InputError, UsageError } from "../errors.js";
 import { dataDir } from "../paths.js";
 import { parseWholeNumber } from "./options.js";
@@ -59,14 +59,19 @@ export async function startLocalServer(options: ServeOptions): Promise<LocalServ
       dataDir: data,
       databaseUrl: options.databaseUrl,
       adminToken: process.env.RETHINK_BENCH_ADMIN_TOKEN || undefined,
-      log: (record) => process.stderr.write(JSON.stringify(record) + "\n"),
+      log: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port`, { cause: error });
-    if (code === "EACCES") throw new UsageError(`not allowed to listen on port ${port} on ${options.host}`, { cause: error });
+    if (code === "EADDRINUSE")
+      throw new UsageError(`port ${port} on ${options.host} is already in use: pick another with --port`, {
+        cause: error,
+      });
+    if (code === "EACCES")
+      throw new UsageError(`not allowed to listen on port ${port} on ${options.host}`, { cause: error });
     const reason = (error as Error).message.split("\n")[0];
-    if (options.databaseUrl) throw new CliError(`cannot open the database at ${where}: ${reason}`, DATABASE_UNREACHABLE, { cause: error });
+    if (options.databaseUrl)
+      throw new CliError(`cannot open the database at ${where}: ${reason}`, DATABASE_UNREACHABLE, { cause: error });
     throw new InputError(`cannot open the embedded database in ${data}: ${reason}`, { cause: error });
   }
   return { url: server.url, where, close: () => server.close() };
@@ -95,6 +100,8 @@ export async function isLeaderboardAt(base: string): Promise<boolean> {
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const server = await startLocalServer(options);
-  process.stdout.write(`rethink-bench: leaderboard at ${server.url}/ · API at ${server.url}/api/v1 (database: ${server.where}); Ctrl-C stops it\n`);
+  process.stdout.write(
+    `rethink-bench: leaderboard at ${server.url}/ · API at ${server.url}/api/v1 (database: ${server.where}); Ctrl-C stops it\n`,
+  );
   await serveUntilSignal(server);
 }

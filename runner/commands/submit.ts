@@ -3,7 +3,7 @@
 // shown with the server's reason and kept.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Problem, openBundle } from "../../schema/index.js";
+import { openBundle, Problem } from "../../schema/index.js";
 import { CliError, InputError, NotSentError, VerificationError } from "../errors.js";
 import { Outbox } from "../outbox.js";
 import { DEFAULT_API_URL } from "../package-info.js";
@@ -44,22 +44,33 @@ async function deliver(base: string, bundleText: string): Promise<Delivery> {
   const text = await response.text();
   if (response.status === 200 || response.status === 201) {
     const id = (JSON.parse(text) as { id?: unknown }).id;
-    if (typeof id !== "string") return { kind: "unavailable", reason: `${base} answered ${response.status} without a submission id` };
-    return { kind: "accepted", id, created: response.status === 201, url: `${base}/submissions/${encodeURIComponent(id)}` };
+    if (typeof id !== "string")
+      return { kind: "unavailable", reason: `${base} answered ${response.status} without a submission id` };
+    return {
+      kind: "accepted",
+      id,
+      created: response.status === 201,
+      url: `${base}/submissions/${encodeURIComponent(id)}`,
+    };
   }
-  const problem = Problem.safeParse((() => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return null;
-    }
-  })());
+  const problem = Problem.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    })(),
+  );
   const detail = problem.success
     ? `${problem.data.title}: ${problem.data.detail}${problem.data.errors?.length ? ` (${problem.data.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : ""}`
     : `HTTP ${response.status}`;
   if (response.status === 429 || response.status === 408 || response.status >= 500) {
     const retryAfter = response.headers.get("retry-after");
-    return { kind: "unavailable", reason: `${base} answered ${response.status} (${detail})${retryAfter ? `; retry after ${retryAfter} s` : ""}` };
+    return {
+      kind: "unavailable",
+      reason: `${base} answered ${response.status} (${detail})${retryAfter ? `; retry after ${retryAfter} s` : ""}`,
+    };
   }
   return { kind: "refused", status: response.status, detail };
 }
@@ -69,10 +80,13 @@ async function readBundle(file: string): Promise<{ text: string; id: string }> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+    });
   }
   const opened = await openBundle(text);
-  if (!opened.ok) throw new VerificationError(`${file} is not a valid bundle (${opened.code}: ${opened.detail}); nothing was sent`);
+  if (!opened.ok)
+    throw new VerificationError(`${file} is not a valid bundle (${opened.code}: ${opened.detail}); nothing was sent`);
   return { text, id: opened.payloadSha256 };
 }
 
@@ -80,23 +94,39 @@ async function readBundle(file: string): Promise<{ text: string; id: string }> {
  * Sends one bundle file, queuing it in the outbox when the server cannot take it now.
  * Returns a line for the user; throws nothing for server answers.
  */
-export async function submitFile(file: string, base: string, outbox: Outbox): Promise<{ line: string; outcome: Delivery["kind"] }> {
+export async function submitFile(
+  file: string,
+  base: string,
+  outbox: Outbox,
+): Promise<{ line: string; outcome: Delivery["kind"] }> {
   const { text, id } = await readBundle(file);
   const delivery = await deliver(base, text);
   switch (delivery.kind) {
     case "accepted":
-      return { line: `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}`, outcome: "accepted" };
+      return {
+        line: `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}`,
+        outcome: "accepted",
+      };
     case "refused":
-      return { line: `refused (HTTP ${delivery.status}): ${file}: ${delivery.detail}. The bundle is unchanged.`, outcome: "refused" };
+      return {
+        line: `refused (HTTP ${delivery.status}): ${file}: ${delivery.detail}. The bundle is unchanged.`,
+        outcome: "refused",
+      };
     case "unavailable": {
       const queued = await outbox.add(id, text, base, delivery.reason);
-      return { line: `not sent: ${delivery.reason}. Queued as ${queued}; send it later with: rethink-bench submit --retry`, outcome: "unavailable" };
+      return {
+        line: `not sent: ${delivery.reason}. Queued as ${queued}; send it later with: rethink-bench submit --retry`,
+        outcome: "unavailable",
+      };
     }
   }
 }
 
 /** Sends every outboxed bundle once; delivered ones leave the outbox, refused ones move to rejected/. */
-async function retryOutbox(outbox: Outbox, api: string | undefined): Promise<{ line: string; outcome: Delivery["kind"] }[]> {
+async function retryOutbox(
+  outbox: Outbox,
+  api: string | undefined,
+): Promise<{ line: string; outcome: Delivery["kind"] }[]> {
   const results: { line: string; outcome: Delivery["kind"] }[] = [];
   for (const entry of await outbox.list()) {
     const base = api ? apiBase(api) : entry.api || apiBase();
@@ -104,13 +134,22 @@ async function retryOutbox(outbox: Outbox, api: string | undefined): Promise<{ l
     const delivery = await deliver(base, text);
     if (delivery.kind === "accepted") {
       await outbox.remove(entry.id);
-      results.push({ line: `${delivery.created ? "submitted" : "already on the board"}: ${entry.id.slice(0, 12)} → ${delivery.url}`, outcome: "accepted" });
+      results.push({
+        line: `${delivery.created ? "submitted" : "already on the board"}: ${entry.id.slice(0, 12)} → ${delivery.url}`,
+        outcome: "accepted",
+      });
     } else if (delivery.kind === "refused") {
       const kept = await outbox.reject(entry.id, delivery.detail);
-      results.push({ line: `refused (HTTP ${delivery.status}): ${delivery.detail}. Kept at ${kept}`, outcome: "refused" });
+      results.push({
+        line: `refused (HTTP ${delivery.status}): ${delivery.detail}. Kept at ${kept}`,
+        outcome: "refused",
+      });
     } else {
       await outbox.add(entry.id, text, base, delivery.reason);
-      results.push({ line: `still not sent: ${delivery.reason} (attempt ${entry.attempts + 1}); it stays in the outbox`, outcome: "unavailable" });
+      results.push({
+        line: `still not sent: ${delivery.reason} (attempt ${entry.attempts + 1}); it stays in the outbox`,
+        outcome: "unavailable",
+      });
     }
   }
   return results;
@@ -118,13 +157,16 @@ async function retryOutbox(outbox: Outbox, api: string | undefined): Promise<{ l
 
 export async function submitCommand(files: string[], options: SubmitOptions): Promise<void> {
   const outbox = new Outbox(join(dataDir(), "outbox"));
-  if (!options.retry && files.length === 0) throw new CliError("name at least one bundle file, or use --retry to send the outbox", 2);
+  if (!options.retry && files.length === 0)
+    throw new CliError("name at least one bundle file, or use --retry to send the outbox", 2);
   const results = options.retry ? await retryOutbox(outbox, options.api) : [];
   for (const file of files) results.push(await submitFile(file, apiBase(options.api), outbox));
   if (options.retry && results.length === 0) process.stdout.write("The outbox is empty: nothing to send.\n");
   for (const { line } of results) process.stdout.write(`${line}\n`);
   const refused = results.filter((r) => r.outcome === "refused").length;
   const unsent = results.filter((r) => r.outcome === "unavailable").length;
-  if (refused > 0) throw new VerificationError(`${refused} bundle${refused === 1 ? " was" : "s were"} refused by the server`);
-  if (unsent > 0) throw new NotSentError(`${unsent} bundle${unsent === 1 ? " waits" : "s wait"} in the outbox (${outbox.dir})`);
+  if (refused > 0)
+    throw new VerificationError(`${refused} bundle${refused === 1 ? " was" : "s were"} refused by the server`);
+  if (unsent > 0)
+    throw new NotSentError(`${unsent} bundle${unsent === 1 ? " waits" : "s wait"} in the outbox (${outbox.dir})`);
 }

@@ -5,7 +5,14 @@ import { readFile } from "node:fs/promises";
 import { loadDataset, parseDatasetId } from "../datasets/index.js";
 import { InputError, UsageError } from "../errors.js";
 import { Rng } from "../random.js";
-import { buildNetwork, checkInterpolation, conditionNumber, gaussianDirections, weightCount, type PointSet } from "../science/theorem.js";
+import {
+  buildNetwork,
+  checkInterpolation,
+  conditionNumber,
+  gaussianDirections,
+  type PointSet,
+  weightCount,
+} from "../science/theorem.js";
 import { datasetLoadOptions, parseWholeNumber } from "./options.js";
 
 export interface TheoremOptions {
@@ -39,18 +46,28 @@ export interface TheoremReport {
 /** Points held in memory at most (8 bytes each): 2^28 doubles are 2 GiB. */
 const MAX_VALUES = 2 ** 28;
 
-async function loadPoints(options: TheoremOptions, n: number, seed: number): Promise<{ points: PointSet; description: string }> {
+async function loadPoints(
+  options: TheoremOptions,
+  n: number,
+  seed: number,
+): Promise<{ points: PointSet; description: string }> {
   if (options.dataset === undefined) {
-    if (options.d === undefined) throw new UsageError("--d is required for random points (or give --dataset to use its images)");
+    if (options.d === undefined)
+      throw new UsageError("--d is required for random points (or give --dataset to use its images)");
     const d = parseWholeNumber(options.d, "--d", 1);
-    if (n * d > MAX_VALUES) throw new UsageError(`${n} points of dimension ${d} do not fit in memory; keep n·d at most ${MAX_VALUES}`);
+    if (n * d > MAX_VALUES)
+      throw new UsageError(`${n} points of dimension ${d} do not fit in memory; keep n·d at most ${MAX_VALUES}`);
     const rng = Rng.create(seed, "theorem/points");
-    return { points: { values: Float64Array.from({ length: n * d }, () => rng.normal()), count: n, dimension: d }, description: "random" };
+    return {
+      points: { values: Float64Array.from({ length: n * d }, () => rng.normal()), count: n, dimension: d },
+      description: "random",
+    };
   }
   const id = parseDatasetId(options.dataset);
   const data = await loadDataset({ id, trainSize: n, testSize: 1 }, datasetLoadOptions(options));
   const d = data.shape[0] * data.shape[1] * data.shape[2];
-  if (options.d !== undefined && parseWholeNumber(options.d, "--d", 1) !== d) throw new UsageError(`--d ${options.d} does not match ${id}, whose images have ${d} pixels`);
+  if (options.d !== undefined && parseWholeNumber(options.d, "--d", 1) !== d)
+    throw new UsageError(`--d ${options.d} does not match ${id}, whose images have ${d} pixels`);
   return { points: { values: Float64Array.from(data.train.images), count: n, dimension: d }, description: id };
 }
 
@@ -60,7 +77,10 @@ async function readLabels(path: string, n: number): Promise<Float64Array> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InputError(`cannot read --labels ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new InputError(
+      `cannot read --labels ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   const trimmed = text.trim();
   // Each item with its spelling in the file, for the error message.
@@ -70,15 +90,24 @@ async function readLabels(path: string, n: number): Promise<Float64Array> {
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      throw new InputError(`--labels ${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new InputError(
+        `--labels ${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (!Array.isArray(parsed)) throw new InputError(`--labels ${path} is JSON but not an array of numbers`);
     items = parsed.map((value) => ({ value, text: JSON.stringify(value) }));
   } else {
-    items = trimmed === "" ? [] : trimmed.split(/[\s,]+/).map((token) => ({ value: token === "" ? NaN : Number(token), text: JSON.stringify(token) }));
+    items =
+      trimmed === ""
+        ? []
+        : trimmed
+            .split(/[\s,]+/)
+            .map((token) => ({ value: token === "" ? NaN : Number(token), text: JSON.stringify(token) }));
   }
   const bad = items.findIndex(({ value }) => typeof value !== "number" || !Number.isFinite(value));
-  if (bad !== -1) throw new InputError(`--labels ${path}: item ${bad + 1} (${items[bad]!.text}) is not a finite number`);
+  if (bad !== -1)
+    throw new InputError(`--labels ${path}: item ${bad + 1} (${items[bad]!.text}) is not a finite number`);
   if (items.length !== n) throw new InputError(`--labels ${path} holds ${items.length} labels; --n is ${n}`);
   return Float64Array.from(items, ({ value }) => value as number);
 }
@@ -115,12 +144,12 @@ export async function theoremCommand(options: TheoremOptions): Promise<TheoremRe
   };
 
   if (options.json) {
-    process.stdout.write(JSON.stringify(report) + "\n");
+    process.stdout.write(`${JSON.stringify(report)}\n`);
     return report;
   }
   const e = (x: number) => x.toExponential(2);
   process.stdout.write(
-    [
+    `${[
       `Theorem 1 (Zhang et al. 2017, §4): a depth-two ReLU network with 2n + d weights fits any n distinct points.`,
       `points           ${n} ${description === "random" ? `standard normal points in ${points.dimension} dimensions (seed ${seed})` : `images of ${description}, ${points.dimension} pixels each`}`,
       `labels           ${labelsFromFile ? `${n} real numbers from ${options.labels}` : `standard normal real numbers (seed ${seed})`}`,
@@ -128,7 +157,7 @@ export async function theoremCommand(options: TheoremOptions): Promise<TheoremRe
       `max |c(x) − y|   ${e(report.maxAbsError)}   (rounding guarantees at most ${e(report.errorBound)})`,
       `κ∞(A)            ${e(report.condition)}   (condition of the lower-triangular system A w = y)`,
       `directions       ${report.directionDraws} drawn · built and checked in ${report.seconds.toFixed(2)} s`,
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
   return report;
 }

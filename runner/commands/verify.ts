@@ -1,6 +1,6 @@
 // `rethink-bench verify FILE...`: check result bundles exactly as the leaderboard server does.
 import { readFile } from "node:fs/promises";
-import { corruptionLabel, openBundle, type OpenedBundle } from "../../schema/index.js";
+import { corruptionLabel, type OpenedBundle, openBundle } from "../../schema/index.js";
 import { VerificationError } from "../errors.js";
 
 export interface VerifyOptions {
@@ -17,7 +17,12 @@ async function openFile(file: string): Promise<FileResult> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    return { ok: false, code: "unreadable", detail: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, errors: [] };
+    return {
+      ok: false,
+      code: "unreadable",
+      detail: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      errors: [],
+    };
   }
   return openBundle(text);
 }
@@ -41,10 +46,17 @@ export async function verifyCommand(files: string[], options: VerifyOptions): Pr
   if (options.json) {
     const rows = results.map(({ file, opened }) =>
       opened.ok
-        ? { file, ok: true, keyid: opened.keyid, payloadSha256: opened.payloadSha256, suite: opened.statement.predicate.suite.id, runs: opened.statement.predicate.runs.length }
+        ? {
+            file,
+            ok: true,
+            keyid: opened.keyid,
+            payloadSha256: opened.payloadSha256,
+            suite: opened.statement.predicate.suite.id,
+            runs: opened.statement.predicate.runs.length,
+          }
         : { file, ok: false, code: opened.code, detail: opened.detail, errors: opened.errors },
     );
-    process.stdout.write(JSON.stringify(rows) + "\n");
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
   } else {
     for (const { file, opened } of results) {
       if (opened.ok) {
@@ -52,10 +64,15 @@ export async function verifyCommand(files: string[], options: VerifyOptions): Pr
         continue;
       }
       process.stdout.write(`FAIL  ${file}: ${opened.code}: ${opened.detail}\n`);
-      for (const error of opened.errors.slice(0, MAX_PATHS_SHOWN)) process.stdout.write(`        at ${error.path}: ${error.message}\n`);
-      if (opened.errors.length > MAX_PATHS_SHOWN) process.stdout.write(`        … and ${opened.errors.length - MAX_PATHS_SHOWN} more\n`);
+      for (const error of opened.errors.slice(0, MAX_PATHS_SHOWN))
+        process.stdout.write(`        at ${error.path}: ${error.message}\n`);
+      if (opened.errors.length > MAX_PATHS_SHOWN)
+        process.stdout.write(`        … and ${opened.errors.length - MAX_PATHS_SHOWN} more\n`);
     }
   }
   const failures = results.filter(({ opened }) => !opened.ok).length;
-  if (failures > 0) throw new VerificationError(`${failures} of ${results.length} bundle${results.length === 1 ? "" : "s"} failed verification`);
+  if (failures > 0)
+    throw new VerificationError(
+      `${failures} of ${results.length} bundle${results.length === 1 ? "" : "s"} failed verification`,
+    );
 }

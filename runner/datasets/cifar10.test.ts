@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { create } from "tar";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { CIFAR10_SOURCE, loadCifarDataset, parseCifarBatch, verifyCifarDataset, type CifarSource } from "./cifar10.js";
+import { CIFAR10_SOURCE, type CifarSource, loadCifarDataset, parseCifarBatch, verifyCifarDataset } from "./cifar10.js";
 import { resolveLoadOptions } from "./options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -14,7 +14,12 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 /** A batch file: per record a label byte, then the red, green and blue 32×32 planes. Plane c of record r holds (r + 10·c + p) mod 256. */
 function batch(labels: number[], offset: number): Buffer {
   return Buffer.concat(
-    labels.map((label, r) => Buffer.from([label, ...Array.from({ length: 3072 }, (_, i) => (offset + r + 10 * Math.floor(i / 1024) + (i % 1024)) % 256)])),
+    labels.map((label, r) =>
+      Buffer.from([
+        label,
+        ...Array.from({ length: 3072 }, (_, i) => (offset + r + 10 * Math.floor(i / 1024) + (i % 1024)) % 256),
+      ]),
+    ),
   );
 }
 
@@ -27,7 +32,8 @@ async function generatedCifar() {
   };
   const dir = mkdtempSync(join(tmpdir(), "rb-cifar-"));
   mkdirSync(join(dir, "cifar-10-batches-bin"));
-  for (const [name, content] of Object.entries(contents)) writeFileSync(join(dir, "cifar-10-batches-bin", name), content);
+  for (const [name, content] of Object.entries(contents))
+    writeFileSync(join(dir, "cifar-10-batches-bin", name), content);
   writeFileSync(join(dir, "cifar-10-batches-bin", "batches.meta.txt"), "airplane\n");
   const archiveDir = mkdtempSync(join(tmpdir(), "rb-cifar-archive-"));
   await create({ gzip: true, cwd: dir, file: join(archiveDir, "cifar-10-binary.tar.gz") }, ["cifar-10-batches-bin"]);
@@ -37,7 +43,12 @@ async function generatedCifar() {
     title: "Generated CIFAR",
     trainFiles: ["data_batch_1.bin", "data_batch_2.bin"].map((name) => ({ name, sha256: sha256(contents[name]!) })),
     testFiles: [{ name: "test_batch.bin", sha256: sha256(contents["test_batch.bin"]!) }],
-    archive: { name: "cifar-10-binary.tar.gz", url: "http://127.0.0.1:9/unreachable/", sha256: sha256(archive), bytes: archive.length },
+    archive: {
+      name: "cifar-10-binary.tar.gz",
+      url: "http://127.0.0.1:9/unreachable/",
+      sha256: sha256(archive),
+      bytes: archive.length,
+    },
   };
   return { contents, source, dir, archiveDir, archive };
 }
@@ -53,7 +64,9 @@ describe("parseCifarBatch", () => {
   });
 
   it("rejects a partial record and an out-of-range label", () => {
-    expect(() => parseCifarBatch(batch([1], 0).subarray(0, 3000), "short.bin", 10)).toThrow(/short.bin is not a CIFAR-10 binary batch: its 3000 bytes/);
+    expect(() => parseCifarBatch(batch([1], 0).subarray(0, 3000), "short.bin", 10)).toThrow(
+      /short.bin is not a CIFAR-10 binary batch: its 3000 bytes/,
+    );
     expect(() => parseCifarBatch(batch([1, 12], 0), "bad.bin", 10)).toThrow(/record 1 has label 12/);
   });
 });
@@ -61,7 +74,10 @@ describe("parseCifarBatch", () => {
 describe("loadCifarDataset", () => {
   it("reads the batch files from --data-dir (in cifar-10-batches-bin/) and concatenates the training batches", async () => {
     const { source, dir, contents } = await generatedCifar();
-    const raw = await loadCifarDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }));
+    const raw = await loadCifarDataset(
+      source,
+      resolveLoadOptions({ dataDir: dir, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }),
+    );
     expect(raw.shape).toEqual([32, 32, 3]);
     expect([raw.train.count, raw.test.count]).toEqual([20, 5]);
     expect([...raw.train.labels]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
@@ -77,7 +93,11 @@ describe("loadCifarDataset", () => {
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
     const raw = await loadCifarDataset(source, resolveLoadOptions({ dataDir: archiveDir, cacheDir: cache }));
     expect([raw.train.count, raw.test.count]).toEqual([20, 5]);
-    expect(readdirSync(join(cache, "datasets", "cifar10")).sort()).toEqual(["data_batch_1.bin", "data_batch_2.bin", "test_batch.bin"]);
+    expect(readdirSync(join(cache, "datasets", "cifar10")).sort()).toEqual([
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "test_batch.bin",
+    ]);
     expect(readdirSync(archiveDir)).toEqual(["cifar-10-binary.tar.gz"]);
   });
 
@@ -86,7 +106,9 @@ describe("loadCifarDataset", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-cifar-bad-"));
     writeFileSync(join(dir, "cifar-10-binary.tar.gz"), archive.subarray(0, Math.floor(archive.length / 2)));
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
-    const error = await loadCifarDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: cache })).catch((e: unknown) => e);
+    const error = await loadCifarDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: cache })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/cifar-10-binary.tar.gz is not a readable cifar-10-binary.tar.gz/);
     expect(readdirSync(join(cache, "datasets", "cifar10"))).toEqual([]);
@@ -96,21 +118,34 @@ describe("loadCifarDataset", () => {
     const { source, archiveDir } = await generatedCifar();
     const wrong = { ...source, testFiles: [{ name: "test_batch.bin", sha256: "0".repeat(64) }] };
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
-    await expect(loadCifarDataset(wrong, resolveLoadOptions({ dataDir: archiveDir, cacheDir: cache }))).rejects.toThrow(/test_batch.bin in .* has SHA-256 [0-9a-f]{64}, expected 0{64}/);
+    await expect(loadCifarDataset(wrong, resolveLoadOptions({ dataDir: archiveDir, cacheDir: cache }))).rejects.toThrow(
+      /test_batch.bin in .* has SHA-256 [0-9a-f]{64}, expected 0{64}/,
+    );
     expect(readdirSync(join(cache, "datasets", "cifar10"))).toEqual([]);
   });
 
   it("verifies the batch files without parsing them, refusing what loading refuses with the same message", async () => {
     const { source, dir, archiveDir } = await generatedCifar();
-    await expect(verifyCifarDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }))).resolves.toBeUndefined();
+    await expect(
+      verifyCifarDataset(
+        source,
+        resolveLoadOptions({ dataDir: dir, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }),
+      ),
+    ).resolves.toBeUndefined();
     const wrong = { ...source, testFiles: [{ name: "test_batch.bin", sha256: "0".repeat(64) }] };
     for (const [tried, options] of [
       [wrong, { dataDir: dir }],
       [wrong, { dataDir: archiveDir }],
       [CIFAR10_SOURCE, { download: false }],
     ] as const) {
-      const loading = await loadCifarDataset(tried, resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) })).catch((e: unknown) => e);
-      const verifying = await verifyCifarDataset(tried, resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) })).catch((e: unknown) => e);
+      const loading = await loadCifarDataset(
+        tried,
+        resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }),
+      ).catch((e: unknown) => e);
+      const verifying = await verifyCifarDataset(
+        tried,
+        resolveLoadOptions({ ...options, cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")) }),
+      ).catch((e: unknown) => e);
       expect(verifying).toBeInstanceOf(InputError);
       // Messages name the cache folder, which differs between the two attempts.
       const message = (error: unknown) => (error as Error).message.replaceAll(/rb-cache-\w+/g, "rb-cache-X");
@@ -120,7 +155,9 @@ describe("loadCifarDataset", () => {
 
   it("says how to get CIFAR-10 when it is nowhere and downloads are off", async () => {
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
-    await expect(loadCifarDataset(CIFAR10_SOURCE, resolveLoadOptions({ cacheDir: cache, download: false }))).rejects.toThrow(
+    await expect(
+      loadCifarDataset(CIFAR10_SOURCE, resolveLoadOptions({ cacheDir: cache, download: false })),
+    ).rejects.toThrow(
       /CIFAR-10 is not available: data_batch_1.bin, .*test_batch.bin not found in .*allow downloads \(they are turned off\) so rethink-bench downloads it from https:\/\/www.cs.toronto.edu\/~kriz\/cifar-10-binary.tar.gz.*--data-dir FOLDER/,
     );
   });

@@ -63,7 +63,9 @@ export const CIFAR10_SOURCE: CifarSource = {
  */
 export function parseCifarBatch(bytes: Uint8Array, name: string, classes: number): RawSplit {
   if (bytes.byteLength === 0 || bytes.byteLength % RECORD_BYTES !== 0) {
-    throw new InputError(`${name} is not a CIFAR-10 binary batch: its ${bytes.byteLength} bytes are not a whole number of ${RECORD_BYTES}-byte records`);
+    throw new InputError(
+      `${name} is not a CIFAR-10 binary batch: its ${bytes.byteLength} bytes are not a whole number of ${RECORD_BYTES}-byte records`,
+    );
   }
   const count = bytes.byteLength / RECORD_BYTES;
   const pixels = new Uint8Array(count * PIXELS * CHANNELS);
@@ -71,7 +73,10 @@ export function parseCifarBatch(bytes: Uint8Array, name: string, classes: number
   for (let r = 0; r < count; r++) {
     const record = r * RECORD_BYTES;
     const label = bytes[record]!;
-    if (label >= classes) throw new InputError(`${name} is not a CIFAR-10 binary batch: record ${r} has label ${label}, not below ${classes}`);
+    if (label >= classes)
+      throw new InputError(
+        `${name} is not a CIFAR-10 binary batch: record ${r} has label ${label}, not below ${classes}`,
+      );
     labels[r] = label;
     const out = r * PIXELS * CHANNELS;
     for (let c = 0; c < CHANNELS; c++) {
@@ -106,7 +111,13 @@ async function fileSha256(path: string): Promise<string> {
  * each file, once its digest is the pinned one, renamed into place. A damaged archive or a
  * wrong file leaves nothing behind.
  */
-async function extractBatches(source: CifarSource, archive: string, cache: string, wanted: DatasetFile[], advice: string): Promise<void> {
+async function extractBatches(
+  source: CifarSource,
+  archive: string,
+  cache: string,
+  wanted: DatasetFile[],
+  advice: string,
+): Promise<void> {
   await mkdir(cache, { recursive: true });
   const temp = await mkdtemp(join(cache, ".extract-"));
   try {
@@ -124,7 +135,10 @@ async function extractBatches(source: CifarSource, archive: string, cache: strin
         },
       });
     } catch (error) {
-      throw new InputError(`${archive} is not a readable ${source.archive.name} (${(error as Error).message}). ${advice}`, { cause: error });
+      throw new InputError(
+        `${archive} is not a readable ${source.archive.name} (${(error as Error).message}). ${advice}`,
+        { cause: error },
+      );
     }
     for (const file of wanted) {
       const path = found.get(file.name);
@@ -147,7 +161,9 @@ function batchFiles(source: CifarSource): DatasetFile[] {
 function advice(source: CifarSource, options: ResolvedLoadOptions): string {
   const url = `${options.mirror ?? source.archive.url}${source.archive.name}`;
   const download = `${downloadAdvice(options)} from ${url} into ${options.cacheDir(source.id)}`;
-  const names = batchFiles(source).map((f) => f.name).join(", ");
+  const names = batchFiles(source)
+    .map((f) => f.name)
+    .join(", ");
   return `To get ${source.title}: ${download}; or pass --data-dir FOLDER, a folder holding ${source.archive.name} or ${names} (directly or in ${source.folder}/).`;
 }
 
@@ -158,7 +174,10 @@ function advice(source: CifarSource, options: ResolvedLoadOptions): string {
  * when the batch files are not there. The downloaded archive is deleted once its batch files
  * are extracted and verified.
  */
-async function batchReader(source: CifarSource, options: ResolvedLoadOptions): Promise<(file: DatasetFile) => Promise<Buffer>> {
+async function batchReader(
+  source: CifarSource,
+  options: ResolvedLoadOptions,
+): Promise<(file: DatasetFile) => Promise<Buffer>> {
   const cache = options.cacheDir(source.id);
   const dirs = options.dataDir ? [options.dataDir, join(options.dataDir, source.folder), cache] : [cache];
   const files = batchFiles(source);
@@ -175,15 +194,21 @@ async function batchReader(source: CifarSource, options: ResolvedLoadOptions): P
     if (downloaded) {
       archive = join(cache, source.archive.name);
       try {
-        await downloadFile({ ...source.archive, url: `${options.mirror ?? source.archive.url}${source.archive.name}`, path: archive }, options.onProgress);
+        await downloadFile(
+          { ...source.archive, url: `${options.mirror ?? source.archive.url}${source.archive.name}`, path: archive },
+          options.onProgress,
+        );
       } catch (error) {
-        if (error instanceof InputError) throw new InputError(`${source.title}: ${error.message}. ${help}`, { cause: error });
+        if (error instanceof InputError)
+          throw new InputError(`${source.title}: ${error.message}. ${help}`, { cause: error });
         throw error;
       }
     }
     if (!archive) {
       const where = options.dataDir ? `in ${options.dataDir}` : `in ${cache}`;
-      throw new InputError(`${source.title} is not available: ${missing.map((f) => f.name).join(", ")} not found ${where}. ${help}`);
+      throw new InputError(
+        `${source.title} is not available: ${missing.map((f) => f.name).join(", ")} not found ${where}. ${help}`,
+      );
     }
     options.onProgress?.(`${source.id}: extracting ${archive}`);
     await extractBatches(source, archive, cache, missing, help);

@@ -72,7 +72,9 @@ export async function downloadFile(target: DownloadTarget, onProgress?: (message
     if (received !== target.bytes) throw fail(`received ${received} bytes, expected ${target.bytes}`);
     const digest = hash.digest("hex");
     if (digest !== target.sha256) {
-      throw fail(`its SHA-256 is ${digest}, expected ${target.sha256}; the file was discarded (a damaged transfer or a changed file on the server)`);
+      throw fail(
+        `its SHA-256 is ${digest}, expected ${target.sha256}; the file was discarded (a damaged transfer or a changed file on the server)`,
+      );
     }
     await file.sync();
     await file.close();

@@ -10,30 +10,46 @@ import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_SOURCE } from "./fashion-mnist.
 import { datasetRecord, loadDataset } from "./index.js";
 
 const installed = existsSync(DEBIAN_FASHION_MNIST_DIR);
-const classCounts = (labels: Uint8Array) => labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
+const classCounts = (labels: Uint8Array) =>
+  labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
 
-describe.skipIf(!installed)(`fashion-mnist from ${DEBIAN_FASHION_MNIST_DIR} (skipped: the directory is absent; apt-get install dataset-fashion-mnist)`, () => {
-  it("finds the Debian copy without downloading, and its content matches the pinned digests", async () => {
-    const files = [FASHION_MNIST_SOURCE.trainImages, FASHION_MNIST_SOURCE.trainLabels, FASHION_MNIST_SOURCE.testImages, FASHION_MNIST_SOURCE.testLabels];
-    for (const file of files) {
-      const content = gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST_DIR, `${file.name}.gz`)));
-      expect(createHash("sha256").update(content).digest("hex"), file.name).toBe(file.sha256);
-    }
-    const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
-    const data = await loadDataset({ id: "fashion-mnist", trainSize: 1000, testSize: 500 }, { cacheDir: cache, download: false });
-    expect(data.shape).toEqual([28, 28, 1]);
-    expect(classCounts(data.train.labels)).toEqual(new Array(10).fill(100));
-    expect(classCounts(data.test.labels)).toEqual(new Array(10).fill(50));
-    const record = DatasetRecord.parse(datasetRecord(data));
-    expect(record.files).toEqual(files.map(({ name, sha256 }) => ({ name, sha256 })));
-    expect([record.trainSize, record.testSize, record.classes]).toEqual([1000, 500, 10]);
-  });
+describe.skipIf(!installed)(
+  `fashion-mnist from ${DEBIAN_FASHION_MNIST_DIR} (skipped: the directory is absent; apt-get install dataset-fashion-mnist)`,
+  () => {
+    it("finds the Debian copy without downloading, and its content matches the pinned digests", async () => {
+      const files = [
+        FASHION_MNIST_SOURCE.trainImages,
+        FASHION_MNIST_SOURCE.trainLabels,
+        FASHION_MNIST_SOURCE.testImages,
+        FASHION_MNIST_SOURCE.testLabels,
+      ];
+      for (const file of files) {
+        const content = gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST_DIR, `${file.name}.gz`)));
+        expect(createHash("sha256").update(content).digest("hex"), file.name).toBe(file.sha256);
+      }
+      const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
+      const data = await loadDataset(
+        { id: "fashion-mnist", trainSize: 1000, testSize: 500 },
+        { cacheDir: cache, download: false },
+      );
+      expect(data.shape).toEqual([28, 28, 1]);
+      expect(classCounts(data.train.labels)).toEqual(new Array(10).fill(100));
+      expect(classCounts(data.test.labels)).toEqual(new Array(10).fill(50));
+      const record = DatasetRecord.parse(datasetRecord(data));
+      expect(record.files).toEqual(files.map(({ name, sha256 }) => ({ name, sha256 })));
+      expect([record.trainSize, record.testSize, record.classes]).toEqual([1000, 500, 10]);
+    });
 
-  it("reads the same data through --data-dir", async () => {
-    const spec = { id: "fashion-mnist", trainSize: 60_000, testSize: 10_000 } as const;
-    const data = await loadDataset(spec, { cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")), dataDir: DEBIAN_FASHION_MNIST_DIR, download: false });
-    // Fashion-MNIST has exactly 6,000 training and 1,000 test images of each class.
-    expect(classCounts(data.train.labels)).toEqual(new Array(10).fill(6000));
-    expect(classCounts(data.test.labels)).toEqual(new Array(10).fill(1000));
-  });
-});
+    it("reads the same data through --data-dir", async () => {
+      const spec = { id: "fashion-mnist", trainSize: 60_000, testSize: 10_000 } as const;
+      const data = await loadDataset(spec, {
+        cacheDir: mkdtempSync(join(tmpdir(), "rb-cache-")),
+        dataDir: DEBIAN_FASHION_MNIST_DIR,
+        download: false,
+      });
+      // Fashion-MNIST has exactly 6,000 training and 1,000 test images of each class.
+      expect(classCounts(data.train.labels)).toEqual(new Array(10).fill(6000));
+      expect(classCounts(data.test.labels)).toEqual(new Array(10).fill(1000));
+    });
+  },
+);

@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { loadIdxDataset, parseIdxImages, parseIdxLabels, verifyIdxDataset, type IdxFile, type IdxSource } from "./idx.js";
+import {
+  type IdxFile,
+  type IdxSource,
+  loadIdxDataset,
+  parseIdxImages,
+  parseIdxLabels,
+  verifyIdxDataset,
+} from "./idx.js";
 import { resolveLoadOptions } from "./options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -59,20 +66,28 @@ function generatedIdx() {
 }
 
 function writeFiles(dir: string, files: Record<string, Buffer>, gzip: boolean): void {
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(content) : content);
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(content) : content);
 }
 
 describe("parseIdxImages / parseIdxLabels", () => {
   it("reads the header and the bytes", () => {
-    const images = parseIdxImages(idxImages(2, 3, 2, (i) => i), "x");
+    const images = parseIdxImages(
+      idxImages(2, 3, 2, (i) => i),
+      "x",
+    );
     expect([images.count, images.rows, images.columns]).toEqual([2, 3, 2]);
     expect([...images.pixels]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect([...parseIdxLabels(idxLabels([2, 0, 1]), "y", 3)]).toEqual([2, 0, 1]);
   });
 
   it("rejects a wrong magic number, a truncated body and out-of-range labels", () => {
-    expect(() => parseIdxImages(idxLabels([1, 2]), "labels-as-images")).toThrow(/labels-as-images is not a valid IDX file: .*0x00000803/);
-    expect(() => parseIdxImages(idxImages(2, 3, 2, (i) => i).subarray(0, 20), "short")).toThrow(/says 2 images of 3×2 but the file holds 4 pixel bytes/);
+    expect(() => parseIdxImages(idxLabels([1, 2]), "labels-as-images")).toThrow(
+      /labels-as-images is not a valid IDX file: .*0x00000803/,
+    );
+    expect(() => parseIdxImages(idxImages(2, 3, 2, (i) => i).subarray(0, 20), "short")).toThrow(
+      /says 2 images of 3×2 but the file holds 4 pixel bytes/,
+    );
     expect(() => parseIdxLabels(idxLabels([0, 3]), "bad", 3)).toThrow(/label 3 at index 1 is not below 3/);
     expect(() => parseIdxLabels(new Uint8Array(3), "tiny", 3)).toThrow(InputError);
   });
@@ -102,9 +117,13 @@ describe("loadIdxDataset from a folder", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-idx-"));
     const tampered = { ...contents, "train-labels-idx1-ubyte": idxLabels(trainLabels.map((l) => (l + 1) % 3)) };
     writeFiles(dir, tampered, true);
-    const error = await loadIdxDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: dir })).catch((e: unknown) => e);
+    const error = await loadIdxDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: dir })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(/train-labels-idx1-ubyte.gz is not the canonical train-labels-idx1-ubyte: its content has SHA-256 [0-9a-f]{64}, expected/);
+    expect((error as Error).message).toMatch(
+      /train-labels-idx1-ubyte.gz is not the canonical train-labels-idx1-ubyte: its content has SHA-256 [0-9a-f]{64}, expected/,
+    );
     expect((error as Error).message).toMatch(/install the generated-idx package/);
   });
 
@@ -113,25 +132,41 @@ describe("loadIdxDataset from a folder", () => {
     writeFiles(dir, contents, true);
     const gz = gzipSync(contents["train-images-idx3-ubyte"]);
     writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gz.subarray(0, gz.length - 20));
-    await expect(loadIdxDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: dir }))).rejects.toThrow(/cannot read .*train-images-idx3-ubyte.gz/);
+    await expect(loadIdxDataset(source, resolveLoadOptions({ dataDir: dir, cacheDir: dir }))).rejects.toThrow(
+      /cannot read .*train-images-idx3-ubyte.gz/,
+    );
   });
 
   it("looks only in --data-dir when given, and otherwise says downloads are off when they are", async () => {
     const empty = mkdtempSync(join(tmpdir(), "rb-idx-"));
     await expect(loadIdxDataset(source, resolveLoadOptions({ dataDir: empty, cacheDir: empty }))).rejects.toThrow(
-      new RegExp(`Generated IDX is not available: there is no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in ${empty}\\.`),
+      new RegExp(
+        `Generated IDX is not available: there is no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in ${empty}\\.`,
+      ),
     );
-    await expect(loadIdxDataset(source, resolveLoadOptions({ cacheDir: empty, download: false }))).rejects.toThrow(/allow downloads \(they are turned off\)/);
+    await expect(loadIdxDataset(source, resolveLoadOptions({ cacheDir: empty, download: false }))).rejects.toThrow(
+      /allow downloads \(they are turned off\)/,
+    );
   });
 
   it("verifies the files without parsing them, refusing what loading refuses with the same message", async () => {
     const good = mkdtempSync(join(tmpdir(), "rb-idx-"));
     writeFiles(good, contents, true);
-    await expect(verifyIdxDataset(source, resolveLoadOptions({ dataDir: good, cacheDir: good }))).resolves.toBeUndefined();
+    await expect(
+      verifyIdxDataset(source, resolveLoadOptions({ dataDir: good, cacheDir: good })),
+    ).resolves.toBeUndefined();
     const tampered = mkdtempSync(join(tmpdir(), "rb-idx-"));
-    writeFiles(tampered, { ...contents, "t10k-labels-idx1-ubyte": idxLabels(testLabels.map((l) => (l + 1) % 3)) }, false);
+    writeFiles(
+      tampered,
+      { ...contents, "t10k-labels-idx1-ubyte": idxLabels(testLabels.map((l) => (l + 1) % 3)) },
+      false,
+    );
     const empty = mkdtempSync(join(tmpdir(), "rb-idx-"));
-    for (const options of [{ dataDir: tampered, cacheDir: tampered }, { dataDir: empty, cacheDir: empty }, { cacheDir: empty, download: false }]) {
+    for (const options of [
+      { dataDir: tampered, cacheDir: tampered },
+      { dataDir: empty, cacheDir: empty },
+      { cacheDir: empty, download: false },
+    ]) {
       const loading = await loadIdxDataset(source, resolveLoadOptions(options)).catch((e: unknown) => e);
       const verifying = await verifyIdxDataset(source, resolveLoadOptions(options)).catch((e: unknown) => e);
       expect(verifying).toBeInstanceOf(InputError);
@@ -144,7 +179,10 @@ describe("loadIdxDataset from a folder", () => {
     writeFiles(system, contents, true);
     const cache = mkdtempSync(join(tmpdir(), "rb-cache-"));
     const messages: string[] = [];
-    const raw = await loadIdxDataset({ ...source, systemDirs: [system] }, resolveLoadOptions({ cacheDir: cache, download: false, onProgress: (m) => messages.push(m) }));
+    const raw = await loadIdxDataset(
+      { ...source, systemDirs: [system] },
+      resolveLoadOptions({ cacheDir: cache, download: false, onProgress: (m) => messages.push(m) }),
+    );
     expect(raw.train.count).toBe(30);
     expect(messages).toContain(`mnist: reading ${join(system, "train-images-idx3-ubyte.gz")}`);
   });

@@ -4,8 +4,8 @@ import type { DatasetFile, DatasetId } from "../../schema/index.js";
 import { InputError } from "../errors.js";
 import { downloadFile } from "./download.js";
 import { findFile, readVerified } from "./files.js";
-import type { RawDataset, RawSplit } from "./raw.js";
 import { downloadAdvice, type ResolvedLoadOptions } from "./options.js";
+import type { RawDataset, RawSplit } from "./raw.js";
 
 /** Magic numbers of IDX files (big-endian): unsigned bytes, with 1 dimension (labels) or 3 (images). */
 const LABELS_MAGIC = 0x00000801;
@@ -40,9 +40,11 @@ function fail(name: string, reason: string): InputError {
 /** Parses an IDX labels file (magic 0x801): one class byte per example, each below `classes`. */
 export function parseIdxLabels(bytes: Uint8Array, name: string, classes: number): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 8 || view.getUint32(0) !== LABELS_MAGIC) throw fail(name, "it does not start with the labels magic number 0x00000801");
+  if (bytes.byteLength < 8 || view.getUint32(0) !== LABELS_MAGIC)
+    throw fail(name, "it does not start with the labels magic number 0x00000801");
   const count = view.getUint32(4);
-  if (bytes.byteLength !== 8 + count) throw fail(name, `the header says ${count} labels but the file holds ${bytes.byteLength - 8}`);
+  if (bytes.byteLength !== 8 + count)
+    throw fail(name, `the header says ${count} labels but the file holds ${bytes.byteLength - 8}`);
   const labels = bytes.slice(8);
   const bad = labels.findIndex((label) => label >= classes);
   if (bad >= 0) throw fail(name, `label ${labels[bad]} at index ${bad} is not below ${classes}`);
@@ -50,12 +52,19 @@ export function parseIdxLabels(bytes: Uint8Array, name: string, classes: number)
 }
 
 /** Parses an IDX images file (magic 0x803): `count` × rows × columns unsigned bytes. */
-export function parseIdxImages(bytes: Uint8Array, name: string): { pixels: Uint8Array; count: number; rows: number; columns: number } {
+export function parseIdxImages(
+  bytes: Uint8Array,
+  name: string,
+): { pixels: Uint8Array; count: number; rows: number; columns: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 16 || view.getUint32(0) !== IMAGES_MAGIC) throw fail(name, "it does not start with the images magic number 0x00000803");
+  if (bytes.byteLength < 16 || view.getUint32(0) !== IMAGES_MAGIC)
+    throw fail(name, "it does not start with the images magic number 0x00000803");
   const [count, rows, columns] = [view.getUint32(4), view.getUint32(8), view.getUint32(12)];
   if (bytes.byteLength !== 16 + count * rows * columns) {
-    throw fail(name, `the header says ${count} images of ${rows}×${columns} but the file holds ${bytes.byteLength - 16} pixel bytes`);
+    throw fail(
+      name,
+      `the header says ${count} images of ${rows}×${columns} but the file holds ${bytes.byteLength - 16} pixel bytes`,
+    );
   }
   return { pixels: bytes.slice(16), count, rows, columns };
 }
@@ -66,7 +75,9 @@ function filesOf(source: IdxSource): IdxFile[] {
 
 /** How to get an IDX dataset, for the end of every error message about it. */
 function advice(source: IdxSource, options: ResolvedLoadOptions): string {
-  const names = filesOf(source).map((f) => f.name).join(", ");
+  const names = filesOf(source)
+    .map((f) => f.name)
+    .join(", ");
   const ways = [
     `${downloadAdvice(options)} from ${options.mirror ?? source.url} into ${options.cacheDir(source.id)}`,
     ...(source.packageHint ? [source.packageHint] : []),
@@ -87,24 +98,37 @@ async function readIdxFile(source: IdxSource, file: IdxFile, options: ResolvedLo
   if (!path && !options.dataDir && options.download) {
     path = join(cache, `${file.name}.gz`);
     try {
-      await downloadFile({ url: `${options.mirror ?? source.url}${file.name}.gz`, path, ...file.gz }, options.onProgress);
+      await downloadFile(
+        { url: `${options.mirror ?? source.url}${file.name}.gz`, path, ...file.gz },
+        options.onProgress,
+      );
     } catch (error) {
-      if (error instanceof InputError) throw new InputError(`${source.title}: ${error.message}. ${advice(source, options)}`, { cause: error });
+      if (error instanceof InputError)
+        throw new InputError(`${source.title}: ${error.message}. ${advice(source, options)}`, { cause: error });
       throw error;
     }
   }
   if (!path) {
-    throw new InputError(`${source.title} is not available: there is no ${file.name} or ${file.name}.gz in ${dirs.join(" or ")}. ${advice(source, options)}`);
+    throw new InputError(
+      `${source.title} is not available: there is no ${file.name} or ${file.name}.gz in ${dirs.join(" or ")}. ${advice(source, options)}`,
+    );
   }
   options.onProgress?.(`${source.id}: reading ${path}`);
   return readVerified(path, file, advice(source, options));
 }
 
-async function readSplit(source: IdxSource, images: IdxFile, labels: IdxFile, options: ResolvedLoadOptions): Promise<{ split: RawSplit; rows: number; columns: number }> {
+async function readSplit(
+  source: IdxSource,
+  images: IdxFile,
+  labels: IdxFile,
+  options: ResolvedLoadOptions,
+): Promise<{ split: RawSplit; rows: number; columns: number }> {
   const parsedImages = parseIdxImages(await readIdxFile(source, images, options), images.name);
   const parsedLabels = parseIdxLabels(await readIdxFile(source, labels, options), labels.name, source.classes);
   if (parsedLabels.length !== parsedImages.count) {
-    throw new InputError(`${images.name} holds ${parsedImages.count} images but ${labels.name} holds ${parsedLabels.length} labels`);
+    throw new InputError(
+      `${images.name} holds ${parsedImages.count} images but ${labels.name} holds ${parsedLabels.length} labels`,
+    );
   }
   const { pixels, count, rows, columns } = parsedImages;
   return { split: { pixels, labels: parsedLabels, count }, rows, columns };
@@ -120,8 +144,17 @@ export async function loadIdxDataset(source: IdxSource, options: ResolvedLoadOpt
   const train = await readSplit(source, source.trainImages, source.trainLabels, options);
   const test = await readSplit(source, source.testImages, source.testLabels, options);
   if (train.rows !== test.rows || train.columns !== test.columns) {
-    throw new InputError(`${source.title}: training images are ${train.rows}×${train.columns} but test images are ${test.rows}×${test.columns}`);
+    throw new InputError(
+      `${source.title}: training images are ${train.rows}×${train.columns} but test images are ${test.rows}×${test.columns}`,
+    );
   }
   const files = filesOf(source).map(({ name, sha256 }) => ({ name, sha256 }));
-  return { id: source.id, shape: [train.rows, train.columns, 1], classes: source.classes, train: train.split, test: test.split, files };
+  return {
+    id: source.id,
+    shape: [train.rows, train.columns, 1],
+    classes: source.classes,
+    train: train.split,
+    test: test.split,
+    files,
+  };
 }

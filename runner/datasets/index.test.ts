@@ -1,27 +1,39 @@
 // Loading by id: unknown ids, the bundle record, and the seeded synthetic dataset.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DatasetId, DatasetRecord } from "../../schema/index.js";
+import { type DatasetId, DatasetRecord } from "../../schema/index.js";
 import { UsageError } from "../errors.js";
 import { datasetRecord, loadDataset, parseDatasetId, verifyDataset } from "./index.js";
 
 const options = { cacheDir: "/nonexistent", download: false };
-const sha256 = (bytes: ArrayBufferView) => createHash("sha256").update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).digest("hex");
+const sha256 = (bytes: ArrayBufferView) =>
+  createHash("sha256")
+    .update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    .digest("hex");
 
 describe("dataset ids", () => {
   it("accepts the contract's ids and rejects others with the list", async () => {
     expect(parseDatasetId("cifar10")).toBe("cifar10");
     expect(() => parseDatasetId("imagenet")).toThrow(UsageError);
-    expect(() => parseDatasetId("imagenet")).toThrow('unknown dataset "imagenet"; valid datasets: mnist-10k, mnist, fashion-mnist, cifar10, synthetic');
-    await expect(loadDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(UsageError);
+    expect(() => parseDatasetId("imagenet")).toThrow(
+      'unknown dataset "imagenet"; valid datasets: mnist-10k, mnist, fashion-mnist, cifar10, synthetic',
+    );
+    await expect(loadDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(
+      UsageError,
+    );
   });
 });
 
 describe("verifyDataset", () => {
   it("passes datasets whose files are present and pinned, and refuses an unknown id or a missing dataset", async () => {
-    for (const id of ["mnist-10k", "synthetic"] as const) await expect(verifyDataset({ id, trainSize: 10, testSize: 10 }, options)).resolves.toBeUndefined();
-    await expect(verifyDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(UsageError);
-    await expect(verifyDataset({ id: "mnist", trainSize: 1, testSize: 1 }, options)).rejects.toThrow(/MNIST is not available/);
+    for (const id of ["mnist-10k", "synthetic"] as const)
+      await expect(verifyDataset({ id, trainSize: 10, testSize: 10 }, options)).resolves.toBeUndefined();
+    await expect(verifyDataset({ id: "cifar100" as DatasetId, trainSize: 1, testSize: 1 }, options)).rejects.toThrow(
+      UsageError,
+    );
+    await expect(verifyDataset({ id: "mnist", trainSize: 1, testSize: 1 }, options)).rejects.toThrow(
+      /MNIST is not available/,
+    );
   });
 });
 
@@ -35,7 +47,9 @@ describe("synthetic", () => {
     expect(small.files).toEqual(again.files);
     expect(small.files[0]!.name).toBe("synthetic-v1.bin");
     expect(large.files[0]!.sha256).not.toBe(small.files[0]!.sha256);
-    expect(new Array(10).fill(0).map((_, c) => small.train.labels.filter((l) => l === c).length)).toEqual(new Array(10).fill(10));
+    expect(new Array(10).fill(0).map((_, c) => small.train.labels.filter((l) => l === c).length)).toEqual(
+      new Array(10).fill(10),
+    );
     // The 100 training images of the small dataset are among the large one's.
     const image = (d: typeof small, i: number) => sha256(d.train.images.subarray(i * 64, (i + 1) * 64));
     const inLarge = new Set(Array.from({ length: 1000 }, (_, i) => image(large, i)));
@@ -50,7 +64,8 @@ describe("synthetic", () => {
     });
     let correct = 0;
     for (let i = 0; i < data.test.count; i++) {
-      const distance = (c: number) => means[c]!.reduce((sum, m, j) => sum + (m - data.test.images[i * 64 + j]!) ** 2, 0);
+      const distance = (c: number) =>
+        means[c]!.reduce((sum, m, j) => sum + (m - data.test.images[i * 64 + j]!) ** 2, 0);
       const nearest = [...Array(10).keys()].reduce((best, c) => (distance(c) < distance(best) ? c : best), 0);
       if (nearest === data.test.labels[i]) correct++;
     }

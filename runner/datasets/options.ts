@@ -29,7 +29,8 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
     dataDir: options.dataDir,
     cacheDir: (id) => join(options.cacheDir, "datasets", id),
     download: options.download ?? true,
-    mirror: options.mirror === undefined ? undefined : options.mirror.endsWith("/") ? options.mirror : `${options.mirror}/`,
+    mirror:
+      options.mirror === undefined ? undefined : options.mirror.endsWith("/") ? options.mirror : `${options.mirror}/`,
     onProgress: options.onProgress,
   };
 }

@@ -10,7 +10,14 @@ function rawDataset(trainLabels: number[], testLabels: number[]): RawDataset {
     labels: Uint8Array.from(labels),
     count: labels.length,
   });
-  return { id: "synthetic", shape: [2, 2, 1], classes: 3, train: split(trainLabels), test: split(testLabels), files: [{ name: "x", sha256: "0".repeat(64) }] };
+  return {
+    id: "synthetic",
+    shape: [2, 2, 1],
+    classes: 3,
+    train: split(trainLabels),
+    test: split(testLabels),
+    files: [{ name: "x", sha256: "0".repeat(64) }],
+  };
 }
 
 describe("balancedQuotas", () => {
@@ -46,7 +53,9 @@ describe("cutDataset", () => {
       Array.from({ length: 30 }, (_, i) => i % 3),
     );
     const data = cutDataset(raw, { id: "synthetic", trainSize: 12, testSize: 6 });
-    expect([data.train.count, data.test.count, data.train.images.length, data.test.labels.length]).toEqual([12, 6, 48, 6]);
+    expect([data.train.count, data.test.count, data.train.images.length, data.test.labels.length]).toEqual([
+      12, 6, 48, 6,
+    ]);
     expect(data.train.images).toBeInstanceOf(Float32Array);
     // Every image is constant (its index): a kept image's label must be that index mod 3.
     for (let i = 0; i < data.train.count; i++) {
@@ -59,6 +68,8 @@ describe("cutDataset", () => {
   it("refuses sizes larger than a split, naming what there is", () => {
     const raw = rawDataset([0, 1, 2], [0, 1, 2]);
     expect(() => cutDataset(raw, { id: "synthetic", trainSize: 4, testSize: 1 })).toThrow(UsageError);
-    expect(() => cutDataset(raw, { id: "synthetic", trainSize: 3, testSize: 5 })).toThrow(/has 3 training and 3 test examples; the suite asks for 5 test examples/);
+    expect(() => cutDataset(raw, { id: "synthetic", trainSize: 3, testSize: 5 })).toThrow(
+      /has 3 training and 3 test examples; the suite asks for 5 test examples/,
+    );
   });
 });

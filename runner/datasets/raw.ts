@@ -87,7 +87,10 @@ function takeScaled(split: RawSplit, indices: Uint32Array, imageSize: number): I
  */
 export function cutDataset(raw: RawDataset, spec: SuiteDataset): Dataset {
   if (spec.id !== raw.id) throw new Error(`cutDataset: spec for ${spec.id} given ${raw.id}`);
-  for (const [split, size] of [["train", spec.trainSize], ["test", spec.testSize]] as const) {
+  for (const [split, size] of [
+    ["train", spec.trainSize],
+    ["test", spec.testSize],
+  ] as const) {
     if (size > raw[split].count) {
       throw new UsageError(
         `${raw.id} has ${raw.train.count} training and ${raw.test.count} test examples; ` +
@@ -100,8 +103,16 @@ export function cutDataset(raw: RawDataset, spec: SuiteDataset): Dataset {
     id: raw.id,
     shape: raw.shape,
     classes: raw.classes,
-    train: takeScaled(raw.train, balancedSubset(raw.train.labels, raw.classes, spec.trainSize, `${raw.id}/train`), imageSize),
-    test: takeScaled(raw.test, balancedSubset(raw.test.labels, raw.classes, spec.testSize, `${raw.id}/test`), imageSize),
+    train: takeScaled(
+      raw.train,
+      balancedSubset(raw.train.labels, raw.classes, spec.trainSize, `${raw.id}/train`),
+      imageSize,
+    ),
+    test: takeScaled(
+      raw.test,
+      balancedSubset(raw.test.labels, raw.classes, spec.testSize, `${raw.id}/test`),
+      imageSize,
+    ),
     files: raw.files,
   };
 }

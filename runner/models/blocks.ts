@@ -28,7 +28,8 @@ export class LayerFactory {
     defaultBatchNorm: boolean,
   ) {
     this.seeds = Rng.create(options.seed, "architecture/init");
-    this.batchNorm = options.regularizer.batchNorm === "default" ? defaultBatchNorm : options.regularizer.batchNorm === "on";
+    this.batchNorm =
+      options.regularizer.batchNorm === "default" ? defaultBatchNorm : options.regularizer.batchNorm === "on";
   }
 
   /** Whether this build puts batch normalization after its convolutions / hidden layers. */
@@ -50,7 +51,15 @@ export class LayerFactory {
   }
 
   conv(filters: number, kernelSize: number, strides = 1, activation: "relu" | "linear" = "linear"): tf.layers.Layer {
-    return tf.layers.conv2d({ filters, kernelSize, strides, padding: "same", activation, kernelInitializer: this.kernelInitializer(), name: this.name("conv") });
+    return tf.layers.conv2d({
+      filters,
+      kernelSize,
+      strides,
+      padding: "same",
+      activation,
+      kernelInitializer: this.kernelInitializer(),
+      name: this.name("conv"),
+    });
   }
 
   batchNormalization(): tf.layers.Layer {

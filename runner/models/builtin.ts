@@ -16,7 +16,10 @@ const BUILTINS: Record<string, Builtin> = {
   "mlp-3x512": { name: "MLP 3×512", build: (id, o) => buildMlp(id, 3, 512, o) },
   "small-alexnet": { name: "Small AlexNet", build: (id, o) => buildSmallAlexNet(id, SMALL_ALEXNET, o) },
   "small-inception": { name: "Small Inception", build: (id, o) => buildSmallInception(id, o) },
-  "small-alexnet-tiny": { name: "Small AlexNet, 16 filters", build: (id, o) => buildSmallAlexNet(id, SMALL_ALEXNET_TINY, o) },
+  "small-alexnet-tiny": {
+    name: "Small AlexNet, 16 filters",
+    build: (id, o) => buildSmallAlexNet(id, SMALL_ALEXNET_TINY, o),
+  },
 };
 
 /** Ids of the built-in architectures, e.g. for listing the valid `--model` values. */

@@ -1,7 +1,13 @@
 // Architectures: the built-in models and user-supplied ones, behind one builder interface,
 // and their description for a result bundle (canonical topology, fingerprint, size).
 import type * as tf from "@tensorflow/tfjs";
-import { canonicalDigest, NO_REGULARIZER, type Architecture, type InputShape, type Regularizer } from "../../schema/index.js";
+import {
+  type Architecture,
+  canonicalDigest,
+  type InputShape,
+  NO_REGULARIZER,
+  type Regularizer,
+} from "../../schema/index.js";
 import { UsageError } from "../errors.js";
 import { BUILTIN_ARCHITECTURE_IDS, findBuiltin } from "./builtin.js";
 import { modelInputShape } from "./input-shape.js";
@@ -10,8 +16,8 @@ import { canonicalTopology } from "./topology.js";
 import { idFromPath, loadBuilderModule, loadLayersJson } from "./user.js";
 
 export { BUILTIN_ARCHITECTURE_IDS } from "./builtin.js";
-export { RegularizerNotApplicable, type BuilderModuleOptions } from "./user.js";
 export type { ModelSpec } from "./spec.js";
+export { type BuilderModuleOptions, RegularizerNotApplicable } from "./user.js";
 
 /** Builds fresh, seeded models of one architecture for any input shape the architecture accepts. */
 export interface ArchitectureBuilder {
@@ -36,11 +42,19 @@ export interface ArchitectureBuilder {
 export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBuilder> {
   if (spec.kind === "builtin") {
     const builtin = findBuiltin(spec.id);
-    if (!builtin) throw new UsageError(`unknown model "${spec.id}"; built-in models: ${BUILTIN_ARCHITECTURE_IDS.join(", ")}, or a path to a model.json or a builder module (.js)`);
+    if (!builtin)
+      throw new UsageError(
+        `unknown model "${spec.id}"; built-in models: ${BUILTIN_ARCHITECTURE_IDS.join(", ")}, or a path to a model.json or a builder module (.js)`,
+      );
     return { id: spec.id, name: builtin.name, kind: "builtin", build: (options) => builtin.build(spec.id, options) };
   }
   const template = spec.kind === "layers-json" ? await loadLayersJson(spec.path) : await loadBuilderModule(spec.path);
-  return { id: idFromPath(spec.path), name: template.name, kind: spec.kind, build: (options) => template.build(options) };
+  return {
+    id: idFromPath(spec.path),
+    name: template.name,
+    kind: spec.kind,
+    build: (options) => template.build(options),
+  };
 }
 
 /**
@@ -53,7 +67,11 @@ export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBui
  * @example
  * (await describeArchitecture(mlp, [28, 28, 1], 10)).parameterCount // 407050
  */
-export async function describeArchitecture(builder: ArchitectureBuilder, datasetShape: InputShape, classes: number): Promise<Architecture> {
+export async function describeArchitecture(
+  builder: ArchitectureBuilder,
+  datasetShape: InputShape,
+  classes: number,
+): Promise<Architecture> {
   const inputShape = modelInputShape(datasetShape);
   const model = builder.build({ inputShape, classes, regularizer: NO_REGULARIZER, seed: 0 });
   try {

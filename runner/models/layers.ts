@@ -26,7 +26,13 @@ export class LocalResponseNormalization extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    return tf.localResponseNormalization(x as tf.Tensor4D, this.lrn.depthRadius, this.lrn.bias, this.lrn.alpha, this.lrn.beta);
+    return tf.localResponseNormalization(
+      x as tf.Tensor4D,
+      this.lrn.depthRadius,
+      this.lrn.bias,
+      this.lrn.alpha,
+      this.lrn.beta,
+    );
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

@@ -1,7 +1,7 @@
 // Multilayer perceptrons of the paper (Appendix A): `depth` hidden ReLU layers of `width`
 // units on the flattened image.
 import * as tf from "@tensorflow/tfjs";
-import { LayerFactory, type BuildOptions } from "./blocks.js";
+import { type BuildOptions, LayerFactory } from "./blocks.js";
 
 /** Builds an MLP; batch norm is off unless the regularizer turns it on. */
 export function buildMlp(id: string, depth: number, width: number, options: BuildOptions): tf.LayersModel {

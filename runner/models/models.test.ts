@@ -3,12 +3,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalDigest, NO_REGULARIZER, type InputShape } from "../../schema/index.js";
+import { canonicalDigest, type InputShape, NO_REGULARIZER } from "../../schema/index.js";
 import { InputError, UsageError } from "../errors.js";
 import { initBackend } from "../train/index.js";
-import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture, type ArchitectureBuilder } from "./index.js";
+import { type ArchitectureBuilder, BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture } from "./index.js";
 import { parseModelSpec } from "./spec.js";
 import { canonicalTopology } from "./topology.js";
 
@@ -22,8 +22,17 @@ afterAll(async () => {
 });
 
 const builtin = (id: string) => loadArchitecture({ kind: "builtin", id });
-const build = (builder: ArchitectureBuilder, inputShape: InputShape, options: Partial<{ seed: number; dropout: number }> = {}) =>
-  builder.build({ inputShape, classes: 10, regularizer: { ...NO_REGULARIZER, dropout: options.dropout ?? 0 }, seed: options.seed ?? 0 });
+const build = (
+  builder: ArchitectureBuilder,
+  inputShape: InputShape,
+  options: Partial<{ seed: number; dropout: number }> = {},
+) =>
+  builder.build({
+    inputShape,
+    classes: 10,
+    regularizer: { ...NO_REGULARIZER, dropout: options.dropout ?? 0 },
+    seed: options.seed ?? 0,
+  });
 
 describe("built-in architectures", () => {
   // The paper's Table 1 counts are for CIFAR-10 cropped to 28×28×3; small Inception's
@@ -41,18 +50,21 @@ describe("built-in architectures", () => {
     expect([...BUILTIN_ARCHITECTURE_IDS].sort()).toEqual(Object.keys(expected).sort());
   });
 
-  it.each(Object.entries(expected))("%s has the expected parameter counts for 28×28×1 and 28×28×3", async (id, counts) => {
-    const builder = await builtin(id);
-    for (const [shape, count] of [
-      [[28, 28, 1], counts.mnist],
-      [[28, 28, 3], counts.cifar],
-    ] as const) {
-      const description = await describeArchitecture(builder, [...shape], 10);
-      expect(description.parameterCount).toBe(count);
-      expect(description.inputShape).toEqual(shape);
-      expect(description.kind).toBe("builtin");
-    }
-  });
+  it.each(Object.entries(expected))(
+    "%s has the expected parameter counts for 28×28×1 and 28×28×3",
+    async (id, counts) => {
+      const builder = await builtin(id);
+      for (const [shape, count] of [
+        [[28, 28, 1], counts.mnist],
+        [[28, 28, 3], counts.cifar],
+      ] as const) {
+        const description = await describeArchitecture(builder, [...shape], 10);
+        expect(description.parameterCount).toBe(count);
+        expect(description.inputShape).toEqual(shape);
+        expect(description.kind).toBe("builtin");
+      }
+    },
+  );
 
   it("describes CIFAR-shaped data at the 28×28×3 that training crops it to, with the paper's count", async () => {
     const described = await describeArchitecture(await builtin("small-alexnet"), [32, 32, 3], 10);
@@ -70,13 +82,19 @@ describe("built-in architectures", () => {
     const withDropout = build(alexnet, [28, 28, 1], { dropout: 0.5 });
     expect(await canonicalDigest(canonicalTopology(withDropout))).not.toBe(first.fingerprint);
     expect((await describeArchitecture(alexnet, [28, 28, 3], 10)).fingerprint).not.toBe(first.fingerprint);
-    expect((await describeArchitecture(await builtin("mlp-1x512"), [28, 28, 1], 10)).fingerprint).not.toBe(first.fingerprint);
+    expect((await describeArchitecture(await builtin("mlp-1x512"), [28, 28, 1], 10)).fingerprint).not.toBe(
+      first.fingerprint,
+    );
     for (const model of [seeded, withDropout]) model.dispose();
   });
 
   it("the seed fixes the initial weights", async () => {
     const mlp = await builtin("mlp-1x512");
-    const [a, b, c] = [build(mlp, [8, 8, 1], { seed: 1 }), build(mlp, [8, 8, 1], { seed: 1 }), build(mlp, [8, 8, 1], { seed: 2 })];
+    const [a, b, c] = [
+      build(mlp, [8, 8, 1], { seed: 1 }),
+      build(mlp, [8, 8, 1], { seed: 1 }),
+      build(mlp, [8, 8, 1], { seed: 2 }),
+    ];
     const kernel = (m: tf.LayersModel) => Array.from(m.getWeights()[0]!.dataSync());
     expect(kernel(a)).toEqual(kernel(b));
     expect(kernel(a)).not.toEqual(kernel(c));
@@ -97,7 +115,9 @@ describe("built-in architectures", () => {
     expect(parseModelSpec("/abs/model.json")).toEqual({ kind: "layers-json", path: "/abs/model.json" });
     for (const value of ["small-alexnet", "nets/model.h5"]) {
       expect(() => parseModelSpec(value)).toThrow(UsageError);
-      expect(() => parseModelSpec(value)).toThrow(`--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${value}"`);
+      expect(() => parseModelSpec(value)).toThrow(
+        `--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${value}"`,
+      );
     }
   });
 });
@@ -111,7 +131,11 @@ describe("user-supplied model.json", () => {
 
   it("round-trips a built-in topology (LRN layer included) to the same fingerprint", async () => {
     const alexnet = await describeArchitecture(await builtin("small-alexnet"), [28, 28, 1], 10);
-    const path = await writeJson("alexnet.json", { format: "layers-model", modelTopology: alexnet.topology, weightsManifest: [] });
+    const path = await writeJson("alexnet.json", {
+      format: "layers-model",
+      modelTopology: alexnet.topology,
+      weightsManifest: [],
+    });
     const loaded = await loadArchitecture({ kind: "layers-json", path });
     expect(loaded).toMatchObject({ id: "alexnet", kind: "layers-json" });
     const described = await describeArchitecture(loaded, [28, 28, 1], 10);
@@ -122,7 +146,13 @@ describe("user-supplied model.json", () => {
   it("reads a Keras converter export (model_config inside modelTopology) and seeds its initializers", async () => {
     const dense = (units: number, name: string, activation: string) => ({
       class_name: "Dense",
-      config: { name, units, activation, use_bias: true, kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } } },
+      config: {
+        name,
+        units,
+        activation,
+        use_bias: true,
+        kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } },
+      },
     });
     const keras = {
       format: "layers-model",
@@ -136,7 +166,10 @@ describe("user-supplied model.json", () => {
           config: {
             name: "sequential",
             layers: [
-              { class_name: "InputLayer", config: { batch_input_shape: [null, 28, 28, 1], dtype: "float32", name: "input_1" } },
+              {
+                class_name: "InputLayer",
+                config: { batch_input_shape: [null, 28, 28, 1], dtype: "float32", name: "input_1" },
+              },
               { class_name: "Flatten", config: { name: "flatten" } },
               dense(32, "hidden", "relu"),
               { class_name: "Dropout", config: { name: "drop", rate: 0.25 } },
@@ -158,7 +191,10 @@ describe("user-supplied model.json", () => {
 
   it("a model built for another input shape is an input error at build time", async () => {
     const mlp = await describeArchitecture(await builtin("mlp-1x512"), [28, 28, 1], 10);
-    const loaded = await loadArchitecture({ kind: "layers-json", path: await writeJson("mlp.json", { modelTopology: mlp.topology }) });
+    const loaded = await loadArchitecture({
+      kind: "layers-json",
+      path: await writeJson("mlp.json", { modelTopology: mlp.topology }),
+    });
     expect(() => build(loaded, [28, 28, 3])).toThrow(InputError);
   });
 
@@ -168,7 +204,15 @@ describe("user-supplied model.json", () => {
     ["no layers", { class_name: "Sequential", config: { layers: [] } }, /no layers/],
     [
       "an unknown layer class",
-      { class_name: "Sequential", config: { layers: [{ class_name: "Flatten", config: { name: "f" } }, { class_name: "Conv9D", config: { name: "weird" } }] } },
+      {
+        class_name: "Sequential",
+        config: {
+          layers: [
+            { class_name: "Flatten", config: { name: "f" } },
+            { class_name: "Conv9D", config: { name: "weird" } },
+          ],
+        },
+      },
       /layer 1 "weird" \(Conv9D\): unknown layer class/,
     ],
     [
@@ -185,9 +229,15 @@ describe("user-supplied model.json", () => {
       },
       /layer 2 "conv" \(Conv2D\): .*ndim=4/,
     ],
-    ["a layer that is not an object", { class_name: "Sequential", config: { layers: [42] } }, /layer 0 \(\?\) is malformed/],
+    [
+      "a layer that is not an object",
+      { class_name: "Sequential", config: { layers: [42] } },
+      /layer 0 \(\?\) is malformed/,
+    ],
   ])("a malformed file (%s) is an input error that says what is wrong", async (_, content, message) => {
-    const error = await loadArchitecture({ kind: "layers-json", path: await writeJson("bad.json", content) }).catch((e: unknown) => e);
+    const error = await loadArchitecture({ kind: "layers-json", path: await writeJson("bad.json", content) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
   });

@@ -1,7 +1,7 @@
 // The paper's small AlexNet (Appendix A): two blocks of 5×5 convolution, 3×3 max-pool with
 // stride 2 and local response normalization, then dense layers of 384 and 192 units.
 import * as tf from "@tensorflow/tfjs";
-import { LayerFactory, type BuildOptions } from "./blocks.js";
+import { type BuildOptions, LayerFactory } from "./blocks.js";
 import { LocalResponseNormalization } from "./layers.js";
 
 /**
@@ -32,7 +32,9 @@ export function buildSmallAlexNet(id: string, widths: AlexNetWidths, options: Bu
   let x: tf.SymbolicTensor = input;
   for (let block = 0; block < 2; block++) {
     x = f.hidden(x, (activation) => f.conv(widths.filters, 5, 1, activation));
-    x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: f.name("pool") }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: f.name("pool") })
+      .apply(x) as tf.SymbolicTensor;
     x = new LocalResponseNormalization({ ...LRN, name: f.name("lrn") }).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;

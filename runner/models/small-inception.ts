@@ -2,7 +2,7 @@
 // batch norm and ReLU, Inception modules of a 1×1 and a 3×3 branch, and down-sampling
 // modules of a stride-2 convolution beside a stride-2 max-pool.
 import * as tf from "@tensorflow/tfjs";
-import { LayerFactory, type BuildOptions } from "./blocks.js";
+import { type BuildOptions, LayerFactory } from "./blocks.js";
 
 type Module = { kind: "inception"; ch1: number; ch3: number } | { kind: "down"; ch3: number };
 
@@ -28,7 +28,8 @@ export function buildSmallInception(id: string, options: BuildOptions): tf.Layer
   const f = new LayerFactory(options, true);
   const convModule = (x: tf.SymbolicTensor, filters: number, kernelSize: number, strides = 1) =>
     f.hidden(x, (activation) => f.conv(filters, kernelSize, strides, activation));
-  const concat = (branches: tf.SymbolicTensor[]) => tf.layers.concatenate({ axis: -1, name: f.name("concat") }).apply(branches) as tf.SymbolicTensor;
+  const concat = (branches: tf.SymbolicTensor[]) =>
+    tf.layers.concatenate({ axis: -1, name: f.name("concat") }).apply(branches) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: [...options.inputShape], name: "image" });
   let x = convModule(input, 96, 3);
@@ -36,7 +37,9 @@ export function buildSmallInception(id: string, options: BuildOptions): tf.Layer
     if (module.kind === "inception") {
       x = concat([convModule(x, module.ch1, 1), convModule(x, module.ch3, 3)]);
     } else {
-      const pooled = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: f.name("pool") }).apply(x) as tf.SymbolicTensor;
+      const pooled = tf.layers
+        .maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: f.name("pool") })
+        .apply(x) as tf.SymbolicTensor;
       x = concat([convModule(x, module.ch3, 3, 2), pooled]);
     }
   }

@@ -4,7 +4,10 @@ import { extname, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 
 /** Where an architecture comes from: a built-in id, a layers topology file, or a builder module. */
-export type ModelSpec = { kind: "builtin"; id: string } | { kind: "layers-json"; path: string } | { kind: "builder-module"; path: string };
+export type ModelSpec =
+  | { kind: "builtin"; id: string }
+  | { kind: "layers-json"; path: string }
+  | { kind: "builder-module"; path: string };
 
 /**
  * The `ModelSpec` of a `--model` path, made absolute: a `.json` file is a layers topology, a
@@ -18,5 +21,7 @@ export function parseModelSpec(path: string): ModelSpec {
   const extension = extname(path).toLowerCase();
   if (extension === ".json") return { kind: "layers-json", path: resolve(path) };
   if ([".js", ".mjs", ".cjs"].includes(extension)) return { kind: "builder-module", path: resolve(path) };
-  throw new UsageError(`--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${path}"`);
+  throw new UsageError(
+    `--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${path}"`,
+  );
 }

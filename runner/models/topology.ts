@@ -10,7 +10,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function withoutSeeds(value: Json): Json {
   if (Array.isArray(value)) return value.map(withoutSeeds);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === "seed" ? null : withoutSeeds(item)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, key === "seed" ? null : withoutSeeds(item)]),
+  );
 }
 
 /** Replaces every occurrence of a layer name by its index (as a string) in a functional config. */
@@ -23,7 +25,10 @@ function renameLayers(config: { [key: string]: Json }, names: Map<string, string
   const layers = (config.layers as Array<{ [key: string]: Json }>).map((layer) => ({
     ...layer,
     ...("name" in layer ? { name: rename(layer.name!) } : {}),
-    config: { ...(layer.config as { [key: string]: Json }), name: rename((layer.config as { [key: string]: Json }).name ?? null) },
+    config: {
+      ...(layer.config as { [key: string]: Json }),
+      name: rename((layer.config as { [key: string]: Json }).name ?? null),
+    },
     ...("inbound_nodes" in layer ? { inbound_nodes: rename(layer.inbound_nodes!) } : {}),
   }));
   return {

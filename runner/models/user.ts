@@ -40,7 +40,9 @@ function modelConfigOf(json: unknown, path: string): JsonRecord {
   let topology: unknown = isRecord(json) && "modelTopology" in json ? json.modelTopology : json;
   if (isRecord(topology) && isRecord(topology.model_config)) topology = topology.model_config;
   if (!isRecord(topology) || typeof topology.class_name !== "string" || !isRecord(topology.config)) {
-    throw new InputError(`${path}: not a TF.js layers model: expected {"modelTopology": {"class_name": …, "config": …}} or {"class_name": …, "config": …}`);
+    throw new InputError(
+      `${path}: not a TF.js layers model: expected {"modelTopology": {"class_name": …, "config": …}} or {"class_name": …, "config": …}`,
+    );
   }
   if (!Array.isArray(topology.config.layers) || topology.config.layers.length === 0) {
     throw new InputError(`${path}: the model has no layers (config.layers must be a non-empty array)`);
@@ -49,7 +51,7 @@ function modelConfigOf(json: unknown, path: string): JsonRecord {
 }
 
 function layerLabel(layer: Json, index: number): string {
-  const name = isRecord(layer) ? ((isRecord(layer.config) && layer.config.name) || layer.name) : null;
+  const name = isRecord(layer) ? (isRecord(layer.config) && layer.config.name) || layer.name : null;
   const className = isRecord(layer) && typeof layer.class_name === "string" ? layer.class_name : "?";
   return `layer ${index}${typeof name === "string" ? ` "${name}"` : ""} (${className})`;
 }
@@ -59,10 +61,14 @@ function checkLayerClasses(layers: Json[], path: string): void {
   const known = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const [index, layer] of layers.entries()) {
     if (!isRecord(layer) || typeof layer.class_name !== "string" || !isRecord(layer.config)) {
-      throw new InputError(`${path}: ${layerLabel(layer, index)} is malformed: each layer needs a "class_name" string and a "config" object`);
+      throw new InputError(
+        `${path}: ${layerLabel(layer, index)} is malformed: each layer needs a "class_name" string and a "config" object`,
+      );
     }
     if (!(layer.class_name in known)) {
-      throw new InputError(`${path}: ${layerLabel(layer, index)}: unknown layer class "${layer.class_name}" (TF.js layers has no such layer)`);
+      throw new InputError(
+        `${path}: ${layerLabel(layer, index)}: unknown layer class "${layer.class_name}" (TF.js layers has no such layer)`,
+      );
     }
   }
 }
@@ -81,7 +87,11 @@ async function findBrokenLayer(topology: JsonRecord): Promise<number | null> {
   const layers = config.layers as JsonRecord[];
   for (let i = 0; i < layers.length; i++) {
     const name = (layers[i]!.name ?? (layers[i]!.config as JsonRecord).name) as Json;
-    const cut = { ...config, layers: layers.slice(0, i + 1), ...("output_layers" in config ? { output_layers: [[name, 0, 0]] } : {}) };
+    const cut = {
+      ...config,
+      layers: layers.slice(0, i + 1),
+      ...("output_layers" in config ? { output_layers: [[name, 0, 0]] } : {}),
+    };
     try {
       (await deserialize({ ...topology, config: cut })).dispose();
     } catch {
@@ -120,7 +130,10 @@ function seededConfig(config: unknown, seed: number): unknown {
     }
     const out: JsonRecord = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = insideInitializer && key === "seed" ? rng.int(2 ** 31 - 1) : (walk(item, insideInitializer || /Initializer$/.test(key)) as Json);
+      out[key] =
+        insideInitializer && key === "seed"
+          ? rng.int(2 ** 31 - 1)
+          : (walk(item, insideInitializer || /Initializer$/.test(key)) as Json);
     }
     return out;
   };
@@ -132,10 +145,14 @@ function checkShapes(model: tf.LayersModel, options: BuildOptions, source: strin
   const output = model.outputs[0]?.shape;
   const expectedInput = [null, ...options.inputShape];
   if (model.inputs.length !== 1 || JSON.stringify(input) !== JSON.stringify(expectedInput)) {
-    throw new InputError(`${source}: the model takes input of shape ${JSON.stringify(input)}, but this dataset's images are ${JSON.stringify(expectedInput)} (batch, height, width, channels)`);
+    throw new InputError(
+      `${source}: the model takes input of shape ${JSON.stringify(input)}, but this dataset's images are ${JSON.stringify(expectedInput)} (batch, height, width, channels)`,
+    );
   }
   if (model.outputs.length !== 1 || JSON.stringify(output) !== JSON.stringify([null, options.classes])) {
-    throw new InputError(`${source}: the model's output has shape ${JSON.stringify(output)}, but this dataset needs [null, ${options.classes}] (one score per class)`);
+    throw new InputError(
+      `${source}: the model's output has shape ${JSON.stringify(output)}, but this dataset needs [null, ${options.classes}] (one score per class)`,
+    );
   }
 }
 
@@ -166,7 +183,10 @@ export async function loadLayersJson(path: string): Promise<Template> {
   const modelClass = template.constructor as typeof tf.LayersModel;
   const config = template.getConfig();
   template.dispose();
-  const name = typeof (topology.config as JsonRecord).name === "string" ? ((topology.config as JsonRecord).name as string) : basename(path);
+  const name =
+    typeof (topology.config as JsonRecord).name === "string"
+      ? ((topology.config as JsonRecord).name as string)
+      : basename(path);
   return {
     name: name.slice(0, 120),
     build(options) {
@@ -175,7 +195,10 @@ export async function loadLayersJson(path: string): Promise<Template> {
           `the "${options.regularizer.name}" regularizer adds dropout or changes batch norm, which a fixed model.json topology cannot take; supply a builder module instead`,
         );
       }
-      const model = modelClass.fromConfig(modelClass, seededConfig(config, options.seed) as tf.serialization.ConfigDict) as tf.LayersModel;
+      const model = modelClass.fromConfig(
+        modelClass,
+        seededConfig(config, options.seed) as tf.serialization.ConfigDict,
+      ) as tf.LayersModel;
       checkShapes(model, options, path);
       return model;
     },
@@ -201,7 +224,9 @@ export async function loadBuilderModule(path: string): Promise<Template> {
   }
   const builder = typeof module.default === "function" ? module.default : module.build;
   if (typeof builder !== "function") {
-    throw new InputError(`${path}: a builder module must export a function, as its default export or as "build": ({ tf, inputShape, classes, regularizer, seed }) => tf.LayersModel`);
+    throw new InputError(
+      `${path}: a builder module must export a function, as its default export or as "build": ({ tf, inputShape, classes, regularizer, seed }) => tf.LayersModel`,
+    );
   }
   return {
     name: typeof module.name === "string" ? module.name.slice(0, 120) : basename(path),
@@ -213,7 +238,9 @@ export async function loadBuilderModule(path: string): Promise<Template> {
         throw new InputError(`${path}: the builder function threw: ${(error as Error).message}`, { cause: error });
       }
       if (!(model instanceof tf.LayersModel)) {
-        throw new InputError(`${path}: the builder function must return a tf.LayersModel built with the "tf" it receives, not ${model === null ? "null" : typeof model}`);
+        throw new InputError(
+          `${path}: the builder function must return a tf.LayersModel built with the "tf" it receives, not ${model === null ? "null" : typeof model}`,
+        );
       }
       checkShapes(model, options, path);
       return model;

@@ -4,11 +4,11 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Architecture, Task } from "../../schema/index.js";
 import { runResult } from "../assemble.js";
 import { corruptDataset } from "../corruptions.js";
-import { datasetRecord, loadDataset } from "../datasets/index.js";
 import type { Dataset } from "../datasets/dataset.js";
+import { datasetRecord, loadDataset } from "../datasets/index.js";
 import { CliError } from "../errors.js";
-import { describeArchitecture, loadArchitecture, type ArchitectureBuilder } from "../models/index.js";
-import { initBackend, trainRun, type RunOutcome } from "../train/index.js";
+import { type ArchitectureBuilder, describeArchitecture, loadArchitecture } from "../models/index.js";
+import { initBackend, type RunOutcome, trainRun } from "../train/index.js";
 import type { FromWorker, ToWorker, WorkerConfig } from "./messages.js";
 
 const config = workerData as WorkerConfig;
@@ -17,7 +17,10 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 function fatal(error: unknown): void {
   const exitCode = error instanceof CliError ? error.exitCode : 70;
-  const message = error instanceof CliError ? error.message : `unexpected error in a worker thread (a bug; please report it): ${(error as Error).stack ?? String(error)}`;
+  const message =
+    error instanceof CliError
+      ? error.message
+      : `unexpected error in a worker thread (a bug; please report it): ${(error as Error).stack ?? String(error)}`;
   post({ type: "fatal", message, exitCode });
 }
 
@@ -40,8 +43,12 @@ async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promi
     dataset = await memo(datasets, `${task.dataset.id}/${task.dataset.trainSize}/${task.dataset.testSize}`, () =>
       loadDataset(task.dataset, { ...config.data, onProgress: (message) => post({ type: "progress", message }) }),
     );
-    builder = userModel ?? (await memo(builders, task.architecture, () => loadArchitecture({ kind: "builtin", id: task.architecture })));
-    architecture = await memo(descriptions, `${builder.id}@${dataset.shape.join("x")}`, () => describeArchitecture(builder, dataset.shape, dataset.classes));
+    builder =
+      userModel ??
+      (await memo(builders, task.architecture, () => loadArchitecture({ kind: "builtin", id: task.architecture })));
+    architecture = await memo(descriptions, `${builder.id}@${dataset.shape.join("x")}`, () =>
+      describeArchitecture(builder, dataset.shape, dataset.classes),
+    );
   } catch (error) {
     fatal(error);
     return;
@@ -51,12 +58,22 @@ async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promi
   const corrupted = corruptDataset(dataset, task.corruption, task.seed);
   let outcome: RunOutcome;
   try {
-    outcome = await trainRun(task, builder, { shape: corrupted.shape, classes: corrupted.classes, train: corrupted.train, test: corrupted.test }, {
-      onEpoch: (point) => post({ type: "epoch", task, point }),
-    });
+    outcome = await trainRun(
+      task,
+      builder,
+      { shape: corrupted.shape, classes: corrupted.classes, train: corrupted.train, test: corrupted.test },
+      {
+        onEpoch: (point) => post({ type: "epoch", task, point }),
+      },
+    );
   } catch (error) {
     // trainRun reports NaN losses and out-of-memory itself; anything else still ends only this run.
-    outcome = { status: "failed", failure: `training stopped: ${(error as Error).message}`.slice(0, 2000), curve: [], predictions: null };
+    outcome = {
+      status: "failed",
+      failure: `training stopped: ${(error as Error).message}`.slice(0, 2000),
+      curve: [],
+      predictions: null,
+    };
   }
   post({ type: "done", run: runResult(task, architecture, outcome) });
 }

@@ -53,7 +53,9 @@ function spawn(config: WorkerConfig): { worker: Worker; ready: Promise<Ready> } 
       }
     };
     worker.on("message", onMessage);
-    worker.once("error", (error) => reject(new CliError(`a worker thread failed to start: ${error.message}`, 70, { cause: error })));
+    worker.once("error", (error) =>
+      reject(new CliError(`a worker thread failed to start: ${error.message}`, 70, { cause: error })),
+    );
   });
   return { worker, ready };
 }
@@ -121,7 +123,12 @@ export class WorkerPool {
         if (this.closing || signal.aborted || !slot.task) return;
         if (!slot.started) return reject(new CliError(`a worker thread died before training began: ${reason}`, 70));
         const { task, started, curve } = slot;
-        const run = runResult(task, started.architecture, { status: "failed", failure: `the worker thread died: ${reason}`.slice(0, 2000), curve, predictions: null });
+        const run = runResult(task, started.architecture, {
+          status: "failed",
+          failure: `the worker thread died: ${reason}`.slice(0, 2000),
+          curve,
+          predictions: null,
+        });
         slot.task = null;
         const fresh = spawn(this.config);
         slot.worker = fresh.worker;

@@ -1,6 +1,13 @@
 // The kernel interpolation as a non-neural baseline row of the leaderboard: an architecture
 // of kind "kernel", and one run per task of a suite whose curve is a single point.
-import { canonicalDigest, type Architecture, type InputShape, type JsonObject, type RunResult, type Task } from "../../schema/index.js";
+import {
+  type Architecture,
+  canonicalDigest,
+  type InputShape,
+  type JsonObject,
+  type RunResult,
+  type Task,
+} from "../../schema/index.js";
 import { runResult } from "../assemble.js";
 import type { KernelOutcome } from "./kernel.js";
 
@@ -16,7 +23,12 @@ export const KERNEL_ARCHITECTURE_ID = "rbf-kernel";
  * @example
  * (await kernelArchitecture([28, 28, 1], 10, 1000, 0.02)).parameterCount // 10000
  */
-export async function kernelArchitecture(inputShape: InputShape, classes: number, trainSize: number, gamma: number): Promise<Architecture> {
+export async function kernelArchitecture(
+  inputShape: InputShape,
+  classes: number,
+  trainSize: number,
+  gamma: number,
+): Promise<Architecture> {
   const topology: JsonObject = {
     kind: "minimum-norm-kernel-interpolation",
     kernel: "gaussian: exp(-gamma * ||x - x'||^2) on pixels in [0, 1]",
@@ -50,8 +62,13 @@ export function isKernelTask(task: Task): boolean {
  * building and factorizing K (measured once and shared by runs with the same images) plus
  * this run's solve and predictions.
  */
-export function kernelRunResult(task: Task, architecture: Architecture, result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string }): RunResult {
-  if ("failure" in result) return runResult(task, architecture, { status: "failed", failure: result.failure, curve: [], predictions: null });
+export function kernelRunResult(
+  task: Task,
+  architecture: Architecture,
+  result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string },
+): RunResult {
+  if ("failure" in result)
+    return runResult(task, architecture, { status: "failed", failure: result.failure, curve: [], predictions: null });
   const { outcome, wallSeconds } = result;
   const curve = [
     {

@@ -3,14 +3,17 @@
 import { Matrix, solve } from "ml-matrix";
 import { beforeAll, describe, expect, it } from "vitest";
 import { corruptDataset } from "../corruptions.js";
-import { loadDataset, type Dataset } from "../datasets/index.js";
-import { DEFAULT_GAMMA, interpolate, prepareKernel, type KernelSystem } from "./kernel.js";
+import { type Dataset, loadDataset } from "../datasets/index.js";
+import { DEFAULT_GAMMA, interpolate, type KernelSystem, prepareKernel } from "./kernel.js";
 
 let data: Dataset;
 let system: KernelSystem;
 
 beforeAll(async () => {
-  data = await loadDataset({ id: "mnist-10k", trainSize: 300, testSize: 300 }, { cacheDir: "/nonexistent", download: false });
+  data = await loadDataset(
+    { id: "mnist-10k", trainSize: 300, testSize: 300 },
+    { cacheDir: "/nonexistent", download: false },
+  );
   const prepared = prepareKernel(data.train, data.test, DEFAULT_GAMMA);
   if (!prepared.ok) throw new Error(prepared.message);
   system = prepared.system;
@@ -22,8 +25,13 @@ function image(set: Dataset["train"], i: number): Float32Array {
 
 describe("kernel interpolation", () => {
   it("builds exp(−γ‖x − x′‖²) between training images and between test and training images", () => {
-    const direct = (x: Float32Array, y: Float32Array) => Math.exp(-DEFAULT_GAMMA * x.reduce((sum, v, k) => sum + (v - y[k]!) ** 2, 0));
-    for (const [i, j] of [[0, 0], [3, 17], [299, 5]] as const) {
+    const direct = (x: Float32Array, y: Float32Array) =>
+      Math.exp(-DEFAULT_GAMMA * x.reduce((sum, v, k) => sum + (v - y[k]!) ** 2, 0));
+    for (const [i, j] of [
+      [0, 0],
+      [3, 17],
+      [299, 5],
+    ] as const) {
       expect(system.trainKernel.get(i, j)).toBeCloseTo(direct(image(data.train, i), image(data.train, j)), 12);
       expect(system.testKernel.get(i, j)).toBeCloseTo(direct(image(data.test, i), image(data.train, j)), 12);
     }

@@ -60,7 +60,12 @@ function squaredNorms(set: ImageSet, pixels: number): Float64Array {
 }
 
 /** Turns inner products ⟨u_i, v_j⟩ into exp(−γ‖u_i − v_j‖²) in place; rounding may make a tiny distance negative, so it is clamped at 0. */
-function gaussianFromInnerProducts(inner: Matrix, rowNorms: Float64Array, columnNorms: Float64Array, gamma: number): Matrix {
+function gaussianFromInnerProducts(
+  inner: Matrix,
+  rowNorms: Float64Array,
+  columnNorms: Float64Array,
+  gamma: number,
+): Matrix {
   for (let i = 0; i < inner.rows; i++) {
     for (let j = 0; j < inner.columns; j++) {
       const distance = Math.max(rowNorms[i]! + columnNorms[j]! - 2 * inner.get(i, j), 0);
@@ -86,14 +91,25 @@ export function prepareKernel(train: ImageSet, test: ImageSet, gamma: number): P
   const trainNorms = squaredNorms(train, pixels);
   // gram() mirrors one triangle and the formula is symmetric, so K is exactly symmetric, as Cholesky requires.
   const trainKernel = gaussianFromInnerProducts(trainColumns.gram(), trainNorms, trainNorms, gamma);
-  const testKernel = gaussianFromInnerProducts(asColumns(test, pixels).transposeMultiply(trainColumns), squaredNorms(test, pixels), trainNorms, gamma);
+  const testKernel = gaussianFromInnerProducts(
+    asColumns(test, pixels).transposeMultiply(trainColumns),
+    squaredNorms(test, pixels),
+    trainNorms,
+    gamma,
+  );
   const kernelSeconds = seconds(started);
   started = performance.now();
   const factor = new CholeskyDecomposition(trainKernel);
   if (!factor.isPositiveDefinite()) {
-    return { ok: false, message: `the ${train.count} × ${train.count} kernel matrix is not positive definite to double precision: some training images are identical or nearly so` };
+    return {
+      ok: false,
+      message: `the ${train.count} × ${train.count} kernel matrix is not positive definite to double precision: some training images are identical or nearly so`,
+    };
   }
-  return { ok: true, system: { trainKernel, testKernel, factor, seconds: { kernel: kernelSeconds, factor: seconds(started) } } };
+  return {
+    ok: true,
+    system: { trainKernel, testKernel, factor, seconds: { kernel: kernelSeconds, factor: seconds(started) } },
+  };
 }
 
 function oneHot(labels: Uint8Array, classes: number): Matrix {
@@ -103,7 +119,10 @@ function oneHot(labels: Uint8Array, classes: number): Matrix {
 }
 
 /** Class ids (argmax over each row), the mean squared loss against one-hot `labels`, and the error rate. */
-function score(outputs: Matrix, labels: Uint8Array): { predictions: Uint8Array; squaredLoss: number; error: number; maxResidual: number } {
+function score(
+  outputs: Matrix,
+  labels: Uint8Array,
+): { predictions: Uint8Array; squaredLoss: number; error: number; maxResidual: number } {
   const predictions = new Uint8Array(outputs.rows);
   let squaredLoss = 0;
   let maxResidual = 0;
@@ -128,7 +147,12 @@ function score(outputs: Matrix, labels: Uint8Array): { predictions: Uint8Array; 
  * itself, so the residual shows how exactly it interpolates), test outputs K_test·α.
  * `testLabels` are the true labels the test error is measured against.
  */
-export function interpolate(system: KernelSystem, trainLabels: Uint8Array, testLabels: Uint8Array, classes: number): KernelOutcome {
+export function interpolate(
+  system: KernelSystem,
+  trainLabels: Uint8Array,
+  testLabels: Uint8Array,
+  classes: number,
+): KernelOutcome {
   const started = performance.now();
   const alpha = system.factor.solve(oneHot(trainLabels, classes));
   const trainOutputs = system.trainKernel.mmul(alpha);

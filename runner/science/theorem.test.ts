@@ -4,7 +4,17 @@ import { inverse, Matrix } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "../datasets/index.js";
 import { Rng } from "../random.js";
-import { buildNetwork, conditionNumber, evaluateNetwork, gamma, gaussianDirections, MAX_DIRECTION_DRAWS, weightCount, type DepthTwoNetwork, type PointSet } from "./theorem.js";
+import {
+  buildNetwork,
+  conditionNumber,
+  type DepthTwoNetwork,
+  evaluateNetwork,
+  gamma,
+  gaussianDirections,
+  MAX_DIRECTION_DRAWS,
+  type PointSet,
+  weightCount,
+} from "./theorem.js";
 
 function randomPoints(n: number, d: number, seed: number): { points: PointSet; labels: Float64Array } {
   const rng = Rng.create(seed, "test/points");
@@ -36,7 +46,8 @@ function expectExactInterpolation(network: DepthTwoNetwork, points: PointSet, la
     const z = projection(network, points, i);
     const active = network.biases.reduce((last, b, j) => (b < z ? j : last), -1);
     expect(active).toBeGreaterThanOrEqual(0); // every point activates at least the unit of b_1 < z_1
-    const tolerance = gamma(5) * (Math.abs(labels[i]!) + Math.abs(network.outputWeights[active]! * (z - network.biases[active]!)));
+    const tolerance =
+      gamma(5) * (Math.abs(labels[i]!) + Math.abs(network.outputWeights[active]! * (z - network.biases[active]!)));
     const error = Math.abs(outputs[i]! - labels[i]!);
     if (error > tolerance) expect.fail(`point ${i}: |c(x) − y| = ${error} exceeds its rounding bound ${tolerance}`);
     maxError = Math.max(maxError, error);
@@ -64,7 +75,9 @@ describe("Theorem 1 network", () => {
     const { points, labels } = randomPoints(500, 5, 2);
     const built = buildNetwork(points, labels, gaussianDirections(3));
     if (!built.ok) return expect.fail(built.message);
-    const z = Array.from({ length: points.count }, (_, i) => projection(built.network, points, i)).sort((a, b) => a - b);
+    const z = Array.from({ length: points.count }, (_, i) => projection(built.network, points, i)).sort(
+      (a, b) => a - b,
+    );
     expect(Array.from(built.projections)).toEqual(z);
     built.network.biases.forEach((b, j) => {
       expect(b).toBeLessThan(z[j]!);
@@ -73,7 +86,10 @@ describe("Theorem 1 network", () => {
   });
 
   it("interpolates real MNIST digits (d = 784) with labels of any scale", async () => {
-    const data = await loadDataset({ id: "mnist-10k", trainSize: 1000, testSize: 1 }, { cacheDir: "/nonexistent", download: false });
+    const data = await loadDataset(
+      { id: "mnist-10k", trainSize: 1000, testSize: 1 },
+      { cacheDir: "/nonexistent", download: false },
+    );
     const points: PointSet = { values: Float64Array.from(data.train.images), count: 1000, dimension: 784 };
     const rng = Rng.create(0, "test/labels");
     const labels = Float64Array.from({ length: 1000 }, () => (rng.float() - 0.5) * 1e6);
@@ -91,7 +107,8 @@ describe("Theorem 1 network", () => {
     const b = built.network.biases;
     const A = new Matrix(60, 60);
     for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) A.set(i, j, Math.max(z[i]! - b[j]!, 0));
-    const normInf = (m: Matrix) => Math.max(...m.to2DArray().map((row) => row.reduce((sum, v) => sum + Math.abs(v), 0)));
+    const normInf = (m: Matrix) =>
+      Math.max(...m.to2DArray().map((row) => row.reduce((sum, v) => sum + Math.abs(v), 0)));
     const dense = normInf(A) * normInf(inverse(A));
     expect(dense).toBeGreaterThan(10); // a non-trivial system
     expect(Math.abs(conditionNumber(z, b) - dense) / dense).toBeLessThan(1e-6);
@@ -101,7 +118,8 @@ describe("Theorem 1 network", () => {
     const points: PointSet = { values: Float64Array.from([0, 1, 2, 3, 0, 1]), count: 3, dimension: 2 };
     const conflicting = buildNetwork(points, Float64Array.from([1, 2, 3]), gaussianDirections(0));
     expect(conflicting).toMatchObject({ ok: false, reason: "duplicate-points" });
-    if (!conflicting.ok) expect(conflicting.message).toMatch(/points 0 and 2 are identical but labeled 1 and 3: no function/);
+    if (!conflicting.ok)
+      expect(conflicting.message).toMatch(/points 0 and 2 are identical but labeled 1 and 3: no function/);
     const agreeing = buildNetwork(points, Float64Array.from([1, 2, 1]), gaussianDirections(0));
     if (agreeing.ok) return expect.fail("identical points were accepted");
     expect(agreeing.message).toMatch(/points 0 and 2 are identical: Theorem 1 is about n distinct points/);

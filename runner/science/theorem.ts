@@ -117,7 +117,11 @@ function forwardSubstitute(z: Float64Array, biases: Float64Array, labels: Float6
  * const built = buildNetwork(points, labels, gaussianDirections(0));
  * if (built.ok) weightCount(built.network) // 2n + d
  */
-export function buildNetwork(points: PointSet, labels: Float64Array, drawDirection: (dimension: number) => Float64Array): Construction {
+export function buildNetwork(
+  points: PointSet,
+  labels: Float64Array,
+  drawDirection: (dimension: number) => Float64Array,
+): Construction {
   const { count: n, dimension: d } = points;
   if (labels.length !== n) throw new Error(`buildNetwork: ${labels.length} labels for ${n} points`);
   const duplicate = findDuplicatePoints(points);
@@ -136,7 +140,11 @@ export function buildNetwork(points: PointSet, labels: Float64Array, drawDirecti
     const z = Float64Array.from(order, (i) => unsorted[i]!);
     const biases = interleavedBiases(z);
     if (!biases) continue;
-    const outputWeights = forwardSubstitute(z, biases, Float64Array.from(order, (i) => labels[i]!));
+    const outputWeights = forwardSubstitute(
+      z,
+      biases,
+      Float64Array.from(order, (i) => labels[i]!),
+    );
     return { ok: true, network: { direction, biases, outputWeights }, directionDraws: draw, projections: z };
   }
   return {
@@ -181,7 +189,11 @@ export interface InterpolationCheck {
  * active unit's term p = w_i·(z_i − b_i), and only exact zeros after it. With
  * w_i = fl(fl(y_i − S)/A_ii), four roundings give |c(x_i) − y_i| ≤ γ_5·(|y_i| + |p|).
  */
-export function checkInterpolation(network: DepthTwoNetwork, points: PointSet, labels: Float64Array): InterpolationCheck {
+export function checkInterpolation(
+  network: DepthTwoNetwork,
+  points: PointSet,
+  labels: Float64Array,
+): InterpolationCheck {
   const outputs = evaluateNetwork(network, points);
   const { direction, biases, outputWeights } = network;
   let maxAbsError = 0;

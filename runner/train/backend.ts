@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../errors.js";
-import { NATIVE_PACKAGES, type BackendChoice } from "./backend-choice.js";
+import { type BackendChoice, NATIVE_PACKAGES } from "./backend-choice.js";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels.js";
 
 /** The backend a process trains on, as a result bundle records it. */
@@ -27,7 +27,9 @@ function reasonOf(error: unknown): string {
 
 async function gpuName(): Promise<string | null> {
   try {
-    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { timeout: 5000 });
+    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], {
+      timeout: 5000,
+    });
     return stdout.split("\n")[0]?.trim() || null;
   } catch {
     return null; // no driver tool on PATH: the GPU stays unnamed
@@ -46,7 +48,15 @@ async function tryTensorflow(): Promise<Attempt> {
       if (!(await tf.setBackend("tensorflow"))) throw new Error(`${pkg} loaded but its backend did not start`);
       const version = module.version?.["tfjs-node"] ?? TFJS_VERSION;
       const gpuLabel = gpu ? ((await gpuName()) ?? "CUDA GPU") : null;
-      return { ok: true, info: { backend: "tensorflow", detail: `${pkg} ${version}${gpu ? " (CUDA)" : " (CPU)"}`, tfjsVersion: TFJS_VERSION, gpu: gpuLabel } };
+      return {
+        ok: true,
+        info: {
+          backend: "tensorflow",
+          detail: `${pkg} ${version}${gpu ? " (CUDA)" : " (CPU)"}`,
+          tfjsVersion: TFJS_VERSION,
+          gpu: gpuLabel,
+        },
+      };
     } catch (error) {
       reasons.push(`${pkg}: ${reasonOf(error)}`);
     }
@@ -60,7 +70,15 @@ async function tryWasm(kernels: readonly string[]): Promise<Attempt> {
     if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not start");
     registerWasmTrainingKernels(kernels);
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
-    return { ok: true, info: { backend: "wasm", detail: `@tensorflow/tfjs-backend-wasm ${TFJS_VERSION}${simd ? " (SIMD)" : " (no SIMD)"}, 1 thread`, tfjsVersion: TFJS_VERSION, gpu: null } };
+    return {
+      ok: true,
+      info: {
+        backend: "wasm",
+        detail: `@tensorflow/tfjs-backend-wasm ${TFJS_VERSION}${simd ? " (SIMD)" : " (no SIMD)"}, 1 thread`,
+        tfjsVersion: TFJS_VERSION,
+        gpu: null,
+      },
+    };
   } catch (error) {
     return { ok: false, reason: reasonOf(error) };
   }
@@ -68,11 +86,20 @@ async function tryWasm(kernels: readonly string[]): Promise<Attempt> {
 
 async function tryCpu(): Promise<Attempt> {
   if (!(await tf.setBackend("cpu"))) return { ok: false, reason: "the cpu backend did not start" };
-  return { ok: true, info: { backend: "cpu", detail: `@tensorflow/tfjs-backend-cpu ${TFJS_VERSION} (pure JavaScript)`, tfjsVersion: TFJS_VERSION, gpu: null } };
+  return {
+    ok: true,
+    info: {
+      backend: "cpu",
+      detail: `@tensorflow/tfjs-backend-cpu ${TFJS_VERSION} (pure JavaScript)`,
+      tfjsVersion: TFJS_VERSION,
+      gpu: null,
+    },
+  };
 }
 
 const HOW_TO_GET: Record<Exclude<BackendChoice, "auto">, string> = {
-  tensorflow: "install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu for a CUDA GPU); its install downloads libtensorflow",
+  tensorflow:
+    "install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu for a CUDA GPU); its install downloads libtensorflow",
   wasm: "reinstall rethink-bench so that @tensorflow/tfjs-backend-wasm and its .wasm files are present",
   cpu: "this is a bug: the cpu backend ships with TensorFlow.js",
 };
@@ -93,7 +120,11 @@ export interface BackendOptions {
 export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<BackendInfo> {
   // Production mode drops TF.js's debug checks and its console hint to install tfjs-node.
   tf.enableProdMode();
-  const attempts = { tensorflow: tryTensorflow, wasm: () => tryWasm(options.wasmKernels ?? WASM_TRAINING_KERNELS), cpu: tryCpu };
+  const attempts = {
+    tensorflow: tryTensorflow,
+    wasm: () => tryWasm(options.wasmKernels ?? WASM_TRAINING_KERNELS),
+    cpu: tryCpu,
+  };
   const order: Array<Exclude<BackendChoice, "auto">> = choice === "auto" ? ["tensorflow", "wasm", "cpu"] : [choice];
   const reasons: string[] = [];
   for (const name of order) {

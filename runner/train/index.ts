@@ -1,4 +1,5 @@
 // Training: backends, the wasm training kernels, the model's view of the data, the loop.
+
+export { type BackendInfo, initBackend } from "./backend.js";
 export type { BackendChoice } from "./backend-choice.js";
-export { initBackend, type BackendInfo } from "./backend.js";
-export { EPOCHS_AFTER_FIT, trainRun, type RunOutcome, type TrainData, type TrainHooks } from "./loop.js";
+export { EPOCHS_AFTER_FIT, type RunOutcome, type TrainData, type TrainHooks, trainRun } from "./loop.js";

@@ -69,7 +69,14 @@ export class RunInputs {
         ? null
         : tf.tidy(() => {
             const raw = tf.tensor4d(data.train.images, [data.train.count, h, w, c]);
-            const framed = this.cifar ? raw : tf.pad(raw, [[0, 0], [2, 2], [2, 2], [0, 0]]);
+            const framed = this.cifar
+              ? raw
+              : tf.pad(raw, [
+                  [0, 0],
+                  [2, 2],
+                  [2, 2],
+                  [0, 0],
+                ]);
             return framed.reshape([-1]) as tf.Tensor1D;
           });
   }
@@ -107,7 +114,9 @@ export class RunInputs {
       }
     }
     return tf.tidy(() => {
-      const pixels = tf.gather(this.framed!, tf.tensor1d(flat, "int32")).reshape([exampleIds.length, h, w, c]) as tf.Tensor4D;
+      const pixels = tf
+        .gather(this.framed!, tf.tensor1d(flat, "int32"))
+        .reshape([exampleIds.length, h, w, c]) as tf.Tensor4D;
       return this.cifar ? standardizePerImage(pixels) : pixels;
     });
   }

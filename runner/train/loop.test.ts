@@ -5,19 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { NO_REGULARIZER, type InputShape, type Regularizer, type Task } from "../../schema/index.js";
+import { type InputShape, NO_REGULARIZER, type Regularizer, type Task } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { describeArchitecture, loadArchitecture } from "../models/index.js";
-import { Rng } from "../random.js";
 import { modelInputShape } from "../models/input-shape.js";
-import { EPOCHS_AFTER_FIT, initBackend, trainRun, type TrainData } from "./index.js";
+import { Rng } from "../random.js";
+import { EPOCHS_AFTER_FIT, initBackend, type TrainData, trainRun } from "./index.js";
 import { RunInputs } from "./inputs.js";
 
 /** Gaussian clusters, one per class, of images with the given shape; labels optionally random. */
 function clusters(shape: InputShape, count: number, seed: number, randomLabels = false): ImageSet {
   const rng = Rng.create(seed, "clusters");
   const size = shape[0] * shape[1] * shape[2];
-  const centers = Array.from({ length: 10 }, (_, c) => Float32Array.from({ length: size }, (__, i) => ((i * 7 + c * 13) % 10) / 10));
+  const centers = Array.from({ length: 10 }, (_, c) =>
+    Float32Array.from({ length: size }, (__, i) => ((i * 7 + c * 13) % 10) / 10),
+  );
   const images = new Float32Array(count * size);
   const labels = new Uint8Array(count);
   for (let n = 0; n < count; n++) {
@@ -29,10 +31,23 @@ function clusters(shape: InputShape, count: number, seed: number, randomLabels =
 }
 
 function data(shape: InputShape, trainCount: number, options: { randomLabels?: boolean } = {}): TrainData {
-  return { shape, classes: 10, train: clusters(shape, trainCount, 1, options.randomLabels), test: clusters(shape, 50, 2) };
+  return {
+    shape,
+    classes: 10,
+    train: clusters(shape, trainCount, 1, options.randomLabels),
+    test: clusters(shape, 50, 2),
+  };
 }
 
-function task(overrides: { epochs?: number; learningRate?: number; decayPerEpoch?: number; regularizer?: Partial<Regularizer>; seed?: number } = {}): Task {
+function task(
+  overrides: {
+    epochs?: number;
+    learningRate?: number;
+    decayPerEpoch?: number;
+    regularizer?: Partial<Regularizer>;
+    seed?: number;
+  } = {},
+): Task {
   return {
     suite: { id: "test", version: 1 },
     architecture: "mlp-1x512",
@@ -40,7 +55,13 @@ function task(overrides: { epochs?: number; learningRate?: number; decayPerEpoch
     corruption: { kind: "true" },
     regularizer: { ...NO_REGULARIZER, ...overrides.regularizer },
     seed: overrides.seed ?? 0,
-    optimizer: { kind: "sgd-momentum", learningRate: overrides.learningRate ?? 0.05, momentum: 0.9, decayPerEpoch: overrides.decayPerEpoch ?? 0.95, batchSize: 32 },
+    optimizer: {
+      kind: "sgd-momentum",
+      learningRate: overrides.learningRate ?? 0.05,
+      momentum: 0.9,
+      decayPerEpoch: overrides.decayPerEpoch ?? 0.95,
+      batchSize: 32,
+    },
     epochs: overrides.epochs ?? 40,
     fitThreshold: 1,
   };
@@ -57,12 +78,19 @@ describe("trainRun", () => {
     const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
     const before = tf.memory().numTensors;
     const epochs: number[] = [];
-    const outcome = await trainRun(task({ epochs: 100, decayPerEpoch: 1 }), mlp, data([8, 8, 1], 100, { randomLabels: true }), { onEpoch: (point) => epochs.push(point.epoch) });
+    const outcome = await trainRun(
+      task({ epochs: 100, decayPerEpoch: 1 }),
+      mlp,
+      data([8, 8, 1], 100, { randomLabels: true }),
+      { onEpoch: (point) => epochs.push(point.epoch) },
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(outcome.status).toBe("ok");
     // It stops at the first epoch that ends a streak of 1 + EPOCHS_AFTER_FIT fitted epochs.
     const fitted = outcome.curve.map((point) => point.trainAcc === 1);
-    const streakEnd = fitted.findIndex((_, i) => i >= EPOCHS_AFTER_FIT && fitted.slice(i - EPOCHS_AFTER_FIT, i + 1).every(Boolean));
+    const streakEnd = fitted.findIndex(
+      (_, i) => i >= EPOCHS_AFTER_FIT && fitted.slice(i - EPOCHS_AFTER_FIT, i + 1).every(Boolean),
+    );
     expect(fitted.indexOf(true)).toBeGreaterThan(0);
     expect(streakEnd).toBeGreaterThan(0);
     expect(outcome.curve).toHaveLength(streakEnd + 1);
@@ -75,7 +103,13 @@ describe("trainRun", () => {
 
   it("is deterministic for a seed, also with dropout, weight decay, batch norm and crop-flip augmentation", async () => {
     const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
-    const regularizer = { name: "all", dropout: 0.3, weightDecay: 5e-4, batchNorm: "on", augmentation: "crop-flip" } as const;
+    const regularizer = {
+      name: "all",
+      dropout: 0.3,
+      weightDecay: 5e-4,
+      batchNorm: "on",
+      augmentation: "crop-flip",
+    } as const;
     const run = (seed: number) => trainRun(task({ epochs: 3, regularizer, seed }), mlp, data([8, 8, 1], 60));
     const [a, b, c] = [await run(0), await run(0), await run(1)];
     expect(withoutTimes(a.curve)).toEqual(withoutTimes(b.curve));
@@ -122,7 +156,10 @@ describe("trainRun", () => {
       build(options: { inputShape: InputShape; classes: number }) {
         const input = tf.input({ shape: options.inputShape });
         const flat = tf.layers.flatten().apply(new ExhaustsMemory({}).apply(input)) as tf.SymbolicTensor;
-        return tf.model({ inputs: input, outputs: tf.layers.dense({ units: options.classes }).apply(flat) as tf.SymbolicTensor });
+        return tf.model({
+          inputs: input,
+          outputs: tf.layers.dense({ units: options.classes }).apply(flat) as tf.SymbolicTensor,
+        });
       },
     };
     const before = tf.memory().numTensors;
@@ -137,7 +174,11 @@ describe("trainRun", () => {
   it("stops on early stopping's patience", async () => {
     const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
     // Random training labels: test accuracy has nothing to climb, so patience runs out.
-    const outcome = await trainRun(task({ epochs: 40, regularizer: { earlyStoppingPatience: 2 } }), mlp, data([8, 8, 1], 100, { randomLabels: true }));
+    const outcome = await trainRun(
+      task({ epochs: 40, regularizer: { earlyStoppingPatience: 2 } }),
+      mlp,
+      data([8, 8, 1], 100, { randomLabels: true }),
+    );
     const best = Math.max(...outcome.curve.map((point) => point.testAcc));
     const bestEpoch = outcome.curve.map((point) => point.testAcc).indexOf(best) + 1;
     expect(outcome.curve.length).toBeLessThan(40);
@@ -168,10 +209,19 @@ describe("trainRun", () => {
         shapes.push(options.inputShape);
         const input = tf.input({ shape: options.inputShape });
         const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
-        return tf.model({ inputs: input, outputs: tf.layers.dense({ units: options.classes, kernelInitializer: tf.initializers.zeros() }).apply(flat) as tf.SymbolicTensor });
+        return tf.model({
+          inputs: input,
+          outputs: tf.layers
+            .dense({ units: options.classes, kernelInitializer: tf.initializers.zeros() })
+            .apply(flat) as tf.SymbolicTensor,
+        });
       },
     };
-    const outcome = await trainRun(task({ epochs: 1, regularizer: { augmentation: "crop" } }), probe, data([32, 32, 3], 20));
+    const outcome = await trainRun(
+      task({ epochs: 1, regularizer: { augmentation: "crop" } }),
+      probe,
+      data([32, 32, 3], 20),
+    );
     expect(outcome.status).toBe("ok");
     expect(shapes).toEqual([[28, 28, 3]]);
   });
@@ -179,10 +229,18 @@ describe("trainRun", () => {
   it("a model.json architecture cannot take dropout: the run fails and says why", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rethink-bench-train-"));
     try {
-      const mlp = await describeArchitecture(await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }), [8, 8, 1], 10);
+      const mlp = await describeArchitecture(
+        await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }),
+        [8, 8, 1],
+        10,
+      );
       const path = join(dir, "mlp.json");
       await writeFile(path, JSON.stringify({ modelTopology: mlp.topology }));
-      const outcome = await trainRun(task({ regularizer: { name: "dropout", dropout: 0.5 } }), await loadArchitecture({ kind: "layers-json", path }), data([8, 8, 1], 20));
+      const outcome = await trainRun(
+        task({ regularizer: { name: "dropout", dropout: 0.5 } }),
+        await loadArchitecture({ kind: "layers-json", path }),
+        data([8, 8, 1], 20),
+      );
       expect(outcome).toMatchObject({ status: "failed", curve: [], predictions: null });
       expect(outcome.failure).toMatch(/cannot take/);
     } finally {
@@ -193,15 +251,24 @@ describe("trainRun", () => {
 
 describe("RunInputs", () => {
   const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
-  const imageOf = (set: ImageSet, shape: InputShape, i: number) => set.images.subarray(i * size(shape), (i + 1) * size(shape));
-  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0);
+  const imageOf = (set: ImageSet, shape: InputShape, i: number) =>
+    set.images.subarray(i * size(shape), (i + 1) * size(shape));
+  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    Array.from(a).reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0);
 
   /** The h × w window at (top, left) of an H×W×C image framed by `pad` zero pixels on each side. */
-  function window(image: Float32Array, [height, width, channels]: InputShape, top: number, left: number, pad: number): number[] {
+  function window(
+    image: Float32Array,
+    [height, width, channels]: InputShape,
+    top: number,
+    left: number,
+    pad: number,
+  ): number[] {
     const out: number[] = [];
     for (let y = top - pad; y < top - pad + 28; y++) {
       for (let x = left - pad; x < left - pad + 28; x++) {
-        for (let c = 0; c < channels; c++) out.push(y >= 0 && y < height && x >= 0 && x < width ? image[(y * width + x) * channels + c]! : 0);
+        for (let c = 0; c < channels; c++)
+          out.push(y >= 0 && y < height && x >= 0 && x < width ? image[(y * width + x) * channels + c]! : 0);
       }
     }
     return out;

@@ -3,9 +3,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { EpochPoint, InputShape, Task } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
-import { RegularizerNotApplicable, type ArchitectureBuilder } from "../models/index.js";
-import { Rng } from "../random.js";
+import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
+import { Rng } from "../random.js";
 import { RunInputs, type Split } from "./inputs.js";
 
 /** A run's data, already corrupted; the test labels are the true labels. */
@@ -78,7 +78,12 @@ interface Evaluation {
 }
 
 /** Loss and accuracy over a whole split, in inference mode; sums stay on the backend until the end. */
-async function evaluate(model: tf.LayersModel, split: Split, classes: number, probabilities: boolean): Promise<Evaluation> {
+async function evaluate(
+  model: tf.LayersModel,
+  split: Split,
+  classes: number,
+  probabilities: boolean,
+): Promise<Evaluation> {
   let totals = tf.zeros([2]);
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, split.count - start);
@@ -103,7 +108,12 @@ async function predict(model: tf.LayersModel, split: Split): Promise<Uint8Array>
   const predictions = new Uint8Array(split.count);
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, split.count - start);
-    const ids = tf.tidy(() => tf.argMax(model.apply(tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]), { training: false }) as tf.Tensor, -1));
+    const ids = tf.tidy(() =>
+      tf.argMax(
+        model.apply(tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]), { training: false }) as tf.Tensor,
+        -1,
+      ),
+    );
     predictions.set(await ids.data(), start);
     ids.dispose();
   }
@@ -148,7 +158,9 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 function failureReason(error: unknown, epoch: number): string | null {
   if (error instanceof RunFailure) return error.message;
   const message = error instanceof Error ? error.message : String(error);
-  return OUT_OF_MEMORY.test(message) ? `out of memory in epoch ${epoch}: ${message.split("\n")[0]!.slice(0, 300)}` : null;
+  return OUT_OF_MEMORY.test(message)
+    ? `out of memory in epoch ${epoch}: ${message.split("\n")[0]!.slice(0, 300)}`
+    : null;
 }
 
 /**
@@ -160,7 +172,12 @@ function failureReason(error: unknown, epoch: number): string | null {
  * const outcome = await trainRun(task, await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }), data);
  * outcome.curve.at(-1)?.trainAcc // 1
  */
-export async function trainRun(task: Task, architecture: ArchitectureBuilder, data: TrainData, hooks: TrainHooks = {}): Promise<RunOutcome> {
+export async function trainRun(
+  task: Task,
+  architecture: ArchitectureBuilder,
+  data: TrainData,
+  hooks: TrainHooks = {},
+): Promise<RunOutcome> {
   const { optimizer, regularizer } = task;
   const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, "train/augmentation"));
   const order = Rng.create(task.seed, "train/batch-order");
@@ -170,9 +187,15 @@ export async function trainRun(task: Task, architecture: ArchitectureBuilder, da
   let learningRate = optimizer.learningRate;
   try {
     try {
-      model = architecture.build({ inputShape: modelInputShape(data.shape), classes: data.classes, regularizer, seed: task.seed });
+      model = architecture.build({
+        inputShape: modelInputShape(data.shape),
+        classes: data.classes,
+        regularizer,
+        seed: task.seed,
+      });
     } catch (error) {
-      if (error instanceof RegularizerNotApplicable) return { status: "failed", failure: error.message, curve, predictions: null };
+      if (error instanceof RegularizerNotApplicable)
+        return { status: "failed", failure: error.message, curve, predictions: null };
       throw error;
     }
     const probabilities = outputsProbabilities(model);
@@ -192,7 +215,13 @@ export async function trainRun(task: Task, architecture: ArchitectureBuilder, da
           const ids = Int32Array.from(permutation.subarray(start, Math.min(start + optimizer.batchSize, count)));
           tf.tidy(() => {
             const { x, y } = inputs.batch(ids);
-            const { grads } = tf.variableGrads(() => tf.mean(crossEntropy(model!.apply(x, { training: true }) as tf.Tensor, y, data.classes, probabilities)) as tf.Scalar, weights);
+            const { grads } = tf.variableGrads(
+              () =>
+                tf.mean(
+                  crossEntropy(model!.apply(x, { training: true }) as tf.Tensor, y, data.classes, probabilities),
+                ) as tf.Scalar,
+              weights,
+            );
             sgd!.step(grads, learningRate);
           });
           await nextTick(); // lets a worker thread see an abort message between steps
@@ -204,9 +233,18 @@ export async function trainRun(task: Task, architecture: ArchitectureBuilder, da
         const test = await evaluate(model, inputs.test, data.classes, probabilities);
         const broken = [train.loss, test.loss].find((loss) => !Number.isFinite(loss));
         if (broken !== undefined) {
-          throw new RunFailure(`the loss became ${Number.isNaN(broken) ? "NaN" : "infinite"} in epoch ${epoch} (training loss ${train.loss}, test loss ${test.loss}); the learning rate may be too high`);
+          throw new RunFailure(
+            `the loss became ${Number.isNaN(broken) ? "NaN" : "infinite"} in epoch ${epoch} (training loss ${train.loss}, test loss ${test.loss}); the learning rate may be too high`,
+          );
         }
-        const point: EpochPoint = { epoch, trainLoss: train.loss, trainAcc: train.acc, testLoss: test.loss, testAcc: test.acc, wallSeconds: trainSeconds };
+        const point: EpochPoint = {
+          epoch,
+          trainLoss: train.loss,
+          trainAcc: train.acc,
+          testLoss: test.loss,
+          testAcc: test.acc,
+          wallSeconds: trainSeconds,
+        };
         curve.push(point);
         hooks.onEpoch?.(point);
 
@@ -222,7 +260,12 @@ export async function trainRun(task: Task, architecture: ArchitectureBuilder, da
         return { status: "failed", failure: reason, curve, predictions: null };
       }
     }
-    return { status: "ok", failure: null, curve, predictions: { train: await predict(model, inputs.train), test: await predict(model, inputs.test) } };
+    return {
+      status: "ok",
+      failure: null,
+      curve,
+      predictions: { train: await predict(model, inputs.train), test: await predict(model, inputs.test) },
+    };
   } finally {
     model?.dispose();
     sgd?.dispose();

@@ -7,16 +7,27 @@ import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kerne
 
 type Inputs = Record<string, { values: Float32Array | Int32Array; shape: number[]; dtype?: "float32" | "int32" }>;
 
-function random(shape: number[], seed: number, transform: (v: number) => number = (v) => v): { values: Float32Array; shape: number[] } {
+function random(
+  shape: number[],
+  seed: number,
+  transform: (v: number) => number = (v) => v,
+): { values: Float32Array; shape: number[] } {
   const rng = Rng.create(seed, "kernel-test");
   const values = Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, () => transform(rng.normal()));
   return { values, shape };
 }
 
 /** Runs one kernel by name on a backend and returns its (first) output's values. */
-async function runOn(backend: "cpu" | "wasm", kernel: string, inputs: Inputs, attrs: object): Promise<{ values: Float32Array; shape: number[] }> {
+async function runOn(
+  backend: "cpu" | "wasm",
+  kernel: string,
+  inputs: Inputs,
+  attrs: object,
+): Promise<{ values: Float32Array; shape: number[] }> {
   await tf.setBackend(backend);
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, tf.tensor(t.values, t.shape, t.dtype ?? "float32")]));
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([name, t]) => [name, tf.tensor(t.values, t.shape, t.dtype ?? "float32")]),
+  );
   const result = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   const out = Array.isArray(result) ? result[0]! : result;
   const values = (await out.data()) as Float32Array;
@@ -67,19 +78,41 @@ describe("wasm training kernels", () => {
     [8, 8, 5, 2, 1, 2, "valid"],
   ] as const;
 
-  it.each(convCases)("Conv2DBackpropFilter on %i×%i×%i → %i channels, filter %i, stride %i, %s padding, matches cpu", async (h, w, ci, co, k, s, pad) => {
-    const x = random([2, h, w, ci], 1);
-    const outShape = (await runOn("cpu", tf.Conv2D, { x, filter: random([k, k, ci, co], 2) }, { strides: [s, s], pad, dataFormat: "NHWC", dilations: [1, 1] })).shape;
-    const attrs = { strides: [s, s], pad, dataFormat: "NHWC", filterShape: [k, k, ci, co] };
-    expect(await relativeError(tf.Conv2DBackpropFilter, { x, dy: random(outShape, 3) }, attrs)).toBeLessThan(1e-4);
-  });
+  it.each(convCases)(
+    "Conv2DBackpropFilter on %i×%i×%i → %i channels, filter %i, stride %i, %s padding, matches cpu",
+    async (h, w, ci, co, k, s, pad) => {
+      const x = random([2, h, w, ci], 1);
+      const outShape = (
+        await runOn(
+          "cpu",
+          tf.Conv2D,
+          { x, filter: random([k, k, ci, co], 2) },
+          { strides: [s, s], pad, dataFormat: "NHWC", dilations: [1, 1] },
+        )
+      ).shape;
+      const attrs = { strides: [s, s], pad, dataFormat: "NHWC", filterShape: [k, k, ci, co] };
+      expect(await relativeError(tf.Conv2DBackpropFilter, { x, dy: random(outShape, 3) }, attrs)).toBeLessThan(1e-4);
+    },
+  );
 
-  it.each(convCases)("Conv2DBackpropInput on %i×%i×%i → %i channels, filter %i, stride %i, %s padding, matches cpu", async (h, w, ci, co, k, s, pad) => {
-    const filter = random([k, k, ci, co], 2);
-    const outShape = (await runOn("cpu", tf.Conv2D, { x: random([2, h, w, ci], 1), filter }, { strides: [s, s], pad, dataFormat: "NHWC", dilations: [1, 1] })).shape;
-    const attrs = { strides: [s, s], pad, dataFormat: "NHWC", inputShape: [2, h, w, ci] };
-    expect(await relativeError(tf.Conv2DBackpropInput, { dy: random(outShape, 3), filter }, attrs)).toBeLessThan(1e-4);
-  });
+  it.each(convCases)(
+    "Conv2DBackpropInput on %i×%i×%i → %i channels, filter %i, stride %i, %s padding, matches cpu",
+    async (h, w, ci, co, k, s, pad) => {
+      const filter = random([k, k, ci, co], 2);
+      const outShape = (
+        await runOn(
+          "cpu",
+          tf.Conv2D,
+          { x: random([2, h, w, ci], 1), filter },
+          { strides: [s, s], pad, dataFormat: "NHWC", dilations: [1, 1] },
+        )
+      ).shape;
+      const attrs = { strides: [s, s], pad, dataFormat: "NHWC", inputShape: [2, h, w, ci] };
+      expect(await relativeError(tf.Conv2DBackpropInput, { dy: random(outShape, 3), filter }, attrs)).toBeLessThan(
+        1e-4,
+      );
+    },
+  );
 
   // [batch, M, K, N]: batches of 1 with M < N take the transposed-product path.
   const products = [
@@ -94,32 +127,56 @@ describe("wasm training kernels", () => {
     [true, true],
   ] as const;
 
-  it.each(products)("BatchMatMul of [%i, %i, %i]·[·, ·, %i] matches cpu with every transpose flag", async (batch, m, k, n) => {
-    for (const [transposeA, transposeB] of flags) {
-      const a = random(transposeA ? [batch, k, m] : [batch, m, k], 1);
-      const b = random(transposeB ? [batch, n, k] : [batch, k, n], 2);
-      expect(await relativeError(tf.BatchMatMul, { a, b }, { transposeA, transposeB }), `${transposeA} ${transposeB}`).toBeLessThan(1e-4);
-    }
-  });
-
-  it.each(products.filter(([batch]) => batch === 1))("_FusedMatMul of [1, %i, %i]·[1, ·, %i] with bias and activations matches cpu", async (_, m, k, n) => {
-    for (const [transposeA, transposeB] of flags) {
-      for (const activation of ["linear", "relu", "elu"]) {
-        // The fused op hands its kernel rank-3 operands with a batch of 1.
-        const a = random(transposeA ? [1, k, m] : [1, m, k], 1);
-        const b = random(transposeB ? [1, n, k] : [1, k, n], 2);
-        const attrs = { transposeA, transposeB, activation, leakyreluAlpha: 0.2 };
-        expect(await relativeError(tf._FusedMatMul, { a, b, bias: random([n], 3) }, attrs), `${transposeA} ${transposeB} ${activation}`).toBeLessThan(1e-4);
+  it.each(products)(
+    "BatchMatMul of [%i, %i, %i]·[·, ·, %i] matches cpu with every transpose flag",
+    async (batch, m, k, n) => {
+      for (const [transposeA, transposeB] of flags) {
+        const a = random(transposeA ? [batch, k, m] : [batch, m, k], 1);
+        const b = random(transposeB ? [batch, n, k] : [batch, k, n], 2);
+        expect(
+          await relativeError(tf.BatchMatMul, { a, b }, { transposeA, transposeB }),
+          `${transposeA} ${transposeB}`,
+        ).toBeLessThan(1e-4);
       }
-    }
-  });
+    },
+  );
+
+  it.each(products.filter(([batch]) => batch === 1))(
+    "_FusedMatMul of [1, %i, %i]·[1, ·, %i] with bias and activations matches cpu",
+    async (_, m, k, n) => {
+      for (const [transposeA, transposeB] of flags) {
+        for (const activation of ["linear", "relu", "elu"]) {
+          // The fused op hands its kernel rank-3 operands with a batch of 1.
+          const a = random(transposeA ? [1, k, m] : [1, m, k], 1);
+          const b = random(transposeB ? [1, n, k] : [1, k, n], 2);
+          const attrs = { transposeA, transposeB, activation, leakyreluAlpha: 0.2 };
+          expect(
+            await relativeError(tf._FusedMatMul, { a, b, bias: random([n], 3) }, attrs),
+            `${transposeA} ${transposeB} ${activation}`,
+          ).toBeLessThan(1e-4);
+        }
+      }
+    },
+  );
 
   it.each([
-    [[4, 5, 6, 7], [0, 1, 2]],
+    [
+      [4, 5, 6, 7],
+      [0, 1, 2],
+    ],
     [[40, 7], [0]],
-    [[3, 4, 5], [0, 1]],
-    [[3, 4, 5], [1, 2]],
-    [[3, 4, 5], [0, 2]],
+    [
+      [3, 4, 5],
+      [0, 1],
+    ],
+    [
+      [3, 4, 5],
+      [1, 2],
+    ],
+    [
+      [3, 4, 5],
+      [0, 2],
+    ],
   ])("Sum and Mean of shape %j over axes %j match cpu", async (shape, axis) => {
     for (const keepDims of [false, true]) {
       expect(await relativeError(tf.Sum, { x: random(shape, 4) }, { axis, keepDims })).toBeLessThan(1e-4);
@@ -128,11 +185,26 @@ describe("wasm training kernels", () => {
   });
 
   it.each([
-    [[1, 1, 1, 6], [1, 1, 5, 1]],
-    [[1, 6], [4, 1]],
-    [[1, 1, 6], [2, 3, 1]],
-    [[2, 3], [2, 2]],
-    [[1, 3, 1], [1, 1, 4]],
+    [
+      [1, 1, 1, 6],
+      [1, 1, 5, 1],
+    ],
+    [
+      [1, 6],
+      [4, 1],
+    ],
+    [
+      [1, 1, 6],
+      [2, 3, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [
+      [1, 3, 1],
+      [1, 1, 4],
+    ],
   ])("Tile of shape %j by %j matches cpu", async (shape, reps) => {
     expect(await relativeError(tf.Tile, { x: random(shape, 6) }, { reps })).toBeLessThan(1e-4);
   });
@@ -140,14 +212,32 @@ describe("wasm training kernels", () => {
   it.each([
     [[6, 5, 4], 0, [4, 0, 5, 5, 1]],
     [[6, 5, 4], 1, [4, 0, 2]],
-    [[6, 5, 4], -1, [[3, 0], [1, 1]]],
+    [
+      [6, 5, 4],
+      -1,
+      [
+        [3, 0],
+        [1, 1],
+      ],
+    ],
     [[7], 0, [6, 2, 2]],
-  ])("GatherV2 of shape %j on axis %i by indices %j matches cpu, for floats and integers", async (shape, axis, indices) => {
-    const ids = { values: Int32Array.from(indices.flat()), shape: Array.isArray(indices[0]) ? [indices.length, (indices[0] as number[]).length] : [indices.length], dtype: "int32" as const };
-    expect(await relativeError(tf.GatherV2, { x: random(shape, 9), indices: ids }, { axis, batchDims: 0 })).toBe(0);
-    const integers = { values: Int32Array.from(random(shape, 10).values, (v) => Math.round(v * 100)), shape, dtype: "int32" as const };
-    expect(await relativeError(tf.GatherV2, { x: integers, indices: ids }, { axis, batchDims: 0 })).toBe(0);
-  });
+  ])(
+    "GatherV2 of shape %j on axis %i by indices %j matches cpu, for floats and integers",
+    async (shape, axis, indices) => {
+      const ids = {
+        values: Int32Array.from(indices.flat()),
+        shape: Array.isArray(indices[0]) ? [indices.length, (indices[0] as number[]).length] : [indices.length],
+        dtype: "int32" as const,
+      };
+      expect(await relativeError(tf.GatherV2, { x: random(shape, 9), indices: ids }, { axis, batchDims: 0 })).toBe(0);
+      const integers = {
+        values: Int32Array.from(random(shape, 10).values, (v) => Math.round(v * 100)),
+        shape,
+        dtype: "int32" as const,
+      };
+      expect(await relativeError(tf.GatherV2, { x: integers, indices: ids }, { axis, batchDims: 0 })).toBe(0);
+    },
+  );
 
   it("GatherV2 rejects an index out of range", async () => {
     await tf.setBackend("wasm");
@@ -157,10 +247,26 @@ describe("wasm training kernels", () => {
   });
 
   it.each([
-    [[10, 4, 4, 1], [2, 0, 0, 0], [5, -1, -1, -1]],
-    [[10, 4, 4, 3], [0, 1, 0, 0], [10, 2, 4, 3]],
-    [[10, 4, 4, 3], [1, 1, 2, 1], [3, 2, 2, 1]],
-    [[5, 6], [1, 2], [3, 3]],
+    [
+      [10, 4, 4, 1],
+      [2, 0, 0, 0],
+      [5, -1, -1, -1],
+    ],
+    [
+      [10, 4, 4, 3],
+      [0, 1, 0, 0],
+      [10, 2, 4, 3],
+    ],
+    [
+      [10, 4, 4, 3],
+      [1, 1, 2, 1],
+      [3, 2, 2, 1],
+    ],
+    [
+      [5, 6],
+      [1, 2],
+      [3, 3],
+    ],
     [[9], [4], [5]],
   ])("Slice of shape %j from %j, size %j matches cpu", async (shape, begin, size) => {
     expect(await relativeError(tf.Slice, { x: random(shape, 11) }, { begin, size })).toBe(0);
@@ -197,7 +303,9 @@ describe("wasm training kernels", () => {
       const attrs = { filterSize: [k, k], strides: [s, s], pad };
       const output = await runOn("cpu", tf.MaxPool, { x: input }, attrs);
       const dy = random(output.shape, 8);
-      expect(await relativeError(tf.MaxPoolGrad, { dy, input, output }, attrs), `${h} ${k} ${s} ${pad}`).toBeLessThan(1e-6);
+      expect(await relativeError(tf.MaxPoolGrad, { dy, input, output }, attrs), `${h} ${k} ${s} ${pad}`).toBeLessThan(
+        1e-6,
+      );
     }
   });
 });

@@ -2,8 +2,9 @@
 // from kernels it has, and replacements for stock kernels whose training-time paths are slow
 // (or, for MaxPoolGrad, wrong). Each is checked against the cpu backend in
 // wasm-kernels.test.ts; each one's measured effect is in docs/performance.md.
-import * as tf from "@tensorflow/tfjs";
+
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 
 const { backend_util } = tf;
 type Conv2DInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
@@ -13,7 +14,12 @@ type ExplicitPadding = Extract<Parameters<typeof backend_util.computeConv2DInfo>
 interface WasmBackend {
   disposeData(dataId: object): boolean;
   incRef(dataId: object): void;
-  makeOutput(shape: number[], dtype: "float32" | "int32", memoryOffset?: number, values?: Int32Array | Float32Array): TensorInfo;
+  makeOutput(
+    shape: number[],
+    dtype: "float32" | "int32",
+    memoryOffset?: number,
+    values?: Int32Array | Float32Array,
+  ): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
@@ -82,7 +88,16 @@ class Kernels {
     let out = x;
     if (croppedH !== h || croppedW !== w) out = this.slice(x, [0, cropTop, cropLeft, 0], [b, croppedH, croppedW, c]);
     if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      const padded = this.pad(out, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]], constantValue);
+      const padded = this.pad(
+        out,
+        [
+          [0, 0],
+          [Math.max(top, 0), Math.max(bottom, 0)],
+          [Math.max(left, 0), Math.max(right, 0)],
+          [0, 0],
+        ],
+        constantValue,
+      );
       if (out !== x) this.dispose(out);
       out = padded;
     }
@@ -99,9 +114,17 @@ class Kernels {
     if (strideH === 1 && strideW === 1) return this.identity(x);
     // Pads of rank 3 only: columns first, then rows.
     const columns = this.reshape(x, [b * h * w, 1, c]);
-    const wideColumns = this.pad(columns, [[0, 0], [0, strideW - 1], [0, 0]]);
+    const wideColumns = this.pad(columns, [
+      [0, 0],
+      [0, strideW - 1],
+      [0, 0],
+    ]);
     const rows = this.reshape(wideColumns, [b * h, 1, w * strideW * c]);
-    const wideRows = this.pad(rows, [[0, 0], [0, strideH - 1], [0, 0]]);
+    const wideRows = this.pad(rows, [
+      [0, 0],
+      [0, strideH - 1],
+      [0, 0],
+    ]);
     const out = this.reshape(wideRows, [b, h * strideH, w * strideW, c]);
     this.dispose(columns, wideColumns, rows, wideRows);
     return out;
@@ -126,7 +149,8 @@ function convInfoOf(xShape: number[], filterShape: number[], attrs: Conv2DBackpr
     false,
     backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
-  if (info.dataFormat !== "channelsLast") throw new Error("the wasm training kernels support channels-last (NHWC) data only");
+  if (info.dataFormat !== "channelsLast")
+    throw new Error("the wasm training kernels support channels-last (NHWC) data only");
   return info;
 }
 
@@ -135,7 +159,12 @@ function convInfoOf(xShape: number[], filterShape: number[], attrs: Conv2DBackpr
  * ordinary convolution of x seen as [Ci, H, W, B] with dy seen as a [OH, OW, B, Co] filter,
  * dilated by the forward stride; its [Ci, KH, KW, Co] output is transposed back.
  */
-function conv2dBackpropFilter(k: Kernels, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropAttrs & { filterShape: number[] }): TensorInfo {
+function conv2dBackpropFilter(
+  k: Kernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropAttrs & { filterShape: number[] },
+): TensorInfo {
   const info = convInfoOf(x.shape, attrs.filterShape, attrs);
   const { strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth } = info;
   const { top, left } = info.padInfo;
@@ -146,10 +175,13 @@ function conv2dBackpropFilter(k: Kernels, x: TensorInfo, dy: TensorInfo, attrs: 
   const xT = k.transpose(x, [3, 1, 2, 0]);
   const xFramed = k.padOrCrop(xT, top, bottom, left, right);
   const dyT = k.transpose(dy, [1, 2, 0, 3]);
-  const conv = k.call(tf.Conv2D)(
-    { x: xFramed, filter: dyT },
-    { strides: [1, 1], dilations: [strideHeight, strideWidth], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined } as unknown as NamedAttrMap,
-  );
+  const conv = k.call(tf.Conv2D)({ x: xFramed, filter: dyT }, {
+    strides: [1, 1],
+    dilations: [strideHeight, strideWidth],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dimRoundingMode: undefined,
+  } as unknown as NamedAttrMap);
   const dw = k.transpose(conv, [1, 2, 0, 3]);
   k.dispose(xT, xFramed, dyT, conv);
   return dw;
@@ -159,7 +191,12 @@ function conv2dBackpropFilter(k: Kernels, x: TensorInfo, dy: TensorInfo, attrs: 
  * dx = the stride-1 convolution of dy, dilated by the forward stride, with the filter
  * flipped in space and its channel axes swapped.
  */
-function conv2dBackpropInput(k: Kernels, dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropAttrs & { inputShape: number[] }): TensorInfo {
+function conv2dBackpropInput(
+  k: Kernels,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropAttrs & { inputShape: number[] },
+): TensorInfo {
   const info = convInfoOf(attrs.inputShape, filter.shape, attrs);
   const { strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth } = info;
   const { top, left } = info.padInfo;
@@ -172,10 +209,13 @@ function conv2dBackpropInput(k: Kernels, dy: TensorInfo, filter: TensorInfo, att
   const framed = k.padOrCrop(dilated, padTop, padBottom, padLeft, padRight);
   const flipped = k.call(tf.Reverse)({ x: filter }, { dims: [0, 1] });
   const swapped = k.transpose(flipped, [0, 1, 3, 2]);
-  const dx = k.call(tf.Conv2D)(
-    { x: framed, filter: swapped },
-    { strides: [1, 1], dilations: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined } as unknown as NamedAttrMap,
-  );
+  const dx = k.call(tf.Conv2D)({ x: framed, filter: swapped }, {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dimRoundingMode: undefined,
+  } as unknown as NamedAttrMap);
   k.dispose(dilated, framed, flipped, swapped);
   return dx;
 }
@@ -199,7 +239,12 @@ const packedRightOperands = new WeakSet<object>();
  *   right operand seen before stays on the right: its packing is cached.
  */
 function matMul(k: Kernels, name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
-  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { a, b, bias, preluActivationWeights } = inputs as {
+    a: TensorInfo;
+    b: TensorInfo;
+    bias?: TensorInfo;
+    preluActivationWeights?: TensorInfo;
+  };
   const rank = (t: TensorInfo) => t.shape.length;
   const batch = (t: TensorInfo) => t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const swapLastPerm = (n: number) => [...Array(n).keys()].map((i) => (i < n - 2 ? i : i === n - 2 ? n - 1 : n - 2));
@@ -211,7 +256,13 @@ function matMul(k: Kernels, name: string, inputs: NamedTensorInfoMap, attrs: Nam
   const activation = (attrs.activation as string | undefined) ?? "linear";
   const packed = !transposeB && packedRightOperands.has(b.dataId);
   if (!transposeB) packedRightOperands.add(b.dataId);
-  const swap = !packed && batch(a) === 1 && batch(b) === 1 && rows < columns && (activation === "linear" || activation === "relu") && !preluActivationWeights;
+  const swap =
+    !packed &&
+    batch(a) === 1 &&
+    batch(b) === 1 &&
+    rows < columns &&
+    (activation === "linear" || activation === "relu") &&
+    !preluActivationWeights;
 
   if (!swap) {
     const aT = transposeA ? swapLast(a) : a;
@@ -248,7 +299,9 @@ function matMul(k: Kernels, name: string, inputs: NamedTensorInfoMap, attrs: Nam
  */
 function leadingAxes(axis: number | number[] | null | undefined, shape: number[]): number {
   if (axis === null || axis === undefined) return 0;
-  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + shape.length : a)))].sort((p, q) => p - q);
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + shape.length : a)))].sort(
+    (p, q) => p - q,
+  );
   const covered = axes.every((a, i) => a === i) ? axes.length : 0;
   return covered > 0 && covered < shape.length ? covered : 0;
 }
@@ -270,7 +323,11 @@ function reduceLeading(k: Kernels, name: "Sum" | "Mean", x: TensorInfo, attrs: N
   const rest = x.shape.slice(count);
   const columns = rest.reduce((p, q) => p * q, 1);
   const grid = k.reshape(x, [first, inner, 1, columns]);
-  const pooled = k.call(tf.AvgPool)({ x: grid }, { filterSize: [inner, 1], strides: [1, 1], pad: "valid" } as unknown as NamedAttrMap);
+  const pooled = k.call(tf.AvgPool)({ x: grid }, {
+    filterSize: [inner, 1],
+    strides: [1, 1],
+    pad: "valid",
+  } as unknown as NamedAttrMap);
   const rows = k.reshape(pooled, [1, first, columns]);
   // The pool averaged over `inner`; a sum scales the weights back by it.
   const weights = k.fill([1, 1, first], name === "Mean" ? 1 / first : inner);
@@ -297,7 +354,18 @@ function maxPoolGrad(k: Kernels, dy: TensorInfo, input: TensorInfo, attrs: Named
     attrs.pad as "same" | "valid",
     attrs.dimRoundingMode as "floor" | undefined,
   );
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+  } = info;
   const { top, left } = info.padInfo;
   const dx = k.backend.makeOutput(input.shape, "float32");
   // Views of the wasm heap, taken after the last allocation (an allocation may move the heap).
@@ -355,14 +423,20 @@ function tileBroadcast(k: Kernels, x: TensorInfo, attrs: NamedAttrMap): TensorIn
   const repeated = reps.flatMap((r, axis) => (r > 1 ? [axis] : []));
   const kept = x.shape.flatMap((d, axis) => (d > 1 ? [axis] : []));
   const broadcast =
-    x.dtype === "float32" && repeated.length > 0 && repeated.every((axis) => x.shape[axis] === 1) && (kept.length === 0 || Math.max(...repeated) < Math.min(...kept));
+    x.dtype === "float32" &&
+    repeated.length > 0 &&
+    repeated.every((axis) => x.shape[axis] === 1) &&
+    (kept.length === 0 || Math.max(...repeated) < Math.min(...kept));
   if (!broadcast) return k.call(tf.Tile)({ x }, attrs);
   const rows = reps.reduce((p, q) => p * q, 1);
   const columns = x.shape.reduce((p, q) => p * q, 1);
   const ones = k.fill([1, rows, 1], 1);
   const flat = k.reshape(x, [1, 1, columns]);
   const product = k.call(tf.BatchMatMul)({ a: ones, b: flat }, { transposeA: false, transposeB: false });
-  const out = k.reshape(product, x.shape.map((d, axis) => d * reps[axis]!));
+  const out = k.reshape(
+    product,
+    x.shape.map((d, axis) => d * reps[axis]!),
+  );
   k.dispose(ones, flat, product);
   return out;
 }
@@ -388,7 +462,8 @@ const size = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
  */
 function gather(k: Kernels, x: TensorInfo, indices: TensorInfo, attrs: NamedAttrMap): TensorInfo {
   const { axis, batchDims } = attrs as { axis: number; batchDims: number };
-  if (batchDims !== 0 || (x.dtype !== "float32" && x.dtype !== "int32") || indices.dtype !== "int32") return k.call(tf.GatherV2)({ x, indices }, attrs);
+  if (batchDims !== 0 || (x.dtype !== "float32" && x.dtype !== "int32") || indices.dtype !== "int32")
+    return k.call(tf.GatherV2)({ x, indices }, attrs);
   const at = axis < 0 ? axis + x.shape.length : axis;
   const outer = size(x.shape.slice(0, at));
   const dim = x.shape[at]!;
@@ -396,7 +471,8 @@ function gather(k: Kernels, x: TensorInfo, indices: TensorInfo, attrs: NamedAttr
   const ids = k.backend.typedArrayFromHeap(indices) as Int32Array;
   // Indexed loops: for-of over a typed array is several times slower in V8.
   for (let i = 0; i < ids.length; i++) {
-    if (!(ids[i]! >= 0 && ids[i]! < dim)) throw new Error(`GatherV2: the index value ${ids[i]} is not in [0, ${dim - 1}]`);
+    if (!(ids[i]! >= 0 && ids[i]! < dim))
+      throw new Error(`GatherV2: the index value ${ids[i]} is not in [0, ${dim - 1}]`);
   }
   const out = k.backend.makeOutput([...x.shape.slice(0, at), ...indices.shape, ...x.shape.slice(at + 1)], x.dtype);
   // Views of the wasm heap, taken after the last allocation (an allocation may move the heap).
@@ -426,7 +502,11 @@ function gather(k: Kernels, x: TensorInfo, indices: TensorInfo, attrs: NamedAttr
  */
 function slice(k: Kernels, x: TensorInfo, attrs: NamedAttrMap): TensorInfo {
   if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length === 0) return k.call(tf.Slice)({ x }, attrs);
-  const [begin, sizes] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin as number[], attrs.size as number[]) as [number[], number[]];
+  const [begin, sizes] = tf.slice_util.parseSliceParams(
+    x as unknown as tf.Tensor,
+    attrs.begin as number[],
+    attrs.size as number[],
+  ) as [number[], number[]];
   const shape = x.shape;
   const rank = shape.length;
   // The run: the trailing axes taken whole, plus the innermost axis that is cut.
@@ -454,8 +534,10 @@ function slice(k: Kernels, x: TensorInfo, attrs: NamedAttrMap): TensorInfo {
  * names; each entry replaces (or adds) the wasm kernel of that name.
  */
 const TRAINING_KERNELS: Record<string, (k: Kernels, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => TensorInfo> = {
-  [tf.Conv2DBackpropFilter]: (k, { x, dy }, attrs) => conv2dBackpropFilter(k, x!, dy!, attrs as unknown as Conv2DBackpropAttrs & { filterShape: number[] }),
-  [tf.Conv2DBackpropInput]: (k, { dy, filter }, attrs) => conv2dBackpropInput(k, dy!, filter!, attrs as unknown as Conv2DBackpropAttrs & { inputShape: number[] }),
+  [tf.Conv2DBackpropFilter]: (k, { x, dy }, attrs) =>
+    conv2dBackpropFilter(k, x!, dy!, attrs as unknown as Conv2DBackpropAttrs & { filterShape: number[] }),
+  [tf.Conv2DBackpropInput]: (k, { dy, filter }, attrs) =>
+    conv2dBackpropInput(k, dy!, filter!, attrs as unknown as Conv2DBackpropAttrs & { inputShape: number[] }),
   [tf.BatchMatMul]: (k, inputs, attrs) => matMul(k, tf.BatchMatMul, inputs, attrs),
   [tf._FusedMatMul]: (k, inputs, attrs) => matMul(k, tf._FusedMatMul, inputs, attrs),
   [tf.Sum]: (k, { x }, attrs) => reduceLeading(k, "Sum", x!, attrs),
@@ -492,7 +574,8 @@ export function registerWasmTrainingKernels(names: readonly string[] = WASM_TRAI
     const config: KernelConfig = {
       kernelName: name,
       backendName: "wasm",
-      kernelFunc: ({ inputs, attrs, backend }) => kernel(new Kernels(stock, backend as unknown as WasmBackend), inputs, attrs ?? {}),
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        kernel(new Kernels(stock, backend as unknown as WasmBackend), inputs, attrs ?? {}),
     };
     tf.registerKernel(config);
   }

@@ -2,7 +2,7 @@
 // before it leaves, so the API cannot drift from the contract; clients parse them too.
 import { z } from "zod";
 import { LIMITS, Name, NonNegativeInt, PositiveInt, Sha256Hex, Slug, Timestamp } from "./common.js";
-import { Architecture, Environment, Envelope, InputShape } from "./payload.js";
+import { Architecture, Envelope, Environment, InputShape } from "./payload.js";
 import { DerivedMetrics, EpochPoint } from "./run.js";
 import { Corruption, DatasetId, Suite } from "./suite.js";
 
@@ -136,7 +136,13 @@ export const BASELINE_KINDS: readonly Architecture["kind"][] = ["kernel"];
  * @example
  * Leaderboard.parse(body).baselines[0]?.testAccuracy // 0.87
  */
-export const BaselineRow = LeaderboardRow.pick({ architecture: true, genGap: true, testAccuracy: true, submissions: true, submitters: true })
+export const BaselineRow = LeaderboardRow.pick({
+  architecture: true,
+  genGap: true,
+  testAccuracy: true,
+  submissions: true,
+  submitters: true,
+})
   .extend({
     /** Median final training accuracy on true labels (1 for an interpolating kernel). */
     trainAccuracy: z.number().nullable(),
@@ -302,7 +308,10 @@ export const ArchitectureDetail = z
   .strictObject({
     // The topology was checked as JSON when it was submitted; z.record of unknown keeps the
     // OpenAPI document finite (a recursive JSON schema has no end when expanded).
-    architecture: ArchitectureSummary.extend({ topology: z.record(z.string(), z.unknown()).describe("the TF.js layers topology (JSON)"), firstSeenAt: Timestamp }),
+    architecture: ArchitectureSummary.extend({
+      topology: z.record(z.string(), z.unknown()).describe("the TF.js layers topology (JSON)"),
+      firstSeenAt: Timestamp,
+    }),
     conditions: z.array(ConditionSummary),
     /** The newest runs with their curves, at most `MAX_CURVES`. */
     runs: z.array(RunCurve),
@@ -313,5 +322,7 @@ export type ArchitectureDetail = z.infer<typeof ArchitectureDetail>;
 
 /** `GET /health`: the trivial route, which touches no database. */
 /** The trivial route's answer; `service` lets a client tell a rethink-bench server from anything else on a port. */
-export const Health = z.strictObject({ status: z.literal("ok"), service: z.literal("rethink-bench") }).meta({ id: "Health" });
+export const Health = z
+  .strictObject({ status: z.literal("ok"), service: z.literal("rethink-bench") })
+  .meta({ id: "Health" });
 export type Health = z.infer<typeof Health>;

@@ -1,8 +1,9 @@
 // The contract: every type that runner, API and web share, as zod schemas.
+
+export * from "./api.js";
 export * from "./common.js";
-export * from "./suite.js";
-export * from "./task.js";
-export * from "./run.js";
 export * from "./payload.js";
 export * from "./problem.js";
-export * from "./api.js";
+export * from "./run.js";
+export * from "./suite.js";
+export * from "./task.js";

@@ -104,7 +104,10 @@ export type Subject = z.infer<typeof Subject>;
  */
 export const Statement = z.strictObject({
   _type: z.literal(STATEMENT_TYPE),
-  subject: z.array(Subject).min(1).max(LIMITS.maxArchitecturesPerBundle + 8 * LIMITS.maxDatasetFiles),
+  subject: z
+    .array(Subject)
+    .min(1)
+    .max(LIMITS.maxArchitecturesPerBundle + 8 * LIMITS.maxDatasetFiles),
   predicateType: z.literal(PREDICATE_TYPE),
   predicate: ResultPredicate,
 });

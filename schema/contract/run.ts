@@ -65,19 +65,35 @@ export const RunResult = z
   })
   .superRefine((run, ctx) => {
     run.curve.forEach((point, i) => {
-      if (point.epoch !== i + 1) ctx.addIssue({ code: "custom", path: ["curve", i, "epoch"], message: `must be ${i + 1}: epochs are consecutive from 1` });
+      if (point.epoch !== i + 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["curve", i, "epoch"],
+          message: `must be ${i + 1}: epochs are consecutive from 1`,
+        });
       const previous = run.curve[i - 1];
       if (previous && point.wallSeconds < previous.wallSeconds) {
-        ctx.addIssue({ code: "custom", path: ["curve", i, "wallSeconds"], message: "must not decrease: wall time is cumulative" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["curve", i, "wallSeconds"],
+          message: "must not decrease: wall time is cumulative",
+        });
       }
     });
     if (run.curve.length > run.task.epochs) {
-      ctx.addIssue({ code: "custom", path: ["curve"], message: `has ${run.curve.length} epochs, more than the budget of ${run.task.epochs}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["curve"],
+        message: `has ${run.curve.length} epochs, more than the budget of ${run.task.epochs}`,
+      });
     }
     if (run.status === "ok") {
-      if (run.failure !== null) ctx.addIssue({ code: "custom", path: ["failure"], message: "must be null for a run with status ok" });
-      if (run.curve.length === 0) ctx.addIssue({ code: "custom", path: ["curve"], message: "must not be empty for a run with status ok" });
-      if (run.predictions === null) ctx.addIssue({ code: "custom", path: ["predictions"], message: "must be present for a run with status ok" });
+      if (run.failure !== null)
+        ctx.addIssue({ code: "custom", path: ["failure"], message: "must be null for a run with status ok" });
+      if (run.curve.length === 0)
+        ctx.addIssue({ code: "custom", path: ["curve"], message: "must not be empty for a run with status ok" });
+      if (run.predictions === null)
+        ctx.addIssue({ code: "custom", path: ["predictions"], message: "must be present for a run with status ok" });
     } else if (run.failure === null) {
       ctx.addIssue({ code: "custom", path: ["failure"], message: "must give the reason of a failed run" });
     }

@@ -1,6 +1,6 @@
 // A suite: the versioned data that fixes one benchmark protocol (README, "The protocol and its limits").
 import { z } from "zod";
-import { Fraction, LIMITS, NonNegative, PositiveInt, NonNegativeInt, Slug } from "./common.js";
+import { Fraction, LIMITS, NonNegative, NonNegativeInt, PositiveInt, Slug } from "./common.js";
 
 /** Datasets the runner knows how to load (docs/datasets.md). */
 export const DatasetId = z.enum(["mnist-10k", "mnist", "fashion-mnist", "cifar10", "synthetic"]);
@@ -128,7 +128,10 @@ export const Suite = z.strictObject({
   datasets: z.array(SuiteDataset).min(1).max(8),
   architectures: z.array(SuiteArchitecture).min(1).max(LIMITS.maxArchitecturesPerBundle),
   conditions: z.array(Condition).min(1).max(LIMITS.maxConditions),
-  seeds: z.array(NonNegativeInt.max(2 ** 31 - 1)).min(1).max(LIMITS.maxSeeds),
+  seeds: z
+    .array(NonNegativeInt.max(2 ** 31 - 1))
+    .min(1)
+    .max(LIMITS.maxSeeds),
   optimizer: Optimizer,
   epochs: PositiveInt.max(LIMITS.maxEpochs),
   /** Training accuracy at which a run counts as fitted (1.0: every training example correct). */

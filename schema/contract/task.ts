@@ -1,7 +1,7 @@
 // A task: one fully resolved run of a suite (architecture × dataset × condition × seed).
 import { z } from "zod";
 import { LIMITS, NonNegativeInt, PositiveInt, Slug } from "./common.js";
-import { Corruption, corruptionLabel, Optimizer, Regularizer, Suite, SuiteDataset } from "./suite.js";
+import { Corruption, corruptionLabel, Optimizer, Regularizer, type Suite, SuiteDataset } from "./suite.js";
 
 /**
  * Everything a worker needs to train one run, with the suite's defaults already applied
@@ -25,7 +25,13 @@ export type Task = z.infer<typeof Task>;
 
 /** A stable, human-readable key of a task, unique within a suite. */
 export function taskKey(task: Task): string {
-  return [task.architecture, task.dataset.id, corruptionLabel(task.corruption), task.regularizer.name, `seed-${task.seed}`].join("/");
+  return [
+    task.architecture,
+    task.dataset.id,
+    corruptionLabel(task.corruption),
+    task.regularizer.name,
+    `seed-${task.seed}`,
+  ].join("/");
 }
 
 /**
@@ -38,10 +44,15 @@ export function taskKey(task: Task): string {
  * @example
  * expandSuite(quickSuite, { architectures: ["my-net"] }).every((t) => t.architecture === "my-net") // true
  */
-export function expandSuite(suite: Suite, options: { architectures?: readonly string[]; seeds?: readonly number[] } = {}): Task[] {
+export function expandSuite(
+  suite: Suite,
+  options: { architectures?: readonly string[]; seeds?: readonly number[] } = {},
+): Task[] {
   const replaced = options.architectures !== undefined;
   const seeds = options.seeds ?? suite.seeds;
-  const architectures = replaced ? options.architectures!.map((id) => ({ id, learningRate: undefined })) : suite.architectures;
+  const architectures = replaced
+    ? options.architectures!.map((id) => ({ id, learningRate: undefined }))
+    : suite.architectures;
   const tasks: Task[] = [];
   for (const dataset of suite.datasets) {
     for (const architecture of architectures) {

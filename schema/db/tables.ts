@@ -1,7 +1,19 @@
 // The leaderboard's Postgres tables as drizzle definitions; drizzle-kit turns them into the
 // SQL migrations in schema/migrations. Nothing is ever deleted: moderation hides.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import type { Architecture, Envelope, Environment, EpochPoint, JsonObject, Task } from "../contract/index.js";
 
 /** Signing keys, registered on first use. `keyid` is the hex SHA-256 of the raw public key. */
@@ -127,5 +139,8 @@ export const moderationActions = /* @__PURE__ */ pgTable(
     reason: text("reason").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("moderation_actions_submission_idx").on(t.submissionId), check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show')`)],
+  (t) => [
+    index("moderation_actions_submission_idx").on(t.submissionId),
+    check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show')`),
+  ],
 );

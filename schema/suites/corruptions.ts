@@ -28,5 +28,7 @@ const TRUE_AND_RANDOM: Corruption[] = [{ kind: "true" }, { kind: "random" }];
  * limits them to the architectures they apply to.
  */
 export function ablations(regularizers: Regularizer[], architectures?: string[]): Condition[] {
-  return regularizers.flatMap((regularizer) => TRUE_AND_RANDOM.map((corruption) => ({ corruption, regularizer, ...(architectures && { architectures }) })));
+  return regularizers.flatMap((regularizer) =>
+    TRUE_AND_RANDOM.map((corruption) => ({ corruption, regularizer, ...(architectures && { architectures }) })),
+  );
 }

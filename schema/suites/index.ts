@@ -5,8 +5,8 @@ import { quickSuite } from "./quick.js";
 import { smokeSuite } from "./smoke.js";
 import { standardSuite } from "./standard.js";
 
-export { REGULARIZERS } from "./regularizers.js";
 export { ALL_CORRUPTIONS } from "./corruptions.js";
+export { REGULARIZERS } from "./regularizers.js";
 
 /**
  * Every suite this version of rethink-bench knows, validated once at load.
@@ -14,7 +14,9 @@ export { ALL_CORRUPTIONS } from "./corruptions.js";
  * @example
  * SUITES.map((s) => s.id) // ["smoke", "quick", "standard", "paper"]
  */
-export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, standardSuite, paperSuite].map((suite) => Suite.parse(suite));
+export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, standardSuite, paperSuite].map((suite) =>
+  Suite.parse(suite),
+);
 
 /** The suite with this id and version; without a version, the newest of that id. Undefined if unknown. */
 export function findSuite(id: string, version?: number): Suite | undefined {

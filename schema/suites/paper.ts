@@ -11,7 +11,12 @@ export const paperSuite: Suite = {
   description:
     "The paper's set-up: all 50,000 CIFAR-10 training images, small Inception (learning rate 0.1), small AlexNet and the two MLPs (0.01), SGD with momentum 0.9, learning rate ×0.95 per epoch, batch 128; the full corruption sweep and the Table 1 ablations on true and random labels. Needs a GPU.",
   datasets: [{ id: "cifar10", trainSize: 50000, testSize: 10000 }],
-  architectures: [{ id: "small-inception", learningRate: 0.1 }, { id: "small-alexnet" }, { id: "mlp-1x512" }, { id: "mlp-3x512" }],
+  architectures: [
+    { id: "small-inception", learningRate: 0.1 },
+    { id: "small-alexnet" },
+    { id: "mlp-1x512" },
+    { id: "mlp-3x512" },
+  ],
   conditions: [
     ...unregularized(ALL_CORRUPTIONS),
     ...ablations([REGULARIZERS.weightDecay, REGULARIZERS.crop, REGULARIZERS.cropWeightDecay]),

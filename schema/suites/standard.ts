@@ -14,10 +14,21 @@ export const standardSuite: Suite = {
     { id: "fashion-mnist", trainSize: 10000, testSize: 2000 },
     { id: "cifar10", trainSize: 10000, testSize: 2000 },
   ],
-  architectures: [{ id: "mlp-1x512" }, { id: "mlp-3x512" }, { id: "small-alexnet" }, { id: "small-inception", learningRate: 0.1 }],
+  architectures: [
+    { id: "mlp-1x512" },
+    { id: "mlp-3x512" },
+    { id: "small-alexnet" },
+    { id: "small-inception", learningRate: 0.1 },
+  ],
   conditions: [
     ...unregularized(ALL_CORRUPTIONS),
-    ...ablations([REGULARIZERS.weightDecay, REGULARIZERS.crop, REGULARIZERS.cropWeightDecay, REGULARIZERS.dropout, REGULARIZERS.earlyStopping]),
+    ...ablations([
+      REGULARIZERS.weightDecay,
+      REGULARIZERS.crop,
+      REGULARIZERS.cropWeightDecay,
+      REGULARIZERS.dropout,
+      REGULARIZERS.earlyStopping,
+    ]),
     ...ablations([REGULARIZERS.noBatchNorm], ["small-inception"]),
   ],
   seeds: [0, 1, 2],

@@ -4,10 +4,10 @@
 // tables, so a table and the chart beside it show the same numbers.
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { defaultPublicDir, startServer, type RunningServer } from "../../api/node.js";
+import { defaultPublicDir, type RunningServer, startServer } from "../../api/node.js";
 import { ArchitectureDetail, Leaderboard } from "../../schema/index.js";
-import { launchBrowser, type Browser } from "../../tests/fixtures/browser.js";
-import { architectureHref, leaderboardHref, type BoardRef } from "../../web/index.js";
+import { type Browser, launchBrowser } from "../../tests/fixtures/browser.js";
+import { architectureHref, type BoardRef, leaderboardHref } from "../../web/index.js";
 
 /** Pixels per CSS pixel of the screenshots: sharp on high-density screens, small enough to commit. */
 const SCALE = 2;
@@ -48,8 +48,13 @@ export class LocalBoard {
 
   /** Submits a signed bundle through the API, as `rethink-bench submit` does. */
   async submit(text: string): Promise<void> {
-    const response = await fetch(`${this.server.url}${API}/submissions`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
-    if (!response.ok) throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
+    const response = await fetch(`${this.server.url}${API}/submissions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: text,
+    });
+    if (!response.ok)
+      throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
   }
 
   async leaderboard(board: BoardRef): Promise<Leaderboard> {

@@ -1,17 +1,56 @@
 // docs/reproduction.md from the report's inputs: every "ours" figure is read from a run the
 // report made or reused (a verified bundle, the local leaderboard's answers about it, or a
 // command's JSON output); the paper's figures come from paper.ts with their table or figure.
-import { corruptionLabel, type ArchitectureDetail, type BaselineRow, type ConditionSummary, type ResultPredicate, type RunResult, type Suite } from "../../schema/index.js";
+
 import type { KernelReport } from "../../runner/commands/kernel.js";
 import type { TheoremReport } from "../../runner/commands/theorem.js";
-import { corruptionName, formatGibibytes, formatInteger, formatPercentValue, formatThreshold, kendallTau, NONE, quantile } from "../../web/index.js";
-import { FIGURE_1A_KILOSTEPS, FIGURE_1B, FIGURE_1C, KERNEL, LEVELS, PAPER_CITATION, PAPER_MODEL_OF, PAPER_SETUP, PARAMETERS, PUBLIC_KERNEL, TABLE_1, theoremWeights, type PaperModel } from "./paper.js";
+import {
+  type ArchitectureDetail,
+  type BaselineRow,
+  type ConditionSummary,
+  corruptionLabel,
+  type ResultPredicate,
+  type RunResult,
+  type Suite,
+} from "../../schema/index.js";
+import {
+  corruptionName,
+  formatGibibytes,
+  formatInteger,
+  formatPercentValue,
+  formatThreshold,
+  kendallTau,
+  NONE,
+  quantile,
+} from "../../web/index.js";
+import {
+  FIGURE_1A_KILOSTEPS,
+  FIGURE_1B,
+  FIGURE_1C,
+  KERNEL,
+  LEVELS,
+  PAPER_CITATION,
+  PAPER_MODEL_OF,
+  PAPER_SETUP,
+  PARAMETERS,
+  type PaperModel,
+  PUBLIC_KERNEL,
+  TABLE_1,
+  theoremWeights,
+} from "./paper.js";
 import type { Invocation, StepBundle, StepJson } from "./steps.js";
 
 /** A trained suite as the report shows it: its verified bundle and, per architecture, the leaderboard's page data and chart images. */
 export interface SuiteResult {
   bundle: StepBundle;
-  architectures: { id: string; name: string; fingerprint: string; parameterCount: number; detail: ArchitectureDetail; images: Record<"1a" | "1b" | "1c", string> }[];
+  architectures: {
+    id: string;
+    name: string;
+    fingerprint: string;
+    parameterCount: number;
+    detail: ArchitectureDetail;
+    images: Record<"1a" | "1b" | "1c", string>;
+  }[];
 }
 
 /** The kernel baseline: its bundle on a suite's tasks, its page's Figure 1c, and solves of growing size. */
@@ -29,7 +68,13 @@ export interface StandardStatus {
   datasets: { id: string; present: boolean; detail: string }[];
   result: SuiteResult | null;
   /** How big the suite is on the datasets present, and what the quick suite's measured rates say about its duration. */
-  size: { dataset: string; runs: number; trainSize: number; epochs: number; byArchitecture: { id: string; runs: number }[] } | null;
+  size: {
+    dataset: string;
+    runs: number;
+    trainSize: number;
+    epochs: number;
+    byArchitecture: { id: string; runs: number }[];
+  } | null;
 }
 
 export interface ReportInput {
@@ -54,7 +99,11 @@ const ratio = (value: number) => `${value.toFixed(2)}×`;
 const seconds = (value: number) => (value >= 120 ? `${(value / 60).toFixed(1)} min` : `${value.toFixed(1)} s`);
 const list = (items: readonly string[]) => new Intl.ListFormat("en-US").format(items);
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ("l" | "r")[]): string {
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ("l" | "r")[],
+): string {
   const rule = header.map((_, i) => ((align?.[i] ?? "l") === "r" ? "---:" : "---"));
   return [header, rule, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
@@ -71,8 +120,19 @@ function median(values: readonly number[]): number | null {
 // ---- reading the runs -------------------------------------------------------------------
 
 /** The runs of an architecture under one corruption and regularizer, over seeds. */
-function runsOf(predicate: ResultPredicate, architecture: string, corruption: string, regularizer = "none"): RunResult[] {
-  return predicate.runs.filter((r) => r.task.architecture === architecture && corruptionLabel(r.task.corruption) === corruption && r.task.regularizer.name === regularizer && r.status === "ok");
+function runsOf(
+  predicate: ResultPredicate,
+  architecture: string,
+  corruption: string,
+  regularizer = "none",
+): RunResult[] {
+  return predicate.runs.filter(
+    (r) =>
+      r.task.architecture === architecture &&
+      corruptionLabel(r.task.corruption) === corruption &&
+      r.task.regularizer.name === regularizer &&
+      r.status === "ok",
+  );
 }
 
 /** Median final train and test accuracy of those runs; null if none finished. */
@@ -88,7 +148,9 @@ function medianSteps(runs: readonly RunResult[]): number | null {
 }
 
 function plainSweep(detail: ArchitectureDetail): ConditionSummary[] {
-  return detail.conditions.filter((c) => c.regularizer === "none" && c.corruptionLevel !== null).sort((a, b) => a.corruptionLevel! - b.corruptionLevel!);
+  return detail.conditions
+    .filter((c) => c.regularizer === "none" && c.corruptionLevel !== null)
+    .sort((a, b) => a.corruptionLevel! - b.corruptionLevel!);
 }
 
 function conditionAt(detail: ArchitectureDetail, level: number): ConditionSummary | undefined {
@@ -119,8 +181,15 @@ function stoppingRule(predicate: ResultPredicate): string {
 
 /** Runs that ended with every training label fitted, out of all runs of the bundle (without a regularizer). */
 function fittedRuns(predicate: ResultPredicate, architecture?: string): { fitted: number; total: number } {
-  const runs = predicate.runs.filter((r) => r.task.regularizer.name === "none" && (architecture === undefined || r.task.architecture === architecture));
-  return { fitted: runs.filter((r) => r.status === "ok" && r.derived.finalTrainAcc !== null && r.derived.finalTrainAcc >= r.task.fitThreshold).length, total: runs.length };
+  const runs = predicate.runs.filter(
+    (r) => r.task.regularizer.name === "none" && (architecture === undefined || r.task.architecture === architecture),
+  );
+  return {
+    fitted: runs.filter(
+      (r) => r.status === "ok" && r.derived.finalTrainAcc !== null && r.derived.finalTrainAcc >= r.task.fitThreshold,
+    ).length,
+    total: runs.length,
+  };
 }
 
 function allFitted(predicate: ResultPredicate, architecture?: string): boolean {
@@ -136,7 +205,9 @@ function rising(values: readonly (number | null)[]): "rises" | "does not rise mo
 
 /** Examples per second of one architecture's training in a bundle: examples seen over training seconds, summed over its runs. */
 export function examplesPerSecond(predicate: ResultPredicate, architecture: string): number | null {
-  const runs = predicate.runs.filter((r) => r.task.architecture === architecture && r.status === "ok" && r.curve.length > 0);
+  const runs = predicate.runs.filter(
+    (r) => r.task.architecture === architecture && r.status === "ok" && r.curve.length > 0,
+  );
   const examples = runs.reduce((sum, r) => sum + r.task.dataset.trainSize * r.curve.length, 0);
   const wall = runs.reduce((sum, r) => sum + r.curve.at(-1)!.wallSeconds, 0);
   return wall > 0 ? examples / wall : null;
@@ -169,7 +240,13 @@ function invocationRows(step: string, invocations: readonly Invocation[], comman
   const wall = invocations.reduce((sum, i) => sum + i.wallSeconds, 0);
   const runs = invocations.reduce((sum, i) => sum + i.finishedRuns, 0);
   const load = invocations.map((i) => `${i.loadAverage[0].toFixed(1)} → ${i.loadAverage[1].toFixed(1)}`).join(", ");
-  return [step, `\`${command}\``, `${seconds(wall)}${invocations.length > 1 ? ` in ${invocations.length} invocations` : ""}`, formatInteger(runs), load];
+  return [
+    step,
+    `\`${command}\``,
+    `${seconds(wall)}${invocations.length > 1 ? ` in ${invocations.length} invocations` : ""}`,
+    formatInteger(runs),
+    load,
+  ];
 }
 
 function howMade(input: ReportInput): string {
@@ -178,18 +255,42 @@ function howMade(input: ReportInput): string {
   const rows = [
     invocationRows("quick suite", input.quick.bundle.invocations, input.quick.bundle.command),
     invocationRows("kernel baseline, quick tasks", input.kernel.bundle.invocations, input.kernel.bundle.command),
-    ...input.kernel.sizes.map((s) => invocationRows(`kernel, n = ${formatInteger(s.output.n)}`, s.invocations, s.command)),
-    ...input.theorem.map((t) => invocationRows(`Theorem 1, n = ${formatInteger(t.output.n)}`, t.invocations, t.command)),
-    ...(input.standard.result ? [invocationRows("standard suite (subset)", input.standard.result.bundle.invocations, input.standard.result.bundle.command)] : []),
+    ...input.kernel.sizes.map((s) =>
+      invocationRows(`kernel, n = ${formatInteger(s.output.n)}`, s.invocations, s.command),
+    ),
+    ...input.theorem.map((t) =>
+      invocationRows(`Theorem 1, n = ${formatInteger(t.output.n)}`, t.invocations, t.command),
+    ),
+    ...(input.standard.result
+      ? [
+          invocationRows(
+            "standard suite (subset)",
+            input.standard.result.bundle.invocations,
+            input.standard.result.bundle.command,
+          ),
+        ]
+      : []),
   ];
-  const all = [input.quick.bundle, input.kernel.bundle, ...input.kernel.sizes, ...input.theorem, ...(input.standard.result ? [input.standard.result.bundle] : [])].flatMap((step) => step.invocations);
+  const all = [
+    input.quick.bundle,
+    input.kernel.bundle,
+    ...input.kernel.sizes,
+    ...input.theorem,
+    ...(input.standard.result ? [input.standard.result.bundle] : []),
+  ].flatMap((step) => step.invocations);
   const total = all.reduce((sum, i) => sum + i.wallSeconds, 0);
   return [
     "## How these results were made",
     "",
     `\`${input.reportCommand}\` runs each command below through the built CLI (\`bin/rethink-bench.js\`), keeping checkpoints and outputs in the results folder: a second report reuses them and only signs the suite bundles again. It verifies each bundle as the server does, submits the bundles to a local leaderboard (the Node entry with in-memory PGlite), reads the figures back from its API and screenshots the charts of its architecture pages in Chromium.`,
     "",
-    table(["step", "command", "wall time", "runs", "load average (1 min) at start → end"], rows, ["l", "l", "r", "r", "l"]),
+    table(["step", "command", "wall time", "runs", "load average (1 min) at start → end"], rows, [
+      "l",
+      "l",
+      "r",
+      "r",
+      "l",
+    ]),
     "",
     `In all, ${seconds(total)} of commands for the recorded steps. Generating the report again from these results trains and solves nothing: it signs the ${input.standard.result ? "three" : "two"} suite bundles again, submits them and takes the screenshots.`,
     "",
@@ -203,22 +304,45 @@ function setup(input: ReportInput): string {
   const archs = input.quick.architectures;
   const regularizers = regularizersRun(input.quick.bundle.predicate);
   const rows: string[][] = [
-    ["data", `\`${spec.id}\`: ${formatInteger(spec.trainSize)} training and ${formatInteger(spec.testSize)} test MNIST digits, 28×28×1, pixels in [0, 1]`, `CIFAR-10: ${formatInteger(PAPER_SETUP.cifarTrainSize)} training and ${formatInteger(PAPER_SETUP.cifarTestSize)} test images, center-cropped to 28×28×3 and standardized per image (Appendix A)`],
+    [
+      "data",
+      `\`${spec.id}\`: ${formatInteger(spec.trainSize)} training and ${formatInteger(spec.testSize)} test MNIST digits, 28×28×1, pixels in [0, 1]`,
+      `CIFAR-10: ${formatInteger(PAPER_SETUP.cifarTrainSize)} training and ${formatInteger(PAPER_SETUP.cifarTestSize)} test images, center-cropped to 28×28×3 and standardized per image (Appendix A)`,
+    ],
     [
       "models",
       archs.map((a) => `\`${a.id}\` (${formatInteger(a.parameterCount)} parameters)`).join(", "),
-      archs.map((a) => paperModel(a.id)).filter((m): m is PaperModel => m !== null).map((m) => `${m}${PARAMETERS[m] ? ` (${formatInteger(PARAMETERS[m])} parameters, Table 1)` : ""}`).join(", "),
+      archs
+        .map((a) => paperModel(a.id))
+        .filter((m): m is PaperModel => m !== null)
+        .map((m) => `${m}${PARAMETERS[m] ? ` (${formatInteger(PARAMETERS[m])} parameters, Table 1)` : ""}`)
+        .join(", "),
     ],
     [
       "optimizer",
       `SGD, momentum ${suite.optimizer.momentum}, learning rate ${suite.optimizer.learningRate} ${suite.optimizer.decayPerEpoch === 1 ? "(constant)" : `×${suite.optimizer.decayPerEpoch} per epoch`}, batch ${suite.optimizer.batchSize}`,
       `SGD, momentum ${PAPER_SETUP.momentum}, learning rate ${paperSchedule()}; batch size not stated (Appendix A)`,
     ],
-    ["training", `at most ${suite.epochs} epochs; ${stoppingRule(input.quick.bundle.predicate)}`, "not stated; Figure 1a trains each condition until its loss is about 0"],
+    [
+      "training",
+      `at most ${suite.epochs} epochs; ${stoppingRule(input.quick.bundle.predicate)}`,
+      "not stated; Figure 1a trains each condition until its loss is about 0",
+    ],
     ["seeds", `${suite.seeds.length} (${suite.seeds.join(", ")})`, "not stated"],
-    ["regularizers", regularizers.length === 0 ? "none (the quick suite runs the randomization tests only)" : `none and ${list(regularizers.map((r) => `\`${r}\``))}`, "none for the randomization tests; Table 1 ablates weight decay, random crops, batch norm"],
+    [
+      "regularizers",
+      regularizers.length === 0
+        ? "none (the quick suite runs the randomization tests only)"
+        : `none and ${list(regularizers.map((r) => `\`${r}\``))}`,
+      "none for the randomization tests; Table 1 ablates weight decay, random crops, batch norm",
+    ],
   ];
-  return ["## Set-up: ours and the paper's", "", table(["", `ours: \`quick\` suite v${suite.version}`, "paper"], rows), ""].join("\n");
+  return [
+    "## Set-up: ours and the paper's",
+    "",
+    table(["", `ours: \`quick\` suite v${suite.version}`, "paper"], rows),
+    "",
+  ].join("\n");
 }
 
 function headline(input: ReportInput): string {
@@ -236,7 +360,9 @@ function headline(input: ReportInput): string {
     lines.push(
       `- **${a.name}** (\`${a.id}\`) **memorizes random labels**: ${acc ? `training accuracy ${percent(acc.train)}, test ${percent(acc.test)}` : "no finished run"}` +
         `${fitted && trueSteps !== null && Number.isFinite(trueSteps) ? `, fitted after ${formatInteger(steps)} SGD steps, ${ratio(steps / trueSteps)} the ${formatInteger(trueSteps)} steps true labels take` : ", not fitted within the epoch budget"}.` +
-        (paper && model ? ` Paper, ${model} on CIFAR-10: ${paperPercent(paper[0])} / ${paperPercent(paper[1])} (Table 1).` : ""),
+        (paper && model
+          ? ` Paper, ${model} on CIFAR-10: ${paperPercent(paper[0])} / ${paperPercent(paper[1])} (Table 1).`
+          : ""),
     );
   }
   for (const a of input.quick.architectures) {
@@ -248,7 +374,9 @@ function headline(input: ReportInput): string {
     if (first?.testError.median != null && last?.testError.median != null) {
       lines.push(
         `- **${a.name}**: **test error ${rising(sweep.map((c) => c.testError.median))} with label noise**, from ${percent(first.testError.median)} (true labels) to ${percent(last.testError.median)} (random labels), ${allFitted(input.quick.bundle.predicate, a.id) ? "while every run fits its training set" : `with ${fittedRuns(input.quick.bundle.predicate, a.id).fitted} of ${fittedRuns(input.quick.bundle.predicate, a.id).total} runs fitting their training set`}.` +
-          (paper && model ? ` Paper, ${model}: ${percent(paper[0]!, 0)} → ${percent(paper.at(-1)!, 0)} (Figure 1c).` : ""),
+          (paper && model
+            ? ` Paper, ${model}: ${percent(paper[0]!, 0)} → ${percent(paper.at(-1)!, 0)} (Figure 1c).`
+            : ""),
       );
     }
   }
@@ -269,7 +397,12 @@ function headline(input: ReportInput): string {
 }
 
 /** The Table 1 column of the paper that a regularizer set corresponds to. */
-const TABLE_1_COLUMN: Record<string, "crop+wd" | "crop" | "wd" | "none"> = { none: "none", wd: "wd", crop: "crop", "crop+wd": "crop+wd" };
+const TABLE_1_COLUMN: Record<string, "crop+wd" | "crop" | "wd" | "none"> = {
+  none: "none",
+  wd: "wd",
+  crop: "crop",
+  "crop+wd": "crop+wd",
+};
 
 function table1(input: ReportInput, standard: Suite): string {
   const results = [input.quick, ...(input.standard.result ? [input.standard.result] : [])];
@@ -278,7 +411,9 @@ function table1(input: ReportInput, standard: Suite): string {
   for (const result of results) {
     const p = result.bundle.predicate;
     for (const a of result.architectures) {
-      const regularizers = [...new Set(p.runs.filter((r) => r.task.architecture === a.id).map((r) => r.task.regularizer.name))];
+      const regularizers = [
+        ...new Set(p.runs.filter((r) => r.task.architecture === a.id).map((r) => r.task.regularizer.name)),
+      ];
       for (const reg of regularizers) {
         ran.add(reg);
         const truth = accuracies(runsOf(p, a.id, "true", reg));
@@ -306,7 +441,19 @@ function table1(input: ReportInput, standard: Suite): string {
     "",
     `Final training / test accuracy on true labels and on random labels, for each regularizer set our suites ran, next to the paper's Table 1 (CIFAR-10) for the corresponding model and column ("neither" is our \`none\`). Ours are medians over seeds, read where each run stopped (${stoppingRule(input.quick.bundle.predicate)}; otherwise at the end of its budget).`,
     "",
-    table(["architecture (suite, dataset)", "regularizer", "true labels: train / test", "random labels: train / test", "paper model", "paper, true labels", "paper, random labels"], rows, ["l", "l", "r", "r", "l", "r", "r"]),
+    table(
+      [
+        "architecture (suite, dataset)",
+        "regularizer",
+        "true labels: train / test",
+        "random labels: train / test",
+        "paper model",
+        "paper, true labels",
+        "paper, random labels",
+      ],
+      rows,
+      ["l", "l", "r", "r", "l", "r", "r"],
+    ),
     "",
     ablations.length === 0
       ? "Every regularizer set of the standard suite ran."
@@ -315,7 +462,9 @@ function table1(input: ReportInput, standard: Suite): string {
 }
 
 function standardNote(status: StandardStatus): string {
-  return status.result ? "run on a subset, see below" : "not run for this report, see [The standard suite](#the-standard-suite)";
+  return status.result
+    ? "run on a subset, see below"
+    : "not run for this report, see [The standard suite](#the-standard-suite)";
 }
 
 function figure1a(input: ReportInput): string {
@@ -327,8 +476,17 @@ function figure1a(input: ReportInput): string {
     "",
   ];
   for (const a of input.quick.architectures) {
-    parts.push(`![Figure 1a for ${a.name}: training accuracy by epoch per corruption](${input.imageDir}/${a.images["1a"]})`, "");
-    const corruptions = [...new Map(q.runs.filter((r) => r.task.architecture === a.id && r.task.regularizer.name === "none").map((r) => [corruptionLabel(r.task.corruption), r.task.corruption])).values()];
+    parts.push(
+      `![Figure 1a for ${a.name}: training accuracy by epoch per corruption](${input.imageDir}/${a.images["1a"]})`,
+      "",
+    );
+    const corruptions = [
+      ...new Map(
+        q.runs
+          .filter((r) => r.task.architecture === a.id && r.task.regularizer.name === "none")
+          .map((r) => [corruptionLabel(r.task.corruption), r.task.corruption]),
+      ).values(),
+    ];
     const rows = corruptions.map((c) => {
       const runs = runsOf(q, a.id, corruptionLabel(c));
       const steps = medianSteps(runs);
@@ -344,12 +502,36 @@ function figure1a(input: ReportInput): string {
         paper === undefined ? NONE : `${paper}k`,
       ];
     });
-    parts.push(`**${a.name}** (\`${a.id}\`)`, "", table(["corruption", "epochs to fit", "SGD steps to fit", "final train acc.", "final test acc.", "paper: Inception, kilosteps to loss ≤ 0.1"], rows, ["l", "r", "r", "r", "r", "r"]), "");
+    parts.push(
+      `**${a.name}** (\`${a.id}\`)`,
+      "",
+      table(
+        [
+          "corruption",
+          "epochs to fit",
+          "SGD steps to fit",
+          "final train acc.",
+          "final test acc.",
+          "paper: Inception, kilosteps to loss ≤ 0.1",
+        ],
+        rows,
+        ["l", "r", "r", "r", "r", "r"],
+      ),
+      "",
+    );
     const common = Object.keys(FIGURE_1A_KILOSTEPS).filter((label) => runsOf(q, a.id, label).length > 0);
     const ours = common.map((label) => medianSteps(runsOf(q, a.id, label)) ?? Infinity);
-    const nameOf = (label: string) => corruptionName(q.runs.find((r) => corruptionLabel(r.task.corruption) === label)!.task.corruption);
-    const order = (values: number[]) => common.map((label, i) => ({ label, v: values[i]! })).sort((x, y) => x.v - y.v).map((x) => nameOf(x.label));
-    const tau = kendallTau(ours, common.map((label) => FIGURE_1A_KILOSTEPS[label]!));
+    const nameOf = (label: string) =>
+      corruptionName(q.runs.find((r) => corruptionLabel(r.task.corruption) === label)!.task.corruption);
+    const order = (values: number[]) =>
+      common
+        .map((label, i) => ({ label, v: values[i]! }))
+        .sort((x, y) => x.v - y.v)
+        .map((x) => nameOf(x.label));
+    const tau = kendallTau(
+      ours,
+      common.map((label) => FIGURE_1A_KILOSTEPS[label]!),
+    );
     parts.push(
       `Order of fitting, fastest first — ours: ${order(ours).join(" < ")}; paper: ${order(common.map((l) => FIGURE_1A_KILOSTEPS[l]!)).join(" < ")} (Kendall's τ = ${tau.tau === null ? NONE : tau.tau.toFixed(2)} over ${tau.n} conditions).`,
       "",
@@ -358,7 +540,12 @@ function figure1a(input: ReportInput): string {
   return parts.join("\n").trimEnd();
 }
 
-function sweepTable(input: ReportInput, pick: (c: ConditionSummary) => string, paper: Partial<Record<PaperModel, readonly number[]>>, format: (v: number) => string): string {
+function sweepTable(
+  input: ReportInput,
+  pick: (c: ConditionSummary) => string,
+  paper: Partial<Record<PaperModel, readonly number[]>>,
+  format: (v: number) => string,
+): string {
   const archs = input.quick.architectures;
   const models = Object.keys(paper) as PaperModel[];
   const rows = LEVELS.map((level, i) => [
@@ -369,11 +556,21 @@ function sweepTable(input: ReportInput, pick: (c: ConditionSummary) => string, p
     }),
     ...models.map((m) => format(paper[m]![i]!)),
   ]);
-  return table(["corruption p", ...archs.map((a) => `ours: ${a.name}`), ...models.map((m) => `paper: ${m}`)], rows, ["r", ...archs.map(() => "r" as const), ...models.map(() => "r" as const)]);
+  return table(["corruption p", ...archs.map((a) => `ours: ${a.name}`), ...models.map((m) => `paper: ${m}`)], rows, [
+    "r",
+    ...archs.map(() => "r" as const),
+    ...models.map(() => "r" as const),
+  ]);
 }
 
 /** The shape of a Figure 1 sweep, ours against the paper's: does it rise with p, and from where to where. */
-function shapeNote(input: ReportInput, pick: (c: ConditionSummary) => number | null, paper: Partial<Record<PaperModel, readonly number[]>>, what: string, format: (v: number) => string): string {
+function shapeNote(
+  input: ReportInput,
+  pick: (c: ConditionSummary) => number | null,
+  paper: Partial<Record<PaperModel, readonly number[]>>,
+  what: string,
+  format: (v: number) => string,
+): string {
   const lines = input.quick.architectures.map((a) => {
     const ours = LEVELS.map((level) => {
       const c = conditionAt(a.detail, level);
@@ -381,29 +578,52 @@ function shapeNote(input: ReportInput, pick: (c: ConditionSummary) => number | n
     });
     const model = paperModel(a.id);
     const theirs = model ? paper[model] : undefined;
-    const ends = ours[0] != null && ours.at(-1) != null ? `, ${format(ours[0]!)} at p = 0 to ${format(ours.at(-1)!)} at p = 1` : "";
+    const ends =
+      ours[0] != null && ours.at(-1) != null
+        ? `, ${format(ours[0]!)} at p = 0 to ${format(ours.at(-1)!)} at p = 1`
+        : "";
     return `- ${a.name}: ${what} ${rising(ours)} with p${ends}${theirs && model ? `; the paper's ${model} ${rising(theirs)}, ${format(theirs[0]!)} to ${format(theirs.at(-1)!)}` : ""}.`;
   });
   return lines.join("\n");
 }
 
 function figure1b(input: ReportInput): string {
-  const images = input.quick.architectures.map((a) => `![Figure 1b for ${a.name}: SGD steps to fit against label corruption](${input.imageDir}/${a.images["1b"]})`);
+  const images = input.quick.architectures.map(
+    (a) => `![Figure 1b for ${a.name}: SGD steps to fit against label corruption](${input.imageDir}/${a.images["1b"]})`,
+  );
   return [
     "## Figure 1b: time to fit against label corruption",
     "",
-    "SGD steps until every training label is fitted, against the fraction p of labels replaced by random ones (the architecture pages' Figure 1b). The table gives ours relative to true labels, the measure the paper plots (\"time to overfit\", relative; the paper does not say at what threshold it counts a fit).",
+    'SGD steps until every training label is fitted, against the fraction p of labels replaced by random ones (the architecture pages\' Figure 1b). The table gives ours relative to true labels, the measure the paper plots ("time to overfit", relative; the paper does not say at what threshold it counts a fit).',
     "",
     images.join("\n"),
     "",
-    sweepTable(input, (c) => (c.slowdown === null ? (c.stepsToFit.runs > 0 && c.stepsToFit.median === null ? "not fitted" : NONE) : ratio(c.slowdown)), FIGURE_1B, (v) => ratio(v)),
+    sweepTable(
+      input,
+      (c) =>
+        c.slowdown === null
+          ? c.stepsToFit.runs > 0 && c.stepsToFit.median === null
+            ? "not fitted"
+            : NONE
+          : ratio(c.slowdown),
+      FIGURE_1B,
+      (v) => ratio(v),
+    ),
     "",
-    shapeNote(input, (c) => c.slowdown, FIGURE_1B, "time to fit", (v) => ratio(v)),
+    shapeNote(
+      input,
+      (c) => c.slowdown,
+      FIGURE_1B,
+      "time to fit",
+      (v) => ratio(v),
+    ),
   ].join("\n");
 }
 
 function figure1c(input: ReportInput): string {
-  const images = input.quick.architectures.map((a) => `![Figure 1c for ${a.name}: test error against label corruption](${input.imageDir}/${a.images["1c"]})`);
+  const images = input.quick.architectures.map(
+    (a) => `![Figure 1c for ${a.name}: test error against label corruption](${input.imageDir}/${a.images["1c"]})`,
+  );
   return [
     "## Figure 1c: test error against label corruption",
     "",
@@ -411,9 +631,20 @@ function figure1c(input: ReportInput): string {
     "",
     images.join("\n"),
     "",
-    sweepTable(input, (c) => (c.testError.median === null ? NONE : percent(c.testError.median)), FIGURE_1C, (v) => percent(v, 0)),
+    sweepTable(
+      input,
+      (c) => (c.testError.median === null ? NONE : percent(c.testError.median)),
+      FIGURE_1C,
+      (v) => percent(v, 0),
+    ),
     "",
-    shapeNote(input, (c) => c.testError.median, FIGURE_1C, "test error", (v) => percent(v)),
+    shapeNote(
+      input,
+      (c) => c.testError.median,
+      FIGURE_1C,
+      "test error",
+      (v) => percent(v),
+    ),
   ].join("\n");
 }
 
@@ -437,7 +668,15 @@ function kernelSection(input: ReportInput): string {
       s.output.norm.toFixed(1),
       seconds(s.output.seconds.kernel + s.output.seconds.factor + s.output.seconds.solve),
     ]),
-    ["paper: MNIST (Table 3, §5)", formatInteger(KERNEL.mnistTrainSize), formatInteger(KERNEL.mnistTestSize), percent(KERNEL.mnistTrainError, 0), percent(KERNEL.mnistTestError, 1), `≈ ${KERNEL.mnistNorm}`, KERNEL.solveTime],
+    [
+      "paper: MNIST (Table 3, §5)",
+      formatInteger(KERNEL.mnistTrainSize),
+      formatInteger(KERNEL.mnistTestSize),
+      percent(KERNEL.mnistTrainError, 0),
+      percent(KERNEL.mnistTestError, 1),
+      `≈ ${KERNEL.mnistNorm}`,
+      KERNEL.solveTime,
+    ],
   ];
   const truth = p.runs.find((r) => r.task.corruption.kind === "true");
   const random = p.runs.find((r) => r.task.corruption.kind === "random");
@@ -460,7 +699,15 @@ function kernelSection(input: ReportInput): string {
     "",
     `With more training digits (${[...new Set(sizes.map((s) => `${formatInteger(s.output.test)} test digits`))].join(", ")} each time), against the paper's solve on all of MNIST:`,
     "",
-    table(["", "n (training)", "test images", "training error", "test error", "RKHS norm", "time"], sizeRows, ["l", "r", "r", "r", "r", "r", "r"]),
+    table(["", "n (training)", "test images", "training error", "test error", "RKHS norm", "time"], sizeRows, [
+      "l",
+      "r",
+      "r",
+      "r",
+      "r",
+      "r",
+      "r",
+    ]),
   ].join("\n");
 }
 
@@ -481,7 +728,11 @@ function theoremSection(input: ReportInput): string {
     "",
     "The paper proves that a depth-two ReLU network with 2n + d weights, c(x) = Σⱼ wⱼ·max(⟨a, x⟩ − bⱼ, 0), can represent any labels of n distinct points in d dimensions (proof in Appendix C). `rethink-bench theorem` builds that network for standard-normal real labels and checks it on every point; the error bound is the rounding bound of the triangular solve, and κ∞ its condition number.",
     "",
-    table(["points", "n", "d", "weights (ours)", "2n + d (paper)", "max \\|c(xᵢ) − yᵢ\\|", "error bound", "κ∞", "time"], rows, ["l", "r", "r", "r", "r", "r", "r", "r", "r"]),
+    table(
+      ["points", "n", "d", "weights (ours)", "2n + d (paper)", "max \\|c(xᵢ) − yᵢ\\|", "error bound", "κ∞", "time"],
+      rows,
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ),
   ].join("\n");
 }
 
@@ -490,11 +741,15 @@ function standardSection(input: ReportInput, quickRates: { id: string; rate: num
   const lines = [
     "## The standard suite",
     "",
-    ...s.datasets.map((d) => `- \`${d.id}\`: ${d.present ? `on this machine (${d.detail})` : `not on this machine (${d.detail})`}`),
+    ...s.datasets.map(
+      (d) => `- \`${d.id}\`: ${d.present ? `on this machine (${d.detail})` : `not on this machine (${d.detail})`}`,
+    ),
     "",
   ];
   if (s.result) {
-    lines.push(`The standard suite ran on a subset: \`${s.result.bundle.command}\` (${s.result.bundle.predicate.runs.length} runs); its rows are in the Table 1 section above.`);
+    lines.push(
+      `The standard suite ran on a subset: \`${s.result.bundle.command}\` (${s.result.bundle.predicate.runs.length} runs); its rows are in the Table 1 section above.`,
+    );
     return lines.join("\n");
   }
   if (s.size) {
@@ -542,29 +797,30 @@ function differences(input: ReportInput): string {
 
 /** The whole document. */
 export function reproductionReport(input: ReportInput, standard: Suite): string {
-  const quickRates = input.quick.architectures.map((a) => ({ id: a.id, rate: examplesPerSecond(input.quick.bundle.predicate, a.id) }));
-  return (
-    [
-      "# Reproducing the paper's results",
-      "",
-      `<!-- Generated by \`${input.reportCommand}\` (scripts/report.ts); edit the script, not this file. -->`,
-      "",
-      `This page sets rethink-bench's own runs beside the published results of ${PAPER_CITATION}. Every number marked "ours" was read by the report script from the runs listed under [How these results were made](#how-these-results-were-made); the paper's numbers are quoted with the table or figure they come from (Figure 1 values read off its plots).`,
-      "",
-      headline(input),
-      setup(input),
-      table1(input, standard),
-      figure1a(input),
-      figure1b(input),
-      figure1c(input),
-      kernelSection(input),
-      theoremSection(input),
-      standardSection(input, quickRates),
-      differences(input),
-      howMade(input),
-    ]
-      .map((section) => section.trim())
-      .filter((section) => section !== "")
-      .join("\n\n") + "\n"
-  );
+  const quickRates = input.quick.architectures.map((a) => ({
+    id: a.id,
+    rate: examplesPerSecond(input.quick.bundle.predicate, a.id),
+  }));
+  return `${[
+    "# Reproducing the paper's results",
+    "",
+    `<!-- Generated by \`${input.reportCommand}\` (scripts/report.ts); edit the script, not this file. -->`,
+    "",
+    `This page sets rethink-bench's own runs beside the published results of ${PAPER_CITATION}. Every number marked "ours" was read by the report script from the runs listed under [How these results were made](#how-these-results-were-made); the paper's numbers are quoted with the table or figure they come from (Figure 1 values read off its plots).`,
+    "",
+    headline(input),
+    setup(input),
+    table1(input, standard),
+    figure1a(input),
+    figure1b(input),
+    figure1c(input),
+    kernelSection(input),
+    theoremSection(input),
+    standardSection(input, quickRates),
+    differences(input),
+    howMade(input),
+  ]
+    .map((section) => section.trim())
+    .filter((section) => section !== "")
+    .join("\n\n")}\n`;
 }

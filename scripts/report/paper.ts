@@ -14,7 +14,10 @@ export const PAPER_MODEL_OF: Record<string, { model: PaperModel; note: string }>
   "mlp-1x512": { model: "MLP 1x512", note: "the same layers; 784 inputs (28×28×1) instead of 2,352 (28×28×3)" },
   "mlp-3x512": { model: "MLP 3x512", note: "the same layers; 784 inputs instead of 2,352" },
   "small-alexnet": { model: "AlexNet", note: "the same layers; one input channel instead of three" },
-  "small-alexnet-tiny": { model: "AlexNet", note: "the paper's small AlexNet with 16 filters per convolution instead of 64" },
+  "small-alexnet-tiny": {
+    model: "AlexNet",
+    note: "the paper's small AlexNet with 16 filters per convolution instead of 64",
+  },
   "small-inception": { model: "Inception", note: "the same layers; one input channel instead of three" },
 };
 
@@ -40,10 +43,25 @@ export const PARAMETERS: Partial<Record<PaperModel, number>> = {
 };
 
 /** Table 1 (CIFAR-10): [train, test] accuracy in %, by model and column; absent where the paper has no entry. */
-export const TABLE_1: Record<PaperModel, Partial<Record<"crop+wd" | "crop" | "wd" | "none" | "random", [number, number]>>> = {
-  Inception: { "crop+wd": [100.0, 89.05], crop: [100.0, 89.31], wd: [100.0, 86.03], none: [100.0, 85.75], random: [100.0, 9.78] },
+export const TABLE_1: Record<
+  PaperModel,
+  Partial<Record<"crop+wd" | "crop" | "wd" | "none" | "random", [number, number]>>
+> = {
+  Inception: {
+    "crop+wd": [100.0, 89.05],
+    crop: [100.0, 89.31],
+    wd: [100.0, 86.03],
+    none: [100.0, 85.75],
+    random: [100.0, 9.78],
+  },
   "Inception w/o BatchNorm": { wd: [100.0, 83.0], none: [100.0, 82.0], random: [100.0, 10.12] },
-  AlexNet: { "crop+wd": [99.9, 81.22], crop: [99.82, 79.66], wd: [100.0, 77.36], none: [100.0, 76.07], random: [99.82, 9.86] },
+  AlexNet: {
+    "crop+wd": [99.9, 81.22],
+    crop: [99.82, 79.66],
+    wd: [100.0, 77.36],
+    none: [100.0, 76.07],
+    random: [99.82, 9.86],
+  },
   "MLP 3x512": { wd: [100.0, 53.35], none: [100.0, 52.39], random: [100.0, 10.48] },
   "MLP 1x512": { wd: [99.8, 50.39], none: [100.0, 50.51], random: [99.34, 10.61] },
 };

@@ -5,7 +5,7 @@
 // its command and wall time, which the report prints.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
@@ -30,11 +30,15 @@ export type Timings = Record<string, Invocation[]>;
 
 /** What the shell would show for `args`. */
 export function commandLine(args: readonly string[]): string {
-  return ["rethink-bench", ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+  return ["rethink-bench", ...args]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(" ");
 }
 
 /** Runs the built CLI; its progress (stderr) goes to ours, its stdout is returned. */
-async function runCli(args: readonly string[]): Promise<{ stdout: string; wallSeconds: number; startedAt: string; loadAverage: [number, number] }> {
+async function runCli(
+  args: readonly string[],
+): Promise<{ stdout: string; wallSeconds: number; startedAt: string; loadAverage: [number, number] }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const loadBefore = loadavg()[0]!;
@@ -48,7 +52,12 @@ async function runCli(args: readonly string[]): Promise<{ stdout: string; wallSe
   });
   const stdout = Buffer.concat(chunks).toString("utf8");
   if (code !== 0) throw new Error(`${commandLine(args)} exited with ${code}; its output:\n${stdout}`);
-  return { stdout, wallSeconds: (performance.now() - started) / 1000, startedAt, loadAverage: [loadBefore, loadavg()[0]!] };
+  return {
+    stdout,
+    wallSeconds: (performance.now() - started) / 1000,
+    startedAt,
+    loadAverage: [loadBefore, loadavg()[0]!],
+  };
 }
 
 /** A step's signed bundle (verified), the command that makes it and the invocations that did its work. */
@@ -89,7 +98,7 @@ export class ResultsFolder {
   /** Adds an invocation to the step's record, forgetting those of other commands. */
   private async record(step: string, invocation: Invocation): Promise<void> {
     this.timings[step] = [...this.invocations(step, invocation.command), invocation];
-    await writeFileAtomic(join(this.dir, "timings.json"), JSON.stringify(this.timings, null, 2) + "\n");
+    await writeFileAtomic(join(this.dir, "timings.json"), `${JSON.stringify(this.timings, null, 2)}\n`);
   }
 
   /**
@@ -105,7 +114,13 @@ export class ResultsFolder {
     const result = await runCli([...args, "--out", out, "--json"]);
     const finishedRuns = (await countCheckpoints(out)) - before;
     if (finishedRuns > 0) {
-      await this.record(step, { command, wallSeconds: result.wallSeconds, finishedRuns, startedAt: result.startedAt, loadAverage: result.loadAverage });
+      await this.record(step, {
+        command,
+        wallSeconds: result.wallSeconds,
+        finishedRuns,
+        startedAt: result.startedAt,
+        loadAverage: result.loadAverage,
+      });
     }
     const { bundle } = JSON.parse(result.stdout) as { bundle: string };
     for (const name of await readdir(out)) {
@@ -114,7 +129,13 @@ export class ResultsFolder {
     const text = await readFile(bundle, "utf8");
     const opened = await openBundle(text);
     if (!opened.ok) throw new Error(`${bundle} does not verify: ${opened.code}: ${opened.detail}`);
-    return { predicate: opened.statement.predicate, text, path: bundle, command, invocations: this.invocations(step, command) };
+    return {
+      predicate: opened.statement.predicate,
+      text,
+      path: bundle,
+      command,
+      invocations: this.invocations(step, command),
+    };
   }
 
   /**
@@ -126,12 +147,19 @@ export class ResultsFolder {
     const command = commandLine(args);
     if (existsSync(file)) {
       const cached = JSON.parse(await readFile(file, "utf8")) as { command: string; output: T };
-      if (cached.command === command) return { output: cached.output, command, invocations: this.invocations(step, command) };
+      if (cached.command === command)
+        return { output: cached.output, command, invocations: this.invocations(step, command) };
     }
     const result = await runCli(args);
     const output = JSON.parse(result.stdout) as T;
-    await writeFileAtomic(file, JSON.stringify({ command, output }, null, 2) + "\n");
-    await this.record(step, { command, wallSeconds: result.wallSeconds, finishedRuns: 1, startedAt: result.startedAt, loadAverage: result.loadAverage });
+    await writeFileAtomic(file, `${JSON.stringify({ command, output }, null, 2)}\n`);
+    await this.record(step, {
+      command,
+      wallSeconds: result.wallSeconds,
+      finishedRuns: 1,
+      startedAt: result.startedAt,
+      loadAverage: result.loadAverage,
+    });
     return { output, command, invocations: this.invocations(step, command) };
   }
 }

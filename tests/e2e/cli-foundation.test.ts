@@ -27,7 +27,7 @@ describe("rethink-bench CLI", () => {
   it("prints help for the program and every command", async () => {
     const top = await runCli(["--help"]);
     expect(top.code).toBe(0);
-    const commands = [...top.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== "help");
+    const commands = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== "help");
     expect(commands).toEqual(expect.arrayContaining(["keys", "verify"]));
     for (const command of commands) {
       const help = await runCli([command, "--help"]);
@@ -58,7 +58,9 @@ describe("rethink-bench CLI", () => {
   it("verifies a good bundle with a one-line summary and exits 0", async () => {
     const result = await runCli(["verify", good]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^OK {4}.*good\.dsse\.json: suite smoke v1 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend · signed by [0-9a-f]{16}… \(Ada\)\n$/);
+    expect(result.stdout).toMatch(
+      /^OK {4}.*good\.dsse\.json: suite smoke v1 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend · signed by [0-9a-f]{16}… \(Ada\)\n$/,
+    );
   });
 
   it("fails a tampered, a malformed and a missing bundle with precise reasons, exit 1", async () => {

@@ -2,14 +2,14 @@
 // the API and in Chromium, re-verify the envelope the server hands back; the outbox keeps a
 // bundle while the server is down and `submit --retry` delivers it exactly once; and
 // `run --serve` leaves a local leaderboard showing the user's own result.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Leaderboard, SubmissionDetail, SubmissionList } from "../../schema/index.js";
 import { signedBundle } from "../fixtures/api.js";
-import { launchBrowser, type Browser } from "../fixtures/browser.js";
+import { type Browser, launchBrowser } from "../fixtures/browser.js";
 import { BIN, runCli } from "../fixtures/cli.js";
 import { freePort } from "../fixtures/postgres.js";
 
@@ -72,14 +72,20 @@ describe("the newcomer's path", { timeout: 300_000 }, () => {
     const server = await start(serveArgs(await freePort()), SERVING);
     const base = server.match[1]!;
     try {
-      const run = await runCli(["run", "--suite", "smoke", "--backend", "wasm", "--out", join(home, "results"), "--submit", base, "--json"], env, 180_000);
+      const run = await runCli(
+        ["run", "--suite", "smoke", "--backend", "wasm", "--out", join(home, "results"), "--submit", base, "--json"],
+        env,
+        180_000,
+      );
       expect(run.code, run.stderr).toBe(0);
       const submitted = /submitted: .* → (\S+\/submissions\/(\S+))/.exec(run.stderr);
       expect(submitted, run.stderr).not.toBeNull();
       const [, submissionUrl, id] = submitted!;
       const { runs } = JSON.parse(run.stdout) as { runs: { fingerprint: string }[] };
 
-      const board = Leaderboard.parse(await (await fetch(`${base}/api/v1/leaderboard?suite=smoke&dataset=mnist-10k`)).json());
+      const board = Leaderboard.parse(
+        await (await fetch(`${base}/api/v1/leaderboard?suite=smoke&dataset=mnist-10k`)).json(),
+      );
       expect(board.rows.map((row) => row.architecture.fingerprint)).toEqual([runs[0]!.fingerprint]);
       expect(board.rows[0]!.stepsToFit.median).toBeGreaterThan(0);
 
@@ -130,7 +136,18 @@ describe("the newcomer's path", { timeout: 300_000 }, () => {
   it("run --serve leaves a local leaderboard with the user's own result", async () => {
     const port = await freePort();
     const child = await start(
-      ["run", "--suite", "smoke", "--backend", "wasm", "--out", join(home, "results-serve"), "--serve", "--port", String(port)],
+      [
+        "run",
+        "--suite",
+        "smoke",
+        "--backend",
+        "wasm",
+        "--out",
+        join(home, "results-serve"),
+        "--serve",
+        "--port",
+        String(port),
+      ],
       /Your results are on the leaderboard: (\S+)/,
     );
     try {

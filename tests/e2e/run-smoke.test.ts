@@ -11,19 +11,35 @@ function sandbox() {
   return {
     dir,
     out: join(dir, "results"),
-    env: { RETHINK_BENCH_CONFIG_DIR: join(dir, "config"), RETHINK_BENCH_CACHE_DIR: join(dir, "cache"), RETHINK_BENCH_DATA_DIR: join(dir, "data") },
+    env: {
+      RETHINK_BENCH_CONFIG_DIR: join(dir, "config"),
+      RETHINK_BENCH_CACHE_DIR: join(dir, "cache"),
+      RETHINK_BENCH_DATA_DIR: join(dir, "data"),
+    },
   };
 }
 
 interface RunJson {
   bundle: string;
-  runs: { corruption: string; status: string; epochsToFit: number | null; stepsToFit: number | null; finalTrainAcc: number; finalTestAcc: number; slowdown: number | null }[];
+  runs: {
+    corruption: string;
+    status: string;
+    epochsToFit: number | null;
+    stepsToFit: number | null;
+    finalTrainAcc: number;
+    finalTestAcc: number;
+    slowdown: number | null;
+  }[];
 }
 
 describe("rethink-bench run --suite smoke", () => {
   it("memorizes random labels, writes a bundle that verifies, and prints the JSON summary", async () => {
     const { out, env } = sandbox();
-    const result = await runCli(["run", "--suite", "smoke", "--backend", "wasm", "--workers", "2", "--out", out, "--json"], env, 180_000);
+    const result = await runCli(
+      ["run", "--suite", "smoke", "--backend", "wasm", "--workers", "2", "--out", out, "--json"],
+      env,
+      180_000,
+    );
     expect(result.stderr).not.toContain("Error");
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as RunJson;
@@ -73,7 +89,11 @@ describe("rethink-bench run --suite smoke", () => {
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: 1 of 2 runs are saved in .*; run the same command again to resume/);
 
-    const resumed = await runCli(["run", "--suite", "smoke", "--backend", "wasm", "--workers", "1", "--out", out, "--json"], env, 180_000);
+    const resumed = await runCli(
+      ["run", "--suite", "smoke", "--backend", "wasm", "--workers", "1", "--out", out, "--json"],
+      env,
+      180_000,
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain("1 already finished");
     expect((JSON.parse(resumed.stdout) as RunJson).runs).toHaveLength(2);

@@ -1,6 +1,6 @@
 // The science commands as a user runs them: `theorem` and `kernel`, their JSON, their
 // errors, and a kernel baseline bundle that `verify` (and the server's openBundle) accepts.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,14 @@ describe("rethink-bench theorem", () => {
   it("fits random real labels on random points with 2n + d weights (--json)", async () => {
     const result = await runCli(["theorem", "--n", "2000", "--d", "30", "--seed", "7", "--json"], env);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { n: number; d: number; weights: number; maxAbsError: number; errorBound: number; condition: number };
+    const report = JSON.parse(result.stdout) as {
+      n: number;
+      d: number;
+      weights: number;
+      maxAbsError: number;
+      errorBound: number;
+      condition: number;
+    };
     expect(report).toMatchObject({ n: 2000, d: 30, weights: 4030 });
     expect(report.maxAbsError).toBeLessThanOrEqual(report.errorBound);
     expect(report.errorBound).toBeLessThan(1e-9);
@@ -28,7 +35,7 @@ describe("rethink-bench theorem", () => {
 
   it("fits labels from a file on real digits, and rejects a file with the wrong count", async () => {
     const labels = join(dir, "labels.txt");
-    writeFileSync(labels, Array.from({ length: 300 }, (_, i) => String((i * 37) % 11 - 5.5)).join("\n"));
+    writeFileSync(labels, Array.from({ length: 300 }, (_, i) => String(((i * 37) % 11) - 5.5)).join("\n"));
     const fitted = await runCli(["theorem", "--n", "300", "--dataset", "mnist-10k", "--labels", labels], env);
     expect(fitted.code, fitted.stderr).toBe(0);
     expect(fitted.stdout).toContain("weights          1384 = 2·300 + 784");
@@ -42,7 +49,13 @@ describe("rethink-bench kernel", () => {
   it("interpolates mnist-10k digits: training error 0, test error well below chance", async () => {
     const result = await runCli(["kernel", "--n", "300", "--test", "300", "--json"], env);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { n: number; gamma: number; trainError: number; testError: number; norm: number };
+    const report = JSON.parse(result.stdout) as {
+      n: number;
+      gamma: number;
+      trainError: number;
+      testError: number;
+      norm: number;
+    };
     expect(report).toMatchObject({ n: 300, gamma: 0.02, trainError: 0 });
     expect(report.testError).toBeLessThan(0.25);
     expect(report.norm).toBeGreaterThan(0);
@@ -59,7 +72,9 @@ describe("rethink-bench kernel", () => {
     if (!opened.ok) return expect.fail(`${opened.code}: ${opened.detail}`);
     const { predicate } = opened.statement;
     expect(predicate.environment.backend).toBe("none");
-    expect(predicate.architectures).toEqual([expect.objectContaining({ id: "rbf-kernel", kind: "kernel", parameterCount: 250 * 10 })]);
+    expect(predicate.architectures).toEqual([
+      expect.objectContaining({ id: "rbf-kernel", kind: "kernel", parameterCount: 250 * 10 }),
+    ]);
     expect(predicate.runs.map((run) => run.task.corruption.kind)).toEqual(["true", "random"]);
     for (const run of predicate.runs) {
       expect(run.curve).toHaveLength(1);

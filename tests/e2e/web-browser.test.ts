@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultPublicDir, startServer, type RunningServer } from "../../api/node.js";
+import { defaultPublicDir, type RunningServer, startServer } from "../../api/node.js";
 import { openBundle } from "../../schema/index.js";
-import { ADMIN_TOKEN, NO_RATE_LIMITS, httpFetcher } from "../fixtures/api.js";
-import { HOSTILE_NAME, HOSTILE_SUBMITTER, seedBoard, type SeededBoard } from "../fixtures/board.js";
-import { launchBrowser, type Browser } from "../fixtures/browser.js";
+import { ADMIN_TOKEN, httpFetcher, NO_RATE_LIMITS } from "../fixtures/api.js";
+import { HOSTILE_NAME, HOSTILE_SUBMITTER, type SeededBoard, seedBoard } from "../fixtures/board.js";
+import { type Browser, launchBrowser } from "../fixtures/browser.js";
 
 const SHOTS = join(process.cwd(), "test-artifacts", "web");
 const DESKTOP = { width: 1280, height: 900 };
@@ -38,7 +38,8 @@ beforeAll(async () => {
   page = await browser.context.newPage();
   page.on("console", (message) => {
     // A page answered 404 or 410 on purpose logs that its document failed to load.
-    const expected = /status of (404|410)/.test(message.text()) || (blockingScripts && /ERR_FAILED/.test(message.text()));
+    const expected =
+      /status of (404|410)/.test(message.text()) || (blockingScripts && /ERR_FAILED/.test(message.text()));
     if (message.type() === "error" && !expected) problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -69,10 +70,16 @@ async function accessibilityProblems(): Promise<string[]> {
     if (!document.documentElement.lang) found.push("no lang on <html>");
     if (document.querySelectorAll("h1").length !== 1) found.push("not exactly one h1");
     if (!document.querySelector("main#main")) found.push("no main landmark");
-    for (const table of Array.from(document.querySelectorAll("table"))) if (!table.querySelector("caption")?.textContent?.trim()) found.push("a table without caption");
-    for (const canvas of Array.from(document.querySelectorAll("canvas"))) if (canvas.getAttribute("role") !== "img" || !canvas.getAttribute("aria-label")) found.push(`canvas ${canvas.id} without role=img and aria-label`);
+    for (const table of Array.from(document.querySelectorAll("table")))
+      if (!table.querySelector("caption")?.textContent?.trim()) found.push("a table without caption");
+    for (const canvas of Array.from(document.querySelectorAll("canvas")))
+      if (canvas.getAttribute("role") !== "img" || !canvas.getAttribute("aria-label"))
+        found.push(`canvas ${canvas.id} without role=img and aria-label`);
     for (const control of Array.from(document.querySelectorAll("select, input:not([type=hidden]), button"))) {
-      const labelled = (control.id && document.querySelector(`label[for="${control.id}"]`)) || control.textContent?.trim() || control.getAttribute("aria-label");
+      const labelled =
+        (control.id && document.querySelector(`label[for="${control.id}"]`)) ||
+        control.textContent?.trim() ||
+        control.getAttribute("aria-label");
       if (!labelled) found.push(`unlabelled ${control.tagName}`);
     }
     return found;
@@ -82,7 +89,11 @@ async function accessibilityProblems(): Promise<string[]> {
 /** WCAG contrast ratios of text against the page background, in the current color scheme. */
 async function lowContrast(selectors: string[]): Promise<string[]> {
   return page.evaluate((list) => {
-    const rgb = (color: string) => color.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+    const rgb = (color: string) =>
+      color
+        .match(/[\d.]+/g)!
+        .slice(0, 3)
+        .map(Number);
     const luminance = (color: string) => {
       const [r, g, b] = rgb(color).map((v) => {
         const c = v / 255;
@@ -119,14 +130,16 @@ function rowNames(): Promise<string[]> {
 describe("the leaderboard in Chromium", () => {
   it("ranks, sorts and filters through links and the form, and shows hostile names as text", async () => {
     await page.setViewportSize(DESKTOP);
-    await page.goto(server.url + "/");
+    await page.goto(`${server.url}/`);
     expect(await rowNames()).toEqual(["MLP 1×512", "Small AlexNet, 16 filters", HOSTILE_NAME, "Wide MLP, no fit"]);
     // The hostile name is one text node: no element, no script ran (no dialog).
     const hostile = page.locator("table.board tbody th.arch > a").nth(2);
     expect(await hostile.evaluate((a) => a.children.length)).toBe(0);
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("leaderboard", DESKTOP, "light");
-    expect(await lowContrast(["body", ".lede", "thead th", ".spread", "caption", ".site-nav a", "table.board a", ".badge"])).toEqual([]);
+    expect(
+      await lowContrast(["body", ".lede", "thead th", ".spread", "caption", ".site-nav a", "table.board a", ".badge"]),
+    ).toEqual([]);
 
     await page.getByRole("link", { name: "Generalization gap", exact: true }).click();
     await page.waitForURL(/rank=gap/);
@@ -142,25 +155,29 @@ describe("the leaderboard in Chromium", () => {
     // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Skip to content");
-    await page.goto(server.url + "/?suite=quick");
+    await page.goto(`${server.url}/?suite=quick`);
     await shoot("leaderboard", PHONE, "dark");
-    expect(await lowContrast(["body", ".lede", "thead th", ".spread", "caption", ".site-nav a", "table.board a", ".badge"])).toEqual([]);
+    expect(
+      await lowContrast(["body", ".lede", "thead th", ".spread", "caption", ".site-nav a", "table.board a", ".badge"]),
+    ).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   });
 
   it("draws an architecture's three Figure 1 charts, in light and in dark", async () => {
     await page.setViewportSize(DESKTOP);
     await page.emulateMedia({ colorScheme: "light" });
-    await page.goto(server.url + "/");
+    await page.goto(`${server.url}/`);
     await page.getByRole("link", { name: "MLP 1×512" }).click();
     await page.waitForURL(/\/architectures\//);
     await page.waitForSelector("canvas[data-chart-ready=true] >> nth=2");
-    for (const id of ["figure-curves", "figure-steps", "figure-test-error"]) expect(await paintedPixels(id), id).toBeGreaterThan(2000);
+    for (const id of ["figure-curves", "figure-steps", "figure-test-error"])
+      expect(await paintedPixels(id), id).toBeGreaterThan(2000);
     expect(await page.locator("h1").textContent()).toBe("MLP 1×512");
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("architecture", DESKTOP, "light");
     await shoot("architecture", PHONE, "dark");
-    for (const id of ["figure-curves", "figure-steps", "figure-test-error"]) expect(await paintedPixels(id), `${id} after redraw`).toBeGreaterThan(1000);
+    for (const id of ["figure-curves", "figure-steps", "figure-test-error"])
+      expect(await paintedPixels(id), `${id} after redraw`).toBeGreaterThan(1000);
   });
 
   it("keeps every figure's data in a table without JavaScript", async () => {
@@ -183,11 +200,18 @@ describe("the leaderboard in Chromium", () => {
 
   it("shows a submission and serves its bundle, which verifies", async () => {
     await page.goto(`${server.url}/submissions/${board.hostileSubmission}`);
-    expect(await page.locator(".stat", { hasText: "Submitted by" }).locator(".stat-value").textContent()).toBe(HOSTILE_SUBMITTER);
-    expect(await page.locator("body").textContent()).toContain(`npx rethink-bench verify ${board.hostileSubmission}.dsse.json`);
+    expect(await page.locator(".stat", { hasText: "Submitted by" }).locator(".stat-value").textContent()).toBe(
+      HOSTILE_SUBMITTER,
+    );
+    expect(await page.locator("body").textContent()).toContain(
+      `npx rethink-bench verify ${board.hostileSubmission}.dsse.json`,
+    );
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("submission", DESKTOP, "light");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: `${board.hostileSubmission}.dsse.json` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: `${board.hostileSubmission}.dsse.json` }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`${board.hostileSubmission}.dsse.json`);
     const opened = await openBundle(readFileSync((await download.path())!, "utf8"));
     expect(opened.ok && opened.statement.predicate.submitter.name).toBe(HOSTILE_SUBMITTER);
@@ -200,21 +224,29 @@ describe("the leaderboard in Chromium", () => {
   it("plots memorization speed and capacity against the gap on the insight page", async () => {
     await page.setViewportSize(DESKTOP);
     await page.emulateMedia({ colorScheme: "light" });
-    await page.goto(server.url + "/insight");
+    await page.goto(`${server.url}/insight`);
     await page.waitForSelector("canvas[data-chart-ready=true] >> nth=1");
-    for (const id of ["figure-memorization-gap", "figure-capacity-gap"]) expect(await paintedPixels(id), id).toBeGreaterThan(1000);
-    expect(await page.locator(".stat", { hasText: "Memorization speed vs gap" }).locator(".stat-value").textContent()).toMatch(/^τ = [+−]?\d\.\d\d$/);
+    for (const id of ["figure-memorization-gap", "figure-capacity-gap"])
+      expect(await paintedPixels(id), id).toBeGreaterThan(1000);
+    expect(
+      await page.locator(".stat", { hasText: "Memorization speed vs gap" }).locator(".stat-value").textContent(),
+    ).toMatch(/^τ = [+−]?\d\.\d\d$/);
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("insight", DESKTOP, "light");
     await shoot("insight", PHONE, "dark");
   });
 
   it("explains the protocol with every suite, and links columns to their definitions", async () => {
-    await page.goto(server.url + "/");
+    await page.goto(`${server.url}/`);
     await page.locator(".columns").getByRole("link", { name: "Protocol" }).nth(2).click();
     await page.waitForURL(/\/protocol#steps-to-fit$/);
     expect(await page.locator("#steps-to-fit dt").textContent()).toBe("Steps and epochs to fit");
-    expect(await page.locator("section.suite h3").allTextContents()).toEqual(["Smoke test (smoke v1)", "Quick sweep (quick v1)", "Standard (standard v1)", "Paper (CIFAR-10) (paper v1)"]);
+    expect(await page.locator("section.suite h3").allTextContents()).toEqual([
+      "Smoke test (smoke v1)",
+      "Quick sweep (quick v1)",
+      "Standard (standard v1)",
+      "Paper (CIFAR-10) (paper v1)",
+    ]);
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("protocol", PHONE, "light");
     await shoot("protocol", DESKTOP, "dark");

@@ -5,15 +5,15 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { neonConfig } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
-import ws from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ws from "ws";
 import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase, type DatabaseConfig } from "../../api/db/open.js";
+import { type DatabaseConfig, openDatabase } from "../../api/db/open.js";
 import type { LogRecord } from "../../api/index.js";
 import { Leaderboard, Problem, SubmissionReceipt } from "../../schema/index.js";
 import { appOn, countRows, emptyTables, postBundle, signedBundle } from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
-import { freePort, startPostgres, type PostgresServer } from "../fixtures/postgres.js";
+import { freePort, type PostgresServer, startPostgres } from "../fixtures/postgres.js";
 import { startWsProxy, type WsProxy } from "../fixtures/ws-proxy.js";
 
 const run = promisify(execFile);
@@ -43,7 +43,13 @@ describe("npm run db:migrate", () => {
     await run("npm", ["run", "--silent", "db:migrate"], { env });
     const handle = await openDatabase({ driver: "postgres", url: server.url }, { migrate: false });
     try {
-      expect(await countRows(handle)).toEqual({ submitters: 0, architectures: 0, submissions: 0, runs: 0, moderation_actions: 0 });
+      expect(await countRows(handle)).toEqual({
+        submitters: 0,
+        architectures: 0,
+        submissions: 0,
+        runs: 0,
+        moderation_actions: 0,
+      });
     } finally {
       await handle.close();
     }
@@ -74,7 +80,9 @@ describe.each(drivers)("through %s", (_name, config) => {
     const again = await postBundle(app, bundle.text);
     expect({ status: again.status, id: SubmissionReceipt.parse(await again.json()).id }).toEqual({ status: 200, id });
     const board = Leaderboard.parse(await (await app.request("/api/v1/leaderboard?suite=smoke")).json());
-    expect(board.rows.map((r) => [r.architecture.name, r.stepsToFit.median, r.submissions])).toEqual([[`O'Brien's "net"; DROP TABLE runs; --`, 40, 1]]);
+    expect(board.rows.map((r) => [r.architecture.name, r.stepsToFit.median, r.submissions])).toEqual([
+      [`O'Brien's "net"; DROP TABLE runs; --`, 40, 1],
+    ]);
   });
 
   it("stores one row for concurrent submissions of the same bundle", async () => {
@@ -82,7 +90,13 @@ describe.each(drivers)("through %s", (_name, config) => {
     const bundle = await signedBundle();
     const responses = await Promise.all(Array.from({ length: 8 }, () => postBundle(app, bundle.text)));
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
-    expect(await countRows(handle)).toEqual({ submitters: 1, architectures: 1, submissions: 1, runs: 2, moderation_actions: 0 });
+    expect(await countRows(handle)).toEqual({
+      submitters: 1,
+      architectures: 1,
+      submissions: 1,
+      runs: 2,
+      moderation_actions: 0,
+    });
   });
 
   it("stores concurrent different bundles that share a key and new architectures, without deadlock", async () => {
@@ -90,12 +104,22 @@ describe.each(drivers)("through %s", (_name, config) => {
     const signer = await newSigner();
     const bundles = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        signedBundle({ signer, createdAt: `2026-11-27T00:00:0${i}.000Z`, architectures: i % 2 ? [{ id: "net-a" }, { id: "net-b" }] : [{ id: "net-b" }, { id: "net-a" }] }),
+        signedBundle({
+          signer,
+          createdAt: `2026-11-27T00:00:0${i}.000Z`,
+          architectures: i % 2 ? [{ id: "net-a" }, { id: "net-b" }] : [{ id: "net-b" }, { id: "net-a" }],
+        }),
       ),
     );
     const responses = await Promise.all(bundles.map((b) => postBundle(app, b.text)));
     expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
-    expect(await countRows(handle)).toEqual({ submitters: 1, architectures: 2, submissions: 6, runs: 24, moderation_actions: 0 });
+    expect(await countRows(handle)).toEqual({
+      submitters: 1,
+      architectures: 2,
+      submissions: 6,
+      runs: 24,
+      moderation_actions: 0,
+    });
   });
 
   it("rolls the whole submission back when a write fails, and logs no bundle data", async () => {
@@ -103,14 +127,24 @@ describe.each(drivers)("through %s", (_name, config) => {
     const logs: LogRecord[] = [];
     const logged = appOn(handle, { logs });
     // The last write of the transaction fails: everything before it must be undone.
-    await handle.db.execute(sql`create function refuse_runs() returns trigger language plpgsql as $$ begin raise exception 'runs are refused'; end $$`);
-    await handle.db.execute(sql`create trigger refuse_runs before insert on runs for each statement execute function refuse_runs()`);
+    await handle.db.execute(
+      sql`create function refuse_runs() returns trigger language plpgsql as $$ begin raise exception 'runs are refused'; end $$`,
+    );
+    await handle.db.execute(
+      sql`create trigger refuse_runs before insert on runs for each statement execute function refuse_runs()`,
+    );
     try {
       // The failing INSERT's parameters hold each run's task, which names this architecture.
       const bundle = await signedBundle({ architectures: [{ id: "marker-net-in-the-runs" }] });
       const res = await postBundle(logged, bundle.text);
       expect(res.status).toBe(500);
-      expect(await countRows(handle)).toEqual({ submitters: 0, architectures: 0, submissions: 0, runs: 0, moderation_actions: 0 });
+      expect(await countRows(handle)).toEqual({
+        submitters: 0,
+        architectures: 0,
+        submissions: 0,
+        runs: 0,
+        moderation_actions: 0,
+      });
       const error = logs.find((l) => l.level === "error");
       expect(error && error.level === "error" && error.error).toMatch(/runs are refused/);
       expect(JSON.stringify(logs)).not.toContain("marker-net-in-the-runs");
@@ -123,9 +157,20 @@ describe.each(drivers)("through %s", (_name, config) => {
   it("stores nothing for a refused bundle", async () => {
     await emptyTables(handle);
     const { envelope } = await signedBundle();
-    const res = await postBundle(app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: envelope.signatures[0]!.sig.replace(/^./, (c) => (c === "A" ? "B" : "A")) }] });
+    const res = await postBundle(app, {
+      ...envelope,
+      signatures: [
+        { ...envelope.signatures[0]!, sig: envelope.signatures[0]!.sig.replace(/^./, (c) => (c === "A" ? "B" : "A")) },
+      ],
+    });
     expect(res.status).toBe(422);
-    expect(await countRows(handle)).toEqual({ submitters: 0, architectures: 0, submissions: 0, runs: 0, moderation_actions: 0 });
+    expect(await countRows(handle)).toEqual({
+      submitters: 0,
+      architectures: 0,
+      submissions: 0,
+      runs: 0,
+      moderation_actions: 0,
+    });
   });
 });
 
@@ -148,7 +193,9 @@ describe("a database that cannot be reached", () => {
   });
 
   it("is a 503 when the server goes down under a running app", async () => {
-    const handles = await Promise.all((["postgres", "neon"] as const).map((driver) => openDatabase({ driver, url: server.url }, { migrate: false })));
+    const handles = await Promise.all(
+      (["postgres", "neon"] as const).map((driver) => openDatabase({ driver, url: server.url }, { migrate: false })),
+    );
     try {
       const apps = handles.map((h) => appOn(h));
       for (const app of apps) expect((await app.request("/api/v1/leaderboard?suite=smoke")).status).toBe(200);

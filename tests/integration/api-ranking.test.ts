@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
-import { ArchitectureDetail, Leaderboard, Problem, SubmissionReceipt, findSuite, type LeaderboardRow, type Task } from "../../schema/index.js";
+import {
+  ArchitectureDetail,
+  findSuite,
+  Leaderboard,
+  type LeaderboardRow,
+  Problem,
+  SubmissionReceipt,
+  type Task,
+} from "../../schema/index.js";
 import { ADMIN_TOKEN, appOn, emptyTables, postBundle, signedBundle } from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
 
@@ -40,25 +48,86 @@ beforeAll(async () => {
   await emptyTables(handle);
   const [ada, bob] = [await newSigner(), await newSigner()];
   // arch-x: seeds 0 and 1 from Ada, seed 2 from Bob on another machine: three seeds in all.
-  await submit("x-ada", await signedBundle({ signer: ada, architectures: [{ id: "arch-x" }], seeds: [0, 1], fitEpoch: bySeed, hardware: { cpuModel: "CPU A" } }));
-  await submit("x-bob", await signedBundle({ signer: bob, architectures: [{ id: "arch-x" }], seeds: [2], fitEpoch: bySeed, hardware: { cpuModel: "CPU B", gpu: "GPU B" } }));
+  await submit(
+    "x-ada",
+    await signedBundle({
+      signer: ada,
+      architectures: [{ id: "arch-x" }],
+      seeds: [0, 1],
+      fitEpoch: bySeed,
+      hardware: { cpuModel: "CPU A" },
+    }),
+  );
+  await submit(
+    "x-bob",
+    await signedBundle({
+      signer: bob,
+      architectures: [{ id: "arch-x" }],
+      seeds: [2],
+      fitEpoch: bySeed,
+      hardware: { cpuModel: "CPU B", gpu: "GPU B" },
+    }),
+  );
   // arch-y: fastest memorizer, one seed only.
-  await submit("y", await signedBundle({ signer: ada, architectures: [{ id: "arch-y" }], fitEpochs: { true: 10, random: 5 }, testAcc: () => 0.6 }));
+  await submit(
+    "y",
+    await signedBundle({
+      signer: ada,
+      architectures: [{ id: "arch-y" }],
+      fitEpochs: { true: 10, random: 5 },
+      testAcc: () => 0.6,
+    }),
+  );
   // arch-z: random labels fit for seed 0 only, never for seeds 1 and 2 (censored).
-  await submit("z", await signedBundle({ signer: bob, architectures: [{ id: "arch-z" }], seeds: [0, 1, 2], fitEpoch: (t) => (t.corruption.kind === "random" ? (t.seed === 0 ? 30 : null) : 10), testAcc: () => 0.9 }));
+  await submit(
+    "z",
+    await signedBundle({
+      signer: bob,
+      architectures: [{ id: "arch-z" }],
+      seeds: [0, 1, 2],
+      fitEpoch: (t) => (t.corruption.kind === "random" ? (t.seed === 0 ? 30 : null) : 10),
+      testAcc: () => 0.9,
+    }),
+  );
   // arch-w: true labels only, so no memorization figure at all.
-  await submit("w", await signedBundle({ signer: bob, architectures: [{ id: "arch-w" }], corruptions: ["true"], testAcc: () => 0.7 }));
+  await submit(
+    "w",
+    await signedBundle({ signer: bob, architectures: [{ id: "arch-w" }], corruptions: ["true"], testAcc: () => 0.7 }),
+  );
   // arch-v: trained on another backend.
-  await submit("v", await signedBundle({ signer: ada, architectures: [{ id: "arch-v" }], backend: "tensorflow", fitEpochs: { true: 10, random: 40 } }));
+  await submit(
+    "v",
+    await signedBundle({
+      signer: ada,
+      architectures: [{ id: "arch-v" }],
+      backend: "tensorflow",
+      fitEpochs: { true: 10, random: 40 },
+    }),
+  );
   // A quick-suite result: a different board, never mixed with smoke's.
-  await submit("quick", await signedBundle({ signer: ada, suite: findSuite("quick")!, architectures: [{ id: "arch-x" }], corruptions: ["true", "random"] }));
+  await submit(
+    "quick",
+    await signedBundle({
+      signer: ada,
+      suite: findSuite("quick")!,
+      architectures: [{ id: "arch-x" }],
+      corruptions: ["true", "random"],
+    }),
+  );
 });
 afterAll(() => handle?.close());
 
 describe("GET /api/v1/leaderboard", () => {
   it("ranks by median steps to fit random labels, censored runs last and no runs after them", async () => {
     const b = await board("suite=smoke");
-    expect(b).toMatchObject({ suite: { id: "smoke", version: 1 }, dataset: "mnist-10k", rank: "memorization", backend: null, total: 5, nextCursor: null });
+    expect(b).toMatchObject({
+      suite: { id: "smoke", version: 1 },
+      dataset: "mnist-10k",
+      rank: "memorization",
+      backend: null,
+      total: 5,
+      nextCursor: null,
+    });
     expect(b.rows.map((r) => [r.rank, r.architecture.id])).toEqual([
       [1, "arch-y"],
       [2, "arch-x"],
@@ -67,30 +136,68 @@ describe("GET /api/v1/leaderboard", () => {
       [5, "arch-w"],
     ]);
     // Sorted steps are [60, +∞, +∞]: the median and both quartiles fall among the censored runs.
-    expect(row(b, "arch-z").stepsToFit).toEqual({ median: null, q1: null, q3: null, runs: 3, censoredRuns: 2, seeds: 3, provisional: false });
-    expect(row(b, "arch-w").stepsToFit).toEqual({ median: null, q1: null, q3: null, runs: 0, censoredRuns: 0, seeds: 0, provisional: true });
+    expect(row(b, "arch-z").stepsToFit).toEqual({
+      median: null,
+      q1: null,
+      q3: null,
+      runs: 3,
+      censoredRuns: 2,
+      seeds: 3,
+      provisional: false,
+    });
+    expect(row(b, "arch-w").stepsToFit).toEqual({
+      median: null,
+      q1: null,
+      q3: null,
+      runs: 0,
+      censoredRuns: 0,
+      seeds: 0,
+      provisional: true,
+    });
   });
 
   it("gives the median and interquartile range over seeds and submissions, with the slowdown and counts", async () => {
     const x = row(await board("suite=smoke"), "arch-x");
-    expect(x.stepsToFit).toEqual({ median: 40, q1: 30, q3: 50, runs: 3, censoredRuns: 0, seeds: 3, provisional: false });
+    expect(x.stepsToFit).toEqual({
+      median: 40,
+      q1: 30,
+      q3: 50,
+      runs: 3,
+      censoredRuns: 0,
+      seeds: 3,
+      provisional: false,
+    });
     expect(x.epochsToFit).toMatchObject({ median: 20, q1: 15, q3: 25 });
     expect(x.slowdown).toBe(2);
     expect(x.genGap.median).toBeCloseTo(0.2, 12);
     expect(x.testAccuracy).toBe(0.8);
     expect(x).toMatchObject({ submissions: 2, submitters: 2, provisional: false });
-    expect(x.bestWallTime).toMatchObject({ wallSecondsToFit: 2.5, submissionId: ids["x-ada"], backend: "wasm", hardware: { cpuModel: "CPU A" } });
+    expect(x.bestWallTime).toMatchObject({
+      wallSecondsToFit: 2.5,
+      submissionId: ids["x-ada"],
+      backend: "wasm",
+      hardware: { cpuModel: "CPU A" },
+    });
   });
 
   it("marks a metric with fewer than three seeds provisional", async () => {
     const b = await board("suite=smoke");
-    expect(row(b, "arch-y")).toMatchObject({ provisional: true, stepsToFit: { median: 10, seeds: 1, provisional: true } });
+    expect(row(b, "arch-y")).toMatchObject({
+      provisional: true,
+      stepsToFit: { median: 10, seeds: 1, provisional: true },
+    });
   });
 
   it("ranks by generalization gap on true labels", async () => {
     const b = await board("suite=smoke&rank=gap");
     // arch-v and arch-x have the same gap (1 − 0.8): the same rank.
-    expect(Object.fromEntries(b.rows.map((r) => [r.architecture.id, r.rank]))).toEqual({ "arch-z": 1, "arch-v": 2, "arch-x": 2, "arch-w": 4, "arch-y": 5 });
+    expect(Object.fromEntries(b.rows.map((r) => [r.architecture.id, r.rank]))).toEqual({
+      "arch-z": 1,
+      "arch-v": 2,
+      "arch-x": 2,
+      "arch-w": 4,
+      "arch-y": 5,
+    });
     expect(row(b, "arch-y").genGap.median).toBeCloseTo(0.4, 12);
   });
 
@@ -120,12 +227,23 @@ describe("GET /api/v1/leaderboard", () => {
   it("exports the board as CSV with the suite version in the file", async () => {
     const res = await app.request("/api/v1/leaderboard?suite=smoke&format=csv");
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(res.headers.get("content-disposition")).toBe('attachment; filename="leaderboard-smoke-v1-mnist-10k-memorization.csv"');
+    expect(res.headers.get("content-disposition")).toBe(
+      'attachment; filename="leaderboard-smoke-v1-mnist-10k-memorization.csv"',
+    );
     const lines = (await res.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(6);
     const header = lines[0]!.split(",");
     const x = Object.fromEntries(header.map((h, i) => [h, lines[2]!.split(",")[i]]));
-    expect(x).toMatchObject({ suite_id: "smoke", suite_version: "1", rank: "2", architecture_id: "arch-x", steps_to_fit_median: "40", steps_to_fit_q1: "30", steps_to_fit_q3: "50", provisional: "false" });
+    expect(x).toMatchObject({
+      suite_id: "smoke",
+      suite_version: "1",
+      rank: "2",
+      architecture_id: "arch-x",
+      steps_to_fit_median: "40",
+      steps_to_fit_q1: "30",
+      steps_to_fit_q3: "50",
+      provisional: "false",
+    });
   });
 
   it("refuses unknown suites, datasets outside the suite, bad ranks and forged cursors", async () => {
@@ -154,7 +272,12 @@ describe("moderation on the board", () => {
       });
     expect((await moderate("hide")).status).toBe(201);
     const hidden = row(await board("suite=smoke"), "arch-x");
-    expect(hidden).toMatchObject({ submissions: 1, submitters: 1, provisional: true, stepsToFit: { median: 30, runs: 2, seeds: 2 } });
+    expect(hidden).toMatchObject({
+      submissions: 1,
+      submitters: 1,
+      provisional: true,
+      stepsToFit: { median: 30, runs: 2, seeds: 2 },
+    });
 
     expect((await moderate("show")).status).toBe(201);
     expect(row(await board("suite=smoke"), "arch-x")).toMatchObject({ submissions: 2, stepsToFit: { median: 40 } });
@@ -174,11 +297,16 @@ describe("GET /api/v1/architectures/{fingerprint}", () => {
     expect(detail.conditions[0]!.testError.median).toBeCloseTo(0.9, 12);
     expect(detail.runs).toHaveLength(6);
     expect(new Set(detail.runs.map((r) => r.seed))).toEqual(new Set([0, 1, 2]));
-    expect(detail.runs.find((r) => r.seed === 2 && r.corruption.kind === "random")).toMatchObject({ submissionId: ids["x-bob"], derived: { epochsToFit: 30 } });
+    expect(detail.runs.find((r) => r.seed === 2 && r.corruption.kind === "random")).toMatchObject({
+      submissionId: ids["x-bob"],
+      derived: { epochsToFit: 30 },
+    });
     expect(detail.runs.every((r) => r.curve.length === r.derived.epochsToFit! + 2)).toBe(true);
     expect(detail.runsTruncated).toBe(false);
 
-    const all = ArchitectureDetail.parse(await (await app.request(`/api/v1/architectures/${fingerprints["arch-x"]}`)).json());
+    const all = ArchitectureDetail.parse(
+      await (await app.request(`/api/v1/architectures/${fingerprints["arch-x"]}`)).json(),
+    );
     expect(all.conditions.map((c) => c.suite.id)).toContain("quick");
   });
 

@@ -4,19 +4,28 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
+import type { LogRecord } from "../../api/index.js";
 import {
   Health,
   ModerationAction,
   ModerationLog,
+  openEnvelope,
   Problem,
   SubmissionDetail,
   SubmissionList,
   SubmissionReceipt,
   SuiteList,
-  openEnvelope,
 } from "../../schema/index.js";
-import type { LogRecord } from "../../api/index.js";
-import { ADMIN_TOKEN, NO_RATE_LIMITS, appOn, countRows, emptyTables, postBundle, signedBundle, type SignedBundle } from "../fixtures/api.js";
+import {
+  ADMIN_TOKEN,
+  appOn,
+  countRows,
+  emptyTables,
+  NO_RATE_LIMITS,
+  postBundle,
+  type SignedBundle,
+  signedBundle,
+} from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
 
 let handle: DatabaseHandle;
@@ -78,8 +87,19 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/submissions/{id}/moderation",
       "/api/v1/suites",
     ]);
-    expect(Object.keys(doc.paths["/api/v1/submissions"].post.responses).sort()).toEqual(["200", "201", "400", "413", "415", "422", "429", "503"]);
-    expect(doc.paths["/api/v1/submissions"].post.responses["422"].content["application/problem+json"].schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(Object.keys(doc.paths["/api/v1/submissions"].post.responses).sort()).toEqual([
+      "200",
+      "201",
+      "400",
+      "413",
+      "415",
+      "422",
+      "429",
+      "503",
+    ]);
+    expect(doc.paths["/api/v1/submissions"].post.responses["422"].content["application/problem+json"].schema).toEqual({
+      $ref: "#/components/schemas/Problem",
+    });
     expect(doc.components.schemas.LeaderboardRow.required).toContain("stepsToFit");
     expect(doc.paths["/api/v1/submissions/{id}/moderation"].post.security).toEqual([{ adminToken: [] }]);
   });
@@ -99,7 +119,11 @@ describe("CORS", () => {
     expect(read.headers.get("access-control-allow-origin")).toBe("*");
     const preflight = await app.request("/api/v1/submissions", {
       method: "OPTIONS",
-      headers: { origin: "https://example.org", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      headers: {
+        origin: "https://example.org",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
     });
     expect(preflight.headers.get("access-control-allow-methods")).toBe("GET,HEAD");
     const post = await postBundle(app, (await signedBundle()).text, { origin: "https://example.org" });
@@ -114,7 +138,14 @@ describe("GET /api/v1/submissions/{id}", () => {
     const res = await app.request(`/api/v1/submissions/${id}`);
     expect(res.status).toBe(200);
     const detail = SubmissionDetail.parse(await res.json());
-    expect(detail).toMatchObject({ id, status: "visible", submitter: { keyid: bundle.signer.keyid, name: "Ada" }, suite: { id: "smoke", version: 1 }, runs: 2, moderation: [] });
+    expect(detail).toMatchObject({
+      id,
+      status: "visible",
+      submitter: { keyid: bundle.signer.keyid, name: "Ada" },
+      suite: { id: "smoke", version: 1 },
+      runs: 2,
+      moderation: [],
+    });
     expect(detail.publicKey).toBe(bundle.signer.publicKey);
     const reopened = await openEnvelope(detail.envelope);
     expect(reopened.ok && `sub_${reopened.payloadSha256.slice(0, 32)}`).toBe(id);
@@ -122,7 +153,9 @@ describe("GET /api/v1/submissions/{id}", () => {
 
   it("refuses a malformed id and answers 404 for an unknown one", async () => {
     expect((await problemOf(await app.request("/api/v1/submissions/sub_XYZ"), 400)).errors?.[0]?.path).toBe("path.id");
-    expect((await problemOf(await app.request(`/api/v1/submissions/sub_${"0".repeat(32)}`), 404)).code).toBe("not-found");
+    expect((await problemOf(await app.request(`/api/v1/submissions/sub_${"0".repeat(32)}`), 404)).code).toBe(
+      "not-found",
+    );
   });
 });
 
@@ -130,19 +163,31 @@ describe("GET /api/v1/submissions", () => {
   it("lists visible submissions newest first, filters, pages and exports CSV", async () => {
     const ada = await newSigner();
     const first = await stored(await signedBundle({ signer: ada }));
-    const second = await stored(await signedBundle({ signer: ada, createdAt: "2026-11-28T00:00:00.000Z", architectures: [{ id: "other-net", name: "=cmd|' /C calc'!A0" }] }));
+    const second = await stored(
+      await signedBundle({
+        signer: ada,
+        createdAt: "2026-11-28T00:00:00.000Z",
+        architectures: [{ id: "other-net", name: "=cmd|' /C calc'!A0" }],
+      }),
+    );
     const third = await stored(await signedBundle());
 
     const all = SubmissionList.parse(await (await app.request("/api/v1/submissions")).json());
     expect(all.submissions.map((s) => s.id)).toEqual([third.id, second.id, first.id]);
 
-    const byAda = SubmissionList.parse(await (await app.request(`/api/v1/submissions?submitter=${ada.keyid}&limit=1`)).json());
+    const byAda = SubmissionList.parse(
+      await (await app.request(`/api/v1/submissions?submitter=${ada.keyid}&limit=1`)).json(),
+    );
     expect(byAda.submissions.map((s) => s.id)).toEqual([second.id]);
-    const next = SubmissionList.parse(await (await app.request(`/api/v1/submissions?submitter=${ada.keyid}&limit=1&cursor=${byAda.nextCursor}`)).json());
+    const next = SubmissionList.parse(
+      await (await app.request(`/api/v1/submissions?submitter=${ada.keyid}&limit=1&cursor=${byAda.nextCursor}`)).json(),
+    );
     expect(next).toEqual({ submissions: [expect.objectContaining({ id: first.id })], nextCursor: null });
 
     const fingerprint = second.bundle.predicate.architectures[0]!.fingerprint;
-    const byArchitecture = SubmissionList.parse(await (await app.request(`/api/v1/submissions?architecture=${fingerprint}`)).json());
+    const byArchitecture = SubmissionList.parse(
+      await (await app.request(`/api/v1/submissions?architecture=${fingerprint}`)).json(),
+    );
     expect(byArchitecture.submissions.map((s) => s.id)).toEqual([second.id]);
 
     const csv = await app.request("/api/v1/submissions?suite=smoke&version=1&format=csv");
@@ -156,12 +201,16 @@ describe("GET /api/v1/submissions", () => {
     const ids = [(await stored()).id, (await stored()).id, (await stored()).id];
     // Microseconds apart inside one millisecond, as now() can store them.
     for (const [i, id] of ids.entries()) {
-      await handle.db.execute(sql`update submissions set received_at = timestamptz '2026-11-27 10:00:00.123' + make_interval(secs => ${(i + 1) * 0.0001}) where id = ${id}`);
+      await handle.db.execute(
+        sql`update submissions set received_at = timestamptz '2026-11-27 10:00:00.123' + make_interval(secs => ${(i + 1) * 0.0001}) where id = ${id}`,
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = "";
     while (cursor !== null) {
-      const page = SubmissionList.parse(await (await app.request(`/api/v1/submissions?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json());
+      const page = SubmissionList.parse(
+        await (await app.request(`/api/v1/submissions?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).json(),
+      );
       seen.push(...page.submissions.map((s) => s.id));
       cursor = page.nextCursor;
     }
@@ -169,10 +218,18 @@ describe("GET /api/v1/submissions", () => {
   });
 
   it("refuses bad filters and cursors", async () => {
-    expect((await problemOf(await app.request("/api/v1/submissions?architecture=xyz"), 400)).errors?.[0]?.path).toBe("query.architecture");
-    expect((await problemOf(await app.request("/api/v1/submissions?limit=5000"), 400)).errors?.[0]?.path).toBe("query.limit");
-    expect((await problemOf(await app.request("/api/v1/submissions?cursor=!!"), 400)).errors?.[0]?.path).toBe("query.cursor");
-    expect((await problemOf(await app.request("/api/v1/submissions?format=xml"), 400)).errors?.[0]?.path).toBe("query.format");
+    expect((await problemOf(await app.request("/api/v1/submissions?architecture=xyz"), 400)).errors?.[0]?.path).toBe(
+      "query.architecture",
+    );
+    expect((await problemOf(await app.request("/api/v1/submissions?limit=5000"), 400)).errors?.[0]?.path).toBe(
+      "query.limit",
+    );
+    expect((await problemOf(await app.request("/api/v1/submissions?cursor=!!"), 400)).errors?.[0]?.path).toBe(
+      "query.cursor",
+    );
+    expect((await problemOf(await app.request("/api/v1/submissions?format=xml"), 400)).errors?.[0]?.path).toBe(
+      "query.format",
+    );
   });
 });
 
@@ -182,7 +239,11 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
     const before = await countRows(handle);
     const hide = await moderate(id, { action: "hide", reason: "duplicate of another key's result" });
     expect(hide.status).toBe(201);
-    expect(ModerationAction.parse(await hide.json())).toMatchObject({ submissionId: id, action: "hide", reason: "duplicate of another key's result" });
+    expect(ModerationAction.parse(await hide.json())).toMatchObject({
+      submissionId: id,
+      action: "hide",
+      reason: "duplicate of another key's result",
+    });
     expect(await countRows(handle)).toEqual({ ...before, moderation_actions: 1 });
 
     const gone = await problemOf(await app.request(`/api/v1/submissions/${id}`), 410);
@@ -191,7 +252,10 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
     expect((await (await app.request("/api/v1/leaderboard?suite=smoke")).json()).rows).toEqual([]);
     const fingerprint = bundle.predicate.architectures[0]!.fingerprint;
     expect((await app.request(`/api/v1/architectures/${fingerprint}`)).status).toBe(404);
-    expect(SuiteList.parse(await (await app.request("/api/v1/suites")).json()).suites[0]).toMatchObject({ suite: { id: "smoke" }, submissions: 0 });
+    expect(SuiteList.parse(await (await app.request("/api/v1/suites")).json()).suites[0]).toMatchObject({
+      suite: { id: "smoke" },
+      submissions: 0,
+    });
 
     // Resubmitting the hidden bundle does not bring it back.
     const again = await postBundle(app, bundle.text);
@@ -209,9 +273,13 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
     expect(csv.split("\r\n")[0]).toBe("id,submission_id,action,reason,created_at");
     const page = ModerationLog.parse(await (await app.request("/api/v1/moderation?limit=1")).json());
     expect(page.actions.map((a) => a.action)).toEqual(["show"]);
-    const rest = ModerationLog.parse(await (await app.request(`/api/v1/moderation?limit=1&cursor=${page.nextCursor}`)).json());
+    const rest = ModerationLog.parse(
+      await (await app.request(`/api/v1/moderation?limit=1&cursor=${page.nextCursor}`)).json(),
+    );
     expect(rest).toEqual({ actions: [expect.objectContaining({ action: "hide" })], nextCursor: null });
-    expect((await problemOf(await app.request("/api/v1/moderation?cursor=bm90IGpzb24"), 400)).errors?.[0]?.path).toBe("query.cursor");
+    expect((await problemOf(await app.request("/api/v1/moderation?cursor=bm90IGpzb24"), 400)).errors?.[0]?.path).toBe(
+      "query.cursor",
+    );
   });
 
   it("refuses without the admin token, with a wrong one, and when moderation is not configured", async () => {
@@ -221,7 +289,7 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
     expect((await problemOf(missing, 401)).code).toBe("unauthorized");
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer /);
     await problemOf(await moderate(id, body, "wrong"), 401);
-    await problemOf(await moderate(id, body, ADMIN_TOKEN + "x"), 401);
+    await problemOf(await moderate(id, body, `${ADMIN_TOKEN}x`), 401);
     const closed = appOn(handle, { adminToken: () => undefined });
     const res = await closed.request(`/api/v1/submissions/${id}/moderation`, {
       method: "POST",
@@ -234,8 +302,12 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
 
   it("refuses a missing reason or unknown action, and answers 404 for an unknown submission", async () => {
     const { id } = await stored();
-    expect((await problemOf(await moderate(id, { action: "hide", reason: "  " }), 400)).errors?.[0]?.path).toBe("json.reason");
-    expect((await problemOf(await moderate(id, { action: "delete", reason: "x" }), 400)).errors?.[0]?.path).toBe("json.action");
+    expect((await problemOf(await moderate(id, { action: "hide", reason: "  " }), 400)).errors?.[0]?.path).toBe(
+      "json.reason",
+    );
+    expect((await problemOf(await moderate(id, { action: "delete", reason: "x" }), 400)).errors?.[0]?.path).toBe(
+      "json.action",
+    );
     await problemOf(await moderate(`sub_${"f".repeat(32)}`, { action: "hide", reason: "x" }), 404);
     expect((await countRows(handle)).moderation_actions).toBe(0);
   });
@@ -253,7 +325,9 @@ describe("GET /api/v1/suites", () => {
     ]);
     expect(suites[0]!.digest).toMatch(/^[0-9a-f]{64}$/);
     const csv = (await (await app.request("/api/v1/suites?format=csv")).text()).split("\r\n");
-    expect(csv[0]).toBe("suite_id,suite_version,title,digest,datasets,architectures,conditions,seeds,epochs,fit_threshold,submissions");
+    expect(csv[0]).toBe(
+      "suite_id,suite_version,title,digest,datasets,architectures,conditions,seeds,epochs,fit_threshold,submissions",
+    );
     expect(csv[1]).toMatch(/^smoke,1,Smoke test,[0-9a-f]{64},mnist-10k:250\/250,mlp-1x512,2,0,100,1,1$/);
     await problemOf(await app.request("/api/v1/suites?format=yaml"), 400);
   });
@@ -262,7 +336,10 @@ describe("GET /api/v1/suites", () => {
 describe("rate limits", () => {
   it("answers 429 with Retry-After per client address, and counts each client apart", async () => {
     let client = "198.51.100.1";
-    const limited = appOn(handle, { clientAddress: () => client, rateLimits: { ...NO_RATE_LIMITS, requests: { limit: 2, windowSeconds: 60 } } });
+    const limited = appOn(handle, {
+      clientAddress: () => client,
+      rateLimits: { ...NO_RATE_LIMITS, requests: { limit: 2, windowSeconds: 60 } },
+    });
     expect((await limited.request("/api/v1/health")).headers.get("ratelimit-remaining")).toBe("1");
     expect((await limited.request("/api/v1/health")).status).toBe(200);
     const refused = await limited.request("/api/v1/health");
@@ -273,10 +350,15 @@ describe("rate limits", () => {
   });
 
   it("limits submissions per signing key, after verifying the signature", async () => {
-    const limited = appOn(handle, { rateLimits: { ...NO_RATE_LIMITS, submissionsPerKey: { limit: 1, windowSeconds: 3600 } } });
+    const limited = appOn(handle, {
+      rateLimits: { ...NO_RATE_LIMITS, submissionsPerKey: { limit: 1, windowSeconds: 3600 } },
+    });
     const ada = await newSigner();
     expect((await postBundle(limited, (await signedBundle({ signer: ada })).text)).status).toBe(201);
-    const second = await postBundle(limited, (await signedBundle({ signer: ada, createdAt: "2026-11-28T00:00:00.000Z" })).text);
+    const second = await postBundle(
+      limited,
+      (await signedBundle({ signer: ada, createdAt: "2026-11-28T00:00:00.000Z" })).text,
+    );
     expect((await problemOf(second, 429)).detail).toMatch(/signed by this key/);
     expect((await postBundle(limited, (await signedBundle()).text)).status).toBe(201);
     expect((await countRows(handle)).submissions).toBe(2);
@@ -289,7 +371,16 @@ describe("errors and logs", () => {
     const logged = appOn(handle, { logs });
     const bundle = await signedBundle({ submitterName: "Grace" });
     await postBundle(logged, bundle.text, { "content-length": String(bundle.text.length) });
-    expect(logs).toEqual([expect.objectContaining({ level: "info", event: "request", method: "POST", path: "/api/v1/submissions", status: 201, bytesIn: bundle.text.length })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: "info",
+        event: "request",
+        method: "POST",
+        path: "/api/v1/submissions",
+        status: 201,
+        bytesIn: bundle.text.length,
+      }),
+    ]);
     const text = JSON.stringify(logs);
     expect(text).not.toContain(bundle.envelope.payload.slice(0, 40));
     expect(text).not.toContain("Grace");
@@ -307,6 +398,9 @@ describe("errors and logs", () => {
     const problem = await problemOf(res, 500);
     expect(problem.code).toBe("internal");
     expect(JSON.stringify(problem)).not.toContain("secret internal detail");
-    expect(logs.find((l) => l.level === "error")).toMatchObject({ event: "error", error: expect.stringContaining("secret internal detail") });
+    expect(logs.find((l) => l.level === "error")).toMatchObject({
+      event: "error",
+      error: expect.stringContaining("secret internal detail"),
+    });
   });
 });

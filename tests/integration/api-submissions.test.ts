@@ -1,11 +1,29 @@
 // POST /submissions on embedded Postgres (PGlite): acceptance, idempotency, and every kind of
 // bad input answered with its problem and nothing stored.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../api/index.js";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
-import { Problem, SubmissionDetail, SubmissionReceipt, canonicalJson, findSuite, fromBase64, utf8, type Envelope } from "../../schema/index.js";
-import { appOn, countRows, emptyTables, postBundle, signRaw, signText, signedBundle, type RowCounts } from "../fixtures/api.js";
+import { MAX_BODY_BYTES } from "../../api/index.js";
+import {
+  canonicalJson,
+  type Envelope,
+  findSuite,
+  fromBase64,
+  Problem,
+  SubmissionDetail,
+  SubmissionReceipt,
+  utf8,
+} from "../../schema/index.js";
+import {
+  appOn,
+  countRows,
+  emptyTables,
+  postBundle,
+  type RowCounts,
+  signedBundle,
+  signRaw,
+  signText,
+} from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
 
 let handle: DatabaseHandle;
@@ -65,7 +83,12 @@ describe("POST /api/v1/submissions", () => {
 
   it("accepts a complete paper-suite bundle (the body-size limit's reason) and refuses one byte over the limit", async () => {
     const suite = findSuite("paper")!;
-    const bundle = await signedBundle({ suite, architectures: suite.architectures.map((a) => ({ id: a.id })), curveEpochs: 100, fullPrecision: true });
+    const bundle = await signedBundle({
+      suite,
+      architectures: suite.architectures.map((a) => ({ id: a.id })),
+      curveEpochs: 100,
+      fullPrecision: true,
+    });
     expect(bundle.predicate.runs).toHaveLength(186);
     const bytes = utf8.encode(bundle.text).length;
     expect(bytes).toBeGreaterThan(12 * 2 ** 20);
@@ -88,11 +111,19 @@ describe("POST /api/v1/submissions", () => {
   it("refuses a body that is not application/json", async () => {
     const bundle = await signedBundle();
     await expectRefused(postBundle(app, bundle.text, { "content-type": "text/plain" }), 415, "unsupported-media-type");
-    await expectRefused(postBundle(app, bundle.text, { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported-media-type");
+    await expectRefused(
+      postBundle(app, bundle.text, { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "unsupported-media-type",
+    );
   });
 
   it("refuses JSON that is not a DSSE envelope, naming the failing paths", async () => {
-    const problem = await expectRefused(postBundle(app, { payloadType: "x", payload: "AAAA", signatures: [] }), 400, "bad-envelope");
+    const problem = await expectRefused(
+      postBundle(app, { payloadType: "x", payload: "AAAA", signatures: [] }),
+      400,
+      "bad-envelope",
+    );
     expect(problem.errors?.map((e) => e.path)).toContain("signatures");
     await expectRefused(postBundle(app, [1, 2, 3]), 400, "bad-envelope");
   });
@@ -101,7 +132,11 @@ describe("POST /api/v1/submissions", () => {
     const { envelope } = await signedBundle();
     const payload = await expectRefused(postBundle(app, { ...envelope, payload: "not base64!" }), 400, "bad-envelope");
     expect(payload.errors).toEqual([{ path: "payload", message: "must be standard padded base64" }]);
-    const sig = await expectRefused(postBundle(app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: "A" }] }), 400, "bad-envelope");
+    const sig = await expectRefused(
+      postBundle(app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: "A" }] }),
+      400,
+      "bad-envelope",
+    );
     expect(sig.errors?.[0]?.path).toBe("signatures[0].sig");
   });
 
@@ -109,7 +144,14 @@ describe("POST /api/v1/submissions", () => {
     const { envelope } = await signedBundle();
     const sig = fromBase64(envelope.signatures[0]!.sig)!;
     sig[10]! ^= 1;
-    await expectRefused(postBundle(app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: Buffer.from(sig).toString("base64") }] }), 422, "bad-signature");
+    await expectRefused(
+      postBundle(app, {
+        ...envelope,
+        signatures: [{ ...envelope.signatures[0]!, sig: Buffer.from(sig).toString("base64") }],
+      }),
+      422,
+      "bad-signature",
+    );
   });
 
   it("refuses a signature by another key, whichever keyid it claims", async () => {
@@ -117,14 +159,25 @@ describe("POST /api/v1/submissions", () => {
     const other = await newSigner();
     const byOther = await signText(payloadOf(envelope), other);
     await expectRefused(postBundle(app, byOther), 422, "keyid-mismatch");
-    await expectRefused(postBundle(app, { ...byOther, signatures: [{ keyid: predicate.submitter.keyid, sig: byOther.signatures[0]!.sig }] }), 422, "bad-signature");
+    await expectRefused(
+      postBundle(app, {
+        ...byOther,
+        signatures: [{ keyid: predicate.submitter.keyid, sig: byOther.signatures[0]!.sig }],
+      }),
+      422,
+      "bad-signature",
+    );
   });
 
   it("refuses a tampered payload", async () => {
     const { envelope } = await signedBundle();
     const tampered = payloadOf(envelope).replace('"testAcc":0.8', '"testAcc":0.9');
     expect(tampered).not.toBe(payloadOf(envelope));
-    const problem = await expectRefused(postBundle(app, { ...envelope, payload: Buffer.from(tampered).toString("base64") }), 422, "bad-signature");
+    const problem = await expectRefused(
+      postBundle(app, { ...envelope, payload: Buffer.from(tampered).toString("base64") }),
+      422,
+      "bad-signature",
+    );
     expect(problem.detail).toMatch(/changed or signed by another key/);
   });
 
@@ -153,11 +206,23 @@ describe("POST /api/v1/submissions", () => {
     const { envelope, predicate } = await signedBundle({ signer });
     const text = payloadOf(envelope);
     expect(text).toContain('"trainAcc":1');
-    await expectRefused(postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":NaN'), signer)), 422, "bad-payload");
-    const beyond = await expectRefused(postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":1e400'), signer)), 422, "non-canonical");
+    await expectRefused(
+      postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":NaN'), signer)),
+      422,
+      "bad-payload",
+    );
+    const beyond = await expectRefused(
+      postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":1e400'), signer)),
+      422,
+      "non-canonical",
+    );
     expect(beyond.detail).toMatch(/no RFC 8785 canonical form/);
     expect(text).toContain('"name":"MLP 1x512"');
-    await expectRefused(postBundle(app, await signText(text.replace('"name":"MLP 1x512"', '"name":"MLP \\ud800"'), signer)), 422, "non-canonical");
+    await expectRefused(
+      postBundle(app, await signText(text.replace('"name":"MLP 1x512"', '"name":"MLP \\ud800"'), signer)),
+      422,
+      "non-canonical",
+    );
 
     predicate.runs[0]!.curve[0]!.trainLoss = 1e300;
     predicate.runs[0]!.derived.stepsToFit = 2 ** 60;

@@ -5,12 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
-import { ArchitectureDetail, Leaderboard, SubmissionReceipt, type ResultPredicate, type RunResult } from "../../schema/index.js";
+import {
+  ArchitectureDetail,
+  Leaderboard,
+  type ResultPredicate,
+  type RunResult,
+  SubmissionReceipt,
+} from "../../schema/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
 import { kernelBundle } from "../fixtures/kernel-bundle.js";
 
-const ASSETS = { stylesheet: "/assets/site-TEST.css", icon: "/assets/icon-TEST.svg", scripts: { architecture: "/assets/architecture-TEST.js", insight: "/assets/insight-TEST.js" } };
+const ASSETS = {
+  stylesheet: "/assets/site-TEST.css",
+  icon: "/assets/icon-TEST.svg",
+  scripts: { architecture: "/assets/architecture-TEST.js", insight: "/assets/insight-TEST.js" },
+};
 
 let handle: DatabaseHandle;
 let app: ReturnType<typeof appOn>;
@@ -65,8 +75,22 @@ beforeAll(async () => {
   app = appOn(handle, { assets: async () => ASSETS });
   const [ada, kai] = [await newSigner(), await newSigner()];
   // Two trained architectures: random labels fit after 30 and 40 epochs (60 and 80 SGD steps).
-  await submit(await signedBundle({ signer: ada, architectures: [{ id: "arch-a" }], fitEpochs: { true: 10, random: 30 }, testAcc: (t) => (t.corruption.kind === "true" ? 0.8 : 0.1) }));
-  await submit(await signedBundle({ signer: ada, architectures: [{ id: "arch-b" }], fitEpochs: { true: 12, random: 40 }, testAcc: (t) => (t.corruption.kind === "true" ? 0.85 : 0.1) }));
+  await submit(
+    await signedBundle({
+      signer: ada,
+      architectures: [{ id: "arch-a" }],
+      fitEpochs: { true: 10, random: 30 },
+      testAcc: (t) => (t.corruption.kind === "true" ? 0.8 : 0.1),
+    }),
+  );
+  await submit(
+    await signedBundle({
+      signer: ada,
+      architectures: [{ id: "arch-b" }],
+      fitEpochs: { true: 12, random: 40 },
+      testAcc: (t) => (t.corruption.kind === "true" ? 0.85 : 0.1),
+    }),
+  );
   const bundle = await kernelBundle(kai);
   kernel = bundle.predicate;
   kernelSubmission = await submit(bundle);
@@ -95,8 +119,21 @@ describe("GET /api/v1/leaderboard with a baseline", () => {
     const truth = kernelRun("true").derived;
     expect(b.baselines).toEqual([
       {
-        architecture: expect.objectContaining({ id: "rbf-kernel", kind: "kernel", fingerprint: fingerprints["rbf-kernel"], parameterCount: 250 * 10 }),
-        genGap: { median: truth.genGap, q1: truth.genGap, q3: truth.genGap, runs: 1, censoredRuns: 0, seeds: 1, provisional: true },
+        architecture: expect.objectContaining({
+          id: "rbf-kernel",
+          kind: "kernel",
+          fingerprint: fingerprints["rbf-kernel"],
+          parameterCount: 250 * 10,
+        }),
+        genGap: {
+          median: truth.genGap,
+          q1: truth.genGap,
+          q3: truth.genGap,
+          runs: 1,
+          censoredRuns: 0,
+          seeds: 1,
+          provisional: true,
+        },
         trainAccuracy: 1,
         testAccuracy: truth.finalTestAcc,
         submissions: 1,
@@ -130,7 +167,11 @@ describe("GET /api/v1/leaderboard with a baseline", () => {
     const text = await (await app.request("/api/v1/leaderboard?suite=smoke&format=csv")).text();
     const [header, ...lines] = text.trimEnd().split("\r\n").map(csvCells);
     const records = lines.map((cells) => Object.fromEntries(header!.map((h, i) => [h, cells[i]])));
-    expect(records.every((r) => Object.keys(r).length === header!.length && lines.every((cells) => cells.length === header!.length))).toBe(true);
+    expect(
+      records.every(
+        (r) => Object.keys(r).length === header!.length && lines.every((cells) => cells.length === header!.length),
+      ),
+    ).toBe(true);
     expect(records[2]!.architecture_name).toBe(kernel.architectures[0]!.name);
     expect(records.map((r) => [r.row_kind, r.rank, r.architecture_id])).toEqual([
       ["ranked", "1", "arch-a"],
@@ -138,23 +179,52 @@ describe("GET /api/v1/leaderboard with a baseline", () => {
       ["baseline", "", "rbf-kernel"],
     ]);
     const truth = kernelRun("true").derived;
-    expect(records[2]).toMatchObject({ steps_to_fit_median: "", epochs_to_fit_median: "", slowdown_median: "", best_wall_seconds_to_fit: "", gen_gap_median: String(truth.genGap), test_accuracy_median: String(truth.finalTestAcc) });
+    expect(records[2]).toMatchObject({
+      steps_to_fit_median: "",
+      epochs_to_fit_median: "",
+      slowdown_median: "",
+      best_wall_seconds_to_fit: "",
+      gen_gap_median: String(truth.genGap),
+      test_accuracy_median: String(truth.finalTestAcc),
+    });
     expect(records[0]!.steps_to_fit_median).toBe("60");
   });
 
   it("describes baselines in the OpenAPI document", async () => {
-    const doc = (await (await app.request("/api/v1/openapi.json")).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> } };
+    const doc = (await (await app.request("/api/v1/openapi.json")).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+    };
     expect(doc.components.schemas.Leaderboard!.required).toContain("baselines");
-    expect(doc.components.schemas.Leaderboard!.properties.baselines).toMatchObject({ type: "array", items: { $ref: "#/components/schemas/BaselineRow" } });
-    expect(Object.keys(doc.components.schemas.BaselineRow!.properties).sort()).toEqual(["architecture", "genGap", "submissions", "submitters", "testAccuracy", "trainAccuracy"]);
+    expect(doc.components.schemas.Leaderboard!.properties.baselines).toMatchObject({
+      type: "array",
+      items: { $ref: "#/components/schemas/BaselineRow" },
+    });
+    expect(Object.keys(doc.components.schemas.BaselineRow!.properties).sort()).toEqual([
+      "architecture",
+      "genGap",
+      "submissions",
+      "submitters",
+      "testAccuracy",
+      "trainAccuracy",
+    ]);
   });
 });
 
 describe("GET /api/v1/architectures/{fingerprint} of a kernel", () => {
   it("gives test error per corruption and no SGD figures", async () => {
-    const detail = ArchitectureDetail.parse(await (await app.request(`/api/v1/architectures/${fingerprints["rbf-kernel"]}`)).json());
+    const detail = ArchitectureDetail.parse(
+      await (await app.request(`/api/v1/architectures/${fingerprints["rbf-kernel"]}`)).json(),
+    );
     expect(detail.architecture.kind).toBe("kernel");
-    expect(detail.conditions.map((c) => [c.corruptionLevel, c.testError.median, c.stepsToFit.runs, c.epochsToFit.runs, c.slowdown])).toEqual([
+    expect(
+      detail.conditions.map((c) => [
+        c.corruptionLevel,
+        c.testError.median,
+        c.stepsToFit.runs,
+        c.epochsToFit.runs,
+        c.slowdown,
+      ]),
+    ).toEqual([
       [1, 1 - kernelRun("random").derived.finalTestAcc!, 0, 0, null],
       [0, 1 - kernelRun("true").derived.finalTestAcc!, 0, 0, null],
     ]);
@@ -183,7 +253,10 @@ describe("pages with a baseline", () => {
     expect(page).not.toContain('id="figure-steps"');
     expect(page).toContain("not ranked");
     expect(page).toContain("minimum-norm-kernel-interpolation");
-    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(page)![1]!) as { curves: unknown[]; sweep: { level: number; testError: { median: number } }[] };
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(page)![1]!) as {
+      curves: unknown[];
+      sweep: { level: number; testError: { median: number } }[];
+    };
     expect(data.curves).toEqual([]);
     expect(data.sweep.map((p) => [p.level, p.testError.median])).toEqual([
       [0, 1 - kernelRun("true").derived.finalTestAcc!],

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { create } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../../runner/errors.js";
-import { CIFAR10_SOURCE, loadCifarDataset, type CifarSource } from "../../runner/datasets/cifar10.js";
+import { CIFAR10_SOURCE, type CifarSource, loadCifarDataset } from "../../runner/datasets/cifar10.js";
 import { downloadFile } from "../../runner/datasets/download.js";
-import { loadIdxDataset, type IdxSource } from "../../runner/datasets/idx.js";
+import { type IdxSource, loadIdxDataset } from "../../runner/datasets/idx.js";
 import { MNIST_SOURCE } from "../../runner/datasets/mnist.js";
 import { resolveLoadOptions } from "../../runner/datasets/options.js";
+import { InputError } from "../../runner/errors.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
@@ -63,7 +63,10 @@ describe("downloadFile", () => {
   it("stores a body with the expected size and digest, reporting progress, with no temp file left", async () => {
     const dir = tempDir("rb-dl-");
     const messages: string[] = [];
-    await downloadFile({ url: `${base}/file.bin`, path: join(dir, "sub", "file.bin"), sha256: sha256(body), bytes: body.length }, (m) => messages.push(m));
+    await downloadFile(
+      { url: `${base}/file.bin`, path: join(dir, "sub", "file.bin"), sha256: sha256(body), bytes: body.length },
+      (m) => messages.push(m),
+    );
     expect(readFileSync(join(dir, "sub", "file.bin")).equals(body)).toBe(true);
     expect(readdirSync(join(dir, "sub"))).toEqual(["file.bin"]);
     expect(messages[0]).toMatch(/^downloading file.bin \(0.1 MB\) from http:/);
@@ -71,14 +74,36 @@ describe("downloadFile", () => {
   });
 
   it.each([
-    ["a wrong digest", "/file.bin", { sha256: "ab".repeat(32), bytes: 100_000 }, /its SHA-256 is [0-9a-f]{64}, expected (ab){32}; the file was discarded/],
-    ["a body larger than expected", "/file.bin", { sha256: "ab".repeat(32), bytes: 1000 }, /the server sent more than the expected 1000 bytes/],
-    ["a body shorter than expected", "/file.bin", { sha256: "ab".repeat(32), bytes: 200_000 }, /received 100000 bytes, expected 200000/],
-    ["a transfer that breaks off", "/broken.bin", { sha256: "ab".repeat(32), bytes: 100_000 }, /the transfer broke off after \d+ bytes/],
+    [
+      "a wrong digest",
+      "/file.bin",
+      { sha256: "ab".repeat(32), bytes: 100_000 },
+      /its SHA-256 is [0-9a-f]{64}, expected (ab){32}; the file was discarded/,
+    ],
+    [
+      "a body larger than expected",
+      "/file.bin",
+      { sha256: "ab".repeat(32), bytes: 1000 },
+      /the server sent more than the expected 1000 bytes/,
+    ],
+    [
+      "a body shorter than expected",
+      "/file.bin",
+      { sha256: "ab".repeat(32), bytes: 200_000 },
+      /received 100000 bytes, expected 200000/,
+    ],
+    [
+      "a transfer that breaks off",
+      "/broken.bin",
+      { sha256: "ab".repeat(32), bytes: 100_000 },
+      /the transfer broke off after \d+ bytes/,
+    ],
     ["an HTTP error", "/missing.bin", { sha256: "ab".repeat(32), bytes: 1 }, /the server answered HTTP 404 Not Found/],
   ])("refuses %s and leaves nothing behind", async (_, path, expected, message) => {
     const dir = tempDir("rb-dl-");
-    const error = await downloadFile({ url: `${base}${path}`, path: join(dir, "file.bin"), ...expected }).catch((e: unknown) => e);
+    const error = await downloadFile({ url: `${base}${path}`, path: join(dir, "file.bin"), ...expected }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(new RegExp(`^could not download ${base}${path}: `));
     expect((error as Error).message).toMatch(message);
@@ -88,9 +113,9 @@ describe("downloadFile", () => {
   it("explains a server that is down", async () => {
     const dir = tempDir("rb-dl-");
     const url = `http://127.0.0.1:${await closedPort()}/file.bin`;
-    await expect(downloadFile({ url, path: join(dir, "file.bin"), sha256: sha256(body), bytes: body.length })).rejects.toThrow(
-      new RegExp(`^could not download ${url}: .*ECONNREFUSED`),
-    );
+    await expect(
+      downloadFile({ url, path: join(dir, "file.bin"), sha256: sha256(body), bytes: body.length }),
+    ).rejects.toThrow(new RegExp(`^could not download ${url}: .*ECONNREFUSED`));
     expect(readdirSync(dir)).toEqual([]);
   });
 });
@@ -104,9 +129,21 @@ describe("an IDX dataset from a mirror", () => {
     return Buffer.concat([header, Buffer.from(data)]);
   };
   const files = {
-    "train-images-idx3-ubyte": idx(0x803, [12, 2, 2], Array.from({ length: 48 }, (_, i) => i)),
-    "train-labels-idx1-ubyte": idx(0x801, [12], Array.from({ length: 12 }, (_, i) => i % 3)),
-    "t10k-images-idx3-ubyte": idx(0x803, [3, 2, 2], Array.from({ length: 12 }, (_, i) => 200 + i)),
+    "train-images-idx3-ubyte": idx(
+      0x803,
+      [12, 2, 2],
+      Array.from({ length: 48 }, (_, i) => i),
+    ),
+    "train-labels-idx1-ubyte": idx(
+      0x801,
+      [12],
+      Array.from({ length: 12 }, (_, i) => i % 3),
+    ),
+    "t10k-images-idx3-ubyte": idx(
+      0x803,
+      [3, 2, 2],
+      Array.from({ length: 12 }, (_, i) => 200 + i),
+    ),
     "t10k-labels-idx1-ubyte": idx(0x801, [3], [2, 1, 0]),
   };
   const pin = (name: keyof typeof files) => {
@@ -127,17 +164,31 @@ describe("an IDX dataset from a mirror", () => {
     const cache = tempDir("rb-cache-");
     const raw = await loadIdxDataset(source, resolveLoadOptions({ cacheDir: cache, mirror: `${base}/idx` }));
     expect([raw.train.count, raw.test.count, raw.test.pixels[0]]).toEqual([12, 3, 200]);
-    expect(readdirSync(join(cache, "datasets", "mnist")).sort()).toEqual(Object.keys(files).map((n) => `${n}.gz`).sort());
-    const again = await loadIdxDataset(source, resolveLoadOptions({ cacheDir: cache, mirror: `http://127.0.0.1:${await closedPort()}/` }));
+    expect(readdirSync(join(cache, "datasets", "mnist")).sort()).toEqual(
+      Object.keys(files)
+        .map((n) => `${n}.gz`)
+        .sort(),
+    );
+    const again = await loadIdxDataset(
+      source,
+      resolveLoadOptions({ cacheDir: cache, mirror: `http://127.0.0.1:${await closedPort()}/` }),
+    );
     expect(again.train.labels).toEqual(raw.train.labels);
   });
 
   it("refuses a served file with the wrong digest, says how else to get the data, and caches nothing", async () => {
     const cache = tempDir("rb-cache-");
-    const wrong = { ...source, trainImages: { ...source.trainImages, gz: { ...source.trainImages.gz, sha256: "cd".repeat(32) } } };
-    const error = await loadIdxDataset(wrong, resolveLoadOptions({ cacheDir: cache, mirror: `${base}/idx/` })).catch((e: unknown) => e);
+    const wrong = {
+      ...source,
+      trainImages: { ...source.trainImages, gz: { ...source.trainImages.gz, sha256: "cd".repeat(32) } },
+    };
+    const error = await loadIdxDataset(wrong, resolveLoadOptions({ cacheDir: cache, mirror: `${base}/idx/` })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(/^MNIST: could not download .*train-images-idx3-ubyte.gz: its SHA-256 is .*--data-dir FOLDER\.$/);
+    expect((error as Error).message).toMatch(
+      /^MNIST: could not download .*train-images-idx3-ubyte.gz: its SHA-256 is .*--data-dir FOLDER\.$/,
+    );
     expect(readdirSync(join(cache, "datasets", "mnist"))).toEqual([]);
   });
 
@@ -145,7 +196,9 @@ describe("an IDX dataset from a mirror", () => {
     const cache = tempDir("rb-cache-");
     const mirror = `http://127.0.0.1:${await closedPort()}/`;
     await expect(loadIdxDataset(source, resolveLoadOptions({ cacheDir: cache, mirror }))).rejects.toThrow(
-      new RegExp(`could not download ${mirror}train-images-idx3-ubyte.gz: .*ECONNREFUSED.*To get MNIST: run again with network access to let rethink-bench download it from ${mirror}`),
+      new RegExp(
+        `could not download ${mirror}train-images-idx3-ubyte.gz: .*ECONNREFUSED.*To get MNIST: run again with network access to let rethink-bench download it from ${mirror}`,
+      ),
     );
   });
 });
@@ -156,7 +209,8 @@ describe("CIFAR-10 from a mirror", () => {
     mkdirSync(join(folder, "cifar-10-batches-bin"));
     const record = (label: number) => Buffer.from([label, ...Array.from({ length: 3072 }, (_, i) => i % 256)]);
     const batches = { "data_batch_1.bin": Buffer.concat([record(1), record(2)]), "test_batch.bin": record(3) };
-    for (const [name, content] of Object.entries(batches)) writeFileSync(join(folder, "cifar-10-batches-bin", name), content);
+    for (const [name, content] of Object.entries(batches))
+      writeFileSync(join(folder, "cifar-10-batches-bin", name), content);
     await create({ gzip: true, cwd: folder, file: join(folder, "archive.tar.gz") }, ["cifar-10-batches-bin"]);
     const archive = readFileSync(join(folder, "archive.tar.gz"));
     routes.set("/cifar/cifar-10-binary.tar.gz", { body: archive });

@@ -2,7 +2,7 @@
 // keeps committed submissions across a SIGTERM and a restart, one server per data dir, a
 // Postgres server by URL, and clear failures for bad arguments and unreachable databases;
 // and the Node entry it runs on, which finishes a request in flight before it closes.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -67,8 +67,14 @@ describe("rethink-bench serve", () => {
     const posted = await postBundle(httpFetcher(first.api), bundle.text);
     expect(posted.status).toBe(201);
     const { id } = SubmissionReceipt.parse(await posted.json());
-    const log = first.stderr().trim().split("\n").map((line) => JSON.parse(line));
-    expect(log).toContainEqual(expect.objectContaining({ event: "request", method: "POST", path: "/api/v1/submissions", status: 201 }));
+    const log = first
+      .stderr()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(log).toContainEqual(
+      expect.objectContaining({ event: "request", method: "POST", path: "/api/v1/submissions", status: 201 }),
+    );
 
     const second = await runCli(["serve", "--port", "0", "--data", data]);
     expect(second.code).toBe(3);
@@ -118,7 +124,13 @@ describe("rethink-bench serve", () => {
   it("fails clearly on bad arguments and on a database it cannot reach, without printing the password", async () => {
     expect((await runCli(["serve", "--port", "http"])).stderr).toMatch(/--port must be a whole number/);
     expect((await runCli(["serve", "--database-url", "mysql://x"])).code).toBe(2);
-    const unreachable = await runCli(["serve", "--port", "0", "--database-url", `postgres://rb:hunter2@127.0.0.1:${await freePort()}/postgres`]);
+    const unreachable = await runCli([
+      "serve",
+      "--port",
+      "0",
+      "--database-url",
+      `postgres://rb:hunter2@127.0.0.1:${await freePort()}/postgres`,
+    ]);
     expect(unreachable.code).toBe(75);
     expect(unreachable.stderr).toMatch(/cannot open the database at postgres:\/\/rb:\*\*\*@127\.0\.0\.1:\d+\/postgres/);
     expect(unreachable.stderr).not.toContain("hunter2");
@@ -145,7 +157,11 @@ describe("startServer (the Node entry)", () => {
       // One connection, accepted by the server before close() is called.
       expect(await get(`${server.url}/api/v1/health`, agent)).toBe(200);
       const body = Buffer.from((await signedBundle()).text);
-      const post = request(`${server.url}/api/v1/submissions`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": body.length } });
+      const post = request(`${server.url}/api/v1/submissions`, {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": body.length },
+      });
       const answer = new Promise<{ status: number; connection?: string }>((resolve, reject) => {
         post.on("error", reject);
         post.on("response", (res) => {

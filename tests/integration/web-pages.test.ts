@@ -6,9 +6,13 @@ import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
 import { Leaderboard, openBundle } from "../../schema/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
-import { HOSTILE_NAME, HOSTILE_SUBMITTER, seedBoard, type SeededBoard } from "../fixtures/board.js";
+import { HOSTILE_NAME, HOSTILE_SUBMITTER, type SeededBoard, seedBoard } from "../fixtures/board.js";
 
-const ASSETS = { stylesheet: "/assets/site-TEST.css", icon: "/assets/icon-TEST.svg", scripts: { architecture: "/assets/architecture-TEST.js", insight: "/assets/insight-TEST.js" } };
+const ASSETS = {
+  stylesheet: "/assets/site-TEST.css",
+  icon: "/assets/icon-TEST.svg",
+  scripts: { architecture: "/assets/architecture-TEST.js", insight: "/assets/insight-TEST.js" },
+};
 
 let handle: DatabaseHandle;
 let app: ReturnType<typeof appOn>;
@@ -40,7 +44,13 @@ function rowFingerprints(html: string): string[] {
   return [...html.matchAll(/<th scope="row" class="arch"><a href="\/architectures\/([0-9a-f]{64})/g)].map((m) => m[1]!);
 }
 
-const entity = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+const entity = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 
 describe("an empty board", () => {
   it("says how to submit, with the suite's own commands", async () => {
@@ -78,7 +88,12 @@ describe("with a seeded board", () => {
   it("ranks by memorization speed by default, marks provisional and censored rows, escapes names", async () => {
     const { html } = await page("/");
     const a = board.architectures;
-    expect(rowFingerprints(html)).toEqual([a.mlp.fingerprint, a.alexnet.fingerprint, a.hostile.fingerprint, a.stuck.fingerprint]);
+    expect(rowFingerprints(html)).toEqual([
+      a.mlp.fingerprint,
+      a.alexnet.fingerprint,
+      a.hostile.fingerprint,
+      a.stuck.fingerprint,
+    ]);
     expect(html).toContain(entity(HOSTILE_NAME));
     expect(html).not.toContain(HOSTILE_NAME);
     expect(html).not.toContain("<script>alert");
@@ -94,7 +109,12 @@ describe("with a seeded board", () => {
   it("sorts by generalization gap", async () => {
     const { html } = await page("/?suite=quick&rank=gap");
     const a = board.architectures;
-    expect(rowFingerprints(html)).toEqual([a.hostile.fingerprint, a.alexnet.fingerprint, a.mlp.fingerprint, a.stuck.fingerprint]);
+    expect(rowFingerprints(html)).toEqual([
+      a.hostile.fingerprint,
+      a.alexnet.fingerprint,
+      a.mlp.fingerprint,
+      a.stuck.fingerprint,
+    ]);
     expect(html).toMatch(/aria-sort="ascending"><a href="[^"]*rank=gap/);
   });
 
@@ -102,7 +122,9 @@ describe("with a seeded board", () => {
     const { html } = await page("/?suite=quick&version=1&dataset=mnist-10k&backend=tensorflow");
     expect(rowFingerprints(html)).toHaveLength(3);
     expect(html).toContain("tensorflow backend only");
-    expect(html).toContain('href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=gap&amp;backend=tensorflow"');
+    expect(html).toContain(
+      'href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=gap&amp;backend=tensorflow"',
+    );
     expect(html).toContain('<option value="tensorflow" selected="">tensorflow</option>');
     const none = await page("/?suite=quick&backend=cpu");
     expect(none.html).toContain("No results from the cpu backend on this board");
@@ -125,7 +147,15 @@ describe("with a seeded board", () => {
     // 52 architectures on the smoke board, in two bundles (at most 32 architectures each).
     const specs = Array.from({ length: 52 }, (_, i) => ({ id: `net-${String(i).padStart(2, "0")}`, name: `Net ${i}` }));
     for (const part of [specs.slice(0, 26), specs.slice(26)]) {
-      const res = await postBundle(app, (await signedBundle({ architectures: part, fitEpoch: (task) => (task.corruption.kind === "true" ? 5 : 7 + Number(task.architecture.slice(4)) % 40) })).text);
+      const res = await postBundle(
+        app,
+        (
+          await signedBundle({
+            architectures: part,
+            fitEpoch: (task) => (task.corruption.kind === "true" ? 5 : 7 + (Number(task.architecture.slice(4)) % 40)),
+          })
+        ).text,
+      );
       expect(res.status).toBe(201);
     }
     const first = await page("/?suite=smoke");
@@ -165,7 +195,11 @@ describe("with a seeded board", () => {
     expect(res.headers.get("cache-tag")).toContain("rb-suite-quick-v1");
     expect(html).toContain("#1 of 4");
     expect(html).toContain("A model of 4 layers with 407,050 parameters");
-    const data = pageData<{ curves: { name: string; runs: number; points: { median: number }[] }[]; sweep: { level: number; testError: { median: number; q1: number; q3: number; runs: number } }[]; fitThreshold: number }>(html);
+    const data = pageData<{
+      curves: { name: string; runs: number; points: { median: number }[] }[];
+      sweep: { level: number; testError: { median: number; q1: number; q3: number; runs: number } }[];
+      fitThreshold: number;
+    }>(html);
     expect(data.curves.map((s) => s.name)).toEqual([
       "true labels",
       "20% random labels",
@@ -228,7 +262,9 @@ describe("with a seeded board", () => {
 
   it("relates memorization speed and capacity to the gap with Kendall's tau, names escaped in the chart data", async () => {
     const { html } = await page("/insight?suite=quick");
-    const data = pageData<{ points: { name: string; stepsToFit: number | null; censored: boolean; genGap: number; parameterCount: number }[] }>(html);
+    const data = pageData<{
+      points: { name: string; stepsToFit: number | null; censored: boolean; genGap: number; parameterCount: number }[];
+    }>(html);
     expect(data.points.map((p) => p.name)).toContain(HOSTILE_NAME);
     // Inside the data element no character can end it or start markup.
     const raw = html.slice(html.indexOf('id="page-data">') + 15, html.lastIndexOf("</script>"));

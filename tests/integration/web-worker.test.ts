@@ -5,12 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultPublicDir } from "../../api/node.js";
 import { openDatabase } from "../../api/db/open.js";
+import { defaultPublicDir } from "../../api/node.js";
 import { AssetManifest } from "../../web/index.js";
 import { ADMIN_TOKEN, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
-import { startPostgres, type PostgresServer } from "../fixtures/postgres.js";
-import { startDevWorker, type DevWorker } from "../fixtures/wrangler.js";
+import { type PostgresServer, startPostgres } from "../fixtures/postgres.js";
+import { type DevWorker, startDevWorker } from "../fixtures/wrangler.js";
 import { startWsProxy, type WsProxy } from "../fixtures/ws-proxy.js";
 
 let server: PostgresServer;

@@ -5,10 +5,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expandSuite, findSuite, type Task } from "../../schema/index.js";
 import type * as PoolModule from "../../runner/pool/worker-pool.js";
+import { expandSuite, findSuite, type Task } from "../../schema/index.js";
 
-const { WorkerPool } = (await import(new URL("../../dist/runner/pool/worker-pool.js", import.meta.url).href)) as typeof PoolModule;
+const { WorkerPool } = (await import(
+  new URL("../../dist/runner/pool/worker-pool.js", import.meta.url).href
+)) as typeof PoolModule;
 
 /** The smoke suite's random-label task, cut to a few epochs so that it never fits and stops early. */
 function task(seed: number, epochs: number): Task {
@@ -18,7 +20,11 @@ function task(seed: number, epochs: number): Task {
 
 describe("WorkerPool", { timeout: 120_000 }, () => {
   it("reports each run's epochs and result once per call, also on a pool used before", async () => {
-    const pool = await WorkerPool.start(1, { backend: "wasm", model: null, data: { cacheDir: mkdtempSync(join(tmpdir(), "rb-pool-")), download: false } });
+    const pool = await WorkerPool.start(1, {
+      backend: "wasm",
+      model: null,
+      data: { cacheDir: mkdtempSync(join(tmpdir(), "rb-pool-")), download: false },
+    });
     try {
       const calls = [2, 3, 2].map((epochs) => ({ epochs, heard: { epochs: 0, done: 0, curves: [] as number[] } }));
       for (const [round, { epochs, heard }] of calls.entries()) {

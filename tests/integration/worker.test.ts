@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../api/db/open.js";
 import { Leaderboard, Problem, SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
 import { ADMIN_TOKEN, countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
-import { startPostgres, type PostgresServer } from "../fixtures/postgres.js";
-import { startDevWorker, type DevWorker } from "../fixtures/wrangler.js";
+import { type PostgresServer, startPostgres } from "../fixtures/postgres.js";
+import { type DevWorker, startDevWorker } from "../fixtures/wrangler.js";
 import { startWsProxy, type WsProxy } from "../fixtures/ws-proxy.js";
 
 let server: PostgresServer;
@@ -54,7 +54,9 @@ describe("the Worker in workerd", () => {
     const board = await api.request("/api/v1/leaderboard?suite=smoke");
     expect(board.status).toBe(200);
     expect(board.headers.get("access-control-allow-origin")).toBe("*");
-    expect(Leaderboard.parse(await board.json()).rows.map((r) => [r.architecture.name, r.stepsToFit.median])).toEqual([["<b>net</b>", 40]]);
+    expect(Leaderboard.parse(await board.json()).rows.map((r) => [r.architecture.name, r.stepsToFit.median])).toEqual([
+      ["<b>net</b>", 40],
+    ]);
 
     const detail = SubmissionDetail.parse(await (await api.request(`/api/v1/submissions/${id}`)).json());
     expect(detail.submitter.name).toBe("Ada");
@@ -63,7 +65,10 @@ describe("the Worker in workerd", () => {
   it("refuses a tampered bundle with a problem and stores nothing", async () => {
     const before = await rows();
     const { envelope } = await signedBundle();
-    const res = await postBundle(api, { ...envelope, signatures: [{ ...envelope.signatures[0]!, keyid: "0".repeat(64) }] });
+    const res = await postBundle(api, {
+      ...envelope,
+      signatures: [{ ...envelope.signatures[0]!, keyid: "0".repeat(64) }],
+    });
     expect(res.status).toBe(422);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(Problem.parse(await res.json()).code).toBe("keyid-mismatch");
@@ -89,7 +94,9 @@ describe("the Worker bundle", () => {
   it("holds the app and the Neon driver, and never TensorFlow.js, PGlite or node-postgres", async () => {
     const outdir = await mkdtemp(join(tmpdir(), "rethink-bench-worker-"));
     try {
-      await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], { env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+      await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], {
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      });
       const code = await readFile(join(outdir, "worker.js"), "utf8");
       // esbuild marks each bundled module with a `// node_modules/<package>/…` comment.
       const packages = new Set([...code.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));

@@ -1,5 +1,5 @@
 // The import rules of the layout (README, "Layout"), checked on every source file.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -9,8 +9,14 @@ const FOLDERS = ["schema", "runner", "api", "web"] as const;
 type Folder = (typeof FOLDERS)[number];
 
 /** Which of our folders each folder may import (README, "Layout"). */
-const MAY_IMPORT: Record<Folder, Folder[]> = { schema: [], runner: ["schema", "api"], api: ["schema", "web"], web: ["schema"] };
-const DB_DRIVERS = /^(pg|@electric-sql\/pglite|@neondatabase\/serverless|drizzle-orm\/(pglite|node-postgres|neon-serverless))(\/|$)/;
+const MAY_IMPORT: Record<Folder, Folder[]> = {
+  schema: [],
+  runner: ["schema", "api"],
+  api: ["schema", "web"],
+  web: ["schema"],
+};
+const DB_DRIVERS =
+  /^(pg|@electric-sql\/pglite|@neondatabase\/serverless|drizzle-orm\/(pglite|node-postgres|neon-serverless))(\/|$)/;
 
 interface SourceFile {
   path: string;
@@ -30,7 +36,11 @@ function sourceFiles(dir: string): string[] {
 const files: SourceFile[] = FOLDERS.flatMap((folder) =>
   sourceFiles(join(ROOT, folder)).map((path) => {
     const text = readFileSync(path, "utf8");
-    const imports = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+    const imports = [
+      ...text.matchAll(
+        /(?:^|\n)\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g,
+      ),
+    ].map((m) => (m[1] ?? m[2])!);
     return { path: relative(ROOT, path), folder, text, imports };
   }),
 );
@@ -54,8 +64,10 @@ describe("module boundaries", () => {
         if (!target || target === file.folder) continue;
         const resolved = relative(ROOT, resolve(ROOT, dirname(file.path), specifier));
         if (!MAY_IMPORT[file.folder].includes(target as Folder)) violations.push(`${file.path} imports ${resolved}`);
-        else if (resolved !== `${target}/index.js` && !(target === "api" && resolved === "api/node.js")) violations.push(`${file.path} deep-imports ${resolved}`);
-        else if (target === "api" && file.path !== "runner/commands/serve.ts") violations.push(`${file.path} imports the API; only the serve command may`);
+        else if (resolved !== `${target}/index.js` && !(target === "api" && resolved === "api/node.js"))
+          violations.push(`${file.path} deep-imports ${resolved}`);
+        else if (target === "api" && file.path !== "runner/commands/serve.ts")
+          violations.push(`${file.path} imports the API; only the serve command may`);
       }
     }
     expect(violations).toEqual([]);
@@ -63,19 +75,27 @@ describe("module boundaries", () => {
 
   it("schema/contract imports zod only", () => {
     const contract = files.filter((f) => f.path.startsWith("schema/contract/"));
-    const foreign = contract.flatMap((f) => f.imports.filter((s) => !s.startsWith("./") && s !== "zod").map((s) => `${f.path}: ${s}`));
+    const foreign = contract.flatMap((f) =>
+      f.imports.filter((s) => !s.startsWith("./") && s !== "zod").map((s) => `${f.path}: ${s}`),
+    );
     expect(foreign).toEqual([]);
   });
 
   it("only the runner imports TensorFlow.js, and only api/db imports database drivers", () => {
-    const tf = files.filter((f) => f.folder !== "runner" && f.imports.some((s) => s.startsWith("@tensorflow/"))).map((f) => f.path);
-    const drivers = files.filter((f) => !f.path.startsWith("api/db/") && f.imports.some((s) => DB_DRIVERS.test(s))).map((f) => f.path);
+    const tf = files
+      .filter((f) => f.folder !== "runner" && f.imports.some((s) => s.startsWith("@tensorflow/")))
+      .map((f) => f.path);
+    const drivers = files
+      .filter((f) => !f.path.startsWith("api/db/") && f.imports.some((s) => DB_DRIVERS.test(s)))
+      .map((f) => f.path);
     expect(tf).toEqual([]);
     expect(drivers).toEqual([]);
   });
 
   it("only runner/cli.ts touches process.argv and process.exit", () => {
-    const touching = files.filter((f) => f.path !== "runner/cli.ts" && /process\.(argv|exit)\b/.test(f.text)).map((f) => f.path);
+    const touching = files
+      .filter((f) => f.path !== "runner/cli.ts" && /process\.(argv|exit)\b/.test(f.text))
+      .map((f) => f.path);
     expect(touching).toEqual([]);
   });
 });

@@ -1,18 +1,18 @@
 // A validly signed bundle is still refused when its parts disagree with each other.
 import { describe, expect, it } from "vitest";
 import {
-  PAYLOAD_TYPE,
-  PREDICATE_TYPE,
-  STATEMENT_TYPE,
   canonicalJson,
   openBundle,
   openEnvelope,
+  PAYLOAD_TYPE,
+  PREDICATE_TYPE,
+  type ResultPredicate,
+  type Signer,
+  STATEMENT_TYPE,
   signEnvelope,
   signResult,
   subjectsOf,
   utf8,
-  type ResultPredicate,
-  type Signer,
 } from "../../schema/index.js";
 import { makePredicate, newSigner } from "../fixtures/bundles.js";
 
@@ -22,7 +22,10 @@ async function signRaw(predicate: ResultPredicate, signer: Signer, subject = sub
   return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
 }
 
-async function inconsistency(mutate: (p: ResultPredicate) => void, subject?: (p: ResultPredicate) => ReturnType<typeof subjectsOf>) {
+async function inconsistency(
+  mutate: (p: ResultPredicate) => void,
+  subject?: (p: ResultPredicate) => ReturnType<typeof subjectsOf>,
+) {
   const signer = await newSigner();
   const predicate = structuredClone(await makePredicate(signer));
   mutate(predicate);
@@ -49,21 +52,39 @@ describe("bundle consistency", () => {
   });
 
   it("refuses claimed metrics that disagree with the curves", async () => {
-    expect(await inconsistency((p) => (p.runs[1]!.derived.stepsToFit = 1))).toEqual(["predicate.runs[1].derived.stepsToFit"]);
+    expect(await inconsistency((p) => (p.runs[1]!.derived.stepsToFit = 1))).toEqual([
+      "predicate.runs[1].derived.stepsToFit",
+    ]);
   });
 
   it("refuses a wrong suite digest, a wrong topology fingerprint and missing subjects", async () => {
     expect(await inconsistency((p) => (p.suiteDigest = "0".repeat(64)))).toEqual(["predicate.suiteDigest"]);
-    expect(await inconsistency((p) => ((p.architectures[0]!.topology as Record<string, unknown>).extra = 1))).toContain("predicate.architectures[0].fingerprint");
-    expect(await inconsistency(() => undefined, (p) => subjectsOf(p).slice(1))).toEqual(["subject"]);
+    expect(await inconsistency((p) => ((p.architectures[0]!.topology as Record<string, unknown>).extra = 1))).toContain(
+      "predicate.architectures[0].fingerprint",
+    );
+    expect(
+      await inconsistency(
+        () => undefined,
+        (p) => subjectsOf(p).slice(1),
+      ),
+    ).toEqual(["subject"]);
   });
 
   it("refuses runs that are not tasks of the suite, duplicated runs, and wrongly sized predictions", async () => {
-    expect(await inconsistency((p) => (p.runs[0]!.task.optimizer.learningRate = 0.5))).toContain("predicate.runs[0].task");
+    expect(await inconsistency((p) => (p.runs[0]!.task.optimizer.learningRate = 0.5))).toContain(
+      "predicate.runs[0].task",
+    );
     expect(await inconsistency((p) => p.runs.push(structuredClone(p.runs[0]!)))).toContain("predicate.runs");
-    expect(await inconsistency((p) => (p.runs[0]!.predictions!.test = "AAAA"))).toEqual(["predicate.runs[0].predictions.test"]);
-    expect(await inconsistency((p) => (p.runs[1]!.architectureFingerprint = "b".repeat(64)))).toEqual(["predicate.runs[1].architectureFingerprint"]);
-    expect(await inconsistency((p) => (p.architectures[0]!.inputShape = [32, 32, 3]))).toEqual(["predicate.runs[0].task.architecture", "predicate.runs[1].task.architecture"]);
+    expect(await inconsistency((p) => (p.runs[0]!.predictions!.test = "AAAA"))).toEqual([
+      "predicate.runs[0].predictions.test",
+    ]);
+    expect(await inconsistency((p) => (p.runs[1]!.architectureFingerprint = "b".repeat(64)))).toEqual([
+      "predicate.runs[1].architectureFingerprint",
+    ]);
+    expect(await inconsistency((p) => (p.architectures[0]!.inputShape = [32, 32, 3]))).toEqual([
+      "predicate.runs[0].task.architecture",
+      "predicate.runs[1].task.architecture",
+    ]);
   });
 
   it("signResult refuses to sign an inconsistent or foreign predicate", async () => {

@@ -1,6 +1,17 @@
 // The contract's schemas refuse what a bundle must never contain.
 import { describe, expect, it } from "vitest";
-import { Envelope, EpochPoint, LIMITS, ResultPredicate, RunResult, SUITES, Suite, Task, expandSuite, findSuite } from "../../schema/index.js";
+import {
+  Envelope,
+  EpochPoint,
+  expandSuite,
+  findSuite,
+  LIMITS,
+  ResultPredicate,
+  RunResult,
+  SUITES,
+  Suite,
+  Task,
+} from "../../schema/index.js";
 import { makePredicate, newSigner } from "../fixtures/bundles.js";
 
 const point = { epoch: 1, trainLoss: 2.3, trainAcc: 0.1, testLoss: 2.3, testAcc: 0.1, wallSeconds: 0.5 };
@@ -34,20 +45,35 @@ describe("RunResult and the predicate", () => {
     expect(gap.success).toBe(false);
     expect(gap.error?.issues[0]?.path).toEqual(["curve", 1, "epoch"]);
 
-    const tooLong = RunResult.safeParse({ ...run, curve: Array.from({ length: LIMITS.maxEpochs + 1 }, (_, i) => ({ ...point, epoch: i + 1 })) });
+    const tooLong = RunResult.safeParse({
+      ...run,
+      curve: Array.from({ length: LIMITS.maxEpochs + 1 }, (_, i) => ({ ...point, epoch: i + 1 })),
+    });
     expect(tooLong.success).toBe(false);
 
     expect(RunResult.safeParse({ ...run, status: "failed", failure: null }).success).toBe(false);
-    expect(RunResult.safeParse({ ...run, status: "failed", failure: "loss became NaN at epoch 3", predictions: null }).success).toBe(true);
+    expect(
+      RunResult.safeParse({ ...run, status: "failed", failure: "loss became NaN at epoch 3", predictions: null })
+        .success,
+    ).toBe(true);
     expect(RunResult.safeParse({ ...run, predictions: null }).success).toBe(false);
     expect(RunResult.safeParse({ ...run, extra: true }).success).toBe(false);
     expect(RunResult.safeParse({ ...run, derived: { ...run.derived, genGap: 1.5 } }).success).toBe(false);
 
-    const tooManyRuns = ResultPredicate.safeParse({ ...predicate, runs: Array.from({ length: LIMITS.maxRunsPerBundle + 1 }, () => run) });
+    const tooManyRuns = ResultPredicate.safeParse({
+      ...predicate,
+      runs: Array.from({ length: LIMITS.maxRunsPerBundle + 1 }, () => run),
+    });
     expect(tooManyRuns.success).toBe(false);
-    const longName = ResultPredicate.safeParse({ ...predicate, submitter: { ...predicate.submitter, name: "x".repeat(LIMITS.maxName + 1) } });
+    const longName = ResultPredicate.safeParse({
+      ...predicate,
+      submitter: { ...predicate.submitter, name: "x".repeat(LIMITS.maxName + 1) },
+    });
     expect(longName.success).toBe(false);
-    const controlName = ResultPredicate.safeParse({ ...predicate, submitter: { ...predicate.submitter, name: "a\u0007b" } });
+    const controlName = ResultPredicate.safeParse({
+      ...predicate,
+      submitter: { ...predicate.submitter, name: "a\u0007b" },
+    });
     expect(controlName.success).toBe(false);
     const infiniteInTopology = ResultPredicate.safeParse({
       ...predicate,
@@ -57,7 +83,11 @@ describe("RunResult and the predicate", () => {
   });
 
   it("rejects envelopes with unknown keys or several signatures", () => {
-    const env = { payloadType: "application/vnd.in-toto+json", payload: "e30=", signatures: [{ keyid: "a".repeat(64), sig: "AA==" }] };
+    const env = {
+      payloadType: "application/vnd.in-toto+json",
+      payload: "e30=",
+      signatures: [{ keyid: "a".repeat(64), sig: "AA==" }],
+    };
     expect(Envelope.safeParse(env).success).toBe(true);
     expect(Envelope.safeParse({ ...env, signatures: [...env.signatures, ...env.signatures] }).success).toBe(false);
     expect(Envelope.safeParse({ ...env, signatures: [{ ...env.signatures[0], extra: 1 }] }).success).toBe(false);
@@ -81,19 +111,25 @@ describe("suites", () => {
     const tasks = expandSuite(paper);
     expect(tasks.find((t) => t.architecture === "small-inception")!.optimizer.learningRate).toBe(0.1);
     expect(tasks.find((t) => t.architecture === "small-alexnet")!.optimizer.learningRate).toBe(0.01);
-    expect(tasks.filter((t) => t.regularizer.name === "no-bn").every((t) => t.architecture === "small-inception")).toBe(true);
+    expect(tasks.filter((t) => t.regularizer.name === "no-bn").every((t) => t.architecture === "small-inception")).toBe(
+      true,
+    );
   });
 
   it("replaces the architectures with a user model that runs every condition", () => {
     const standard = findSuite("standard")!;
     const tasks = expandSuite(standard, { architectures: ["my-net"] });
-    expect(tasks.every((t) => t.architecture === "my-net" && t.optimizer.learningRate === standard.optimizer.learningRate)).toBe(true);
+    expect(
+      tasks.every((t) => t.architecture === "my-net" && t.optimizer.learningRate === standard.optimizer.learningRate),
+    ).toBe(true);
     expect(tasks).toHaveLength(standard.datasets.length * standard.conditions.length * standard.seeds.length);
   });
 
   it("rejects a suite with an unknown dataset or a partial corruption outside (0, 1)", () => {
     const smoke = findSuite("smoke")!;
-    expect(Suite.safeParse({ ...smoke, datasets: [{ id: "imagenet", trainSize: 10, testSize: 10 }] }).success).toBe(false);
+    expect(Suite.safeParse({ ...smoke, datasets: [{ id: "imagenet", trainSize: 10, testSize: 10 }] }).success).toBe(
+      false,
+    );
     const bad = { ...smoke, conditions: [{ ...smoke.conditions[0]!, corruption: { kind: "partial", p: 1 } }] };
     expect(Suite.safeParse(bad).success).toBe(false);
   });

@@ -1,6 +1,16 @@
 // Derived metrics on hand-made curves, including censored and failed runs.
 import { describe, expect, it } from "vitest";
-import { deriveRuns, epochsToFit, expandSuite, findDerivedMismatches, findSuite, genGap, slowdown, stepsPerEpoch, type RunResult } from "../../schema/index.js";
+import {
+  deriveRuns,
+  epochsToFit,
+  expandSuite,
+  findDerivedMismatches,
+  findSuite,
+  genGap,
+  type RunResult,
+  slowdown,
+  stepsPerEpoch,
+} from "../../schema/index.js";
 import { makeCurve, makePredicate, newSigner } from "../fixtures/bundles.js";
 
 const smoke = findSuite("smoke")!;
@@ -21,7 +31,12 @@ describe("derive", () => {
   });
 
   it("measures the gap at the end of training", () => {
-    expect(genGap([{ trainAcc: 0.5, testAcc: 0.5 }, { trainAcc: 1, testAcc: 0.75 }])).toBe(0.25);
+    expect(
+      genGap([
+        { trainAcc: 0.5, testAcc: 0.5 },
+        { trainAcc: 1, testAcc: 0.75 },
+      ]),
+    ).toBe(0.25);
     expect(genGap([])).toBeNull();
     expect(slowdown(840, 420)).toBe(2);
     expect(slowdown(null, 420)).toBeNull();
@@ -48,7 +63,15 @@ describe("derive", () => {
     const [, censored] = deriveRuns(runs);
     expect(censored).toMatchObject({ epochsToFit: null, stepsToFit: null, slowdown: null, finalTestAcc: 0.1 });
     const [failed] = deriveRuns([{ task: trueTask, status: "failed", curve: makeCurve(3, null) }]);
-    expect(failed).toEqual({ epochsToFit: null, stepsToFit: null, finalTrainAcc: null, finalTestAcc: null, genGap: null, slowdown: null, wallSeconds: 0.75 });
+    expect(failed).toEqual({
+      epochsToFit: null,
+      stepsToFit: null,
+      finalTrainAcc: null,
+      finalTestAcc: null,
+      genGap: null,
+      slowdown: null,
+      wallSeconds: 0.75,
+    });
   });
 
   it("finds every claimed value that disagrees with the curves", async () => {

@@ -8,23 +8,23 @@ import { join } from "node:path";
 import canonicalize from "canonicalize";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  PAYLOAD_TYPE,
-  PREDICATE_TYPE,
-  STATEMENT_TYPE,
   canonicalJson,
+  type Envelope,
   fromBase64,
   fromBase64Url,
   openEnvelope,
+  PAYLOAD_TYPE,
+  PREDICATE_TYPE,
   preAuthEncoding,
+  type ResultPredicate,
+  type Signer,
+  STATEMENT_TYPE,
   signEnvelope,
   signResult,
   subjectsOf,
   toBase64,
   toBase64Url,
   utf8,
-  type Envelope,
-  type ResultPredicate,
-  type Signer,
 } from "../../schema/index.js";
 import { makePredicate, newSigner } from "../fixtures/bundles.js";
 
@@ -58,7 +58,9 @@ describe("sign → verify", () => {
     expect(opened.statement.predicate).toEqual(predicate);
     expect(opened.statement.subject).toEqual(subjectsOf(predicate));
     expect(opened.payloadSha256).toBe(createHash("sha256").update(fromBase64(envelope.payload)!).digest("hex"));
-    expect(envelope.signatures[0]!.keyid).toBe(createHash("sha256").update(fromBase64Url(signer.publicKey)!).digest("hex"));
+    expect(envelope.signatures[0]!.keyid).toBe(
+      createHash("sha256").update(fromBase64Url(signer.publicKey)!).digest("hex"),
+    );
   });
 
   it("builds the PAE exactly as DSSE v1 defines it", () => {
@@ -81,7 +83,11 @@ describe("sign → verify", () => {
       const text = utf8.decode(fromBase64(tampered.payload)!);
       let submitterIntact: boolean;
       try {
-        const parsed = JSON.parse(text) as { predicate?: { submitter?: { publicKey?: unknown; keyid?: unknown } }; _type?: unknown; predicateType?: unknown };
+        const parsed = JSON.parse(text) as {
+          predicate?: { submitter?: { publicKey?: unknown; keyid?: unknown } };
+          _type?: unknown;
+          predicateType?: unknown;
+        };
         submitterIntact =
           parsed.predicate?.submitter?.publicKey === signer.publicKey &&
           parsed.predicate?.submitter?.keyid === signer.keyid &&
@@ -93,22 +99,37 @@ describe("sign → verify", () => {
       if (submitterIntact) {
         expect(opened.code, `flip at byte ${position}`).toBe("bad-signature");
         badSignatures++;
-      } else expect(["bad-payload", "keyid-mismatch", "bad-predicate", "wrong-statement-type", "wrong-predicate-type"]).toContain(opened.code);
+      } else
+        expect([
+          "bad-payload",
+          "keyid-mismatch",
+          "bad-predicate",
+          "wrong-statement-type",
+          "wrong-predicate-type",
+        ]).toContain(opened.code);
     }
     // Most flips land in the runs' numbers and leave the key readable: those must be caught by the signature.
     expect(badSignatures).toBeGreaterThan(positions.length / 2);
   });
 
   it("reports a changed number in the predicate as a bad signature", async () => {
-    const text = utf8.decode(fromBase64(envelope.payload)!).replace('"parameterCount":407050', '"parameterCount":407051');
+    const text = utf8
+      .decode(fromBase64(envelope.payload)!)
+      .replace('"parameterCount":407050', '"parameterCount":407051');
     const opened = await openEnvelope({ ...envelope, payload: toBase64(utf8.encode(text)) });
     expect(opened).toMatchObject({ ok: false, code: "bad-signature" });
   });
 
   it("rejects a changed payloadType, and a signature made for another payloadType", async () => {
-    expect(await openEnvelope({ ...envelope, payloadType: "application/json" })).toMatchObject({ ok: false, code: "wrong-payload-type" });
+    expect(await openEnvelope({ ...envelope, payloadType: "application/json" })).toMatchObject({
+      ok: false,
+      code: "wrong-payload-type",
+    });
     const signedAsOther = await signEnvelope("application/json", fromBase64(envelope.payload)!, signer);
-    expect(await openEnvelope({ ...signedAsOther, payloadType: PAYLOAD_TYPE })).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(await openEnvelope({ ...signedAsOther, payloadType: PAYLOAD_TYPE })).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
   });
 
   it("rejects another key's signature swapped in", async () => {
@@ -122,7 +143,12 @@ describe("sign → verify", () => {
 
   it("rejects a submitter keyid that is not the SHA-256 of the submitter's key", async () => {
     const lying = { ...predicate, submitter: { ...predicate.submitter, keyid: other.keyid } };
-    const statement = { _type: STATEMENT_TYPE, subject: subjectsOf(lying), predicateType: PREDICATE_TYPE, predicate: lying };
+    const statement = {
+      _type: STATEMENT_TYPE,
+      subject: subjectsOf(lying),
+      predicateType: PREDICATE_TYPE,
+      predicate: lying,
+    };
     const env = await signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
     const opened = await openEnvelope(env);
     expect(opened).toMatchObject({ ok: false, code: "keyid-mismatch" });
@@ -134,8 +160,15 @@ describe("sign → verify", () => {
     expect(await openEnvelope({ ...envelope, extra: 1 })).toMatchObject({ ok: false, code: "bad-envelope" });
     expect(await openEnvelope({ ...envelope, signatures: [] })).toMatchObject({ ok: false, code: "bad-envelope" });
     expect(await openEnvelope({ ...envelope, payload: envelope.payload.slice(1) })).toMatchObject({ ok: false });
-    expect(await openEnvelope({ ...envelope, payload: toBase64(utf8.encode("{not json")) })).toMatchObject({ ok: false, code: "bad-payload" });
-    const otherType = { _type: "https://example.com/Statement", predicateType: PREDICATE_TYPE, predicate: { submitter: predicate.submitter } };
+    expect(await openEnvelope({ ...envelope, payload: toBase64(utf8.encode("{not json")) })).toMatchObject({
+      ok: false,
+      code: "bad-payload",
+    });
+    const otherType = {
+      _type: "https://example.com/Statement",
+      predicateType: PREDICATE_TYPE,
+      predicate: { submitter: predicate.submitter },
+    };
     const env = await signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(otherType)), signer);
     expect(await openEnvelope(env)).toMatchObject({ ok: false, code: "wrong-statement-type" });
     const otherPredicate = { ...otherType, _type: STATEMENT_TYPE, predicateType: "https://slsa.dev/provenance/v1" };
@@ -144,7 +177,12 @@ describe("sign → verify", () => {
   });
 
   it("rejects a validly signed payload that is not canonical JSON", async () => {
-    const statement = { _type: STATEMENT_TYPE, subject: subjectsOf(predicate), predicateType: PREDICATE_TYPE, predicate };
+    const statement = {
+      _type: STATEMENT_TYPE,
+      subject: subjectsOf(predicate),
+      predicateType: PREDICATE_TYPE,
+      predicate,
+    };
     const env = await signEnvelope(PAYLOAD_TYPE, utf8.encode(JSON.stringify(statement, null, 1)), signer);
     expect(await openEnvelope(env)).toMatchObject({ ok: false, code: "non-canonical" });
   });
@@ -167,7 +205,18 @@ describe("interoperability", () => {
     writeFileSync(join(dir, "pub.pem"), pem);
     writeFileSync(join(dir, "pae.bin"), preAuthEncoding(envelope.payloadType, fromBase64(envelope.payload)!));
     writeFileSync(join(dir, "sig.bin"), fromBase64(envelope.signatures[0]!.sig)!);
-    const args = ["pkeyutl", "-verify", "-pubin", "-inkey", join(dir, "pub.pem"), "-rawin", "-in", join(dir, "pae.bin"), "-sigfile", join(dir, "sig.bin")];
+    const args = [
+      "pkeyutl",
+      "-verify",
+      "-pubin",
+      "-inkey",
+      join(dir, "pub.pem"),
+      "-rawin",
+      "-in",
+      join(dir, "pae.bin"),
+      "-sigfile",
+      join(dir, "sig.bin"),
+    ];
     expect(execFileSync("openssl", args, { encoding: "utf8" })).toContain("Signature Verified Successfully");
     writeFileSync(join(dir, "pae.bin"), "DSSEv1 tampered");
     expect(() => execFileSync("openssl", args, { stdio: "pipe" })).toThrow();
@@ -179,12 +228,21 @@ describe("interoperability", () => {
     const keyid = createHash("sha256").update(raw).digest("hex");
     const submitter = { publicKey: raw.toString("base64url"), keyid };
     const foreign = { ...predicate, submitter };
-    const statement = { _type: STATEMENT_TYPE, subject: subjectsOf(foreign), predicateType: PREDICATE_TYPE, predicate: foreign };
+    const statement = {
+      _type: STATEMENT_TYPE,
+      subject: subjectsOf(foreign),
+      predicateType: PREDICATE_TYPE,
+      predicate: foreign,
+    };
     const body = Buffer.from(canonicalize(statement)!, "utf8");
     const type = "application/vnd.in-toto+json";
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `), body]);
     const sig = nodeSign(null, pae, privateKey).toString("base64");
-    const opened = await openEnvelope({ payloadType: type, payload: body.toString("base64"), signatures: [{ keyid, sig }] });
+    const opened = await openEnvelope({
+      payloadType: type,
+      payload: body.toString("base64"),
+      signatures: [{ keyid, sig }],
+    });
     expect(opened).toMatchObject({ ok: true, keyid });
     expect(toBase64Url(new Uint8Array(raw))).toBe(submitter.publicKey);
   });

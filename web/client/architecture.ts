@@ -2,10 +2,10 @@
 // and test error against the label-corruption level (Figures 1b and 1c), each median with
 // its interquartile range as a band.
 import type { ChartDataset, TooltipItem } from "chart.js";
-import type { ArchitectureFigureData, SweepPoint } from "../figures.js";
 import type { Spread } from "../../schema/index.js";
+import type { ArchitectureFigureData, SweepPoint } from "../figures.js";
 import { formatInteger, formatPercent } from "../format.js";
-import { axis, cssColor, drawCharts, pageData, plugins, withAlpha, type Theme } from "./charts.js";
+import { axis, cssColor, drawCharts, pageData, plugins, type Theme, withAlpha } from "./charts.js";
 
 type Point = { x: number; y: number | null };
 type LineDataset = ChartDataset<"line", Point[]>;
@@ -15,7 +15,13 @@ const percent = (fraction: number) => fraction * 100;
 
 /** A band between q1 and q3: two datasets, the upper filling down to the lower. */
 function band(lower: Point[], upper: Point[], color: string): LineDataset[] {
-  const common = { borderWidth: 0, pointRadius: 0, pointHoverRadius: 0, backgroundColor: withAlpha(color, 0.14), spanGaps: false } as const;
+  const common = {
+    borderWidth: 0,
+    pointRadius: 0,
+    pointHoverRadius: 0,
+    backgroundColor: withAlpha(color, 0.14),
+    spanGaps: false,
+  } as const;
   return [
     { ...common, label: "q1", data: lower, fill: false },
     { ...common, label: "q3", data: upper, fill: "-1" },
@@ -23,14 +29,21 @@ function band(lower: Point[], upper: Point[], color: string): LineDataset[] {
 }
 
 /** Datasets that draw a band: left out of legends and tooltips. */
-const isBand = (dataset: { label?: string }) => dataset.label === "q1" || dataset.label === "q3" || dataset.label === "threshold";
+const isBand = (dataset: { label?: string }) =>
+  dataset.label === "q1" || dataset.label === "q3" || dataset.label === "threshold";
 
 function curvesChart(t: Theme) {
   const datasets: LineDataset[] = [];
   const last = Math.max(1, ...data.curves.map((s) => s.points.length));
   for (const series of data.curves) {
     const color = cssColor(series.colorVar);
-    datasets.push(...band(series.points.map((p) => ({ x: p.epoch, y: percent(p.q1) })), series.points.map((p) => ({ x: p.epoch, y: percent(p.q3) })), color));
+    datasets.push(
+      ...band(
+        series.points.map((p) => ({ x: p.epoch, y: percent(p.q1) })),
+        series.points.map((p) => ({ x: p.epoch, y: percent(p.q3) })),
+        color,
+      ),
+    );
     datasets.push({
       label: series.name,
       data: series.points.map((p) => ({ x: p.epoch, y: percent(p.median) })),
@@ -44,7 +57,18 @@ function curvesChart(t: Theme) {
       fill: false,
     });
   }
-  datasets.push({ label: "threshold", data: [{ x: 1, y: percent(data.fitThreshold) }, { x: last, y: percent(data.fitThreshold) }], borderColor: t.muted, borderWidth: 1, borderDash: [2, 3], pointRadius: 0, fill: false });
+  datasets.push({
+    label: "threshold",
+    data: [
+      { x: 1, y: percent(data.fitThreshold) },
+      { x: last, y: percent(data.fitThreshold) },
+    ],
+    borderColor: t.muted,
+    borderWidth: 1,
+    borderDash: [2, 3],
+    pointRadius: 0,
+    fill: false,
+  });
   return {
     type: "line" as const,
     data: { datasets },
@@ -57,7 +81,13 @@ function curvesChart(t: Theme) {
       },
       plugins: {
         ...plugins(t),
-        legend: { ...plugins(t).legend, labels: { ...plugins(t).legend.labels, filter: (item: { datasetIndex?: number }) => !isBand(datasets[item.datasetIndex ?? 0]!) } },
+        legend: {
+          ...plugins(t).legend,
+          labels: {
+            ...plugins(t).legend.labels,
+            filter: (item: { datasetIndex?: number }) => !isBand(datasets[item.datasetIndex ?? 0]!),
+          },
+        },
         tooltip: {
           ...plugins(t).tooltip,
           filter: (item: TooltipItem<"line">) => !isBand(item.dataset),
@@ -71,12 +101,24 @@ function curvesChart(t: Theme) {
   };
 }
 
-function sweepChart(t: Theme, pick: (p: SweepPoint) => Spread, scale: (v: number) => number, yTitle: string, format: (v: number) => string, yMax?: number) {
+function sweepChart(
+  t: Theme,
+  pick: (p: SweepPoint) => Spread,
+  scale: (v: number) => number,
+  yTitle: string,
+  format: (v: number) => string,
+  yMax?: number,
+) {
   const color = cssColor("--series-point");
-  const at = (value: (s: Spread) => number | null) => data.sweep.map((p) => ({ x: p.level, y: value(pick(p)) === null ? null : scale(value(pick(p))!) }));
+  const at = (value: (s: Spread) => number | null) =>
+    data.sweep.map((p) => ({ x: p.level, y: value(pick(p)) === null ? null : scale(value(pick(p))!) }));
   const pointColors = data.sweep.map((p) => cssColor(p.colorVar));
   const datasets: LineDataset[] = [
-    ...band(at((s) => s.q1), at((s) => s.q3), color),
+    ...band(
+      at((s) => s.q1),
+      at((s) => s.q3),
+      color,
+    ),
     {
       label: yTitle,
       data: at((s) => s.median),
@@ -100,7 +142,13 @@ function sweepChart(t: Theme, pick: (p: SweepPoint) => Spread, scale: (v: number
       layout: { padding: { right: 8, top: 4 } },
       interaction: { mode: "nearest" as const, intersect: false, axis: "x" as const },
       scales: {
-        x: { type: "linear" as const, min: 0, max: 1, ...axis(t, "label corruption (fraction of labels randomized)"), ticks: { color: t.muted, stepSize: 0.2 } },
+        x: {
+          type: "linear" as const,
+          min: 0,
+          max: 1,
+          ...axis(t, "label corruption (fraction of labels randomized)"),
+          ticks: { color: t.muted, stepSize: 0.2 },
+        },
         y: { min: 0, ...(yMax === undefined ? {} : { max: yMax }), ...axis(t, yTitle) },
       },
       plugins: {
@@ -113,7 +161,10 @@ function sweepChart(t: Theme, pick: (p: SweepPoint) => Spread, scale: (v: number
             title: (items: TooltipItem<"line">[]) => data.sweep[items[0]?.dataIndex ?? 0]?.name ?? "",
             label: (item: TooltipItem<"line">) => {
               const spread = pick(data.sweep[item.dataIndex]!);
-              const range = spread.q1 !== null && spread.q3 !== null ? ` (IQR ${format(scale(spread.q1))}–${format(scale(spread.q3))})` : "";
+              const range =
+                spread.q1 !== null && spread.q3 !== null
+                  ? ` (IQR ${format(scale(spread.q1))}–${format(scale(spread.q3))})`
+                  : "";
               return `median ${format(item.parsed.y ?? 0)}${range}, ${spread.runs} runs`;
             },
           },
@@ -127,6 +178,13 @@ const pct = (v: number) => formatPercent(v / 100);
 
 drawCharts({
   "figure-curves": curvesChart,
-  "figure-steps": (t) => sweepChart(t, (p) => p.stepsToFit, (v) => v, "SGD steps to fit", formatInteger),
+  "figure-steps": (t) =>
+    sweepChart(
+      t,
+      (p) => p.stepsToFit,
+      (v) => v,
+      "SGD steps to fit",
+      formatInteger,
+    ),
   "figure-test-error": (t) => sweepChart(t, (p) => p.testError, percent, "test error (%)", pct, 100),
 });

@@ -3,6 +3,7 @@
 // the reader's light/dark preference changes.
 import {
   Chart,
+  type ChartConfiguration,
   Filler,
   Legend,
   LinearScale,
@@ -12,10 +13,19 @@ import {
   PointElement,
   ScatterController,
   Tooltip,
-  type ChartConfiguration,
 } from "chart.js";
 
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Legend, Tooltip);
+Chart.register(
+  LineController,
+  ScatterController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  LogarithmicScale,
+  Filler,
+  Legend,
+  Tooltip,
+);
 
 /** The JSON the server placed in `<script type="application/json" id="page-data">`. */
 export function pageData<T>(): T {
@@ -49,7 +59,13 @@ export interface Theme {
 const PHONE = "(max-width: 640px)";
 
 function theme(): Theme {
-  return { text: cssColor("--text"), muted: cssColor("--muted"), grid: cssColor("--grid"), surface: cssColor("--surface-strong"), compact: matchMedia(PHONE).matches };
+  return {
+    text: cssColor("--text"),
+    muted: cssColor("--muted"),
+    grid: cssColor("--grid"),
+    surface: cssColor("--surface-strong"),
+    compact: matchMedia(PHONE).matches,
+  };
 }
 
 /** Axis styling shared by every chart: muted ticks and titles, faint grid. */
@@ -65,8 +81,25 @@ export function axis(t: Theme, title: string) {
 /** Formatting of tooltips and legends shared by every chart. */
 export function plugins(t: Theme) {
   return {
-    legend: { labels: { color: t.text, usePointStyle: true, boxWidth: t.compact ? 6 : 8, boxHeight: t.compact ? 6 : 8, padding: t.compact ? 8 : 14, font: { size: t.compact ? 10 : 12 } } },
-    tooltip: { backgroundColor: t.surface, titleColor: t.text, bodyColor: t.text, borderColor: t.grid, borderWidth: 1, padding: 10, boxPadding: 4 },
+    legend: {
+      labels: {
+        color: t.text,
+        usePointStyle: true,
+        boxWidth: t.compact ? 6 : 8,
+        boxHeight: t.compact ? 6 : 8,
+        padding: t.compact ? 8 : 14,
+        font: { size: t.compact ? 10 : 12 },
+      },
+    },
+    tooltip: {
+      backgroundColor: t.surface,
+      titleColor: t.text,
+      bodyColor: t.text,
+      borderColor: t.grid,
+      borderWidth: 1,
+      padding: 10,
+      boxPadding: 4,
+    },
   };
 }
 

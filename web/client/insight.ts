@@ -3,10 +3,9 @@
 import type { TooltipItem } from "chart.js";
 import type { InsightFigureData, InsightPoint } from "../figures.js";
 import { formatParameters } from "../format.js";
-import { axis, cssColor, drawCharts, pageData, plugins, withAlpha, type Theme } from "./charts.js";
+import { axis, cssColor, drawCharts, pageData, plugins, type Theme, withAlpha } from "./charts.js";
 
 const data = pageData<InsightFigureData>();
-
 
 /** Log-axis ticks: label 1, 2 and 5 of each decade only, as Chart.js does by default. */
 function logTick(value: number): string {
@@ -52,7 +51,10 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
           type: log ? ("logarithmic" as const) : ("linear" as const),
           ...padded(xs, log),
           ...axis(t, `${xTitle}${log ? " (log scale)" : ""}`),
-          ticks: { ...axis(t, "").ticks, callback: (value: string | number) => (log ? logTick(Number(value)) : formatParameters(Number(value))) },
+          ticks: {
+            ...axis(t, "").ticks,
+            callback: (value: string | number) => (log ? logTick(Number(value)) : formatParameters(Number(value))),
+          },
         },
         y: { ...padded(ys, false), ...axis(t, "generalization gap (pp)") },
       },
@@ -63,7 +65,8 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
           ...plugins(t).tooltip,
           callbacks: {
             title: (items: TooltipItem<"scatter">[]) => points[items[0]?.dataIndex ?? 0]?.name ?? "",
-            label: (item: TooltipItem<"scatter">) => `${formatParameters(item.parsed.x ?? 0)} · gap ${(item.parsed.y ?? 0).toFixed(1)} pp${points[item.dataIndex]?.provisional ? " (provisional)" : ""}`,
+            label: (item: TooltipItem<"scatter">) =>
+              `${formatParameters(item.parsed.x ?? 0)} · gap ${(item.parsed.y ?? 0).toFixed(1)} pp${points[item.dataIndex]?.provisional ? " (provisional)" : ""}`,
           },
         },
       },

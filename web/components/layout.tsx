@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 // The frame of every page: document head (stylesheet, icon, page scripts), the site header
 // with its navigation, the main landmark and the footer.
-import type { Child } from "hono/jsx";
+
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import type { AssetManifest, PageScript } from "../assets.js";
 import { jsonForScript } from "../assets.js";
 import { protocolHref } from "../urls.js";
@@ -77,16 +78,24 @@ export function Layout(props: LayoutProps) {
             <div class="wrap">
               <p>
                 The randomization tests of Zhang, Bengio, Hardt, Recht and Vinyals,{" "}
-                <a href="https://arxiv.org/abs/1611.03530">“Understanding deep learning requires rethinking generalization”</a> (ICLR 2017), as a benchmark
-                anyone can run. Every figure here is recomputed from signed learning curves; every bundle can be{" "}
-                <a href={protocolHref("verification")}>verified</a> by anyone.
+                <a href="https://arxiv.org/abs/1611.03530">
+                  “Understanding deep learning requires rethinking generalization”
+                </a>{" "}
+                (ICLR 2017), as a benchmark anyone can run. Every figure here is recomputed from signed learning curves;
+                every bundle can be <a href={protocolHref("verification")}>verified</a> by anyone.
               </p>
               <p>
                 Data: <a href="/api/v1/openapi.json">the API</a> (JSON and CSV).
               </p>
             </div>
           </footer>
-          {props.data !== undefined && <script type="application/json" id="page-data" dangerouslySetInnerHTML={{ __html: jsonForScript(props.data) }}></script>}
+          {props.data !== undefined && (
+            <script
+              type="application/json"
+              id="page-data"
+              dangerouslySetInnerHTML={{ __html: jsonForScript(props.data) }}
+            ></script>
+          )}
         </body>
       </html>
     </>

@@ -18,14 +18,22 @@ export function NumTh(props: { children: Child }) {
  * A median with its interquartile range and how many seeds it rests on. A median that is
  * null because at least half the runs never fitted reads "not fitted".
  */
-export function SpreadValue(props: { spread: Spread; format: (value: number) => string; formatBound?: (value: number) => string; showSeeds?: boolean }) {
+export function SpreadValue(props: {
+  spread: Spread;
+  format: (value: number) => string;
+  formatBound?: (value: number) => string;
+  showSeeds?: boolean;
+}) {
   const { spread, format } = props;
   const bound = props.formatBound ?? format;
   if (spread.runs === 0) return <span class="none">{NONE}</span>;
   const seeds = props.showSeeds === false ? "" : `${spread.seeds} seed${spread.seeds === 1 ? "" : "s"}`;
   if (spread.median === null) {
     return (
-      <span class="censored" title={`${spread.censoredRuns} of ${spread.runs} runs did not fit within the epoch budget`}>
+      <span
+        class="censored"
+        title={`${spread.censoredRuns} of ${spread.runs} runs did not fit within the epoch budget`}
+      >
         not fitted
         {props.showSeeds !== false && (
           <span class="spread">
@@ -35,7 +43,8 @@ export function SpreadValue(props: { spread: Spread; format: (value: number) => 
       </span>
     );
   }
-  const range = spread.q1 !== null && spread.q3 !== null && spread.runs > 1 ? `${bound(spread.q1)}–${bound(spread.q3)}` : null;
+  const range =
+    spread.q1 !== null && spread.q3 !== null && spread.runs > 1 ? `${bound(spread.q1)}–${bound(spread.q3)}` : null;
   return (
     <>
       <span class="median">{format(spread.median)}</span>
@@ -60,7 +69,10 @@ export const NO_SGD = "Not applicable: a closed-form solve has no SGD steps or e
 
 /** The two commands that put a run of a suite on the board; `options` go to `run` (e.g. your own model). */
 export function submitCommands(suiteId: string, options = ""): string[] {
-  return [`npx rethink-bench run --suite ${suiteId}${options}`, `npx rethink-bench submit rethink-results/${suiteId}-*.dsse.json`];
+  return [
+    `npx rethink-bench run --suite ${suiteId}${options}`,
+    `npx rethink-bench submit rethink-results/${suiteId}-*.dsse.json`,
+  ];
 }
 
 /** A cell whose figure cannot exist for a non-neural baseline. */
@@ -73,7 +85,12 @@ export function NotApplicable() {
 }
 
 /** One run's epochs to fit: failed (with its reason on hover), n/a for a baseline, not fitted, or the epoch. */
-export function EpochsToFit(props: { status: "ok" | "failed"; failure?: string | null; epochsToFit: number | null; sgd: boolean }) {
+export function EpochsToFit(props: {
+  status: "ok" | "failed";
+  failure?: string | null;
+  epochsToFit: number | null;
+  sgd: boolean;
+}) {
   if (props.status === "failed") {
     return (
       <span class="censored" title={props.failure ?? undefined}>
@@ -82,7 +99,7 @@ export function EpochsToFit(props: { status: "ok" | "failed"; failure?: string |
     );
   }
   if (!props.sgd) return <NotApplicable />;
-  return props.epochsToFit === null ? <span class="censored">not fitted</span> : <>{props.epochsToFit}</>;
+  return props.epochsToFit === null ? <span class="censored">not fitted</span> : props.epochsToFit;
 }
 
 export interface FigureProps {

@@ -3,13 +3,30 @@
 // curves per corruption (Figure 1a), steps to fit and test error against the label-corruption
 // level (Figures 1b and 1c), every condition, its topology and its newest runs. A non-neural
 // baseline (a kernel) has no SGD figures: its page draws Figure 1c only.
-import { BASELINE_KINDS, type ArchitectureDetail, type BaselineRow, type ConditionSummary, type DatasetId, type LeaderboardRow, type RunCurve, type Suite, type SuiteRef } from "../../schema/index.js";
+import {
+  type ArchitectureDetail,
+  BASELINE_KINDS,
+  type BaselineRow,
+  type ConditionSummary,
+  type DatasetId,
+  type LeaderboardRow,
+  type RunCurve,
+  type Suite,
+  type SuiteRef,
+} from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import { BoardNav, EpochsToFit, Figure, NO_SGD, NotApplicable, NumTh, SpreadValue, Stat } from "../components/parts.js";
-import { compareConditions, corruptionSweep, epochReaching, learningCurves, type ArchitectureFigureData, type CurveSeries, type SweepPoint } from "../figures.js";
 import {
-  NONE,
+  type ArchitectureFigureData,
+  type CurveSeries,
+  compareConditions,
+  corruptionSweep,
+  epochReaching,
+  learningCurves,
+  type SweepPoint,
+} from "../figures.js";
+import {
   corruptionName,
   formatEpochs,
   formatInteger,
@@ -21,9 +38,17 @@ import {
   formatSeconds,
   formatThreshold,
   formatTimestamp,
+  NONE,
 } from "../format.js";
 import { summarizeTopology } from "../topology.js";
-import { apiArchitectureHref, architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardRef } from "../urls.js";
+import {
+  apiArchitectureHref,
+  architectureHref,
+  type BoardRef,
+  leaderboardHref,
+  protocolHref,
+  submissionHref,
+} from "../urls.js";
 import { sameBoard } from "./boards.js";
 
 /** A board the architecture has visible runs on. */
@@ -41,7 +66,12 @@ export interface ArchitecturePageProps {
   boards: ArchitectureBoard[];
   suite: Suite | undefined;
   /** The architecture's leaderboard rows on this board under each ranking, and the board's size; for a baseline, its baseline row. */
-  standing: { memorization: LeaderboardRow | null; gap: LeaderboardRow | null; total: number; baseline: BaselineRow | null };
+  standing: {
+    memorization: LeaderboardRow | null;
+    gap: LeaderboardRow | null;
+    total: number;
+    baseline: BaselineRow | null;
+  };
   assets: AssetManifest | undefined;
 }
 
@@ -102,7 +132,11 @@ function SweepTable(props: { sweep: SweepPoint[]; metric: "steps" | "testError" 
   const steps = props.metric === "steps";
   return (
     <table>
-      <caption>{steps ? "SGD steps to fit the training set, by label-corruption level" : "Test error on true labels, by label-corruption level"}</caption>
+      <caption>
+        {steps
+          ? "SGD steps to fit the training set, by label-corruption level"
+          : "Test error on true labels, by label-corruption level"}
+      </caption>
       <thead>
         <tr>
           <NumTh>Level</NumTh>
@@ -116,7 +150,13 @@ function SweepTable(props: { sweep: SweepPoint[]; metric: "steps" | "testError" 
           <tr>
             <td class="num">{p.level}</td>
             <th scope="row">{p.name}</th>
-            <td class="num">{steps ? <SpreadValue spread={p.stepsToFit} format={formatInteger} /> : <SpreadValue spread={p.testError} format={formatPercent} formatBound={formatPercentValue} />}</td>
+            <td class="num">
+              {steps ? (
+                <SpreadValue spread={p.stepsToFit} format={formatInteger} />
+              ) : (
+                <SpreadValue spread={p.testError} format={formatPercent} formatBound={formatPercentValue} />
+              )}
+            </td>
             <td class="num">{(steps ? p.stepsToFit : p.testError).runs}</td>
           </tr>
         ))}
@@ -128,7 +168,9 @@ function SweepTable(props: { sweep: SweepPoint[]; metric: "steps" | "testError" 
 /** The levels left out of Figure 1b because most of their runs never fitted, in words. */
 function notFitted(sweep: SweepPoint[]): string {
   const censored = sweep.filter((p) => p.stepsToFit.runs > 0 && p.stepsToFit.median === null).map((p) => p.level);
-  return censored.length === 0 ? "" : ` Not drawn: level${censored.length === 1 ? "" : "s"} ${censored.join(", ")}, where most runs never fitted within the epoch budget.`;
+  return censored.length === 0
+    ? ""
+    : ` Not drawn: level${censored.length === 1 ? "" : "s"} ${censored.join(", ")}, where most runs never fitted within the epoch budget.`;
 }
 
 function curvesSummary(curves: CurveSeries[], fitThreshold: number): string {
@@ -144,7 +186,12 @@ function sweepSummary(sweep: SweepPoint[], metric: "steps" | "testError"): strin
   if (sweep.length === 0) return "No label-corruption runs to draw.";
   const parts = sweep.map((p) => {
     const spread = metric === "steps" ? p.stepsToFit : p.testError;
-    const value = spread.median === null ? "not fitted" : metric === "steps" ? `${formatInteger(spread.median)} steps` : formatPercent(spread.median);
+    const value =
+      spread.median === null
+        ? "not fitted"
+        : metric === "steps"
+          ? `${formatInteger(spread.median)} steps`
+          : formatPercent(spread.median);
     return `level ${p.level}: ${value}`;
   });
   return `Line chart of ${metric === "steps" ? "median SGD steps to fit" : "median test error"} against label-corruption level: ${parts.join(", ")}.`;
@@ -153,7 +200,9 @@ function sweepSummary(sweep: SweepPoint[], metric: "steps" | "testError"): strin
 function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }) {
   return (
     <table>
-      <caption>Every condition this architecture ran on the board: the corruption sweep and the regularizer ablations</caption>
+      <caption>
+        Every condition this architecture ran on the board: the corruption sweep and the regularizer ablations
+      </caption>
       <thead>
         <tr>
           <th scope="col">Corruption</th>
@@ -171,15 +220,36 @@ function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }
           <tr>
             <th scope="row">{corruptionName(c.corruption)}</th>
             <td>{c.regularizer === "none" ? <span class="muted">none</span> : c.regularizer}</td>
-            <td class="num">{props.sgd ? <SpreadValue spread={c.stepsToFit} format={formatInteger} /> : <NotApplicable />}</td>
-            <td class="num">{props.sgd ? <SpreadValue spread={c.epochsToFit} format={formatEpochs} showSeeds={false} /> : <NotApplicable />}</td>
+            <td class="num">
+              {props.sgd ? <SpreadValue spread={c.stepsToFit} format={formatInteger} /> : <NotApplicable />}
+            </td>
+            <td class="num">
+              {props.sgd ? (
+                <SpreadValue spread={c.epochsToFit} format={formatEpochs} showSeeds={false} />
+              ) : (
+                <NotApplicable />
+              )}
+            </td>
             <td class="num">
               <SpreadValue spread={c.genGap} format={formatPoints} formatBound={formatPercentValue} showSeeds={false} />
             </td>
             <td class="num">
-              <SpreadValue spread={c.testError} format={formatPercent} formatBound={formatPercentValue} showSeeds={false} />
+              <SpreadValue
+                spread={c.testError}
+                format={formatPercent}
+                formatBound={formatPercentValue}
+                showSeeds={false}
+              />
             </td>
-            <td class="num">{!props.sgd ? <NotApplicable /> : c.slowdown === null ? <span class="none">{NONE}</span> : formatRatio(c.slowdown)}</td>
+            <td class="num">
+              {!props.sgd ? (
+                <NotApplicable />
+              ) : c.slowdown === null ? (
+                <span class="none">{NONE}</span>
+              ) : (
+                formatRatio(c.slowdown)
+              )}
+            </td>
             <td class="num">{c.testError.runs}</td>
           </tr>
         ))}
@@ -190,7 +260,9 @@ function ConditionsTable(props: { conditions: ConditionSummary[]; sgd: boolean }
 
 /** A kernel baseline's recorded settings (γ, training points, the solve), as its bundle states them. */
 function KernelSettings(props: { topology: Record<string, unknown> }) {
-  const entries = Object.entries(props.topology).filter(([, value]) => typeof value === "string" || typeof value === "number");
+  const entries = Object.entries(props.topology).filter(
+    ([, value]) => typeof value === "string" || typeof value === "number",
+  );
   return (
     <dl class="facts">
       {entries.map(([key, value]) => (
@@ -213,7 +285,8 @@ function Topology(props: { detail: ArchitectureDetail }) {
       {summary ? (
         <>
           <p>
-            {summary.className === "Sequential" ? "A sequential" : "A"} model of {plural(summary.layers.length, "layer")} with {formatInteger(a.parameterCount)} parameters, for{" "}
+            {summary.className === "Sequential" ? "A sequential" : "A"} model of{" "}
+            {plural(summary.layers.length, "layer")} with {formatInteger(a.parameterCount)} parameters, for{" "}
             {a.inputShape.join("×")} inputs:{" "}
             {summary.counts.map((c, i) => (
               <>
@@ -256,7 +329,8 @@ function Topology(props: { detail: ArchitectureDetail }) {
         <p>This architecture's topology has no layer list to summarize.</p>
       )}
       <p class="muted">
-        The fingerprint is the SHA-256 of the topology's canonical JSON; the full topology is in the <a href={json}>API document</a>.
+        The fingerprint is the SHA-256 of the topology's canonical JSON; the full topology is in the{" "}
+        <a href={json}>API document</a>.
       </p>
     </section>
   );
@@ -268,7 +342,8 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: boolean }
       <h2 id="runs-heading">Runs</h2>
       <details>
         <summary>
-          The {props.runs.length} newest runs{props.truncated ? " (older runs are counted in the figures above, but not listed)" : ""}
+          The {props.runs.length} newest runs
+          {props.truncated ? " (older runs are counted in the figures above, but not listed)" : ""}
         </summary>
         <div class="table-wrap">
           <table>
@@ -299,7 +374,9 @@ function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: boolean }
                   <td class="num">
                     <EpochsToFit status={r.status} epochsToFit={r.derived.epochsToFit} sgd={props.sgd} />
                   </td>
-                  <td class="num">{r.derived.finalTrainAcc === null ? NONE : formatPercent(r.derived.finalTrainAcc)}</td>
+                  <td class="num">
+                    {r.derived.finalTrainAcc === null ? NONE : formatPercent(r.derived.finalTrainAcc)}
+                  </td>
                   <td class="num">{r.derived.finalTestAcc === null ? NONE : formatPercent(r.derived.finalTestAcc)}</td>
                   <td class="num">{formatSeconds(r.derived.wallSeconds)}</td>
                 </tr>
@@ -319,16 +396,36 @@ function RankStats(props: { standing: ArchitecturePageProps["standing"]; paramet
       <Stat
         label="Memorization rank"
         value={mem ? `#${mem.rank} of ${total}` : NONE}
-        detail={mem && mem.stepsToFit.median !== null ? `${formatInteger(mem.stepsToFit.median)} steps to fit random labels` : mem && mem.stepsToFit.runs > 0 ? "random labels not fitted" : "no random-label runs"}
+        detail={
+          mem && mem.stepsToFit.median !== null
+            ? `${formatInteger(mem.stepsToFit.median)} steps to fit random labels`
+            : mem && mem.stepsToFit.runs > 0
+              ? "random labels not fitted"
+              : "no random-label runs"
+        }
       />
       <Stat
         label="Gen. gap rank"
         value={gap ? `#${gap.rank} of ${total}` : NONE}
-        detail={gap && gap.genGap.median !== null ? `${formatPoints(gap.genGap.median)} on true labels` : "no true-label runs"}
+        detail={
+          gap && gap.genGap.median !== null ? `${formatPoints(gap.genGap.median)} on true labels` : "no true-label runs"
+        }
       />
-      <Stat label="Slowdown" value={mem?.slowdown != null ? formatRatio(mem.slowdown) : NONE} detail="random vs true labels" />
-      <Stat label="Test accuracy" value={mem?.testAccuracy != null ? formatPercent(mem.testAccuracy) : NONE} detail="trained on true labels" />
-      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={`${plural(mem?.submissions ?? 0, "submission")}, ${plural(mem?.submitters ?? 0, "submitter")}`} />
+      <Stat
+        label="Slowdown"
+        value={mem?.slowdown != null ? formatRatio(mem.slowdown) : NONE}
+        detail="random vs true labels"
+      />
+      <Stat
+        label="Test accuracy"
+        value={mem?.testAccuracy != null ? formatPercent(mem.testAccuracy) : NONE}
+        detail="trained on true labels"
+      />
+      <Stat
+        label="Parameters"
+        value={formatParameters(props.parameterCount)}
+        detail={`${plural(mem?.submissions ?? 0, "submission")}, ${plural(mem?.submitters ?? 0, "submitter")}`}
+      />
     </dl>
   );
 }
@@ -338,11 +435,31 @@ function BaselineStats(props: { baseline: BaselineRow | null; parameterCount: nu
   const b = props.baseline;
   return (
     <dl class="stats">
-      <Stat label="Rank" value={<abbr title={NO_SGD}>not ranked</abbr>} detail={<a href={protocolHref("baselines")}>non-neural baseline</a>} />
-      <Stat label="Gen. gap" value={b?.genGap.median != null ? formatPoints(b.genGap.median) : NONE} detail="on true labels" />
-      <Stat label="Training accuracy" value={b?.trainAccuracy != null ? formatPercent(b.trainAccuracy) : NONE} detail="true labels" />
-      <Stat label="Test accuracy" value={b?.testAccuracy != null ? formatPercent(b.testAccuracy) : NONE} detail="fitted to true labels" />
-      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={`${plural(b?.submissions ?? 0, "submission")}, ${plural(b?.submitters ?? 0, "submitter")}`} />
+      <Stat
+        label="Rank"
+        value={<abbr title={NO_SGD}>not ranked</abbr>}
+        detail={<a href={protocolHref("baselines")}>non-neural baseline</a>}
+      />
+      <Stat
+        label="Gen. gap"
+        value={b?.genGap.median != null ? formatPoints(b.genGap.median) : NONE}
+        detail="on true labels"
+      />
+      <Stat
+        label="Training accuracy"
+        value={b?.trainAccuracy != null ? formatPercent(b.trainAccuracy) : NONE}
+        detail="true labels"
+      />
+      <Stat
+        label="Test accuracy"
+        value={b?.testAccuracy != null ? formatPercent(b.testAccuracy) : NONE}
+        detail="fitted to true labels"
+      />
+      <Stat
+        label="Parameters"
+        value={formatParameters(props.parameterCount)}
+        detail={`${plural(b?.submissions ?? 0, "submission")}, ${plural(b?.submitters ?? 0, "submitter")}`}
+      />
     </dl>
   );
 }
@@ -380,12 +497,15 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
       data={data}
     >
       <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>Leaderboard · {boardName}</a>
+        <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>
+          Leaderboard · {boardName}
+        </a>
       </nav>
       <header class="page-head">
         <h1>{a.name}</h1>
         <p class="meta">
-          <code>{a.id}</code> · {KIND_NAMES[a.kind]} · {formatInteger(a.parameterCount)} parameters · input {a.inputShape.join("×")} · first submitted{" "}
+          <code>{a.id}</code> · {KIND_NAMES[a.kind]} · {formatInteger(a.parameterCount)} parameters · input{" "}
+          {a.inputShape.join("×")} · first submitted{" "}
           <time datetime={a.firstSeenAt}>{formatTimestamp(a.firstSeenAt)}</time>
         </p>
         <p class="meta fingerprint">
@@ -395,10 +515,15 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
 
       {props.boards.length > 1 && <BoardNav label="Boards this architecture ran on" boards={links} />}
 
-      {sgd ? <RankStats standing={standing} parameterCount={a.parameterCount} /> : <BaselineStats baseline={standing.baseline} parameterCount={a.parameterCount} />}
+      {sgd ? (
+        <RankStats standing={standing} parameterCount={a.parameterCount} />
+      ) : (
+        <BaselineStats baseline={standing.baseline} parameterCount={a.parameterCount} />
+      )}
       {(mem?.provisional || gap?.provisional || standing.baseline?.genGap.provisional) && (
         <p class="note">
-          <span class="badge">prov.</span> Fewer than 3 seeds so far: these figures are <a href={protocolHref("provisional")}>provisional</a>.
+          <span class="badge">prov.</span> Fewer than 3 seeds so far: these figures are{" "}
+          <a href={protocolHref("provisional")}>provisional</a>.
         </p>
       )}
 
@@ -413,10 +538,11 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
               wide
               caption={
                 <>
-                  Median over {detail.runs.length === 0 ? "no" : "the"} runs of each corruption (line) and its interquartile range (band), on the whole training
-                  set in inference mode. Label corruptions are solid, from true labels (blue) to random labels (red)
-                  {inputCorruptions > 0 ? "; input corruptions dashed" : ""}. A run that stopped after fitting counts at its final accuracy. The dotted line is
-                  the fit threshold.
+                  Median over {detail.runs.length === 0 ? "no" : "the"} runs of each corruption (line) and its
+                  interquartile range (band), on the whole training set in inference mode. Label corruptions are solid,
+                  from true labels (blue) to random labels (red)
+                  {inputCorruptions > 0 ? "; input corruptions dashed" : ""}. A run that stopped after fitting counts at
+                  its final accuracy. The dotted line is the fit threshold.
                 </>
               }
               summary={curvesSummary(curves, fitThreshold)}
@@ -444,8 +570,9 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
         ) : (
           <>
             <p class="note" id="baseline-figures">
-              A kernel baseline interpolates its training labels in one linear solve: it has no learning curve (Figure 1a) and no steps to fit (Figure 1b). What
-              compares with the networks is its test error as the labels are corrupted.
+              A kernel baseline interpolates its training labels in one linear solve: it has no learning curve (Figure
+              1a) and no steps to fit (Figure 1b). What compares with the networks is its test error as the labels are
+              corrupted.
             </p>
             <Figure
               id="figure-test-error"

@@ -18,7 +18,11 @@ export function sameBoard(a: BoardRef, b: { suite: SuiteRef; dataset: string }):
 }
 
 /** Links to every board, the current one marked, each described by its counts. */
-export function boardLinks(counts: readonly BoardCount[], current: BoardRef, href: (board: BoardRef) => string): BoardLink[] {
+export function boardLinks(
+  counts: readonly BoardCount[],
+  current: BoardRef,
+  href: (board: BoardRef) => string,
+): BoardLink[] {
   return counts.map((count) => {
     const board = { suite: count.suite.id, version: count.suite.version, dataset: count.dataset };
     return {
@@ -27,7 +31,10 @@ export function boardLinks(counts: readonly BoardCount[], current: BoardRef, hre
       dataset: count.dataset,
       href: href(board),
       current: sameBoard(current, count),
-      meta: count.architectures === 0 ? "no results yet" : `${count.architectures} architecture${count.architectures === 1 ? "" : "s"}`,
+      meta:
+        count.architectures === 0
+          ? "no results yet"
+          : `${count.architectures} architecture${count.architectures === 1 ? "" : "s"}`,
       empty: count.architectures === 0,
     };
   });

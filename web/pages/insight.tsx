@@ -6,11 +6,18 @@ import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import { BoardNav, Commands, Figure, NumTh, Stat, submitCommands } from "../components/parts.js";
-import { capacityGapCorrelation, insightPoints, memorizationGapCorrelation, spansDecade, type InsightFigureData, type InsightPoint } from "../figures.js";
-import { NONE, formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue } from "../format.js";
+import {
+  capacityGapCorrelation,
+  type InsightFigureData,
+  type InsightPoint,
+  insightPoints,
+  memorizationGapCorrelation,
+  spansDecade,
+} from "../figures.js";
+import { formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue, NONE } from "../format.js";
 import type { KendallTau } from "../stats.js";
-import { architectureHref, insightHref, leaderboardHref, protocolHref, type BoardRef } from "../urls.js";
-import { boardLinks, type BoardCount } from "./boards.js";
+import { architectureHref, type BoardRef, insightHref, leaderboardHref, protocolHref } from "../urls.js";
+import { type BoardCount, boardLinks } from "./boards.js";
 
 export interface InsightPageProps {
   board: BoardRef;
@@ -45,7 +52,8 @@ interface Relation {
  * // "There is a strong tendency: bigger architectures have a larger gap (p = 0.01: unlikely to be chance alone)."
  */
 function describeCorrelation(result: KendallTau, relation: Relation): string {
-  if (result.n < 3 || result.tau === null) return `Too few architectures with both figures to relate ${relation.x} and ${relation.y} (${result.n}).`;
+  if (result.n < 3 || result.tau === null)
+    return `Too few architectures with both figures to relate ${relation.x} and ${relation.y} (${result.n}).`;
   const size = Math.abs(result.tau);
   const strength = size < 0.1 ? null : size < 0.3 ? "a weak" : size < 0.6 ? "a moderate" : "a strong";
   const trend = strength
@@ -57,17 +65,21 @@ function describeCorrelation(result: KendallTau, relation: Relation): string {
     : `${trend}, but with ${result.n} architectures this is within what chance produces (p = ${formatPValue(result.pValue)}).`;
 }
 
-const MEMORIZATION: Relation = { x: "memorization speed", more: "architectures that need more steps to fit random labels", y: "generalization gap" };
-const CAPACITY: Relation = { x: "parameter count", more: "architectures with more parameters", y: "generalization gap" };
+const MEMORIZATION: Relation = {
+  x: "memorization speed",
+  more: "architectures that need more steps to fit random labels",
+  y: "generalization gap",
+};
+const CAPACITY: Relation = {
+  x: "parameter count",
+  more: "architectures with more parameters",
+  y: "generalization gap",
+};
 
 function TauValue(props: { result: KendallTau }) {
   const { result } = props;
   if (result.tau === null) return <>{NONE}</>;
-  return (
-    <>
-      τ = {formatCorrelation(result.tau)}
-    </>
-  );
+  return <>τ = {formatCorrelation(result.tau)}</>;
 }
 
 function tauDetail(result: KendallTau): string {
@@ -98,7 +110,15 @@ function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
               )}
             </th>
             <td class="num">{formatParameters(p.parameterCount)}</td>
-            <td class="num">{p.stepsToFit !== null ? formatInteger(p.stepsToFit) : p.censored ? <span class="censored">not fitted</span> : NONE}</td>
+            <td class="num">
+              {p.stepsToFit !== null ? (
+                formatInteger(p.stepsToFit)
+              ) : p.censored ? (
+                <span class="censored">not fitted</span>
+              ) : (
+                NONE
+              )}
+            </td>
             <td class="num">{p.genGap !== null ? formatPoints(p.genGap) : NONE}</td>
           </tr>
         ))}
@@ -131,9 +151,10 @@ export function InsightPage(props: InsightPageProps) {
       <header class="page-head">
         <h1>Does memorizing fast mean generalizing badly?</h1>
         <p class="lede">
-          Zhang et al. found that the same networks that generalize well on real labels also fit <em>random</em> labels perfectly, so capacity alone cannot
-          explain generalization. Here the question is put to every architecture on the board: does the speed at which it memorizes random labels, or its
-          size, predict its generalization gap on true labels?
+          Zhang et al. found that the same networks that generalize well on real labels also fit <em>random</em> labels
+          perfectly, so capacity alone cannot explain generalization. Here the question is put to every architecture on
+          the board: does the speed at which it memorizes random labels, or its size, predict its generalization gap on
+          true labels?
         </p>
       </header>
 
@@ -144,20 +165,32 @@ export function InsightPage(props: InsightPageProps) {
           <h2>Not enough architectures on this board yet</h2>
           <p>
             A correlation needs at least two architectures with results; this board has {points.length}.{" "}
-            <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>See the leaderboard</a> or add one:
+            <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>
+              See the leaderboard
+            </a>{" "}
+            or add one:
           </p>
           <Commands lines={submitCommands(suite.id, " --model path/to/model.json")} />
         </div>
       ) : (
         <>
           <dl class="stats">
-            <Stat label="Memorization speed vs gap" value={<TauValue result={memorization} />} detail={tauDetail(memorization)} />
+            <Stat
+              label="Memorization speed vs gap"
+              value={<TauValue result={memorization} />}
+              detail={tauDetail(memorization)}
+            />
             <Stat label="Parameters vs gap" value={<TauValue result={capacity} />} detail={tauDetail(capacity)} />
-            <Stat label="Architectures" value={formatInteger(points.length)} detail={`${suite.title} v${suite.version} · ${board.dataset}${props.backend ? ` · ${props.backend}` : ""}`} />
+            <Stat
+              label="Architectures"
+              value={formatInteger(points.length)}
+              detail={`${suite.title} v${suite.version} · ${board.dataset}${props.backend ? ` · ${props.backend}` : ""}`}
+            />
           </dl>
           {points.length < FEW && (
             <p class="note">
-              With fewer than {FEW} architectures a rank correlation is little more than an anecdote: read these figures as a start, not a finding.
+              With fewer than {FEW} architectures a rank correlation is little more than an anecdote: read these figures
+              as a start, not a finding.
             </p>
           )}
           <section aria-labelledby="scatter-heading">
@@ -170,9 +203,11 @@ export function InsightPage(props: InsightPageProps) {
                 title="Steps to fit random labels vs generalization gap"
                 caption={
                   <>
-                    One point per architecture: median SGD steps to fit random labels{data.logSteps ? " (log scale)" : ""} and median gap between training and
-                    test accuracy on true labels. Hollow points are provisional.
-                    {censored.length > 0 && ` Not drawn, ranked as slowest: ${censored.map((p) => p.name).join(", ")} (never fitted).`}
+                    One point per architecture: median SGD steps to fit random labels
+                    {data.logSteps ? " (log scale)" : ""} and median gap between training and test accuracy on true
+                    labels. Hollow points are provisional.
+                    {censored.length > 0 &&
+                      ` Not drawn, ranked as slowest: ${censored.map((p) => p.name).join(", ")} (never fitted).`}
                   </>
                 }
                 summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${memorization.tau === null ? "undefined" : formatCorrelation(memorization.tau)}.`}
@@ -184,8 +219,8 @@ export function InsightPage(props: InsightPageProps) {
                 title="Parameters vs generalization gap"
                 caption={
                   <>
-                    One point per architecture: parameter count{data.logParameters ? " (log scale)" : ""} and median generalization gap. Hollow points are
-                    provisional. {describeCorrelation(capacity, CAPACITY)}
+                    One point per architecture: parameter count{data.logParameters ? " (log scale)" : ""} and median
+                    generalization gap. Hollow points are provisional. {describeCorrelation(capacity, CAPACITY)}
                   </>
                 }
                 summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${capacity.tau === null ? "undefined" : formatCorrelation(capacity.tau)}.`}
@@ -199,12 +234,16 @@ export function InsightPage(props: InsightPageProps) {
       <section class="method" aria-labelledby="method-heading">
         <h2 id="method-heading">How these figures are computed</h2>
         <p>
-          Each architecture contributes its board figures: the median <a href={protocolHref("steps-to-fit")}>steps to fit random labels</a> and the median{" "}
-          <a href={protocolHref("gen-gap")}>generalization gap</a> on true labels, over every seed and submission. Kendall's τ-b compares every pair of
-          architectures: +1 when the two figures always order them the same way, −1 when always opposite, 0 when unrelated; ties count in neither direction.
-          An architecture that never fitted random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal approximation
-          and the tie-corrected variance; it says how surprising the τ would be if there were no relation at all, not how strong the relation is.
-          {props.truncated !== null && ` This board has more architectures than this page reads; the figures cover the first ${formatInteger(props.truncated)} by memorization rank.`}
+          Each architecture contributes its board figures: the median{" "}
+          <a href={protocolHref("steps-to-fit")}>steps to fit random labels</a> and the median{" "}
+          <a href={protocolHref("gen-gap")}>generalization gap</a> on true labels, over every seed and submission.
+          Kendall's τ-b compares every pair of architectures: +1 when the two figures always order them the same way, −1
+          when always opposite, 0 when unrelated; ties count in neither direction. An architecture that never fitted
+          random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal approximation
+          and the tie-corrected variance; it says how surprising the τ would be if there were no relation at all, not
+          how strong the relation is.
+          {props.truncated !== null &&
+            ` This board has more architectures than this page reads; the figures cover the first ${formatInteger(props.truncated)} by memorization rank.`}
         </p>
       </section>
     </Layout>

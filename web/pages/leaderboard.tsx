@@ -3,13 +3,30 @@
 // or by generalization gap, then the board's non-neural baselines (never ranked), with
 // filters and downloads in the URL. No script: sorting, filtering and paging are links and
 // a GET form.
-import { Environment, type BaselineRow, type Leaderboard, type LeaderboardRow, type RankMetric, type Suite } from "../../schema/index.js";
+import {
+  type BaselineRow,
+  Environment,
+  type Leaderboard,
+  type LeaderboardRow,
+  type RankMetric,
+  type Suite,
+} from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import { BoardNav, Commands, NotApplicable, NumTh, SpreadValue, submitCommands } from "../components/parts.js";
-import { NONE, formatEpochs, formatInteger, formatParameters, formatPercent, formatPercentValue, formatPoints, formatRatio, formatSeconds } from "../format.js";
-import { architectureHref, leaderboardHref, protocolHref, submissionHref, type BoardView } from "../urls.js";
-import { boardLinks, type BoardCount } from "./boards.js";
+import {
+  formatEpochs,
+  formatInteger,
+  formatParameters,
+  formatPercent,
+  formatPercentValue,
+  formatPoints,
+  formatRatio,
+  formatSeconds,
+  NONE,
+} from "../format.js";
+import { architectureHref, type BoardView, leaderboardHref, protocolHref, submissionHref } from "../urls.js";
+import { type BoardCount, boardLinks } from "./boards.js";
 
 export interface LeaderboardPageProps {
   view: BoardView;
@@ -24,7 +41,11 @@ export interface LeaderboardPageProps {
 
 const RANKS: { rank: RankMetric; label: string; explain: string }[] = [
   { rank: "memorization", label: "Memorization speed", explain: "fewest SGD steps to fit random labels first" },
-  { rank: "gap", label: "Generalization gap", explain: "smallest gap between training and test accuracy on true labels first" },
+  {
+    rank: "gap",
+    label: "Generalization gap",
+    explain: "smallest gap between training and test accuracy on true labels first",
+  },
 ];
 
 const BACKENDS = Environment.shape.backend.options;
@@ -76,7 +97,9 @@ function Row(props: { row: LeaderboardRow; view: BoardView }) {
       <td class="num">
         <SpreadValue spread={row.genGap} format={formatPoints} formatBound={formatPercentValue} />
       </td>
-      <td class="num">{row.testAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.testAccuracy)}</td>
+      <td class="num">
+        {row.testAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.testAccuracy)}
+      </td>
       <td class="num">
         <span class="median">{row.submissions}</span>
         <span class="spread">
@@ -122,8 +145,12 @@ function BaselineTableRow(props: { row: BaselineRow; view: BoardView }) {
       <td class="num">
         <SpreadValue spread={row.genGap} format={formatPoints} formatBound={formatPercentValue} />
       </td>
-      <td class="num">{row.trainAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.trainAccuracy)}</td>
-      <td class="num">{row.testAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.testAccuracy)}</td>
+      <td class="num">
+        {row.trainAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.trainAccuracy)}
+      </td>
+      <td class="num">
+        {row.testAccuracy === null ? <span class="none">{NONE}</span> : formatPercent(row.testAccuracy)}
+      </td>
       <td class="num">
         <span class="median">{row.submissions}</span>
         <span class="spread">
@@ -143,14 +170,16 @@ function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
     <section class="baselines" aria-labelledby="baselines-heading">
       <h2 id="baselines-heading">Non-neural baselines</h2>
       <p>
-        Minimum-norm kernel interpolation (the paper's §5) run on the same tasks: it fits every training label, random ones included, in one linear solve. It is
-        not ranked: steps, epochs and slowdown measure SGD and do not apply. Its generalization gap and test accuracy on true labels are directly comparable
-        with the rows above. <a href={protocolHref("baselines")}>Protocol</a>
+        Minimum-norm kernel interpolation (the paper's §5) run on the same tasks: it fits every training label, random
+        ones included, in one linear solve. It is not ranked: steps, epochs and slowdown measure SGD and do not apply.
+        Its generalization gap and test accuracy on true labels are directly comparable with the rows above.{" "}
+        <a href={protocolHref("baselines")}>Protocol</a>
       </p>
       <div class="table-wrap" role="region" aria-labelledby="baselines-caption" tabindex={0}>
         <table class="board">
           <caption id="baselines-caption">
-            {props.rows.length} non-neural baseline{props.rows.length === 1 ? "" : "s"} on this board, smallest generalization gap first (not ranked).
+            {props.rows.length} non-neural baseline{props.rows.length === 1 ? "" : "s"} on this board, smallest
+            generalization gap first (not ranked).
           </caption>
           <thead>
             <tr>
@@ -194,16 +223,48 @@ function SortHeader(props: { rank: RankMetric; view: BoardView; label: string; t
 
 function Columns() {
   const items: [string, string, string][] = [
-    ["Rank", "ranking", "Position by the chosen metric; equal figures share a rank. Rows marked prov. rest on fewer than 3 seeds."],
-    ["Params", "parameters", "Trainable and non-trainable weights of the architecture as built for the dataset's images."],
-    ["Steps to fit random labels", "steps-to-fit", "Median SGD steps until every training label, all of them random, is predicted correctly; below it the interquartile range over runs and the number of seeds. Not fitted: at least half the runs ran out of epochs."],
+    [
+      "Rank",
+      "ranking",
+      "Position by the chosen metric; equal figures share a rank. Rows marked prov. rest on fewer than 3 seeds.",
+    ],
+    [
+      "Params",
+      "parameters",
+      "Trainable and non-trainable weights of the architecture as built for the dataset's images.",
+    ],
+    [
+      "Steps to fit random labels",
+      "steps-to-fit",
+      "Median SGD steps until every training label, all of them random, is predicted correctly; below it the interquartile range over runs and the number of seeds. Not fitted: at least half the runs ran out of epochs.",
+    ],
     ["Epochs", "steps-to-fit", "The same, counted in passes over the training set."],
-    ["Slowdown", "slowdown", "Steps to fit random labels over steps to fit the true labels, same seed and submission (median)."],
-    ["Gen. gap", "gen-gap", "Training accuracy minus test accuracy at the end of training on true labels, in percentage points (median, interquartile range)."],
+    [
+      "Slowdown",
+      "slowdown",
+      "Steps to fit random labels over steps to fit the true labels, same seed and submission (median).",
+    ],
+    [
+      "Gen. gap",
+      "gen-gap",
+      "Training accuracy minus test accuracy at the end of training on true labels, in percentage points (median, interquartile range).",
+    ],
     ["Test acc.", "test-accuracy", "Accuracy on the held-out test set after training on true labels (median)."],
-    ["Submissions, submitters", "submissions", "Signed bundles behind the row, and the distinct signing keys that sent them: independent reproductions."],
-    ["Fastest fit", "wall-time", "The shortest wall-clock time to fit random labels, with the backend and hardware that achieved it. Shown, never ranked."],
-    ["Non-neural baselines", "baselines", "Kernel interpolation rows: never ranked; n/a marks the SGD figures (steps, epochs, slowdown) that a closed-form solve does not have."],
+    [
+      "Submissions, submitters",
+      "submissions",
+      "Signed bundles behind the row, and the distinct signing keys that sent them: independent reproductions.",
+    ],
+    [
+      "Fastest fit",
+      "wall-time",
+      "The shortest wall-clock time to fit random labels, with the backend and hardware that achieved it. Shown, never ranked.",
+    ],
+    [
+      "Non-neural baselines",
+      "baselines",
+      "Kernel interpolation rows: never ranked; n/a marks the SGD figures (steps, epochs, slowdown) that a closed-form solve does not have.",
+    ],
   ];
   return (
     <section class="columns" aria-labelledby="columns-heading">
@@ -248,9 +309,13 @@ function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]
   return (
     <div class="empty">
       <h2>
-        No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset} yet
+        No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset}{" "}
+        yet
       </h2>
-      <p>Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it writes:</p>
+      <p>
+        Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it
+        writes:
+      </p>
       <Commands lines={submitCommands(suite.id)} label="Commands to run the suite and submit" />
       <p class="muted">{suite.description}</p>
       {elsewhere.length > 0 && (
@@ -259,7 +324,16 @@ function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]
           {elsewhere.map((b, i) => (
             <>
               {i > 0 && ", "}
-              <a href={leaderboardHref({ suite: b.suite.id, version: b.suite.version, dataset: b.dataset, rank: view.rank, backend: null, page: 1 })}>
+              <a
+                href={leaderboardHref({
+                  suite: b.suite.id,
+                  version: b.suite.version,
+                  dataset: b.dataset,
+                  rank: view.rank,
+                  backend: null,
+                  page: 1,
+                })}
+              >
                 {b.title} v{b.suite.version} · {b.dataset}
               </a>
             </>
@@ -278,7 +352,9 @@ function Pager(props: { view: BoardView; total: number; pageSize: number; shown:
   return (
     <nav class="pager" aria-label="Pages of the board">
       <span>
-        {props.shown === 0 ? "No rows" : `Rows ${formatInteger(first)}–${formatInteger(first + props.shown - 1)} of ${formatInteger(total)}`}
+        {props.shown === 0
+          ? "No rows"
+          : `Rows ${formatInteger(first)}–${formatInteger(first + props.shown - 1)} of ${formatInteger(total)}`}
         {pages > 1 && ` · page ${view.page} of ${pages}`}
       </span>
       {view.page > 1 && (
@@ -298,7 +374,9 @@ function Pager(props: { view: BoardView; total: number; pageSize: number; shown:
 export function LeaderboardPage(props: LeaderboardPageProps) {
   const { view, suite, board } = props;
   const rank = RANKS.find((r) => r.rank === view.rank)!;
-  const links = boardLinks(props.boards, view, (b) => leaderboardHref({ ...b, rank: view.rank, backend: null, page: 1 }));
+  const links = boardLinks(props.boards, view, (b) =>
+    leaderboardHref({ ...b, rank: view.rank, backend: null, page: 1 }),
+  );
   const caption = `${suite.title} v${suite.version} on ${view.dataset}${view.backend ? `, ${view.backend} backend only` : ""}: ${formatInteger(board.total)} architecture${board.total === 1 ? "" : "s"}, ranked by ${rank.label.toLowerCase()} (${rank.explain}).`;
   return (
     <Layout
@@ -310,8 +388,8 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       <header class="page-head">
         <h1>Memorization leaderboard</h1>
         <p class="lede">
-          How fast does an architecture fit <em>random</em> labels, and how large is its generalization gap on true ones? Each row is recomputed by the
-          server from signed learning curves, following the randomization tests of{" "}
+          How fast does an architecture fit <em>random</em> labels, and how large is its generalization gap on true
+          ones? Each row is recomputed by the server from signed learning curves, following the randomization tests of{" "}
           <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>.
         </p>
       </header>
@@ -321,7 +399,10 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       <div class="toolbar">
         <div class="segmented" role="group" aria-label="Rank by">
           {RANKS.map((r) => (
-            <a href={leaderboardHref({ ...view, rank: r.rank, page: 1 })} aria-current={r.rank === view.rank ? "true" : undefined}>
+            <a
+              href={leaderboardHref({ ...view, rank: r.rank, page: 1 })}
+              aria-current={r.rank === view.rank ? "true" : undefined}
+            >
               {r.label}
             </a>
           ))}
@@ -358,7 +439,12 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
                   <NumTh>Rank</NumTh>
                   <th scope="col">Architecture</th>
                   <NumTh>Params</NumTh>
-                  <SortHeader rank="memorization" view={view} label="Steps to fit random labels" title="Rank by memorization speed" />
+                  <SortHeader
+                    rank="memorization"
+                    view={view}
+                    label="Steps to fit random labels"
+                    title="Rank by memorization speed"
+                  />
                   <NumTh>Epochs</NumTh>
                   <NumTh>Slowdown</NumTh>
                   <SortHeader rank="gap" view={view} label="Gen. gap" title="Rank by generalization gap" />
@@ -390,15 +476,16 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       <section class="submit-note" aria-labelledby="submit-heading">
         <h2 id="submit-heading">Put your architecture on the board</h2>
         <p>
-          Train it on your own machine with the same protocol, then send the signed bundle. A TF.js layers <code>model.json</code> (as Keras exports it) or a
-          module exporting a builder function both work:
+          Train it on your own machine with the same protocol, then send the signed bundle. A TF.js layers{" "}
+          <code>model.json</code> (as Keras exports it) or a module exporting a builder function both work:
         </p>
         <Commands
           lines={submitCommands(suite.id, ' --model path/to/model.json --name "Your name"')}
           label="Commands to benchmark your own architecture"
         />
         <p>
-          The server verifies the signature, recomputes every figure from the curves and ranks the result. <a href={protocolHref()}>How it works</a>.
+          The server verifies the signature, recomputes every figure from the curves and ranks the result.{" "}
+          <a href={protocolHref()}>How it works</a>.
         </p>
       </section>
     </Layout>

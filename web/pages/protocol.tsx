@@ -2,7 +2,7 @@
 // The protocol (`/protocol`): what is measured and how it is ranked, in plain words, with
 // every suite rendered from its definition in schema/suites (the data the runner and the
 // server use), so the page cannot drift from what is run.
-import { MIN_SEEDS_FOR_RANK, type Condition, type Suite } from "../../schema/index.js";
+import { type Condition, MIN_SEEDS_FOR_RANK, type Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import { Commands } from "../components/parts.js";
@@ -30,11 +30,16 @@ function regularizerWords(condition: Condition): string {
 function SuiteSection(props: { suite: Suite; digest: string }) {
   const { suite } = props;
   const o = suite.optimizer;
-  const runsPerDataset = suite.architectures.reduce((n, a) => n + suite.conditions.filter((c) => !c.architectures || c.architectures.includes(a.id)).length, 0) * suite.seeds.length;
+  const runsPerDataset =
+    suite.architectures.reduce(
+      (n, a) => n + suite.conditions.filter((c) => !c.architectures || c.architectures.includes(a.id)).length,
+      0,
+    ) * suite.seeds.length;
   return (
     <section class="suite" id={`suite-${suite.id}`} aria-labelledby={`suite-${suite.id}-heading`}>
       <h3 id={`suite-${suite.id}-heading`}>
-        {suite.title} <span class="muted">
+        {suite.title}{" "}
+        <span class="muted">
           ({suite.id} v{suite.version})
         </span>
       </h3>
@@ -46,8 +51,19 @@ function SuiteSection(props: { suite: Suite; digest: string }) {
             {suite.datasets.map((d, i) => (
               <>
                 {i > 0 && "; "}
-                <a href={leaderboardHref({ suite: suite.id, version: suite.version, dataset: d.id, rank: "memorization", backend: null, page: 1 })}>{d.id}</a>:{" "}
-                {formatInteger(d.trainSize)} training and {formatInteger(d.testSize)} test images
+                <a
+                  href={leaderboardHref({
+                    suite: suite.id,
+                    version: suite.version,
+                    dataset: d.id,
+                    rank: "memorization",
+                    backend: null,
+                    page: 1,
+                  })}
+                >
+                  {d.id}
+                </a>
+                : {formatInteger(d.trainSize)} training and {formatInteger(d.testSize)} test images
               </>
             ))}
           </dd>
@@ -69,7 +85,8 @@ function SuiteSection(props: { suite: Suite; digest: string }) {
           <dt>Training</dt>
           <dd>
             SGD, learning rate {o.learningRate}, momentum {o.momentum}, batch {o.batchSize}
-            {o.decayPerEpoch < 1 ? `, learning rate ×${o.decayPerEpoch} per epoch` : ", constant learning rate"}; at most {suite.epochs} epochs
+            {o.decayPerEpoch < 1 ? `, learning rate ×${o.decayPerEpoch} per epoch` : ", constant learning rate"}; at
+            most {suite.epochs} epochs
           </dd>
         </div>
         <div>
@@ -140,9 +157,11 @@ export function ProtocolPage(props: ProtocolPageProps) {
       <header class="page-head">
         <h1>The protocol</h1>
         <p class="lede">
-          Train an architecture on the true labels of an image dataset, on labels that are partly or wholly random, and on images that carry no signal;
-          measure how fast it fits each training set and how well it does on the real test set. That is the randomization test of{" "}
-          <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>, made a standard anyone can run and check.
+          Train an architecture on the true labels of an image dataset, on labels that are partly or wholly random, and
+          on images that carry no signal; measure how fast it fits each training set and how well it does on the real
+          test set. That is the randomization test of{" "}
+          <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>, made a standard anyone can run and
+          check.
         </p>
       </header>
 
@@ -158,7 +177,10 @@ export function ProtocolPage(props: ProtocolPageProps) {
 
       <section id="corruptions" aria-labelledby="corruptions-heading">
         <h2 id="corruptions-heading">Randomization tests</h2>
-        <p>Each run trains one architecture on one corrupted copy of the training set, from scratch, with one seed. The corruptions (paper §2):</p>
+        <p>
+          Each run trains one architecture on one corrupted copy of the training set, from scratch, with one seed. The
+          corruptions (paper §2):
+        </p>
         <dl class="defs">
           <div>
             <dt>True labels</dt>
@@ -166,11 +188,17 @@ export function ProtocolPage(props: ProtocolPageProps) {
           </div>
           <div>
             <dt>Partially random labels</dt>
-            <dd>Each training label, independently with probability p (0.2, 0.4, 0.6, 0.8), is replaced by a uniformly random class.</dd>
+            <dd>
+              Each training label, independently with probability p (0.2, 0.4, 0.6, 0.8), is replaced by a uniformly
+              random class.
+            </dd>
           </div>
           <div>
             <dt>Random labels</dt>
-            <dd>Every training label is random. Nothing is left to learn but the labels themselves: fitting them is pure memorization.</dd>
+            <dd>
+              Every training label is random. Nothing is left to learn but the labels themselves: fitting them is pure
+              memorization.
+            </dd>
           </div>
           <div>
             <dt>Shuffled pixels</dt>
@@ -186,9 +214,9 @@ export function ProtocolPage(props: ProtocolPageProps) {
           </div>
         </dl>
         <p>
-          Every corruption is a pure function of the dataset and the seed: the same seed gives the same corrupted data, bit for bit, on every machine, and it
-          stays fixed across epochs. Test accuracy is always measured on the true test labels. Training and test accuracy are measured after each epoch on
-          the whole set, in inference mode.
+          Every corruption is a pure function of the dataset and the seed: the same seed gives the same corrupted data,
+          bit for bit, on every machine, and it stays fixed across epochs. Test accuracy is always measured on the true
+          test labels. Training and test accuracy are measured after each epoch on the whole set, in inference mode.
         </p>
       </section>
 
@@ -198,17 +226,24 @@ export function ProtocolPage(props: ProtocolPageProps) {
           <div id="steps-to-fit">
             <dt>Steps and epochs to fit</dt>
             <dd>
-              The SGD steps (and epochs) until training accuracy first reaches the suite's fit threshold, by default 100%: every training label predicted
-              correctly. A run whose epoch budget runs out first is <em>censored</em>: it counts as slower than any run that fitted.
+              The SGD steps (and epochs) until training accuracy first reaches the suite's fit threshold, by default
+              100%: every training label predicted correctly. A run whose epoch budget runs out first is{" "}
+              <em>censored</em>: it counts as slower than any run that fitted.
             </dd>
           </div>
           <div id="slowdown">
             <dt>Slowdown</dt>
-            <dd>Steps to fit random labels divided by steps to fit the true labels, for the same architecture, seed and submission.</dd>
+            <dd>
+              Steps to fit random labels divided by steps to fit the true labels, for the same architecture, seed and
+              submission.
+            </dd>
           </div>
           <div id="gen-gap">
             <dt>Generalization gap</dt>
-            <dd>Training accuracy minus test accuracy at the end of training on true labels, in percentage points. Small is good.</dd>
+            <dd>
+              Training accuracy minus test accuracy at the end of training on true labels, in percentage points. Small
+              is good.
+            </dd>
           </div>
           <div id="test-accuracy">
             <dt>Test accuracy</dt>
@@ -217,15 +252,16 @@ export function ProtocolPage(props: ProtocolPageProps) {
           <div id="parameters">
             <dt>Parameters</dt>
             <dd>
-              Every weight of the architecture as built for the dataset's images. An architecture is identified by its fingerprint, the SHA-256 of its
-              canonical layers topology (weights excluded), so the same network for another image size is another row.
+              Every weight of the architecture as built for the dataset's images. An architecture is identified by its
+              fingerprint, the SHA-256 of its canonical layers topology (weights excluded), so the same network for
+              another image size is another row.
             </dd>
           </div>
           <div id="wall-time">
             <dt>Wall time</dt>
             <dd>
-              Seconds of training, evaluation excluded, with the backend and hardware that produced them. Machines differ, so wall time is shown but never
-              used to rank.
+              Seconds of training, evaluation excluded, with the backend and hardware that produced them. Machines
+              differ, so wall time is shown but never used to rank.
             </dd>
           </div>
         </dl>
@@ -234,13 +270,14 @@ export function ProtocolPage(props: ProtocolPageProps) {
       <section id="ranking" aria-labelledby="ranking-heading">
         <h2 id="ranking-heading">Ranking</h2>
         <p>
-          A board is one suite version and one dataset: results of different suites or versions are never compared. Over the runs of every visible
-          submission, each architecture gets two ranks:
+          A board is one suite version and one dataset: results of different suites or versions are never compared. Over
+          the runs of every visible submission, each architecture gets two ranks:
         </p>
         <ol>
           <li>
-            <strong>Memorization speed</strong>: the median steps to fit random labels (no regularizer), fewest first. The median counts censored runs as
-            infinitely slow; an architecture with at least half its runs censored ranks after every one that fitted.
+            <strong>Memorization speed</strong>: the median steps to fit random labels (no regularizer), fewest first.
+            The median counts censored runs as infinitely slow; an architecture with at least half its runs censored
+            ranks after every one that fitted.
           </li>
           <li>
             <strong>Generalization gap</strong>: the median gap on true labels (no regularizer), smallest first.
@@ -249,42 +286,49 @@ export function ProtocolPage(props: ProtocolPageProps) {
         <p>
           Medians come with their interquartile range over all seeds and submissions. Equal figures share a rank.{" "}
           <span id="provisional">
-            A figure resting on fewer than {MIN_SEEDS_FOR_RANK} distinct seeds is marked <span class="badge">prov.</span>, provisional.
+            A figure resting on fewer than {MIN_SEEDS_FOR_RANK} distinct seeds is marked{" "}
+            <span class="badge">prov.</span>, provisional.
           </span>{" "}
           <span id="submissions">
-            Each row says how many submissions and how many distinct signing keys stand behind it: a result reproduced by several people is worth more than
-            one.
+            Each row says how many submissions and how many distinct signing keys stand behind it: a result reproduced
+            by several people is worth more than one.
           </span>
         </p>
         <p id="baselines">
-          <strong>Non-neural baselines.</strong> <code>rethink-bench kernel --out DIR</code> solves the minimum-norm Gaussian-kernel interpolation of the
-          paper's §5 on every randomization test of a suite and signs the result like any other bundle. It fits every training label in one linear solve, so
-          steps to fit, epochs and slowdown do not exist for it (shown as n/a): it takes no part in either ranking and is listed under the ranked rows, with the
-          same generalization gap and test accuracy on true labels. On its own page only the test error against label corruption (Figure 1c) is drawn.
+          <strong>Non-neural baselines.</strong> <code>rethink-bench kernel --out DIR</code> solves the minimum-norm
+          Gaussian-kernel interpolation of the paper's §5 on every randomization test of a suite and signs the result
+          like any other bundle. It fits every training label in one linear solve, so steps to fit, epochs and slowdown
+          do not exist for it (shown as n/a): it takes no part in either ranking and is listed under the ranked rows,
+          with the same generalization gap and test accuracy on true labels. On its own page only the test error against
+          label corruption (Figure 1c) is drawn.
         </p>
       </section>
 
       <section id="verification" aria-labelledby="verification-heading">
         <h2 id="verification-heading">Signed bundles</h2>
         <p>
-          The runner writes its results as an <a href="https://in-toto.io">in-toto</a> Statement (canonical JSON, RFC 8785) in a{" "}
-          <a href="https://github.com/secure-systems-lab/dsse">DSSE</a> envelope, signed with the submitter's Ed25519 key over DSSE's pre-authentication
-          encoding. It holds the suite and its digest, the software versions, backend and hardware, and every run with its full per-epoch curves and final
-          predictions. The key id is the SHA-256 of the raw public key.
+          The runner writes its results as an <a href="https://in-toto.io">in-toto</a> Statement (canonical JSON, RFC
+          8785) in a <a href="https://github.com/secure-systems-lab/dsse">DSSE</a> envelope, signed with the submitter's
+          Ed25519 key over DSSE's pre-authentication encoding. It holds the suite and its digest, the software versions,
+          backend and hardware, and every run with its full per-epoch curves and final predictions. The key id is the
+          SHA-256 of the raw public key.
         </p>
         <p>
-          The server checks the signature and the schema, recomputes every derived figure from the curves and refuses a bundle whose claims differ, then
-          ranks only what it recomputed. A signature proves who submitted and that nothing changed since; it cannot prove the training happened, which is why
-          the board shows how many independent keys reproduced each result. Every submission page links its bundle;{" "}
-          <code>npx rethink-bench verify FILE</code> repeats the server's checks, and any Ed25519 implementation can check the signature.
+          The server checks the signature and the schema, recomputes every derived figure from the curves and refuses a
+          bundle whose claims differ, then ranks only what it recomputed. A signature proves who submitted and that
+          nothing changed since; it cannot prove the training happened, which is why the board shows how many
+          independent keys reproduced each result. Every submission page links its bundle;{" "}
+          <code>npx rethink-bench verify FILE</code> repeats the server's checks, and any Ed25519 implementation can
+          check the signature.
         </p>
       </section>
 
       <section id="suites" aria-labelledby="suites-heading">
         <h2 id="suites-heading">Suites</h2>
         <p>
-          A suite fixes everything about a benchmark: datasets and sizes, architectures, conditions, seeds, optimizer, epoch budget and fit threshold. Any
-          change makes a new version with a new digest; a bundle must carry the exact definition the server knows.
+          A suite fixes everything about a benchmark: datasets and sizes, architectures, conditions, seeds, optimizer,
+          epoch budget and fit threshold. Any change makes a new version with a new digest; a bundle must carry the
+          exact definition the server knows.
         </p>
         {props.suites.map((s) => (
           <SuiteSection suite={s.suite} digest={s.digest} />
@@ -302,8 +346,8 @@ export function ProtocolPage(props: ProtocolPageProps) {
           ]}
         />
         <p>
-          Your signing key is created on first use in your config folder: back it up, it is your identity on the board. A bundle that cannot be sent waits in
-          a local outbox until <code>npx rethink-bench submit --retry</code>.
+          Your signing key is created on first use in your config folder: back it up, it is your identity on the board.
+          A bundle that cannot be sent waits in a local outbox until <code>npx rethink-bench submit --retry</code>.
         </p>
       </section>
     </Layout>

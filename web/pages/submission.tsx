@@ -6,8 +6,17 @@ import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../..
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import { Commands, EpochsToFit, NotApplicable, NumTh, Stat } from "../components/parts.js";
-import { NONE, corruptionName, formatGibibytes, formatInteger, formatPercent, formatPoints, formatSeconds, formatTimestamp } from "../format.js";
-import { architectureHref, bundleHref, leaderboardHref, protocolHref, type BoardRef } from "../urls.js";
+import {
+  corruptionName,
+  formatGibibytes,
+  formatInteger,
+  formatPercent,
+  formatPoints,
+  formatSeconds,
+  formatTimestamp,
+  NONE,
+} from "../format.js";
+import { architectureHref, type BoardRef, bundleHref, leaderboardHref, protocolHref } from "../urls.js";
 
 export interface SubmissionPageProps {
   submission: Omit<SubmissionDetail, "envelope">;
@@ -56,7 +65,9 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
               <td class="num">
                 <EpochsToFit status={r.status} failure={r.failure} epochsToFit={d.epochsToFit} sgd={sgd} />
               </td>
-              <td class="num">{!sgd ? <NotApplicable /> : d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}</td>
+              <td class="num">
+                {!sgd ? <NotApplicable /> : d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}
+              </td>
               <td class="num">{d.finalTrainAcc === null ? NONE : formatPercent(d.finalTrainAcc)}</td>
               <td class="num">{d.finalTestAcc === null ? NONE : formatPercent(d.finalTestAcc)}</td>
               <td class="num">{d.genGap === null ? NONE : formatPoints(d.genGap)}</td>
@@ -75,10 +86,19 @@ export function SubmissionPage(props: SubmissionPageProps) {
   const hw = s.hardware;
   const architectures = [...new Map(props.runs.map((r) => [r.architecture.fingerprint, r])).values()];
   const failed = props.runs.filter((r) => r.status === "failed").length;
-  const firstBoard: BoardRef | undefined = props.runs[0] && { suite: props.runs[0].suite.id, version: props.runs[0].suite.version, dataset: props.runs[0].dataset };
+  const firstBoard: BoardRef | undefined = props.runs[0] && {
+    suite: props.runs[0].suite.id,
+    version: props.runs[0].suite.version,
+    dataset: props.runs[0].dataset,
+  };
   const suiteName = `${props.suiteTitle ?? s.suite.id} v${s.suite.version}`;
   return (
-    <Layout title={`Submission ${s.id}`} description={`A signed rethink-bench result bundle: ${suiteName}, ${s.runs} runs.`} section="other" assets={props.assets}>
+    <Layout
+      title={`Submission ${s.id}`}
+      description={`A signed rethink-bench result bundle: ${suiteName}, ${s.runs} runs.`}
+      section="other"
+      assets={props.assets}
+    >
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="/">Leaderboard</a>
       </nav>
@@ -88,15 +108,32 @@ export function SubmissionPage(props: SubmissionPageProps) {
         </h1>
         <p class="meta">
           {suiteName} · {s.runs} run{s.runs === 1 ? "" : "s"}
-          {failed > 0 && ` (${failed} failed)`} · signed by {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"}
+          {failed > 0 && ` (${failed} failed)`} · signed by{" "}
+          {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"}
         </p>
       </header>
 
       <dl class="stats">
-        <Stat label="Submitted by" value={s.submitter.name ?? "unnamed"} detail={<code title={s.submitter.keyid}>key {s.submitter.keyid.slice(0, 16)}…</code>} />
-        <Stat label="Received" value={<time datetime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>} detail={<>bundle written <time datetime={s.createdAt}>{formatTimestamp(s.createdAt)}</time></>} />
+        <Stat
+          label="Submitted by"
+          value={s.submitter.name ?? "unnamed"}
+          detail={<code title={s.submitter.keyid}>key {s.submitter.keyid.slice(0, 16)}…</code>}
+        />
+        <Stat
+          label="Received"
+          value={<time datetime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>}
+          detail={
+            <>
+              bundle written <time datetime={s.createdAt}>{formatTimestamp(s.createdAt)}</time>
+            </>
+          }
+        />
         <Stat label="Backend" value={s.backend} detail={s.backendDetail} />
-        <Stat label="Hardware" value={hw.gpu ?? `${hw.cpuCount} × CPU`} detail={`${hw.cpuModel || "unknown CPU"} · ${formatGibibytes(hw.memoryBytes)} · ${hw.platform}/${hw.arch}`} />
+        <Stat
+          label="Hardware"
+          value={hw.gpu ?? `${hw.cpuCount} × CPU`}
+          detail={`${hw.cpuModel || "unknown CPU"} · ${formatGibibytes(hw.memoryBytes)} · ${hw.platform}/${hw.arch}`}
+        />
       </dl>
 
       <section aria-labelledby="who-heading">
@@ -130,7 +167,15 @@ export function SubmissionPage(props: SubmissionPageProps) {
               {architectures.map((r, i) => (
                 <>
                   {i > 0 && ", "}
-                  <a href={architectureHref(r.architecture.fingerprint, { suite: r.suite.id, version: r.suite.version, dataset: r.dataset })}>{r.architecture.name}</a>
+                  <a
+                    href={architectureHref(r.architecture.fingerprint, {
+                      suite: r.suite.id,
+                      version: r.suite.version,
+                      dataset: r.dataset,
+                    })}
+                  >
+                    {r.architecture.name}
+                  </a>
                 </>
               ))}
             </dd>
@@ -154,7 +199,8 @@ export function SubmissionPage(props: SubmissionPageProps) {
             <ul>
               {s.moderation.map((m) => (
                 <li>
-                  <time datetime={m.createdAt}>{formatTimestamp(m.createdAt)}</time>: {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
+                  <time datetime={m.createdAt}>{formatTimestamp(m.createdAt)}</time>:{" "}
+                  {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
                 </li>
               ))}
             </ul>
@@ -164,7 +210,10 @@ export function SubmissionPage(props: SubmissionPageProps) {
 
       <section aria-labelledby="verify-heading">
         <h2 id="verify-heading">Verify it yourself</h2>
-        <p>The bundle is the signed original. Nobody has to trust this server: anyone can check it with the same code the server ran.</p>
+        <p>
+          The bundle is the signed original. Nobody has to trust this server: anyone can check it with the same code the
+          server ran.
+        </p>
         <ol class="steps">
           <li>
             Download the bundle: <a href={bundleHref(s.id)}>{file}</a> (the envelope exactly as verified), or
@@ -175,14 +224,16 @@ export function SubmissionPage(props: SubmissionPageProps) {
             <Commands lines={[`npx rethink-bench verify ${file}`]} />
           </li>
           <li>
-            Check it is this submission: the id is <code>sub_</code> and the first 32 hex digits of the payload's SHA-256.
+            Check it is this submission: the id is <code>sub_</code> and the first 32 hex digits of the payload's
+            SHA-256.
             <Commands lines={[`jq -r .payload ${file} | base64 -d | sha256sum`]} />
             should print <code class="wrap-anywhere">{s.payloadSha256}</code>.
           </li>
         </ol>
         <p class="muted">
-          Without rethink-bench, any Ed25519 implementation can check the signature over DSSE's pre-authentication encoding: see{" "}
-          <a href={protocolHref("verification")}>verification</a>. Everything above as JSON: <a href={`/api/v1/submissions/${s.id}`}>API document</a>.
+          Without rethink-bench, any Ed25519 implementation can check the signature over DSSE's pre-authentication
+          encoding: see <a href={protocolHref("verification")}>verification</a>. Everything above as JSON:{" "}
+          <a href={`/api/v1/submissions/${s.id}`}>API document</a>.
         </p>
       </section>
 
@@ -193,8 +244,9 @@ export function SubmissionPage(props: SubmissionPageProps) {
         </div>
         {firstBoard && (
           <p class="muted">
-            These runs count toward the board of <a href={leaderboardHref({ ...firstBoard, rank: "memorization", backend: null, page: 1 })}>{suiteName}</a> together with every other
-            submission of the same architectures.
+            These runs count toward the board of{" "}
+            <a href={leaderboardHref({ ...firstBoard, rank: "memorization", backend: null, page: 1 })}>{suiteName}</a>{" "}
+            together with every other submission of the same architectures.
           </p>
         )}
       </section>
@@ -211,7 +263,12 @@ export interface HiddenSubmissionPageProps {
 
 export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
   return (
-    <Layout title={`Submission ${props.id} (hidden)`} description="A submission hidden by moderation." section="other" assets={props.assets}>
+    <Layout
+      title={`Submission ${props.id} (hidden)`}
+      description="A submission hidden by moderation."
+      section="other"
+      assets={props.assets}
+    >
       <header class="page-head">
         <h1>
           Submission <code class="id">{props.id}</code> is hidden
@@ -223,7 +280,8 @@ export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
           {props.hidden ? (
             <>
               {" "}
-              on <time datetime={props.hidden.createdAt}>{formatTimestamp(props.hidden.createdAt)}</time>. Reason given: <q>{props.hidden.reason}</q>
+              on <time datetime={props.hidden.createdAt}>{formatTimestamp(props.hidden.createdAt)}</time>. Reason given:{" "}
+              <q>{props.hidden.reason}</q>
             </>
           ) : (
             "."

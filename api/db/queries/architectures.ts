@@ -2,20 +2,20 @@
 // (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
 import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import {
-  BASELINE_KINDS,
-  MAX_CURVES,
-  architectures,
-  corruptionLevel,
-  runs,
   type ArchitectureDetail,
+  architectures,
+  BASELINE_KINDS,
   type ConditionSummary,
   type Corruption,
+  corruptionLevel,
   type DatasetId,
+  MAX_CURVES,
   type RunCurve,
+  runs,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
-import { NO_RUNS, finiteOrNull, medianOf, spreadColumns, spreadOf } from "./spread.js";
+import { finiteOrNull, medianOf, NO_RUNS, spreadColumns, spreadOf } from "./spread.js";
 
 export interface ArchitectureFilter {
   suite?: string;
@@ -31,7 +31,11 @@ function corruptionOf(kind: string, p: number | null): Corruption {
  * The architecture's page, from visible submissions only; undefined when no visible
  * submission has it (so a hidden submission's architecture does not show either).
  */
-export async function findArchitecture(db: Database, fingerprint: string, filter: ArchitectureFilter = {}): Promise<ArchitectureDetail | undefined> {
+export async function findArchitecture(
+  db: Database,
+  fingerprint: string,
+  filter: ArchitectureFilter = {},
+): Promise<ArchitectureDetail | undefined> {
   const visibleSomewhere = db
     .select({ one: sql`1` })
     .from(runs)
@@ -68,7 +72,14 @@ export async function findArchitecture(db: Database, fingerprint: string, filter
     .from(runs)
     .where(visibleRuns)
     .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId, runs.corruptionKind, runs.corruptionP, runs.regularizer)
-    .orderBy(asc(runs.suiteId), asc(runs.suiteVersion), asc(runs.datasetId), asc(runs.regularizer), asc(runs.corruptionKind), asc(runs.corruptionP));
+    .orderBy(
+      asc(runs.suiteId),
+      asc(runs.suiteVersion),
+      asc(runs.datasetId),
+      asc(runs.regularizer),
+      asc(runs.corruptionKind),
+      asc(runs.corruptionP),
+    );
 
   // A baseline (a kernel's closed-form solve) has no SGD steps: its one-point curves say
   // "fitted at epoch 1", which would read as the fastest fit there is. Those figures are left empty.

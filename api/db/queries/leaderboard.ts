@@ -2,8 +2,18 @@
 // dataset, quartiles of steps to fit random labels and of the true-label generalization
 // gap over every visible run, ranked with rank() and paged. Non-neural baselines (kernels)
 // are left out of the ranking and listed on their own.
-import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
-import { BASELINE_KINDS, Leaderboard, architectures, runs, submissions, type BaselineRow, type Environment, type LeaderboardRow, type RankMetric } from "../../../schema/index.js";
+import { and, asc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+import {
+  architectures,
+  BASELINE_KINDS,
+  type BaselineRow,
+  type Environment,
+  Leaderboard,
+  type LeaderboardRow,
+  type RankMetric,
+  runs,
+  submissions,
+} from "../../../schema/index.js";
 import { encodeCursor } from "../../cursor.js";
 import type { Database } from "../client.js";
 import { finiteOrNull, medianOf, spreadColumns, spreadOf } from "./spread.js";
@@ -83,8 +93,14 @@ function rankedBoard(db: Database, board: BoardQuery) {
         testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
         ...SUBMISSION_COUNTS,
         // The fastest fit of random labels and the submission it came from (ties: the lower id).
-        fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as("fastest_wall_seconds"),
-        fastestSubmissionId: sql<string | null>`(array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId}) filter (where ${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null))[1]`.as("fastest_submission_id"),
+        fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as(
+          "fastest_wall_seconds",
+        ),
+        fastestSubmissionId: sql<
+          string | null
+        >`(array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId}) filter (where ${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null))[1]`.as(
+          "fastest_submission_id",
+        ),
       },
     })
     .from(runs)
@@ -102,7 +118,11 @@ function rankedBoard(db: Database, board: BoardQuery) {
     .select({
       architecture: perArchitecture.architecture,
       stats,
-      fastest: { backend: submissions.backend, backendDetail: submissions.backendDetail, hardware: submissions.hardware },
+      fastest: {
+        backend: submissions.backend,
+        backendDetail: submissions.backendDetail,
+        hardware: submissions.hardware,
+      },
       memorizationRank: rankBy(stepsKey).as("memorization_rank"),
       gapRank: rankBy(sql`(${stats.gapQuartiles})[2]`).as("gap_rank"),
       total: sql<number>`(count(*) over ())::int`.as("total"),
@@ -131,18 +151,34 @@ function toLeaderboardRow(row: RankedRow, metric: RankMetric): LeaderboardRow {
     submissions: s.submissionCount,
     submitters: s.submitterCount,
     bestWallTime:
-      s.fastestWallSeconds !== null && s.fastestSubmissionId !== null && f.backend !== null && f.backendDetail !== null && f.hardware !== null
-        ? { wallSecondsToFit: s.fastestWallSeconds, submissionId: s.fastestSubmissionId, backend: f.backend, backendDetail: f.backendDetail, hardware: f.hardware }
+      s.fastestWallSeconds !== null &&
+      s.fastestSubmissionId !== null &&
+      f.backend !== null &&
+      f.backendDetail !== null &&
+      f.hardware !== null
+        ? {
+            wallSecondsToFit: s.fastestWallSeconds,
+            submissionId: s.fastestSubmissionId,
+            backend: f.backend,
+            backendDetail: f.backendDetail,
+            hardware: f.hardware,
+          }
         : null,
     provisional: (metric === "memorization" ? stepsToFit : genGap).provisional,
   };
 }
 
 /** One page of the board and the number of ranked architectures on it. */
-export async function queryLeaderboard(db: Database, query: LeaderboardQuery): Promise<{ rows: LeaderboardRow[]; total: number }> {
+export async function queryLeaderboard(
+  db: Database,
+  query: LeaderboardQuery,
+): Promise<{ rows: LeaderboardRow[]; total: number }> {
   const { ranked, rows } = rankedBoard(db, query);
   const page = await rows
-    .orderBy(asc(query.rank === "memorization" ? ranked.memorizationRank : ranked.gapRank), asc(ranked.architecture.fingerprint))
+    .orderBy(
+      asc(query.rank === "memorization" ? ranked.memorizationRank : ranked.gapRank),
+      asc(ranked.architecture.fingerprint),
+    )
     .limit(query.limit)
     .offset(query.offset);
   const total = page[0]?.total ?? (query.offset === 0 ? 0 : await countArchitectures(db, boardRuns(query)));
@@ -214,7 +250,10 @@ export async function queryBaselines(db: Database, query: BoardQuery): Promise<B
  * the first page only, and the cursor of the next page (null on the last).
  */
 export async function loadBoard(db: Database, query: LeaderboardQuery): Promise<Leaderboard> {
-  const [page, baselines] = await Promise.all([queryLeaderboard(db, query), query.offset === 0 ? queryBaselines(db, query) : []]);
+  const [page, baselines] = await Promise.all([
+    queryLeaderboard(db, query),
+    query.offset === 0 ? queryBaselines(db, query) : [],
+  ]);
   const next = query.offset + page.rows.length;
   return Leaderboard.parse({
     suite: { id: query.suiteId, version: query.suiteVersion },

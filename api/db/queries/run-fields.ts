@@ -16,5 +16,11 @@ export const DERIVED_COLUMNS = {
 
 /** What names a run within its submission: suite, dataset, corruption, regularizer and seed. */
 export function taskFields(task: Task) {
-  return { suite: task.suite, dataset: task.dataset.id, corruption: task.corruption, regularizer: task.regularizer.name, seed: task.seed };
+  return {
+    suite: task.suite,
+    dataset: task.dataset.id,
+    corruption: task.corruption,
+    regularizer: task.regularizer.name,
+    seed: task.seed,
+  };
 }

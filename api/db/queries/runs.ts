@@ -2,7 +2,7 @@
 // (the submission page), the boards an architecture has visible runs on (its page's tabs),
 // and the totals of every board (the board switcher).
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { architectures, runs, type DatasetId, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
+import { architectures, type DatasetId, runs, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
 
@@ -63,7 +63,12 @@ export async function listArchitectureBoards(db: Database, fingerprint: string):
     .where(and(eq(runs.architectureFingerprint, fingerprint), eq(runs.visible, true)))
     .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId)
     .orderBy(desc(runCount), asc(runs.suiteId), desc(runs.suiteVersion), asc(runs.datasetId));
-  return rows.map((r) => ({ suite: { id: r.suiteId, version: r.suiteVersion }, dataset: r.datasetId as DatasetId, runs: r.runs, submissions: r.submissions }));
+  return rows.map((r) => ({
+    suite: { id: r.suiteId, version: r.suiteVersion },
+    dataset: r.datasetId as DatasetId,
+    runs: r.runs,
+    submissions: r.submissions,
+  }));
 }
 
 /** A board with results: how many architectures, submissions and submitters it has. */
@@ -87,5 +92,10 @@ export async function countBoards(db: Database): Promise<BoardTotals[]> {
     .from(runs)
     .where(eq(runs.visible, true))
     .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId);
-  return rows.map((r) => ({ suite: { id: r.suiteId, version: r.suiteVersion }, dataset: r.datasetId as DatasetId, architectures: r.architectures, submissions: r.submissions }));
+  return rows.map((r) => ({
+    suite: { id: r.suiteId, version: r.suiteVersion },
+    dataset: r.datasetId as DatasetId,
+    architectures: r.architectures,
+    submissions: r.submissions,
+  }));
 }

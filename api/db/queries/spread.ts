@@ -1,6 +1,6 @@
 // The SQL behind a Spread: quartiles of a metric over runs, with censored runs (null: never
 // fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus run, censored and seed counts.
-import { sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
 
 type SpreadQuartiles<P extends string> = Record<`${P}Quartiles`, number[] | null>;
@@ -14,9 +14,15 @@ type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
  */
 export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL) {
   return {
-    [`${prefix}Quartiles`]: sql<number[] | null>`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8)) filter (where ${where})`.as(`${prefix}_quartiles`),
+    [`${prefix}Quartiles`]: sql<
+      number[] | null
+    >`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8)) filter (where ${where})`.as(
+      `${prefix}_quartiles`,
+    ),
     [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),
-    [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(`${prefix}_censored`),
+    [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(
+      `${prefix}_censored`,
+    ),
     [`${prefix}Seeds`]: sql<number>`(count(distinct ${runs.seed}) filter (where ${where}))::int`.as(`${prefix}_seeds`),
   } as { [K in keyof SpreadRow<P>]: SQL.Aliased<SpreadRow<P>[K]> };
 }
@@ -36,7 +42,12 @@ export function spreadOf<P extends string>(row: SpreadRow<P>, prefix: P): Spread
   // Read through each half of the row: TypeScript cannot index the intersection with a generic key.
   const quartiles: SpreadQuartiles<P> = row;
   const counts: SpreadCounts<P> = row;
-  return toSpread(quartiles[`${prefix}Quartiles`], counts[`${prefix}Runs`], counts[`${prefix}Censored`], counts[`${prefix}Seeds`]);
+  return toSpread(
+    quartiles[`${prefix}Quartiles`],
+    counts[`${prefix}Runs`],
+    counts[`${prefix}Censored`],
+    counts[`${prefix}Seeds`],
+  );
 }
 
 function toSpread(quartiles: number[] | null, runCount: number, censored: number, seeds: number): Spread {

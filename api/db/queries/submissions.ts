@@ -4,16 +4,16 @@ import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import {
   architectures,
   deriveRuns,
-  moderationActions,
-  runs,
-  submissions,
-  submitters,
   type Envelope,
   type ModerationAction,
+  moderationActions,
+  runs,
   type Statement,
   type SubmissionDetail,
   type SubmissionStatus,
   type SubmissionSummary,
+  submissions,
+  submitters,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 
@@ -55,13 +55,30 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
   return db.transaction(async (tx) => {
     await tx
       .insert(submitters)
-      .values({ keyid: bundle.keyid, publicKey: predicate.submitter.publicKey, displayName: predicate.submitter.name ?? null })
-      .onConflictDoUpdate({ target: submitters.keyid, set: { displayName: sql`coalesce(excluded.display_name, ${submitters.displayName})` } });
+      .values({
+        keyid: bundle.keyid,
+        publicKey: predicate.submitter.publicKey,
+        displayName: predicate.submitter.name ?? null,
+      })
+      .onConflictDoUpdate({
+        target: submitters.keyid,
+        set: { displayName: sql`coalesce(excluded.display_name, ${submitters.displayName})` },
+      });
     // Sorted, so two transactions that add the same new architectures lock them in the same order.
     const sorted = [...predicate.architectures].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
     await tx
       .insert(architectures)
-      .values(sorted.map((a) => ({ fingerprint: a.fingerprint, slug: a.id, name: a.name, kind: a.kind, inputShape: a.inputShape, parameterCount: a.parameterCount, topology: a.topology })))
+      .values(
+        sorted.map((a) => ({
+          fingerprint: a.fingerprint,
+          slug: a.id,
+          name: a.name,
+          kind: a.kind,
+          inputShape: a.inputShape,
+          parameterCount: a.parameterCount,
+          topology: a.topology,
+        })),
+      )
       .onConflictDoNothing();
     const inserted = await tx
       .insert(submissions)
@@ -111,7 +128,8 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
         curve: run.curve,
       };
     });
-    for (let i = 0; i < rows.length; i += RUNS_PER_INSERT) await tx.insert(runs).values(rows.slice(i, i + RUNS_PER_INSERT));
+    for (let i = 0; i < rows.length; i += RUNS_PER_INSERT)
+      await tx.insert(runs).values(rows.slice(i, i + RUNS_PER_INSERT));
     return { id, created: true, status: "visible" as const };
   });
 }
@@ -141,7 +159,11 @@ const summaryColumns = {
 };
 
 function selectSummaries(db: Database) {
-  return db.select(summaryColumns).from(submissions).innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid)).$dynamic();
+  return db
+    .select(summaryColumns)
+    .from(submissions)
+    .innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid))
+    .$dynamic();
 }
 type SummaryRow = Awaited<ReturnType<typeof selectSummaries>>[number];
 
@@ -172,15 +194,31 @@ export type SubmissionRecord = Omit<SubmissionDetail, "envelope">;
  * envelope (up to 16 MiB) is read only when `envelope` asks for it.
  */
 export async function findSubmission(db: Database, id: string): Promise<SubmissionRecord | undefined>;
-export async function findSubmission(db: Database, id: string, options: { envelope: true }): Promise<SubmissionDetail | undefined>;
-export async function findSubmission(db: Database, id: string, options?: { envelope: true }): Promise<SubmissionRecord | SubmissionDetail | undefined> {
+export async function findSubmission(
+  db: Database,
+  id: string,
+  options: { envelope: true },
+): Promise<SubmissionDetail | undefined>;
+export async function findSubmission(
+  db: Database,
+  id: string,
+  options?: { envelope: true },
+): Promise<SubmissionRecord | SubmissionDetail | undefined> {
   const [row] = await db
-    .select({ ...summaryColumns, publicKey: submitters.publicKey, envelope: options?.envelope ? submissions.envelope : sql<null>`null` })
+    .select({
+      ...summaryColumns,
+      publicKey: submitters.publicKey,
+      envelope: options?.envelope ? submissions.envelope : sql<null>`null`,
+    })
     .from(submissions)
     .innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid))
     .where(eq(submissions.id, id));
   if (!row) return undefined;
-  const moderation = await db.select().from(moderationActions).where(eq(moderationActions.submissionId, id)).orderBy(asc(moderationActions.id));
+  const moderation = await db
+    .select()
+    .from(moderationActions)
+    .where(eq(moderationActions.submissionId, id))
+    .orderBy(asc(moderationActions.id));
   const envelope = row.envelope === null ? {} : { envelope: row.envelope };
   return { ...toSummary(row), publicKey: row.publicKey, ...envelope, moderation: moderation.map(toModerationAction) };
 }
@@ -207,7 +245,9 @@ export async function listSubmissions(
   filter: SubmissionFilter,
   page: { limit: number; after?: SubmissionCursor },
 ): Promise<{ submissions: SubmissionSummary[]; next: SubmissionCursor | null }> {
-  const after = page.after ? sql`(${submissions.receivedAt}, ${submissions.id}) < (select s.received_at, s.id from ${submissions} s where s.id = ${page.after.id})` : undefined;
+  const after = page.after
+    ? sql`(${submissions.receivedAt}, ${submissions.id}) < (select s.received_at, s.id from ${submissions} s where s.id = ${page.after.id})`
+    : undefined;
   const rows = await selectSummaries(db)
     .where(
       and(
@@ -215,7 +255,9 @@ export async function listSubmissions(
         filter.suite === undefined ? undefined : eq(submissions.suiteId, filter.suite),
         filter.version === undefined ? undefined : eq(submissions.suiteVersion, filter.version),
         filter.submitter === undefined ? undefined : eq(submissions.submitterKeyid, filter.submitter),
-        filter.architecture === undefined ? undefined : sql`${submissions.architectures} @> ${JSON.stringify([filter.architecture])}::jsonb`,
+        filter.architecture === undefined
+          ? undefined
+          : sql`${submissions.architectures} @> ${JSON.stringify([filter.architecture])}::jsonb`,
         after,
       ),
     )
@@ -227,11 +269,22 @@ export async function listSubmissions(
 }
 
 function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {
-  return { id: row.id, submissionId: row.submissionId, action: row.action, reason: row.reason, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    submissionId: row.submissionId,
+    action: row.action,
+    reason: row.reason,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** Hides or shows a submission and appends the decision to the audit trail, atomically. */
-export async function moderateSubmission(db: Database, id: string, action: "hide" | "show", reason: string): Promise<ModerationAction | undefined> {
+export async function moderateSubmission(
+  db: Database,
+  id: string,
+  action: "hide" | "show",
+  reason: string,
+): Promise<ModerationAction | undefined> {
   return db.transaction(async (tx) => {
     const updated = await tx
       .update(submissions)
@@ -239,14 +292,20 @@ export async function moderateSubmission(db: Database, id: string, action: "hide
       .where(eq(submissions.id, id))
       .returning({ id: submissions.id });
     if (updated.length === 0) return undefined;
-    await tx.update(runs).set({ visible: action === "show" }).where(eq(runs.submissionId, id));
+    await tx
+      .update(runs)
+      .set({ visible: action === "show" })
+      .where(eq(runs.submissionId, id));
     const [row] = await tx.insert(moderationActions).values({ submissionId: id, action, reason }).returning();
     return toModerationAction(row!);
   });
 }
 
 /** The moderation audit trail, newest first; `before` is the id the previous page ended at. */
-export async function listModerationActions(db: Database, page: { limit: number; before?: number }): Promise<{ actions: ModerationAction[]; next: number | null }> {
+export async function listModerationActions(
+  db: Database,
+  page: { limit: number; before?: number },
+): Promise<{ actions: ModerationAction[]; next: number | null }> {
   const rows = await db
     .select()
     .from(moderationActions)

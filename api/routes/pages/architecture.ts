@@ -10,7 +10,7 @@ import { listArchitectureBoards } from "../../db/queries/runs.js";
 import type { AppEnv } from "../../env.js";
 import { findKnownSuite, knownSuites } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
-import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
+import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./shared.js";
 
 const ArchitectureQuery = z.object({
   suite: Slug.optional(),
@@ -18,11 +18,22 @@ const ArchitectureQuery = z.object({
   dataset: DatasetId.optional(),
 });
 
-export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
+export function registerArchitecturePage(
+  pages: Hono<AppEnv>,
+  options: ResolvedOptions,
+  reading: MiddlewareHandler<AppEnv>[],
+) {
   pages.use("/architectures/:fingerprint", ...reading);
   pages.get("/architectures/:fingerprint", async (c) => {
     const fingerprint = c.req.param("fingerprint");
-    const notFound = () => errorPage(options, c, 404, "No such architecture", `No architecture with fingerprint ${fingerprint} has visible results on this board.`);
+    const notFound = () =>
+      errorPage(
+        options,
+        c,
+        404,
+        "No such architecture",
+        `No architecture with fingerprint ${fingerprint} has visible results on this board.`,
+      );
     if (!Sha256Hex.safeParse(fingerprint).success) return notFound();
     const query = ArchitectureQuery.safeParse(c.req.query());
     if (!query.success) {
@@ -32,16 +43,30 @@ export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedO
     const wanted = query.data;
     const boards = await listArchitectureBoards(c.var.db, fingerprint);
     const chosen = boards.find(
-      (b) => (wanted.suite === undefined || b.suite.id === wanted.suite) && (wanted.version === undefined || b.suite.version === wanted.version) && (wanted.dataset === undefined || b.dataset === wanted.dataset),
+      (b) =>
+        (wanted.suite === undefined || b.suite.id === wanted.suite) &&
+        (wanted.version === undefined || b.suite.version === wanted.version) &&
+        (wanted.dataset === undefined || b.dataset === wanted.dataset),
     );
     if (!chosen) return notFound();
     const board = { suite: chosen.suite.id, version: chosen.suite.version, dataset: chosen.dataset };
     const boardQuery = { suiteId: board.suite, suiteVersion: board.version, dataset: board.dataset };
-    const [detail, known, suites] = await Promise.all([findArchitecture(c.var.db, fingerprint, board), findKnownSuite(board.suite, board.version), knownSuites()]);
+    const [detail, known, suites] = await Promise.all([
+      findArchitecture(c.var.db, fingerprint, board),
+      findKnownSuite(board.suite, board.version),
+      knownSuites(),
+    ]);
     if (!detail) return notFound();
     // A baseline is not ranked: its standing is its baseline row.
     const standing = BASELINE_KINDS.includes(detail.architecture.kind)
-      ? { memorization: null, gap: null, total: 0, baseline: (await queryBaselines(c.var.db, boardQuery)).find((b) => b.architecture.fingerprint === fingerprint) ?? null }
+      ? {
+          memorization: null,
+          gap: null,
+          total: 0,
+          baseline:
+            (await queryBaselines(c.var.db, boardQuery)).find((b) => b.architecture.fingerprint === fingerprint) ??
+            null,
+        }
       : { ...(await queryStanding(c.var.db, fingerprint, boardQuery)), baseline: null };
     const titles = new Map(suites.map(({ suite }) => [`${suite.id}@${suite.version}`, suite.title]));
     const page = ArchitecturePage({
@@ -52,6 +77,9 @@ export function registerArchitecturePage(pages: Hono<AppEnv>, options: ResolvedO
       standing,
       assets: await assetsOf(options, c),
     });
-    return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(chosen.suite), `rb-architecture-${fingerprint.slice(0, 16)}`] });
+    return renderPage(c, page, {
+      cacheControl: CACHE.board,
+      tags: [suiteTag(chosen.suite), `rb-architecture-${fingerprint.slice(0, 16)}`],
+    });
   });
 }

@@ -15,7 +15,7 @@ import { registerArchitecturePage } from "./architecture.js";
 import { registerInsightPage } from "./insight.js";
 import { registerLeaderboardPage } from "./leaderboard.js";
 import { registerProtocolPage } from "./protocol.js";
-import { PAGE_CSP, errorPage } from "./shared.js";
+import { errorPage, PAGE_CSP } from "./shared.js";
 import { registerSubmissionPages } from "./submission.js";
 
 function isApiPath(path: string): boolean {
@@ -32,7 +32,11 @@ function pageFrame(options: ResolvedOptions) {
       const status = c.res.status as 400 | 404 | 410 | 429 | 500 | 503;
       const retryAfter = c.res.headers.get("retry-after");
       const title = parsed.success ? (status === 404 ? "Page not found" : parsed.data.title) : "Something went wrong";
-      const detail = parsed.success ? (status === 404 && parsed.data.code === "not-found" && parsed.data.detail.startsWith("no route") ? `Nothing lives at ${c.req.path}.` : parsed.data.detail) : "";
+      const detail = parsed.success
+        ? status === 404 && parsed.data.code === "not-found" && parsed.data.detail.startsWith("no route")
+          ? `Nothing lives at ${c.req.path}.`
+          : parsed.data.detail
+        : "";
       c.res = undefined;
       c.res = await errorPage(options, c, status, title, detail);
       if (retryAfter) c.res.headers.set("Retry-After", retryAfter);

@@ -4,11 +4,15 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { InsightPage } from "../../../web/index.js";
 import { queryLeaderboard } from "../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../env.js";
-import { MAX_PAGE } from "../v1/shared.js";
 import type { ResolvedOptions } from "../v1/index.js";
-import { CACHE, assetsOf, boardCounts, errorPage, renderPage, resolveBoard, suiteTag } from "./shared.js";
+import { MAX_PAGE } from "../v1/shared.js";
+import { assetsOf, boardCounts, CACHE, errorPage, renderPage, resolveBoard, suiteTag } from "./shared.js";
 
-export function registerInsightPage(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
+export function registerInsightPage(
+  pages: Hono<AppEnv>,
+  options: ResolvedOptions,
+  reading: MiddlewareHandler<AppEnv>[],
+) {
   pages.use("/insight", ...reading);
   pages.get("/insight", async (c) => {
     const resolved = await resolveBoard(c.req.query());
@@ -17,7 +21,15 @@ export function registerInsightPage(pages: Hono<AppEnv>, options: ResolvedOption
     const suite = known.suite;
     const backend = query.backend ?? null;
     const [result, boards] = await Promise.all([
-      queryLeaderboard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, rank: "memorization", backend: query.backend, limit: MAX_PAGE, offset: 0 }),
+      queryLeaderboard(c.var.db, {
+        suiteId: suite.id,
+        suiteVersion: suite.version,
+        dataset,
+        rank: "memorization",
+        backend: query.backend,
+        limit: MAX_PAGE,
+        offset: 0,
+      }),
       boardCounts(c),
     ]);
     const page = InsightPage({

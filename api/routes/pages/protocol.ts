@@ -5,7 +5,7 @@ import { ProtocolPage } from "../../../web/index.js";
 import type { AppEnv } from "../../env.js";
 import { knownSuites } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
-import { CACHE, assetsOf, renderPage } from "./shared.js";
+import { assetsOf, CACHE, renderPage } from "./shared.js";
 
 export function registerProtocolPage(pages: Hono<AppEnv>, options: ResolvedOptions) {
   pages.get("/protocol", async (c) => {

@@ -4,11 +4,11 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { DatasetId, Environment, PositiveInt, RankMetric, Slug } from "../../../schema/index.js";
-import { ErrorPage, type AssetManifest, type BoardCount } from "../../../web/index.js";
+import { type AssetManifest, type BoardCount, ErrorPage } from "../../../web/index.js";
 import { countBoards } from "../../db/queries/runs.js";
 import type { AppContext, AppEnv } from "../../env.js";
 import { MAX_BOARD_OFFSET } from "../../limits.js";
-import { findKnownSuite, knownSuiteNames, knownSuites, type KnownSuite } from "../../suites.js";
+import { findKnownSuite, type KnownSuite, knownSuiteNames, knownSuites } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
 
 /**
@@ -52,8 +52,17 @@ export async function renderPage(
 }
 
 /** A page saying why there is nothing to show; never cached. */
-export async function errorPage(options: ResolvedOptions, c: AppContext, status: 400 | 404 | 410 | 429 | 500 | 503, title: string, detail: string) {
-  return renderPage(c, ErrorPage({ status, title, detail, assets: await assetsOf(options, c) }), { status, cacheControl: CACHE.none });
+export async function errorPage(
+  options: ResolvedOptions,
+  c: AppContext,
+  status: 400 | 404 | 410 | 429 | 500 | 503,
+  title: string,
+  detail: string,
+) {
+  return renderPage(c, ErrorPage({ status, title, detail, assets: await assetsOf(options, c) }), {
+    status,
+    cacheControl: CACHE.none,
+  });
 }
 
 /** The query string of a board view; the filter form sends `backend=` for "any". */
@@ -63,22 +72,39 @@ export const BoardQuery = z.object({
   dataset: DatasetId.optional(),
   backend: z.union([z.literal("").transform(() => undefined), Environment.shape.backend]).optional(),
   rank: RankMetric.default("memorization"),
-  page: z.coerce.number().int().min(1).max(Math.floor(MAX_BOARD_OFFSET / PAGE_SIZE) + 1).default(1),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Math.floor(MAX_BOARD_OFFSET / PAGE_SIZE) + 1)
+    .default(1),
 });
 export type BoardQuery = z.infer<typeof BoardQuery>;
 
-export type ResolvedBoard = { ok: true; known: KnownSuite; dataset: DatasetId; query: BoardQuery } | { ok: false; status: 400 | 404; title: string; detail: string };
+export type ResolvedBoard =
+  | { ok: true; known: KnownSuite; dataset: DatasetId; query: BoardQuery }
+  | { ok: false; status: 400 | 404; title: string; detail: string };
 
 /** The query string's board: a known suite (newest version by default) and one of its datasets (its first by default, or when the query names another suite's). */
 export async function resolveBoard(query: Record<string, string>): Promise<ResolvedBoard> {
   const parsed = BoardQuery.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, status: 400, title: "This filter is not valid", detail: `${issue.path.join(".") || "query"}: ${issue.message}` };
+    return {
+      ok: false,
+      status: 400,
+      title: "This filter is not valid",
+      detail: `${issue.path.join(".") || "query"}: ${issue.message}`,
+    };
   }
   const known = await findKnownSuite(parsed.data.suite, parsed.data.version);
   if (!known) {
-    return { ok: false, status: 404, title: "No such suite", detail: `This server ranks ${await knownSuiteNames()}; not ${parsed.data.suite}${parsed.data.version ? ` v${parsed.data.version}` : ""}.` };
+    return {
+      ok: false,
+      status: 404,
+      title: "No such suite",
+      detail: `This server ranks ${await knownSuiteNames()}; not ${parsed.data.suite}${parsed.data.version ? ` v${parsed.data.version}` : ""}.`,
+    };
   }
   const datasets = known.suite.datasets.map((d) => d.id);
   const dataset = parsed.data.dataset && datasets.includes(parsed.data.dataset) ? parsed.data.dataset : datasets[0]!;
@@ -90,8 +116,16 @@ export async function boardCounts(c: AppContext): Promise<BoardCount[]> {
   const totals = await countBoards(c.var.db);
   return (await knownSuites()).flatMap(({ suite }) =>
     suite.datasets.map((d) => {
-      const found = totals.find((t) => t.suite.id === suite.id && t.suite.version === suite.version && t.dataset === d.id);
-      return { suite: { id: suite.id, version: suite.version }, title: suite.title, dataset: d.id, architectures: found?.architectures ?? 0, submissions: found?.submissions ?? 0 };
+      const found = totals.find(
+        (t) => t.suite.id === suite.id && t.suite.version === suite.version && t.dataset === d.id,
+      );
+      return {
+        suite: { id: suite.id, version: suite.version },
+        title: suite.title,
+        dataset: d.id,
+        architectures: found?.architectures ?? 0,
+        submissions: found?.submissions ?? 0,
+      };
     }),
   );
 }

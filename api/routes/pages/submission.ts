@@ -3,20 +3,28 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { SubmissionId } from "../../../schema/index.js";
 import { HiddenSubmissionPage, SubmissionPage } from "../../../web/index.js";
-import { findSubmission, type SubmissionRecord } from "../../db/queries/submissions.js";
 import { listSubmissionRuns } from "../../db/queries/runs.js";
+import { findSubmission, type SubmissionRecord } from "../../db/queries/submissions.js";
 import type { AppEnv } from "../../env.js";
 import { findKnownSuite } from "../../suites.js";
 import type { ResolvedOptions } from "../v1/index.js";
-import { CACHE, assetsOf, errorPage, renderPage, suiteTag } from "./shared.js";
+import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./shared.js";
 
 type Found<S> = { ok: true; submission: S } | { ok: false; response: Response };
 
 /** The visible submission of the path, as `find` reads it, or the page that says why there is none. */
-async function visibleSubmission<S extends SubmissionRecord>(options: ResolvedOptions, c: Context<AppEnv>, find: (id: string) => Promise<S | undefined>): Promise<Found<S>> {
+async function visibleSubmission<S extends SubmissionRecord>(
+  options: ResolvedOptions,
+  c: Context<AppEnv>,
+  find: (id: string) => Promise<S | undefined>,
+): Promise<Found<S>> {
   const id = c.req.param("id") ?? "";
   const submission = SubmissionId.safeParse(id).success ? await find(id) : undefined;
-  if (!submission) return { ok: false, response: await errorPage(options, c, 404, "No such submission", `There is no submission ${id} on this server.`) };
+  if (!submission)
+    return {
+      ok: false,
+      response: await errorPage(options, c, 404, "No such submission", `There is no submission ${id} on this server.`),
+    };
   if (submission.status === "hidden") {
     const hidden = submission.moderation.findLast((m) => m.action === "hide");
     const page = HiddenSubmissionPage({ id, hidden, assets: await assetsOf(options, c) });
@@ -25,15 +33,31 @@ async function visibleSubmission<S extends SubmissionRecord>(options: ResolvedOp
   return { ok: true, submission };
 }
 
-export function registerSubmissionPages(pages: Hono<AppEnv>, options: ResolvedOptions, reading: MiddlewareHandler<AppEnv>[]) {
+export function registerSubmissionPages(
+  pages: Hono<AppEnv>,
+  options: ResolvedOptions,
+  reading: MiddlewareHandler<AppEnv>[],
+) {
   pages.use("/submissions/:id", ...reading);
   pages.get("/submissions/:id", async (c) => {
     const found = await visibleSubmission(options, c, (id) => findSubmission(c.var.db, id));
     if (!found.ok) return found.response;
     const { submission } = found;
-    const [runs, known] = await Promise.all([listSubmissionRuns(c.var.db, submission.id), findKnownSuite(submission.suite.id, submission.suite.version)]);
-    const page = SubmissionPage({ submission, runs, suiteTitle: known?.suite.title, origin: new URL(c.req.url).origin, assets: await assetsOf(options, c) });
-    return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(submission.suite), `rb-submission-${submission.id}`] });
+    const [runs, known] = await Promise.all([
+      listSubmissionRuns(c.var.db, submission.id),
+      findKnownSuite(submission.suite.id, submission.suite.version),
+    ]);
+    const page = SubmissionPage({
+      submission,
+      runs,
+      suiteTitle: known?.suite.title,
+      origin: new URL(c.req.url).origin,
+      assets: await assetsOf(options, c),
+    });
+    return renderPage(c, page, {
+      cacheControl: CACHE.board,
+      tags: [suiteTag(submission.suite), `rb-submission-${submission.id}`],
+    });
   });
 
   pages.use("/submissions/:id/bundle", ...reading);
@@ -41,7 +65,7 @@ export function registerSubmissionPages(pages: Hono<AppEnv>, options: ResolvedOp
     const found = await visibleSubmission(options, c, (id) => findSubmission(c.var.db, id, { envelope: true }));
     if (!found.ok) return found.response;
     const { submission } = found;
-    return c.body(JSON.stringify(submission.envelope) + "\n", 200, {
+    return c.body(`${JSON.stringify(submission.envelope)}\n`, 200, {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Disposition": `attachment; filename="${submission.id}.dsse.json"`,
       "Cache-Control": CACHE.board,

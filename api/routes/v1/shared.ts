@@ -1,6 +1,6 @@
 // What every v1 route shares: a router whose validation errors are problems, the paging and
 // format query parameters, and the JSON/CSV response descriptions.
-import { OpenAPIHono, z, type Hook } from "@hono/zod-openapi";
+import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
 import { formatPath } from "../../../schema/index.js";
 import type { AppEnv } from "../../env.js";
 import { problem } from "../../problem.js";
@@ -12,7 +12,10 @@ export const MAX_PAGE = 1000;
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
   const where = result.target === "param" ? "path" : result.target;
-  const errors = result.error.issues.map((issue) => ({ path: formatPath([where, ...issue.path]), message: issue.message }));
+  const errors = result.error.issues.map((issue) => ({
+    path: formatPath([where, ...issue.path]),
+    message: issue.message,
+  }));
   return problem(c, "invalid-request", `${errors[0]!.path}: ${errors[0]!.message}`, { errors });
 };
 
@@ -21,7 +24,13 @@ export function newRouter(): OpenAPIHono<AppEnv> {
 }
 
 /** `limit`: rows per page, 1 to MAX_PAGE; the default depends on the format. */
-export const Limit = z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe(`rows per page (1–${MAX_PAGE}; default 50 for JSON, ${MAX_PAGE} for CSV)`);
+export const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE)
+  .optional()
+  .describe(`rows per page (1–${MAX_PAGE}; default 50 for JSON, ${MAX_PAGE} for CSV)`);
 export const Cursor = z.string().min(1).max(300).optional().describe("the nextCursor of the previous page");
 export const Format = z.enum(["json", "csv"]).default("json").describe("json (default) or csv (a download)");
 

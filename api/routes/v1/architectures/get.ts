@@ -1,6 +1,6 @@
 // GET /architectures/{fingerprint}: an architecture's record, its results per condition and
 // its newest runs with their learning curves.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArchitectureDetail, DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../../schema/index.js";
 import { findArchitecture } from "../../../db/queries/architectures.js";
 import type { AppEnv } from "../../../env.js";

@@ -1,9 +1,17 @@
 // GET /leaderboard: architectures ranked within a suite version and dataset, by memorization
 // speed (median steps to fit random labels) or by generalization gap, with the board's
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { DatasetId, Environment, Leaderboard, PositiveInt, RankMetric, Slug, type Spread } from "../../../../schema/index.js";
-import { csvResponse, toCsv, type Cell } from "../../../csv.js";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  DatasetId,
+  Environment,
+  Leaderboard,
+  PositiveInt,
+  RankMetric,
+  Slug,
+  type Spread,
+} from "../../../../schema/index.js";
+import { type Cell, csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor } from "../../../cursor.js";
 import { loadBoard } from "../../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../../env.js";
@@ -27,9 +35,15 @@ const route = createRoute({
   request: {
     query: z.object({
       suite: Slug.default("quick").describe("suite id (default quick)"),
-      version: z.coerce.number().pipe(PositiveInt).optional().describe("suite version (default: the newest this server knows)"),
+      version: z.coerce
+        .number()
+        .pipe(PositiveInt)
+        .optional()
+        .describe("suite version (default: the newest this server knows)"),
       dataset: DatasetId.optional().describe("dataset (default: the suite's first)"),
-      rank: RankMetric.default("memorization").describe("memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first)"),
+      rank: RankMetric.default("memorization").describe(
+        "memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first)",
+      ),
       backend: Environment.shape.backend.optional().describe("only runs from this training backend"),
       limit: Limit,
       cursor: Cursor,
@@ -44,7 +58,14 @@ const route = createRoute({
 
 /** The columns of a Spread, named after its metric; spreadCells gives a row's cells in this order. */
 function spreadHeader(metric: string): string[] {
-  return [`${metric}_median`, `${metric}_q1`, `${metric}_q3`, `${metric}_runs`, `${metric}_censored_runs`, `${metric}_seeds`];
+  return [
+    `${metric}_median`,
+    `${metric}_q1`,
+    `${metric}_q3`,
+    `${metric}_runs`,
+    `${metric}_censored_runs`,
+    `${metric}_seeds`,
+  ];
 }
 function spreadCells(spread: Spread): Cell[] {
   return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.seeds];
@@ -53,7 +74,14 @@ function spreadCells(spread: Spread): Cell[] {
 /** The memorization columns: a baseline runs no SGD, so its row leaves them empty. */
 const MEMORIZATION_COLUMNS = [...spreadHeader("steps_to_fit"), ...spreadHeader("epochs_to_fit")];
 /** The fastest fit of random labels and where it ran: empty on a baseline's row too. */
-const BEST_COLUMNS = ["best_wall_seconds_to_fit", "best_backend", "best_backend_detail", "best_cpu_model", "best_gpu", "best_submission_id"];
+const BEST_COLUMNS = [
+  "best_wall_seconds_to_fit",
+  "best_backend",
+  "best_backend_detail",
+  "best_cpu_model",
+  "best_gpu",
+  "best_submission_id",
+];
 
 /** Empty cells under columns that do not apply to the row (a baseline's steps to fit). */
 const notApplicable = (columns: string[]): Cell[] => columns.map(() => null);
@@ -70,36 +98,93 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
     const dataset = query.dataset ?? suite.datasets[0]!.id;
     if (!suite.datasets.some((d) => d.id === dataset)) {
       const message = `suite ${suite.id} v${suite.version} has no dataset ${dataset} (it has ${suite.datasets.map((d) => d.id).join(", ")})`;
-      return problem(c, "invalid-request", `query.dataset: ${message}`, { errors: [{ path: "query.dataset", message }] });
+      return problem(c, "invalid-request", `query.dataset: ${message}`, {
+        errors: [{ path: "query.dataset", message }],
+      });
     }
     const start = query.cursor === undefined ? { offset: 0 } : decodeCursor(query.cursor, OffsetCursor);
-    if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+    if (start === null)
+      return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", {
+        errors: [{ path: "query.cursor", message: "unknown cursor" }],
+      });
 
     const limit = pageSize(query.limit, query.format);
-    const body = await loadBoard(c.var.db, { suiteId: suite.id, suiteVersion: suite.version, dataset, backend: query.backend, rank: query.rank, limit, offset: start.offset });
+    const body = await loadBoard(c.var.db, {
+      suiteId: suite.id,
+      suiteVersion: suite.version,
+      dataset,
+      backend: query.backend,
+      rank: query.rank,
+      limit,
+      offset: start.offset,
+    });
     if (query.format === "csv") {
       const header = [
-        "suite_id", "suite_version", "dataset", "rank_metric", "row_kind", "rank", "provisional",
-        "architecture_fingerprint", "architecture_id", "architecture_name", "parameter_count",
-        ...MEMORIZATION_COLUMNS, ...spreadHeader("gen_gap"),
-        "slowdown_median", "test_accuracy_median", "submissions", "submitters",
+        "suite_id",
+        "suite_version",
+        "dataset",
+        "rank_metric",
+        "row_kind",
+        "rank",
+        "provisional",
+        "architecture_fingerprint",
+        "architecture_id",
+        "architecture_name",
+        "parameter_count",
+        ...MEMORIZATION_COLUMNS,
+        ...spreadHeader("gen_gap"),
+        "slowdown_median",
+        "test_accuracy_median",
+        "submissions",
+        "submitters",
         ...BEST_COLUMNS,
       ];
       const rows: Cell[][] = body.rows.map((r) => [
-        suite.id, suite.version, dataset, query.rank, "ranked", r.rank, r.provisional,
-        r.architecture.fingerprint, r.architecture.id, r.architecture.name, r.architecture.parameterCount,
-        ...spreadCells(r.stepsToFit), ...spreadCells(r.epochsToFit), ...spreadCells(r.genGap),
-        r.slowdown, r.testAccuracy, r.submissions, r.submitters,
-        r.bestWallTime?.wallSecondsToFit ?? null, r.bestWallTime?.backend ?? null, r.bestWallTime?.backendDetail ?? null,
-        r.bestWallTime?.hardware.cpuModel ?? null, r.bestWallTime?.hardware.gpu ?? null, r.bestWallTime?.submissionId ?? null,
+        suite.id,
+        suite.version,
+        dataset,
+        query.rank,
+        "ranked",
+        r.rank,
+        r.provisional,
+        r.architecture.fingerprint,
+        r.architecture.id,
+        r.architecture.name,
+        r.architecture.parameterCount,
+        ...spreadCells(r.stepsToFit),
+        ...spreadCells(r.epochsToFit),
+        ...spreadCells(r.genGap),
+        r.slowdown,
+        r.testAccuracy,
+        r.submissions,
+        r.submitters,
+        r.bestWallTime?.wallSecondsToFit ?? null,
+        r.bestWallTime?.backend ?? null,
+        r.bestWallTime?.backendDetail ?? null,
+        r.bestWallTime?.hardware.cpuModel ?? null,
+        r.bestWallTime?.hardware.gpu ?? null,
+        r.bestWallTime?.submissionId ?? null,
       ]);
       // Baselines: no rank, and the memorization columns do not apply (empty cells).
       for (const b of body.baselines) {
         rows.push([
-          suite.id, suite.version, dataset, query.rank, "baseline", null, b.genGap.provisional,
-          b.architecture.fingerprint, b.architecture.id, b.architecture.name, b.architecture.parameterCount,
-          ...notApplicable(MEMORIZATION_COLUMNS), ...spreadCells(b.genGap),
-          null, b.testAccuracy, b.submissions, b.submitters,
+          suite.id,
+          suite.version,
+          dataset,
+          query.rank,
+          "baseline",
+          null,
+          b.genGap.provisional,
+          b.architecture.fingerprint,
+          b.architecture.id,
+          b.architecture.name,
+          b.architecture.parameterCount,
+          ...notApplicable(MEMORIZATION_COLUMNS),
+          ...spreadCells(b.genGap),
+          null,
+          b.testAccuracy,
+          b.submissions,
+          b.submitters,
           ...notApplicable(BEST_COLUMNS),
         ]);
       }

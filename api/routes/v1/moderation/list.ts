@@ -1,5 +1,5 @@
 // GET /moderation: the public audit trail of every hide and show, newest first.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationLog } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
@@ -25,9 +25,15 @@ export function registerListModeration(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
     const { limit, cursor, format } = c.req.valid("query");
     const start = cursor === undefined ? undefined : decodeCursor(cursor, BeforeCursor);
-    if (start === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+    if (start === null)
+      return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", {
+        errors: [{ path: "query.cursor", message: "unknown cursor" }],
+      });
     const page = await listModerationActions(c.var.db, { limit: pageSize(limit, format), before: start?.before });
-    const body = ModerationLog.parse({ actions: page.actions, nextCursor: page.next === null ? null : encodeCursor({ before: page.next }) });
+    const body = ModerationLog.parse({
+      actions: page.actions,
+      nextCursor: page.next === null ? null : encodeCursor({ before: page.next }),
+    });
     if (format === "csv") {
       const rows = body.actions.map((a) => [a.id, a.submissionId, a.action, a.reason, a.createdAt]);
       return csvResponse(c, "moderation.csv", toCsv(["id", "submission_id", "action", "reason", "created_at"], rows));

@@ -1,6 +1,6 @@
 // GET /submissions/{id}: everything stored about a submission, with its envelope exactly as
 // verified. A hidden submission answers 410 with the moderation reason.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { SubmissionDetail, SubmissionId } from "../../../../schema/index.js";
 import { findSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
@@ -25,7 +25,11 @@ export function registerGetSubmission(router: OpenAPIHono<AppEnv>) {
     if (!submission) return problem(c, "not-found", `no submission ${id}`);
     if (submission.status === "hidden") {
       const hidden = submission.moderation.findLast((m) => m.action === "hide");
-      return problem(c, "submission-hidden", `submission ${id} was hidden by moderation on ${hidden?.createdAt ?? "an unknown date"}: ${hidden?.reason ?? "no reason recorded"}`);
+      return problem(
+        c,
+        "submission-hidden",
+        `submission ${id} was hidden by moderation on ${hidden?.createdAt ?? "an unknown date"}: ${hidden?.reason ?? "no reason recorded"}`,
+      );
     }
     return c.json(SubmissionDetail.parse(submission), 200);
   });

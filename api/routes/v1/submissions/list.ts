@@ -1,6 +1,6 @@
 // GET /submissions: visible submissions, newest first, filtered by suite, architecture or
 // submitter; JSON pages or CSV.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { PositiveInt, Sha256Hex, Slug, SubmissionId, SubmissionList } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
@@ -36,16 +36,57 @@ export function registerListSubmissions(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
     const { limit, cursor, format, ...filter } = c.req.valid("query");
     const after = cursor === undefined ? undefined : decodeCursor(cursor, SubmissionCursor);
-    if (after === null) return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", { errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+    if (after === null)
+      return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", {
+        errors: [{ path: "query.cursor", message: "unknown cursor" }],
+      });
     const page = await listSubmissions(c.var.db, filter, { limit: pageSize(limit, format), after });
-    const body = SubmissionList.parse({ submissions: page.submissions, nextCursor: page.next && encodeCursor(page.next) });
+    const body = SubmissionList.parse({
+      submissions: page.submissions,
+      nextCursor: page.next && encodeCursor(page.next),
+    });
     if (format === "csv") {
-      const header = ["id", "payload_sha256", "submitter_keyid", "submitter_name", "suite_id", "suite_version", "runner_version", "tfjs_version", "backend", "backend_detail", "cpu_model", "gpu", "architectures", "runs", "created_at", "received_at"];
+      const header = [
+        "id",
+        "payload_sha256",
+        "submitter_keyid",
+        "submitter_name",
+        "suite_id",
+        "suite_version",
+        "runner_version",
+        "tfjs_version",
+        "backend",
+        "backend_detail",
+        "cpu_model",
+        "gpu",
+        "architectures",
+        "runs",
+        "created_at",
+        "received_at",
+      ];
       const rows = body.submissions.map((s) => [
-        s.id, s.payloadSha256, s.submitter.keyid, s.submitter.name, s.suite.id, s.suite.version, s.runnerVersion, s.tfjsVersion, s.backend, s.backendDetail,
-        s.hardware.cpuModel, s.hardware.gpu, s.architectures.join(" "), s.runs, s.createdAt, s.receivedAt,
+        s.id,
+        s.payloadSha256,
+        s.submitter.keyid,
+        s.submitter.name,
+        s.suite.id,
+        s.suite.version,
+        s.runnerVersion,
+        s.tfjsVersion,
+        s.backend,
+        s.backendDetail,
+        s.hardware.cpuModel,
+        s.hardware.gpu,
+        s.architectures.join(" "),
+        s.runs,
+        s.createdAt,
+        s.receivedAt,
       ]);
-      return csvResponse(c, `submissions${filter.suite ? `-${filter.suite}` : ""}${filter.version ? `-v${filter.version}` : ""}.csv`, toCsv(header, rows));
+      return csvResponse(
+        c,
+        `submissions${filter.suite ? `-${filter.suite}` : ""}${filter.version ? `-v${filter.version}` : ""}.csv`,
+        toCsv(header, rows),
+      );
     }
     return c.json(body, 200);
   });

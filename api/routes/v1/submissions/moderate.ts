@@ -1,6 +1,6 @@
 // POST /submissions/{id}/moderation: hide a submission from the board, or show it again,
 // with a recorded reason. Needs the admin bearer token. Nothing is deleted.
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../schema/index.js";
 import { moderateSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
@@ -20,7 +20,15 @@ const route = createRoute({
   },
   responses: {
     201: jsonResponse(ModerationAction, "Recorded in the audit trail; the submission's status changed."),
-    ...problemResponses("invalid-request", "bad-json", "unauthorized", "not-found", "unsupported-media-type", "rate-limited", "database-unavailable"),
+    ...problemResponses(
+      "invalid-request",
+      "bad-json",
+      "unauthorized",
+      "not-found",
+      "unsupported-media-type",
+      "rate-limited",
+      "database-unavailable",
+    ),
   },
 });
 

@@ -2,7 +2,7 @@
 // and store it in one transaction. 201 the first time, 200 with the same id afterwards.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { Envelope, SubmissionReceipt, formatPath, openEnvelope } from "../../../../schema/index.js";
+import { Envelope, formatPath, openEnvelope, SubmissionReceipt } from "../../../../schema/index.js";
 import { storeSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
@@ -52,7 +52,10 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
   const perKey = new FixedWindowCounter(options.rateLimits.submissionsPerKey);
   const middleware = [
     rateLimit(options.rateLimits.submissions, options.clientAddress, "submissions from this address"),
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `a bundle may be at most ${MAX_BODY_BYTES} bytes`) }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => problem(c, "payload-too-large", `a bundle may be at most ${MAX_BODY_BYTES} bytes`),
+    }),
   ];
   return router.openapi(
     { ...route, middleware },
@@ -64,14 +67,21 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
       const known = await findKnownSuite(predicate.suite.id, predicate.suite.version);
       if (!known) {
         const detail = `suite ${predicate.suite.id} v${predicate.suite.version} is not one this server ranks (it knows ${await knownSuiteNames()})`;
-        return problem(c, "unknown-suite", detail, { errors: [{ path: "predicate.suite", message: "unknown suite id and version" }] });
+        return problem(c, "unknown-suite", detail, {
+          errors: [{ path: "predicate.suite", message: "unknown suite id and version" }],
+        });
       }
       if (known.digest !== predicate.suiteDigest) {
         const detail = `the bundle's suite ${predicate.suite.id} v${predicate.suite.version} differs from this server's definition (digest ${known.digest})`;
-        return problem(c, "unknown-suite", detail, { errors: [{ path: "predicate.suiteDigest", message: `must be ${known.digest}` }] });
+        return problem(c, "unknown-suite", detail, {
+          errors: [{ path: "predicate.suiteDigest", message: `must be ${known.digest}` }],
+        });
       }
       const unstorable = findUnstorableText(opened.statement);
-      if (unstorable.length > 0) return problem(c, "unstorable-text", `${unstorable[0]!.path}: ${unstorable[0]!.message}`, { errors: unstorable });
+      if (unstorable.length > 0)
+        return problem(c, "unstorable-text", `${unstorable[0]!.path}: ${unstorable[0]!.message}`, {
+          errors: unstorable,
+        });
 
       const decision = perKey.hit(opened.keyid);
       if (!decision.allowed) return tooManyRequests(c, decision, "submissions signed by this key");
@@ -92,8 +102,16 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
     },
     (result, c) => {
       if (result.success) return;
-      const errors = result.error.issues.map((issue) => ({ path: formatPath(issue.path) || "(root)", message: issue.message }));
-      return problem(c, "bad-envelope", `not a DSSE envelope with one signature: ${errors[0]!.path}: ${errors[0]!.message}`, { errors });
+      const errors = result.error.issues.map((issue) => ({
+        path: formatPath(issue.path) || "(root)",
+        message: issue.message,
+      }));
+      return problem(
+        c,
+        "bad-envelope",
+        `not a DSSE envelope with one signature: ${errors[0]!.path}: ${errors[0]!.message}`,
+        { errors },
+      );
     },
   );
 }
