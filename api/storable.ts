@@ -3,6 +3,7 @@
 // they have no canonical form, so the bundle is refused as non-canonical.)
 import { formatPath, type PathError } from "../schema/index.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0000 is this module's purpose.
 const UNSTORABLE = /\u0000/;
 const MAX_REPORTED = 20;
 
@@ -18,7 +19,9 @@ export function findUnstorableText(value: unknown, path: PropertyKey[] = [], fou
     if (UNSTORABLE.test(value))
       found.push({ path: formatPath(path) || "(root)", message: "contains U+0000, which Postgres cannot store" });
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => findUnstorableText(item, [...path, i], found));
+    value.forEach((item, i) => {
+      findUnstorableText(item, [...path, i], found);
+    });
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
       if (UNSTORABLE.test(key))

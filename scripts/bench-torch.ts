@@ -11,8 +11,8 @@
 // evaluation). PyTorch is Debian's python3-torch under /usr/bin/python3 with OpenBLAS
 // (pthreads), also with every core busy: one process with a thread per core, or one
 // single-threaded process per core like our workers, the faster of the two in each round (see
-// torchRound); the script installs both with apt-get when they are missing and prints which
-// BLAS library torch actually loaded.
+// torchRound); `npm run setup:system` installs both, and the script prints which BLAS library
+// torch actually loaded.
 //
 // Both sides warm up, then ROUNDS rounds alternate between them (PyTorch first in even
 // rounds, ours first in odd ones), so that the machine's other work hits both sides of each
@@ -45,7 +45,6 @@ const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoic
  */
 const DEFAULT_BACKENDS: typeof BACKENDS = ["tensorflow", "wasm"];
 const PYTHON = "/usr/bin/python3";
-const APT_PACKAGES = ["python3-torch", "libopenblas0-pthread"];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -64,28 +63,11 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const steps = (model: (typeof MODELS)[number]) => (model.trainSize / BATCH) * model.epochs;
 
-/** Installs Debian's torch and the pthreads OpenBLAS when either is missing (root, or sudo). */
-function ensureTorch(): void {
-  const missing = APT_PACKAGES.filter(
-    (pkg) =>
-      spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" }).stdout !== "install ok installed",
-  );
-  if (missing.length > 0) {
-    log(`Installing ${missing.join(" ")} with apt-get…`);
-    const command = process.getuid?.() === 0 ? ["apt-get"] : ["sudo", "apt-get"];
-    const apt = (...rest: string[]) =>
-      spawnSync(command[0]!, [...command.slice(1), ...rest], {
-        stdio: ["ignore", "inherit", "inherit"],
-        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-      });
-    if (apt("install", "-y", "--no-install-recommends", ...missing).status !== 0) {
-      if (apt("update").status !== 0 || apt("install", "-y", "--no-install-recommends", ...missing).status !== 0) {
-        throw new Error(`apt-get could not install ${missing.join(" ")}; install them yourself and run again`);
-      }
-    }
-  }
+/** Fails with the set-up command when Debian's torch is missing: a benchmark installs nothing. */
+function requireTorch(): void {
   const check = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  if (check.status !== 0) throw new Error(`${PYTHON} cannot import torch: ${check.stderr.trim()}`);
+  if (check.status !== 0)
+    throw new Error(`${PYTHON} cannot import torch (${check.stderr.trim()}); run \`npm run setup:system\` first`);
 }
 
 /**
@@ -254,7 +236,7 @@ interface Row {
 const load = () => loadavg()[0]!.toFixed(2);
 
 async function main(): Promise<void> {
-  ensureTorch();
+  requireTorch();
   const loadBefore = load();
   const rows: Row[] = [];
   const notes = new Map<string, string>();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, on Debian or Ubuntu: openssl (signature
 # interoperability), PostgreSQL server binaries (integration tests start a throwaway
-# cluster), Chromium (browser tests) and the Fashion-MNIST files (dataset tests).
+# cluster), Chromium (browser tests), the Fashion-MNIST files (dataset tests) and PyTorch
+# (the PyTorch baseline of bench:torch).
 # Idempotent and fast when everything is present; `npm test` runs it first.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+# Debian's PyTorch (CPU) under /usr/bin/python3, with the pthreads OpenBLAS, for bench:torch.
+/usr/bin/python3 -c "import torch" >/dev/null 2>&1 || need+=(python3-torch)
+dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" || need+=(libopenblas0-pthread)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -90,7 +90,11 @@ export function parseCifarBatch(bytes: Uint8Array, name: string, classes: number
 function concatSplits(splits: RawSplit[]): RawSplit {
   const concat = (parts: Uint8Array[]) => {
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
     return out;
   };
   return {

@@ -10,8 +10,11 @@ import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_SOURCE } from "./fashion-mnist.
 import { datasetRecord, loadDataset } from "./index.js";
 
 const installed = existsSync(DEBIAN_FASHION_MNIST_DIR);
-const classCounts = (labels: Uint8Array) =>
-  labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
+function classCounts(labels: Uint8Array): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const label of labels) counts[label]!++;
+  return counts;
+}
 
 describe.skipIf(!installed)(
   `fashion-mnist from ${DEBIAN_FASHION_MNIST_DIR} (skipped: the directory is absent; apt-get install dataset-fashion-mnist)`,

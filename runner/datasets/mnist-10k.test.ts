@@ -9,8 +9,11 @@ import { loadMnist10k, MNIST_10K_FILES, splitMnist10k, TEST_PER_CLASS } from "./
 
 const digitsDir = join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const classCounts = (labels: Uint8Array) =>
-  labels.reduce((counts, label) => (counts[label]!++, counts), new Array<number>(10).fill(0));
+function classCounts(labels: Uint8Array): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const label of labels) counts[label]!++;
+  return counts;
+}
 
 describe("mnist-10k", () => {
   it("pins the package's files and recovers every pixel byte exactly from the three-decimal JSON values", async () => {

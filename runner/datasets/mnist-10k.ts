@@ -128,7 +128,9 @@ export function splitMnist10k(labels: Uint8Array): { train: Uint32Array; test: U
 
 function gather(pixels: Uint8Array, labels: Uint8Array, indices: Uint32Array) {
   const out = new Uint8Array(indices.length * PIXELS);
-  indices.forEach((index, i) => out.set(pixels.subarray(index * PIXELS, (index + 1) * PIXELS), i * PIXELS));
+  indices.forEach((index, i) => {
+    out.set(pixels.subarray(index * PIXELS, (index + 1) * PIXELS), i * PIXELS);
+  });
   return { pixels: out, labels: Uint8Array.from(indices, (index) => labels[index]!), count: indices.length };
 }
 

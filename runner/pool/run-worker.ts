@@ -27,7 +27,10 @@ function fatal(error: unknown): void {
 /** Memoizes one promise per key: a dataset or model is loaded once per worker. */
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let value = cache.get(key);
-  if (!value) cache.set(key, (value = load()));
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+  }
   return value;
 }
 

@@ -58,7 +58,9 @@ describe("kernel interpolation", () => {
   it("reports the RKHS norm sqrt(tr(αᵀKα)) of the minimum-norm solution, as an LU solve of K α = Y gives it", () => {
     const n = data.train.count;
     const Y = new Matrix(n, 10);
-    data.train.labels.forEach((label, i) => Y.set(i, label, 1));
+    data.train.labels.forEach((label, i) => {
+      Y.set(i, label, 1);
+    });
     const alpha = solve(system.trainKernel, Y); // LU, independent of the Cholesky path
     let squared = 0;
     for (let i = 0; i < n; i++) for (let c = 0; c < 10; c++) squared += alpha.get(i, c) * Y.get(i, c); // tr(αᵀKα) = tr(αᵀY)

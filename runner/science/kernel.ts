@@ -114,7 +114,9 @@ export function prepareKernel(train: ImageSet, test: ImageSet, gamma: number): P
 
 function oneHot(labels: Uint8Array, classes: number): Matrix {
   const targets = new Matrix(labels.length, classes);
-  labels.forEach((label, i) => targets.set(i, label, 1));
+  labels.forEach((label, i) => {
+    targets.set(i, label, 1);
+  });
   return targets;
 }
 

@@ -136,7 +136,10 @@ describe("Theorem 1 network", () => {
     expectExactInterpolation(built.network, points, labels);
 
     let draws = 0;
-    const stuck = buildNetwork(points, labels, () => (draws++, Float64Array.from([1, 1])));
+    const stuck = buildNetwork(points, labels, () => {
+      draws++;
+      return Float64Array.from([1, 1]);
+    });
     expect(stuck).toMatchObject({ ok: false, reason: "tied-projections" });
     expect(draws).toBe(MAX_DIRECTION_DRAWS);
   });

@@ -125,7 +125,9 @@ describe("an IDX dataset from a mirror", () => {
   const idx = (magic: number, dims: number[], data: number[]) => {
     const header = Buffer.alloc(4 + 4 * dims.length);
     header.writeUInt32BE(magic, 0);
-    dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+    dims.forEach((d, i) => {
+      header.writeUInt32BE(d, 4 + 4 * i);
+    });
     return Buffer.concat([header, Buffer.from(data)]);
   };
   const files = {

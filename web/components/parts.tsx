@@ -174,12 +174,14 @@ export function BoardNav(props: { label: string; boards: BoardLink[] }) {
   );
 }
 
-/** Shell commands in a code block. */
+/** Shell commands in a code block; `label` names the block for screen readers. */
 export function Commands(props: { lines: string[]; label?: string }) {
   return (
-    <pre class="commands" aria-label={props.label}>
-      <code>{props.lines.join("\n")}</code>
-    </pre>
+    <figure class="commands-block" aria-label={props.label}>
+      <pre class="commands">
+        <code>{props.lines.join("\n")}</code>
+      </pre>
+    </figure>
   );
 }
 
@@ -193,5 +195,17 @@ export function Stat(props: { label: string; value: Child; detail?: Child }) {
         {props.detail && <span class="stat-detail">{props.detail}</span>}
       </dd>
     </div>
+  );
+}
+
+/**
+ * A wide table in a horizontally scrollable region named by `labelledBy`: focusable, so that
+ * keyboard users can scroll it (a named <section> is a region landmark).
+ */
+export function TableRegion(props: { labelledBy: string; children: Child }) {
+  return (
+    <section class="table-wrap" aria-labelledby={props.labelledBy} tabindex={0}>
+      {props.children}
+    </section>
   );
 }

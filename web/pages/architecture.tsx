@@ -16,7 +16,17 @@ import {
 } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, EpochsToFit, Figure, NO_SGD, NotApplicable, NumTh, SpreadValue, Stat } from "../components/parts.js";
+import {
+  BoardNav,
+  EpochsToFit,
+  Figure,
+  NO_SGD,
+  NotApplicable,
+  NumTh,
+  SpreadValue,
+  Stat,
+  TableRegion,
+} from "../components/parts.js";
 import {
   type ArchitectureFigureData,
   type CurveSeries,
@@ -588,9 +598,9 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
 
       <section aria-labelledby="conditions-heading">
         <h2 id="conditions-heading">Every condition</h2>
-        <div class="table-wrap" role="region" aria-labelledby="conditions-heading" tabindex={0}>
+        <TableRegion labelledBy="conditions-heading">
           <ConditionsTable conditions={detail.conditions} sgd={sgd} />
-        </div>
+        </TableRegion>
       </section>
 
       <Topology detail={detail} />

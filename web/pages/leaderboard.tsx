@@ -13,7 +13,15 @@ import {
 } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, NotApplicable, NumTh, SpreadValue, submitCommands } from "../components/parts.js";
+import {
+  BoardNav,
+  Commands,
+  NotApplicable,
+  NumTh,
+  SpreadValue,
+  submitCommands,
+  TableRegion,
+} from "../components/parts.js";
 import {
   formatEpochs,
   formatInteger,
@@ -175,7 +183,7 @@ function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
         Its generalization gap and test accuracy on true labels are directly comparable with the rows above.{" "}
         <a href={protocolHref("baselines")}>Protocol</a>
       </p>
-      <div class="table-wrap" role="region" aria-labelledby="baselines-caption" tabindex={0}>
+      <TableRegion labelledBy="baselines-caption">
         <table class="board">
           <caption id="baselines-caption">
             {props.rows.length} non-neural baseline{props.rows.length === 1 ? "" : "s"} on this board, smallest
@@ -201,7 +209,7 @@ function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
     </section>
   );
 }
@@ -397,6 +405,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       <BoardNav label="Boards" boards={links} />
 
       <div class="toolbar">
+        {/* biome-ignore lint/a11y/useSemanticElements: a group of links, not form controls, which is what <fieldset> is for. */}
         <div class="segmented" role="group" aria-label="Rank by">
           {RANKS.map((r) => (
             <a
@@ -431,7 +440,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
         <EmptyBoard view={view} suite={suite} boards={props.boards} baselinesOnly={board.baselines.length > 0} />
       ) : (
         <>
-          <div class="table-wrap" role="region" aria-labelledby="board-caption" tabindex={0}>
+          <TableRegion labelledBy="board-caption">
             <table class="board">
               <caption id="board-caption">{caption}</caption>
               <thead>
@@ -459,7 +468,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
           <div class="table-foot">
             <Pager view={view} total={board.total} pageSize={props.pageSize} shown={board.rows.length} />
             <p class="downloads">

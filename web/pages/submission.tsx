@@ -5,7 +5,7 @@
 import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, EpochsToFit, NotApplicable, NumTh, Stat } from "../components/parts.js";
+import { Commands, EpochsToFit, NotApplicable, NumTh, Stat, TableRegion } from "../components/parts.js";
 import {
   corruptionName,
   formatGibibytes,
@@ -239,9 +239,9 @@ export function SubmissionPage(props: SubmissionPageProps) {
 
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading">Runs</h2>
-        <div class="table-wrap" role="region" aria-labelledby="runs-heading" tabindex={0}>
+        <TableRegion labelledBy="runs-heading">
           <RunsTable runs={props.runs} />
-        </div>
+        </TableRegion>
         {firstBoard && (
           <p class="muted">
             These runs count toward the board of{" "}
