@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KEY_FILE, loadOrCreateKey } from "../../runner/keys.js";
-import { configDir } from "../../runner/paths.js";
+import { KEY_FILE, loadOrCreateKey } from "./keys.js";
+import { configDir } from "./paths.js";
 
 describe("loadOrCreateKey", () => {
   it("creates an Ed25519 key with mode 0600 in a 0700 directory, then keeps returning it", async () => {

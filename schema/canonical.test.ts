@@ -1,6 +1,6 @@
 // RFC 8785 (JCS) examples give exactly the bytes the RFC prints.
 import { describe, expect, it } from "vitest";
-import { canonicalJson, toHex, utf8 } from "../../schema/index.js";
+import { canonicalJson, toHex, utf8 } from "./index.js";
 
 describe("canonicalJson (RFC 8785)", () => {
   it("reproduces the RFC's §3.2.2 example byte for byte", () => {

@@ -1,5 +1,6 @@
 // A validly signed bundle is still refused when its parts disagree with each other.
 import { describe, expect, it } from "vitest";
+import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import {
   canonicalJson,
   openBundle,
@@ -13,8 +14,7 @@ import {
   signResult,
   subjectsOf,
   utf8,
-} from "../../schema/index.js";
-import { makePredicate, newSigner } from "../fixtures/bundles.js";
+} from "./index.js";
 
 /** Signs a predicate as-is, bypassing signResult's own consistency guard. */
 async function signRaw(predicate: ResultPredicate, signer: Signer, subject = subjectsOf(predicate)) {

@@ -1,5 +1,6 @@
 // The contract's schemas refuse what a bundle must never contain.
 import { describe, expect, it } from "vitest";
+import { makePredicate, newSigner } from "../../tests/fixtures/bundles.js";
 import {
   Envelope,
   EpochPoint,
@@ -11,8 +12,7 @@ import {
   SUITES,
   Suite,
   Task,
-} from "../../schema/index.js";
-import { makePredicate, newSigner } from "../fixtures/bundles.js";
+} from "../index.js";
 
 const point = { epoch: 1, trainLoss: 2.3, trainAcc: 0.1, testLoss: 2.3, testAcc: 0.1, wallSeconds: 0.5 };
 

@@ -1,5 +1,6 @@
 // Derived metrics on hand-made curves, including censored and failed runs.
 import { describe, expect, it } from "vitest";
+import { makeCurve, makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import {
   deriveRuns,
   epochsToFit,
@@ -10,8 +11,7 @@ import {
   type RunResult,
   slowdown,
   stepsPerEpoch,
-} from "../../schema/index.js";
-import { makeCurve, makePredicate, newSigner } from "../fixtures/bundles.js";
+} from "./index.js";
 
 const smoke = findSuite("smoke")!;
 const [trueTask, randomTask] = expandSuite(smoke) as [RunResult["task"], RunResult["task"]];
