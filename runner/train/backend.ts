@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../errors.js";
 import { type BackendChoice, NATIVE_PACKAGES } from "./backend-choice.js";
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels.js";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels/index.js";
 
 /** The backend a process trains on, as a result bundle records it. */
 export interface BackendInfo {

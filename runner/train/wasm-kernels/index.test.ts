@@ -2,8 +2,8 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../random.js";
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels.js";
+import { Rng } from "../../random.js";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./index.js";
 
 type Inputs = Record<string, { values: Float32Array | Int32Array; shape: number[]; dtype?: "float32" | "int32" }>;
 
