@@ -19,8 +19,8 @@ import { RUNNER_VERSION } from "../package-info.js";
 import { configDir } from "../paths.js";
 import { interpolate, type KernelOutcome, type KernelSystem, prepareKernel } from "../science/kernel.js";
 import { isKernelTask, KERNEL_ARCHITECTURE_ID, kernelArchitecture, kernelRunResult } from "../science/kernel-run.js";
-import { resolveSuite, selectTasks } from "../suites.js";
-import { datasetLoadOptions, parseWholeNumber } from "./options.js";
+import { resolveSuite, selectTasks } from "../suite-choice.js";
+import { datasetLoadOptions, parseWholeNumber } from "./option-parsers.js";
 
 export interface KernelOptions {
   dataset?: string;

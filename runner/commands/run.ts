@@ -17,10 +17,10 @@ import { RUNNER_VERSION } from "../package-info.js";
 import { configDir, dataDir } from "../paths.js";
 import { Interrupted, WorkerPool } from "../pool/worker-pool.js";
 import { createProgress } from "../progress.js";
-import { resolveSuite, selectTasks } from "../suites.js";
+import { resolveSuite, selectTasks } from "../suite-choice.js";
 import { runSummary, summaryTable } from "../summary.js";
 import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
-import { datasetLoadOptions, parseWholeNumber } from "./options.js";
+import { datasetLoadOptions, parseWholeNumber } from "./option-parsers.js";
 import { isLeaderboardAt, type LocalServer, serveUntilSignal, startLocalServer } from "./serve.js";
 import { apiBase, submitFile } from "./submit.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type RunningServer, startServer } from "../../api/node.js";
 import { CliError, InputError, UsageError } from "../errors.js";
 import { dataDir } from "../paths.js";
-import { parseWholeNumber } from "./options.js";
+import { parseWholeNumber } from "./option-parsers.js";
 
 export interface ServeOptions {
   port: string;

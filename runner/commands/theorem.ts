@@ -13,7 +13,7 @@ import {
   type PointSet,
   weightCount,
 } from "../science/theorem.js";
-import { datasetLoadOptions, parseWholeNumber } from "./options.js";
+import { datasetLoadOptions, parseWholeNumber } from "./option-parsers.js";
 
 export interface TheoremOptions {
   n: string;

@@ -7,7 +7,7 @@ import { create } from "tar";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
 import { CIFAR10_SOURCE, type CifarSource, loadCifarDataset, parseCifarBatch, verifyCifarDataset } from "./cifar10.js";
-import { resolveLoadOptions } from "./options.js";
+import { resolveLoadOptions } from "./load-options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 

@@ -9,7 +9,7 @@ import type { DatasetFile, DatasetId } from "../../schema/index.js";
 import { InputError } from "../errors.js";
 import { downloadFile } from "./download.js";
 import { findFile, readVerified } from "./files.js";
-import { downloadAdvice, type ResolvedLoadOptions } from "./options.js";
+import { downloadAdvice, type ResolvedLoadOptions } from "./load-options.js";
 import type { RawDataset, RawSplit } from "./raw.js";
 
 const SIDE = 32;

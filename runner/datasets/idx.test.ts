@@ -14,7 +14,7 @@ import {
   parseIdxLabels,
   verifyIdxDataset,
 } from "./idx.js";
-import { resolveLoadOptions } from "./options.js";
+import { resolveLoadOptions } from "./load-options.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 

@@ -4,7 +4,7 @@ import type { DatasetFile, DatasetId } from "../../schema/index.js";
 import { InputError } from "../errors.js";
 import { downloadFile } from "./download.js";
 import { findFile, readVerified } from "./files.js";
-import { downloadAdvice, type ResolvedLoadOptions } from "./options.js";
+import { downloadAdvice, type ResolvedLoadOptions } from "./load-options.js";
 import type { RawDataset, RawSplit } from "./raw.js";
 
 /** Magic numbers of IDX files (big-endian): unsigned bytes, with 1 dimension (labels) or 3 (images). */

@@ -5,14 +5,14 @@ import { CIFAR10_SOURCE, loadCifarDataset, verifyCifarDataset } from "./cifar10.
 import type { Dataset } from "./dataset.js";
 import { FASHION_MNIST_SOURCE } from "./fashion-mnist.js";
 import { loadIdxDataset, verifyIdxDataset } from "./idx.js";
+import { type LoadOptions, type ResolvedLoadOptions, resolveLoadOptions } from "./load-options.js";
 import { MNIST_SOURCE } from "./mnist.js";
 import { loadMnist10k, verifyMnist10k } from "./mnist-10k.js";
-import { type LoadOptions, type ResolvedLoadOptions, resolveLoadOptions } from "./options.js";
 import { cutDataset, type RawDataset } from "./raw.js";
 import { generateSynthetic } from "./synthetic.js";
 
 export type { Dataset, ImageSet } from "./dataset.js";
-export type { LoadOptions } from "./options.js";
+export type { LoadOptions } from "./load-options.js";
 
 /** Every dataset id, in the order help texts list them. */
 const DATASET_IDS: readonly DatasetId[] = DatasetId.options;

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CIFAR10_SOURCE, type CifarSource, loadCifarDataset } from "../../runner/datasets/cifar10.js";
 import { downloadFile } from "../../runner/datasets/download.js";
 import { type IdxSource, loadIdxDataset } from "../../runner/datasets/idx.js";
+import { resolveLoadOptions } from "../../runner/datasets/load-options.js";
 import { MNIST_SOURCE } from "../../runner/datasets/mnist.js";
-import { resolveLoadOptions } from "../../runner/datasets/options.js";
 import { InputError } from "../../runner/errors.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

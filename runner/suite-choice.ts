@@ -1,4 +1,4 @@
-// Choosing what a `run` trains: the suite by name, then its tasks for the chosen dataset,
+// Choosing what a command trains: the suite by name, then its tasks for the chosen dataset,
 // architectures and seeds.
 import { expandSuite, findSuite, SUITES, type Suite, type Task } from "../schema/index.js";
 import { UsageError } from "./errors.js";
