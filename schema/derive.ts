@@ -25,6 +25,24 @@ export function epochsToFit(curve: readonly Pick<EpochPoint, "trainAcc">[], thre
   return index === -1 ? null : index + 1;
 }
 
+/**
+ * Wall-clock seconds from the start of training to the end of the epoch that fitted (`epochs`,
+ * as `epochsToFit` gives it), or null for a run that never fitted.
+ *
+ * @example
+ * wallSecondsToFit([{ wallSeconds: 1.5 }, { wallSeconds: 3.25 }, { wallSeconds: 5 }], 2) // 3.25
+ */
+export function wallSecondsToFit(
+  curve: readonly Pick<EpochPoint, "wallSeconds">[],
+  epochs: number | null,
+): number | null {
+  if (epochs === null) return null;
+  const point = curve[epochs - 1];
+  // epochsToFit comes from the same curve, so a missing epoch is a bug, not a censored run.
+  if (!point) throw new RangeError(`epoch ${epochs} to fit is not on a curve of ${curve.length} epochs`);
+  return point.wallSeconds;
+}
+
 /** Training accuracy minus test accuracy at the end of training; null for an empty curve. */
 export function genGap(curve: readonly Pick<EpochPoint, "trainAcc" | "testAcc">[]): number | null {
   const last = curve.at(-1);

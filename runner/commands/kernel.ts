@@ -205,10 +205,13 @@ async function writeKernelBundle(options: KernelOptions, gamma: number): Promise
       };
       await store.save(stored);
       finished.set(taskKey(task), stored);
-      const point = stored.run.curve[0];
-      say(
-        `[${finished.size}/${tasks.length}] ${taskKey(task)}: ${point ? `train error ${percent(1 - point.trainAcc)} · test error ${percent(1 - point.testAcc)} · ${point.wallSeconds.toFixed(1)} s` : `FAILED: ${stored.run.failure}`}`,
-      );
+      const { status, failure, derived } = stored.run;
+      const outcome =
+        status === "ok"
+          ? `train error ${percent(1 - derived.finalTrainAcc!)} · test error ${percent(1 - derived.finalTestAcc!)}` +
+            ` · ${derived.wallSeconds.toFixed(1)} s`
+          : `FAILED: ${failure}`;
+      say(`[${finished.size}/${tasks.length}] ${taskKey(task)}: ${outcome}`);
     });
   }
 

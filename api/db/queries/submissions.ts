@@ -14,6 +14,7 @@ import {
   type SubmissionSummary,
   submissions,
   submitters,
+  wallSecondsToFit,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 
@@ -123,7 +124,7 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
         status: run.status,
         failure: run.failure,
         ...metrics,
-        wallSecondsToFit: metrics.epochsToFit === null ? null : run.curve[metrics.epochsToFit - 1]!.wallSeconds,
+        wallSecondsToFit: wallSecondsToFit(run.curve, metrics.epochsToFit),
         task: run.task,
         curve: run.curve,
       };
