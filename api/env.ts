@@ -58,3 +58,6 @@ export interface AppOptions {
   /** The built web assets the pages link; without them (not built) pages are plain HTML. */
   assets?(c: AppContext): Promise<AssetManifest | undefined>;
 }
+
+/** The options as the routes receive them: every default filled in. */
+export type ResolvedOptions = Omit<AppOptions, "rateLimits"> & { rateLimits: RateLimits };

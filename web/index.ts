@@ -13,4 +13,4 @@ export { HiddenSubmissionPage, SubmissionPage, type SubmissionPageProps } from "
 export { type KendallTau, kendallTau, quantile } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";
 export type { BoardRef, BoardView } from "./urls.js";
-export { architectureHref, leaderboardHref } from "./urls.js";
+export { apiLeaderboardHref, architectureHref, boardHref, insightHref, leaderboardHref } from "./urls.js";

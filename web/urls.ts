@@ -1,5 +1,6 @@
-// Links between the pages. A board is a suite version and a dataset; its filters travel in
-// the query string so that every view has a URL to share (and to cache).
+// Links between the pages, and to the API documents behind them. A board is a suite version
+// and a dataset; its filters travel in the query string so that every view has a URL to
+// share (and to cache).
 import type { Environment, RankMetric } from "../schema/index.js";
 
 export interface BoardRef {
@@ -14,6 +15,14 @@ export interface BoardView extends BoardRef {
   page: number;
 }
 
+const API = "/api/v1";
+
+/** The API's OpenAPI document: every route, JSON and CSV. */
+export const API_DOCS_HREF = `${API}/openapi.json`;
+
+/** The public record of every moderation decision. */
+export const API_MODERATION_HREF = `${API}/moderation`;
+
 function query(entries: Record<string, string | number | null | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(entries))
@@ -22,31 +31,69 @@ function query(entries: Record<string, string | number | null | undefined>): str
   return text ? `?${text}` : "";
 }
 
+/** The query parameters that name a board. */
+function boardQuery(board: BoardRef) {
+  return { suite: board.suite, version: board.version, dataset: board.dataset };
+}
+
 /**
  * The leaderboard with these filters.
  *
  * @example
- * leaderboardHref({ suite: "quick", version: 1, dataset: "mnist-10k", rank: "gap", backend: null, page: 1 }) // "/?suite=quick&version=1&dataset=mnist-10k&rank=gap"
+ * leaderboardHref({ suite: "quick", version: 1, dataset: "mnist-10k", rank: "gap", backend: null, page: 1 })
+ * // "/?suite=quick&version=1&dataset=mnist-10k&rank=gap"
  */
 export function leaderboardHref(view: BoardView): string {
-  return `/${query({ suite: view.suite, version: view.version, dataset: view.dataset, rank: view.rank, backend: view.backend, page: view.page > 1 ? view.page : null })}`;
+  const page = view.page > 1 ? view.page : null;
+  return `/${query({ ...boardQuery(view), rank: view.rank, backend: view.backend, page })}`;
+}
+
+/** The leaderboard of a board as it first shows: ranked by memorization, every backend, page 1. */
+export function boardHref(board: BoardRef): string {
+  return leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 });
+}
+
+/**
+ * The API request that answers a page of a board's rows, as JSON or as a CSV download.
+ *
+ * @example
+ * apiLeaderboardHref({ suite: "quick", version: 1, dataset: "mnist-10k", rank: "gap", backend: null }, { limit: 50 })
+ * // "/api/v1/leaderboard?suite=quick&version=1&dataset=mnist-10k&rank=gap&limit=50"
+ */
+export function apiLeaderboardHref(
+  view: Omit<BoardView, "page">,
+  rows: { limit: number; cursor?: string },
+  format?: "csv",
+): string {
+  const entries = { ...boardQuery(view), rank: view.rank, backend: view.backend, ...rows, format };
+  return `${API}/leaderboard${query(entries)}`;
 }
 
 export function insightHref(board: BoardRef, backend: Environment["backend"] | null = null): string {
-  return `/insight${query({ suite: board.suite, version: board.version, dataset: board.dataset, backend })}`;
+  return `/insight${query({ ...boardQuery(board), backend })}`;
 }
 
 export function architectureHref(fingerprint: string, board?: BoardRef): string {
-  return `/architectures/${fingerprint}${board ? query({ suite: board.suite, version: board.version, dataset: board.dataset }) : ""}`;
+  return `/architectures/${fingerprint}${board ? query(boardQuery(board)) : ""}`;
 }
 
 /** The API document behind an architecture's page. */
 export function apiArchitectureHref(fingerprint: string, board?: BoardRef): string {
-  return `/api/v1${architectureHref(fingerprint, board)}`;
+  return `${API}${architectureHref(fingerprint, board)}`;
+}
+
+/** Every submission of an architecture, as a CSV download. */
+export function apiArchitectureSubmissionsCsvHref(fingerprint: string): string {
+  return `${API}/submissions${query({ architecture: fingerprint, format: "csv" })}`;
 }
 
 export function submissionHref(id: string): string {
   return `/submissions/${id}`;
+}
+
+/** The API document behind a submission's page. */
+export function apiSubmissionHref(id: string): string {
+  return `${API}${submissionHref(id)}`;
 }
 
 /** The signed bundle of a submission, as a file to download and verify. */

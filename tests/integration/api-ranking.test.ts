@@ -249,7 +249,7 @@ describe("GET /api/v1/leaderboard", () => {
   it("refuses unknown suites, datasets outside the suite, bad ranks and forged cursors", async () => {
     for (const [query, path] of [
       ["suite=nope", "query.suite"],
-      ["suite=smoke&version=9", "query.suite"],
+      ["suite=smoke&version=9", "query.version"],
       ["suite=smoke&dataset=cifar10", "query.dataset"],
       ["suite=smoke&rank=speed", "query.rank"],
       ["suite=smoke&limit=0", "query.limit"],

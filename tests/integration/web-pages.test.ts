@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
-import { Leaderboard, openBundle } from "../../schema/index.js";
+import { Leaderboard, openBundle, Problem } from "../../schema/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
 import { HOSTILE_NAME, HOSTILE_SUBMITTER, type SeededBoard, seedBoard } from "../fixtures/board.js";
 
@@ -83,7 +83,7 @@ describe("an empty board", () => {
 describe("with a seeded board", () => {
   beforeAll(async () => {
     board = await seedBoard(app);
-  }, 120_000);
+  });
 
   it("ranks by memorization speed by default, marks provisional and censored rows, escapes names", async () => {
     const { html } = await page("/");
@@ -180,14 +180,51 @@ describe("with a seeded board", () => {
     expect(html).toContain('href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=memorization"');
   });
 
-  it("answers a bad filter with a 400 page and an unknown suite with a 404 page, never cached", async () => {
+  it("answers a bad filter or a board this server does not rank with a 400 page, never cached", async () => {
     const bad = await page("/?rank=fastest", 400);
     expect(bad.html).toContain("This filter is not valid");
     expect(bad.res.headers.get("cache-control")).toBe("no-store");
-    const unknown = await page("/?suite=nope", 404);
-    expect(unknown.html).toContain("This server ranks smoke v1, quick v1, standard v1, paper v1; not nope.");
-    // A dataset of another suite falls back to the suite's own.
-    expect(rowFingerprints((await page("/?suite=quick&dataset=cifar10")).html)).toHaveLength(4);
+    const unknown = await page("/?suite=nope", 400);
+    expect(unknown.html).toContain("No such board");
+    expect(unknown.html).toContain(
+      "suite: unknown suite nope; this server ranks smoke v1, quick v1, standard v1, paper v1.",
+    );
+    expect(unknown.res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("refuses a dataset the suite does not have instead of showing another board, and lists the boards", async () => {
+    // The suite's own board holds rows: a page that fell back to it would show them.
+    expect(rowFingerprints((await page("/?suite=quick&dataset=mnist-10k")).html)).toHaveLength(4);
+    const { html } = await page("/?suite=quick&dataset=cifar10", 400);
+    expect(rowFingerprints(html)).toHaveLength(0);
+    expect(html).toContain("dataset: suite quick v1 has no dataset cifar10 (it has mnist-10k).");
+    expect(html).toContain('<a href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=memorization">');
+    expect(html).toContain('<a href="/?suite=paper&amp;version=1&amp;dataset=cifar10&amp;rank=memorization">');
+    const insight = await page("/insight?suite=quick&dataset=cifar10", 400);
+    expect(insight.html).toContain("dataset: suite quick v1 has no dataset cifar10 (it has mnist-10k).");
+    expect(insight.html).toContain('<a href="/insight?suite=quick&amp;version=1&amp;dataset=mnist-10k">');
+  });
+
+  it("names a board exactly as the API does: the same boards answer, the same parameter is refused", async () => {
+    for (const [query, path] of [
+      ["suite=quick&version=1&dataset=mnist-10k", null],
+      ["suite=quick&dataset=cifar10", "query.dataset"],
+      ["suite=nope", "query.suite"],
+      ["suite=quick&version=9", "query.version"],
+    ] as const) {
+      const api = await app.request(`/api/v1/leaderboard?${query}`);
+      if (path === null) {
+        expect(api.status, query).toBe(200);
+        const rows = Leaderboard.parse(await api.json()).rows.map((r) => r.architecture.fingerprint);
+        expect(rowFingerprints((await page(`/?${query}`)).html), query).toEqual(rows);
+        continue;
+      }
+      expect(api.status, query).toBe(400);
+      const problem = Problem.parse(await api.json());
+      expect(problem.errors?.[0]?.path, query).toBe(path);
+      const { html } = await page(`/?${query}`, 400);
+      expect(html, query).toContain(entity(`${path.slice("query.".length)}: ${problem.errors![0]!.message}.`));
+    }
   });
 
   it("shows an architecture: standing, Figure 1 data with spread, every condition, topology", async () => {

@@ -7,10 +7,9 @@ import { ArchitecturePage } from "../../../web/index.js";
 import { findArchitecture } from "../../db/queries/architectures.js";
 import { queryBaselines, queryStanding } from "../../db/queries/leaderboard.js";
 import { listArchitectureBoards } from "../../db/queries/runs.js";
-import type { AppEnv } from "../../env.js";
-import { findKnownSuite, knownSuites } from "../../suites.js";
-import type { ResolvedOptions } from "../v1/index.js";
-import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./shared.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { findKnownSuite, knownSuites } from "../../known-suites.js";
+import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./page-response.js";
 
 const ArchitectureQuery = z.object({
   suite: Slug.optional(),

@@ -7,15 +7,14 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { cache } from "hono/cache";
 import { createMiddleware } from "hono/factory";
 import { Problem } from "../../../schema/index.js";
-import type { AppEnv } from "../../env.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
 import { database } from "../../middleware/database.js";
 import { rateLimit } from "../../middleware/rate-limit.js";
-import type { ResolvedOptions } from "../v1/index.js";
 import { registerArchitecturePage } from "./architecture.js";
 import { registerInsightPage } from "./insight.js";
 import { registerLeaderboardPage } from "./leaderboard.js";
+import { errorPage, PAGE_CSP } from "./page-response.js";
 import { registerProtocolPage } from "./protocol.js";
-import { errorPage, PAGE_CSP } from "./shared.js";
 import { registerSubmissionPages } from "./submission.js";
 
 function isApiPath(path: string): boolean {

@@ -1,12 +1,12 @@
 // GET /insight: memorization speed and capacity against the generalization gap, across the
 // architectures of one board.
 import type { Hono, MiddlewareHandler } from "hono";
-import { InsightPage } from "../../../web/index.js";
+import { InsightPage, insightHref } from "../../../web/index.js";
 import { queryLeaderboard } from "../../db/queries/leaderboard.js";
-import type { AppEnv } from "../../env.js";
-import type { ResolvedOptions } from "../v1/index.js";
-import { MAX_PAGE } from "../v1/shared.js";
-import { assetsOf, boardCounts, CACHE, errorPage, renderPage, resolveBoard, suiteTag } from "./shared.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { MAX_PAGE } from "../v1/list-query.js";
+import { boardCounts, readBoardQuery } from "./board-query.js";
+import { assetsOf, CACHE, renderPage, suiteTag } from "./page-response.js";
 
 export function registerInsightPage(
   pages: Hono<AppEnv>,
@@ -15,8 +15,8 @@ export function registerInsightPage(
 ) {
   pages.use("/insight", ...reading);
   pages.get("/insight", async (c) => {
-    const resolved = await resolveBoard(c.req.query());
-    if (!resolved.ok) return errorPage(options, c, resolved.status, resolved.title, resolved.detail);
+    const resolved = await readBoardQuery(options, c, (board) => insightHref(board));
+    if (!resolved.ok) return resolved.response;
     const { known, dataset, query } = resolved;
     const suite = known.suite;
     const backend = query.backend ?? null;

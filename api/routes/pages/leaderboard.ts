@@ -1,11 +1,11 @@
 // GET /: the leaderboard of one board, a page of rows, with its filters in the query string.
 import type { Hono, MiddlewareHandler } from "hono";
-import { LeaderboardPage } from "../../../web/index.js";
+import { apiLeaderboardHref, boardHref, LeaderboardPage } from "../../../web/index.js";
 import { encodeCursor } from "../../cursor.js";
 import { loadBoard } from "../../db/queries/leaderboard.js";
-import type { AppEnv } from "../../env.js";
-import type { ResolvedOptions } from "../v1/index.js";
-import { assetsOf, boardCounts, CACHE, errorPage, PAGE_SIZE, renderPage, resolveBoard, suiteTag } from "./shared.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { boardCounts, PAGE_SIZE, readBoardQuery } from "./board-query.js";
+import { assetsOf, CACHE, renderPage, suiteTag } from "./page-response.js";
 
 export function registerLeaderboardPage(
   pages: Hono<AppEnv>,
@@ -14,8 +14,8 @@ export function registerLeaderboardPage(
 ) {
   pages.use("/", ...reading);
   pages.get("/", async (c) => {
-    const resolved = await resolveBoard(c.req.query());
-    if (!resolved.ok) return errorPage(options, c, resolved.status, resolved.title, resolved.detail);
+    const resolved = await readBoardQuery(options, c, boardHref);
+    if (!resolved.ok) return resolved.response;
     const { known, dataset, query } = resolved;
     const suite = known.suite;
     const view = {
@@ -40,11 +40,8 @@ export function registerLeaderboardPage(
       boardCounts(c),
     ]);
     // The API request that answers exactly these rows: same board, filters, page and size.
-    const api = new URLSearchParams({ suite: suite.id, version: String(suite.version), dataset, rank: view.rank });
-    if (view.backend) api.set("backend", view.backend);
-    api.set("limit", String(PAGE_SIZE));
-    if (offset > 0) api.set("cursor", encodeCursor({ offset }));
-    const downloads = { json: `/api/v1/leaderboard?${api}`, csv: `/api/v1/leaderboard?${api}&format=csv` };
+    const rows = { limit: PAGE_SIZE, cursor: offset > 0 ? encodeCursor({ offset }) : undefined };
+    const downloads = { json: apiLeaderboardHref(view, rows), csv: apiLeaderboardHref(view, rows, "csv") };
     const page = LeaderboardPage({
       view,
       suite,

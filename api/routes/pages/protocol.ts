@@ -2,10 +2,9 @@
 // database: it changes only with a deploy.
 import type { Hono } from "hono";
 import { ProtocolPage } from "../../../web/index.js";
-import type { AppEnv } from "../../env.js";
-import { knownSuites } from "../../suites.js";
-import type { ResolvedOptions } from "../v1/index.js";
-import { assetsOf, CACHE, renderPage } from "./shared.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { knownSuites } from "../../known-suites.js";
+import { assetsOf, CACHE, renderPage } from "./page-response.js";
 
 export function registerProtocolPage(pages: Hono<AppEnv>, options: ResolvedOptions) {
   pages.get("/protocol", async (c) => {

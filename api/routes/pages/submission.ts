@@ -5,10 +5,9 @@ import { SubmissionId } from "../../../schema/index.js";
 import { HiddenSubmissionPage, SubmissionPage } from "../../../web/index.js";
 import { listSubmissionRuns } from "../../db/queries/runs.js";
 import { findSubmission, type SubmissionRecord } from "../../db/queries/submissions.js";
-import type { AppEnv } from "../../env.js";
-import { findKnownSuite } from "../../suites.js";
-import type { ResolvedOptions } from "../v1/index.js";
-import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./shared.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { findKnownSuite } from "../../known-suites.js";
+import { assetsOf, CACHE, errorPage, renderPage, suiteTag } from "./page-response.js";
 
 type Found<S> = { ok: true; submission: S } | { ok: false; response: Response };
 

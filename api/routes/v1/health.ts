@@ -1,7 +1,8 @@
 // GET /health: the trivial route (no database), for uptime checks and as the benchmark's baseline.
 import { createRoute } from "@hono/zod-openapi";
 import { Health } from "../../../schema/index.js";
-import { jsonResponse, newRouter } from "./shared.js";
+import { jsonResponse } from "./responses.js";
+import { newRouter } from "./router.js";
 
 const route = createRoute({
   method: "get",

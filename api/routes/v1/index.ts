@@ -1,21 +1,18 @@
 // /api/v1: every resource, mounted as its own sub-app (and described in one OpenAPI document).
 // Every resource but /health reads or writes the database: one middleware lends it per request.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env.js";
+import type { AppEnv, ResolvedOptions } from "../../env.js";
 import { database } from "../../middleware/database.js";
 import { registerGetArchitecture } from "./architectures/get.js";
 import { healthRoutes } from "./health.js";
 import { registerGetLeaderboard } from "./leaderboard/get.js";
 import { registerListModeration } from "./moderation/list.js";
-import type { ResolvedOptions } from "./options.js";
-import { newRouter } from "./shared.js";
+import { newRouter } from "./router.js";
 import { registerGetSubmission } from "./submissions/get.js";
 import { registerListSubmissions } from "./submissions/list.js";
 import { registerModerateSubmission } from "./submissions/moderate.js";
 import { registerPostSubmission } from "./submissions/post.js";
 import { registerListSuites } from "./suites/list.js";
-
-export type { ResolvedOptions } from "./options.js";
 
 /** A resource's sub-app: a router with each of its routes registered. */
 function resource(...routes: ((router: OpenAPIHono<AppEnv>) => unknown)[]): OpenAPIHono<AppEnv> {

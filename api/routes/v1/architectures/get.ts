@@ -5,7 +5,7 @@ import { ArchitectureDetail, DatasetId, PositiveInt, Sha256Hex, Slug } from "../
 import { findArchitecture } from "../../../db/queries/architectures.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
-import { jsonResponse } from "../shared.js";
+import { jsonResponse } from "../responses.js";
 
 const route = createRoute({
   method: "get",

@@ -2,23 +2,16 @@
 // speed (median steps to fit random labels) or by generalization gap, with the board's
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import {
-  DatasetId,
-  Environment,
-  Leaderboard,
-  PositiveInt,
-  RankMetric,
-  Slug,
-  type Spread,
-} from "../../../../schema/index.js";
+import { Environment, Leaderboard, RankMetric, type Spread } from "../../../../schema/index.js";
+import { BoardParams, resolveBoard } from "../../../board-request.js";
 import { type Cell, csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor } from "../../../cursor.js";
 import { loadBoard } from "../../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../../env.js";
 import { MAX_BOARD_OFFSET } from "../../../limits.js";
 import { problem, problemResponses } from "../../../problem.js";
-import { findKnownSuite, knownSuiteNames } from "../../../suites.js";
-import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
+import { Cursor, Format, Limit, pageSize } from "../list-query.js";
+import { listResponse } from "../responses.js";
 
 const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(MAX_BOARD_OFFSET) });
 
@@ -34,13 +27,9 @@ const route = createRoute({
     "with their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no rank, steps, epochs, slowdown or fastest fit.",
   request: {
     query: z.object({
-      suite: Slug.default("quick").describe("suite id (default quick)"),
-      version: z.coerce
-        .number()
-        .pipe(PositiveInt)
-        .optional()
-        .describe("suite version (default: the newest this server knows)"),
-      dataset: DatasetId.optional().describe("dataset (default: the suite's first)"),
+      suite: BoardParams.suite.describe("suite id (default quick)"),
+      version: BoardParams.version.describe("suite version (default: the newest this server knows)"),
+      dataset: BoardParams.dataset.describe("dataset (default: the suite's first)"),
       rank: RankMetric.default("memorization").describe(
         "memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first)",
       ),
@@ -89,19 +78,13 @@ const notApplicable = (columns: string[]): Cell[] => columns.map(() => null);
 export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
   return router.openapi(route, async (c) => {
     const query = c.req.valid("query");
-    const known = await findKnownSuite(query.suite, query.version);
-    if (!known) {
-      const message = `unknown suite${query.version ? " version" : ""}; this server ranks ${await knownSuiteNames()}`;
-      return problem(c, "invalid-request", `query.suite: ${message}`, { errors: [{ path: "query.suite", message }] });
+    const board = await resolveBoard(query);
+    if (!board.ok) {
+      const { path, message } = board.error;
+      return problem(c, "invalid-request", `${path}: ${message}`, { errors: [{ path, message }] });
     }
-    const { suite } = known;
-    const dataset = query.dataset ?? suite.datasets[0]!.id;
-    if (!suite.datasets.some((d) => d.id === dataset)) {
-      const message = `suite ${suite.id} v${suite.version} has no dataset ${dataset} (it has ${suite.datasets.map((d) => d.id).join(", ")})`;
-      return problem(c, "invalid-request", `query.dataset: ${message}`, {
-        errors: [{ path: "query.dataset", message }],
-      });
-    }
+    const { suite } = board.known;
+    const { dataset } = board;
     const start = query.cursor === undefined ? { offset: 0 } : decodeCursor(query.cursor, OffsetCursor);
     if (start === null)
       return problem(c, "invalid-request", "query.cursor: not a cursor this server wrote", {

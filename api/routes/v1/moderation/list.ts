@@ -6,7 +6,8 @@ import { decodeCursor, encodeCursor } from "../../../cursor.js";
 import { listModerationActions } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
-import { Cursor, Format, Limit, listResponse, pageSize } from "../shared.js";
+import { Cursor, Format, Limit, pageSize } from "../list-query.js";
+import { listResponse } from "../responses.js";
 
 const BeforeCursor = z.strictObject({ before: z.number().int().positive() });
 

@@ -5,7 +5,7 @@ import { SubmissionDetail, SubmissionId } from "../../../../schema/index.js";
 import { findSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
-import { jsonResponse } from "../shared.js";
+import { jsonResponse } from "../responses.js";
 
 const route = createRoute({
   method: "get",

@@ -3,11 +3,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../schema/index.js";
 import { moderateSubmission } from "../../../db/queries/submissions.js";
-import type { AppEnv } from "../../../env.js";
+import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { adminOnly } from "../../../middleware/admin.js";
 import { problem, problemResponses } from "../../../problem.js";
-import type { ResolvedOptions } from "../options.js";
-import { jsonResponse } from "../shared.js";
+import { jsonResponse } from "../responses.js";
 
 const route = createRoute({
   method: "post",

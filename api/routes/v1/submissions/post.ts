@@ -4,14 +4,13 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { Envelope, formatPath, openEnvelope, SubmissionReceipt } from "../../../../schema/index.js";
 import { storeSubmission } from "../../../db/queries/submissions.js";
-import type { AppEnv } from "../../../env.js";
+import type { AppEnv, ResolvedOptions } from "../../../env.js";
+import { findKnownSuite, knownSuiteNames } from "../../../known-suites.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
 import { FixedWindowCounter, rateLimit, tooManyRequests } from "../../../middleware/rate-limit.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { findUnstorableText } from "../../../storable.js";
-import { findKnownSuite, knownSuiteNames } from "../../../suites.js";
-import type { ResolvedOptions } from "../options.js";
-import { jsonResponse } from "../shared.js";
+import { jsonResponse } from "../responses.js";
 
 const route = createRoute({
   method: "post",

@@ -4,9 +4,10 @@ import { SuiteList } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { countSubmissionsBySuite } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
+import { knownSuites } from "../../../known-suites.js";
 import { problemResponses } from "../../../problem.js";
-import { knownSuites } from "../../../suites.js";
-import { Format, listResponse } from "../shared.js";
+import { Format } from "../list-query.js";
+import { listResponse } from "../responses.js";
 
 const route = createRoute({
   method: "get",

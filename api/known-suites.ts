@@ -1,4 +1,4 @@
-// The suites this server ranks, with the digests a bundle's suite must match.
+// The suites this server ranks ("known"), with the digests a bundle's suite must match.
 import { canonicalDigest, findSuite, SUITES, type Suite } from "../schema/index.js";
 
 export interface KnownSuite {
