@@ -1,10 +1,9 @@
 // Chooses and starts the TF.js backend of this process or worker thread: native TensorFlow
 // when its optional package is installed, else wasm (with our training kernels), else cpu.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../errors.js";
 import { type BackendChoice, NATIVE_PACKAGES } from "./backend-choice.js";
+import { describeGpu } from "./gpu.js";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasm-kernels/index.js";
 
 /** The backend a process trains on, as a result bundle records it. */
@@ -13,7 +12,7 @@ export interface BackendInfo {
   /** Human-readable: package and version, SIMD/threads or CPU/GPU build. */
   detail: string;
   tfjsVersion: string;
-  /** The GPU's name when training on one. */
+  /** The GPU TensorFlow trains on, as `describeGpu` names it; null when training on the CPU. */
   gpu: string | null;
 }
 
@@ -25,36 +24,27 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
-async function gpuName(): Promise<string | null> {
-  try {
-    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], {
-      timeout: 5000,
-    });
-    return stdout.split("\n")[0]?.trim() || null;
-  } catch {
-    return null; // no driver tool on PATH: the GPU stays unnamed
-  }
-}
-
 /**
  * Native TensorFlow through `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`. The
  * specifiers are variables so that type-checking does not need them installed.
  */
 async function tryTensorflow(): Promise<Attempt> {
   const reasons: string[] = [];
-  for (const [pkg, gpu] of NATIVE_PACKAGES) {
+  for (const [pkg, cudaBuild] of NATIVE_PACKAGES) {
     try {
       const module = (await import(pkg)) as { version?: { "tfjs-node"?: string } };
       if (!(await tf.setBackend("tensorflow"))) throw new Error(`${pkg} loaded but its backend did not start`);
       const version = module.version?.["tfjs-node"] ?? TFJS_VERSION;
-      const gpuLabel = gpu ? ((await gpuName()) ?? "CUDA GPU") : null;
+      // The CUDA build falls back to the CPU when TensorFlow finds no usable GPU.
+      const onGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      const device = onGpu ? "CUDA" : cudaBuild ? "CPU: TensorFlow found no GPU" : "CPU";
       return {
         ok: true,
         info: {
           backend: "tensorflow",
-          detail: `${pkg} ${version}${gpu ? " (CUDA)" : " (CPU)"}`,
+          detail: `${pkg} ${version} (${device})`,
           tfjsVersion: TFJS_VERSION,
-          gpu: gpuLabel,
+          gpu: await describeGpu(onGpu),
         },
       };
     } catch (error) {
