@@ -23,7 +23,7 @@ import { cacheDir } from "../runner/paths.js";
 import { expandSuite, findSuite, type ResultPredicate } from "../schema/index.js";
 import type { BoardRef } from "../web/index.js";
 import { LocalBoard } from "./report/board.js";
-import { reproductionReport, type StandardStatus, type SuiteResult } from "./report/document.js";
+import { reproductionReport, type StandardStatus, type SuiteResult } from "./report/document/index.js";
 import { ResultsFolder, type StepBundle } from "./report/steps.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
