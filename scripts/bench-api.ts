@@ -166,16 +166,25 @@ async function benchDatabase(
   }
 }
 
+/** A table row: the route left-aligned, the figures right-aligned, one space between columns. */
+const row = (cells: readonly string[]) =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(34) : cell.padStart([20, 10, 7, 7, 6][i - 1]!))).join(" ");
+
 function report(label: string, measures: Measure[]): void {
   const baseline = mean(measures[0]!.requestsPerSecond);
   console.log(`\n${label}`);
-  console.log(
-    `${"route".padEnd(34)} ${"req/s (mean ± sd)".padStart(20)} ${"vs /health".padStart(10)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"failed".padStart(6)}`,
-  );
+  console.log(row(["route", "req/s (mean ± sd)", "vs /health", "p50 ms", "p99 ms", "failed"]));
   for (const m of measures) {
     const rps = mean(m.requestsPerSecond);
     console.log(
-      `${m.route.padEnd(34)} ${`${rps.toFixed(0)} ± ${sampleSd(m.requestsPerSecond).toFixed(0)}`.padStart(20)} ${(rps / baseline).toFixed(3).padStart(10)} ${mean(m.p50Ms).toFixed(1).padStart(7)} ${mean(m.p99Ms).toFixed(1).padStart(7)} ${String(m.failures).padStart(6)}`,
+      row([
+        m.route,
+        `${rps.toFixed(0)} ± ${sampleSd(m.requestsPerSecond).toFixed(0)}`,
+        (rps / baseline).toFixed(3),
+        mean(m.p50Ms).toFixed(1),
+        mean(m.p99Ms).toFixed(1),
+        String(m.failures),
+      ]),
     );
   }
 }
@@ -183,7 +192,8 @@ function report(label: string, measures: Measure[]): void {
 async function main(): Promise<void> {
   const newBundleCount = NEW_PER_TRIAL * TRIALS + Math.ceil(NEW_PER_TRIAL / 3);
   console.log(
-    `Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`,
+    `Signing ${BOARD_ARCHITECTURES * BOARD_SEEDS} board bundles ` +
+      `and 2 × ${newBundleCount} new ones (suite ${SUITE.id})…`,
   );
   const { bundles: board, runs: boardRuns } = await makeBundles(
     BOARD_ARCHITECTURES * BOARD_SEEDS,
@@ -221,16 +231,20 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 
+  const loadAfter = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   console.log(
-    `\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; load average before: ${load}, after: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ")}`,
+    `\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; ` +
+      `load average before: ${load}, after: ${loadAfter}`,
   );
   console.log(
-    `${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up (new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`,
+    `${CONNECTIONS} connections; ${TRIALS} trials of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up ` +
+      `(new bundles: ${TRIALS} × ${NEW_PER_TRIAL} requests after ${Math.ceil(NEW_PER_TRIAL / 3)}).`,
   );
   console.log(
-    `Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} (${board.length} bundles, ${boardRuns} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`,
+    `Board: ${BOARD_ARCHITECTURES} architectures × ${BOARD_SEEDS} seeds of suite ${SUITE.id} ` +
+      `(${board.length} bundles, ${boardRuns} runs); a bundle is ${(board[0]!.length / 1024).toFixed(0)} KiB.`,
   );
   report("PGlite (embedded, on disk)", pglite);
   report(

@@ -191,7 +191,8 @@ async function compareBackends(): Promise<void> {
     console.log(`${job.backend.padEnd(10)} ${reply.ok ? reply.detail : `not measured: ${reply.reason}`}`);
   }
   const widths = [18, 11, 6, 26, 10, 18];
-  console.log(`\n${row(["model", "backend", "batch", "examples/s (mean ± sd)", "× cpu", "evaluation ex/s"], widths)}`);
+  const header = ["model", "backend", "batch", "examples/s (mean ± sd)", "× cpu", "evaluation ex/s"];
+  console.log(`\n${row(header, widths)}`);
   for (const bench of BENCHES) {
     const cpu = results.get("cpu")?.measurements.find((m) => m.label === bench.label);
     for (const [backend, reply] of results) {
@@ -240,9 +241,8 @@ async function compareKernels(): Promise<void> {
     ["training examples/s", (m: Measurement) => m.examplesPerSecond],
     ["evaluation examples/s", (m: Measurement) => m.evalExamplesPerSecond],
   ] as const) {
-    console.log(
-      `\n${title} (mean ± sd) and ratio to "all of ours"\n${row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths)}`,
-    );
+    console.log(`\n${title} (mean ± sd) and ratio to "all of ours"`);
+    console.log(row(["wasm kernels", ...KERNEL_BENCHES.map((b) => b.label)], widths));
     for (const result of results) {
       const cells = KERNEL_BENCHES.map((bench) => {
         const values = rates(result.measurements.find((m) => m.label === bench.label)!);
@@ -263,8 +263,10 @@ if (measuring !== -1) {
   console.log(
     [
       "rethink-bench training throughput: examples/s of the training loop (trainRun, evaluation excluded),",
-      `28×28×1 inputs, batch ${BATCH} (8 for the CNNs on cpu), SGD with momentum; first epoch of each run is warm-up; one process per backend.`,
-      `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}; TF.js ${tf.version.tfjs}; load average ${loadavg()[0]!.toFixed(2)} at start`,
+      `28×28×1 inputs, batch ${BATCH} (8 for the CNNs on cpu), SGD with momentum; ` +
+        "first epoch of each run is warm-up; one process per backend.",
+      `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}; ` +
+        `TF.js ${tf.version.tfjs}; load average ${loadavg()[0]!.toFixed(2)} at start`,
       "",
     ].join("\n"),
   );

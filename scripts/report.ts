@@ -44,7 +44,10 @@ function boardOf(p: ResultPredicate): BoardRef {
   return { suite: p.suite.id, version: p.suite.version, dataset: p.datasets[0]!.id };
 }
 
-/** The part of the standard suite that --standard runs: the dataset this machine can have without a download, one seed. */
+/**
+ * The part of the standard suite that --standard runs: the dataset this machine can have
+ * without a download, one seed.
+ */
 const STANDARD_SUBSET = { dataset: "fashion-mnist", seed: "0" };
 
 const { values: flags } = parseArgs({
@@ -105,7 +108,9 @@ for (const spec of standardSuite.datasets) {
     datasets.push({
       id: spec.id,
       present: false,
-      detail: `\`rethink-bench run --suite standard --dataset ${spec.id}\` downloads it, checksum-verified, or reads it from \`--data-dir\``,
+      detail:
+        `\`rethink-bench run --suite standard --dataset ${spec.id}\` downloads it, checksum-verified, ` +
+        "or reads it from `--data-dir`",
     });
   }
 }
@@ -204,6 +209,8 @@ try {
 
 await writeFileAtomic(join(DOCS, "reproduction.md"), report);
 const images = existsSync(IMAGES) ? (await readdir(IMAGES)).length : 0;
+const elapsedSeconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `\nWrote docs/reproduction.md and ${images} images in docs/reproduction/ in ${((performance.now() - started) / 1000).toFixed(1)} s (results in ${relative(ROOT, resultsDir)}).\n`,
+  `\nWrote docs/reproduction.md and ${images} images in docs/reproduction/ ` +
+    `in ${elapsedSeconds.toFixed(1)} s (results in ${relative(ROOT, resultsDir)}).\n`,
 );

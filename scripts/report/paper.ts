@@ -4,7 +4,8 @@
 // Figure 1 values are read off the plots.
 
 export const PAPER_CITATION =
-  'Zhang, Bengio, Hardt, Recht and Vinyals, "Understanding deep learning requires rethinking generalization", ICLR 2017 ([arXiv:1611.03530](https://arxiv.org/abs/1611.03530))';
+  'Zhang, Bengio, Hardt, Recht and Vinyals, "Understanding deep learning requires rethinking generalization", ' +
+  "ICLR 2017 ([arXiv:1611.03530](https://arxiv.org/abs/1611.03530))";
 
 /** A model as the paper names it (Table 1, Figure 1). */
 export type PaperModel = "Inception" | "Inception w/o BatchNorm" | "AlexNet" | "MLP 3x512" | "MLP 1x512";
@@ -120,7 +121,10 @@ export const KERNEL = {
  */
 export const PUBLIC_KERNEL = { gamma: 0.02, mnistTestError: 0.0122 };
 
-/** Theorem 1 (§4): a depth-two ReLU network with 2n + d weights represents any labels of n distinct points in d dimensions. */
+/**
+ * Theorem 1 (§4): a depth-two ReLU network with 2n + d weights represents any labels of n
+ * distinct points in d dimensions.
+ */
 export function theoremWeights(n: number, d: number): number {
   return 2 * n + d;
 }
