@@ -89,8 +89,10 @@ export class RunStore {
         before.tfjsVersion !== tfjsVersion
       ) {
         throw new UsageError(
-          `the ${finishedRuns} finished runs in ${this.dir} were trained with ${before.backendDetail} (rethink-bench ${before.runnerVersion}); ` +
-            `this invocation uses ${backendDetail} (rethink-bench ${runnerVersion}). Use the same backend, or another --out folder.`,
+          `the ${finishedRuns} finished runs in ${this.dir} ` +
+            `were trained with ${before.backendDetail} (rethink-bench ${before.runnerVersion}); ` +
+            `this invocation uses ${backendDetail} (rethink-bench ${runnerVersion}). ` +
+            `Use the same backend, or another --out folder.`,
         );
       }
     }

@@ -80,7 +80,8 @@ function buildProgram(): Command {
   program
     .command("theorem")
     .description(
-      "build the paper's Theorem 1 network (2n + d weights) for n points and real labels, and check it fits them exactly",
+      "build the paper's Theorem 1 network (2n + d weights) for n points and real labels, " +
+        "and check it fits them exactly",
     )
     .requiredOption("--n <n>", "number of points")
     .option("--d <d>", "dimension of random points (with --dataset: the pixel count, implied)")
@@ -104,7 +105,8 @@ function buildProgram(): Command {
   program
     .command("kernel")
     .description(
-      "minimum-norm Gaussian-kernel interpolation (paper §5): training error 0, test error and norm; --out writes a signed baseline bundle",
+      "minimum-norm Gaussian-kernel interpolation (paper §5): " +
+        "training error 0, test error and norm; --out writes a signed baseline bundle",
     )
     .option("--dataset <id>", "dataset (default mnist-10k; with --out, one of the suite's)")
     .option("--n <n>", "training images (default 1000)")

@@ -83,7 +83,7 @@ describe("label corruptions", () => {
     for (const count of counts) expect(Math.abs(count - data.train.count / K)).toBeLessThan(4 * sd);
   });
 
-  it("nests: for one seed, the labels changed at a lower p are changed, identically, at every higher p and under random", () => {
+  it("nests: for one seed, a label changed at a lower p changes identically at every higher p and under random", () => {
     const levels = [0.2, 0.4, 0.6, 0.8].map((p) => corruptDataset(data, { kind: "partial", p }, 3).train.labels);
     levels.push(corruptDataset(data, { kind: "random" }, 3).train.labels);
     const broken: string[] = [];
@@ -130,7 +130,7 @@ describe("input corruptions", () => {
     expect(corrupted.test.labels).toBe(data.test.labels);
   });
 
-  it("gaussian replaces training and test images with noise of the training images' per-channel mean and variance", () => {
+  it("gaussian replaces train and test images with noise of the train images' per-channel mean and variance", () => {
     // Three channels with different statistics: c-th channel uniform in [0.3c, 0.3c + 0.1 + 0.2c].
     const rng = Rng.create(0, "test/gaussian");
     const colour = numbered([8, 8, 3], 300, 200);

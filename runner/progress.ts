@@ -19,7 +19,8 @@ function describeRun(run: RunResult): string {
     epochsToFit === null
       ? `not fitted in ${run.curve.length} epochs`
       : `fitted at epoch ${epochsToFit} (step ${stepsToFit})`;
-  return `${fit} · train ${finalTrainAcc!.toFixed(3)} · test ${finalTestAcc!.toFixed(3)} · ${wallSeconds.toFixed(1)} s`;
+  const accuracies = `train ${finalTrainAcc!.toFixed(3)} · test ${finalTestAcc!.toFixed(3)}`;
+  return `${fit} · ${accuracies} · ${wallSeconds.toFixed(1)} s`;
 }
 
 /** How often plain-line output reports an epoch of a running run. */
@@ -41,7 +42,8 @@ export function createProgress(options: {
       epoch: (_, task, point) => {
         if (point.epoch % PLAIN_EPOCH_EVERY === 0) {
           stream.write(
-            `        ${taskKey(task)} epoch ${point.epoch}/${task.epochs} train ${point.trainAcc.toFixed(3)} test ${point.testAcc.toFixed(3)}\n`,
+            `        ${taskKey(task)} epoch ${point.epoch}/${task.epochs}` +
+              ` train ${point.trainAcc.toFixed(3)} test ${point.testAcc.toFixed(3)}\n`,
           );
         }
       },

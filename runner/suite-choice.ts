@@ -26,7 +26,8 @@ export interface TaskSelection {
 export function selectTasks(suite: Suite, selection: TaskSelection): Task[] {
   if (selection.dataset !== undefined && !suite.datasets.some((d) => d.id === selection.dataset)) {
     throw new UsageError(
-      `suite ${suite.id} does not use dataset "${selection.dataset}"; it uses: ${suite.datasets.map((d) => d.id).join(", ")}`,
+      `suite ${suite.id} does not use dataset "${selection.dataset}"` +
+        `; it uses: ${suite.datasets.map((d) => d.id).join(", ")}`,
     );
   }
   const tasks = expandSuite(suite, {

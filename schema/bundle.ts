@@ -196,7 +196,8 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
   if (!(await verifySignature(payloadType, payloadBytes, sig, publicKeyRaw))) {
     return fail(
       "bad-signature",
-      `the signature does not verify with the submitter's key ${keyid}: the payload was changed or signed by another key`,
+      `the signature does not verify with the submitter's key ${keyid}: the payload was ` +
+        `changed or signed by another key`,
     );
   }
 

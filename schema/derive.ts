@@ -1,5 +1,6 @@
-// The derived metrics of the protocol (README, "The protocol and its limits"), computed from curves. The runner claims them and the
-// API recomputes them with these same functions, so both sides agree to the bit.
+// The derived metrics of the protocol (README, "The protocol and its limits"), computed from
+// curves. The runner claims them and the API recomputes them with these same functions, so both
+// sides agree to the bit.
 import { type DerivedMetrics, type EpochPoint, type RunResult, type Task, taskKey } from "./contract/index.js";
 
 /**

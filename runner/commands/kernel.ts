@@ -59,12 +59,16 @@ function parseGamma(value: string): number {
   return gamma;
 }
 
-/** Refuses sizes whose float64 matrices (K, its Cholesky factor, the test kernel) cannot fit in this machine's memory. */
+/**
+ * Refuses sizes whose float64 matrices (K, its Cholesky factor, the test kernel) cannot fit in this
+ * machine's memory.
+ */
 function checkMemory(trainSize: number, testSize: number): void {
   const bytes = 8 * (2 * trainSize * trainSize + testSize * trainSize);
   if (bytes > 0.8 * totalmem()) {
     throw new UsageError(
-      `n = ${trainSize} needs about ${(bytes / 2 ** 30).toFixed(1)} GiB for its kernel matrices, more than this machine's ${(totalmem() / 2 ** 30).toFixed(1)} GiB allow; use a smaller n`,
+      `n = ${trainSize} needs about ${(bytes / 2 ** 30).toFixed(1)} GiB for its kernel matrices, ` +
+        `more than this machine's ${(totalmem() / 2 ** 30).toFixed(1)} GiB allow; use a smaller n`,
     );
   }
 }
@@ -107,15 +111,17 @@ export async function kernelCommand(options: KernelOptions): Promise<void> {
     return;
   }
   const s = report.seconds;
+  const kernel = `exp(−${gamma}·‖x − x′‖²)`;
   process.stdout.write(
     `${[
       `Minimum-norm kernel interpolation (Zhang et al. 2017, §5): K α = Y with one-hot targets,`,
-      `Gaussian kernel exp(−${gamma}·‖x − x′‖²) on [0, 1] pixels, solved by a float64 Cholesky factorization.`,
+      `Gaussian kernel ${kernel} on [0, 1] pixels, solved by a float64 Cholesky factorization.`,
       `dataset      ${id}: ${n} training images, ${testSize} test images`,
       `train error  ${percent(report.trainError)}   (max |Kα − Y| = ${report.maxTrainResidual.toExponential(1)})`,
       `test error   ${percent(report.testError)}`,
       `norm         ${report.norm.toFixed(2)}   (sqrt(tr(αᵀKα)), the interpolant's RKHS norm)`,
-      `time         kernel matrices ${s.kernel.toFixed(1)} s · Cholesky ${s.factor.toFixed(1)} s · solve and predict ${s.solve.toFixed(1)} s`,
+      `time         kernel matrices ${s.kernel.toFixed(1)} s · Cholesky ${s.factor.toFixed(1)} s · ` +
+        `solve and predict ${s.solve.toFixed(1)} s`,
     ].join("\n")}\n`,
   );
 }

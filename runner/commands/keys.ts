@@ -15,7 +15,8 @@ export async function keysCommand(options: KeysOptions): Promise<void> {
   }
   if (created)
     process.stderr.write(
-      `Created a new Ed25519 signing key at ${path} (readable by you only). Back it up: it is your identity on the leaderboard.\n`,
+      `Created a new Ed25519 signing key at ${path} (readable by you only). ` +
+        `Back it up: it is your identity on the leaderboard.\n`,
     );
   process.stdout.write(`keyid      ${signer.keyid}\npublic key ${signer.publicKey}\nfile       ${path}\n`);
 }

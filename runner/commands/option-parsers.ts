@@ -15,13 +15,17 @@ export function parseWholeNumber(value: string, option: string, min: number, max
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
     throw new UsageError(
-      `${option} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got "${value}"`,
+      `${option} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}` +
+        `, got "${value}"`,
     );
   }
   return n;
 }
 
-/** Where a command finds datasets (--data-dir, else the cache, downloading unless --no-download), with progress on stderr. */
+/**
+ * Where a command finds datasets (--data-dir, else the cache, downloading unless --no-download),
+ * with progress on stderr.
+ */
 export function datasetLoadOptions(options: { dataDir?: string; download: boolean }): LoadOptions {
   return {
     cacheDir: cacheDir(),

@@ -81,7 +81,8 @@ export async function runAndPublishCommand(options: RunOptions & PublishOptions)
     if (local) {
       const { suite, dataset } = runs[0]!.run.task;
       say(
-        `Your results are on the leaderboard: ${target}/?suite=${suite.id}&version=${suite.version}&dataset=${dataset.id} (Ctrl-C stops the server)`,
+        `Your results are on the leaderboard: ${target}/?suite=${suite.id}&version=${suite.version}` +
+          `&dataset=${dataset.id} (Ctrl-C stops the server)`,
       );
       await serveUntilSignal(local);
       local = null;
@@ -182,7 +183,8 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
       await store.checkEnvironment(environment, finished.size);
       const done = tasks.length - remaining.length;
       say(
-        `Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}${done ? `, ${done} already finished in ${store.dir}` : ""}.`,
+        `Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}` +
+          `${done ? `, ${done} already finished in ${store.dir}` : ""}.`,
       );
       await trainAll(pool, remaining, {
         total: tasks.length,
@@ -212,7 +214,8 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
     process.stdout.write(`${JSON.stringify({ bundle: bundlePath, runs: predicate.runs.map(runSummary) })}\n`);
   } else {
     process.stdout.write(
-      `${summaryTable(predicate.runs)}\n\nSigned bundle: ${bundlePath}\nVerify it with: rethink-bench verify ${bundlePath}\n`,
+      `${summaryTable(predicate.runs)}\n\nSigned bundle: ${bundlePath}\n` +
+        `Verify it with: rethink-bench verify ${bundlePath}\n`,
     );
   }
   return { bundlePath, runs };
@@ -256,7 +259,8 @@ async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOption
   } catch (error) {
     if (error instanceof Interrupted) {
       throw new Interrupted(
-        `interrupted: ${options.finishedRuns.size} of ${options.total} runs are saved in ${options.store.dir}; run the same command again to resume`,
+        `interrupted: ${options.finishedRuns.size} of ${options.total} runs are saved in ${options.store.dir}; ` +
+          `run the same command again to resume`,
       );
     }
     throw error;

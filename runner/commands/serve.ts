@@ -101,7 +101,8 @@ export async function isLeaderboardAt(base: string): Promise<boolean> {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const server = await startLocalServer(options);
   process.stdout.write(
-    `rethink-bench: leaderboard at ${server.url}/ · API at ${server.url}/api/v1 (database: ${server.where}); Ctrl-C stops it\n`,
+    `rethink-bench: leaderboard at ${server.url}/ · API at ${server.url}/api/v1` +
+      ` (database: ${server.where}); Ctrl-C stops it\n`,
   );
   await serveUntilSignal(server);
 }

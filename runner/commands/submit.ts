@@ -62,8 +62,10 @@ async function deliver(base: string, bundleText: string): Promise<Delivery> {
       }
     })(),
   );
+  const errors = problem.success ? problem.data.errors : undefined;
+  const errorList = errors?.length ? ` (${errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : "";
   const detail = problem.success
-    ? `${problem.data.title}: ${problem.data.detail}${problem.data.errors?.length ? ` (${problem.data.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : ""}`
+    ? `${problem.data.title}: ${problem.data.detail}${errorList}`
     : `HTTP ${response.status}`;
   if (response.status === 429 || response.status === 408 || response.status >= 500) {
     const retryAfter = response.headers.get("retry-after");
@@ -134,8 +136,9 @@ async function retryOutbox(
     const delivery = await deliver(base, text);
     if (delivery.kind === "accepted") {
       await outbox.remove(entry.id);
+      const verdict = delivery.created ? "submitted" : "already on the board";
       results.push({
-        line: `${delivery.created ? "submitted" : "already on the board"}: ${entry.id.slice(0, 12)} → ${delivery.url}`,
+        line: `${verdict}: ${entry.id.slice(0, 12)} → ${delivery.url}`,
         outcome: "accepted",
       });
     } else if (delivery.kind === "refused") {

@@ -148,12 +148,20 @@ export async function theoremCommand(options: TheoremOptions): Promise<TheoremRe
     return report;
   }
   const e = (x: number) => x.toExponential(2);
+  const pointsText =
+    description === "random"
+      ? `standard normal points in ${points.dimension} dimensions (seed ${seed})`
+      : `images of ${description}, ${points.dimension} pixels each`;
+  const labelsText = labelsFromFile
+    ? `${n} real numbers from ${options.labels}`
+    : `standard normal real numbers (seed ${seed})`;
+  const weightsText = `(projection a, ${n} biases, ${n} output weights)`;
   process.stdout.write(
     `${[
       `Theorem 1 (Zhang et al. 2017, §4): a depth-two ReLU network with 2n + d weights fits any n distinct points.`,
-      `points           ${n} ${description === "random" ? `standard normal points in ${points.dimension} dimensions (seed ${seed})` : `images of ${description}, ${points.dimension} pixels each`}`,
-      `labels           ${labelsFromFile ? `${n} real numbers from ${options.labels}` : `standard normal real numbers (seed ${seed})`}`,
-      `weights          ${report.weights} = 2·${n} + ${points.dimension} (projection a, ${n} biases, ${n} output weights)`,
+      `points           ${n} ${pointsText}`,
+      `labels           ${labelsText}`,
+      `weights          ${report.weights} = 2·${n} + ${points.dimension} ${weightsText}`,
       `max |c(x) − y|   ${e(report.maxAbsError)}   (rounding guarantees at most ${e(report.errorBound)})`,
       `κ∞(A)            ${e(report.condition)}   (condition of the lower-triangular system A w = y)`,
       `directions       ${report.directionDraws} drawn · built and checked in ${report.seconds.toFixed(2)} s`,

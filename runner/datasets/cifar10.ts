@@ -64,7 +64,8 @@ export const CIFAR10_SOURCE: CifarSource = {
 export function parseCifarBatch(bytes: Uint8Array, name: string, classes: number): RawSplit {
   if (bytes.byteLength === 0 || bytes.byteLength % RECORD_BYTES !== 0) {
     throw new InputError(
-      `${name} is not a CIFAR-10 binary batch: its ${bytes.byteLength} bytes are not a whole number of ${RECORD_BYTES}-byte records`,
+      `${name} is not a CIFAR-10 binary batch: its ${bytes.byteLength} bytes ` +
+        `are not a whole number of ${RECORD_BYTES}-byte records`,
     );
   }
   const count = bytes.byteLength / RECORD_BYTES;
@@ -168,7 +169,10 @@ function advice(source: CifarSource, options: ResolvedLoadOptions): string {
   const names = batchFiles(source)
     .map((f) => f.name)
     .join(", ");
-  return `To get ${source.title}: ${download}; or pass --data-dir FOLDER, a folder holding ${source.archive.name} or ${names} (directly or in ${source.folder}/).`;
+  return (
+    `To get ${source.title}: ${download}; or pass --data-dir FOLDER, ` +
+    `a folder holding ${source.archive.name} or ${names} (directly or in ${source.folder}/).`
+  );
 }
 
 /**
@@ -225,7 +229,10 @@ async function batchReader(
   };
 }
 
-/** Finds (downloading and extracting if needed) each batch file of CIFAR-10 and checks it against its pinned digest, without parsing it. */
+/**
+ * Finds (downloading and extracting if needed) each batch file of CIFAR-10 and checks it against
+ * its pinned digest, without parsing it.
+ */
 export async function verifyCifarDataset(source: CifarSource, options: ResolvedLoadOptions): Promise<void> {
   const read = await batchReader(source, options);
   for (const file of batchFiles(source)) await read(file);

@@ -73,7 +73,8 @@ export async function downloadFile(target: DownloadTarget, onProgress?: (message
     const digest = hash.digest("hex");
     if (digest !== target.sha256) {
       throw fail(
-        `its SHA-256 is ${digest}, expected ${target.sha256}; the file was discarded (a damaged transfer or a changed file on the server)`,
+        `its SHA-256 is ${digest}, expected ${target.sha256}; ` +
+          `the file was discarded (a damaged transfer or a changed file on the server)`,
       );
     }
     await file.sync();

@@ -36,5 +36,7 @@ export const FASHION_MNIST_SOURCE: IdxSource = {
   },
   url: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
   systemDirs: [DEBIAN_FASHION_MNIST_DIR],
-  packageHint: `install Debian's package (sudo apt-get install dataset-fashion-mnist), which rethink-bench finds in ${DEBIAN_FASHION_MNIST_DIR}`,
+  packageHint:
+    `install Debian's package (sudo apt-get install dataset-fashion-mnist), ` +
+    `which rethink-bench finds in ${DEBIAN_FASHION_MNIST_DIR}`,
 };

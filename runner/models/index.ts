@@ -44,7 +44,8 @@ export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBui
     const builtin = findBuiltin(spec.id);
     if (!builtin)
       throw new UsageError(
-        `unknown model "${spec.id}"; built-in models: ${BUILTIN_ARCHITECTURE_IDS.join(", ")}, or a path to a model.json or a builder module (.js)`,
+        `unknown model "${spec.id}"; built-in models: ${BUILTIN_ARCHITECTURE_IDS.join(", ")}, ` +
+          `or a path to a model.json or a builder module (.js)`,
       );
     return { id: spec.id, name: builtin.name, kind: "builtin", build: (options) => builtin.build(spec.id, options) };
   }

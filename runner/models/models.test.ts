@@ -255,9 +255,11 @@ describe("builder modules", () => {
       `export const name = "Tiny CNN";
 export default function build({ tf, inputShape, classes, seed }) {
   const input = tf.input({ shape: inputShape });
-  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(input);
-  const flat = tf.layers.flatten().apply(conv);
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(flat) });
+  const init = (s) => tf.initializers.glorotUniform({ seed: s });
+  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", kernelInitializer: init(seed) });
+  const flat = tf.layers.flatten().apply(conv.apply(input));
+  const dense = tf.layers.dense({ units: classes, kernelInitializer: init(seed + 1) });
+  return tf.model({ inputs: input, outputs: dense.apply(flat) });
 }
 `,
     );

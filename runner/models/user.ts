@@ -41,7 +41,8 @@ function modelConfigOf(json: unknown, path: string): JsonRecord {
   if (isRecord(topology) && isRecord(topology.model_config)) topology = topology.model_config;
   if (!isRecord(topology) || typeof topology.class_name !== "string" || !isRecord(topology.config)) {
     throw new InputError(
-      `${path}: not a TF.js layers model: expected {"modelTopology": {"class_name": …, "config": …}} or {"class_name": …, "config": …}`,
+      `${path}: not a TF.js layers model: expected {"modelTopology": {"class_name": …, ` +
+        `"config": …}} or {"class_name": …, "config": …}`,
     );
   }
   if (!Array.isArray(topology.config.layers) || topology.config.layers.length === 0) {
@@ -62,12 +63,14 @@ function checkLayerClasses(layers: Json[], path: string): void {
   for (const [index, layer] of layers.entries()) {
     if (!isRecord(layer) || typeof layer.class_name !== "string" || !isRecord(layer.config)) {
       throw new InputError(
-        `${path}: ${layerLabel(layer, index)} is malformed: each layer needs a "class_name" string and a "config" object`,
+        `${path}: ${layerLabel(layer, index)} is malformed: each layer needs a "class_name" ` +
+          `string and a "config" object`,
       );
     }
     if (!(layer.class_name in known)) {
       throw new InputError(
-        `${path}: ${layerLabel(layer, index)}: unknown layer class "${layer.class_name}" (TF.js layers has no such layer)`,
+        `${path}: ${layerLabel(layer, index)}: unknown layer class "${layer.class_name}" ` +
+          `(TF.js layers has no such layer)`,
       );
     }
   }
@@ -146,12 +149,14 @@ function checkShapes(model: tf.LayersModel, options: BuildOptions, source: strin
   const expectedInput = [null, ...options.inputShape];
   if (model.inputs.length !== 1 || JSON.stringify(input) !== JSON.stringify(expectedInput)) {
     throw new InputError(
-      `${source}: the model takes input of shape ${JSON.stringify(input)}, but this dataset's images are ${JSON.stringify(expectedInput)} (batch, height, width, channels)`,
+      `${source}: the model takes input of shape ${JSON.stringify(input)}, but this dataset's ` +
+        `images are ${JSON.stringify(expectedInput)} (batch, height, width, channels)`,
     );
   }
   if (model.outputs.length !== 1 || JSON.stringify(output) !== JSON.stringify([null, options.classes])) {
     throw new InputError(
-      `${source}: the model's output has shape ${JSON.stringify(output)}, but this dataset needs [null, ${options.classes}] (one score per class)`,
+      `${source}: the model's output has shape ${JSON.stringify(output)}, but this dataset ` +
+        `needs [null, ${options.classes}] (one score per class)`,
     );
   }
 }
@@ -192,7 +197,8 @@ export async function loadLayersJson(path: string): Promise<Template> {
     build(options) {
       if (options.regularizer.dropout > 0 || options.regularizer.batchNorm !== "default") {
         throw new RegularizerNotApplicable(
-          `the "${options.regularizer.name}" regularizer adds dropout or changes batch norm, which a fixed model.json topology cannot take; supply a builder module instead`,
+          `the "${options.regularizer.name}" regularizer adds dropout or changes batch norm, which ` +
+            `a fixed model.json topology cannot take; supply a builder module instead`,
         );
       }
       const model = modelClass.fromConfig(
@@ -225,7 +231,8 @@ export async function loadBuilderModule(path: string): Promise<Template> {
   const builder = typeof module.default === "function" ? module.default : module.build;
   if (typeof builder !== "function") {
     throw new InputError(
-      `${path}: a builder module must export a function, as its default export or as "build": ({ tf, inputShape, classes, regularizer, seed }) => tf.LayersModel`,
+      `${path}: a builder module must export a function, as its default export or as "build": ` +
+        `({ tf, inputShape, classes, regularizer, seed }) => tf.LayersModel`,
     );
   }
   return {
@@ -239,7 +246,8 @@ export async function loadBuilderModule(path: string): Promise<Template> {
       }
       if (!(model instanceof tf.LayersModel)) {
         throw new InputError(
-          `${path}: the builder function must return a tf.LayersModel built with the "tf" it receives, not ${model === null ? "null" : typeof model}`,
+          `${path}: the builder function must return a tf.LayersModel built with the "tf" it ` +
+            `receives, not ${model === null ? "null" : typeof model}`,
         );
       }
       checkShapes(model, options, path);

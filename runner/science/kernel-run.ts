@@ -51,7 +51,10 @@ export async function kernelArchitecture(
   };
 }
 
-/** Whether a suite task is one the kernel can run: the randomization tests without explicit regularizers (a kernel has no weight decay, crops or dropout to turn on). */
+/**
+ * Whether a suite task is one the kernel can run: the randomization tests without explicit
+ * regularizers (a kernel has no weight decay, crops or dropout to turn on).
+ */
 export function isKernelTask(task: Task): boolean {
   return task.regularizer.name === "none";
 }

@@ -55,7 +55,7 @@ describe("kernel interpolation", () => {
     expect(fitted.norm).toBeGreaterThan(truth.norm);
   });
 
-  it("reports the RKHS norm sqrt(tr(αᵀKα)) of the minimum-norm solution, as an LU solve of K α = Y gives it", () => {
+  it("reports the RKHS norm sqrt(tr(αᵀKα)) of the minimum-norm solution, as an LU solve gives it", () => {
     const n = data.train.count;
     const Y = new Matrix(n, 10);
     data.train.labels.forEach((label, i) => {
@@ -63,7 +63,8 @@ describe("kernel interpolation", () => {
     });
     const alpha = solve(system.trainKernel, Y); // LU, independent of the Cholesky path
     let squared = 0;
-    for (let i = 0; i < n; i++) for (let c = 0; c < 10; c++) squared += alpha.get(i, c) * Y.get(i, c); // tr(αᵀKα) = tr(αᵀY)
+    // tr(αᵀKα) = tr(αᵀY)
+    for (let i = 0; i < n; i++) for (let c = 0; c < 10; c++) squared += alpha.get(i, c) * Y.get(i, c);
     const outcome = interpolate(system, data.train.labels, data.test.labels, 10);
     expect(Math.abs(outcome.norm - Math.sqrt(squared)) / outcome.norm).toBeLessThan(1e-8);
   });

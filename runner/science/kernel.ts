@@ -4,7 +4,10 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import type { ImageSet } from "../datasets/index.js";
 
-/** γ of exp(−γ‖x − x′‖²) on [0, 1] pixels that the paper's first author uses for MNIST (1.22% test error on all 60,000 digits). */
+/**
+ * γ of exp(−γ‖x − x′‖²) on [0, 1] pixels that the paper's first author uses for MNIST (1.22% test
+ * error on all 60,000 digits).
+ */
 export const DEFAULT_GAMMA = 0.02;
 
 /** The kernel system of one set of training and test images, reusable for any labels. */
@@ -26,7 +29,10 @@ export interface KernelOutcome {
   testError: number;
   /** max |(Kα − Y)_ic|: how exactly the solution interpolates the one-hot targets. */
   maxTrainResidual: number;
-  /** Mean over images of Σ_c (f_c(x) − y_c)², the squared loss the interpolant minimizes (0 on the training set). */
+  /**
+   * Mean over images of Σ_c (f_c(x) − y_c)², the squared loss the interpolant minimizes (0 on the
+   * training set).
+   */
   trainSquaredLoss: number;
   testSquaredLoss: number;
   /** ‖f‖ in the kernel's RKHS: sqrt(tr(αᵀKα)). */
@@ -59,7 +65,10 @@ function squaredNorms(set: ImageSet, pixels: number): Float64Array {
   });
 }
 
-/** Turns inner products ⟨u_i, v_j⟩ into exp(−γ‖u_i − v_j‖²) in place; rounding may make a tiny distance negative, so it is clamped at 0. */
+/**
+ * Turns inner products ⟨u_i, v_j⟩ into exp(−γ‖u_i − v_j‖²) in place; rounding may make a tiny
+ * distance negative, so it is clamped at 0.
+ */
 function gaussianFromInnerProducts(
   inner: Matrix,
   rowNorms: Float64Array,
@@ -103,7 +112,9 @@ export function prepareKernel(train: ImageSet, test: ImageSet, gamma: number): P
   if (!factor.isPositiveDefinite()) {
     return {
       ok: false,
-      message: `the ${train.count} × ${train.count} kernel matrix is not positive definite to double precision: some training images are identical or nearly so`,
+      message:
+        `the ${train.count} × ${train.count} kernel matrix is not positive definite to double precision: ` +
+        `some training images are identical or nearly so`,
     };
   }
   return {

@@ -130,7 +130,8 @@ export function buildNetwork(
     const message =
       labels[i] === labels[j]
         ? `points ${i} and ${j} are identical: Theorem 1 is about n distinct points; remove the duplicate`
-        : `points ${i} and ${j} are identical but labeled ${labels[i]} and ${labels[j]}: no function, network or otherwise, can take two values at one point`;
+        : `points ${i} and ${j} are identical but labeled ${labels[i]} and ${labels[j]}: ` +
+          `no function, network or otherwise, can take two values at one point`;
     return { ok: false, reason: "duplicate-points", message };
   }
   for (let draw = 1; draw <= MAX_DIRECTION_DRAWS; draw++) {
@@ -150,7 +151,9 @@ export function buildNetwork(
   return {
     ok: false,
     reason: "tied-projections",
-    message: `${MAX_DIRECTION_DRAWS} random directions all gave two points the same projection (to double precision); the points are distinct but too close together to separate`,
+    message:
+      `${MAX_DIRECTION_DRAWS} random directions all gave two points the same projection (to double precision); ` +
+      `the points are distinct but too close together to separate`,
   };
 }
 
@@ -212,9 +215,11 @@ export function checkInterpolation(
 /**
  * κ∞(A) = ‖A‖∞·‖A⁻¹‖∞ of the triangular system, exactly and in O(n²) time and O(n) memory.
  * Row n has the largest entries, so ‖A‖∞ = Σ_j (z_n − b_j). For A⁻¹: the slope of c on
- * (b_i, b_{i+1}) is s_i = Σ_{j≤i} w_j, and c(z_i) − c(z_{i−1}) = s_{i−1}(b_i − z_{i−1}) + s_i(z_i − b_i),
+ * (b_i, b_{i+1}) is s_i = Σ_{j≤i} w_j, and
+ * c(z_i) − c(z_{i−1}) = s_{i−1}(b_i − z_{i−1}) + s_i(z_i − b_i),
  * so the rows of the map y ↦ s follow the recurrence
- * S_i = (e_i − e_{i−1} − (b_i − z_{i−1})·S_{i−1}) / (z_i − b_i), and row i of A⁻¹ is S_i − S_{i−1}.
+ * S_i = (e_i − e_{i−1} − (b_i − z_{i−1})·S_{i−1}) / (z_i − b_i),
+ * and row i of A⁻¹ is S_i − S_{i−1}.
  */
 export function conditionNumber(projections: Float64Array, biases: Float64Array): number {
   const n = projections.length;

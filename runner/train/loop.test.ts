@@ -101,7 +101,7 @@ describe("trainRun", () => {
     expect(outcome.predictions!.test).toHaveLength(50);
   });
 
-  it("is deterministic for a seed, also with dropout, weight decay, batch norm and crop-flip augmentation", async () => {
+  it("is deterministic for a seed, also with dropout, weight decay, batch norm and crop-flip", async () => {
     const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
     const regularizer = {
       name: "all",

@@ -234,7 +234,9 @@ export async function trainRun(
         const broken = [train.loss, test.loss].find((loss) => !Number.isFinite(loss));
         if (broken !== undefined) {
           throw new RunFailure(
-            `the loss became ${Number.isNaN(broken) ? "NaN" : "infinite"} in epoch ${epoch} (training loss ${train.loss}, test loss ${test.loss}); the learning rate may be too high`,
+            `the loss became ${Number.isNaN(broken) ? "NaN" : "infinite"} in epoch ${epoch} ` +
+              `(training loss ${train.loss}, test loss ${test.loss}); ` +
+              `the learning rate may be too high`,
           );
         }
         const point: EpochPoint = {

@@ -29,7 +29,10 @@ export const DerivedMetrics = z.strictObject({
   finalTrainAcc: Fraction.nullable(),
   finalTestAcc: Fraction.nullable(),
   genGap: z.number().min(-1).max(1).nullable(),
-  /** Steps to fit this run over steps to fit the true-label run of the same architecture, dataset, regularizer and seed. */
+  /**
+   * Steps to fit this run over steps to fit the true-label run of the same architecture, dataset,
+   * regularizer and seed.
+   */
   slowdown: z.number().positive().nullable(),
   wallSeconds: NonNegative,
 });

@@ -53,7 +53,14 @@ export function corruptionLabel(corruption: Corruption): string {
  * architecture's own choice (on for small-inception, off for the others).
  *
  * @example
- * Regularizer.parse({ name: "wd", weightDecay: 5e-4, dropout: 0, augmentation: "none", batchNorm: "default", earlyStoppingPatience: null })
+ * Regularizer.parse({
+ *   name: "wd",
+ *   weightDecay: 5e-4,
+ *   dropout: 0,
+ *   augmentation: "none",
+ *   batchNorm: "default",
+ *   earlyStoppingPatience: null,
+ * })
  */
 export const Regularizer = z.strictObject({
   name: Slug,

@@ -2,7 +2,10 @@
 import type { Condition, Corruption, Regularizer } from "../contract/index.js";
 import { REGULARIZERS } from "./regularizers.js";
 
-/** Every randomization test: true labels, partial corruption p = 0.2…0.8, random labels, and the three input corruptions. */
+/**
+ * Every randomization test: true labels, partial corruption p = 0.2…0.8, random labels, and the
+ * three input corruptions.
+ */
 export const ALL_CORRUPTIONS: Corruption[] = [
   { kind: "true" },
   { kind: "partial", p: 0.2 },

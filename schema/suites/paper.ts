@@ -9,7 +9,10 @@ export const paperSuite: Suite = {
   version: 1,
   title: "Paper (CIFAR-10)",
   description:
-    "The paper's set-up: all 50,000 CIFAR-10 training images, small Inception (learning rate 0.1), small AlexNet and the two MLPs (0.01), SGD with momentum 0.9, learning rate ×0.95 per epoch, batch 128; the full corruption sweep and the Table 1 ablations on true and random labels. Needs a GPU.",
+    "The paper's set-up: all 50,000 CIFAR-10 training images, " +
+    "small Inception (learning rate 0.1), small AlexNet and the two MLPs (0.01), " +
+    "SGD with momentum 0.9, learning rate ×0.95 per epoch, batch 128; " +
+    "the full corruption sweep and the Table 1 ablations on true and random labels. Needs a GPU.",
   datasets: [{ id: "cifar10", trainSize: 50000, testSize: 10000 }],
   architectures: [
     { id: "small-inception", learningRate: 0.1 },

@@ -8,7 +8,11 @@ export const quickSuite: Suite = {
   version: 1,
   title: "Quick sweep",
   description:
-    "Every randomization test of the paper (true labels, partially corrupted labels p = 0.2 to 0.8, random labels, shuffled pixels, random pixels, Gaussian inputs) on a subset of the embedded MNIST digits, for an MLP and a small CNN. About 15 minutes on a 2-core laptop CPU.",
+    "Every randomization test of the paper " +
+    "(true labels, partially corrupted labels p = 0.2 to 0.8, random labels, " +
+    "shuffled pixels, random pixels, Gaussian inputs) " +
+    "on a subset of the embedded MNIST digits, for an MLP and a small CNN. " +
+    "About 15 minutes on a 2-core laptop CPU.",
   datasets: [{ id: "mnist-10k", trainSize: 1000, testSize: 1000 }],
   architectures: [{ id: "mlp-1x512" }, { id: "small-alexnet-tiny" }],
   conditions: unregularized(ALL_CORRUPTIONS),

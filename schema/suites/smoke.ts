@@ -8,7 +8,9 @@ export const smokeSuite: Suite = {
   version: 1,
   title: "Smoke test",
   description:
-    "An MLP with one hidden layer of 512 units on 250 real MNIST digits (25 per class), trained on true and on fully random labels until every training label is fitted. Seconds on one CPU core; checks that the whole pipeline works.",
+    "An MLP with one hidden layer of 512 units on 250 real MNIST digits (25 per class), " +
+    "trained on true and on fully random labels until every training label is fitted. " +
+    "Seconds on one CPU core; checks that the whole pipeline works.",
   datasets: [{ id: "mnist-10k", trainSize: 250, testSize: 250 }],
   architectures: [{ id: "mlp-1x512" }],
   conditions: unregularized([{ kind: "true" }, { kind: "random" }]),

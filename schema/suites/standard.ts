@@ -9,7 +9,10 @@ export const standardSuite: Suite = {
   version: 1,
   title: "Standard",
   description:
-    "Fashion-MNIST and CIFAR-10 subsets of 10,000 training images: the full corruption sweep without regularization, plus the ablations of the paper's Table 1 (weight decay, random crops, dropout, batch norm, early stopping) on true and random labels. Three seeds. Hours on a CPU, minutes on a GPU.",
+    "Fashion-MNIST and CIFAR-10 subsets of 10,000 training images: " +
+    "the full corruption sweep without regularization, plus the ablations of the paper's Table 1 " +
+    "(weight decay, random crops, dropout, batch norm, early stopping) on true and random labels. " +
+    "Three seeds. Hours on a CPU, minutes on a GPU.",
   datasets: [
     { id: "fashion-mnist", trainSize: 10000, testSize: 2000 },
     { id: "cifar10", trainSize: 10000, testSize: 2000 },
