@@ -14,6 +14,8 @@ import {
   formatSeconds,
   formatThreshold,
   formatTimestamp,
+  nounFor,
+  plural,
 } from "./format.js";
 
 describe("number formats", () => {
@@ -46,5 +48,15 @@ describe("number formats", () => {
   it("names corruptions as the paper's figures do", () => {
     expect(corruptionName({ kind: "partial", p: 0.2 })).toBe("20% random labels");
     expect(corruptionName({ kind: "gaussian" })).toBe("Gaussian inputs");
+  });
+});
+
+describe("plurals", () => {
+  it("put a noun in the number its count asks for", () => {
+    expect(plural(1, "run")).toBe("1 run");
+    expect(plural(0, "run")).toBe("0 runs");
+    expect(plural(3, "seed")).toBe("3 seeds");
+    expect(nounFor(1, "level")).toBe("level");
+    expect(nounFor(2, "level")).toBe("levels");
   });
 });

@@ -132,6 +132,26 @@ export function formatCorrelation(value: number): string {
 }
 
 /**
+ * A noun in the number a count asks for, where the count is printed apart from it.
+ *
+ * @example
+ * nounFor(1, "level") // "level"; nounFor(2, "level") // "levels"
+ */
+export function nounFor(count: number, noun: string): string {
+  return count === 1 ? noun : `${noun}s`;
+}
+
+/**
+ * A count and its noun.
+ *
+ * @example
+ * plural(1, "run") // "1 run"; plural(3, "seed") // "3 seeds"
+ */
+export function plural(count: number, noun: string): string {
+  return `${count} ${nounFor(count, noun)}`;
+}
+
+/**
  * The short name of a corruption, as chart legends and tables show it.
  *
  * @example

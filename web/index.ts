@@ -2,13 +2,13 @@
 // and the manifest of the client assets that scripts/build-web.ts builds. The API renders
 // these pages; data reaches them as props.
 export { ASSET_MANIFEST_FILE, AssetManifest, type PageScript } from "./assets.js";
+export type { BoardCount } from "./components/board-links.js";
 export { corruptionName, formatGibibytes, formatInteger, formatPercentValue, formatThreshold, NONE } from "./format.js";
-export { type ArchitectureBoard, ArchitecturePage, type ArchitecturePageProps } from "./pages/architecture.js";
-export type { BoardCount } from "./pages/boards.js";
+export { type ArchitectureBoard, ArchitecturePage, type ArchitecturePageProps } from "./pages/architecture/index.js";
 export { ErrorPage, type ErrorPageProps } from "./pages/error.js";
 export { InsightPage, type InsightPageProps } from "./pages/insight.js";
-export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard.js";
-export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol.js";
+export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard/index.js";
+export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol/index.js";
 export { HiddenSubmissionPage, SubmissionPage, type SubmissionPageProps } from "./pages/submission.js";
 export { type KendallTau, kendallTau, quantile } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";

@@ -6,7 +6,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { AssetManifest, PageScript } from "../assets.js";
 import { jsonForScript } from "../assets.js";
-import { protocolHref } from "../urls.js";
+import { API_DOCS_HREF, protocolHref } from "../urls.js";
 
 export type Section = "leaderboard" | "insight" | "protocol" | "other";
 
@@ -65,7 +65,7 @@ export function Layout(props: LayoutProps) {
                     </li>
                   ))}
                   <li>
-                    <a href="/api/v1/openapi.json">API</a>
+                    <a href={API_DOCS_HREF}>API</a>
                   </li>
                 </ul>
               </nav>
@@ -85,7 +85,7 @@ export function Layout(props: LayoutProps) {
                 every bundle can be <a href={protocolHref("verification")}>verified</a> by anyone.
               </p>
               <p>
-                Data: <a href="/api/v1/openapi.json">the API</a> (JSON and CSV).
+                Data: <a href={API_DOCS_HREF}>the API</a> (JSON and CSV).
               </p>
             </div>
           </footer>

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
-// Small pieces the pages share: a median with its spread, a chart figure with its data
-// table, the list of boards to switch between, a command to copy.
+// Small pieces the pages share: a median with its spread, a figure or none, a chart figure
+// with its data table, the list of boards to switch between, a command to copy.
 import type { Child } from "hono/jsx";
 import type { DatasetId, Spread, SuiteRef } from "../../schema/index.js";
-import { NONE, NOT_APPLICABLE } from "../format.js";
+import { NONE, NOT_APPLICABLE, plural } from "../format.js";
 
 /** A column header over figures: right-aligned, as the figures below it are. */
 export function NumTh(props: { children: Child }) {
@@ -27,7 +27,7 @@ export function SpreadValue(props: {
   const { spread, format } = props;
   const bound = props.formatBound ?? format;
   if (spread.runs === 0) return <span class="none">{NONE}</span>;
-  const seeds = props.showSeeds === false ? "" : `${spread.seeds} seed${spread.seeds === 1 ? "" : "s"}`;
+  const seeds = props.showSeeds === false ? "" : plural(spread.seeds, "seed");
   if (spread.median === null) {
     return (
       <span
@@ -61,6 +61,15 @@ export function SpreadValue(props: {
         </span>
       )}
     </>
+  );
+}
+
+/** A figure that may not exist: formatted, or NONE (muted) when there is none. */
+export function FigureOrNone(props: { value: number | null | undefined; format: (value: number) => string }) {
+  return props.value === null || props.value === undefined ? (
+    <span class="none">{NONE}</span>
+  ) : (
+    props.format(props.value)
   );
 }
 

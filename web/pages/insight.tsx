@@ -4,8 +4,9 @@
 // figures across architectures with Kendall's rank correlation, and the same for capacity.
 import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
+import { type BoardCount, boardLinks } from "../components/board-links.js";
 import { Layout } from "../components/layout.js";
-import { BoardNav, Commands, Figure, NumTh, Stat, submitCommands } from "../components/parts.js";
+import { BoardNav, Commands, Figure, FigureOrNone, NumTh, Stat, submitCommands } from "../components/parts.js";
 import {
   capacityGapCorrelation,
   type InsightFigureData,
@@ -14,10 +15,17 @@ import {
   memorizationGapCorrelation,
   spansDecade,
 } from "../figures.js";
-import { formatCorrelation, formatInteger, formatParameters, formatPoints, formatPValue, NONE } from "../format.js";
+import {
+  formatCorrelation,
+  formatInteger,
+  formatParameters,
+  formatPoints,
+  formatPValue,
+  NONE,
+  plural,
+} from "../format.js";
 import type { KendallTau } from "../stats.js";
-import { architectureHref, type BoardRef, insightHref, leaderboardHref, protocolHref } from "../urls.js";
-import { type BoardCount, boardLinks } from "./boards.js";
+import { architectureHref, type BoardRef, boardHref, insightHref, protocolHref } from "../urls.js";
 
 export interface InsightPageProps {
   board: BoardRef;
@@ -76,14 +84,13 @@ const CAPACITY: Relation = {
   y: "generalization gap",
 };
 
+/** Kendall's τ as a stat card shows it, or NONE when it is undefined. */
 function TauValue(props: { result: KendallTau }) {
-  const { result } = props;
-  if (result.tau === null) return <>{NONE}</>;
-  return <>τ = {formatCorrelation(result.tau)}</>;
+  return <FigureOrNone value={props.result.tau} format={(tau) => `τ = ${formatCorrelation(tau)}`} />;
 }
 
 function tauDetail(result: KendallTau): string {
-  return `${result.n} architectures${result.pValue === null ? "" : `, p = ${formatPValue(result.pValue)}`}`;
+  return `${plural(result.n, "architecture")}${result.pValue === null ? "" : `, p = ${formatPValue(result.pValue)}`}`;
 }
 
 function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
@@ -119,7 +126,9 @@ function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
                 NONE
               )}
             </td>
-            <td class="num">{p.genGap !== null ? formatPoints(p.genGap) : NONE}</td>
+            <td class="num">
+              <FigureOrNone value={p.genGap} format={formatPoints} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -165,10 +174,7 @@ export function InsightPage(props: InsightPageProps) {
           <h2>Not enough architectures on this board yet</h2>
           <p>
             A correlation needs at least two architectures with results; this board has {points.length}.{" "}
-            <a href={leaderboardHref({ ...board, rank: "memorization", backend: null, page: 1 })}>
-              See the leaderboard
-            </a>{" "}
-            or add one:
+            <a href={boardHref(board)}>See the leaderboard</a> or add one:
           </p>
           <Commands lines={submitCommands(suite.id, " --model path/to/model.json")} />
         </div>

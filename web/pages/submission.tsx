@@ -5,7 +5,7 @@
 import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, EpochsToFit, NotApplicable, NumTh, Stat, TableRegion } from "../components/parts.js";
+import { Commands, EpochsToFit, FigureOrNone, NotApplicable, NumTh, Stat, TableRegion } from "../components/parts.js";
 import {
   corruptionName,
   formatGibibytes,
@@ -14,9 +14,17 @@ import {
   formatPoints,
   formatSeconds,
   formatTimestamp,
-  NONE,
+  plural,
 } from "../format.js";
-import { architectureHref, type BoardRef, bundleHref, leaderboardHref, protocolHref } from "../urls.js";
+import {
+  API_MODERATION_HREF,
+  apiSubmissionHref,
+  architectureHref,
+  type BoardRef,
+  boardHref,
+  bundleHref,
+  protocolHref,
+} from "../urls.js";
 
 export interface SubmissionPageProps {
   submission: Omit<SubmissionDetail, "envelope">;
@@ -66,11 +74,17 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
                 <EpochsToFit status={r.status} failure={r.failure} epochsToFit={d.epochsToFit} sgd={sgd} />
               </td>
               <td class="num">
-                {!sgd ? <NotApplicable /> : d.stepsToFit === null ? NONE : formatInteger(d.stepsToFit)}
+                {sgd ? <FigureOrNone value={d.stepsToFit} format={formatInteger} /> : <NotApplicable />}
               </td>
-              <td class="num">{d.finalTrainAcc === null ? NONE : formatPercent(d.finalTrainAcc)}</td>
-              <td class="num">{d.finalTestAcc === null ? NONE : formatPercent(d.finalTestAcc)}</td>
-              <td class="num">{d.genGap === null ? NONE : formatPoints(d.genGap)}</td>
+              <td class="num">
+                <FigureOrNone value={d.finalTrainAcc} format={formatPercent} />
+              </td>
+              <td class="num">
+                <FigureOrNone value={d.finalTestAcc} format={formatPercent} />
+              </td>
+              <td class="num">
+                <FigureOrNone value={d.genGap} format={formatPoints} />
+              </td>
               <td class="num">{formatSeconds(d.wallSeconds)}</td>
             </tr>
           );
@@ -107,7 +121,7 @@ export function SubmissionPage(props: SubmissionPageProps) {
           Submission <code class="id">{s.id}</code>
         </h1>
         <p class="meta">
-          {suiteName} · {s.runs} run{s.runs === 1 ? "" : "s"}
+          {suiteName} · {plural(s.runs, "run")}
           {failed > 0 && ` (${failed} failed)`} · signed by{" "}
           {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"}
         </p>
@@ -233,7 +247,7 @@ export function SubmissionPage(props: SubmissionPageProps) {
         <p class="muted">
           Without rethink-bench, any Ed25519 implementation can check the signature over DSSE's pre-authentication
           encoding: see <a href={protocolHref("verification")}>verification</a>. Everything above as JSON:{" "}
-          <a href={`/api/v1/submissions/${s.id}`}>API document</a>.
+          <a href={apiSubmissionHref(s.id)}>API document</a>.
         </p>
       </section>
 
@@ -244,9 +258,8 @@ export function SubmissionPage(props: SubmissionPageProps) {
         </TableRegion>
         {firstBoard && (
           <p class="muted">
-            These runs count toward the board of{" "}
-            <a href={leaderboardHref({ ...firstBoard, rank: "memorization", backend: null, page: 1 })}>{suiteName}</a>{" "}
-            together with every other submission of the same architectures.
+            These runs count toward the board of <a href={boardHref(firstBoard)}>{suiteName}</a> together with every
+            other submission of the same architectures.
           </p>
         )}
       </section>
@@ -289,7 +302,7 @@ export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
         </p>
         <p>
           A hidden submission leaves every ranking, figure and list; nothing is deleted. Every decision is public in the{" "}
-          <a href="/api/v1/moderation">moderation audit trail</a>.
+          <a href={API_MODERATION_HREF}>moderation audit trail</a>.
         </p>
         <p>
           <a href="/">Back to the leaderboard</a>

@@ -1,8 +1,9 @@
 // The boards a page can switch between: every suite version × dataset this server ranks,
 // with how many architectures and submissions each has.
 import type { DatasetId, SuiteRef } from "../../schema/index.js";
-import type { BoardLink } from "../components/parts.js";
+import { plural } from "../format.js";
 import type { BoardRef } from "../urls.js";
+import type { BoardLink } from "./parts.js";
 
 export interface BoardCount {
   suite: SuiteRef;
@@ -31,10 +32,7 @@ export function boardLinks(
       dataset: count.dataset,
       href: href(board),
       current: sameBoard(current, count),
-      meta:
-        count.architectures === 0
-          ? "no results yet"
-          : `${count.architectures} architecture${count.architectures === 1 ? "" : "s"}`,
+      meta: count.architectures === 0 ? "no results yet" : plural(count.architectures, "architecture"),
       empty: count.architectures === 0,
     };
   });

@@ -1,0 +1,69 @@
+/** @jsxImportSource hono/jsx */
+// What the leaderboard shows in place of rows: no results from the chosen backend, a page
+// past the end, or a board nobody has submitted to yet (with the commands that fill it).
+import type { Suite } from "../../../schema/index.js";
+import type { BoardCount } from "../../components/board-links.js";
+import { Commands, submitCommands } from "../../components/parts.js";
+import { type BoardView, leaderboardHref } from "../../urls.js";
+
+export function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]; baselinesOnly: boolean }) {
+  const { view, suite } = props;
+  const elsewhere = props.boards.filter((b) => b.architectures > 0);
+  if (view.backend !== null) {
+    return (
+      <div class="empty">
+        <h2>No results from the {view.backend} backend on this board</h2>
+        <p>
+          <a href={leaderboardHref({ ...view, backend: null, page: 1 })}>Show results from every backend</a>.
+        </p>
+      </div>
+    );
+  }
+  if (view.page > 1) {
+    return (
+      <div class="empty">
+        <h2>No page {view.page}</h2>
+        <p>
+          <a href={leaderboardHref({ ...view, page: 1 })}>Go to the first page</a>.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class="empty">
+      <h2>
+        No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset}{" "}
+        yet
+      </h2>
+      <p>
+        Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it
+        writes:
+      </p>
+      <Commands lines={submitCommands(suite.id)} label="Commands to run the suite and submit" />
+      <p class="muted">{suite.description}</p>
+      {elsewhere.length > 0 && (
+        <p>
+          Boards with results:{" "}
+          {elsewhere.map((b, i) => (
+            <>
+              {i > 0 && ", "}
+              <a
+                href={leaderboardHref({
+                  suite: b.suite.id,
+                  version: b.suite.version,
+                  dataset: b.dataset,
+                  rank: view.rank,
+                  backend: null,
+                  page: 1,
+                })}
+              >
+                {b.title} v{b.suite.version} · {b.dataset}
+              </a>
+            </>
+          ))}
+          .
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/** @jsxImportSource hono/jsx */
+// The protocol (`/protocol`): what is measured and how it is ranked, in plain words, with
+// every suite rendered from its definition in schema/suites (the data the runner and the
+// server use), so the page cannot drift from what is run.
+import { MIN_SEEDS_FOR_RANK, type Suite } from "../../../schema/index.js";
+import type { AssetManifest } from "../../assets.js";
+import { Layout } from "../../components/layout.js";
+import { Commands } from "../../components/parts.js";
+import { Corruptions, Metrics } from "./definitions.js";
+import { SuiteSection } from "./suite-section.js";
+
+export interface ProtocolPageProps {
+  suites: { suite: Suite; digest: string }[];
+  assets: AssetManifest | undefined;
+}
+
+/** The page's sections, in order: anchor and title. */
+const CONTENTS: [string, string][] = [
+  ["corruptions", "Randomization tests"],
+  ["metrics", "Metrics"],
+  ["ranking", "Ranking"],
+  ["verification", "Signed bundles"],
+  ["suites", "Suites"],
+  ["submit", "Taking part"],
+];
+
+export function ProtocolPage(props: ProtocolPageProps) {
+  return (
+    <Layout
+      title="Protocol"
+      description={
+        "How rethink-bench measures memorization and generalization: the randomization tests, the metrics," +
+        " the ranking, signed bundles and the suites."
+      }
+      section="protocol"
+      assets={props.assets}
+    >
+      <header class="page-head">
+        <h1>The protocol</h1>
+        <p class="lede">
+          Train an architecture on the true labels of an image dataset, on labels that are partly or wholly random, and
+          on images that carry no signal; measure how fast it fits each training set and how well it does on the real
+          test set. That is the randomization test of{" "}
+          <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>, made a standard anyone can run and
+          check.
+        </p>
+      </header>
+
+      <nav class="toc" aria-label="On this page">
+        <ol>
+          {CONTENTS.map(([id, title]) => (
+            <li>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
+
+      <Corruptions />
+      <Metrics />
+
+      <section id="ranking" aria-labelledby="ranking-heading">
+        <h2 id="ranking-heading">Ranking</h2>
+        <p>
+          A board is one suite version and one dataset: results of different suites or versions are never compared. Over
+          the runs of every visible submission, each architecture gets two ranks:
+        </p>
+        <ol>
+          <li>
+            <strong>Memorization speed</strong>: the median steps to fit random labels (no regularizer), fewest first.
+            The median counts censored runs as infinitely slow; an architecture with at least half its runs censored
+            ranks after every one that fitted.
+          </li>
+          <li>
+            <strong>Generalization gap</strong>: the median gap on true labels (no regularizer), smallest first.
+          </li>
+        </ol>
+        <p>
+          Medians come with their interquartile range over all seeds and submissions. Equal figures share a rank.{" "}
+          <span id="provisional">
+            A figure resting on fewer than {MIN_SEEDS_FOR_RANK} distinct seeds is marked{" "}
+            <span class="badge">prov.</span>, provisional.
+          </span>{" "}
+          <span id="submissions">
+            Each row says how many submissions and how many distinct signing keys stand behind it: a result reproduced
+            by several people is worth more than one.
+          </span>
+        </p>
+        <p id="baselines">
+          <strong>Non-neural baselines.</strong> <code>rethink-bench kernel --out DIR</code> solves the minimum-norm
+          Gaussian-kernel interpolation of the paper's §5 on every randomization test of a suite and signs the result
+          like any other bundle. It fits every training label in one linear solve, so steps to fit, epochs and slowdown
+          do not exist for it (shown as n/a): it takes no part in either ranking and is listed under the ranked rows,
+          with the same generalization gap and test accuracy on true labels. On its own page only the test error against
+          label corruption (Figure 1c) is drawn.
+        </p>
+      </section>
+
+      <section id="verification" aria-labelledby="verification-heading">
+        <h2 id="verification-heading">Signed bundles</h2>
+        <p>
+          The runner writes its results as an <a href="https://in-toto.io">in-toto</a> Statement (canonical JSON, RFC
+          8785) in a <a href="https://github.com/secure-systems-lab/dsse">DSSE</a> envelope, signed with the submitter's
+          Ed25519 key over DSSE's pre-authentication encoding. It holds the suite and its digest, the software versions,
+          backend and hardware, and every run with its full per-epoch curves and final predictions. The key id is the
+          SHA-256 of the raw public key.
+        </p>
+        <p>
+          The server checks the signature and the schema, recomputes every derived figure from the curves and refuses a
+          bundle whose claims differ, then ranks only what it recomputed. A signature proves who submitted and that
+          nothing changed since; it cannot prove the training happened, which is why the board shows how many
+          independent keys reproduced each result. Every submission page links its bundle;{" "}
+          <code>npx rethink-bench verify FILE</code> repeats the server's checks, and any Ed25519 implementation can
+          check the signature.
+        </p>
+      </section>
+
+      <section id="suites" aria-labelledby="suites-heading">
+        <h2 id="suites-heading">Suites</h2>
+        <p>
+          A suite fixes everything about a benchmark: datasets and sizes, architectures, conditions, seeds, optimizer,
+          epoch budget and fit threshold. Any change makes a new version with a new digest; a bundle must carry the
+          exact definition the server knows.
+        </p>
+        {props.suites.map((s) => (
+          <SuiteSection suite={s.suite} digest={s.digest} />
+        ))}
+      </section>
+
+      <section id="submit" aria-labelledby="submit-heading">
+        <h2 id="submit-heading">Taking part</h2>
+        <p>With Node.js 20 or newer, on your own machine (a GPU is used when TensorFlow.js finds one):</p>
+        <Commands
+          lines={[
+            "npx rethink-bench run --suite quick                          # the built-in architectures",
+            'npx rethink-bench run --suite quick --model model.json --name "Ada"   # your own',
+            "npx rethink-bench submit rethink-results/quick-*.dsse.json",
+          ]}
+        />
+        <p>
+          Your signing key is created on first use in your config folder: back it up, it is your identity on the board.
+          A bundle that cannot be sent waits in a local outbox until <code>npx rethink-bench submit --retry</code>.
+        </p>
+      </section>
+    </Layout>
+  );
+}
