@@ -20,6 +20,11 @@
 // the per-round ratios; every trial is logged on stderr.
 //
 // Usage: npm run bench:torch [-- --json] [--rounds N] [--backends tensorflow,wasm,cpu]
+//
+// With --json the script writes one JSON object to stdout and everything else (trials, the
+// machine, TensorFlow.js and worker-thread output) to stderr. npm itself prints a banner to
+// stdout before it and the npm script compiles first, so for pure JSON run
+// `npm run --silent bench:torch -- --json` (after a build) or `npx tsx scripts/bench-torch.ts --json`.
 import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { createInterface } from "node:readline";
@@ -40,8 +45,8 @@ const BATCH = 128;
 const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoice, "auto"> => choice !== "auto");
 /**
  * Every backend that `--backend auto` can pick before the pure-JavaScript cpu fallback, which
- * is opt-in (--backends tensorflow,wasm,cpu): at about 330 examples/s per core for mlp-1x512
- * and under 1 for small-alexnet, its rounds alone take most of an hour.
+ * is opt-in (--backends tensorflow,wasm,cpu): it trains small-alexnet at under one example per
+ * second (`npm run bench:train`, docs/performance.md), so its rounds alone take most of an hour.
  */
 const DEFAULT_BACKENDS: typeof BACKENDS = ["tensorflow", "wasm"];
 const PYTHON = "/usr/bin/python3";
@@ -60,6 +65,11 @@ if (unknown.length > 0 || !(ROUNDS >= 1)) {
   process.exit(2);
 }
 const log = (message: string) => process.stderr.write(`${message}\n`);
+// With --json, stdout is the result's alone: anything else written to it (console.log here,
+// TensorFlow.js, the worker threads, whose stdout Node pipes into this process's) goes to
+// stderr, and the JSON is written through the saved stdout writer at the end.
+const writeStdout = process.stdout.write.bind(process.stdout);
+if (json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
 const steps = (model: (typeof MODELS)[number]) => (model.trainSize / BATCH) * model.epochs;
 
@@ -146,9 +156,8 @@ async function torchRound(
     );
     trials.push({ rate: rates.reduce((p, q) => p + q, 0), setting });
   }
-  log(
-    `  torch ${model.id}: ${trials.map((t) => `${t.rate.toFixed(0)} (${describeSetting(t.setting)})`).join(", ")} examples/s`,
-  );
+  const described = trials.map((t) => `${t.rate.toFixed(0)} (${describeSetting(t.setting)})`);
+  log(`  torch ${model.id}: ${described.join(", ")} examples/s`);
   return trials.reduce((a, b) => (b.rate > a.rate ? b : a));
 }
 
@@ -232,6 +241,10 @@ interface Row {
   ratioMax: number;
 }
 
+/** A table row: model and backend left-aligned, the figures right-aligned, in fixed widths. */
+const row = (cells: readonly string[]) =>
+  cells.map((cell, i) => (i < 2 ? cell.padEnd([15, 12][i]!) : cell.padStart([10, 10, 14, 15][i - 2]!))).join("");
+
 /** The 1-minute load average: other work on the machine skews both sides, so the output shows it. */
 const load = () => loadavg()[0]!.toFixed(2);
 
@@ -301,26 +314,34 @@ async function main(): Promise<void> {
     await Promise.all([...sides.values()].map((side) => side.pool.close()));
   }
   const header = `${torchInfo}; PyTorch's faster setting: ${settingsUsed.join(", ")}`;
-  const loadLine = `load average (1 min) ${loadBefore} at the start, ${load()} at the end, on ${availableParallelism()} cores`;
+  const loadLine =
+    `load average (1 min) ${loadBefore} at the start, ${load()} at the end, ` + `on ${availableParallelism()} cores`;
   if (json) {
     // stdout carries only the JSON; what it was measured with goes to stderr.
     for (const line of [header, loadLine, ...notes.values()]) log(line);
-    process.stdout.write(`${JSON.stringify({ results: rows })}\n`);
+    writeStdout(`${JSON.stringify({ results: rows })}\n`);
     return;
   }
   const lines = [
-    `Training speed, examples/s (medians of ${ROUNDS} alternating rounds; batch ${BATCH}, SGD momentum, 28×28×1; steps: ${MODELS.map((m) => `${m.id} ${steps(m)}`).join(", ")})`,
+    `Training speed, examples/s (medians of ${ROUNDS} alternating rounds; batch ${BATCH}, SGD momentum, ` +
+      `28×28×1; steps: ${MODELS.map((m) => `${m.id} ${steps(m)}`).join(", ")})`,
     header,
     loadLine,
     ...[...notes.values()].map((note) => `ours on ${note}`),
     "",
-    `${"model".padEnd(15)}${"backend".padEnd(12)}${"ours".padStart(10)}${"PyTorch".padStart(10)}${"ours/PyTorch".padStart(14)}${"range".padStart(15)}`,
-    ...rows.map(
-      (r) =>
-        `${r.model.padEnd(15)}${r.backend.padEnd(12)}${r.ours.toFixed(0).padStart(10)}${r.torch.toFixed(0).padStart(10)}${r.ratio.toFixed(3).padStart(14)}${`${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}`.padStart(15)}`,
+    row(["model", "backend", "ours", "PyTorch", "ours/PyTorch", "range"]),
+    ...rows.map((r) =>
+      row([
+        r.model,
+        r.backend,
+        r.ours.toFixed(0),
+        r.torch.toFixed(0),
+        r.ratio.toFixed(3),
+        `${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}`,
+      ]),
     ),
   ];
-  process.stdout.write(`${lines.join("\n")}\n`);
+  writeStdout(`${lines.join("\n")}\n`);
 }
 
 try {

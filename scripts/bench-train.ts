@@ -3,8 +3,8 @@
 // Measures examples per second of the runner's own training loop (trainRun: batch gather,
 // forward, backward, SGD-with-momentum update; evaluation excluded) for mlp-1x512,
 // small-alexnet and small-alexnet-tiny (the quick suite's CNN) on 28×28×1 inputs, batch 128
-// (8 for the CNNs on the cpu backend, where a small-alexnet step of 128 takes about 12
-// minutes), on every backend that loads here, and prints each as a ratio to the
+// (8 for the CNNs on the cpu backend, where a small-alexnet step of 128 takes minutes: see
+// docs/performance.md), on every backend that loads here, and prints each as a ratio to the
 // pure-JavaScript cpu backend measured in the same invocation, with the rate of the
 // evaluation pass that follows every epoch (inference over the training set). Each
 // backend runs in its own child process (one TF.js instance, as each worker thread of a suite
@@ -43,7 +43,7 @@ interface Sizes {
   batch: number;
 }
 
-// On the cpu backend one small-alexnet step of 128 examples takes about 12 minutes here, so the
+// On the cpu backend one small-alexnet step of 128 examples takes minutes, so the
 // CNNs train batches of 8 there (their cost per example hardly depends on the batch size).
 // small-alexnet-tiny is the quick suite's CNN: its rates size that suite.
 const BENCHES: Bench[] = [
