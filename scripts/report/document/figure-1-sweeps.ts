@@ -83,6 +83,8 @@ export function figure1b(input: ReportInput): string {
       (v) => ratio(v),
     ),
     "",
+    "The paper's columns are read from Figure 1b, approximate.",
+    "",
     shapeNote(
       input,
       (c) => c.slowdown,
@@ -115,6 +117,9 @@ export function figure1c(input: ReportInput): string {
       FIGURE_1C,
       (v) => percent(v, 0),
     ),
+    "",
+    "The paper's columns at p = 0 and p = 1 are Table 1's test errors (no regularizer; random labels); " +
+      "the others are read from Figure 1c, approximate.",
     "",
     shapeNote(
       input,

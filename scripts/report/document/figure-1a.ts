@@ -56,7 +56,7 @@ export function figure1a(input: ReportInput): string {
           "SGD steps to fit",
           "final train acc.",
           "final test acc.",
-          "paper: Inception, kilosteps to loss ≤ 0.1",
+          "paper: Inception, kilosteps to loss ≤ 0.1 (read from Figure 1a, approximate)",
         ],
         rows,
         ["l", "r", "r", "r", "r", "r"],

@@ -5,7 +5,7 @@ import { quantile } from "../../../web/index.js";
 // (formatPercent has one).
 export const percent = (fraction: number, digits = 1) => `${(100 * fraction).toFixed(digits)}%`;
 export const paperPercent = (value: number) => `${value.toFixed(2)}%`;
-// Two decimals, as Figure 1b's ratios are read off the plot (formatRatio keeps two significant digits).
+// Two decimals, as Figure 1b's ratios are read from the plot (formatRatio keeps two significant digits).
 export const ratio = (value: number) => `${value.toFixed(2)}×`;
 // Tenths of a second up to two minutes, so that the kernel's solve times show how they grow with n
 // (formatSeconds rounds 10–120 s to whole seconds).

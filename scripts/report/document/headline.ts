@@ -46,7 +46,8 @@ export function headline(input: ReportInput): string {
           `from ${percent(first.testError.median)} (true labels) ` +
           `to ${percent(last.testError.median)} (random labels), ${fit}.` +
           (paper && model
-            ? ` Paper, ${model}: ${percent(paper[0]!, 0)} → ${percent(paper.at(-1)!, 0)} (Figure 1c).`
+            ? ` Paper, ${model}: ${percent(paper[0]!, 0)} → ${percent(paper.at(-1)!, 0)} ` +
+              "(Table 1; the ends of Figure 1c)."
             : ""),
       );
     }

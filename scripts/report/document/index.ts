@@ -35,7 +35,8 @@ export function reproductionReport(input: ReportInput, standard: Suite): string 
     `This page sets rethink-bench's own runs beside the published results of ${PAPER_CITATION}. ` +
       'Every number marked "ours" was read by the report script from the runs listed under ' +
       "[How these results were made](#how-these-results-were-made); " +
-      "the paper's numbers are quoted with the table or figure they come from (Figure 1 values read off its plots).",
+      "the paper's numbers are quoted with the table or figure they come from " +
+      "(values read from Figure 1's plots are approximate and marked so).",
     "",
     headline(input),
     setup(input),
