@@ -140,8 +140,8 @@ const describeSetting = ({ processes, threads }: TorchSetting) =>
  * One round of PyTorch: a trial in each setting; the faster is the round's baseline. Both keep
  * every core busy, as ours does. On a quiet machine intra-op threads may win; when other
  * work shares the machine, OpenMP's barriers wait for descheduled threads and one process
- * with every core can be many times slower (measured here: 1,100 against 20,500 examples/s
- * for mlp-1x512 at a load average of 3 on 2 cores), while single-threaded processes, like
+ * with every core can be many times slower (each round logs both settings on stderr, so a
+ * run shows by how much), while single-threaded processes, like
  * our workers, do not wait on each other. A process-per-core figure is the sum of the
  * processes' examples/s, trained side by side, as ours is the sum of its workers'.
  */

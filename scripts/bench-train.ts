@@ -21,7 +21,7 @@ import * as tf from "@tensorflow/tfjs";
 import { loadArchitecture } from "../runner/models/index.js";
 import { Rng } from "../runner/random.js";
 import { type BackendChoice, initBackend, trainRun } from "../runner/train/index.js";
-import { WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels.js";
+import { WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels/index.js";
 import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js";
 import { mean, sampleSd } from "./stats.js";
 
