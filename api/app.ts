@@ -44,7 +44,11 @@ function errorForLog(error: unknown, depth = 0): string {
  * and describes itself at `/api/v1/openapi.json`.
  *
  * @example
- * const app = createApp({ database: () => ({ db, release() {} }), clientAddress: () => "test", adminToken: () => undefined })
+ * const app = createApp({
+ *   database: () => ({ db, release() {} }),
+ *   clientAddress: () => "test",
+ *   adminToken: () => undefined,
+ * })
  * await app.request("/api/v1/health")
  */
 export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
@@ -79,7 +83,8 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       title: "rethink-bench leaderboard API",
       version: "1",
       description:
-        "Signed results of the randomization tests of Zhang et al. (ICLR 2017), verified and ranked. Errors are application/problem+json (RFC 9457).",
+        "Signed results of the randomization tests of Zhang et al. (ICLR 2017), verified and ranked. " +
+        "Errors are application/problem+json (RFC 9457).",
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", {

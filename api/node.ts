@@ -28,7 +28,10 @@ export interface ServerOptions {
   adminToken?: string;
   rateLimits?: Partial<RateLimits>;
   log?: (record: LogRecord) => void;
-  /** The built web assets (`npm run build` writes them to dist/public, the default); without them pages have no styles or charts. */
+  /**
+   * The built web assets (`npm run build` writes them to dist/public, the default); without
+   * them pages have no styles or charts.
+   */
   publicDir?: string;
 }
 

@@ -81,7 +81,7 @@ describe("learningCurves (Figure 1a)", () => {
     expect(epochReaching(random!, 1)).toBe(4);
   });
 
-  it("orders corruptions as the paper's sweep, dashes the input corruptions, leaves out failed and regularized runs", () => {
+  it("orders corruptions as the paper's sweep, dashes input corruptions, drops failed and regularized runs", () => {
     const series = learningCurves([
       run({ kind: "gaussian" }, [0.1]),
       run({ kind: "random" }, [0.1]),

@@ -23,7 +23,10 @@ export interface KendallTau {
   n: number;
   concordant: number;
   discordant: number;
-  /** Two-sided p-value of τ = 0 from the normal approximation with tie correction; null below 3 pairs or without variance. */
+  /**
+   * Two-sided p-value of τ = 0 from the normal approximation with tie correction; null below
+   * 3 pairs or without variance.
+   */
   pValue: number | null;
 }
 

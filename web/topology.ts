@@ -67,7 +67,8 @@ function inboundNames(layer: Json): string[] {
  * functional, or a model.json with `modelTopology`); null when it has no layer list.
  *
  * @example
- * summarizeTopology({ class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { units: 10 } }] } })?.layers[0]?.detail // "10 units"
+ * const dense = { class_name: "Dense", config: { units: 10 } };
+ * summarizeTopology({ class_name: "Sequential", config: { layers: [dense] } })?.layers[0]?.detail // "10 units"
  */
 export function summarizeTopology(topology: unknown): TopologySummary | null {
   const model = isObject(topology) && isObject(topology.modelTopology) ? topology.modelTopology : topology;

@@ -1,7 +1,10 @@
 // Tells a database that cannot be reached (a 503 for the client, worth retrying) from a
 // bug in a query (a 500): SQLSTATE classes and socket error codes, through `cause` chains.
 
-/** SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention, 40 transaction rollback (serialization, deadlock). */
+/**
+ * SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator
+ * intervention, 40 transaction rollback (serialization, deadlock).
+ */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57|40)[0-9A-Z]{3}$/;
 const UNAVAILABLE_ERRNO = new Set([
   "ECONNREFUSED",
@@ -14,8 +17,17 @@ const UNAVAILABLE_ERRNO = new Set([
   "EPIPE",
 ]);
 /** What node-postgres and the Neon driver say when a connection fails or drops. */
-const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|WebSocket|connect ECONNREFUSED|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGE = new RegExp(
+  [
+    "Connection terminated",
+    "timeout exceeded when trying to connect",
+    "Client has encountered a connection error",
+    "WebSocket",
+    "connect ECONNREFUSED",
+    "Cannot use a pool after calling end",
+  ].join("|"),
+  "i",
+);
 
 /**
  * True when the error (or one of its causes) says the database is down or unreachable.

@@ -65,8 +65,11 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
           ...plugins(t).tooltip,
           callbacks: {
             title: (items: TooltipItem<"scatter">[]) => points[items[0]?.dataIndex ?? 0]?.name ?? "",
-            label: (item: TooltipItem<"scatter">) =>
-              `${formatParameters(item.parsed.x ?? 0)} · gap ${(item.parsed.y ?? 0).toFixed(1)} pp${points[item.dataIndex]?.provisional ? " (provisional)" : ""}`,
+            label: (item: TooltipItem<"scatter">) => {
+              const provisional = points[item.dataIndex]?.provisional ? " (provisional)" : "";
+              const gap = (item.parsed.y ?? 0).toFixed(1);
+              return `${formatParameters(item.parsed.x ?? 0)} · gap ${gap} pp${provisional}`;
+            },
           },
         },
       },

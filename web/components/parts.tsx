@@ -3,7 +3,7 @@
 // with its data table, the list of boards to switch between, a command to copy.
 import type { Child } from "hono/jsx";
 import type { DatasetId, Spread, SuiteRef } from "../../schema/index.js";
-import { NONE, NOT_APPLICABLE, plural } from "../format.js";
+import { formatTimestamp, NONE, NOT_APPLICABLE, plural } from "../format.js";
 
 /** A column header over figures: right-aligned, as the figures below it are. */
 export function NumTh(props: { children: Child }) {
@@ -71,6 +71,11 @@ export function FigureOrNone(props: { value: number | null | undefined; format: 
   ) : (
     props.format(props.value)
   );
+}
+
+/** A moment as a reader sees it (UTC, to the minute), machine-readable in `datetime`. */
+export function Timestamp(props: { iso: string }) {
+  return <time datetime={props.iso}>{formatTimestamp(props.iso)}</time>;
 }
 
 /** Why SGD figures do not apply to a baseline, said once for every "n/a" cell. */

@@ -70,7 +70,8 @@ function describeCorrelation(result: KendallTau, relation: Relation): string {
   if (result.pValue === null) return `${trend}.`;
   return result.pValue < 0.05
     ? `${trend} (p = ${formatPValue(result.pValue)}: unlikely to be chance alone).`
-    : `${trend}, but with ${result.n} architectures this is within what chance produces (p = ${formatPValue(result.pValue)}).`;
+    : `${trend}, but with ${result.n} architectures this is within what chance produces` +
+        ` (p = ${formatPValue(result.pValue)}).`;
 }
 
 const MEMORIZATION: Relation = {
@@ -87,6 +88,12 @@ const CAPACITY: Relation = {
 /** Kendall's τ as a stat card shows it, or NONE when it is undefined. */
 function TauValue(props: { result: KendallTau }) {
   return <FigureOrNone value={props.result.tau} format={(tau) => `τ = ${formatCorrelation(tau)}`} />;
+}
+
+/** What a scatter plot shows, read out in place of the canvas. */
+function scatterSummary(architectures: number, result: KendallTau): string {
+  const tau = result.tau === null ? "undefined" : formatCorrelation(result.tau);
+  return `Scatter plot of ${architectures} architectures; Kendall's tau ${tau}.`;
 }
 
 function tauDetail(result: KendallTau): string {
@@ -148,10 +155,14 @@ export function InsightPage(props: InsightPageProps) {
   };
   const censored = points.filter((p) => p.censored && p.genGap !== null);
   const links = boardLinks(props.boards, board, (b) => insightHref(b, props.backend));
+  const backendOnly = props.backend ? ` · ${props.backend}` : "";
   return (
     <Layout
       title="Insight"
-      description="Is memorizing random labels fast related to generalizing badly? The question of Zhang et al. (ICLR 2017), answered by the architectures on the board."
+      description={
+        "Is memorizing random labels fast related to generalizing badly? The question of Zhang et al. (ICLR 2017)," +
+        " answered by the architectures on the board."
+      }
       section="insight"
       assets={props.assets}
       script="insight"
@@ -190,7 +201,7 @@ export function InsightPage(props: InsightPageProps) {
             <Stat
               label="Architectures"
               value={formatInteger(points.length)}
-              detail={`${suite.title} v${suite.version} · ${board.dataset}${props.backend ? ` · ${props.backend}` : ""}`}
+              detail={`${suite.title} v${suite.version} · ${board.dataset}${backendOnly}`}
             />
           </dl>
           {points.length < FEW && (
@@ -216,7 +227,7 @@ export function InsightPage(props: InsightPageProps) {
                       ` Not drawn, ranked as slowest: ${censored.map((p) => p.name).join(", ")} (never fitted).`}
                   </>
                 }
-                summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${memorization.tau === null ? "undefined" : formatCorrelation(memorization.tau)}.`}
+                summary={scatterSummary(points.length, memorization)}
                 table={<PointsTable points={points} board={board} />}
               />
               <Figure
@@ -229,7 +240,7 @@ export function InsightPage(props: InsightPageProps) {
                     generalization gap. Hollow points are provisional. {describeCorrelation(capacity, CAPACITY)}
                   </>
                 }
-                summary={`Scatter plot of ${points.length} architectures; Kendall's tau ${capacity.tau === null ? "undefined" : formatCorrelation(capacity.tau)}.`}
+                summary={scatterSummary(points.length, capacity)}
                 table={<PointsTable points={points} board={board} />}
               />
             </div>
@@ -239,17 +250,19 @@ export function InsightPage(props: InsightPageProps) {
 
       <section class="method" aria-labelledby="method-heading">
         <h2 id="method-heading">How these figures are computed</h2>
+        {/* biome-ignore format: Biome fills prose to 120 characters; τ and − take two bytes each. */}
         <p>
           Each architecture contributes its board figures: the median{" "}
           <a href={protocolHref("steps-to-fit")}>steps to fit random labels</a> and the median{" "}
           <a href={protocolHref("gen-gap")}>generalization gap</a> on true labels, over every seed and submission.
-          Kendall's τ-b compares every pair of architectures: +1 when the two figures always order them the same way, −1
-          when always opposite, 0 when unrelated; ties count in neither direction. An architecture that never fitted
-          random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal approximation
-          and the tie-corrected variance; it says how surprising the τ would be if there were no relation at all, not
-          how strong the relation is.
+          Kendall's τ-b compares every pair of architectures: +1 when the two figures always order them the same way,
+          −1 when always opposite, 0 when unrelated; ties count in neither direction. An architecture that never
+          fitted random labels is ranked slower than every one that did. The p-value tests τ = 0 with the normal
+          approximation and the tie-corrected variance; it says how surprising the τ would be if there were no
+          relation at all, not how strong the relation is.
           {props.truncated !== null &&
-            ` This board has more architectures than this page reads; the figures cover the first ${formatInteger(props.truncated)} by memorization rank.`}
+            " This board has more architectures than this page reads; the figures cover the first" +
+              ` ${formatInteger(props.truncated)} by memorization rank.`}
         </p>
       </section>
     </Layout>

@@ -5,7 +5,16 @@
 import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
-import { Commands, EpochsToFit, FigureOrNone, NotApplicable, NumTh, Stat, TableRegion } from "../components/parts.js";
+import {
+  Commands,
+  EpochsToFit,
+  FigureOrNone,
+  NotApplicable,
+  NumTh,
+  Stat,
+  TableRegion,
+  Timestamp,
+} from "../components/parts.js";
 import {
   corruptionName,
   formatGibibytes,
@@ -13,7 +22,6 @@ import {
   formatPercent,
   formatPoints,
   formatSeconds,
-  formatTimestamp,
   plural,
 } from "../format.js";
 import {
@@ -135,10 +143,10 @@ export function SubmissionPage(props: SubmissionPageProps) {
         />
         <Stat
           label="Received"
-          value={<time datetime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>}
+          value={<Timestamp iso={s.receivedAt} />}
           detail={
             <>
-              bundle written <time datetime={s.createdAt}>{formatTimestamp(s.createdAt)}</time>
+              bundle written <Timestamp iso={s.createdAt} />
             </>
           }
         />
@@ -213,8 +221,7 @@ export function SubmissionPage(props: SubmissionPageProps) {
             <ul>
               {s.moderation.map((m) => (
                 <li>
-                  <time datetime={m.createdAt}>{formatTimestamp(m.createdAt)}</time>:{" "}
-                  {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
+                  <Timestamp iso={m.createdAt} />: {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
                 </li>
               ))}
             </ul>
@@ -293,16 +300,16 @@ export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
           {props.hidden ? (
             <>
               {" "}
-              on <time datetime={props.hidden.createdAt}>{formatTimestamp(props.hidden.createdAt)}</time>. Reason given:{" "}
-              <q>{props.hidden.reason}</q>
+              on <Timestamp iso={props.hidden.createdAt} />. Reason given: <q>{props.hidden.reason}</q>
             </>
           ) : (
             "."
           )}
         </p>
+        {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
         <p>
-          A hidden submission leaves every ranking, figure and list; nothing is deleted. Every decision is public in the{" "}
-          <a href={API_MODERATION_HREF}>moderation audit trail</a>.
+          A hidden submission leaves every ranking, figure and list; nothing is deleted. Every decision is public
+          in the <a href={API_MODERATION_HREF}>moderation audit trail</a>.
         </p>
         <p>
           <a href="/">Back to the leaderboard</a>

@@ -82,6 +82,8 @@ function rankBy(key: SQL) {
  * paged or filtered to one architecture without changing either.
  */
 function rankedBoard(db: Database, board: BoardQuery) {
+  const fastestFirst = sql`array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId})`;
+  const fittedRandomLabels = sql`${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null`;
   const perArchitecture = db
     .select({
       architecture: ARCHITECTURE_SUMMARY,
@@ -96,9 +98,7 @@ function rankedBoard(db: Database, board: BoardQuery) {
         fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as(
           "fastest_wall_seconds",
         ),
-        fastestSubmissionId: sql<
-          string | null
-        >`(array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId}) filter (where ${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null))[1]`.as(
+        fastestSubmissionId: sql<string | null>`(${fastestFirst} filter (where ${fittedRandomLabels}))[1]`.as(
           "fastest_submission_id",
         ),
       },
@@ -113,7 +113,8 @@ function rankedBoard(db: Database, board: BoardQuery) {
   // finite median and before architectures with no runs of the metric at all (null; least()
   // would turn that into +∞ too, hence the case).
   const { stats } = perArchitecture;
-  const stepsKey = sql`case when ${stats.stepsQuartiles} is null then null else least((${stats.stepsQuartiles})[2], 'Infinity'::float8) end`;
+  const stepsMedian = sql`least((${stats.stepsQuartiles})[2], 'Infinity'::float8)`;
+  const stepsKey = sql`case when ${stats.stepsQuartiles} is null then null else ${stepsMedian} end`;
   const ranked = db
     .select({
       architecture: perArchitecture.architecture,

@@ -1,5 +1,6 @@
 // The SQL behind a Spread: quartiles of a metric over runs, with censored runs (null: never
-// fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus run, censored and seed counts.
+// fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus
+// run, censored and seed counts.
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
 import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
 
@@ -13,12 +14,10 @@ type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
  * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
  */
 export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL) {
+  const censoredLast = sql`coalesce(${value}::float8, 'Infinity'::float8)`;
+  const quartiles = sql`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${censoredLast})`;
   return {
-    [`${prefix}Quartiles`]: sql<
-      number[] | null
-    >`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8)) filter (where ${where})`.as(
-      `${prefix}_quartiles`,
-    ),
+    [`${prefix}Quartiles`]: sql<number[] | null>`${quartiles} filter (where ${where})`.as(`${prefix}_quartiles`),
     [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),
     [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(
       `${prefix}_censored`,

@@ -103,7 +103,9 @@ function curvesSummary(curves: CurveSeries[], fitThreshold: number): string {
   if (curves.length === 0) return "No finished runs to draw.";
   const parts = curves.map((s) => {
     const reached = epochReaching(s, fitThreshold);
-    return `${s.name} ${reached === null ? "never reach" : `reach ${formatThreshold(fitThreshold)} at epoch ${reached}`}`;
+    return reached === null
+      ? `${s.name} never reach`
+      : `${s.name} reach ${formatThreshold(fitThreshold)} at epoch ${reached}`;
   });
   return `Line chart of median training accuracy by epoch, one line per corruption: ${parts.join("; ")}.`;
 }

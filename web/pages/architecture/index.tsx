@@ -13,9 +13,9 @@ import {
 import type { AssetManifest } from "../../assets.js";
 import { sameBoard } from "../../components/board-links.js";
 import { Layout } from "../../components/layout.js";
-import { BoardNav, TableRegion } from "../../components/parts.js";
+import { BoardNav, TableRegion, Timestamp } from "../../components/parts.js";
 import { type ArchitectureFigureData, corruptionSweep, learningCurves } from "../../figures.js";
-import { formatInteger, formatTimestamp, plural } from "../../format.js";
+import { formatInteger, plural } from "../../format.js";
 import {
   apiArchitectureHref,
   apiArchitectureSubmissionsCsvHref,
@@ -96,8 +96,7 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
         <h1>{a.name}</h1>
         <p class="meta">
           <code>{a.id}</code> · {KIND_NAMES[a.kind]} · {formatInteger(a.parameterCount)} parameters · input{" "}
-          {a.inputShape.join("×")} · first submitted{" "}
-          <time datetime={a.firstSeenAt}>{formatTimestamp(a.firstSeenAt)}</time>
+          {a.inputShape.join("×")} · first submitted <Timestamp iso={a.firstSeenAt} />
         </p>
         <p class="meta fingerprint">
           Fingerprint <code>{a.fingerprint}</code>

@@ -9,6 +9,7 @@ import { type BoardView, leaderboardHref } from "../../urls.js";
 export function EmptyBoard(props: { view: BoardView; suite: Suite; boards: BoardCount[]; baselinesOnly: boolean }) {
   const { view, suite } = props;
   const elsewhere = props.boards.filter((b) => b.architectures > 0);
+  const boardName = `${suite.title} v${suite.version} · ${view.dataset}`;
   if (view.backend !== null) {
     return (
       <div class="empty">
@@ -32,8 +33,7 @@ export function EmptyBoard(props: { view: BoardView; suite: Suite; boards: Board
   return (
     <div class="empty">
       <h2>
-        No {props.baselinesOnly ? "ranked architectures" : "results"} on {suite.title} v{suite.version} · {view.dataset}{" "}
-        yet
+        No {props.baselinesOnly ? "ranked architectures" : "results"} on {boardName} yet
       </h2>
       <p>
         Be the first. Run the suite on your machine (GPU if you have one, CPU otherwise) and submit the signed bundle it

@@ -55,10 +55,11 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
     >
       <header class="page-head">
         <h1>Memorization leaderboard</h1>
+        {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
         <p class="lede">
           How fast does an architecture fit <em>random</em> labels, and how large is its generalization gap on true
-          ones? Each row is recomputed by the server from signed learning curves, following the randomization tests of{" "}
-          <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>.
+          ones? Each row is recomputed by the server from signed learning curves, following the randomization tests
+          of <a href="https://arxiv.org/abs/1611.03530">Zhang et al. (ICLR 2017)</a>.
         </p>
       </header>
 

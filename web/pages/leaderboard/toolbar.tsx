@@ -19,7 +19,7 @@ export function Toolbar(props: { view: BoardView }) {
   const { view } = props;
   return (
     <div class="toolbar">
-      {/* biome-ignore lint/a11y/useSemanticElements: a group of links, not form controls, which is what <fieldset> is for. */}
+      {/* biome-ignore lint/a11y/useSemanticElements: links, not the form controls that <fieldset> groups. */}
       <div class="segmented" role="group" aria-label="Rank by">
         {RANKS.map((r) => (
           <a

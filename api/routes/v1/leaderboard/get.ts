@@ -20,11 +20,13 @@ const route = createRoute({
   path: "/",
   summary: "The leaderboard of one suite version and dataset",
   description:
-    "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random labels (runs that never fit count as +∞), " +
-    "of the generalization gap on true labels, the median slowdown and test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. " +
-    "A rank metric with fewer than 3 distinct seeds is provisional. " +
-    "Non-neural baselines (architectures of kind kernel: a closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, " +
-    "with their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no rank, steps, epochs, slowdown or fastest fit.",
+    "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random " +
+    "labels (runs that never fit count as +∞), of the generalization gap on true labels, the median slowdown and " +
+    "test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. A rank metric " +
+    "with fewer than 3 distinct seeds is provisional. Non-neural baselines (architectures of kind kernel: a " +
+    "closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, with " +
+    "their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no " +
+    "rank, steps, epochs, slowdown or fastest fit.",
   request: {
     query: z.object({
       suite: BoardParams.suite.describe("suite id (default quick)"),
@@ -171,7 +173,8 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
           ...notApplicable(BEST_COLUMNS),
         ]);
       }
-      const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${query.backend ? `-${query.backend}` : ""}.csv`;
+      const backend = query.backend ? `-${query.backend}` : "";
+      const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${backend}.csv`;
       return csvResponse(c, filename, toCsv(header, rows));
     }
     return c.json(body, 200);

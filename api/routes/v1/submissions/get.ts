@@ -25,11 +25,9 @@ export function registerGetSubmission(router: OpenAPIHono<AppEnv>) {
     if (!submission) return problem(c, "not-found", `no submission ${id}`);
     if (submission.status === "hidden") {
       const hidden = submission.moderation.findLast((m) => m.action === "hide");
-      return problem(
-        c,
-        "submission-hidden",
-        `submission ${id} was hidden by moderation on ${hidden?.createdAt ?? "an unknown date"}: ${hidden?.reason ?? "no reason recorded"}`,
-      );
+      const when = hidden?.createdAt ?? "an unknown date";
+      const why = hidden?.reason ?? "no reason recorded";
+      return problem(c, "submission-hidden", `submission ${id} was hidden by moderation on ${when}: ${why}`);
     }
     return c.json(SubmissionDetail.parse(submission), 200);
   });

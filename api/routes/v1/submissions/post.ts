@@ -17,9 +17,10 @@ const route = createRoute({
   path: "/",
   summary: "Submit a signed result bundle",
   description:
-    "The body is a DSSE envelope as `rethink-bench run` writes it. The server verifies the Ed25519 signature, validates the statement strictly, " +
-    "checks that its suite is one it ranks (same id, version and digest), recomputes every derived metric from the curves and refuses a bundle " +
-    `whose claims differ, then stores submitter, architectures, submission and runs in one transaction. At most ${MAX_BODY_BYTES} bytes.`,
+    "The body is a DSSE envelope as `rethink-bench run` writes it. The server verifies the Ed25519 signature, " +
+    "validates the statement strictly, checks that its suite is one it ranks (same id, version and digest), " +
+    "recomputes every derived metric from the curves and refuses a bundle whose claims differ, then stores " +
+    `submitter, architectures, submission and runs in one transaction. At most ${MAX_BODY_BYTES} bytes.`,
   request: { body: { required: true, content: { "application/json": { schema: Envelope } } } },
   responses: {
     201: jsonResponse(SubmissionReceipt, "Stored; `Location` is the submission."),
@@ -65,13 +66,15 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
       const { predicate } = opened.statement;
       const known = await findKnownSuite(predicate.suite.id, predicate.suite.version);
       if (!known) {
-        const detail = `suite ${predicate.suite.id} v${predicate.suite.version} is not one this server ranks (it knows ${await knownSuiteNames()})`;
+        const suite = `${predicate.suite.id} v${predicate.suite.version}`;
+        const detail = `suite ${suite} is not one this server ranks (it knows ${await knownSuiteNames()})`;
         return problem(c, "unknown-suite", detail, {
           errors: [{ path: "predicate.suite", message: "unknown suite id and version" }],
         });
       }
       if (known.digest !== predicate.suiteDigest) {
-        const detail = `the bundle's suite ${predicate.suite.id} v${predicate.suite.version} differs from this server's definition (digest ${known.digest})`;
+        const suite = `${predicate.suite.id} v${predicate.suite.version}`;
+        const detail = `the bundle's suite ${suite} differs from this server's definition (digest ${known.digest})`;
         return problem(c, "unknown-suite", detail, {
           errors: [{ path: "predicate.suiteDigest", message: `must be ${known.digest}` }],
         });
