@@ -5,19 +5,41 @@ import { defineConfig } from "vitest/config";
 // CLI and Chromium). `npm run test:unit` is the fast loop; `npm test` runs all three.
 export default defineConfig({
   test: {
-    // Integration and end-to-end tests start real servers and train real models on two CI
-    // cores, possibly beside other work: give them room, and never run two heavy files at once.
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     pool: "forks",
     maxWorkers: 2,
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["{schema,runner,api,web}/**/*.test.ts", "tests/boundaries.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["{schema,runner,api,web}/**/*.test.ts", "tests/boundaries.test.ts"],
+          testTimeout: 60_000,
+        },
       },
-      { extends: true, test: { name: "integration", include: ["tests/integration/**/*.test.ts"] } },
-      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"] } },
+      // These start real servers and train real models on two cores, possibly beside other
+      // work (CI at a load average of 10 stretched minute-long tests past five). Their waits end
+      // on readiness; the budgets below only bound a hang. Every process they start is killed
+      // when its file ends (tests/fixtures/processes.ts).
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          setupFiles: ["tests/fixtures/setup-processes.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+          setupFiles: ["tests/fixtures/setup-processes.ts"],
+        },
+      },
     ],
   },
 });

@@ -2,7 +2,6 @@
 // the API and in Chromium, re-verify the envelope the server hands back; the outbox keeps a
 // bundle while the server is down and `submit --retry` delivers it exactly once; and
 // `run --serve` leaves a local leaderboard showing the user's own result.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Leaderboard, SubmissionDetail, SubmissionList } from "../../schema/index.js";
 import { signedBundle } from "../fixtures/api.js";
 import { type Browser, launchBrowser } from "../fixtures/browser.js";
-import { BIN, runCli } from "../fixtures/cli.js";
+import { runCli, startCli, stopCli as stop } from "../fixtures/cli.js";
 import { freePort } from "../fixtures/postgres.js";
 
 const home = mkdtempSync(join(tmpdir(), "rb-newcomer-"));
@@ -20,40 +19,7 @@ const env = {
   RETHINK_BENCH_DATA_DIR: join(home, "data"),
 };
 
-interface Child {
-  process: ChildProcessWithoutNullStreams;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Starts the built CLI and resolves once its combined output matches `ready`. */
-function start(args: string[], ready: RegExp, timeoutMs = 180_000): Promise<Child & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, NO_COLOR: "1" } });
-  let output = "";
-  const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${ready} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, output: () => output, exit, match });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    void exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`rethink-bench ${args.join(" ")} exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function stop(child: Child): Promise<number | null> {
-  child.process.kill("SIGTERM");
-  return child.exit;
-}
+const start = (args: string[], ready: RegExp) => startCli(args, ready, env);
 
 const serveArgs = (port: number) => ["serve", "--port", String(port), "--data", join(home, "board")];
 const SERVING = /leaderboard at (http:\/\/\S+)\/ · API at/;
@@ -66,8 +32,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-// Each test trains the smoke suite or starts servers on two shared cores: give them room.
-describe("the newcomer's path", { timeout: 300_000 }, () => {
+describe("the newcomer's path", () => {
   it("run → submit to serve → API and browser show it → the served envelope verifies", async () => {
     const server = await start(serveArgs(await freePort()), SERVING);
     const base = server.match[1]!;
@@ -75,7 +40,6 @@ describe("the newcomer's path", { timeout: 300_000 }, () => {
       const run = await runCli(
         ["run", "--suite", "smoke", "--backend", "wasm", "--out", join(home, "results"), "--submit", base, "--json"],
         env,
-        180_000,
       );
       expect(run.code, run.stderr).toBe(0);
       const submitted = /submitted: .* → (\S+\/submissions\/(\S+))/.exec(run.stderr);

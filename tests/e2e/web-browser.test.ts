@@ -47,7 +47,7 @@ beforeAll(async () => {
     problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -98,7 +98,7 @@ beforeAll(async () => {
   const bundle = await kernelBundle(kai);
   kernel = bundle.predicate;
   kernelSubmission = await submit(bundle);
-}, 60_000);
+});
 afterAll(() => handle?.close());
 
 describe("a kernel bundle", () => {

@@ -12,7 +12,7 @@ import { startPostgres } from "../fixtures/postgres.js";
 const run = promisify(execFile);
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
-describe("npm run deploy", { timeout: 240_000 }, () => {
+describe("npm run deploy", () => {
   it("says how to set DATABASE_URL when it is missing", async () => {
     const failure = await run("npm", ["run", "--silent", "deploy"], { env: { ...env, DATABASE_URL: "" } }).catch(
       (error: { code: number; stderr: string }) => error,

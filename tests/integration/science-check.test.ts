@@ -63,7 +63,7 @@ beforeAll(async () => {
       metrics[i]!,
     ]),
   );
-}, 300_000);
+});
 
 describe("randomization tests on real MNIST digits", () => {
   it("memorizes fully random labels while test accuracy stays within chance ± 5 points", () => {

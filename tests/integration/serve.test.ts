@@ -2,7 +2,6 @@
 // keeps committed submissions across a SIGTERM and a restart, one server per data dir, a
 // Postgres server by URL, and clear failures for bad arguments and unreachable databases;
 // and the Node entry it runs on, which finishes a request in flight before it closes.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -12,17 +11,8 @@ import { openDatabase } from "../../api/db/open.js";
 import { startServer } from "../../api/node.js";
 import { SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
 import { countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
-import { BIN, runCli } from "../fixtures/cli.js";
+import { type CliProcess, runCli, startCli } from "../fixtures/cli.js";
 import { freePort, startPostgres } from "../fixtures/postgres.js";
-
-const START_TIMEOUT_MS = 60_000;
-
-interface Serving {
-  child: ChildProcessWithoutNullStreams;
-  api: string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
 
 let home: string;
 beforeAll(async () => {
@@ -30,33 +20,15 @@ beforeAll(async () => {
 });
 afterAll(() => rm(home, { recursive: true, force: true }));
 
+interface Serving extends CliProcess {
+  api: string;
+}
+
 /** Starts `rethink-bench serve ARGS` and waits for its URL line. */
-function serve(args: string[]): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
-    env: { ...process.env, XDG_DATA_HOME: join(home, "data"), RETHINK_BENCH_DATA_DIR: "", NO_COLOR: "1" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`serve printed no URL in ${START_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /leaderboard at (http:\/\/\S+)\/ · API at /.exec(stdout)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, api: url, stderr: () => stderr, exit });
-      }
-    });
-    void exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before printing its URL:\n${stdout}\n${stderr}`));
-    });
-  });
+async function serve(args: string[]): Promise<Serving> {
+  const env = { XDG_DATA_HOME: join(home, "data"), RETHINK_BENCH_DATA_DIR: "" };
+  const serving = await startCli(["serve", "--port", "0", ...args], /leaderboard at (http:\/\/\S+)\/ · API at /, env);
+  return { ...serving, api: serving.match[1]! };
 }
 
 describe("rethink-bench serve", () => {
@@ -80,7 +52,7 @@ describe("rethink-bench serve", () => {
     expect(second.code).toBe(3);
     expect(second.stderr).toMatch(/in use by process \d+/);
 
-    first.child.kill("SIGTERM");
+    first.process.kill("SIGTERM");
     expect(await first.exit).toBe(0);
     expect(first.stderr()).toMatch(/SIGTERM: finishing requests in flight and closing the database/);
 
@@ -90,7 +62,7 @@ describe("rethink-bench serve", () => {
       expect(res.status).toBe(200);
       expect(SubmissionDetail.parse(await res.json()).id).toBe(id);
     } finally {
-      again.child.kill("SIGINT");
+      again.process.kill("SIGINT");
       expect(await again.exit).toBe(0);
     }
   });
@@ -100,7 +72,7 @@ describe("rethink-bench serve", () => {
     try {
       expect((await httpFetcher(serving.api).request("/api/v1/health")).status).toBe(200);
     } finally {
-      serving.child.kill("SIGINT");
+      serving.process.kill("SIGINT");
       await serving.exit;
     }
     expect(await readdir(join(home, "data", "rethink-bench", "leaderboard"))).toContain("PG_VERSION");
@@ -113,7 +85,7 @@ describe("rethink-bench serve", () => {
       try {
         expect((await postBundle(httpFetcher(serving.api), (await signedBundle()).text)).status).toBe(201);
       } finally {
-        serving.child.kill("SIGTERM");
+        serving.process.kill("SIGTERM");
         expect(await serving.exit).toBe(0);
       }
     } finally {

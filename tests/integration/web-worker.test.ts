@@ -26,7 +26,7 @@ beforeAll(async () => {
   await (await openDatabase({ driver: "postgres", url: server.url })).close();
   proxy = await startWsProxy();
   worker = await startDevWorker({ DATABASE_URL: server.url, ADMIN_TOKEN }, proxy.port);
-}, 120_000);
+});
 afterAll(async () => {
   await worker?.stop();
   await proxy?.close();

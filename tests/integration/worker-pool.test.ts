@@ -18,7 +18,7 @@ function task(seed: number, epochs: number): Task {
   return { ...random, seed, epochs };
 }
 
-describe("WorkerPool", { timeout: 120_000 }, () => {
+describe("WorkerPool", () => {
   it("reports each run's epochs and result once per call, also on a pool used before", async () => {
     const pool = await WorkerPool.start(1, {
       backend: "wasm",
