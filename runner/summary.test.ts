@@ -1,16 +1,9 @@
 // The end-of-run table and JSON rows say what the runs measured.
 import { describe, expect, it } from "vitest";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
-import { medianOrCensored, runSummary, summaryTable } from "./summary.js";
+import { runSummary, summaryTable } from "./summary.js";
 
 describe("summary", () => {
-  it("takes medians with censored runs counted as never fitting", () => {
-    expect(medianOrCensored([3, 1, 2])).toBe(2);
-    expect(medianOrCensored([4, 2])).toBe(3);
-    expect(medianOrCensored([5, null, null])).toBeNull();
-    expect(medianOrCensored([5, 6, null])).toBe(6);
-  });
-
   it("prints one row per architecture and corruption with fit, accuracies and slowdown", async () => {
     const predicate = await makePredicate(await newSigner(), { fitEpochs: { true: 10, random: 20 } });
     const text = summaryTable(predicate.runs);

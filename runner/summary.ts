@@ -1,20 +1,17 @@
 // The end-of-run report: one row per architecture × dataset × condition, medians over seeds,
 // and the per-run JSON summary of `run --json`.
 import Table from "cli-table3";
-import { corruptionLabel, corruptionLevel, type RunResult } from "../schema/index.js";
+import { censoredMedian, corruptionLabel, corruptionLevel, type RunResult } from "../schema/index.js";
 
-/** The median of the values, with null (a censored or failed run) counted as +∞. */
-export function medianOrCensored(values: (number | null)[]): number | null {
-  const sorted = values.map((v) => v ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = sorted.length / 2;
-  const median = Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
-  return Number.isFinite(median) ? median : null;
+/** The median of a figure that is not censored (null: a failed run, left out). */
+function median(values: (number | null)[]): number | null {
+  return censoredMedian(values.filter((v): v is number => v !== null));
 }
 
-function median(values: (number | null)[]): number | null {
-  const present = values.filter((v): v is number => v !== null);
-  return present.length === 0 ? null : medianOrCensored(present);
+/** A censored median for the table: +∞ (never fitted) is null, shown as "> budget". */
+function fittedMedian(values: (number | null)[]): number | null {
+  const m = censoredMedian(values);
+  return m !== null && Number.isFinite(m) ? m : null;
 }
 
 const fixed = (digits: number) => (value: number | null) => (value === null ? "—" : value.toFixed(digits));
@@ -52,8 +49,8 @@ export function summaryTable(runs: readonly RunResult[]): string {
     const { task } = group[0]!;
     const ok = group.filter((run) => run.status === "ok");
     const failed = group.length - ok.length;
-    const epochs = medianOrCensored(ok.map((run) => run.derived.epochsToFit));
-    const steps = medianOrCensored(ok.map((run) => run.derived.stepsToFit));
+    const epochs = fittedMedian(ok.map((run) => run.derived.epochsToFit));
+    const steps = fittedMedian(ok.map((run) => run.derived.stepsToFit));
     const censored = ok.length > 0 && epochs === null ? `> ${task.epochs}` : "—";
     table.push([
       task.architecture,

@@ -8,4 +8,5 @@ export * from "./db/index.js";
 export * from "./derive.js";
 export * from "./digest.js";
 export * from "./dsse.js";
+export * from "./quantiles.js";
 export * from "./suites/index.js";

@@ -1,4 +1,5 @@
 // Summary statistics of the benchmarks' trials.
+import { quantile } from "../schema/index.js";
 
 export function mean(values: readonly number[]): number {
   return values.reduce((sum, x) => sum + x, 0) / values.length;
@@ -10,8 +11,10 @@ export function sampleSd(values: readonly number[]): number {
   return Math.sqrt(values.reduce((sum, x) => sum + (x - m) ** 2, 0) / Math.max(values.length - 1, 1));
 }
 
+/** The ordinary median of the trials (none is censored). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }

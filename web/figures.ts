@@ -7,11 +7,12 @@ import {
   type Corruption,
   corruptionLabel,
   type LeaderboardRow,
+  quantile,
   type RunCurve,
   type Spread,
 } from "../schema/index.js";
 import { corruptionName } from "./format.js";
-import { type KendallTau, kendallTau, quantile } from "./stats.js";
+import { type KendallTau, kendallTau } from "./stats.js";
 
 /** The regularizer of the randomization tests proper; ablations are listed, not drawn. */
 const PLAIN = "none";

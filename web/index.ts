@@ -10,7 +10,7 @@ export { InsightPage, type InsightPageProps } from "./pages/insight.js";
 export { LeaderboardPage, type LeaderboardPageProps } from "./pages/leaderboard/index.js";
 export { ProtocolPage, type ProtocolPageProps } from "./pages/protocol/index.js";
 export { HiddenSubmissionPage, SubmissionPage, type SubmissionPageProps } from "./pages/submission.js";
-export { type KendallTau, kendallTau, quantile } from "./stats.js";
+export { type KendallTau, kendallTau } from "./stats.js";
 export { summarizeTopology, type TopologySummary } from "./topology.js";
 export type { BoardRef, BoardView } from "./urls.js";
 export { apiLeaderboardHref, architectureHref, boardHref, insightHref, leaderboardHref } from "./urls.js";

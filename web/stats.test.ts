@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { erfc, kendallTau, quantile } from "./stats.js";
-
-describe("quantile", () => {
-  it("interpolates linearly between order statistics, as percentile_cont does", () => {
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
-    expect(quantile([10, 20, 30, 40, 50], 0.75)).toBe(40);
-    expect(quantile([7], 0.25)).toBe(7);
-    expect(() => quantile([], 0.5)).toThrow(/no values/);
-  });
-});
+import { erfc, kendallTau } from "./stats.js";
 
 describe("erfc", () => {
   it("matches known values to 1e-7", () => {

@@ -1,20 +1,5 @@
-// Statistics the pages compute from what the API returns: quantiles of per-epoch curves and
-// Kendall's rank correlation between two figures of the architectures on a board.
-
-/**
- * The q-quantile of ascending values with linear interpolation between order statistics
- * (Hyndman and Fan's type 7), the rule Postgres's percentile_cont uses for the board.
- *
- * @example
- * quantile([1, 2, 3, 4], 0.5) // 2.5
- */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new Error("quantile of no values");
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}
+// Kendall's rank correlation between two figures of the architectures on a board, which the
+// insight page computes from what the API returns (quantiles live in schema/quantiles.ts).
 
 export interface KendallTau {
   /** Kendall's τ-b, which corrects for ties; null when either variable is constant. */

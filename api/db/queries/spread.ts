@@ -10,12 +10,21 @@ type SpreadCounts<P extends string> = Record<`${P}Runs` | `${P}Censored` | `${P}
 type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
 
 /**
+ * Type-7 quartiles of `value` with nulls (censored runs) as +∞, as an ordered-set aggregate:
+ * the SQL twin of censoredQuartiles in schema/quantiles.ts (tests/integration/quantiles-sql.test.ts
+ * compares them). Between two +∞ Postgres gives NaN where schema gives +∞; finiteOrNull reads
+ * both as censored.
+ */
+export function censoredQuartilesSql(value: AnyColumn | SQL): SQL<number[] | null> {
+  return sql`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8))`;
+}
+
+/**
  * Four aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored` and
  * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
  */
 export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL) {
-  const censoredLast = sql`coalesce(${value}::float8, 'Infinity'::float8)`;
-  const quartiles = sql`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${censoredLast})`;
+  const quartiles = censoredQuartilesSql(value);
   return {
     [`${prefix}Quartiles`]: sql<number[] | null>`${quartiles} filter (where ${where})`.as(`${prefix}_quartiles`),
     [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),

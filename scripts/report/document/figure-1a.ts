@@ -1,8 +1,8 @@
 // Figure 1a: learning curves, epochs and steps to fit, and the order of fitting beside the paper's.
-import { corruptionLabel } from "../../../schema/index.js";
+import { censoredMedian, corruptionLabel } from "../../../schema/index.js";
 import { corruptionName, formatInteger, kendallTau, NONE } from "../../../web/index.js";
 import { FIGURE_1A_KILOSTEPS } from "../paper.js";
-import { median, percent, table } from "./format.js";
+import { percent, table } from "./format.js";
 import type { ReportInput } from "./input.js";
 import { accuracies, fittedRuns, medianSteps, runsOf } from "./runs.js";
 
@@ -34,7 +34,7 @@ export function figure1a(input: ReportInput): string {
     const rows = corruptions.map((c) => {
       const runs = runsOf(q, a.id, corruptionLabel(c));
       const steps = medianSteps(runs);
-      const epochs = median(runs.map((r) => r.derived.epochsToFit ?? Infinity));
+      const epochs = censoredMedian(runs.map((r) => r.derived.epochsToFit));
       const acc = accuracies(runs);
       const paper = FIGURE_1A_KILOSTEPS[corruptionLabel(c)];
       return [

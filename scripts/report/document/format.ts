@@ -1,5 +1,4 @@
 // How the report writes numbers and tables, shared by its sections.
-import { quantile } from "../../../web/index.js";
 
 // Digits per figure, matched to the paper's: two beside Table 1's accuracies, none beside Figure 1c's
 // (formatPercent has one).
@@ -19,13 +18,4 @@ export function table(
 ): string {
   const rule = header.map((_, i) => ((align?.[i] ?? "l") === "r" ? "---:" : "---"));
   return [header, rule, ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
-}
-
-/** The median, +∞ when the middle values are +∞ (censored: never fitted); null for no values. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = (sorted.length - 1) / 2;
-  // quantile interpolates a + t·(b − a), which is NaN between two +∞.
-  return sorted[Math.floor(middle)] === sorted[Math.ceil(middle)] ? sorted[Math.floor(middle)]! : quantile(sorted, 0.5);
 }

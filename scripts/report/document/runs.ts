@@ -2,13 +2,13 @@
 import {
   type ArchitectureDetail,
   type ConditionSummary,
+  censoredMedian,
   corruptionLabel,
   type ResultPredicate,
   type RunResult,
 } from "../../../schema/index.js";
 import { formatThreshold } from "../../../web/index.js";
 import { PAPER_MODEL_OF, PAPER_SETUP, type PaperModel } from "../paper.js";
-import { median } from "./format.js";
 import type { KernelResult } from "./input.js";
 
 /** The runs of an architecture under one corruption and regularizer, over seeds. */
@@ -29,14 +29,15 @@ export function runsOf(
 
 /** Median final train and test accuracy of those runs; null if none finished. */
 export function accuracies(runs: readonly RunResult[]): { train: number; test: number } | null {
-  const train = median(runs.map((r) => r.derived.finalTrainAcc!));
-  const test = median(runs.map((r) => r.derived.finalTestAcc!));
+  // Finished runs only (runsOf keeps status ok), so no accuracy is null here.
+  const train = censoredMedian(runs.map((r) => r.derived.finalTrainAcc));
+  const test = censoredMedian(runs.map((r) => r.derived.finalTestAcc));
   return train === null || test === null ? null : { train, test };
 }
 
 /** Median steps to fit over runs, +∞ when at least half never fitted. */
 export function medianSteps(runs: readonly RunResult[]): number | null {
-  return median(runs.map((r) => r.derived.stepsToFit ?? Infinity));
+  return censoredMedian(runs.map((r) => r.derived.stepsToFit));
 }
 
 export function plainSweep(detail: ArchitectureDetail): ConditionSummary[] {
