@@ -10,7 +10,9 @@ describe("canonicalJson (RFC 8785)", () => {
       "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
       "literals": [null, true, false]
     }`;
-    const expected = String.raw`{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}`;
+    const expected =
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+      String.raw`"string":"€$\u000f\nA'B\"\\\\\"/"}`;
     const out = canonicalJson(JSON.parse(input));
     expect(out).toBe(expected);
     // §3.2.4 prints the UTF-8 bytes: the euro sign is e2 82 ac and \u000f stays escaped.

@@ -64,7 +64,9 @@ def loaded_blas() -> str:
     return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none mapped"
 
 
-def train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator) -> float:
+def train(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator
+) -> float:
     """Trains `steps` steps; returns the seconds they took."""
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     order = torch.randperm(images.shape[0], generator=generator)
@@ -79,7 +81,9 @@ def train(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, steps: i
 
 
 def main() -> None:
-    model_id, steps, warmup, settings = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), [int(t) for t in sys.argv[4].split(",")]
+    model_id, steps, warmup, settings = (
+        sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), [int(t) for t in sys.argv[4].split(",")]
+    )
     generator = torch.Generator().manual_seed(0)
     examples = max(steps, warmup) * BATCH
     images = torch.rand(examples, 1, 28, 28, generator=generator)

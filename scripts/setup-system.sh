@@ -13,7 +13,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 # Debian's PyTorch (CPU) under /usr/bin/python3, with the pthreads OpenBLAS, for bench:torch.
 /usr/bin/python3 -c "import torch" >/dev/null 2>&1 || need+=(python3-torch)
-dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" || need+=(libopenblas0-pthread)
+dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" \
+  || need+=(libopenblas0-pthread)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

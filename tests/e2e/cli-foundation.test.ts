@@ -59,7 +59,10 @@ describe("rethink-bench CLI", () => {
     const result = await runCli(["verify", good]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^OK {4}.*good\.dsse\.json: suite smoke v1 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend · signed by [0-9a-f]{16}… \(Ada\)\n$/,
+      new RegExp(
+        String.raw`^OK {4}.*good\.dsse\.json: suite smoke v1 · mlp-1x512 · 2 runs over 2 corruptions · ` +
+          String.raw`wasm backend · signed by [0-9a-f]{16}… \(Ada\)\n$`,
+      ),
     );
   });
 

@@ -127,9 +127,8 @@ describe.each(drivers)("through %s", (_name, config) => {
     const logs: LogRecord[] = [];
     const logged = appOn(handle, { logs });
     // The last write of the transaction fails: everything before it must be undone.
-    await handle.db.execute(
-      sql`create function refuse_runs() returns trigger language plpgsql as $$ begin raise exception 'runs are refused'; end $$`,
-    );
+    const body = sql`$$ begin raise exception 'runs are refused'; end $$`;
+    await handle.db.execute(sql`create function refuse_runs() returns trigger language plpgsql as ${body}`);
     await handle.db.execute(
       sql`create trigger refuse_runs before insert on runs for each statement execute function refuse_runs()`,
     );

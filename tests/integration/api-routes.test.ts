@@ -201,9 +201,8 @@ describe("GET /api/v1/submissions", () => {
     const ids = [(await stored()).id, (await stored()).id, (await stored()).id];
     // Microseconds apart inside one millisecond, as now() can store them.
     for (const [i, id] of ids.entries()) {
-      await handle.db.execute(
-        sql`update submissions set received_at = timestamptz '2026-11-27 10:00:00.123' + make_interval(secs => ${(i + 1) * 0.0001}) where id = ${id}`,
-      );
+      const receivedAt = sql`timestamptz '2026-11-27 10:00:00.123' + make_interval(secs => ${(i + 1) * 0.0001})`;
+      await handle.db.execute(sql`update submissions set received_at = ${receivedAt} where id = ${id}`);
     }
     const seen: string[] = [];
     let cursor: string | null = "";

@@ -81,7 +81,7 @@ describe("POST /api/v1/submissions", () => {
     expect(await countRows(handle)).toMatchObject({ submissions: 1, runs: 2 });
   });
 
-  it("accepts a complete paper-suite bundle (the body-size limit's reason) and refuses one byte over the limit", async () => {
+  it("accepts a full paper-suite bundle (the body-size limit's reason), refuses one byte over the limit", async () => {
     const suite = findSuite("paper")!;
     const bundle = await signedBundle({
       suite,

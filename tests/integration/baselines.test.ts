@@ -113,7 +113,7 @@ describe("a kernel bundle", () => {
 });
 
 describe("GET /api/v1/leaderboard with a baseline", () => {
-  it("ranks only the trained architectures and lists the kernel as a baseline with its true-label figures", async () => {
+  it("ranks only the trained architectures, lists the kernel as a baseline with its true-label figures", async () => {
     const b = await board("suite=smoke");
     expect(b.rows.map((r) => [r.rank, r.architecture.id])).toEqual([
       [1, "arch-a"],
@@ -236,7 +236,7 @@ describe("GET /api/v1/architectures/{fingerprint} of a kernel", () => {
 });
 
 describe("pages with a baseline", () => {
-  it("the leaderboard shows the kernel under Non-neural baselines, not among the ranked rows, with n/a for SGD figures", async () => {
+  it("the leaderboard shows the kernel under Non-neural baselines, not ranked, with n/a for SGD figures", async () => {
     const page = await html("/?suite=smoke");
     const [ranked, baselines] = page.split('id="baselines-heading"');
     expect(baselines, "a baselines section").toBeDefined();

@@ -199,7 +199,8 @@ describe("an IDX dataset from a mirror", () => {
     const mirror = `http://127.0.0.1:${await closedPort()}/`;
     await expect(loadIdxDataset(source, resolveLoadOptions({ cacheDir: cache, mirror }))).rejects.toThrow(
       new RegExp(
-        `could not download ${mirror}train-images-idx3-ubyte.gz: .*ECONNREFUSED.*To get MNIST: run again with network access to let rethink-bench download it from ${mirror}`,
+        `could not download ${mirror}train-images-idx3-ubyte.gz: .*ECONNREFUSED.*` +
+          `To get MNIST: run again with network access to let rethink-bench download it from ${mirror}`,
       ),
     );
   });

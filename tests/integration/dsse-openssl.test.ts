@@ -27,7 +27,8 @@ describe("interoperability with openssl", () => {
   it("our signature verifies with the openssl command line", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-openssl-"));
     const raw = Buffer.from(fromBase64Url(signer.publicKey)!);
-    const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.concat([ED25519_SPKI_PREFIX, raw]).toString("base64")}\n-----END PUBLIC KEY-----\n`;
+    const spki = Buffer.concat([ED25519_SPKI_PREFIX, raw]).toString("base64");
+    const pem = `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`;
     writeFileSync(join(dir, "pub.pem"), pem);
     writeFileSync(join(dir, "pae.bin"), preAuthEncoding(envelope.payloadType, fromBase64(envelope.payload)!));
     writeFileSync(join(dir, "sig.bin"), fromBase64(envelope.signatures[0]!.sig)!);

@@ -32,7 +32,7 @@ async function serve(args: string[]): Promise<Serving> {
 }
 
 describe("rethink-bench serve", () => {
-  it("serves on PGlite, keeps a committed submission across SIGTERM and a restart, and allows one server per data dir", async () => {
+  it("serves on PGlite, keeps a committed submission across SIGTERM and restart, one server per data dir", async () => {
     const data = join(home, "board");
     const first = await serve(["--data", data]);
     const bundle = await signedBundle();

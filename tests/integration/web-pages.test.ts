@@ -297,7 +297,7 @@ describe("with a seeded board", () => {
     await page("/submissions/nothing", 404);
   });
 
-  it("relates memorization speed and capacity to the gap with Kendall's tau, names escaped in the chart data", async () => {
+  it("relates memorization speed and capacity to the gap by Kendall's tau, chart data names escaped", async () => {
     const { html } = await page("/insight?suite=quick");
     const data = pageData<{
       points: { name: string; stepsToFit: number | null; censored: boolean; genGap: number; parameterCount: number }[];

@@ -16,7 +16,8 @@ type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
  * both as censored.
  */
 export function censoredQuartilesSql(value: AnyColumn | SQL): SQL<number[] | null> {
-  return sql`percentile_cont(array[0.25, 0.5, 0.75]) within group (order by coalesce(${value}::float8, 'Infinity'::float8))`;
+  const order = sql`order by coalesce(${value}::float8, 'Infinity'::float8)`;
+  return sql`percentile_cont(array[0.25, 0.5, 0.75]) within group (${order})`;
 }
 
 /**

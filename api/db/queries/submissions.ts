@@ -246,9 +246,10 @@ export async function listSubmissions(
   filter: SubmissionFilter,
   page: { limit: number; after?: SubmissionCursor },
 ): Promise<{ submissions: SubmissionSummary[]; next: SubmissionCursor | null }> {
-  const after = page.after
-    ? sql`(${submissions.receivedAt}, ${submissions.id}) < (select s.received_at, s.id from ${submissions} s where s.id = ${page.after.id})`
+  const cursorRow = page.after
+    ? sql`(select s.received_at, s.id from ${submissions} s where s.id = ${page.after.id})`
     : undefined;
+  const after = cursorRow ? sql`(${submissions.receivedAt}, ${submissions.id}) < ${cursorRow}` : undefined;
   const rows = await selectSummaries(db)
     .where(
       and(
