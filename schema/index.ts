@@ -9,4 +9,5 @@ export * from "./derive.js";
 export * from "./digest.js";
 export * from "./dsse.js";
 export * from "./quantiles.js";
+export * from "./random.js";
 export * from "./suites/index.js";
