@@ -6,13 +6,23 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { isDatabaseUnavailable } from "./db/errors.js";
-import type { AppEnv, AppOptions } from "./env.js";
+import type { AppEnv, AppOptions, OpenApiServer } from "./env.js";
 import { DEFAULT_RATE_LIMITS, MAX_BODY_BYTES } from "./limits.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import { type ProblemCode, problem } from "./problem.js";
 import { pageRoutes } from "./routes/pages/index.js";
+import { ADMIN_TOKEN_SCHEME } from "./routes/v1/define-route.js";
 import { v1Routes } from "./routes/v1/index.js";
+
+/** The public leaderboard: the first server the OpenAPI document names unless `servers` says otherwise. */
+const DEPLOYED_URL = "https://rethink-bench.org";
+
+/** Where the API runs, as the OpenAPI document lists it: the deployed Worker, then this machine. */
+export const DEFAULT_SERVERS: OpenApiServer[] = [
+  { url: DEPLOYED_URL, description: "the public leaderboard" },
+  { url: "http://127.0.0.1:8787", description: "`rethink-bench serve` on this machine, at its default address" },
+];
 
 /** Seconds a client should wait after a 503 before trying again. */
 const RETRY_AFTER_SECONDS = 30;
@@ -85,9 +95,12 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       description:
         "Signed results of the randomization tests of Zhang et al. (ICLR 2017), verified and ranked. " +
         "Errors are application/problem+json (RFC 9457).",
+      license: { name: "MIT", url: "https://opensource.org/license/mit" },
+      contact: { name: "rethink-bench", url: `${DEPLOYED_URL}/protocol` },
     },
+    servers: options.servers ?? DEFAULT_SERVERS,
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", {
+  app.openAPIRegistry.registerComponent("securitySchemes", ADMIN_TOKEN_SCHEME, {
     type: "http",
     scheme: "bearer",
     description: "the server's ADMIN_TOKEN",

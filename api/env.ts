@@ -57,7 +57,12 @@ export interface AppOptions {
   log?(record: LogRecord): void;
   /** The built web assets the pages link; without them (not built) pages are plain HTML. */
   assets?(c: AppContext): Promise<AssetManifest | undefined>;
+  /** The `servers` of the OpenAPI document; by default the deployed leaderboard and 127.0.0.1:8787. */
+  servers?: OpenApiServer[];
 }
+
+/** One entry of the OpenAPI document's `servers`: an origin (the API is under `/api/v1`). */
+export type OpenApiServer = { url: string; description?: string };
 
 /** The options as the routes receive them: every default filled in. */
 export type ResolvedOptions = Omit<AppOptions, "rateLimits"> & { rateLimits: RateLimits };

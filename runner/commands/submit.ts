@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openBundle, Problem } from "../../schema/index.js";
+import { type ApiClient, createApiClient, type SubmissionBody } from "../api-client/index.js";
 import { CliError, InputError, NotSentError, VerificationError } from "../errors.js";
 import { Outbox } from "../outbox.js";
 import { DEFAULT_API_URL } from "../package-info.js";
@@ -27,46 +28,50 @@ export function apiBase(api?: string): string {
   return (api ?? process.env.RETHINK_BENCH_API ?? DEFAULT_API_URL).replace(/\/+$/, "");
 }
 
-/** POSTs one bundle's text to `${base}/api/v1/submissions` and classifies the answer. */
+/** Why a request got no answer: the network error's code (ECONNREFUSED, …) or its message. */
+function unreachable(base: string, error: unknown): Delivery {
+  if (error instanceof SyntaxError)
+    return { kind: "unavailable", reason: `${base} answered with a body that is not JSON` };
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  return { kind: "unavailable", reason: `cannot reach ${base}: ${cause ?? (error as Error).message}` };
+}
+
+/** A problem+json answer as one line: title, detail and each failing path; else the bare status. */
+function problemLine(status: number, body: unknown): string {
+  const problem = Problem.safeParse(body);
+  if (!problem.success) return `HTTP ${status}`;
+  const { title, detail, errors } = problem.data;
+  const errorList = errors?.length ? ` (${errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : "";
+  return `${title}: ${detail}${errorList}`;
+}
+
+/**
+ * POSTs one bundle to `${base}/api/v1/submissions` through the generated client and classifies
+ * the answer. The file's text is sent byte for byte, exactly as it was verified.
+ */
 async function deliver(base: string, bundleText: string): Promise<Delivery> {
-  let response: Response;
+  let answer: Awaited<ReturnType<ApiClient["POST"]>>;
   try {
-    response = await fetch(`${base}/api/v1/submissions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, application/problem+json" },
-      body: bundleText,
+    answer = await createApiClient(base).POST("/api/v1/submissions", {
+      body: JSON.parse(bundleText) as SubmissionBody,
+      bodySerializer: () => bundleText,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { kind: "unavailable", reason: `cannot reach ${base}: ${cause ?? (error as Error).message}` };
+    return unreachable(base, error);
   }
-  const text = await response.text();
-  if (response.status === 200 || response.status === 201) {
-    const id = (JSON.parse(text) as { id?: unknown }).id;
-    if (typeof id !== "string")
+  const { data, error, response } = answer;
+  if (data !== undefined) {
+    if (typeof data.id !== "string")
       return { kind: "unavailable", reason: `${base} answered ${response.status} without a submission id` };
     return {
       kind: "accepted",
-      id,
+      id: data.id,
       created: response.status === 201,
-      url: `${base}/submissions/${encodeURIComponent(id)}`,
+      url: `${base}/submissions/${encodeURIComponent(data.id)}`,
     };
   }
-  const problem = Problem.safeParse(
-    (() => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        return null;
-      }
-    })(),
-  );
-  const errors = problem.success ? problem.data.errors : undefined;
-  const errorList = errors?.length ? ` (${errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : "";
-  const detail = problem.success
-    ? `${problem.data.title}: ${problem.data.detail}${errorList}`
-    : `HTTP ${response.status}`;
+  const detail = problemLine(response.status, error);
   if (response.status === 429 || response.status === 408 || response.status >= 500) {
     const retryAfter = response.headers.get("retry-after");
     return {

@@ -51,8 +51,42 @@ export const Base64 = z
 /** Base64url (RFC 4648 §5), unpadded. */
 export const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, "must be unpadded base64url");
 
-/** A fraction in [0, 1], such as an accuracy or a corruption probability. */
+/**
+ * A fraction in [0, 1], such as an accuracy.
+ *
+ * Narrow a fraction with the open variants below, not with `Fraction.gt(0)` or `.lt(1)`: zod
+ * keeps every bound it is given, so `Fraction.gt(0)` becomes JSON Schema with both `minimum: 0`
+ * and `exclusiveMinimum: 0`, which OpenAPI tooling (Redocly's no-mixed-number-range-constraints)
+ * flags. Each variant states each bound once and accepts exactly the same numbers.
+ *
+ * @example
+ * Fraction.parse(1) // 1
+ */
 export const Fraction = z.number().min(0).max(1);
+
+/**
+ * A fraction strictly between 0 and 1, such as a partial corruption's probability.
+ *
+ * @example
+ * OpenFraction.safeParse(0).success // false
+ */
+export const OpenFraction = z.number().gt(0).lt(1);
+
+/**
+ * A fraction in [0, 1), such as a dropout rate or a momentum.
+ *
+ * @example
+ * FractionBelowOne.safeParse(1).success // false
+ */
+export const FractionBelowOne = z.number().min(0).lt(1);
+
+/**
+ * A fraction in (0, 1], such as a fit threshold.
+ *
+ * @example
+ * PositiveFraction.safeParse(1).success // true
+ */
+export const PositiveFraction = z.number().gt(0).max(1);
 
 /** A finite, non-negative number (zod rejects NaN and ±Infinity for every number). */
 export const NonNegative = z.number().nonnegative();

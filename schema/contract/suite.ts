@@ -1,6 +1,15 @@
 // A suite: the versioned data that fixes one benchmark protocol (README, "The protocol and its limits").
 import { z } from "zod";
-import { Fraction, LIMITS, NonNegative, NonNegativeInt, PositiveInt, Slug } from "./common.js";
+import {
+  FractionBelowOne,
+  LIMITS,
+  NonNegative,
+  NonNegativeInt,
+  OpenFraction,
+  PositiveFraction,
+  PositiveInt,
+  Slug,
+} from "./common.js";
 
 /** Datasets the runner knows how to load (docs/datasets.md). */
 export const DatasetId = z.enum(["mnist-10k", "mnist", "fashion-mnist", "cifar10", "synthetic"]);
@@ -15,7 +24,7 @@ export type DatasetId = z.infer<typeof DatasetId>;
  */
 export const Corruption = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("true") }),
-  z.strictObject({ kind: z.literal("partial"), p: Fraction.gt(0).lt(1) }),
+  z.strictObject({ kind: z.literal("partial"), p: OpenFraction }),
   z.strictObject({ kind: z.literal("random") }),
   z.strictObject({ kind: z.literal("shuffled-pixels") }),
   z.strictObject({ kind: z.literal("random-pixels") }),
@@ -65,7 +74,7 @@ export function corruptionLabel(corruption: Corruption): string {
 export const Regularizer = z.strictObject({
   name: Slug,
   weightDecay: NonNegative.max(1),
-  dropout: Fraction.lt(1),
+  dropout: FractionBelowOne,
   augmentation: z.enum(["none", "crop", "crop-flip"]),
   batchNorm: z.enum(["default", "on", "off"]),
   /** Stop when test accuracy has not improved for this many epochs; null trains the full budget. */
@@ -87,7 +96,7 @@ export const NO_REGULARIZER: Regularizer = {
 export const Optimizer = z.strictObject({
   kind: z.literal("sgd-momentum"),
   learningRate: z.number().positive().max(10),
-  momentum: Fraction.lt(1),
+  momentum: FractionBelowOne,
   /** The learning rate is multiplied by this factor after each epoch (0.95 in the paper). */
   decayPerEpoch: z.number().positive().max(1),
   batchSize: PositiveInt.max(4096),
@@ -142,6 +151,6 @@ export const Suite = z.strictObject({
   optimizer: Optimizer,
   epochs: PositiveInt.max(LIMITS.maxEpochs),
   /** Training accuracy at which a run counts as fitted (1.0: every training example correct). */
-  fitThreshold: Fraction.gt(0),
+  fitThreshold: PositiveFraction,
 });
 export type Suite = z.infer<typeof Suite>;

@@ -1,15 +1,19 @@
 // GET /health: the trivial route (no database), for uptime checks and as the benchmark's baseline.
-import { createRoute } from "@hono/zod-openapi";
 import { Health } from "../../../schema/index.js";
+import { problemResponses } from "../../problem.js";
+import { defineRoute, PUBLIC } from "./define-route.js";
 import { jsonResponse } from "./responses.js";
 import { newRouter } from "./router.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/",
+  operationId: "getHealth",
   summary: "Is the API up?",
+  security: PUBLIC,
   description: "Answers without touching the database.",
-  responses: { 200: jsonResponse(Health, "The API is up.") },
+  // Every /api route is rate limited per address (api/app.ts), this one included.
+  responses: { 200: jsonResponse(Health, "The API is up."), ...problemResponses("rate-limited") },
 });
 
 export function healthRoutes() {

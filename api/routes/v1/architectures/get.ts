@@ -1,16 +1,19 @@
 // GET /architectures/{fingerprint}: an architecture's record, its results per condition and
 // its newest runs with their learning curves.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArchitectureDetail, DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../../schema/index.js";
 import { findArchitecture } from "../../../db/queries/architectures.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/{fingerprint}",
+  operationId: "getArchitecture",
   summary: "An architecture: topology, results per condition, learning curves",
+  security: PUBLIC,
   request: {
     params: z.object({ fingerprint: Sha256Hex.describe("SHA-256 of the architecture's canonical topology JSON") }),
     query: z.object({

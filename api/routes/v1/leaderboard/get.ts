@@ -1,7 +1,7 @@
 // GET /leaderboard: architectures ranked within a suite version and dataset, by memorization
 // speed (median steps to fit random labels) or by generalization gap, with the board's
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Environment, Leaderboard, RankMetric, type Spread } from "../../../../schema/index.js";
 import { BoardParams, resolveBoard } from "../../../board-request.js";
 import { type Cell, csvResponse, toCsv } from "../../../csv.js";
@@ -10,15 +10,18 @@ import { loadBoard } from "../../../db/queries/leaderboard.js";
 import type { AppEnv } from "../../../env.js";
 import { MAX_BOARD_OFFSET } from "../../../limits.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { Cursor, Format, Limit, pageSize } from "../list-query.js";
 import { listResponse } from "../responses.js";
 
 const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(MAX_BOARD_OFFSET) });
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/",
+  operationId: "getLeaderboard",
   summary: "The leaderboard of one suite version and dataset",
+  security: PUBLIC,
   description:
     "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random " +
     "labels (runs that never fit count as +∞), of the generalization gap on true labels, the median slowdown and " +

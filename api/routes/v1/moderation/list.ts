@@ -1,20 +1,23 @@
 // GET /moderation: the public audit trail of every hide and show, newest first.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationLog } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
 import { listModerationActions } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { Cursor, Format, Limit, pageSize } from "../list-query.js";
 import { listResponse } from "../responses.js";
 
 const BeforeCursor = z.strictObject({ before: z.number().int().positive() });
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/",
+  operationId: "listModerationActions",
   summary: "The moderation audit trail",
+  security: PUBLIC,
   request: { query: z.object({ limit: Limit, cursor: Cursor, format: Format }) },
   responses: {
     200: listResponse(ModerationLog, "A page of moderation actions."),

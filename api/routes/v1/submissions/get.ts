@@ -1,16 +1,19 @@
 // GET /submissions/{id}: everything stored about a submission, with its envelope exactly as
 // verified. A hidden submission answers 410 with the moderation reason.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { SubmissionDetail, SubmissionId } from "../../../../schema/index.js";
 import { findSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/{id}",
+  operationId: "getSubmission",
   summary: "A submission, with its signed envelope",
+  security: PUBLIC,
   request: { params: z.object({ id: SubmissionId }) },
   responses: {
     200: jsonResponse(SubmissionDetail, "The submission."),

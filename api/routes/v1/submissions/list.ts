@@ -1,21 +1,24 @@
 // GET /submissions: visible submissions, newest first, filtered by suite, architecture or
 // submitter; JSON pages or CSV.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { PositiveInt, Sha256Hex, Slug, SubmissionId, SubmissionList } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
 import { listSubmissions } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { Cursor, Format, Limit, pageSize } from "../list-query.js";
 import { listResponse } from "../responses.js";
 
 const SubmissionCursor = z.strictObject({ id: SubmissionId });
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/",
+  operationId: "listSubmissions",
   summary: "Visible submissions, newest first",
+  security: PUBLIC,
   request: {
     query: z.object({
       suite: Slug.optional().describe("suite id"),

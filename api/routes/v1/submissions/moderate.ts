@@ -1,18 +1,20 @@
 // POST /submissions/{id}/moderation: hide a submission from the board, or show it again,
 // with a recorded reason. Needs the admin bearer token. Nothing is deleted.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../schema/index.js";
 import { moderateSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { adminOnly } from "../../../middleware/admin.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { ADMIN, defineRoute } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/{id}/moderation",
+  operationId: "moderateSubmission",
   summary: "Hide or show a submission (admin)",
-  security: [{ adminToken: [] }],
+  security: ADMIN,
   request: {
     params: z.object({ id: SubmissionId }),
     body: { required: true, content: { "application/json": { schema: ModerationRequest } } },

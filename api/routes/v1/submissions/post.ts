@@ -1,6 +1,6 @@
 // POST /submissions: verify a signed bundle, check it against a suite this server ranks,
 // and store it in one transaction. 201 the first time, 200 with the same id afterwards.
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { Envelope, formatPath, openEnvelope, SubmissionReceipt } from "../../../../schema/index.js";
 import { storeSubmission } from "../../../db/queries/submissions.js";
@@ -10,12 +10,15 @@ import { MAX_BODY_BYTES } from "../../../limits.js";
 import { FixedWindowCounter, rateLimit, tooManyRequests } from "../../../middleware/rate-limit.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { findUnstorableText } from "../../../storable.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/",
+  operationId: "createSubmission",
   summary: "Submit a signed result bundle",
+  security: PUBLIC,
   description:
     "The body is a DSSE envelope as `rethink-bench run` writes it. The server verifies the Ed25519 signature, " +
     "validates the statement strictly, checks that its suite is one it ranks (same id, version and digest), " +

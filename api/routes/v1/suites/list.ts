@@ -1,18 +1,21 @@
 // GET /suites: the suites this server ranks, with their digests and submission counts.
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { SuiteList } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { countSubmissionsBySuite } from "../../../db/queries/submissions.js";
 import type { AppEnv } from "../../../env.js";
 import { knownSuites } from "../../../known-suites.js";
 import { problemResponses } from "../../../problem.js";
+import { defineRoute, PUBLIC } from "../define-route.js";
 import { Format } from "../list-query.js";
 import { listResponse } from "../responses.js";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/",
+  operationId: "listSuites",
   summary: "The suites this server ranks",
+  security: PUBLIC,
   request: { query: z.object({ format: Format }) },
   responses: {
     200: listResponse(SuiteList, "Every suite with its digest and number of visible submissions."),
