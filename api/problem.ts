@@ -12,6 +12,8 @@ const BUNDLE_PROBLEMS = {
   "bad-base64": { status: 400, title: "Malformed base64" },
   "wrong-payload-type": { status: 422, title: "Wrong payload type" },
   "bad-payload": { status: 422, title: "Unreadable payload" },
+  "hostile-structure": { status: 422, title: "Payload structure not allowed" },
+  "bad-name": { status: 422, title: "Name with characters not allowed" },
   "wrong-statement-type": { status: 422, title: "Not an in-toto Statement v1" },
   "wrong-predicate-type": { status: 422, title: "Not a rethink-bench result" },
   "keyid-mismatch": { status: 422, title: "Key id does not match the key" },

@@ -18,6 +18,8 @@ import {
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
 import { canonicalDigest, sha256Hex } from "./digest.js";
 import { keyidOf, type Signer, signEnvelope, verifySignature } from "./dsse.js";
+import { findBadName, findHostileStructure } from "./payload-guard.js";
+import { architectureInputShape, modelInputShape } from "./topology/input-shape.js";
 
 /** Why a bundle was refused, one stable code per kind of failure. */
 export type BundleErrorCode =
@@ -26,6 +28,8 @@ export type BundleErrorCode =
   | "wrong-payload-type"
   | "bad-base64"
   | "bad-payload"
+  | "hostile-structure"
+  | "bad-name"
   | "wrong-statement-type"
   | "wrong-predicate-type"
   | "keyid-mismatch"
@@ -100,6 +104,9 @@ export async function signResult(predicate: ResultPredicate, signer: Signer): Pr
   if (predicate.submitter.keyid !== signer.keyid || predicate.submitter.publicKey !== signer.publicKey) {
     throw new Error("the predicate's submitter is not the signing key");
   }
+  // The same structure and name rules as openEnvelope's, on the predicate as given (parsing drops `__proto__`).
+  const guarded = findHostileStructure({ predicate }) ?? findBadName({ predicate });
+  if (guarded) throw new Error(`cannot sign this result: ${guarded.path} ${guarded.message}`);
   const statement = Statement.parse({
     _type: STATEMENT_TYPE,
     subject: subjectsOf(predicate),
@@ -164,6 +171,10 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
   } catch (error) {
     return fail("bad-payload", `the payload is not UTF-8 JSON: ${(error as Error).message}`);
   }
+  // Before anything else reads the payload: the walks below (canonical form, schema, digests)
+  // recurse, and the schema would silently drop a `__proto__` key from what gets fingerprinted.
+  const hostile = findHostileStructure(parsed) ?? findBadName(parsed);
+  if (hostile) return fail(hostile.code, `${hostile.path} ${hostile.message}`, [hostile]);
   const head = StatementHead.safeParse(parsed);
   if (!head.success)
     return fail("bad-payload", "the payload is not a statement with predicate.submitter", issuesOf(head.error));
@@ -295,16 +306,23 @@ async function checkConsistency(statement: Statement): Promise<PathError[]> {
     if (!dataset) {
       add(`runs[${i}].task.dataset`, `"${run.task.dataset.id}" is not among the bundle's datasets`);
     } else {
-      const architecture = architectures.get(`${run.task.architecture}@${dataset.shape.join("x")}`);
+      // An architecture is identified by the shape it is built at: a network trained on CIFAR-10
+      // sees the 28×28 crop, the kernel baseline the whole 32×32 image.
+      const architecture = [...architectures.values()].find(
+        (a) =>
+          a.id === run.task.architecture &&
+          a.inputShape.join("x") === architectureInputShape(a.kind, dataset.shape).join("x"),
+      );
+      const builtAt = architecture?.inputShape.join("x") ?? modelInputShape(dataset.shape).join("x");
       if (!architecture)
         add(
           `runs[${i}].task.architecture`,
-          `"${run.task.architecture}" for input ${dataset.shape.join("x")} is not among the bundle's architectures`,
+          `"${run.task.architecture}" for ${dataset.id} (input ${builtAt}) is not among the bundle's architectures`,
         );
       else if (architecture.fingerprint !== run.architectureFingerprint)
         add(
           `runs[${i}].architectureFingerprint`,
-          `is not the fingerprint of ${run.task.architecture} for input ${dataset.shape.join("x")}`,
+          `is not the fingerprint of ${run.task.architecture} for input ${builtAt}`,
         );
       if (dataset.trainSize !== run.task.dataset.trainSize || dataset.testSize !== run.task.dataset.testSize) {
         add(`runs[${i}].task.dataset`, `sizes differ from the bundle's ${dataset.id} record`);

@@ -8,6 +8,8 @@ export * from "./db/index.js";
 export * from "./derive.js";
 export * from "./digest.js";
 export * from "./dsse.js";
+export * from "./payload-guard.js";
 export * from "./quantiles.js";
 export * from "./random.js";
 export * from "./suites/index.js";
+export * from "./topology/index.js";

@@ -4,7 +4,9 @@ import {
   type Architecture,
   canonicalDigest,
   type InputShape,
-  type JsonObject,
+  KERNEL_ARCHITECTURE_ID,
+  kernelParameterCount,
+  kernelTopology,
   type RunResult,
   type Task,
 } from "../../schema/index.js";
@@ -12,7 +14,7 @@ import { runResult } from "../assemble.js";
 import type { KernelOutcome } from "./kernel.js";
 
 /** The kernel's id on the board; its fingerprint also covers γ, the input shape and n. */
-export const KERNEL_ARCHITECTURE_ID = "rbf-kernel";
+export { KERNEL_ARCHITECTURE_ID } from "../../schema/index.js";
 
 /**
  * What a kernel baseline is, as the bundle records it. The fitted function depends on the
@@ -29,24 +31,16 @@ export async function kernelArchitecture(
   trainSize: number,
   gamma: number,
 ): Promise<Architecture> {
-  const topology: JsonObject = {
-    kind: "minimum-norm-kernel-interpolation",
-    kernel: "gaussian: exp(-gamma * ||x - x'||^2) on pixels in [0, 1]",
-    gamma,
-    inputShape: [...inputShape],
-    classes,
-    trainingPoints: trainSize,
-    targets: "one-hot",
-    solution: "alpha = K^-1 Y by Cholesky in float64; f(x) = sum_i alpha_i K(x_i, x)",
-    loss: "mean over examples of sum over classes of (f_c(x) - y_c)^2",
-  };
+  // The description is schema's, so that the server recognizes it and derives the count itself.
+  const settings = { gamma, inputShape, classes, trainingPoints: trainSize };
+  const topology = kernelTopology(settings);
   return {
     id: KERNEL_ARCHITECTURE_ID,
     name: `Gaussian kernel, minimum norm (γ = ${gamma})`,
     kind: "kernel",
     inputShape: [...inputShape],
     fingerprint: await canonicalDigest(topology),
-    parameterCount: trainSize * classes,
+    parameterCount: kernelParameterCount(settings),
     topology,
   };
 }

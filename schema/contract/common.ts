@@ -21,12 +21,29 @@ export const LIMITS = {
   maxText: 2000,
 } as const;
 
-/** A short human-readable name: no control characters, at most `LIMITS.maxName` chars. */
+/**
+ * Characters a displayed string must not hold: control characters, bidi embeddings, overrides
+ * and isolates (U+202A–U+202E, U+2066–U+2069), which make text read differently from what it
+ * is, and zero-width characters (U+200B–U+200D, U+2060, U+FEFF), which make two names that
+ * differ look the same.
+ *
+ * @example
+ * UNSAFE_TEXT.test("evil\u202Egnp.exe") // true
+ */
+export const UNSAFE_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
+
+/**
+ * A short human-readable name: no control, bidi-control or zero-width characters
+ * (`UNSAFE_TEXT`), at most `LIMITS.maxName` chars.
+ *
+ * @example
+ * Name.safeParse("MLP\u200B 1×512").success // false
+ */
 export const Name = z
   .string()
   .min(1)
   .max(LIMITS.maxName)
-  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+  .refine((text) => !UNSAFE_TEXT.test(text), "must not contain control, bidi-control or zero-width characters");
 
 /** Identifiers of suites, architectures and datasets: lowercase slugs such as `mlp-1x512`. */
 export const Slug = z

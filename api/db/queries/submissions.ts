@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import {
   architectures,
+  deriveArchitecture,
   deriveRuns,
   type Envelope,
   type ModerationAction,
@@ -70,15 +71,26 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
     await tx
       .insert(architectures)
       .values(
-        sorted.map((a) => ({
-          fingerprint: a.fingerprint,
-          slug: a.id,
-          name: a.name,
-          kind: a.kind,
-          inputShape: a.inputShape,
-          parameterCount: a.parameterCount,
-          topology: a.topology,
-        })),
+        sorted.map((a) => {
+          // Kind, parameter count and a built-in's display name are what the server derives from
+          // the topology, never what the bundle claims; a user architecture keeps its own name.
+          const derivation = deriveArchitecture(a);
+          if (!derivation.ok) {
+            throw new Error(
+              `storeSubmission takes architectures that passed checkArchitectures; ${a.id}: ` +
+                `${derivation.errors[0]!.field} ${derivation.errors[0]!.message}`,
+            );
+          }
+          return {
+            fingerprint: a.fingerprint,
+            slug: a.id,
+            name: derivation.derived.name,
+            kind: derivation.derived.kind,
+            inputShape: a.inputShape,
+            parameterCount: derivation.derived.parameterCount,
+            topology: a.topology,
+          };
+        }),
       )
       .onConflictDoNothing();
     const inserted = await tx

@@ -1,0 +1,172 @@
+// The pure-TypeScript parameter counter agrees with TF.js's model.countParams() on every built-in,
+// the user topologies of the fixtures, and models using every layer class it claims to count.
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import { BUILTIN_ARCHITECTURE_IDS, loadArchitecture } from "../../runner/models/index.js";
+import { canonicalTopology } from "../../runner/models/topology.js";
+import { TOPOLOGIES } from "../../tests/fixtures/topologies.js";
+import { type InputShape, NO_REGULARIZER, REGULARIZERS } from "../index.js";
+import { COUNTED_LAYER_CLASSES, countParameters } from "./parameter-count.js";
+
+/** Every shape a model is built at: MNIST-like, CIFAR-10 as the runner builds it (crop) and uncropped, synthetic. */
+const SHAPES: InputShape[] = [
+  [28, 28, 1],
+  [28, 28, 3],
+  [32, 32, 3],
+  [8, 8, 1],
+];
+
+function counts(model: tf.LayersModel, shape: readonly number[]) {
+  try {
+    return { ours: countParameters(canonicalTopology(model), shape), tfjs: model.countParams() };
+  } finally {
+    model.dispose();
+  }
+}
+
+describe("countParameters", () => {
+  it("counts the MLP by hand: 784·512 + 512 + 512·10 + 10", async () => {
+    const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
+    const model = mlp.build({ inputShape: [28, 28, 1], classes: 10, regularizer: NO_REGULARIZER, seed: 0 });
+    expect(counts(model, [28, 28, 1]).ours).toEqual({ ok: true, count: 407050 });
+  });
+
+  for (const id of BUILTIN_ARCHITECTURE_IDS) {
+    it(`equals TF.js for ${id} at every input shape, with and without the regularizers that change it`, async () => {
+      const builder = await loadArchitecture({ kind: "builtin", id });
+      // Dropout (SeededDropout layers) and batch norm switched on or off change the layers.
+      const regularizers = [
+        NO_REGULARIZER,
+        ...Object.values(REGULARIZERS).filter((r) => r.dropout > 0 || r.batchNorm !== "default"),
+      ];
+      expect(regularizers.length).toBeGreaterThan(1);
+      for (const inputShape of SHAPES) {
+        for (const regularizer of regularizers) {
+          const { ours, tfjs } = counts(builder.build({ inputShape, classes: 10, regularizer, seed: 0 }), inputShape);
+          expect(ours, `${id} at ${inputShape.join("x")} with ${regularizer.name}`).toEqual({ ok: true, count: tfjs });
+        }
+      }
+    });
+  }
+
+  it("equals the counts recorded with the fixtures' user topologies", () => {
+    for (const [name, { topology, parameterCount }] of Object.entries(TOPOLOGIES))
+      expect(countParameters(topology, [28, 28, 1]), name).toEqual({ ok: true, count: parameterCount });
+  });
+
+  it("equals TF.js for a Sequential model of every other counted layer class", () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.zeroPadding2d({
+          inputShape: [28, 28, 3],
+          padding: [
+            [1, 2],
+            [0, 3],
+          ],
+        }),
+        tf.layers.conv2d({ filters: 6, kernelSize: [3, 5], strides: 2, padding: "valid", useBias: false }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: "same" }),
+        tf.layers.conv2d({ filters: 7, kernelSize: 3, dilationRate: 2 }),
+        tf.layers.batchNormalization({ center: false }),
+        tf.layers.prelu({ sharedAxes: [1, 2] }),
+        tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: "valid" }),
+        tf.layers.leakyReLU(),
+        tf.layers.reshape({ targetShape: [20, 7] }),
+        tf.layers.layerNormalization({ axis: -1 }),
+        tf.layers.flatten(),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: 13, activation: "relu" }),
+        tf.layers.prelu(),
+        tf.layers.dense({ units: 10, activation: "softmax" }),
+      ],
+    });
+    const { ours, tfjs } = counts(model, [28, 28, 3]);
+    expect(ours).toEqual({ ok: true, count: tfjs });
+  });
+
+  it("equals TF.js for a functional model with merges, a shared layer and global pooling", () => {
+    const input = tf.input({ shape: [12, 12, 2] });
+    const shared = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same" });
+    const a = shared.apply(input) as tf.SymbolicTensor;
+    const b = shared.apply(tf.layers.activation({ activation: "relu" }).apply(input) as tf.SymbolicTensor);
+    const sum = tf.layers.add().apply([a, b as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    const pooled = tf.layers.maxPooling2d({ poolSize: 2 }).apply(sum) as tf.SymbolicTensor;
+    const wide = tf.layers.concatenate().apply([pooled, tf.layers.maxPooling2d({}).apply(a) as tf.SymbolicTensor]);
+    const features = tf.layers.globalMaxPooling2d({}).apply(wide as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 10 }).apply(features) as tf.SymbolicTensor,
+    });
+    const { ours, tfjs } = counts(model, [12, 12, 2]);
+    expect(ours).toEqual({ ok: true, count: tfjs });
+  });
+
+  it("names the layer and class it cannot count", () => {
+    const input = tf.input({ shape: [28, 28] });
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 10 }).apply(tf.layers.lstm({ units: 8 }).apply(input)) as tf.SymbolicTensor,
+    });
+    const { ours } = counts(model, [28, 28]);
+    expect(ours).toMatchObject({ ok: false, layer: "layer-1", className: "LSTM" });
+    expect(COUNTED_LAYER_CLASSES).not.toContain("LSTM");
+  });
+
+  it("refuses SeparableConv2D, whose TF.js config leaves out the depth multiplier that sizes its weights", () => {
+    const model = tf.sequential({
+      layers: [tf.layers.separableConv2d({ inputShape: [8, 8, 2], filters: 7, kernelSize: 3, depthMultiplier: 3 })],
+    });
+    const topology = canonicalTopology(model);
+    expect(JSON.stringify(topology)).not.toContain("depth_multiplier");
+    expect(counts(model, [8, 8, 2]).ours).toMatchObject({ ok: false, layer: "layer-0", className: "SeparableConv2D" });
+    expect(countParameters(topology, [8, 8, 2])).toMatchObject({ ok: false });
+  });
+
+  it("refuses a topology declared for another input shape than the architecture's", async () => {
+    const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
+    const model = mlp.build({ inputShape: [28, 28, 1], classes: 10, regularizer: NO_REGULARIZER, seed: 0 });
+    expect(counts(model, [28, 28, 3]).ours).toMatchObject({ ok: false, layer: "layer-0", className: "InputLayer" });
+  });
+
+  it("refuses shapes that do not fit and configs it cannot read, naming the layer", () => {
+    const conv = (config: Record<string, unknown>) => ({
+      class_name: "Sequential",
+      config: {
+        name: "model",
+        layers: [
+          {
+            class_name: "Conv2D",
+            config: { name: "big", batch_input_shape: [null, 4, 4, 1], kernel_size: [5, 5], filters: 2, ...config },
+          },
+        ],
+      },
+    });
+    expect(countParameters(conv({}), [4, 4, 1])).toMatchObject({ ok: false, layer: "big", className: "Conv2D" });
+    expect(countParameters(conv({ padding: "same", filters: "2" }), [4, 4, 1])).toMatchObject({
+      ok: false,
+      layer: "big",
+      reason: expect.stringContaining("filters"),
+    });
+    expect(countParameters(conv({ padding: "same" }), [4, 4, 1])).toEqual({ ok: true, count: 5 * 5 * 2 + 2 });
+    expect(countParameters({ class_name: "Model", config: { layers: [] } }, [4, 4, 1])).toMatchObject({ ok: false });
+    expect(countParameters("not a topology", [4, 4, 1])).toMatchObject({ ok: false, layer: "(model)" });
+  });
+
+  it("counts only the layers on the way from the input to the outputs, as TF.js's model holds", () => {
+    const input = tf.input({ shape: [4] });
+    const used = tf.layers.dense({ units: 3 }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: used });
+    const topology = canonicalTopology(model) as { config: { layers: unknown[] } };
+    const expected = 4 * 3 + 3;
+    expect(model.countParams()).toBe(expected);
+    model.dispose();
+    // A dense layer of 1,000 units hanging off the input that no output depends on.
+    topology.config.layers.push({
+      name: "dangling",
+      class_name: "Dense",
+      config: { name: "dangling", units: 1000 },
+      inbound_nodes: [[["layer-0", 0, 0, {}]]],
+    });
+    expect(countParameters(topology, [4])).toEqual({ ok: true, count: expected });
+  });
+});
