@@ -400,7 +400,7 @@ function countFunctional(config: JsonRecord, inputShape: readonly number[]): num
   for (let progress = true; progress; ) {
     progress = false;
     for (const entry of pending) {
-      const { layer } = entry;
+      const layer: LayerConfig = entry.layer; // annotated, so that `layer.fail(…)` ends the flow
       if (layer.className === "InputLayer") {
         if (entry.done > 0) continue;
         if (layer.name !== inputName) layer.fail("an input layer that config.input_layers does not name");
