@@ -28,6 +28,18 @@ describe("derive", () => {
     expect(stepsPerEpoch({ dataset: { trainSize: 250 }, optimizer: { batchSize: 128 } })).toBe(2);
     expect(stepsPerEpoch({ dataset: { trainSize: 256 }, optimizer: { batchSize: 128 } })).toBe(2);
     expect(stepsPerEpoch({ dataset: { trainSize: 257 }, optimizer: { batchSize: 128 } })).toBe(3);
+    // Early stopping trains on all but the validation tenth: 10000 − 1000 = 9000 examples, ⌈9000 / 128⌉ = 71.
+    const earlyStopping = { earlyStoppingPatience: 5 };
+    expect(
+      stepsPerEpoch({ dataset: { trainSize: 10000 }, optimizer: { batchSize: 128 }, regularizer: earlyStopping }),
+    ).toBe(71);
+    expect(
+      stepsPerEpoch({
+        dataset: { trainSize: 10000 },
+        optimizer: { batchSize: 128 },
+        regularizer: { earlyStoppingPatience: null },
+      }),
+    ).toBe(79);
   });
 
   it("measures the gap at the end of training", () => {

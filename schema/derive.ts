@@ -2,16 +2,24 @@
 // curves. The runner claims them and the API recomputes them with these same functions, so both
 // sides agree to the bit.
 import { type DerivedMetrics, type EpochPoint, type RunResult, type Task, taskKey } from "./contract/index.js";
+import { validationSize } from "./validation-split.js";
 
 /**
- * SGD steps per epoch: every training example is used once per epoch, the last batch may
- * be smaller than the others.
+ * SGD steps per epoch: every example trained on is used once per epoch, the last batch may
+ * be smaller than the others. With early stopping the validation split (`validationSize`
+ * examples) is held out and not trained on.
  *
  * @example
  * stepsPerEpoch({ dataset: { trainSize: 250 }, optimizer: { batchSize: 128 } }) // 2
  */
-export function stepsPerEpoch(task: { dataset: { trainSize: number }; optimizer: { batchSize: number } }): number {
-  return Math.ceil(task.dataset.trainSize / task.optimizer.batchSize);
+export function stepsPerEpoch(task: {
+  dataset: { trainSize: number };
+  optimizer: { batchSize: number };
+  regularizer?: { earlyStoppingPatience: number | null };
+}): number {
+  const { trainSize } = task.dataset;
+  const heldOut = (task.regularizer?.earlyStoppingPatience ?? null) === null ? 0 : validationSize(trainSize);
+  return Math.ceil((trainSize - heldOut) / task.optimizer.batchSize);
 }
 
 /**

@@ -2,4 +2,4 @@
 
 export { type BackendInfo, initBackend } from "./backend.js";
 export type { BackendChoice } from "./backend-choice.js";
-export { EPOCHS_AFTER_FIT, type RunOutcome, type TrainData, type TrainHooks, trainRun } from "./loop.js";
+export { type RunOutcome, type TrainData, type TrainHooks, trainRun } from "./loop.js";

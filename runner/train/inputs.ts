@@ -32,6 +32,17 @@ export interface Split {
   count: number;
 }
 
+/**
+ * The examples of a split at these indices, as a split of their own on the backend (for the
+ * validation split that early stopping evaluates); the caller disposes it.
+ */
+export function selectExamples(split: Split, indices: Uint32Array): Split {
+  return tf.tidy(() => {
+    const ids = tf.tensor1d(Int32Array.from(indices), "int32");
+    return { images: tf.gather(split.images, ids), labels: tf.gather(split.labels, ids), count: indices.length };
+  });
+}
+
 function toSplit(set: ImageSet, shape: InputShape): Split {
   return tf.tidy(() => {
     const raw = tf.tensor4d(set.images, [set.count, ...shape]);

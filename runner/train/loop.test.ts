@@ -5,12 +5,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type InputShape, NO_REGULARIZER, type Regularizer, type Task } from "../../schema/index.js";
+import {
+  EPOCHS_AFTER_FIT,
+  type InputShape,
+  NO_REGULARIZER,
+  type Regularizer,
+  stopAfter,
+  type Task,
+  validationSplit,
+} from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { describeArchitecture, loadArchitecture } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
 import { Rng } from "../random.js";
-import { EPOCHS_AFTER_FIT, initBackend, type TrainData, trainRun } from "./index.js";
+import { initBackend, type TrainData, trainRun } from "./index.js";
 import { RunInputs } from "./inputs.js";
 
 /** Gaussian clusters, one per class, of images with the given shape; labels optionally random. */
@@ -171,18 +179,96 @@ describe("trainRun", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("stops on early stopping's patience", async () => {
+  it("stops on early stopping's patience, counted on validation accuracy", async () => {
     const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
-    // Random training labels: test accuracy has nothing to climb, so patience runs out.
+    // Random training labels: validation accuracy has nothing to climb, so patience runs out.
     const outcome = await trainRun(
       task({ epochs: 40, regularizer: { earlyStoppingPatience: 2 } }),
       mlp,
       data([8, 8, 1], 100, { randomLabels: true }),
     );
-    const best = Math.max(...outcome.curve.map((point) => point.testAcc));
-    const bestEpoch = outcome.curve.map((point) => point.testAcc).indexOf(best) + 1;
+    const valAccs = outcome.curve.map((point) => point.valAcc!);
+    expect(valAccs.every((acc) => acc >= 0 && acc <= 1)).toBe(true);
+    const bestEpoch = valAccs.indexOf(Math.max(...valAccs)) + 1;
     expect(outcome.curve.length).toBeLessThan(40);
     expect(outcome.curve.length).toBe(bestEpoch + 2);
+  });
+
+  it("never trains on the validation split: the model sees exactly the other examples", async () => {
+    // Each training image is one pixel whose value is its index; a pass-through layer records the
+    // pixels it sees in training mode, i.e. which examples the steps trained on.
+    const seen: number[][] = [[]]; // one list per epoch; onEpoch opens the next
+    class RecordsTraining extends tf.layers.Layer {
+      static readonly className = "RecordsTraining";
+      override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        if (kwargs.training) seen.at(-1)!.push(...x.dataSync());
+        return tf.clone(x);
+      }
+    }
+    const recording = {
+      id: "recording",
+      name: "Recording",
+      kind: "builtin" as const,
+      build(options: { inputShape: InputShape; classes: number }) {
+        const input = tf.input({ shape: options.inputShape });
+        const flat = tf.layers.flatten().apply(new RecordsTraining({}).apply(input)) as tf.SymbolicTensor;
+        return tf.model({
+          inputs: input,
+          outputs: tf.layers.dense({ units: options.classes }).apply(flat) as tf.SymbolicTensor,
+        });
+      },
+    };
+    const labels = Uint8Array.from({ length: 100 }, (_, i) => (i * 7) % 10);
+    const indexed: TrainData = {
+      shape: [1, 1, 1],
+      classes: 10,
+      train: { images: Float32Array.from({ length: 100 }, (_, i) => i), labels, count: 100 },
+      test: { images: Float32Array.from({ length: 20 }, (_, i) => i), labels: labels.slice(0, 20), count: 20 },
+    };
+    const outcome = await trainRun(task({ epochs: 3, regularizer: { earlyStoppingPatience: 5 } }), recording, indexed, {
+      onEpoch: () => seen.push([]),
+    });
+    seen.pop(); // the list opened after the last epoch
+    expect(outcome.status).toBe("ok");
+    expect(seen).toHaveLength(3);
+    const { training, validation } = validationSplit(labels, 0);
+    expect(validation).toHaveLength(10);
+    // Every epoch trains on each of the other 90 examples exactly once, and on no validation example.
+    for (const epoch of seen) expect(epoch.sort((a, b) => a - b)).toEqual([...training]);
+    expect(seen.flat().filter((example) => validation.includes(example))).toEqual([]);
+  });
+
+  it("stops on validation accuracy where test accuracy would have stopped it earlier", async () => {
+    const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
+    // Learnable clusters; the test labels are shifted by one class, so test accuracy falls as the
+    // model learns while validation accuracy (held-out training examples) rises.
+    const disagreeing = data([8, 8, 1], 100);
+    disagreeing.test = { ...disagreeing.test, labels: disagreeing.test.labels.map((label) => (label + 1) % 10) };
+    const early = task({ epochs: 40, decayPerEpoch: 1, regularizer: { earlyStoppingPatience: 2 } });
+    const outcome = await trainRun(early, mlp, disagreeing);
+    expect(outcome.status).toBe("ok");
+    const { curve } = outcome;
+    // The loop ends where the shared rule ends this curve…
+    expect(stopAfter(curve, early)?.epoch).toBe(curve.length);
+    // …and the same rule fed test accuracy instead would have ended it earlier.
+    const onTest = curve.map((point) => ({ ...point, valAcc: point.testAcc }));
+    expect(stopAfter(onTest, early)!.epoch).toBeLessThan(curve.length);
+    // The last valAcc is the final model's accuracy on the validation examples, scored here from its
+    // training-set predictions against the labels it trained on.
+    const { validation } = validationSplit(disagreeing.train.labels, early.seed);
+    const correct = [...validation].filter((i) => outcome.predictions!.train[i] === disagreeing.train.labels[i]);
+    expect(curve.at(-1)!.valAcc).toBe(correct.length / validation.length);
+  });
+
+  it("gives identical curves for the same early-stopped run twice", async () => {
+    const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
+    const early = task({ epochs: 40, regularizer: { earlyStoppingPatience: 2 } });
+    const run = () => trainRun(early, mlp, data([8, 8, 1], 100, { randomLabels: true }));
+    const [a, b] = [await run(), await run()];
+    expect(a.curve.every((point) => point.valAcc !== undefined)).toBe(true);
+    expect(withoutTimes(a.curve)).toEqual(withoutTimes(b.curve));
+    expect(a.predictions).toEqual(b.predictions);
   });
 
   it("rejects with the signal's reason when aborted", async () => {

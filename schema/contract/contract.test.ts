@@ -60,6 +60,15 @@ describe("RunResult and the predicate", () => {
     expect(RunResult.safeParse({ ...run, extra: true }).success).toBe(false);
     expect(RunResult.safeParse({ ...run, derived: { ...run.derived, genGap: 1.5 } }).success).toBe(false);
 
+    // valAcc belongs to runs with early stopping only; the fixture's runs have none.
+    expect(run.task.regularizer.earlyStoppingPatience).toBeNull();
+    const unasked = RunResult.safeParse({ ...run, curve: [{ ...run.curve[0]!, valAcc: 0.5 }, ...run.curve.slice(1)] });
+    expect(unasked.error?.issues.map((issue) => issue.path)).toEqual([["curve", 0, "valAcc"]]);
+    const earlyStopping = { ...run.task, regularizer: { ...run.task.regularizer, earlyStoppingPatience: 5 } };
+    const marked = run.curve.map((p) => ({ ...p, valAcc: 0.5 }));
+    expect(RunResult.safeParse({ ...run, task: earlyStopping, curve: marked }).success).toBe(true);
+    expect(EpochPoint.safeParse({ ...point, valAcc: 1.5 }).success).toBe(false);
+
     const tooManyRuns = ResultPredicate.safeParse({
       ...predicate,
       runs: Array.from({ length: LIMITS.maxRunsPerBundle + 1 }, () => run),

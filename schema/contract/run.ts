@@ -7,6 +7,12 @@ import { Task } from "./task.js";
  * Measurements after one epoch, all in inference mode: loss and accuracy on the whole
  * (corrupted) training set and on the test set with its true labels. `wallSeconds` is the
  * cumulative training time up to this epoch, evaluation excluded.
+ *
+ * `valAcc`, only in runs with early stopping and there on every epoch, is the accuracy on the
+ * validation split (`validationSplit`, against the labels trained on) that early stopping selects
+ * on, so that the server can replay where the run had to stop. The field is optional, so every
+ * earlier bundle still parses and the predicate type stays result/v1; the suites whose training
+ * it changed (those with early stopping) took a new version instead.
  */
 export const EpochPoint = z.strictObject({
   epoch: PositiveInt.max(LIMITS.maxEpochs),
@@ -14,6 +20,7 @@ export const EpochPoint = z.strictObject({
   trainAcc: Fraction,
   testLoss: NonNegative,
   testAcc: Fraction,
+  valAcc: Fraction.optional(),
   wallSeconds: NonNegative,
 });
 export type EpochPoint = z.infer<typeof EpochPoint>;
@@ -73,6 +80,12 @@ export const RunResult = z
           code: "custom",
           path: ["curve", i, "epoch"],
           message: `must be ${i + 1}: epochs are consecutive from 1`,
+        });
+      if (point.valAcc !== undefined && run.task.regularizer.earlyStoppingPatience === null)
+        ctx.addIssue({
+          code: "custom",
+          path: ["curve", i, "valAcc"],
+          message: "must be absent: only a run with early stopping has a validation split",
         });
       const previous = run.curve[i - 1];
       if (previous && point.wallSeconds < previous.wallSeconds) {

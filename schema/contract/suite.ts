@@ -77,7 +77,11 @@ export const Regularizer = z.strictObject({
   dropout: FractionBelowOne,
   augmentation: z.enum(["none", "crop", "crop-flip"]),
   batchNorm: z.enum(["default", "on", "off"]),
-  /** Stop when test accuracy has not improved for this many epochs; null trains the full budget. */
+  /**
+   * Early stopping: hold out a validation split of the training subset (`validationSplit`), never
+   * train on it, and stop when validation accuracy has not improved for this many epochs; null
+   * trains on every example up to the budget. Never the test set.
+   */
   earlyStoppingPatience: PositiveInt.max(LIMITS.maxEpochs).nullable(),
 });
 export type Regularizer = z.infer<typeof Regularizer>;

@@ -244,7 +244,7 @@ describe("the leaderboard in Chromium", () => {
     expect(await page.locator("section.suite h3").allTextContents()).toEqual([
       "Smoke test (smoke v1)",
       "Quick sweep (quick v1)",
-      "Standard (standard v1)",
+      "Standard (standard v2)",
       "Paper (CIFAR-10) (paper v1)",
     ]);
     expect(await accessibilityProblems()).toEqual([]);

@@ -187,7 +187,7 @@ describe("with a seeded board", () => {
     const unknown = await page("/?suite=nope", 400);
     expect(unknown.html).toContain("No such board");
     expect(unknown.html).toContain(
-      "suite: unknown suite nope; this server ranks smoke v1, quick v1, standard v1, paper v1.",
+      "suite: unknown suite nope; this server ranks smoke v1, quick v1, standard v2, paper v1.",
     );
     expect(unknown.res.headers.get("cache-control")).toBe("no-store");
   });

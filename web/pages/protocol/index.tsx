@@ -2,7 +2,7 @@
 // The protocol (`/protocol`): what is measured and how it is ranked, in plain words, with
 // every suite rendered from its definition in schema/suites (the data the runner and the
 // server use), so the page cannot drift from what is run.
-import { MIN_SEEDS_FOR_RANK, type Suite } from "../../../schema/index.js";
+import { EPOCHS_AFTER_FIT, MIN_SEEDS_FOR_RANK, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
 import type { AssetManifest } from "../../assets.js";
 import { Layout } from "../../components/layout.js";
 import { Commands } from "../../components/parts.js";
@@ -121,6 +121,15 @@ export function ProtocolPage(props: ProtocolPageProps) {
           A suite fixes everything about a benchmark: datasets and sizes, architectures, conditions, seeds, optimizer,
           epoch budget and fit threshold. Any change makes a new version with a new digest; a bundle must carry the
           exact definition the server knows.
+        </p>
+        <p id="stopping">
+          A bundle runs only its suite's seeds and, for every architecture, dataset and seed it covers, every condition
+          that applies to that architecture. Every run stops by one rule: {EPOCHS_AFTER_FIT} epochs after training
+          accuracy first reaches the fit threshold, if it stays there; with early stopping, once accuracy on a
+          validation split has not improved for the patience's number of epochs; otherwise at the epoch budget. The
+          validation split is a seeded, class-balanced {Math.round(VALIDATION_FRACTION * 100)}% of the training subset
+          that the run never trains on; the test set never decides when a run stops. The server replays the rule on
+          every curve.
         </p>
         {props.suites.map((s) => (
           <SuiteSection suite={s.suite} digest={s.digest} />

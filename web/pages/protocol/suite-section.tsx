@@ -2,7 +2,7 @@
 // One suite as the protocol page describes it, rendered from its definition in
 // schema/suites: datasets (each linked to its board), architectures, training, seeds, runs,
 // digest and every condition.
-import type { Condition, Suite } from "../../../schema/index.js";
+import { type Condition, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
 import { corruptionName, formatInteger, formatThreshold } from "../../format.js";
 import { boardHref } from "../../urls.js";
 
@@ -14,7 +14,9 @@ function regularizerWords(condition: Condition): string {
     r.augmentation !== "none" && (r.augmentation === "crop" ? "random crops" : "random crops and flips"),
     r.dropout > 0 && `dropout ${r.dropout}`,
     r.batchNorm !== "default" && `batch norm ${r.batchNorm}`,
-    r.earlyStoppingPatience !== null && `early stopping after ${r.earlyStoppingPatience} epochs without improvement`,
+    r.earlyStoppingPatience !== null &&
+      `early stopping after ${r.earlyStoppingPatience} epochs without improvement on a held-out ` +
+        `${Math.round(VALIDATION_FRACTION * 100)}% of the training subset`,
   ].filter(Boolean);
   return `${r.name}: ${parts.join(", ")}`;
 }
