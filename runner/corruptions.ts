@@ -7,24 +7,9 @@
 // that input distribution: shuffled-pixels applies its one permutation to test images too,
 // random-pixels gives each test image its own permutation, and gaussian replaces test images
 // with fresh noise drawn with the training images' per-channel mean and variance.
-import type { Corruption } from "../schema/index.js";
+import { type Corruption, trainingLabels } from "../schema/index.js";
 import type { Dataset, ImageSet } from "./datasets/index.js";
 import { Rng } from "./random.js";
-
-/**
- * New training labels: each label, independently with probability p, replaced by a uniformly
- * random class (possibly the same one). Every example draws u and a class whether or not it is
- * replaced, so for one seed the labels replaced at a lower p are a subset of those replaced at a
- * higher p, with the same new classes, and p = 1 gives the `random` corruption.
- */
-function corruptLabels(labels: Uint8Array, classes: number, p: number, seed: number): Uint8Array {
-  const rng = Rng.create(seed, "corruption/labels");
-  return labels.map((label) => {
-    const u = rng.float();
-    const replacement = rng.int(classes);
-    return u < p ? replacement : label;
-  });
-}
 
 /** Moves pixel `perm[j]` (all its channels) to position j, for every image of the set. */
 function permuteImages(set: ImageSet, channels: number, nextPermutation: () => Uint32Array): ImageSet {
@@ -86,8 +71,8 @@ export function corruptDataset(dataset: Dataset, corruption: Corruption, seed: n
       return { ...dataset };
     case "partial":
     case "random": {
-      const p = corruption.kind === "random" ? 1 : corruption.p;
-      const labels = corruptLabels(dataset.train.labels, dataset.classes, p, seed);
+      // schema's function, so that the server derives the very labels the run trained on.
+      const labels = trainingLabels(dataset.train.labels, dataset.classes, corruption, seed);
       return { ...dataset, train: { ...dataset.train, labels } };
     }
     case "shuffled-pixels": {

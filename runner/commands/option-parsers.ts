@@ -1,6 +1,6 @@
 // Option values several commands share: whole numbers, and where datasets are looked for.
 import { resolve } from "node:path";
-import type { LoadOptions } from "../datasets/index.js";
+import { type LoadOptions, readDatasetPins } from "../datasets/index.js";
 import { UsageError } from "../errors.js";
 import { cacheDir } from "../paths.js";
 
@@ -24,12 +24,14 @@ export function parseWholeNumber(value: string, option: string, min: number, max
 
 /**
  * Where a command finds datasets (--data-dir, else the cache, downloading unless --no-download),
- * with progress on stderr.
+ * which digests it accepts beside the published ones ($RETHINK_BENCH_DATASET_PINS, for tests and
+ * private datasets), with progress on stderr.
  */
 export function datasetLoadOptions(options: { dataDir?: string; download: boolean }): LoadOptions {
   return {
     cacheDir: cacheDir(),
     download: options.download,
+    pins: readDatasetPins(),
     ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
     onProgress: (message) => process.stderr.write(`${message}\n`),
   };

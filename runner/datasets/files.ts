@@ -31,11 +31,17 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /**
  * The content of `path`, gunzipped when it is gzip (recognized by its magic bytes, not its
- * name), provided its SHA-256 is `expected.sha256`. The digest is of the uncompressed
+ * name), provided its SHA-256 is `expected.sha256` or `also` (a digest a pins file adds), with
+ * the file as a bundle records it (the digest that matched). The digest is of the uncompressed
  * content, so a publisher's .gz, a repackaged .gz (Debian recompresses) and a gunzipped copy
  * are all accepted and all record the same digest. `advice` ends the error message.
  */
-export async function readVerified(path: string, expected: DatasetFile, advice: string): Promise<Buffer> {
+export async function readVerified(
+  path: string,
+  expected: DatasetFile,
+  advice: string,
+  also?: string,
+): Promise<{ content: Buffer; file: DatasetFile }> {
   let content: Buffer;
   try {
     content = await readFile(path);
@@ -44,13 +50,14 @@ export async function readVerified(path: string, expected: DatasetFile, advice: 
     throw new InputError(`cannot read ${path} (${(error as Error).message}). ${advice}`, { cause: error });
   }
   const digest = sha256Hex(content);
-  if (digest !== expected.sha256) {
+  if (digest !== expected.sha256 && digest !== also) {
     throw new InputError(
       `${path} is not the canonical ${expected.name}: ` +
-        `its content has SHA-256 ${digest}, expected ${expected.sha256}. ` +
+        `its content has SHA-256 ${digest}, expected ${expected.sha256}` +
+        `${also ? ` (or ${also}, pinned by $RETHINK_BENCH_DATASET_PINS)` : ""}. ` +
         `Remove or replace it; ` +
         `rethink-bench never uses a file that differs from the published one. ${advice}`,
     );
   }
-  return content;
+  return { content, file: { name: expected.name, sha256: digest } };
 }

@@ -88,9 +88,14 @@ function advice(source: IdxSource, options: ResolvedLoadOptions): string {
 
 /**
  * Reads one IDX file: from --data-dir only, when given; otherwise from the system folders,
- * then the cache, downloading the published .gz into the cache when it is nowhere.
+ * then the cache, downloading the published .gz into the cache when it is nowhere. Returns the
+ * content with the file as the bundle records it.
  */
-async function readIdxFile(source: IdxSource, file: IdxFile, options: ResolvedLoadOptions): Promise<Buffer> {
+async function readIdxFile(
+  source: IdxSource,
+  file: IdxFile,
+  options: ResolvedLoadOptions,
+): Promise<{ content: Buffer; file: DatasetFile }> {
   const names = [file.name, `${file.name}.gz`];
   const cache = options.cacheDir(source.id);
   const dirs = options.dataDir ? [options.dataDir] : [...source.systemDirs, cache];
@@ -115,7 +120,7 @@ async function readIdxFile(source: IdxSource, file: IdxFile, options: ResolvedLo
     );
   }
   options.onProgress?.(`${source.id}: reading ${path}`);
-  return readVerified(path, file, advice(source, options));
+  return readVerified(path, file, advice(source, options), options.pinnedAlso(source.id, file.name));
 }
 
 async function readSplit(
@@ -123,16 +128,18 @@ async function readSplit(
   images: IdxFile,
   labels: IdxFile,
   options: ResolvedLoadOptions,
-): Promise<{ split: RawSplit; rows: number; columns: number }> {
-  const parsedImages = parseIdxImages(await readIdxFile(source, images, options), images.name);
-  const parsedLabels = parseIdxLabels(await readIdxFile(source, labels, options), labels.name, source.classes);
+): Promise<{ split: RawSplit; rows: number; columns: number; files: DatasetFile[] }> {
+  const imagesFile = await readIdxFile(source, images, options);
+  const labelsFile = await readIdxFile(source, labels, options);
+  const parsedImages = parseIdxImages(imagesFile.content, images.name);
+  const parsedLabels = parseIdxLabels(labelsFile.content, labels.name, source.classes);
   if (parsedLabels.length !== parsedImages.count) {
     throw new InputError(
       `${images.name} holds ${parsedImages.count} images but ${labels.name} holds ${parsedLabels.length} labels`,
     );
   }
   const { pixels, count, rows, columns } = parsedImages;
-  return { split: { pixels, labels: parsedLabels, count }, rows, columns };
+  return { split: { pixels, labels: parsedLabels, count }, rows, columns, files: [imagesFile.file, labelsFile.file] };
 }
 
 /**
@@ -151,7 +158,8 @@ export async function loadIdxDataset(source: IdxSource, options: ResolvedLoadOpt
     const size = (split: { rows: number; columns: number }) => `${split.rows}×${split.columns}`;
     throw new InputError(`${source.title}: training images are ${size(train)} but test images are ${size(test)}`);
   }
-  const files = filesOf(source).map(({ name, sha256 }) => ({ name, sha256 }));
+  // The digests read, in the order of filesOf: the published ones unless a pins file added others.
+  const files = [...train.files, ...test.files];
   return {
     id: source.id,
     shape: [train.rows, train.columns, 1],

@@ -13,6 +13,8 @@ import { generateSynthetic } from "./synthetic.js";
 
 export type { Dataset, ImageSet } from "./dataset.js";
 export type { LoadOptions } from "./load-options.js";
+export { DATASET_PINS_VARIABLE, type DatasetPins, readDatasetPins } from "./pins.js";
+export type { RawDataset } from "./raw.js";
 
 /** Every dataset id, in the order help texts list them. */
 const DATASET_IDS: readonly DatasetId[] = DatasetId.options;
@@ -60,6 +62,20 @@ const SOURCES: Record<
  */
 export async function loadDataset(spec: SuiteDataset, options: LoadOptions): Promise<Dataset> {
   return cutDataset(await SOURCES[parseDatasetId(spec.id)].load(spec, resolveLoadOptions(options)), spec);
+}
+
+/**
+ * Every example of a dataset's files, before any cut: both pools in the order the suites' subsets
+ * are drawn from (scripts/build-labels.ts ships their labels to the server). The same errors as
+ * `loadDataset` for a missing or corrupt dataset. `synthetic` has no pools apart from its sizes.
+ *
+ * @example
+ * (await loadRawDataset("mnist-10k", { cacheDir: cacheDir() })).test.count // 2000
+ */
+export async function loadRawDataset(id: Exclude<DatasetId, "synthetic">, options: LoadOptions): Promise<RawDataset> {
+  // Only `synthetic` reads the sizes; the file datasets load all of their files.
+  const spec = { id, trainSize: 1, testSize: 1 };
+  return SOURCES[parseDatasetId(id)].load(spec, resolveLoadOptions(options));
 }
 
 /**

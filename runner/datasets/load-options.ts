@@ -1,5 +1,7 @@
 // How a dataset is looked for and fetched: the options every loader takes.
 import { join } from "node:path";
+import type { DatasetId } from "../../schema/index.js";
+import type { DatasetPins } from "./pins.js";
 
 export interface LoadOptions {
   /** --data-dir: a folder holding the dataset's canonical files; when given, the only place looked in. */
@@ -10,6 +12,8 @@ export interface LoadOptions {
   download?: boolean;
   /** A base URL that replaces the canonical download URL (a mirror, or a test's local server). */
   mirror?: string;
+  /** Digests accepted beside the published ones (`readDatasetPins`); none by default. */
+  pins?: DatasetPins;
   onProgress?: (message: string) => void;
 }
 
@@ -21,6 +25,8 @@ export interface ResolvedLoadOptions {
   download: boolean;
   /** Always ends with `/`, so file names append to it. */
   mirror?: string;
+  /** The digest a pins file adds for one of a dataset's files, if any. */
+  pinnedAlso: (id: DatasetId, name: string) => string | undefined;
   onProgress?: (message: string) => void;
 }
 
@@ -31,6 +37,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
     download: options.download ?? true,
     mirror:
       options.mirror === undefined ? undefined : options.mirror.endsWith("/") ? options.mirror : `${options.mirror}/`,
+    pinnedAlso: (id, name) => options.pins?.[id]?.find((f) => f.name === name)?.sha256,
     onProgress: options.onProgress,
   };
 }

