@@ -1,12 +1,12 @@
 // The training loop of one run: SGD with momentum on backend-resident data, a full
 // evaluation of the training and test sets after every epoch, and the stopping rules.
 import * as tf from "@tensorflow/tfjs";
-import type { EpochPoint, InputShape, Task } from "../../schema/index.js";
+import { type EpochPoint, type InputShape, stopAfter, type Task, validationSplit } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
 import { Rng } from "../random.js";
-import { RunInputs, type Split } from "./inputs.js";
+import { RunInputs, type Split, selectExamples } from "./inputs.js";
 
 /** A run's data, already corrupted; the test labels are the true labels. */
 export interface TrainData {
@@ -30,14 +30,6 @@ export interface TrainHooks {
   /** Aborting rejects `trainRun` with the signal's reason, between two steps. */
   signal?: AbortSignal;
 }
-
-/**
- * Once a run has fitted (training accuracy at the suite's fit threshold), it trains this many
- * more epochs and stops if they all stay fitted. Every architecture and condition follows
- * the same rule, so epochs-to-fit and the final accuracies compare across runs; a run that
- * never fits trains its whole budget.
- */
-export const EPOCHS_AFTER_FIT = 3;
 
 /** Examples per forward pass when evaluating; large batches amortize per-kernel overheads. */
 const EVAL_BATCH = 500;
@@ -176,6 +168,10 @@ export async function trainRun(
   const { optimizer, regularizer } = task;
   const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, "train/augmentation"));
   const order = Rng.create(task.seed, "train/batch-order");
+  // Early stopping holds out a validation split and never trains on it; without early stopping
+  // every example trains, drawn in exactly the order it was before validation splits existed.
+  const split = regularizer.earlyStoppingPatience === null ? null : validationSplit(data.train.labels, task.seed);
+  const validation = split && selectExamples(inputs.train, split.validation);
   const curve: EpochPoint[] = [];
   let model: tf.LayersModel | null = null;
   let sgd: MomentumSgd | null = null;
@@ -196,15 +192,13 @@ export async function trainRun(
     const probabilities = outputsProbabilities(model);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     sgd = new MomentumSgd(weights, optimizer.momentum, regularizer.weightDecay);
-    const count = inputs.train.count;
+    const count = split ? split.training.length : inputs.train.count;
     let trainSeconds = 0;
     let last: { train: Uint8Array; test: Uint8Array } | null = null;
-    let fittedEpochs = 0;
-    let bestTestAcc = -1;
-    let epochsSinceBest = 0;
     for (let epoch = 1; epoch <= task.epochs; epoch++) {
       try {
-        const permutation = order.permutation(count);
+        const drawn = order.permutation(count);
+        const permutation = split ? drawn.map((i) => split.training[i]!) : drawn;
         const started = performance.now();
         for (let start = 0; start < count; start += optimizer.batchSize) {
           hooks.signal?.throwIfAborted();
@@ -229,6 +223,7 @@ export async function trainRun(
         const test = await evaluate(model, inputs.test, data.classes, probabilities);
         // The run's final predictions are those of its last evaluated epoch, the curve's last point.
         last = { train: train.predictions, test: test.predictions };
+        const valAcc = validation && (await evaluate(model, validation, data.classes, probabilities)).acc;
         const broken = [train.loss, test.loss].find((loss) => !Number.isFinite(loss));
         if (broken !== undefined) {
           throw new RunFailure(
@@ -243,17 +238,15 @@ export async function trainRun(
           trainAcc: train.acc,
           testLoss: test.loss,
           testAcc: test.acc,
+          ...(valAcc !== null && { valAcc }),
           wallSeconds: trainSeconds,
         };
         curve.push(point);
         hooks.onEpoch?.(point);
 
         learningRate *= optimizer.decayPerEpoch;
-        fittedEpochs = train.acc >= task.fitThreshold ? fittedEpochs + 1 : 0;
-        if (test.acc > bestTestAcc) [bestTestAcc, epochsSinceBest] = [test.acc, 0];
-        else epochsSinceBest++;
-        if (fittedEpochs > EPOCHS_AFTER_FIT) break;
-        if (regularizer.earlyStoppingPatience !== null && epochsSinceBest >= regularizer.earlyStoppingPatience) break;
+        // The rule the server replays on the curve (schema/stopping-rule.ts): fitted, patience, budget.
+        if (stopAfter(curve, task) !== null) break;
       } catch (error) {
         const reason = failureReason(error, epoch);
         if (reason === null) throw error;
@@ -267,5 +260,6 @@ export async function trainRun(
     model?.dispose();
     sgd?.dispose();
     inputs.dispose();
+    if (validation) tf.dispose([validation.images, validation.labels]);
   }
 }
