@@ -4,11 +4,14 @@ import type { Context } from "hono";
 import type { AssetManifest } from "../web/index.js";
 import type { Database } from "./db/client.js";
 import type { RateLimits } from "./limits.js";
+import type { Verifier } from "./verify-submission.js";
 
 /** The Worker's environment: secrets set with `wrangler secret put`, never in wrangler.toml. */
 export interface Bindings {
   DATABASE_URL?: string;
   ADMIN_TOKEN?: string;
+  /** The scheme and host the pages link to (wrangler.toml `[vars]`), e.g. `https://rethink-bench.org`. */
+  PUBLIC_URL?: string;
   /** The Worker's static assets (wrangler.toml `[assets]`): the built scripts and styles of the pages. */
   ASSETS?: { fetch(request: Request | string): Promise<Response> };
 }
@@ -59,6 +62,14 @@ export interface AppOptions {
   assets?(c: AppContext): Promise<AssetManifest | undefined>;
   /** The `servers` of the OpenAPI document; by default the deployed leaderboard and 127.0.0.1:8787. */
   servers?: OpenApiServer[];
+  /**
+   * This server's public scheme and host (`https://rethink-bench.org`), for absolute URLs in
+   * pages. Never taken from the request: its Host header is the client's to choose, and pages
+   * are cached for everyone. Without one, pages show no absolute URL.
+   */
+  publicUrl?(c: AppContext): string | undefined;
+  /** Runs the checks of a submitted body; default: verifySubmission in this thread (api/verify-submission.ts). */
+  verify?: Verifier;
 }
 
 /** One entry of the OpenAPI document's `servers`: an origin (the API is under `/api/v1`). */

@@ -26,10 +26,14 @@ export interface RateLimits {
   submissions: RateLimit;
   /** Verified submissions per signing key. */
   submissionsPerKey: RateLimit;
+  /** Milliseconds of verification work per client address (`limit` is in ms, not requests). */
+  verificationMs: RateLimit;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   requests: { limit: 600, windowSeconds: 60 },
   submissions: { limit: 30, windowSeconds: 60 },
   submissionsPerKey: { limit: 120, windowSeconds: 3600 },
+  // A third of one core per address: a complete paper-suite bundle takes a few seconds.
+  verificationMs: { limit: 20_000, windowSeconds: 60 },
 };

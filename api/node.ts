@@ -14,6 +14,7 @@ import { createApp } from "./app.js";
 import { type DatabaseConfig, openDatabase } from "./db/open.js";
 import type { LogRecord } from "./env.js";
 import type { RateLimits } from "./limits.js";
+import { createVerifierPool } from "./verify-pool.js";
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. */
@@ -33,6 +34,13 @@ export interface ServerOptions {
    * them pages have no styles or charts.
    */
   publicDir?: string;
+  /** The scheme and host pages link to (behind a proxy, say); default: the URL this server listens on. */
+  publicUrl?: string;
+  /**
+   * Worker threads that verify submitted bundles (default 2), so that a large bundle never
+   * blocks the event loop; 0 verifies on the event loop (no build of the worker script needed).
+   */
+  verifyThreads?: number;
 }
 
 export interface RunningServer {
@@ -70,7 +78,12 @@ async function readAssetManifest(publicDir: string): Promise<AssetManifest> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const publicDir = options.publicDir ?? defaultPublicDir();
   const assets = publicDir ? await readAssetManifest(publicDir) : undefined;
+  const verifyThreads = options.verifyThreads ?? 2;
+  // Threads start on the first submission; the script must exist now, so a missing build fails at start.
+  const verifier = verifyThreads > 0 ? createVerifierPool({ size: verifyThreads }) : undefined;
   const handle = await openDatabase(databaseConfigOf(options));
+  // Known once listening (port 0 picks one); pages are rendered only after that.
+  let listeningUrl = "";
   const app = createApp({
     database: () => ({ db: handle.db, release: () => undefined }),
     clientAddress: (c) => getConnInfo(c).remote.address ?? "unknown",
@@ -78,6 +91,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rateLimits: options.rateLimits,
     log: options.log,
     assets: async () => assets,
+    publicUrl: () => options.publicUrl ?? listeningUrl,
+    verify: verifier?.verify,
   });
   if (publicDir)
     app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));
@@ -90,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   } catch (error) {
     await handle.close();
+    await verifier?.close();
     throw error;
   }
   // Responses in progress, so that close() can tell their clients not to keep the connection.
@@ -101,8 +117,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   let closing: Promise<void> | undefined;
+  listeningUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: listeningUrl,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve, reject) => {
@@ -112,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
           if ("closeIdleConnections" in server) server.closeIdleConnections();
         });
+        await verifier?.close();
         await handle.close();
       })();
       return closing;

@@ -32,6 +32,8 @@ const app = createApp({
   },
   clientAddress: (c) => c.req.header("cf-connecting-ip") ?? "unknown",
   adminToken: (c) => c.env.ADMIN_TOKEN,
+  // wrangler.toml `[vars]`: the pages' absolute links never come from the request's Host header.
+  publicUrl: (c) => c.env.PUBLIC_URL,
   log: (record) => (record.level === "error" ? console.error : console.log)(JSON.stringify(record)),
   assets: assetManifest,
 });

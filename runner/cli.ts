@@ -62,6 +62,7 @@ function buildProgram(): Command {
       "--database-url <url>",
       "use this Postgres server (postgres://user:password@host:port/db) instead of the embedded database",
     )
+    .option("--public-url <url>", "scheme and host the pages link to (default: the URL it listens on)")
     .action(serveCommand);
 
   program

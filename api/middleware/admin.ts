@@ -20,7 +20,8 @@ export function adminOnly(adminToken: AppOptions["adminToken"]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const expected = adminToken(c);
     const header = c.req.header("authorization") ?? "";
-    const given = /^Bearer (.+)$/.exec(header)?.[1];
+    // RFC 9110 §11.1: the scheme is case-insensitive ("bearer", "BEARER"), followed by 1*SP.
+    const given = /^bearer +(\S(?:.*\S)?) *$/i.exec(header)?.[1];
     const challenge = { "WWW-Authenticate": 'Bearer realm="rethink-bench moderation"' };
     if (!expected)
       return problem(c, "unauthorized", "moderation is not enabled on this server (no admin token is configured)", {

@@ -1,7 +1,7 @@
 // `rethink-bench serve`: the leaderboard API on this machine, on embedded PGlite (default) or
 // a Postgres server, until SIGINT/SIGTERM; then it stops taking requests, lets those in
 // flight finish and closes the database, so no committed submission is lost.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "../../api/node.js";
 import { CliError, InputError, UsageError } from "../errors.js";
@@ -13,6 +13,8 @@ export interface ServeOptions {
   host: string;
   data?: string;
   databaseUrl?: string;
+  /** The scheme and host pages link to, when a proxy serves this server under another name. */
+  publicUrl?: string;
 }
 
 /** Exit code when the database server cannot be reached (EX_TEMPFAIL: try again later). */
@@ -34,6 +36,34 @@ function leaderboardDataDir(data?: string): string {
   return data ?? join(dataDir(), "leaderboard");
 }
 
+/** A file every Postgres (and PGlite) data dir holds at its top. */
+const DATA_DIR_MARK = "PG_VERSION";
+
+/**
+ * Refuses a --data that cannot be the embedded database: a file, or a folder holding other
+ * things. PGlite would otherwise fail with an unclear message, or write its files among them.
+ */
+async function checkDataDir(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    if (!(await stat(dir)).isDirectory())
+      throw new UsageError(
+        `--data ${dir} is a file: give a folder for the embedded database (new, empty, or one serve made)`,
+      );
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // created below
+    throw error;
+  }
+  if (entries.length > 0 && !entries.includes(DATA_DIR_MARK)) {
+    const shown = entries.slice(0, 3).join(", ") + (entries.length > 3 ? ", …" : "");
+    throw new UsageError(
+      `--data ${dir} holds other files (${shown}) and is not a rethink-bench database: ` +
+        "give a new or empty folder, or one that `rethink-bench serve` made",
+    );
+  }
+}
+
 export interface LocalServer {
   url: string;
   /** Where the database lives, for messages. */
@@ -47,15 +77,21 @@ export async function startLocalServer(options: ServeOptions): Promise<LocalServ
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new UsageError("--database-url must be a postgres:// (or postgresql://) URL");
   }
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(options.publicUrl))
+    throw new UsageError("--public-url must be a scheme and host, like https://board.example.org");
   const data = options.databaseUrl ? undefined : leaderboardDataDir(options.data);
   const where = options.databaseUrl ? redact(options.databaseUrl) : `PGlite in ${data}`;
-  if (data) await mkdir(data, { recursive: true });
+  if (data) {
+    await checkDataDir(data);
+    await mkdir(data, { recursive: true });
+  }
 
   let server: RunningServer;
   try {
     server = await startServer({
       port,
       host: options.host,
+      publicUrl: options.publicUrl,
       dataDir: data,
       databaseUrl: options.databaseUrl,
       adminToken: process.env.RETHINK_BENCH_ADMIN_TOKEN || undefined,

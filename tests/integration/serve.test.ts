@@ -2,14 +2,14 @@
 // keeps committed submissions across a SIGTERM and a restart, one server per data dir, a
 // Postgres server by URL, and clear failures for bad arguments and unreachable databases;
 // and the Node entry it runs on, which finishes a request in flight before it closes.
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../api/db/open.js";
 import { startServer } from "../../api/node.js";
-import { SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
+import { findSuite, SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
 import { countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
 import { type CliProcess, runCli, startCli } from "../fixtures/cli.js";
 import { freePort, startPostgres } from "../fixtures/postgres.js";
@@ -107,9 +107,101 @@ describe("rethink-bench serve", () => {
     expect(unreachable.stderr).toMatch(/cannot open the database at postgres:\/\/rb:\*\*\*@127\.0\.0\.1:\d+\/postgres/);
     expect(unreachable.stderr).not.toContain("hunter2");
   });
+
+  it("refuses a --data that is a file, or a folder of other things, and leaves it as it was", async () => {
+    const file = join(home, "notes.txt");
+    await writeFile(file, "not a database\n");
+    const onFile = await runCli(["serve", "--port", "0", "--data", file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain(`--data ${file} is a file: give a folder for the embedded database`);
+
+    const foreign = join(home, "photos");
+    await mkdir(foreign);
+    await writeFile(join(foreign, "cat.jpg"), "");
+    const onFolder = await runCli(["serve", "--port", "0", "--data", foreign]);
+    expect(onFolder.code).toBe(2);
+    expect(onFolder.stderr).toContain(
+      `--data ${foreign} holds other files (cat.jpg) and is not a rethink-bench database`,
+    );
+    expect(await readdir(foreign)).toEqual(["cat.jpg"]);
+
+    expect((await runCli(["serve", "--public-url", "board.example.org"])).code).toBe(2);
+  });
+
+  it("serves an empty existing folder, and links pages to --public-url whatever Host a client sends", async () => {
+    const empty = join(home, "empty");
+    await mkdir(empty);
+    const serving = await serve(["--data", empty, "--public-url", "https://board.example.org"]);
+    try {
+      const posted = await postBundle(httpFetcher(serving.api), (await signedBundle()).text);
+      const { id } = SubmissionReceipt.parse(await posted.json());
+      const page = await getWithHost(`${serving.api}/submissions/${id}`, "evil.example");
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(`https://board.example.org/submissions/${id}/bundle`);
+      expect(page.body).not.toContain("evil.example");
+    } finally {
+      serving.process.kill("SIGTERM");
+      expect(await serving.exit).toBe(0);
+    }
+    expect(await readdir(empty)).toContain("PG_VERSION");
+  });
 });
 
+/** GET with a forged Host header (fetch does not let one be set). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
 describe("startServer (the Node entry)", () => {
+  it("keeps answering /health while large bundles are verified, and links pages to the URL it listens on", async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      // A paper-suite bundle of about 14 MB that fails only the last check (U+0000 in a name).
+      const suite = findSuite("paper")!;
+      const large = await signedBundle({
+        suite,
+        architectures: suite.architectures.map((a) => ({ id: a.id })),
+        curveEpochs: 100,
+        fullPrecision: true,
+        hardware: { cpuModel: "CPU \u0000" },
+      });
+      expect(large.text.length).toBeGreaterThan(12 * 2 ** 20);
+      const api = httpFetcher(server.url);
+      const order: string[] = [];
+      const posts = Array.from({ length: 4 }, async (_, i) => {
+        const res = await postBundle(api, large.text);
+        order.push(`post ${i}: ${res.status} ${((await res.json()) as { code: string }).code}`);
+      });
+      // Once the server has read the bodies (the verifications are then under way), ask for /health.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const health = await api.request("/api/v1/health");
+      order.push(`health: ${health.status}`);
+      await Promise.all(posts);
+      // Verified on worker threads, the bundles do not hold the event loop: /health comes first.
+      expect(order[0]).toBe("health: 200");
+      expect(order.slice(1).sort()).toEqual([0, 1, 2, 3].map((i) => `post ${i}: 422 unstorable-text`));
+
+      const posted = await postBundle(api, (await signedBundle()).text);
+      const { id } = SubmissionReceipt.parse(await posted.json());
+      const page = await getWithHost(`${server.url}/submissions/${id}`, "evil.example");
+      expect(page.body).toContain(`curl -fLo ${id}.dsse.json ${server.url}/submissions/${id}/bundle`);
+      expect(page.body).not.toContain("evil.example");
+    } finally {
+      await server.close();
+    }
+  });
+
   function get(url: string, agent: Agent): Promise<number> {
     return new Promise((resolve, reject) => {
       request(url, { agent }, (res) => {

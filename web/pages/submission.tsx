@@ -39,8 +39,11 @@ export interface SubmissionPageProps {
   runs: SubmissionRun[];
   /** The suite's title, when this server knows the suite. */
   suiteTitle: string | undefined;
-  /** Scheme and host of this server, for commands to copy (`https://rethink-bench.org`). */
-  origin: string;
+  /**
+   * This server's configured public URL, for commands to copy (`https://rethink-bench.org`); never
+   * the request's Host, which a client chooses. Without one the page offers the link alone.
+   */
+  origin: string | undefined;
   assets: AssetManifest | undefined;
 }
 
@@ -237,8 +240,13 @@ export function SubmissionPage(props: SubmissionPageProps) {
         </p>
         <ol class="steps">
           <li>
-            Download the bundle: <a href={bundleHref(s.id)}>{file}</a> (the envelope exactly as verified), or
-            <Commands lines={[`curl -fLo ${file} ${props.origin}${bundleHref(s.id)}`]} />
+            Download the bundle: <a href={bundleHref(s.id)}>{file}</a> (the envelope exactly as verified)
+            {props.origin && (
+              <>
+                , or
+                <Commands lines={[`curl -fLo ${file} ${props.origin}${bundleHref(s.id)}`]} />
+              </>
+            )}
           </li>
           <li>
             Verify the signature, the schema, every digest, and every metric recomputed from the curves:

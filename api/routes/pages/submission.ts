@@ -50,7 +50,8 @@ export function registerSubmissionPages(
       submission,
       runs,
       suiteTitle: known?.suite.title,
-      origin: new URL(c.req.url).origin,
+      // The configured URL, never the request's: its Host header is the client's, and this page is cached.
+      origin: options.publicUrl?.(c)?.replace(/\/+$/, ""),
       assets: await assetsOf(options, c),
     });
     return renderPage(c, page, {
