@@ -14,6 +14,7 @@ export * from "./protocol-checks.js";
 export * from "./quantiles.js";
 export * from "./random.js";
 export * from "./scoring.js";
+export * from "./slot.js";
 export * from "./stopping-rule.js";
 export * from "./suites/index.js";
 export * from "./topology/index.js";

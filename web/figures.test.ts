@@ -23,6 +23,7 @@ function run(
     regularizer: options.regularizer ?? "none",
     seed: 0,
     status: options.status ?? "ok",
+    slotRole: "standing",
     derived: {
       epochsToFit: null,
       stepsToFit: null,
@@ -49,6 +50,7 @@ const spread = (median: number | null, runs = 3): Spread => ({
   q3: median,
   runs,
   censoredRuns: median === null ? runs : 0,
+  failedRuns: 0,
   seeds: runs,
   provisional: false,
 });
@@ -65,6 +67,16 @@ function condition(corruption: Corruption, level: number | null, regularizer = "
     genGap: spread(0.1),
     testError: spread(0.2),
     slowdown: null,
+    counts: {
+      seeds: 3,
+      standing: 3,
+      confirmations: 0,
+      contests: 0,
+      replicates: 0,
+      failed: 0,
+      submissions: 1,
+      keys: 1,
+    },
   };
 }
 

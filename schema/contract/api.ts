@@ -20,8 +20,60 @@ export type SubmissionId = z.infer<typeof SubmissionId>;
 export const RankMetric = z.enum(["memorization", "gap"]);
 export type RankMetric = z.infer<typeof RankMetric>;
 
-/** Seeds a rank metric needs before its figure stops being provisional. */
-export const MIN_SEEDS_FOR_RANK = 3;
+/**
+ * A visible result's place in its slot (architecture fingerprint, task, seed). The first
+ * accepted visible result is `standing`: the one value of its seed in every median. A later
+ * one on the same backend with identical curves (wall times aside) and predictions is a
+ * `confirmation`; different, a `contest`; from another backend, a `replicate`. None adds a sample.
+ *
+ * @example
+ * SlotRole.parse("confirmation")
+ */
+export const SlotRole = z.enum(["standing", "confirmation", "contest", "replicate"]).meta({ id: "SlotRole" });
+export type SlotRole = z.infer<typeof SlotRole>;
+
+/**
+ * What stands behind a row or condition, counted as what it is: seeds and standing results
+ * (the samples), later results of the same slots (which add none), failed standing runs, and
+ * distinct signing keys. Keys are free to make: many keys are not many people.
+ *
+ * @example
+ * SlotCounts.parse(row.counts).confirmations // 2
+ */
+export const SlotCounts = z
+  .strictObject({
+    /** Distinct seeds with a standing result. */
+    seeds: NonNegativeInt,
+    /** Standing results: one per slot, the only runs medians and quartiles read. */
+    standing: NonNegativeInt,
+    /** Later results identical to the standing one on the same backend. */
+    confirmations: NonNegativeInt,
+    /** Later results on the same backend that differ from the standing one. */
+    contests: NonNegativeInt,
+    /** Later results from another backend (no exact comparison is expected across backends). */
+    replicates: NonNegativeInt,
+    /** Standing results whose run failed (NaN loss, out of memory): counted as never fitted. */
+    failed: NonNegativeInt,
+    /** Visible submissions the results come from. */
+    submissions: NonNegativeInt,
+    /** Distinct signing keys among those submissions. */
+    keys: NonNegativeInt,
+  })
+  .meta({ id: "SlotCounts" });
+export type SlotCounts = z.infer<typeof SlotCounts>;
+
+/**
+ * Whether an architecture fitted its training set on true labels: `fitted` when the censored
+ * median of its standing true-label runs' steps to fit is finite (failed and censored runs
+ * count as never fitted), `not-fitted` otherwise, `no-runs` without true-label runs. Only
+ * `fitted` architectures are ranked by generalization gap: the paper measures the gap of
+ * networks that fit their training set, and one that learns nothing has no gap to speak of.
+ *
+ * @example
+ * TrueLabelFit.parse("not-fitted")
+ */
+export const TrueLabelFit = z.enum(["fitted", "not-fitted", "no-runs"]).meta({ id: "TrueLabelFit" });
+export type TrueLabelFit = z.infer<typeof TrueLabelFit>;
 
 /** A suite id and version: results are only ever compared within one. */
 export const SuiteRef = z.strictObject({ id: Slug, version: PositiveInt });
@@ -54,9 +106,11 @@ export const SubmissionReceipt = z
 export type SubmissionReceipt = z.infer<typeof SubmissionReceipt>;
 
 /**
- * The distribution of one metric over runs (all seeds, all visible submissions). A run
- * that never fitted counts as +∞ (censored): `median` is null when at least half the runs
- * are censored, and a quartile is null when it falls among them.
+ * The distribution of one metric over the standing results of a row: one value per seed. A
+ * run that never fitted counts as +∞ (censored), and so does a failed run where steps or epochs
+ * to fit are concerned: `median` is null when at least half the runs are censored, and a
+ * quartile is null when it falls among them. Figures that need a finished run (gap, test
+ * error) leave failed runs out of `runs` and count them in `failedRuns` only.
  */
 export const Spread = z
   .strictObject({
@@ -65,9 +119,11 @@ export const Spread = z
     q3: z.number().nullable(),
     runs: NonNegativeInt,
     censoredRuns: NonNegativeInt,
+    /** Runs of these conditions that failed (NaN loss, out of memory); never left out silently. */
+    failedRuns: NonNegativeInt,
     /** Distinct seeds among the runs. */
     seeds: NonNegativeInt,
-    /** Fewer than `MIN_SEEDS_FOR_RANK` seeds: shown, but not yet a reliable figure. */
+    /** Fewer seeds than the suite lists (`suite.seeds.length`): shown, but not yet the suite's figure. */
     provisional: z.boolean(),
   })
   .meta({ id: "Spread" });
@@ -99,8 +155,9 @@ export const BestWallTime = z
 export type BestWallTime = z.infer<typeof BestWallTime>;
 
 /**
- * One architecture's row: the rank metrics of the protocol over every visible run of the
- * suite version and dataset (random labels and true labels, both without regularizer).
+ * One architecture's row: the rank metrics of the protocol over the standing results (one per
+ * slot, hence one per seed) of the suite version and dataset (random labels and true labels,
+ * both without regularizer).
  */
 export const LeaderboardRow = z
   .strictObject({
@@ -112,14 +169,20 @@ export const LeaderboardRow = z
     epochsToFit: Spread,
     /** Training minus test accuracy at the end of training on true labels. */
     genGap: Spread,
-    /** Median steps to fit random labels over steps to fit true labels (same seed and submission). */
+    /**
+     * Median over seeds of steps to fit random labels over steps to fit true labels (standing
+     * results of the same seed). A random-label run that never fitted (or failed) beside a fitted
+     * true-label run is +∞; a seed whose true-label run did not fit has no slowdown. Null when
+     * the median is +∞ or no seed has one.
+     */
     slowdown: z.number().nullable(),
     /** Median final test accuracy on true labels. */
     testAccuracy: z.number().nullable(),
-    submissions: NonNegativeInt,
-    submitters: NonNegativeInt,
+    /** Whether the architecture fitted true labels; only `fitted` ones take a generalization-gap rank. */
+    trueLabels: TrueLabelFit,
+    counts: SlotCounts,
     bestWallTime: BestWallTime.nullable(),
-    /** The ranked metric is provisional (fewer than three seeds). */
+    /** The ranked metric rests on fewer seeds than the suite lists. */
     provisional: z.boolean(),
   })
   .meta({ id: "LeaderboardRow" });
@@ -140,8 +203,7 @@ export const BaselineRow = LeaderboardRow.pick({
   architecture: true,
   genGap: true,
   testAccuracy: true,
-  submissions: true,
-  submitters: true,
+  counts: true,
 })
   .extend({
     /** Median final training accuracy on true labels (1 for an interpolating kernel). */
@@ -149,6 +211,16 @@ export const BaselineRow = LeaderboardRow.pick({
   })
   .meta({ id: "BaselineRow" });
 export type BaselineRow = z.infer<typeof BaselineRow>;
+
+/**
+ * An architecture the generalization-gap ranking leaves out because it did not fit true labels
+ * (or has no true-label runs): its row without a rank, listed below the ranking.
+ *
+ * @example
+ * Leaderboard.parse(body).didNotFit[0]?.trueLabels // "not-fitted"
+ */
+export const UnrankedRow = LeaderboardRow.omit({ rank: true }).meta({ id: "UnrankedRow" });
+export type UnrankedRow = z.infer<typeof UnrankedRow>;
 
 /**
  * `GET /leaderboard`: one page of rows, ranked within a suite version and dataset, and the
@@ -163,9 +235,14 @@ export const Leaderboard = z
     dataset: DatasetId,
     rank: RankMetric,
     backend: Environment.shape.backend.nullable(),
-    /** Ranked architectures on the board (baselines not counted). */
+    /** Ranked architectures on the board (baselines and `didNotFit` not counted). */
     total: NonNegativeInt,
     rows: z.array(LeaderboardRow),
+    /**
+     * Ranked by gap: the architectures that did not fit true labels, with their figures and no
+     * rank, on the first page only. Ranked by memorization every architecture is ranked, so empty.
+     */
+    didNotFit: z.array(UnrankedRow),
     /** Non-neural baselines (kind `kernel`), smallest median generalization gap first; only on the first page. */
     baselines: z.array(BaselineRow),
     /** Pass as `cursor` for the next page; null on the last page. */
@@ -217,12 +294,30 @@ export const ModerationRequest = z
   .meta({ id: "ModerationRequest" });
 export type ModerationRequest = z.infer<typeof ModerationRequest>;
 
-/** One entry of the moderation audit trail. */
+/**
+ * A moderator's new display name for an architecture, with a reason. The name an architecture
+ * shows comes from its first accepted submission; only this changes it.
+ *
+ * @example
+ * ArchitectureRenameRequest.parse({ name: "MLP 1×512", reason: "the submitted name impersonated another model" })
+ */
+export const ArchitectureRenameRequest = z
+  .strictObject({ name: Name, reason: ModerationRequest.shape.reason })
+  .meta({ id: "ArchitectureRenameRequest" });
+export type ArchitectureRenameRequest = z.infer<typeof ArchitectureRenameRequest>;
+
+/**
+ * One entry of the moderation audit trail: a submission hidden or shown (`submissionId`), or
+ * an architecture renamed (`architectureFingerprint`, with `previousName` and `name`).
+ */
 export const ModerationAction = z
   .strictObject({
     id: PositiveInt,
-    submissionId: SubmissionId,
-    action: ModerationRequest.shape.action,
+    submissionId: SubmissionId.nullable(),
+    architectureFingerprint: Sha256Hex.nullable(),
+    action: z.enum(["hide", "show", "rename"]),
+    previousName: z.string().nullable(),
+    name: z.string().nullable(),
     reason: z.string(),
     createdAt: Timestamp,
   })
@@ -264,7 +359,9 @@ export const ConditionSummary = z
     genGap: Spread,
     /** Final test error (1 − accuracy) over the runs, median and quartiles (never censored): Figure 1c. */
     testError: Spread,
+    /** As on the leaderboard row: censored random-label runs beside fitted true-label runs are +∞. */
     slowdown: z.number().nullable(),
+    counts: SlotCounts,
   })
   .meta({ id: "ConditionSummary" });
 export type ConditionSummary = z.infer<typeof ConditionSummary>;
@@ -279,6 +376,8 @@ export const RunCurve = z
     regularizer: Slug,
     seed: NonNegativeInt,
     status: z.enum(["ok", "failed"]),
+    /** Its place in its slot: only a standing run is a sample of the figures. */
+    slotRole: SlotRole,
     derived: DerivedMetrics,
     curve: z.array(EpochPoint),
   })
@@ -296,6 +395,8 @@ export const SubmissionRun = z.strictObject({
   seed: NonNegativeInt,
   status: z.enum(["ok", "failed"]),
   failure: z.string().nullable(),
+  /** Its place in its slot; null while the submission is hidden. */
+  slotRole: SlotRole.nullable(),
   derived: DerivedMetrics,
 });
 export type SubmissionRun = z.infer<typeof SubmissionRun>;

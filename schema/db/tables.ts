@@ -14,7 +14,16 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import type { Architecture, Envelope, Environment, EpochPoint, JsonObject, Task } from "../contract/index.js";
+import type {
+  Architecture,
+  Envelope,
+  Environment,
+  EpochPoint,
+  JsonObject,
+  ModerationAction,
+  SlotRole,
+  Task,
+} from "../contract/index.js";
 
 /** Signing keys, registered on first use. `keyid` is the hex SHA-256 of the raw public key. */
 export const submitters = /* @__PURE__ */ pgTable("submitters", {
@@ -119,28 +128,64 @@ export const runs = /* @__PURE__ */ pgTable(
     wallSecondsToFit: doublePrecision("wall_seconds_to_fit"),
     task: jsonb("task").$type<Task>().notNull(),
     curve: jsonb("curve").$type<EpochPoint[]>().notNull(),
+    /** The run's slot (schema/slot.ts `slotKey`): architecture fingerprint, task and seed. */
+    slot: text("slot").notNull(),
+    /**
+     * SHA-256 of what the run measured, wall times aside (schema/slot.ts `outcomeDigest`); null
+     * for runs stored before outcomes were recorded, which nothing can confirm.
+     */
+    outcomeSha256: text("outcome_sha256"),
+    /**
+     * The run's place among the visible runs of its slot, by acceptance (run id): the first
+     * stands, later ones confirm, contest or replicate it. Null while the run is hidden.
+     */
+    slotRole: text("slot_role").$type<SlotRole>(),
   },
   (t) => [
     uniqueIndex("runs_submission_position_key").on(t.submissionId, t.position),
+    // One standing result per slot, whatever two concurrent submissions do.
+    uniqueIndex("runs_standing_slot_key").on(t.slot).where(sql`${t.slotRole} = 'standing'`),
+    index("runs_slot_idx").on(t.slot, t.id),
+    check(
+      "runs_slot_role_check",
+      sql`${t.slotRole} in ('standing', 'confirmation', 'contest', 'replicate') and (${t.slotRole} is null or ${t.visible})`,
+    ),
     index("runs_board_idx").on(t.suiteId, t.suiteVersion, t.datasetId, t.architectureFingerprint),
     index("runs_architecture_idx").on(t.architectureFingerprint),
   ],
 );
 
-/** The audit trail of moderation: every hide and show, with its reason. Append-only. */
+/**
+ * The audit trail of moderation, with a reason each: every hide and show of a submission and
+ * every rename of an architecture (with the name before and after). Append-only.
+ */
 export const moderationActions = /* @__PURE__ */ pgTable(
   "moderation_actions",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    submissionId: text("submission_id")
-      .notNull()
-      .references(() => submissions.id),
-    action: text("action").$type<"hide" | "show">().notNull(),
+    /** The submission hidden or shown; null for an architecture's event. */
+    submissionId: text("submission_id").references(() => submissions.id),
+    /** The architecture renamed; null for a submission's event. */
+    architectureFingerprint: text("architecture_fingerprint").references(() => architectures.fingerprint),
+    action: text("action").$type<ModerationAction["action"]>().notNull(),
+    /** A rename's display names before and after; null for hide and show. */
+    previousName: text("previous_name"),
+    name: text("name"),
     reason: text("reason").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("moderation_actions_submission_idx").on(t.submissionId),
-    check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show')`),
+    index("moderation_actions_architecture_idx").on(t.architectureFingerprint),
+    check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show', 'rename')`),
+    // Hide and show name a submission; a rename names an architecture and both names.
+    check(
+      "moderation_actions_target_check",
+      sql`case when ${t.action} = 'rename'
+        then ${t.submissionId} is null and ${t.architectureFingerprint} is not null
+          and ${t.previousName} is not null and ${t.name} is not null
+        else ${t.submissionId} is not null and ${t.architectureFingerprint} is null
+          and ${t.previousName} is null and ${t.name} is null end`,
+    ),
   ],
 );

@@ -80,9 +80,39 @@ describe.each(drivers)("through %s", (_name, config) => {
     const again = await postBundle(app, bundle.text);
     expect({ status: again.status, id: SubmissionReceipt.parse(await again.json()).id }).toEqual({ status: 200, id });
     const board = Leaderboard.parse(await (await app.request("/api/v1/leaderboard?suite=smoke")).json());
-    expect(board.rows.map((r) => [r.architecture.name, r.stepsToFit.median, r.submissions])).toEqual([
+    expect(board.rows.map((r) => [r.architecture.name, r.stepsToFit.median, r.counts.submissions])).toEqual([
       [`O'Brien's "net"; DROP TABLE runs; --`, 40, 1],
     ]);
+  });
+
+  it("gives each slot one standing result when several keys submit the same slots at once", async () => {
+    await emptyTables(handle);
+    // The architecture is stored first (seed 1), so the concurrent inserts below do not queue on
+    // its new row: they meet only at their slots.
+    const first = await signedBundle({ architectures: [{ id: "net" }], seeds: [1] });
+    expect((await postBundle(app, first.text)).status).toBe(201);
+    // Eight keys, the same architecture, task and seed: eight different bundles of the same two slots.
+    const bundles = await Promise.all(
+      Array.from({ length: 8 }, async () =>
+        signedBundle({ signer: await newSigner(), architectures: [{ id: "net" }], seeds: [0] }),
+      ),
+    );
+    const responses = await Promise.all(bundles.map((b) => postBundle(app, b.text)));
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const roles = (await handle.db.execute(
+      sql`select slot_role as role, count(*)::int as n from runs where seed = 0 group by slot_role order by slot_role`,
+    )) as unknown as { rows: { role: string; n: number }[] };
+    // Two slots of seed 0 (true and random labels): two standing runs; the other 7 × 2 runs have
+    // identical curves and predictions on the same backend, so they confirm.
+    expect(roles.rows).toEqual([
+      { role: "confirmation", n: 14 },
+      { role: "standing", n: 2 },
+    ]);
+    const board = Leaderboard.parse(await (await app.request("/api/v1/leaderboard?suite=smoke")).json());
+    expect(board.rows[0]).toMatchObject({
+      stepsToFit: { runs: 2, seeds: 2 },
+      counts: { seeds: 2, standing: 4, confirmations: 14, submissions: 9, keys: 9 },
+    });
   });
 
   it("stores one row for concurrent submissions of the same bundle", async () => {

@@ -142,6 +142,7 @@ describe("GET /api/v1/leaderboard", () => {
       q3: null,
       runs: 3,
       censoredRuns: 2,
+      failedRuns: 0,
       seeds: 3,
       provisional: false,
     });
@@ -151,6 +152,7 @@ describe("GET /api/v1/leaderboard", () => {
       q3: null,
       runs: 0,
       censoredRuns: 0,
+      failedRuns: 0,
       seeds: 0,
       provisional: true,
     });
@@ -164,6 +166,7 @@ describe("GET /api/v1/leaderboard", () => {
       q3: 50,
       runs: 3,
       censoredRuns: 0,
+      failedRuns: 0,
       seeds: 3,
       provisional: false,
     });
@@ -171,7 +174,20 @@ describe("GET /api/v1/leaderboard", () => {
     expect(x.slowdown).toBe(2);
     expect(x.genGap.median).toBeCloseTo(0.2, 12);
     expect(x.testAccuracy).toBe(0.8);
-    expect(x).toMatchObject({ submissions: 2, submitters: 2, provisional: false });
+    expect(x).toMatchObject({
+      trueLabels: "fitted",
+      counts: {
+        seeds: 3,
+        standing: 6,
+        confirmations: 0,
+        contests: 0,
+        replicates: 0,
+        failed: 0,
+        submissions: 2,
+        keys: 2,
+      },
+      provisional: false,
+    });
     expect(x.bestWallTime).toMatchObject({
       wallSecondsToFit: 2.5,
       submissionId: ids["x-ada"],
@@ -180,11 +196,17 @@ describe("GET /api/v1/leaderboard", () => {
     });
   });
 
-  it("marks a metric with fewer than three seeds provisional", async () => {
-    const b = await board("suite=smoke");
-    expect(row(b, "arch-y")).toMatchObject({
+  it("marks a metric provisional while it holds fewer seeds than its suite lists", async () => {
+    // smoke lists one seed: arch-y's one seed is the whole suite.
+    expect(row(await board("suite=smoke"), "arch-y")).toMatchObject({
+      provisional: false,
+      stepsToFit: { median: 10, seeds: 1, provisional: false },
+    });
+    // arch-w has no random-label run at all: its memorization figure rests on no seed.
+    expect(row(await board("suite=smoke"), "arch-w")).toMatchObject({
       provisional: true,
-      stepsToFit: { median: 10, seeds: 1, provisional: true },
+      stepsToFit: { seeds: 0, provisional: true },
+      genGap: { seeds: 1, provisional: false },
     });
   });
 
@@ -273,14 +295,15 @@ describe("moderation on the board", () => {
     expect((await moderate("hide")).status).toBe(201);
     const hidden = row(await board("suite=smoke"), "arch-x");
     expect(hidden).toMatchObject({
-      submissions: 1,
-      submitters: 1,
-      provisional: true,
+      counts: { submissions: 1, keys: 1, seeds: 2 },
       stepsToFit: { median: 30, runs: 2, seeds: 2 },
     });
 
     expect((await moderate("show")).status).toBe(201);
-    expect(row(await board("suite=smoke"), "arch-x")).toMatchObject({ submissions: 2, stepsToFit: { median: 40 } });
+    expect(row(await board("suite=smoke"), "arch-x")).toMatchObject({
+      counts: { submissions: 2 },
+      stepsToFit: { median: 40 },
+    });
   });
 });
 

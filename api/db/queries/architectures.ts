@@ -1,5 +1,6 @@
-// One architecture's page: its record, a summary per suite version × dataset × condition
-// (the paper's Figure 1b and 1c), and its newest runs with their curves (Figure 1a).
+// One architecture's page: its record, a summary per suite version × dataset × condition over
+// the standing results (one per seed; the paper's Figure 1b and 1c) with what stands behind it,
+// and its newest runs with their curves and slot roles (Figure 1a).
 import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import {
   type ArchitectureDetail,
@@ -14,8 +15,17 @@ import {
   runs,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./leaderboard.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
-import { finiteOrNull, medianOf, NO_RUNS, spreadColumns, spreadOf } from "./spread.js";
+import {
+  finiteOrNull,
+  NO_RUNS,
+  slotCountColumns,
+  slotCountsOf,
+  spreadColumns,
+  spreadOf,
+  suiteSeedCount,
+} from "./spread.js";
 
 export interface ArchitectureFilter {
   suite?: string;
@@ -53,7 +63,7 @@ export async function findArchitecture(
     filter.version === undefined ? undefined : eq(runs.suiteVersion, filter.version),
     filter.dataset === undefined ? undefined : eq(runs.datasetId, filter.dataset),
   );
-  const ok = eq(runs.status, "ok");
+  const all = sql`true`;
 
   const groups = await db
     .select({
@@ -63,13 +73,15 @@ export async function findArchitecture(
       corruptionKind: runs.corruptionKind,
       corruptionP: runs.corruptionP,
       regularizer: runs.regularizer,
-      ...spreadColumns("steps", runs.stepsToFit, ok),
-      ...spreadColumns("epochs", runs.epochsToFit, ok),
-      ...spreadColumns("gap", runs.genGap, ok),
-      ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, ok),
-      slowdown: medianOf(runs.slowdown, ok),
+      ...spreadColumns("steps", runs.stepsToFit, all, "censored"),
+      ...spreadColumns("epochs", runs.epochsToFit, all, "censored"),
+      ...spreadColumns("gap", runs.genGap, all, "excluded"),
+      ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, all, "excluded"),
+      slowdownQuartiles: slowdownSql(all),
+      ...slotCountColumns(),
     })
     .from(runs)
+    .leftJoin(trueLabelSibling, SIBLING_JOIN)
     .where(visibleRuns)
     .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId, runs.corruptionKind, runs.corruptionP, runs.regularizer)
     .orderBy(
@@ -86,17 +98,19 @@ export async function findArchitecture(
   const sgd = !BASELINE_KINDS.includes(architecture.kind);
   const conditions: ConditionSummary[] = groups.map((g) => {
     const corruption = corruptionOf(g.corruptionKind, g.corruptionP);
+    const suiteSeeds = suiteSeedCount({ id: g.suiteId, version: g.suiteVersion });
     return {
       suite: { id: g.suiteId, version: g.suiteVersion },
       dataset: g.datasetId as DatasetId,
       corruption,
       corruptionLevel: corruptionLevel(corruption),
       regularizer: g.regularizer,
-      stepsToFit: sgd ? spreadOf(g, "steps") : NO_RUNS,
-      epochsToFit: sgd ? spreadOf(g, "epochs") : NO_RUNS,
-      genGap: spreadOf(g, "gap"),
-      testError: spreadOf(g, "testError"),
-      slowdown: sgd ? finiteOrNull(g.slowdown) : null,
+      stepsToFit: sgd ? spreadOf(g, "steps", suiteSeeds) : NO_RUNS,
+      epochsToFit: sgd ? spreadOf(g, "epochs", suiteSeeds) : NO_RUNS,
+      genGap: spreadOf(g, "gap", suiteSeeds),
+      testError: spreadOf(g, "testError", suiteSeeds),
+      slowdown: sgd ? finiteOrNull(g.slowdownQuartiles?.[1]) : null,
+      counts: slotCountsOf(g),
     };
   });
 
@@ -105,6 +119,7 @@ export async function findArchitecture(
       submissionId: runs.submissionId,
       task: runs.task,
       status: runs.status,
+      slotRole: runs.slotRole,
       derived: DERIVED_COLUMNS,
       curve: runs.curve,
     })
@@ -118,6 +133,9 @@ export async function findArchitecture(
     submissionId: r.submissionId,
     ...taskFields(r.task),
     status: r.status,
+    // A visible run always has a role (runs_slot_role_check keeps hidden ones without); the
+    // fallback only covers a row read mid-way through a moderation in another transaction.
+    slotRole: r.slotRole ?? "replicate",
     derived: r.derived,
     curve: r.curve,
   }));

@@ -1,8 +1,10 @@
 // The ranking (docs/api.md, "Ranking") in one SQL query: per architecture within a suite version and
-// dataset, quartiles of steps to fit random labels and of the true-label generalization
-// gap over every visible run, ranked with rank() and paged. Non-neural baselines (kernels)
-// are left out of the ranking and listed on their own.
-import { and, asc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+// dataset, quartiles over the standing results (one per slot, so one per seed) of steps to fit
+// random labels (censored and failed runs as +∞) and of the true-label generalization gap, ranked
+// with rank() and paged. The gap ranks only architectures that fitted true labels; the others are
+// listed unranked. Non-neural baselines (kernels) are left out of the ranking and listed on their own.
+import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import {
   architectures,
   BASELINE_KINDS,
@@ -13,10 +15,22 @@ import {
   type RankMetric,
   runs,
   submissions,
+  type TrueLabelFit,
+  type UnrankedRow,
 } from "../../../schema/index.js";
 import { encodeCursor } from "../../cursor.js";
 import type { Database } from "../client.js";
-import { finiteOrNull, medianOf, spreadColumns, spreadOf } from "./spread.js";
+import {
+  censoredQuartilesSql,
+  finiteOrNull,
+  medianOf,
+  STANDING,
+  slotCountColumns,
+  slotCountsOf,
+  spreadColumns,
+  spreadOf,
+  suiteSeedCount,
+} from "./spread.js";
 
 export interface LeaderboardQuery {
   suiteId: string;
@@ -28,10 +42,12 @@ export interface LeaderboardQuery {
   offset: number;
 }
 
-/** Random labels without explicit regularization: the memorization metric's runs. */
-const RANDOM_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "random"), eq(runs.regularizer, "none"))!;
-/** True labels without explicit regularization: the generalization-gap metric's runs. */
-const TRUE_LABELS = and(eq(runs.status, "ok"), eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
+/** Random labels without explicit regularization: the memorization metric's runs (failed ones too). */
+const RANDOM_LABELS = and(eq(runs.corruptionKind, "random"), eq(runs.regularizer, "none"))!;
+/** True labels without explicit regularization: the generalization-gap metric's runs (failed ones too). */
+const TRUE_LABELS = and(eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
+/** The conditions a row's figures and counts come from. */
+const RANKED_CONDITIONS = or(RANDOM_LABELS, TRUE_LABELS)!;
 
 /** An ArchitectureSummary, selected as one nested object. */
 const ARCHITECTURE_SUMMARY = {
@@ -43,14 +59,40 @@ const ARCHITECTURE_SUMMARY = {
   parameterCount: architectures.parameterCount,
 };
 
-/** How many submissions and distinct submitters an architecture's runs come from. */
-const SUBMISSION_COUNTS = {
-  submissionCount: sql<number>`count(distinct ${runs.submissionId})::int`.as("submission_count"),
-  submitterCount: sql<number>`count(distinct ${runs.submitterKeyid})::int`.as("submitter_count"),
-};
-
 /** Most baselines a board lists (one per kernel variant, e.g. per γ). */
 const MAX_BASELINES = 50;
+/** Most architectures the gap ranking lists as not fitting true labels. */
+const MAX_UNRANKED = 100;
+
+/** The standing true-label run of the same architecture, suite, dataset, regularizer and seed. */
+export const trueLabelSibling = alias(runs, "true_label_sibling");
+
+/**
+ * Joins each corrupted run to its standing true-label sibling (at most one: one standing run per
+ * slot), for `slowdownSql`. True-label runs join nothing.
+ */
+export const SIBLING_JOIN = and(
+  eq(trueLabelSibling.slotRole, "standing"),
+  eq(trueLabelSibling.corruptionKind, "true"),
+  sql`${runs.corruptionKind} <> 'true'`,
+  eq(trueLabelSibling.architectureFingerprint, runs.architectureFingerprint),
+  eq(trueLabelSibling.suiteId, runs.suiteId),
+  eq(trueLabelSibling.suiteVersion, runs.suiteVersion),
+  eq(trueLabelSibling.datasetId, runs.datasetId),
+  eq(trueLabelSibling.regularizer, runs.regularizer),
+  eq(trueLabelSibling.seed, runs.seed),
+)!;
+
+/**
+ * The censored quartiles of the slowdown over the standing runs `where` selects (joined by
+ * SIBLING_JOIN): per seed, steps to fit over the true-label sibling's; a run that never fitted or
+ * failed is +∞ beside a fitted sibling; a seed whose sibling did not fit (or has none) has no slowdown.
+ */
+export function slowdownSql(where: SQL): SQL<number[] | null> {
+  const ratio = sql`${runs.stepsToFit}::float8 / ${trueLabelSibling.stepsToFit}`;
+  const defined = and(STANDING, where, sql`${trueLabelSibling.stepsToFit} is not null`);
+  return sql<number[] | null>`${censoredQuartilesSql(ratio)} filter (where ${defined})`;
+}
 
 type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend">;
 
@@ -88,12 +130,14 @@ function rankedBoard(db: Database, board: BoardQuery) {
     .select({
       architecture: ARCHITECTURE_SUMMARY,
       stats: {
-        ...spreadColumns("steps", runs.stepsToFit, RANDOM_LABELS),
-        ...spreadColumns("epochs", runs.epochsToFit, RANDOM_LABELS),
-        ...spreadColumns("gap", runs.genGap, TRUE_LABELS),
-        slowdown: medianOf(runs.slowdown, RANDOM_LABELS).as("slowdown"),
+        ...spreadColumns("steps", runs.stepsToFit, RANDOM_LABELS, "censored"),
+        ...spreadColumns("epochs", runs.epochsToFit, RANDOM_LABELS, "censored"),
+        ...spreadColumns("gap", runs.genGap, TRUE_LABELS, "excluded"),
+        // Whether true labels were fitted: failed and censored runs count as never fitted.
+        ...spreadColumns("trueSteps", runs.stepsToFit, TRUE_LABELS, "censored"),
+        slowdownQuartiles: slowdownSql(RANDOM_LABELS).as("slowdown_quartiles"),
         testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
-        ...SUBMISSION_COUNTS,
+        ...slotCountColumns(RANKED_CONDITIONS),
         // The fastest fit of random labels and the submission it came from (ties: the lower id).
         fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as(
           "fastest_wall_seconds",
@@ -105,6 +149,7 @@ function rankedBoard(db: Database, board: BoardQuery) {
     })
     .from(runs)
     .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
+    .leftJoin(trueLabelSibling, SIBLING_JOIN)
     .where(and(boardRuns(board), RANKED))
     .groupBy(architectures.fingerprint)
     .as("per_architecture");
@@ -115,6 +160,8 @@ function rankedBoard(db: Database, board: BoardQuery) {
   const { stats } = perArchitecture;
   const stepsMedian = sql`least((${stats.stepsQuartiles})[2], 'Infinity'::float8)`;
   const stepsKey = sql`case when ${stats.stepsQuartiles} is null then null else ${stepsMedian} end`;
+  // Fitted true labels: a finite censored median (NaN, between two +∞, is not below +∞ either).
+  const fits = sql`coalesce((${stats.trueStepsQuartiles})[2] < 'Infinity'::float8, false)`;
   const ranked = db
     .select({
       architecture: perArchitecture.architecture,
@@ -125,8 +172,12 @@ function rankedBoard(db: Database, board: BoardQuery) {
         hardware: submissions.hardware,
       },
       memorizationRank: rankBy(stepsKey).as("memorization_rank"),
-      gapRank: rankBy(sql`(${stats.gapQuartiles})[2]`).as("gap_rank"),
+      fitsTrueLabels: sql<boolean>`${fits}`.as("fits_true_labels"),
+      // Ranked among the architectures that fitted only; the others get no gap rank.
+      gapRank: sql<number | null>`case when ${fits} then (rank() over (
+          partition by ${fits} order by (${stats.gapQuartiles})[2] asc nulls last))::int end`.as("gap_rank"),
       total: sql<number>`(count(*) over ())::int`.as("total"),
+      fittedTotal: sql<number>`(count(*) filter (where ${fits}) over ())::int`.as("fitted_total"),
     })
     .from(perArchitecture)
     .leftJoin(submissions, eq(submissions.id, stats.fastestSubmissionId))
@@ -136,21 +187,26 @@ function rankedBoard(db: Database, board: BoardQuery) {
 
 type RankedRow = Awaited<ReturnType<typeof rankedBoard>["rows"]>[number];
 
-/** A ranked row as the board shows it when ranked by `metric`. */
-function toLeaderboardRow(row: RankedRow, metric: RankMetric): LeaderboardRow {
+/** The TrueLabelFit of a row. */
+function trueLabelFit(row: RankedRow): TrueLabelFit {
+  if (row.stats.trueStepsRuns === 0) return "no-runs";
+  return row.fitsTrueLabels ? "fitted" : "not-fitted";
+}
+
+/** A row's figures as the board shows them when ranked by `metric`, without its rank. */
+function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): UnrankedRow {
   const { stats: s, fastest: f } = row;
-  const stepsToFit = spreadOf(s, "steps");
-  const genGap = spreadOf(s, "gap");
+  const stepsToFit = spreadOf(s, "steps", suiteSeeds);
+  const genGap = spreadOf(s, "gap", suiteSeeds);
   return {
-    rank: metric === "memorization" ? row.memorizationRank : row.gapRank,
     architecture: row.architecture,
     stepsToFit,
-    epochsToFit: spreadOf(s, "epochs"),
+    epochsToFit: spreadOf(s, "epochs", suiteSeeds),
     genGap,
-    slowdown: finiteOrNull(s.slowdown),
+    slowdown: finiteOrNull(s.slowdownQuartiles?.[1]),
     testAccuracy: finiteOrNull(s.testAccuracy),
-    submissions: s.submissionCount,
-    submitters: s.submitterCount,
+    trueLabels: trueLabelFit(row),
+    counts: slotCountsOf(s),
     bestWallTime:
       s.fastestWallSeconds !== null &&
       s.fastestSubmissionId !== null &&
@@ -169,44 +225,85 @@ function toLeaderboardRow(row: RankedRow, metric: RankMetric): LeaderboardRow {
   };
 }
 
-/** One page of the board and the number of ranked architectures on it. */
+/** A ranked row as the board shows it when ranked by `metric`; null when that metric leaves it unranked. */
+function toLeaderboardRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): LeaderboardRow | null {
+  const rank = metric === "memorization" ? row.memorizationRank : row.gapRank;
+  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suiteSeeds) };
+}
+
+/**
+ * One page of the board and the number of ranked architectures on it. Ranked by gap, only the
+ * architectures that fitted true labels are ranked (and counted in `total`).
+ */
 export async function queryLeaderboard(
   db: Database,
   query: LeaderboardQuery,
 ): Promise<{ rows: LeaderboardRow[]; total: number }> {
   const { ranked, rows } = rankedBoard(db, query);
+  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
+  const byGap = query.rank === "gap";
   const page = await rows
-    .orderBy(
-      asc(query.rank === "memorization" ? ranked.memorizationRank : ranked.gapRank),
-      asc(ranked.architecture.fingerprint),
-    )
+    .where(byGap ? sql`${ranked.fitsTrueLabels}` : undefined)
+    .orderBy(asc(byGap ? ranked.gapRank : ranked.memorizationRank), asc(ranked.architecture.fingerprint))
     .limit(query.limit)
     .offset(query.offset);
-  const total = page[0]?.total ?? (query.offset === 0 ? 0 : await countArchitectures(db, boardRuns(query)));
-  return { total, rows: page.map((row) => toLeaderboardRow(row, query.rank)) };
+  const first = page[0];
+  let total = 0;
+  if (first) total = byGap ? first.fittedTotal : first.total;
+  else if (query.offset > 0) total = await countRanked(db, query);
+  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suiteSeeds) ?? []) };
 }
 
-/** Where one architecture ranks on a board by each metric, of how many; null ranks when it is not ranked there. */
+/**
+ * The architectures the gap ranking leaves out (did not fit true labels, or have no true-label
+ * runs), smallest median gap first: listed with their figures, without a rank.
+ */
+export async function queryDidNotFit(db: Database, query: BoardQuery): Promise<UnrankedRow[]> {
+  const { ranked, rows } = rankedBoard(db, query);
+  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
+  const page = await rows
+    .where(sql`not ${ranked.fitsTrueLabels}`)
+    .orderBy(sql`(${ranked.stats.gapQuartiles})[2] asc nulls last`, asc(ranked.architecture.fingerprint))
+    .limit(MAX_UNRANKED);
+  return page.map((row) => toUnrankedRow(row, "gap", suiteSeeds));
+}
+
+/**
+ * Where one architecture ranks on a board by each metric, of how many: `total` architectures by
+ * memorization, `fittedTotal` by gap. `gap` is null (and `unrankedByGap` holds its figures)
+ * when it did not fit true labels.
+ */
 interface Standing {
   memorization: LeaderboardRow | null;
   gap: LeaderboardRow | null;
+  unrankedByGap: UnrankedRow | null;
   total: number;
+  fittedTotal: number;
 }
 
 /** One architecture's standing on a board: its row as each ranking shows it. */
 export async function queryStanding(db: Database, fingerprint: string, board: BoardQuery): Promise<Standing> {
   const { ranked, rows } = rankedBoard(db, board);
   const [row] = await rows.where(eq(ranked.architecture.fingerprint, fingerprint));
-  if (!row) return { memorization: null, gap: null, total: 0 };
-  return { memorization: toLeaderboardRow(row, "memorization"), gap: toLeaderboardRow(row, "gap"), total: row.total };
+  if (!row) return { memorization: null, gap: null, unrankedByGap: null, total: 0, fittedTotal: 0 };
+  const suiteSeeds = suiteSeedCount({ id: board.suiteId, version: board.suiteVersion });
+  const gap = toLeaderboardRow(row, "gap", suiteSeeds);
+  return {
+    memorization: toLeaderboardRow(row, "memorization", suiteSeeds),
+    gap,
+    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suiteSeeds) : null,
+    total: row.total,
+    fittedTotal: row.fittedTotal,
+  };
 }
 
-async function countArchitectures(db: Database, board: SQL): Promise<number> {
+/** How many architectures `query`'s ranking ranks (for a page past the end). */
+async function countRanked(db: Database, query: LeaderboardQuery): Promise<number> {
+  const { ranked } = rankedBoard(db, query);
   const [row] = await db
-    .select({ count: sql<number>`count(distinct ${runs.architectureFingerprint})::int` })
-    .from(runs)
-    .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
-    .where(and(board, RANKED));
+    .select({ count: sql<number>`count(*)::int` })
+    .from(ranked)
+    .where(query.rank === "gap" ? sql`${ranked.fitsTrueLabels}` : undefined);
   return row?.count ?? 0;
 }
 
@@ -219,10 +316,10 @@ export async function queryBaselines(db: Database, query: BoardQuery): Promise<B
     .select({
       architecture: ARCHITECTURE_SUMMARY,
       stats: {
-        ...spreadColumns("gap", runs.genGap, TRUE_LABELS),
+        ...spreadColumns("gap", runs.genGap, TRUE_LABELS, "excluded"),
         trainAccuracy: medianOf(runs.finalTrainAcc, TRUE_LABELS).as("train_accuracy"),
         testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
-        ...SUBMISSION_COUNTS,
+        ...slotCountColumns(RANKED_CONDITIONS),
       },
     })
     .from(runs)
@@ -236,24 +333,27 @@ export async function queryBaselines(db: Database, query: BoardQuery): Promise<B
     .from(perBaseline)
     .orderBy(sql`(${perBaseline.stats.gapQuartiles})[2] asc nulls last`, asc(perBaseline.architecture.fingerprint))
     .limit(MAX_BASELINES);
+  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
   return rows.map(({ architecture, stats: s }) => ({
     architecture,
-    genGap: spreadOf(s, "gap"),
+    genGap: spreadOf(s, "gap", suiteSeeds),
     trainAccuracy: finiteOrNull(s.trainAccuracy),
     testAccuracy: finiteOrNull(s.testAccuracy),
-    submissions: s.submissionCount,
-    submitters: s.submitterCount,
+    counts: slotCountsOf(s),
   }));
 }
 
 /**
- * One page of a board as the API answers it: the ranked rows from `offset`, the baselines on
- * the first page only, and the cursor of the next page (null on the last).
+ * One page of a board as the API answers it: the ranked rows from `offset`, the baselines and
+ * (ranked by gap) the architectures that did not fit true labels on the first page only, and the
+ * cursor of the next page (null on the last).
  */
 export async function loadBoard(db: Database, query: LeaderboardQuery): Promise<Leaderboard> {
-  const [page, baselines] = await Promise.all([
+  const firstPage = query.offset === 0;
+  const [page, baselines, didNotFit] = await Promise.all([
     queryLeaderboard(db, query),
-    query.offset === 0 ? queryBaselines(db, query) : [],
+    firstPage ? queryBaselines(db, query) : [],
+    firstPage && query.rank === "gap" ? queryDidNotFit(db, query) : [],
   ]);
   const next = query.offset + page.rows.length;
   return Leaderboard.parse({
@@ -263,6 +363,7 @@ export async function loadBoard(db: Database, query: LeaderboardQuery): Promise<
     backend: query.backend ?? null,
     total: page.total,
     rows: page.rows,
+    didNotFit,
     baselines,
     nextCursor: next < page.total ? encodeCursor({ offset: next }) : null,
   });

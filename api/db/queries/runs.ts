@@ -24,6 +24,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
       task: runs.task,
       status: runs.status,
       failure: runs.failure,
+      slotRole: runs.slotRole,
       derived: DERIVED_COLUMNS,
     })
     .from(runs)
@@ -36,6 +37,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
     ...taskFields(r.task),
     status: r.status,
     failure: r.failure,
+    slotRole: r.slotRole,
     derived: r.derived,
   }));
 }

@@ -1,13 +1,18 @@
-// The SQL behind a Spread: quartiles of a metric over runs, with censored runs (null: never
-// fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus
-// run, censored and seed counts.
-import { type AnyColumn, type SQL, sql } from "drizzle-orm";
-import { MIN_SEEDS_FOR_RANK, runs, type Spread } from "../../../schema/index.js";
+// The SQL behind a Spread: quartiles of a metric over standing runs, with censored runs (null:
+// never fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus
+// run, censored, failed and seed counts. Also the slot counts of a row (SlotCounts).
+import { type AnyColumn, and, eq, type SQL, sql } from "drizzle-orm";
+import { findSuite, runs, type SlotCounts, type Spread, type SuiteRef } from "../../../schema/index.js";
 
 type SpreadQuartiles<P extends string> = Record<`${P}Quartiles`, number[] | null>;
-type SpreadCounts<P extends string> = Record<`${P}Runs` | `${P}Censored` | `${P}Seeds`, number>;
-/** A row's four columns from `spreadColumns(prefix, …)`. */
+type SpreadCounts<P extends string> = Record<`${P}Runs` | `${P}Censored` | `${P}Failed` | `${P}Seeds`, number>;
+/** A row's five columns from `spreadColumns(prefix, …)`. */
 type SpreadRow<P extends string> = SpreadQuartiles<P> & SpreadCounts<P>;
+
+/** The standing result of each slot: the one run per seed that medians read. */
+export const STANDING = eq(runs.slotRole, "standing");
+const FAILED = eq(runs.status, "failed");
+const OK = eq(runs.status, "ok");
 
 /**
  * Type-7 quartiles of `value` with nulls (censored runs) as +∞, as an ordered-set aggregate:
@@ -21,24 +26,81 @@ export function censoredQuartilesSql(value: AnyColumn | SQL): SQL<number[] | nul
 }
 
 /**
- * Four aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored` and
- * `<prefix>Seeds`, over the runs that `where` selects, to use in a grouped select.
+ * How a figure treats failed runs: `censored` (steps and epochs to fit: a failed run never
+ * fitted, +∞) or `excluded` (gap, test error: a figure of the finished training that a failed
+ * run does not have; it is counted in `failedRuns` only).
  */
-export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL) {
+export type FailedRuns = "censored" | "excluded";
+
+/**
+ * Five aggregate columns named `<prefix>Quartiles`, `<prefix>Runs`, `<prefix>Censored`,
+ * `<prefix>Failed` and `<prefix>Seeds`, over the standing runs that `where` selects, to use in
+ * a grouped select.
+ */
+export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQL, where: SQL, failed: FailedRuns) {
+  const selected = and(STANDING, where)!;
+  const counted = failed === "censored" ? selected : and(selected, OK)!;
   const quartiles = censoredQuartilesSql(value);
   return {
-    [`${prefix}Quartiles`]: sql<number[] | null>`${quartiles} filter (where ${where})`.as(`${prefix}_quartiles`),
-    [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${where}))::int`.as(`${prefix}_runs`),
-    [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${where} and ${value} is null))::int`.as(
+    [`${prefix}Quartiles`]: sql<number[] | null>`${quartiles} filter (where ${counted})`.as(`${prefix}_quartiles`),
+    [`${prefix}Runs`]: sql<number>`(count(*) filter (where ${counted}))::int`.as(`${prefix}_runs`),
+    [`${prefix}Censored`]: sql<number>`(count(*) filter (where ${counted} and ${value} is null))::int`.as(
       `${prefix}_censored`,
     ),
-    [`${prefix}Seeds`]: sql<number>`(count(distinct ${runs.seed}) filter (where ${where}))::int`.as(`${prefix}_seeds`),
+    [`${prefix}Failed`]: sql<number>`(count(*) filter (where ${selected} and ${FAILED}))::int`.as(`${prefix}_failed`),
+    [`${prefix}Seeds`]: sql<number>`(count(distinct ${runs.seed}) filter (where ${counted}))::int`.as(
+      `${prefix}_seeds`,
+    ),
   } as { [K in keyof SpreadRow<P>]: SQL.Aliased<SpreadRow<P>[K]> };
 }
 
-/** The median of a column over the runs `where` selects (null when none), to use in a grouped select. */
+/**
+ * The SlotCounts of a group of visible runs, as aggregate columns (`slot…`); read with `slotCountsOf`.
+ * `where` narrows them (for instance to the ranked conditions).
+ */
+export function slotCountColumns(where?: SQL) {
+  const within = (condition: SQL) => (where ? and(where, condition)! : condition);
+  const count = (condition: SQL, name: string) =>
+    sql<number>`(count(*) filter (where ${within(condition)}))::int`.as(name);
+  return {
+    slotSeeds: sql<number>`(count(distinct ${runs.seed}) filter (where ${within(STANDING)}))::int`.as("slot_seeds"),
+    slotStanding: count(STANDING, "slot_standing"),
+    slotConfirmations: count(eq(runs.slotRole, "confirmation"), "slot_confirmations"),
+    slotContests: count(eq(runs.slotRole, "contest"), "slot_contests"),
+    slotReplicates: count(eq(runs.slotRole, "replicate"), "slot_replicates"),
+    slotFailed: count(and(STANDING, FAILED)!, "slot_failed"),
+    slotSubmissions: sql<number>`(count(distinct ${runs.submissionId}) filter (where ${within(sql`true`)}))::int`.as(
+      "slot_submissions",
+    ),
+    slotKeys: sql<number>`(count(distinct ${runs.submitterKeyid}) filter (where ${within(sql`true`)}))::int`.as(
+      "slot_keys",
+    ),
+  };
+}
+
+type SlotCountRow = { [K in keyof ReturnType<typeof slotCountColumns>]: number };
+
+/** The SlotCounts of a row that selected `slotCountColumns()`. */
+export function slotCountsOf(row: SlotCountRow): SlotCounts {
+  return {
+    seeds: row.slotSeeds,
+    standing: row.slotStanding,
+    confirmations: row.slotConfirmations,
+    contests: row.slotContests,
+    replicates: row.slotReplicates,
+    failed: row.slotFailed,
+    submissions: row.slotSubmissions,
+    keys: row.slotKeys,
+  };
+}
+
+/**
+ * The median of a column over the finished standing runs `where` selects (null when none), to
+ * use in a grouped select.
+ */
 export function medianOf(value: AnyColumn, where: SQL): SQL<number | null> {
-  return sql<number | null>`percentile_cont(0.5) within group (order by ${value}) filter (where ${where})`;
+  const selected = and(STANDING, OK, where);
+  return sql<number | null>`percentile_cont(0.5) within group (order by ${value}) filter (where ${selected})`;
 }
 
 /** A median or quartile that is a number; +∞ and NaN (interpolated between two +∞) are censored. */
@@ -46,30 +108,47 @@ export function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/** The Spread of a row that selected `spreadColumns(prefix, …)`. */
-export function spreadOf<P extends string>(row: SpreadRow<P>, prefix: P): Spread {
+/**
+ * The Spread of a row that selected `spreadColumns(prefix, …)`; provisional while it rests on
+ * fewer seeds than `suiteSeeds`, the number of seeds its suite lists.
+ */
+export function spreadOf<P extends string>(row: SpreadRow<P>, prefix: P, suiteSeeds: number): Spread {
   // Read through each half of the row: TypeScript cannot index the intersection with a generic key.
   const quartiles: SpreadQuartiles<P> = row;
   const counts: SpreadCounts<P> = row;
-  return toSpread(
-    quartiles[`${prefix}Quartiles`],
-    counts[`${prefix}Runs`],
-    counts[`${prefix}Censored`],
-    counts[`${prefix}Seeds`],
-  );
-}
-
-function toSpread(quartiles: number[] | null, runCount: number, censored: number, seeds: number): Spread {
+  const seeds = counts[`${prefix}Seeds`];
+  const q = quartiles[`${prefix}Quartiles`];
   return {
-    q1: finiteOrNull(quartiles?.[0]),
-    median: finiteOrNull(quartiles?.[1]),
-    q3: finiteOrNull(quartiles?.[2]),
-    runs: runCount,
-    censoredRuns: censored,
+    q1: finiteOrNull(q?.[0]),
+    median: finiteOrNull(q?.[1]),
+    q3: finiteOrNull(q?.[2]),
+    runs: counts[`${prefix}Runs`],
+    censoredRuns: counts[`${prefix}Censored`],
+    failedRuns: counts[`${prefix}Failed`],
     seeds,
-    provisional: seeds < MIN_SEEDS_FOR_RANK,
+    provisional: seeds < suiteSeeds,
   };
 }
 
+/**
+ * How many seeds a suite lists: a figure on fewer is provisional. The server stores results of
+ * the suites it knows only; an unknown one (a suite this build no longer has) stays provisional.
+ *
+ * @example
+ * suiteSeedCount({ id: "paper", version: 1 }) // 3
+ */
+export function suiteSeedCount(suite: SuiteRef): number {
+  return findSuite(suite.id, suite.version)?.seeds.length ?? Number.POSITIVE_INFINITY;
+}
+
 /** The Spread of no runs, for a metric that does not apply. */
-export const NO_RUNS: Spread = toSpread(null, 0, 0, 0);
+export const NO_RUNS: Spread = {
+  q1: null,
+  median: null,
+  q3: null,
+  runs: 0,
+  censoredRuns: 0,
+  failedRuns: 0,
+  seeds: 0,
+  provisional: true,
+};

@@ -8,16 +8,19 @@ import {
   type Envelope,
   type ModerationAction,
   moderationActions,
+  outcomeDigest,
   runs,
   type Statement,
   type SubmissionDetail,
   type SubmissionStatus,
   type SubmissionSummary,
+  slotKey,
   submissions,
   submitters,
   wallSecondsToFit,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { classifySlots, lockSlots, slotsOfSubmission } from "./slots.js";
 
 /** Hex digits of the payload's SHA-256 that make a submission id. */
 const ID_HEX_DIGITS = 32;
@@ -54,6 +57,8 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
 
   const { predicate } = bundle.statement;
   const derived = deriveRuns(predicate.runs);
+  const outcomes = await Promise.all(predicate.runs.map(outcomeDigest));
+  const slots = predicate.runs.map((run) => slotKey(run.architectureFingerprint, run.task));
   return db.transaction(async (tx) => {
     await tx
       .insert(submitters)
@@ -139,10 +144,16 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
         wallSecondsToFit: wallSecondsToFit(run.curve, metrics.epochsToFit),
         task: run.task,
         curve: run.curve,
+        slot: slots[position]!,
+        outcomeSha256: outcomes[position]!,
       };
     });
+    // Runs are numbered (acceptance order within a slot) only once their slots are locked: a
+    // concurrent submission of the same slot waits here, then sees these runs and stands behind them.
+    await lockSlots(tx, slots);
     for (let i = 0; i < rows.length; i += RUNS_PER_INSERT)
       await tx.insert(runs).values(rows.slice(i, i + RUNS_PER_INSERT));
+    await classifySlots(tx, slots);
     return { id, created: true, status: "visible" as const };
   });
 }
@@ -282,17 +293,24 @@ export async function listSubmissions(
   return { submissions: summaries, next: rows.length > page.limit && last ? { id: last.id } : null };
 }
 
-function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {
+export function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {
   return {
     id: row.id,
     submissionId: row.submissionId,
+    architectureFingerprint: row.architectureFingerprint,
     action: row.action,
+    previousName: row.previousName,
+    name: row.name,
     reason: row.reason,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-/** Hides or shows a submission and appends the decision to the audit trail, atomically. */
+/**
+ * Hides or shows a submission and appends the decision to the audit trail, atomically. Its
+ * slots are classified again: hiding a standing result promotes the slot's next visible one
+ * (the earliest accepted), showing it again restores the order of acceptance.
+ */
 export async function moderateSubmission(
   db: Database,
   id: string,
@@ -306,10 +324,14 @@ export async function moderateSubmission(
       .where(eq(submissions.id, id))
       .returning({ id: submissions.id });
     if (updated.length === 0) return undefined;
+    const slots = await slotsOfSubmission(tx, id);
+    await lockSlots(tx, slots);
+    // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
     await tx
       .update(runs)
-      .set({ visible: action === "show" })
+      .set({ visible: action === "show", slotRole: null })
       .where(eq(runs.submissionId, id));
+    await classifySlots(tx, slots);
     const [row] = await tx.insert(moderationActions).values({ submissionId: id, action, reason }).returning();
     return toModerationAction(row!);
   });

@@ -61,7 +61,9 @@ export function registerArchitecturePage(
       ? {
           memorization: null,
           gap: null,
+          unrankedByGap: null,
           total: 0,
+          fittedTotal: 0,
           baseline:
             (await queryBaselines(c.var.db, boardQuery)).find((b) => b.architecture.fingerprint === fingerprint) ??
             null,

@@ -2,29 +2,41 @@
 // Where an architecture stands on a board, as the summary cards at the top of its page: its
 // ranks and figures, or for a baseline (never ranked) the true-label figures it shares with
 // the ranked rows.
-import type { BaselineRow, LeaderboardRow } from "../../../schema/index.js";
+import type { BaselineRow, LeaderboardRow, SlotCounts, UnrankedRow } from "../../../schema/index.js";
 import { FigureOrNone, NO_SGD, Stat } from "../../components/parts.js";
 import { formatInteger, formatParameters, formatPercent, formatPoints, formatRatio, plural } from "../../format.js";
 import { protocolHref } from "../../urls.js";
 
 /**
- * The architecture's leaderboard rows on a board under each ranking, and the board's size;
- * for a baseline, its baseline row.
+ * The architecture's leaderboard rows on a board under each ranking, and the board's size
+ * (`fittedTotal` architectures take a gap rank); `unrankedByGap` holds its figures when it did
+ * not fit true labels; for a baseline, its baseline row.
  */
 export interface Standing {
   memorization: LeaderboardRow | null;
   gap: LeaderboardRow | null;
+  unrankedByGap: UnrankedRow | null;
   total: number;
+  fittedTotal: number;
   baseline: BaselineRow | null;
 }
 
-function backers(row: { submissions: number; submitters: number } | null): string {
-  return `${plural(row?.submissions ?? 0, "submission")}, ${plural(row?.submitters ?? 0, "submitter")}`;
+/** Seeds, later results and keys, as the row's counts say them. */
+function backers(counts: SlotCounts | undefined): string {
+  if (!counts) return "no results";
+  const later = [
+    counts.confirmations > 0 && plural(counts.confirmations, "confirmation"),
+    counts.contests > 0 && plural(counts.contests, "contest"),
+    counts.replicates > 0 && plural(counts.replicates, "replicate"),
+    counts.failed > 0 && `${formatInteger(counts.failed)} failed`,
+  ].filter(Boolean);
+  return [plural(counts.seeds, "seed"), ...later, plural(counts.keys, "key")].join(", ");
 }
 
 export function RankStats(props: { standing: Standing; parameterCount: number }) {
-  const { memorization: mem, gap, total } = props.standing;
+  const { memorization: mem, gap, total, fittedTotal, unrankedByGap } = props.standing;
   const rankOf = (rank: number) => `#${rank} of ${total}`;
+  const gapRankOf = (rank: number) => `#${rank} of ${fittedTotal}`;
   return (
     <dl class="stats">
       <Stat
@@ -40,9 +52,19 @@ export function RankStats(props: { standing: Standing; parameterCount: number })
       />
       <Stat
         label="Gen. gap rank"
-        value={<FigureOrNone value={gap?.rank} format={rankOf} />}
+        value={
+          unrankedByGap ? (
+            <a href={protocolHref("did-not-fit")}>not ranked</a>
+          ) : (
+            <FigureOrNone value={gap?.rank} format={gapRankOf} />
+          )
+        }
         detail={
-          gap && gap.genGap.median !== null ? `${formatPoints(gap.genGap.median)} on true labels` : "no true-label runs"
+          gap && gap.genGap.median !== null
+            ? `${formatPoints(gap.genGap.median)} on true labels`
+            : unrankedByGap?.trueLabels === "not-fitted"
+              ? "did not fit true labels"
+              : "no true-label runs"
         }
       />
       <Stat
@@ -55,7 +77,7 @@ export function RankStats(props: { standing: Standing; parameterCount: number })
         value={<FigureOrNone value={mem?.testAccuracy} format={formatPercent} />}
         detail="trained on true labels"
       />
-      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={backers(mem)} />
+      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={backers(mem?.counts)} />
     </dl>
   );
 }
@@ -85,7 +107,7 @@ export function BaselineStats(props: { baseline: BaselineRow | null; parameterCo
         value={<FigureOrNone value={b?.testAccuracy} format={formatPercent} />}
         detail="fitted to true labels"
       />
-      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={backers(b)} />
+      <Stat label="Parameters" value={formatParameters(props.parameterCount)} detail={backers(b?.counts)} />
     </dl>
   );
 }

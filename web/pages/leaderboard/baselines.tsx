@@ -5,7 +5,7 @@ import type { BaselineRow } from "../../../schema/index.js";
 import { FigureOrNone, NotApplicable, NumTh, SpreadValue, TableRegion } from "../../components/parts.js";
 import { formatPercent, formatPercentValue, formatPoints, plural } from "../../format.js";
 import { type BoardView, protocolHref } from "../../urls.js";
-import { ArchitectureCells, SubmissionsCell } from "./row-cells.js";
+import { ArchitectureCells, CountsCell } from "./row-cells.js";
 
 /** A baseline's row: the ranked table's columns, with the SGD figures marked not applicable. */
 function BaselineTableRow(props: { row: BaselineRow; view: BoardView }) {
@@ -35,7 +35,7 @@ function BaselineTableRow(props: { row: BaselineRow; view: BoardView }) {
       <td class="num">
         <FigureOrNone value={row.testAccuracy} format={formatPercent} />
       </td>
-      <SubmissionsCell submissions={row.submissions} submitters={row.submitters} />
+      <CountsCell counts={row.counts} />
     </tr>
   );
 }
@@ -67,7 +67,7 @@ export function Baselines(props: { rows: BaselineRow[]; view: BoardView }) {
               <NumTh>Gen. gap</NumTh>
               <NumTh>Train acc.</NumTh>
               <NumTh>Test acc.</NumTh>
-              <NumTh>Submissions</NumTh>
+              <NumTh>Seeds, results</NumTh>
             </tr>
           </thead>
           <tbody>

@@ -7,7 +7,8 @@ const COLUMNS: [string, string, string][] = [
   [
     "Rank",
     "ranking",
-    "Position by the chosen metric; equal figures share a rank. Rows marked prov. rest on fewer than 3 seeds.",
+    "Position by the chosen metric; equal figures share a rank. Rows marked prov. rest on fewer seeds than the " +
+      "suite lists. Ranked by gap, only architectures that fit their training set on true labels take a rank.",
   ],
   [
     "Params",
@@ -17,14 +18,16 @@ const COLUMNS: [string, string, string][] = [
   [
     "Steps to fit random labels",
     "steps-to-fit",
-    "Median SGD steps until every training label, all of them random, is predicted correctly; below it the " +
-      "interquartile range over runs and the number of seeds. Not fitted: at least half the runs ran out of epochs.",
+    "Median over seeds (one standing result each) of SGD steps until every training label, all of them random, is " +
+      "predicted correctly; below it the interquartile range and the number of seeds. Not fitted: at least half " +
+      "the runs ran out of epochs or failed.",
   ],
   ["Epochs", "steps-to-fit", "The same, counted in passes over the training set."],
   [
     "Slowdown",
     "slowdown",
-    "Steps to fit random labels over steps to fit the true labels, same seed and submission (median).",
+    "Steps to fit random labels over steps to fit the true labels, same seed (median). A random-label run that " +
+      "never fitted counts as infinitely slow; a seed whose true-label run did not fit has no slowdown.",
   ],
   [
     "Gen. gap",
@@ -34,9 +37,12 @@ const COLUMNS: [string, string, string][] = [
   ],
   ["Test acc.", "test-accuracy", "Accuracy on the held-out test set after training on true labels (median)."],
   [
-    "Submissions, submitters",
+    "Seeds, results",
     "submissions",
-    "Signed bundles behind the row, and the distinct signing keys that sent them: independent reproductions.",
+    "Seeds with a standing result (the first accepted result of each slot: the only samples), then later results " +
+      "of the same slots: confirmations (identical, same backend), contests (different, same backend), replicates " +
+      "(another backend); failed runs; and distinct signing keys. Keys are free to make: they are not independent " +
+      "people, and a confirmation is not an independent reproduction.",
   ],
   [
     "Fastest fit",

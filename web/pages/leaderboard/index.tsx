@@ -14,7 +14,7 @@ import { Baselines } from "./baselines.js";
 import { Columns } from "./columns.js";
 import { EmptyBoard } from "./empty-board.js";
 import { Pager } from "./pager.js";
-import { RankedTable } from "./ranked-table.js";
+import { DidNotFit, RankedTable } from "./ranked-table.js";
 import { RANKS, Toolbar } from "./toolbar.js";
 
 export interface LeaderboardPageProps {
@@ -80,6 +80,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
         </>
       )}
 
+      {board.didNotFit.length > 0 && <DidNotFit rows={board.didNotFit} view={view} />}
       {board.baselines.length > 0 && <Baselines rows={board.baselines} view={view} />}
 
       <Columns />

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // The ranked rows of a board: one per architecture, in the order of the chosen rank metric,
-// with the two rankable columns as sort links.
-import type { Leaderboard, LeaderboardRow, RankMetric } from "../../../schema/index.js";
+// with the two rankable columns as sort links; ranked by gap, the architectures that did not fit
+// true labels follow in a table of their own, with their figures and no rank.
+import type { Leaderboard, LeaderboardRow, RankMetric, UnrankedRow } from "../../../schema/index.js";
 import { FigureOrNone, NumTh, SpreadValue, TableRegion } from "../../components/parts.js";
 import {
   formatEpochs,
@@ -13,19 +14,27 @@ import {
   formatSeconds,
   NONE,
 } from "../../format.js";
-import { type BoardView, leaderboardHref, submissionHref } from "../../urls.js";
-import { ArchitectureCells, SubmissionsCell } from "./row-cells.js";
+import { type BoardView, leaderboardHref, protocolHref, submissionHref } from "../../urls.js";
+import { ArchitectureCells, CountsCell } from "./row-cells.js";
 
-function Row(props: { row: LeaderboardRow; view: BoardView }) {
+/** What an unranked row says in its rank cell. */
+const NOT_RANKED_BY_GAP: Record<UnrankedRow["trueLabels"], string> = {
+  fitted: "",
+  "not-fitted": "did not fit true labels",
+  "no-runs": "no true-label runs",
+};
+
+function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView }) {
   const { row, view } = props;
   const best = row.bestWallTime;
   const hardware = best ? [best.hardware.gpu, best.hardware.cpuModel].filter(Boolean).join(", ") : "";
+  const rank = "rank" in row ? row.rank : null;
   return (
     <tr class={row.provisional ? "provisional" : undefined}>
       <td class="num rank">
-        {row.rank}
+        {rank ?? <span class="badge badge-unranked">{NOT_RANKED_BY_GAP[row.trueLabels]}</span>}
         {row.provisional && (
-          <abbr class="badge" title="Provisional: fewer than 3 seeds behind the ranked figure">
+          <abbr class="badge" title="Provisional: fewer seeds behind the ranked figure than the suite lists">
             prov.
           </abbr>
         )}
@@ -46,7 +55,7 @@ function Row(props: { row: LeaderboardRow; view: BoardView }) {
       <td class="num">
         <FigureOrNone value={row.testAccuracy} format={formatPercent} />
       </td>
-      <SubmissionsCell submissions={row.submissions} submitters={row.submitters} />
+      <CountsCell counts={row.counts} />
       <td class="best">
         {best ? (
           <>
@@ -79,12 +88,12 @@ function SortHeader(props: { rank: RankMetric; view: BoardView; label: string; t
   );
 }
 
-export function RankedTable(props: { board: Leaderboard; view: BoardView; caption: string }) {
+function BoardTable(props: { rows: (LeaderboardRow | UnrankedRow)[]; view: BoardView; caption: string; id: string }) {
   const { view } = props;
   return (
-    <TableRegion labelledBy="board-caption">
+    <TableRegion labelledBy={props.id}>
       <table class="board">
-        <caption id="board-caption">{props.caption}</caption>
+        <caption id={props.id}>{props.caption}</caption>
         <thead>
           <tr>
             <NumTh>Rank</NumTh>
@@ -100,16 +109,41 @@ export function RankedTable(props: { board: Leaderboard; view: BoardView; captio
             <NumTh>Slowdown</NumTh>
             <SortHeader rank="gap" view={view} label="Gen. gap" title="Rank by generalization gap" />
             <NumTh>Test acc.</NumTh>
-            <NumTh>Submissions</NumTh>
+            <NumTh>Seeds, results</NumTh>
             <th scope="col">Fastest fit</th>
           </tr>
         </thead>
         <tbody>
-          {props.board.rows.map((row) => (
+          {props.rows.map((row) => (
             <Row row={row} view={view} />
           ))}
         </tbody>
       </table>
     </TableRegion>
+  );
+}
+
+export function RankedTable(props: { board: Leaderboard; view: BoardView; caption: string }) {
+  return <BoardTable rows={props.board.rows} view={props.view} caption={props.caption} id="board-caption" />;
+}
+
+/** Ranked by gap: the architectures left out of the ranking because they did not fit true labels. */
+export function DidNotFit(props: { rows: UnrankedRow[]; view: BoardView }) {
+  return (
+    <section class="did-not-fit" aria-labelledby="did-not-fit-heading">
+      <h2 id="did-not-fit-heading">Did not fit true labels</h2>
+      <p>
+        The generalization gap is ranked only for architectures that fit their training set on true labels (the median
+        over seeds fitted; failed and censored runs count as not fitted). A model that learns nothing has a small gap
+        and nothing to show for it. These are listed with their figures, without a rank.{" "}
+        <a href={protocolHref("did-not-fit")}>Protocol</a>
+      </p>
+      <BoardTable
+        rows={props.rows}
+        view={props.view}
+        caption={`${props.rows.length} not ranked by generalization gap`}
+        id="did-not-fit-caption"
+      />
+    </section>
   );
 }

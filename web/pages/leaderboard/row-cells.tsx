@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // The cells a ranked row and a baseline row share: the architecture (name, id, fingerprint,
-// parameter count) and who stands behind the row (submissions and submitters).
-import type { LeaderboardRow } from "../../../schema/index.js";
+// parameter count) and what stands behind the row, counted as what it is (SlotCounts).
+import type { LeaderboardRow, SlotCounts } from "../../../schema/index.js";
 import { formatInteger, formatParameters, plural } from "../../format.js";
 import { architectureHref, type BoardView } from "../../urls.js";
 
@@ -30,12 +30,27 @@ export function ArchitectureCells(props: {
   );
 }
 
-/** The signed bundles behind a row, and the distinct keys that signed them. */
-export function SubmissionsCell(props: { submissions: number; submitters: number }) {
+/**
+ * The seeds behind a row (its standing results), then what later results of the same slots did
+ * (confirm, contest, replicate on another backend), failed runs, and the distinct signing keys.
+ */
+export function CountsCell(props: { counts: SlotCounts }) {
+  const c = props.counts;
+  const later = [
+    c.confirmations > 0 && plural(c.confirmations, "confirmation"),
+    c.contests > 0 && plural(c.contests, "contest"),
+    c.replicates > 0 && plural(c.replicates, "replicate"),
+    c.failed > 0 && `${formatInteger(c.failed)} failed`,
+  ].filter(Boolean);
+  const title =
+    `${plural(c.standing, "standing result")} over ${plural(c.seeds, "seed")}; ` +
+    `${plural(c.confirmations, "confirmation")}, ${plural(c.contests, "contest")}, ` +
+    `${plural(c.replicates, "replicate")} on other backends; ${formatInteger(c.failed)} failed; ` +
+    `${plural(c.submissions, "submission")} signed by ${plural(c.keys, "distinct key")}`;
   return (
-    <td class="num">
-      <span class="median">{props.submissions}</span>
-      <span class="spread">{plural(props.submitters, "submitter")}</span>
+    <td class="num counts" title={title}>
+      <span class="median">{plural(c.seeds, "seed")}</span>
+      <span class="spread">{[...later, plural(c.keys, "key")].join(" · ")}</span>
     </td>
   );
 }

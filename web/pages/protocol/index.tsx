@@ -2,7 +2,7 @@
 // The protocol (`/protocol`): what is measured and how it is ranked, in plain words, with
 // every suite rendered from its definition in schema/suites (the data the runner and the
 // server use), so the page cannot drift from what is run.
-import { EPOCHS_AFTER_FIT, MIN_SEEDS_FOR_RANK, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
+import { EPOCHS_AFTER_FIT, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
 import type { AssetManifest } from "../../assets.js";
 import { Layout } from "../../components/layout.js";
 import { Commands } from "../../components/parts.js";
@@ -61,29 +61,50 @@ export function ProtocolPage(props: ProtocolPageProps) {
 
       <section id="ranking" aria-labelledby="ranking-heading">
         <h2 id="ranking-heading">Ranking</h2>
-        <p>
-          A board is one suite version and one dataset: results of different suites or versions are never compared. Over
-          the runs of every visible submission, each architecture gets two ranks:
+        <p>A board is one suite version and one dataset: results of different suites or versions are never compared.</p>
+        <p id="slots">
+          <strong>One result per seed.</strong> A <em>slot</em> is an architecture (its fingerprint), a task (suite
+          version, dataset, corruption, regularizer) and a seed. The first accepted visible result of a slot is its{" "}
+          <em>standing result</em>, and only standing results enter the figures: every median and quartile is over
+          seeds, one value each. A later result of the same slot adds no sample. On the same backend, with identical
+          curves (wall times aside) and identical predictions, it <em>confirms</em> the standing result; different, it{" "}
+          <em>contests</em> it; from another backend it is a <em>replicate</em> (runs are bit-for-bit reproducible only
+          within a backend). Hiding a standing result by moderation promotes the slot's next visible result, the
+          earliest accepted; showing it again restores the order.
         </p>
+        <p>Over the standing results, each architecture gets two ranks:</p>
         <ol>
           <li>
             <strong>Memorization speed</strong>: the median steps to fit random labels (no regularizer), fewest first.
-            The median counts censored runs as infinitely slow; an architecture with at least half its runs censored
-            ranks after every one that fitted.
+            The median counts censored runs, and failed ones (NaN loss, out of memory), as infinitely slow; an
+            architecture with at least half its runs censored ranks after every one that fitted.
           </li>
-          <li>
-            <strong>Generalization gap</strong>: the median gap on true labels (no regularizer), smallest first.
+          <li id="did-not-fit">
+            <strong>Generalization gap</strong>: the median gap on true labels (no regularizer), smallest first, among
+            the architectures that fitted their training set on true labels (the censored median of their steps to fit
+            is finite: more than half their seeds fitted). The paper measures the gap of networks that fit their
+            training data; one that learns nothing has a small gap and nothing to show for it. The others are listed
+            below the ranking with their figures, without a rank, marked <em>did not fit true labels</em>.
           </li>
         </ol>
+        <p id="slowdown">
+          The <strong>slowdown</strong> of a seed is its steps to fit random labels over its steps to fit true labels
+          (both standing results). It follows censoring like steps to fit: a random-label run that never fitted, or
+          failed, beside a fitted true-label run is infinitely slow; it is undefined only when the true-label run did
+          not fit. Failed runs are never dropped: they count as not fitted and every row and page shows how many there
+          are.
+        </p>
         <p>
-          Medians come with their interquartile range over all seeds and submissions. Equal figures share a rank.{" "}
+          Medians come with their interquartile range over seeds. Equal figures share a rank.{" "}
           <span id="provisional">
-            A figure resting on fewer than {MIN_SEEDS_FOR_RANK} distinct seeds is marked{" "}
-            <span class="badge">prov.</span>, provisional.
+            A figure resting on fewer seeds than its suite lists is marked <span class="badge">prov.</span>,
+            provisional.
           </span>{" "}
           <span id="submissions">
-            Each row says how many submissions and how many distinct signing keys stand behind it: a result reproduced
-            by several people is worth more than one.
+            Each row counts what stands behind it as what it is: seeds (standing results), confirmations, contests,
+            replicates on other backends, failed runs, submissions and distinct signing keys. Keys are free to make, so
+            many keys are not many people: a confirmation by another key shows the same numbers were sent again, not
+            that someone else trained the network.
           </span>
         </p>
         <p id="baselines">
@@ -108,10 +129,10 @@ export function ProtocolPage(props: ProtocolPageProps) {
         <p>
           The server checks the signature and the schema, recomputes every derived figure from the curves and refuses a
           bundle whose claims differ, then ranks only what it recomputed. A signature proves who submitted and that
-          nothing changed since; it cannot prove the training happened, which is why the board shows how many
-          independent keys reproduced each result. Every submission page links its bundle;{" "}
-          <code>npx rethink-bench verify FILE</code> repeats the server's checks, and any Ed25519 implementation can
-          check the signature.
+          nothing changed since; it cannot prove the training happened. The board shows which later results confirm or
+          contest each standing one, and under how many keys, but a key costs nothing to make: those counts are not
+          independent reproductions. Every submission page links its bundle; <code>npx rethink-bench verify FILE</code>{" "}
+          repeats the server's checks, and any Ed25519 implementation can check the signature.
         </p>
       </section>
 

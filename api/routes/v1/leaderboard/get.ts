@@ -2,7 +2,14 @@
 // speed (median steps to fit random labels) or by generalization gap, with the board's
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { Environment, Leaderboard, RankMetric, type Spread } from "../../../../schema/index.js";
+import {
+  Environment,
+  Leaderboard,
+  RankMetric,
+  type SlotCounts,
+  type Spread,
+  type UnrankedRow,
+} from "../../../../schema/index.js";
 import { BoardParams, resolveBoard } from "../../../board-request.js";
 import { type Cell, csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor } from "../../../cursor.js";
@@ -23,10 +30,15 @@ const route = defineRoute({
   summary: "The leaderboard of one suite version and dataset",
   security: PUBLIC,
   description:
-    "One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random " +
-    "labels (runs that never fit count as +∞), of the generalization gap on true labels, the median slowdown and " +
-    "test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. A rank metric " +
-    "with fewer than 3 distinct seeds is provisional. Non-neural baselines (architectures of kind kernel: a " +
+    "One row per architecture (fingerprint) over its standing results: the first accepted visible result of " +
+    "each slot (architecture, task, seed), so one value per seed. Quartiles of steps and epochs to fit random " +
+    "labels (runs that never fit and failed runs count as +∞), of the generalization gap on true labels, the " +
+    "median slowdown (+∞ for a random-label run that never fitted beside a fitted true-label run) and test " +
+    "accuracy; counts of seeds, confirmations, contests, replicates on other backends, failed runs, submissions " +
+    "and distinct signing keys (keys are free: not independent people); the fastest fit with its hardware. A " +
+    "metric with fewer seeds than its suite lists is provisional. Ranked by gap, only architectures whose " +
+    "true-label runs fitted their training set take a rank; the others come in `didNotFit` (first page only; " +
+    "in CSV row_kind did-not-fit, no rank). Non-neural baselines (architectures of kind kernel: a " +
     "closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, with " +
     "their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no " +
     "rank, steps, epochs, slowdown or fastest fit.",
@@ -58,11 +70,27 @@ function spreadHeader(metric: string): string[] {
     `${metric}_q3`,
     `${metric}_runs`,
     `${metric}_censored_runs`,
+    `${metric}_failed_runs`,
     `${metric}_seeds`,
   ];
 }
 function spreadCells(spread: Spread): Cell[] {
-  return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.seeds];
+  return [spread.median, spread.q1, spread.q3, spread.runs, spread.censoredRuns, spread.failedRuns, spread.seeds];
+}
+
+/** What stands behind a row, counted as what it is (SlotCounts); countCells gives them in this order. */
+const COUNT_COLUMNS = [
+  "seeds",
+  "standing_results",
+  "confirmations",
+  "contests",
+  "replicates_other_backend",
+  "failed_runs",
+  "submissions",
+  "distinct_keys",
+];
+function countCells(c: SlotCounts): Cell[] {
+  return [c.seeds, c.standing, c.confirmations, c.contests, c.replicates, c.failed, c.submissions, c.keys];
 }
 
 /** The memorization columns: a baseline runs no SGD, so its row leaves them empty. */
@@ -123,17 +151,17 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
         ...spreadHeader("gen_gap"),
         "slowdown_median",
         "test_accuracy_median",
-        "submissions",
-        "submitters",
+        "true_labels",
+        ...COUNT_COLUMNS,
         ...BEST_COLUMNS,
       ];
-      const rows: Cell[][] = body.rows.map((r) => [
+      const rowCells = (kind: string, rank: number | null, r: UnrankedRow): Cell[] => [
         suite.id,
         suite.version,
         dataset,
         query.rank,
-        "ranked",
-        r.rank,
+        kind,
+        rank,
         r.provisional,
         r.architecture.fingerprint,
         r.architecture.id,
@@ -144,15 +172,18 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
         ...spreadCells(r.genGap),
         r.slowdown,
         r.testAccuracy,
-        r.submissions,
-        r.submitters,
+        r.trueLabels,
+        ...countCells(r.counts),
         r.bestWallTime?.wallSecondsToFit ?? null,
         r.bestWallTime?.backend ?? null,
         r.bestWallTime?.backendDetail ?? null,
         r.bestWallTime?.hardware.cpuModel ?? null,
         r.bestWallTime?.hardware.gpu ?? null,
         r.bestWallTime?.submissionId ?? null,
-      ]);
+      ];
+      const rows: Cell[][] = body.rows.map((r) => rowCells("ranked", r.rank, r));
+      // Ranked by gap: the architectures that did not fit true labels, with their figures and no rank.
+      for (const r of body.didNotFit) rows.push(rowCells("did-not-fit", null, r));
       // Baselines: no rank, and the memorization columns do not apply (empty cells).
       for (const b of body.baselines) {
         rows.push([
@@ -171,8 +202,8 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
           ...spreadCells(b.genGap),
           null,
           b.testAccuracy,
-          b.submissions,
-          b.submitters,
+          null,
+          ...countCells(b.counts),
           ...notApplicable(BEST_COLUMNS),
         ]);
       }
