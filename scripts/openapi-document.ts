@@ -29,10 +29,25 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/**
+ * The document without its prose (every string `description` and `summary`; a property that is
+ * named so stays): the client types follow the API's shapes, and rewording a route's
+ * description does not make them stale.
+ */
+function withoutProse(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutProse);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, item]) => !((key === "description" || key === "summary") && typeof item === "string"))
+      .map(([key, item]) => [key, withoutProse(item)]),
+  );
+}
+
 /** The text of runner/api-client/openapi.ts for a document. */
 export async function clientTypes(document: Record<string, unknown>): Promise<string> {
   // openapi-typescript takes the document as its own (structurally identical) OpenAPI3 type.
-  const ast = await openapiTS(document as unknown as Parameters<typeof openapiTS>[0]);
+  const ast = await openapiTS(withoutProse(document) as Parameters<typeof openapiTS>[0]);
   return formatted(HEADER + astToString(ast));
 }
 

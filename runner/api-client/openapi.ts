@@ -8,10 +8,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Is the API up?
-     * @description Answers without touching the database.
-     */
     get: operations["getHealth"];
     put?: never;
     post?: never;
@@ -28,13 +24,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Visible submissions, newest first */
     get: operations["listSubmissions"];
     put?: never;
-    /**
-     * Submit a signed result bundle
-     * @description The body is a DSSE envelope as `rethink-bench run` writes it. The server verifies the Ed25519 signature, validates the statement strictly, checks that its suite is one it ranks (same id, version and digest), recomputes every derived metric from the curves and refuses a bundle whose claims differ, then stores submitter, architectures, submission and runs in one transaction. At most 16777216 bytes.
-     */
     post: operations["createSubmission"];
     delete?: never;
     options?: never;
@@ -49,7 +40,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A submission, with its signed envelope */
     get: operations["getSubmission"];
     put?: never;
     post?: never;
@@ -68,7 +58,6 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Hide or show a submission (admin) */
     post: operations["moderateSubmission"];
     delete?: never;
     options?: never;
@@ -83,10 +72,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The leaderboard of one suite version and dataset
-     * @description One row per architecture (fingerprint) over every visible run: quartiles of steps and epochs to fit random labels (runs that never fit count as +∞), of the generalization gap on true labels, the median slowdown and test accuracy, counts of submissions and submitters, and the fastest fit with its hardware. A rank metric with fewer than 3 distinct seeds is provisional. Non-neural baselines (architectures of kind kernel: a closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, with their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no rank, steps, epochs, slowdown or fastest fit.
-     */
     get: operations["getLeaderboard"];
     put?: never;
     post?: never;
@@ -103,7 +88,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An architecture: topology, results per condition, learning curves */
     get: operations["getArchitecture"];
     put?: never;
     post?: never;
@@ -120,7 +104,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The suites this server ranks */
     get: operations["listSuites"];
     put?: never;
     post?: never;
@@ -137,7 +120,6 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The moderation audit trail */
     get: operations["listModerationActions"];
     put?: never;
     post?: never;
@@ -356,7 +338,6 @@ export interface components {
         kind: "builtin" | "layers-json" | "builder-module" | "kernel";
         inputShape: [number, number, number];
         parameterCount: number;
-        /** @description the TF.js layers topology (JSON) */
         topology: {
           [key: string]: unknown;
         };
@@ -559,7 +540,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The API is up. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -568,7 +548,6 @@ export interface operations {
           "application/json": components["schemas"]["Health"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -582,19 +561,12 @@ export interface operations {
   listSubmissions: {
     parameters: {
       query?: {
-        /** @description suite id */
         suite?: string;
-        /** @description suite version */
         version?: number;
-        /** @description architecture fingerprint */
         architecture?: string;
-        /** @description submitter keyid */
         submitter?: string;
-        /** @description rows per page (1–1000; default 50 for JSON, 1000 for CSV) */
         limit?: number;
-        /** @description the nextCursor of the previous page */
         cursor?: string;
-        /** @description json (default) or csv (a download) */
         format?: "json" | "csv";
       };
       header?: never;
@@ -603,7 +575,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of submissions. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -613,7 +584,6 @@ export interface operations {
           "text/csv": string;
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -622,7 +592,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -631,7 +600,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -662,7 +630,6 @@ export interface operations {
       };
     };
     responses: {
-      /** @description This bundle was already stored: the same id, nothing new stored. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -671,7 +638,6 @@ export interface operations {
           "application/json": components["schemas"]["SubmissionReceipt"];
         };
       };
-      /** @description Stored; `Location` is the submission. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -680,7 +646,6 @@ export interface operations {
           "application/json": components["schemas"]["SubmissionReceipt"];
         };
       };
-      /** @description Malformed JSON (`bad-json`); Not a DSSE envelope (`bad-envelope`); Malformed base64 (`bad-base64`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -689,7 +654,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Payload too large (`payload-too-large`) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -698,7 +662,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Unsupported media type (`unsupported-media-type`) */
       415: {
         headers: {
           [name: string]: unknown;
@@ -707,7 +670,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Wrong payload type (`wrong-payload-type`); Unreadable payload (`bad-payload`); Not an in-toto Statement v1 (`wrong-statement-type`); Not a rethink-bench result (`wrong-predicate-type`); Key id does not match the key (`keyid-mismatch`); Signature does not verify (`bad-signature`); Payload is not canonical JSON (`non-canonical`); Invalid result (`bad-predicate`); Inconsistent result (`inconsistent`); Unknown suite (`unknown-suite`); Text that cannot be stored (`unstorable-text`) */
       422: {
         headers: {
           [name: string]: unknown;
@@ -716,7 +678,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -725,7 +686,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -747,7 +707,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The submission. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -756,7 +715,6 @@ export interface operations {
           "application/json": components["schemas"]["SubmissionDetail"];
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -765,7 +723,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Not found (`not-found`) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -774,7 +731,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Submission hidden by moderation (`submission-hidden`) */
       410: {
         headers: {
           [name: string]: unknown;
@@ -783,7 +739,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -792,7 +747,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -818,7 +772,6 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Recorded in the audit trail; the submission's status changed. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -827,7 +780,6 @@ export interface operations {
           "application/json": components["schemas"]["ModerationAction"];
         };
       };
-      /** @description Invalid request (`invalid-request`); Malformed JSON (`bad-json`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -836,7 +788,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Unauthorized (`unauthorized`) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -845,7 +796,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Not found (`not-found`) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -854,7 +804,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Unsupported media type (`unsupported-media-type`) */
       415: {
         headers: {
           [name: string]: unknown;
@@ -863,7 +812,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -872,7 +820,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -886,21 +833,13 @@ export interface operations {
   getLeaderboard: {
     parameters: {
       query?: {
-        /** @description suite id (default quick) */
         suite?: string;
-        /** @description suite version (default: the newest this server knows) */
         version?: number;
-        /** @description dataset (default: the suite's first) */
         dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
-        /** @description memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first) */
         rank?: "memorization" | "gap";
-        /** @description only runs from this training backend */
         backend?: "tensorflow" | "wasm" | "cpu" | "none";
-        /** @description rows per page (1–1000; default 50 for JSON, 1000 for CSV) */
         limit?: number;
-        /** @description the nextCursor of the previous page */
         cursor?: string;
-        /** @description json (default) or csv (a download) */
         format?: "json" | "csv";
       };
       header?: never;
@@ -909,7 +848,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of the board. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -919,7 +857,6 @@ export interface operations {
           "text/csv": string;
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -928,7 +865,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -937,7 +873,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -951,23 +886,18 @@ export interface operations {
   getArchitecture: {
     parameters: {
       query?: {
-        /** @description only this suite id */
         suite?: string;
-        /** @description only this suite version */
         version?: number;
-        /** @description only this dataset */
         dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
       };
       header?: never;
       path: {
-        /** @description SHA-256 of the architecture's canonical topology JSON */
         fingerprint: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The architecture. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -976,7 +906,6 @@ export interface operations {
           "application/json": components["schemas"]["ArchitectureDetail"];
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -985,7 +914,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Not found (`not-found`) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -994,7 +922,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1003,7 +930,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1017,7 +943,6 @@ export interface operations {
   listSuites: {
     parameters: {
       query?: {
-        /** @description json (default) or csv (a download) */
         format?: "json" | "csv";
       };
       header?: never;
@@ -1026,7 +951,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Every suite with its digest and number of visible submissions. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1036,7 +960,6 @@ export interface operations {
           "text/csv": string;
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1045,7 +968,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1054,7 +976,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1068,11 +989,8 @@ export interface operations {
   listModerationActions: {
     parameters: {
       query?: {
-        /** @description rows per page (1–1000; default 50 for JSON, 1000 for CSV) */
         limit?: number;
-        /** @description the nextCursor of the previous page */
         cursor?: string;
-        /** @description json (default) or csv (a download) */
         format?: "json" | "csv";
       };
       header?: never;
@@ -1081,7 +999,6 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of moderation actions. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1091,7 +1008,6 @@ export interface operations {
           "text/csv": string;
         };
       };
-      /** @description Invalid request (`invalid-request`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1100,7 +1016,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Too many requests (`rate-limited`) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1109,7 +1024,6 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description Database unavailable (`database-unavailable`) */
       503: {
         headers: {
           [name: string]: unknown;
