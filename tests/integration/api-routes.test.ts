@@ -79,6 +79,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/api/v1/architectures/{fingerprint}",
+      "/api/v1/architectures/{fingerprint}/name",
       "/api/v1/health",
       "/api/v1/leaderboard",
       "/api/v1/moderation",
@@ -269,7 +270,9 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
       ["hide", id],
     ]);
     const csv = await (await app.request("/api/v1/moderation?format=csv")).text();
-    expect(csv.split("\r\n")[0]).toBe("id,submission_id,action,reason,created_at");
+    expect(csv.split("\r\n")[0]).toBe(
+      "id,submission_id,architecture_fingerprint,action,previous_name,name,reason,created_at",
+    );
     const page = ModerationLog.parse(await (await app.request("/api/v1/moderation?limit=1")).json());
     expect(page.actions.map((a) => a.action)).toEqual(["show"]);
     const rest = ModerationLog.parse(
@@ -308,6 +311,86 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
       "json.action",
     );
     await problemOf(await moderate(`sub_${"f".repeat(32)}`, { action: "hide", reason: "x" }), 404);
+    expect((await countRows(handle)).moderation_actions).toBe(0);
+  });
+});
+
+describe("POST /api/v1/architectures/{fingerprint}/name", () => {
+  function rename(fingerprint: string, body: unknown, token: string | null = ADMIN_TOKEN): Promise<Response> {
+    return Promise.resolve(
+      app.request(`/api/v1/architectures/${fingerprint}/name`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  async function storedArchitecture(name: string): Promise<string> {
+    const { bundle } = await stored(await signedBundle({ architectures: [{ id: "user-net", name }] }));
+    return bundle.predicate.architectures[0]!.fingerprint;
+  }
+
+  it("renames, shows the new name everywhere, and records both names in the audit trail", async () => {
+    const fingerprint = await storedArchitecture("ResNet-1000 (official)");
+    const res = await rename(fingerprint, { name: "user-net", reason: "the name claimed another model" });
+    expect(res.status).toBe(201);
+    expect(ModerationAction.parse(await res.json())).toMatchObject({
+      submissionId: null,
+      architectureFingerprint: fingerprint,
+      action: "rename",
+      previousName: "ResNet-1000 (official)",
+      name: "user-net",
+      reason: "the name claimed another model",
+    });
+    const detail = await (await app.request(`/api/v1/architectures/${fingerprint}`)).json();
+    expect(detail.architecture.name).toBe("user-net");
+    const board = await (await app.request("/api/v1/leaderboard?suite=smoke")).json();
+    expect(board.rows[0].architecture.name).toBe("user-net");
+    const log = ModerationLog.parse(await (await app.request("/api/v1/moderation")).json());
+    expect(log.actions.map((a) => [a.action, a.architectureFingerprint, a.previousName, a.name])).toEqual([
+      ["rename", fingerprint, "ResNet-1000 (official)", "user-net"],
+    ]);
+  });
+
+  it("keeps the first accepted name when a later bundle names the architecture otherwise", async () => {
+    const fingerprint = await storedArchitecture("First name");
+    await stored(await signedBundle({ architectures: [{ id: "user-net", name: "Second name" }], seeds: [1] }));
+    const detail = await (await app.request(`/api/v1/architectures/${fingerprint}`)).json();
+    expect(detail.architecture.name).toBe("First name");
+  });
+
+  it("refuses an empty name, a missing reason and unknown fields, and stores nothing", async () => {
+    const fingerprint = await storedArchitecture("Net");
+    for (const [body, path] of [
+      [{ name: "", reason: "x" }, "json.name"],
+      [{ name: "New", reason: " " }, "json.reason"],
+      [{ name: "New", reason: "x", kind: "builtin" }, "json"],
+    ] as const) {
+      const problem = await problemOf(await rename(fingerprint, body), 400);
+      expect(problem.errors?.[0]?.path, JSON.stringify(body)).toBe(path);
+    }
+    expect((await problemOf(await rename("abc", { name: "New", reason: "x" }), 400)).errors?.[0]?.path).toBe(
+      "path.fingerprint",
+    );
+    expect((await countRows(handle)).moderation_actions).toBe(0);
+  });
+
+  it("refuses without the admin token or with a wrong one", async () => {
+    const fingerprint = await storedArchitecture("Net");
+    const missing = await rename(fingerprint, { name: "New", reason: "x" }, null);
+    expect((await problemOf(missing, 401)).code).toBe("unauthorized");
+    await problemOf(await rename(fingerprint, { name: "New", reason: "x" }, "wrong"), 401);
+    expect((await countRows(handle)).moderation_actions).toBe(0);
+    expect((await (await app.request(`/api/v1/architectures/${fingerprint}`)).json()).architecture.name).toBe("Net");
+  });
+
+  it("answers 404 for an unknown fingerprint", async () => {
+    const problem = await problemOf(await rename("0".repeat(64), { name: "New", reason: "x" }), 404);
+    expect(problem.detail).toContain("0".repeat(64));
     expect((await countRows(handle)).moderation_actions).toBe(0);
   });
 });

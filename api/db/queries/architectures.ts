@@ -1,6 +1,6 @@
 // One architecture's page: its record, a summary per suite version × dataset × condition over
 // the standing results (one per seed; the paper's Figure 1b and 1c) with what stands behind it,
-// and its newest runs with their curves and slot roles (Figure 1a).
+// and its newest runs with their curves and slot roles (Figure 1a); and the moderators' rename.
 import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import {
   type ArchitectureDetail,
@@ -11,6 +11,8 @@ import {
   corruptionLevel,
   type DatasetId,
   MAX_CURVES,
+  type ModerationAction,
+  moderationActions,
   type RunCurve,
   runs,
 } from "../../../schema/index.js";
@@ -26,6 +28,7 @@ import {
   spreadOf,
   suiteSeedCount,
 } from "./spread.js";
+import { toModerationAction } from "./submissions.js";
 
 export interface ArchitectureFilter {
   suite?: string;
@@ -155,4 +158,31 @@ export async function findArchitecture(
     runs: curves,
     runsTruncated: newest.length > MAX_CURVES,
   };
+}
+
+/**
+ * Gives an architecture a new display name and appends the rename, with the name before and
+ * after, to the moderation audit trail, atomically. Undefined for an unknown fingerprint.
+ */
+export async function renameArchitecture(
+  db: Database,
+  fingerprint: string,
+  name: string,
+  reason: string,
+): Promise<ModerationAction | undefined> {
+  return db.transaction(async (tx) => {
+    // Locked, so two renames at once record the name each one really replaced.
+    const [current] = await tx
+      .select({ name: architectures.name })
+      .from(architectures)
+      .where(eq(architectures.fingerprint, fingerprint))
+      .for("update");
+    if (!current) return undefined;
+    await tx.update(architectures).set({ name }).where(eq(architectures.fingerprint, fingerprint));
+    const [row] = await tx
+      .insert(moderationActions)
+      .values({ architectureFingerprint: fingerprint, action: "rename", previousName: current.name, name, reason })
+      .returning();
+    return toModerationAction(row!);
+  });
 }

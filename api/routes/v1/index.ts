@@ -4,6 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
 import { database } from "../../middleware/database.js";
 import { registerGetArchitecture } from "./architectures/get.js";
+import { registerRenameArchitecture } from "./architectures/rename.js";
 import { healthRoutes } from "./health.js";
 import { registerGetLeaderboard } from "./leaderboard/get.js";
 import { registerListModeration } from "./moderation/list.js";
@@ -30,7 +31,7 @@ export function v1Routes(options: ResolvedOptions) {
       (router) => registerModerateSubmission(router, options),
     ),
     "/leaderboard": resource(registerGetLeaderboard),
-    "/architectures": resource(registerGetArchitecture),
+    "/architectures": resource(registerGetArchitecture, (router) => registerRenameArchitecture(router, options)),
     "/suites": resource(registerListSuites),
     "/moderation": resource(registerListModeration),
   };

@@ -1,4 +1,5 @@
-// GET /moderation: the public audit trail of every hide and show, newest first.
+// GET /moderation: the public audit trail of every hide and show of a submission and every rename
+// of an architecture, newest first.
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationLog } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
@@ -39,8 +40,27 @@ export function registerListModeration(router: OpenAPIHono<AppEnv>) {
       nextCursor: page.next === null ? null : encodeCursor({ before: page.next }),
     });
     if (format === "csv") {
-      const rows = body.actions.map((a) => [a.id, a.submissionId, a.action, a.reason, a.createdAt]);
-      return csvResponse(c, "moderation.csv", toCsv(["id", "submission_id", "action", "reason", "created_at"], rows));
+      const header = [
+        "id",
+        "submission_id",
+        "architecture_fingerprint",
+        "action",
+        "previous_name",
+        "name",
+        "reason",
+        "created_at",
+      ];
+      const rows = body.actions.map((a) => [
+        a.id,
+        a.submissionId,
+        a.architectureFingerprint,
+        a.action,
+        a.previousName,
+        a.name,
+        a.reason,
+        a.createdAt,
+      ]);
+      return csvResponse(c, "moderation.csv", toCsv(header, rows));
     }
     return c.json(body, 200);
   });
