@@ -97,6 +97,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/architectures/{fingerprint}/name": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["renameArchitecture"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/suites": {
     parameters: {
       query?: never;
@@ -247,9 +263,12 @@ export interface components {
     };
     ModerationAction: {
       id: number;
-      submissionId: string;
+      submissionId: string | null;
+      architectureFingerprint: string | null;
       /** @enum {string} */
-      action: "hide" | "show";
+      action: "hide" | "show" | "rename";
+      previousName: string | null;
+      name: string | null;
       reason: string;
       /** Format: date-time */
       createdAt: string;
@@ -272,6 +291,7 @@ export interface components {
       backend: "tensorflow" | "wasm" | "cpu" | "none" | null;
       total: number;
       rows: components["schemas"]["LeaderboardRow"][];
+      didNotFit: components["schemas"]["UnrankedRow"][];
       baselines: components["schemas"]["BaselineRow"][];
       nextCursor: string | null;
     };
@@ -283,8 +303,8 @@ export interface components {
       genGap: components["schemas"]["Spread"];
       slowdown: number | null;
       testAccuracy: number | null;
-      submissions: number;
-      submitters: number;
+      trueLabels: components["schemas"]["TrueLabelFit"];
+      counts: components["schemas"]["SlotCounts"];
       bestWallTime: components["schemas"]["BestWallTime"];
       provisional: boolean;
     };
@@ -303,8 +323,21 @@ export interface components {
       q3: number | null;
       runs: number;
       censoredRuns: number;
+      failedRuns: number;
       seeds: number;
       provisional: boolean;
+    };
+    /** @enum {string} */
+    TrueLabelFit: "fitted" | "not-fitted" | "no-runs";
+    SlotCounts: {
+      seeds: number;
+      standing: number;
+      confirmations: number;
+      contests: number;
+      replicates: number;
+      failed: number;
+      submissions: number;
+      keys: number;
     };
     BestWallTime: {
       wallSecondsToFit: number;
@@ -321,12 +354,23 @@ export interface components {
       };
       submissionId: string;
     } | null;
+    UnrankedRow: {
+      architecture: components["schemas"]["ArchitectureSummary"];
+      stepsToFit: components["schemas"]["Spread"];
+      epochsToFit: components["schemas"]["Spread"];
+      genGap: components["schemas"]["Spread"];
+      slowdown: number | null;
+      testAccuracy: number | null;
+      trueLabels: components["schemas"]["TrueLabelFit"];
+      counts: components["schemas"]["SlotCounts"];
+      bestWallTime: components["schemas"]["BestWallTime"];
+      provisional: boolean;
+    };
     BaselineRow: {
       architecture: components["schemas"]["ArchitectureSummary"];
       genGap: components["schemas"]["Spread"];
       testAccuracy: number | null;
-      submissions: number;
-      submitters: number;
+      counts: components["schemas"]["SlotCounts"];
       trainAccuracy: number | null;
     };
     ArchitectureDetail: {
@@ -388,6 +432,7 @@ export interface components {
       genGap: components["schemas"]["Spread"];
       testError: components["schemas"]["Spread"];
       slowdown: number | null;
+      counts: components["schemas"]["SlotCounts"];
     };
     RunCurve: {
       submissionId: string;
@@ -427,6 +472,7 @@ export interface components {
       seed: number;
       /** @enum {string} */
       status: "ok" | "failed";
+      slotRole: components["schemas"]["SlotRole"];
       derived: {
         epochsToFit: number | null;
         stepsToFit: number | null;
@@ -442,8 +488,15 @@ export interface components {
         trainAcc: number;
         testLoss: number;
         testAcc: number;
+        valAcc?: number;
         wallSeconds: number;
       }[];
+    };
+    /** @enum {string} */
+    SlotRole: "standing" | "confirmation" | "contest" | "replicate";
+    ArchitectureRenameRequest: {
+      name: string;
+      reason: string;
     };
     SuiteList: {
       suites: components["schemas"]["SuiteSummary"][];
@@ -915,6 +968,79 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  renameArchitecture: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        fingerprint: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ArchitectureRenameRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ModerationAction"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: {
         headers: {
           [name: string]: unknown;
         };
