@@ -30,7 +30,7 @@ function buildProgram(): Command {
     .option("--dataset <id>", "run only this one of the suite's datasets")
     .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
     .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
-    .option("--seed <n>", "train with this seed instead of the suite's default seeds")
+    .option("--seed <n>", "train only this one of the suite's seeds")
     .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
     .option("--no-download", "never download a dataset; fail with instructions instead")
     .option("--out <dir>", "where checkpoints and the signed bundle go", "rethink-results")
@@ -118,7 +118,7 @@ function buildProgram(): Command {
       "--suite <id>",
       "with --out: the suite whose datasets, sizes, corruptions and seeds the bundle covers (default quick)",
     )
-    .option("--seed <n>", "with --out: this seed instead of the suite's seeds")
+    .option("--seed <n>", "with --out: only this one of the suite's seeds")
     .option("--name <name>", "with --out: your display name on the leaderboard")
     .option("--data-dir <dir>", "folder holding the dataset's files")
     .option("--no-download", "never download a dataset; fail with instructions instead")

@@ -15,19 +15,26 @@ export interface TaskSelection {
   architectures?: readonly string[];
   /** Keep only this dataset of the suite's. */
   dataset?: string;
-  /** Replace the suite's default seeds. */
+  /** Only these of the suite's seeds. */
   seeds?: readonly number[];
 }
 
 /**
- * The tasks of `suite` narrowed to one of its datasets and with the given architectures and
- * seeds. A dataset the suite does not use is a UsageError listing the ones it does.
+ * The tasks of `suite` narrowed to one of its datasets and some of its seeds, with the given
+ * architectures. A dataset or seed the suite does not use is a UsageError listing the ones it does.
  */
 export function selectTasks(suite: Suite, selection: TaskSelection): Task[] {
   if (selection.dataset !== undefined && !suite.datasets.some((d) => d.id === selection.dataset)) {
     throw new UsageError(
       `suite ${suite.id} does not use dataset "${selection.dataset}"` +
         `; it uses: ${suite.datasets.map((d) => d.id).join(", ")}`,
+    );
+  }
+  const foreign = selection.seeds?.filter((seed) => !suite.seeds.includes(seed)) ?? [];
+  if (foreign.length > 0) {
+    // A leaderboard ranks a suite's own seeds only: a run with another seed could not be submitted.
+    throw new UsageError(
+      `seed ${foreign[0]} is not one of suite ${suite.id} v${suite.version}'s seeds (${suite.seeds.join(", ")})`,
     );
   }
   const tasks = expandSuite(suite, {

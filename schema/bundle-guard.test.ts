@@ -79,7 +79,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
   it("refuses names and hardware strings with bidi overrides, zero-width or control characters", async () => {
     const signer = await newSigner();
     const cases: Array<[Parameters<typeof makePredicate>[1], string]> = [
-      [{ architectureName: "MLP \u202Egnp.exe" }, "predicate.architectures[0].name"],
+      [{ architectures: [{ id: "my-net", name: "MLP \u202Egnp.exe" }] }, "predicate.architectures[0].name"],
       [{ submitterName: "ad\u200Bmin" }, "predicate.submitter.name"],
       [{ hardware: { cpuModel: "Xeon\u2066 fast" } }, "predicate.environment.hardware.cpuModel"],
       [{ hardware: { gpu: "H100\uFEFF" } }, "predicate.environment.hardware.gpu"],

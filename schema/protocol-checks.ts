@@ -49,13 +49,20 @@ function explainGoingOn(task: StoppingTask): string {
  * follow the protocol.
  *
  * @example
- * checkProtocol(opened.statement.predicate, findSuite("smoke", 1)!) // []
+ * checkProtocol(opened.statement.predicate, findSuite("smoke", 2)!) // []
  */
-export function checkProtocol(predicate: Pick<ResultPredicate, "runs">, suite: Suite): PathError[] {
+export function checkProtocol(
+  predicate: Pick<ResultPredicate, "runs"> & Partial<Pick<ResultPredicate, "architectures">>,
+  suite: Suite,
+): PathError[] {
   const errors: PathError[] = [];
   const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });
   const suiteName = `suite ${suite.id} v${suite.version}`;
   const { runs } = predicate;
+  // Architectures that are not trained by SGD (checkArchitectures makes sure a kernel is one).
+  const closedForm = new Set(
+    (predicate.architectures ?? []).filter((a) => a.kind === "kernel").map((a) => a.fingerprint),
+  );
 
   runs.forEach((run, i) => {
     if (!suite.seeds.includes(run.task.seed)) {
@@ -98,6 +105,12 @@ export function checkProtocol(predicate: Pick<ResultPredicate, "runs">, suite: S
     // not the run's claim, says the budget, threshold and patience.
     const task = expected.get(key);
     if (!task) return;
+    if (closedForm.has(run.architectureFingerprint)) {
+      // The kernel baseline is solved in closed form: one "epoch", no stopping rule to replay.
+      if (run.status === "ok" && run.curve.length !== 1)
+        add(`runs[${i}].curve`, `${key}: a closed-form solution has one point, not ${run.curve.length}`);
+      return;
+    }
     if (task.regularizer.earlyStoppingPatience !== null) {
       const unmarked = run.curve.findIndex((point) => point.valAcc === undefined);
       if (unmarked !== -1) {

@@ -71,9 +71,9 @@ export function kernelRunResult(
     {
       epoch: 1,
       trainLoss: outcome.trainSquaredLoss,
-      trainAcc: 1 - outcome.trainError,
+      trainAcc: outcome.trainAccuracy,
       testLoss: outcome.testSquaredLoss,
-      testAcc: 1 - outcome.testError,
+      testAcc: outcome.testAccuracy,
       wallSeconds,
     },
   ];

@@ -27,6 +27,9 @@ export type PreparedKernel = { ok: true; system: KernelSystem } | { ok: false; m
 export interface KernelOutcome {
   trainError: number;
   testError: number;
+  /** correct / n: what a run's curve records and the server re-scores. */
+  trainAccuracy: number;
+  testAccuracy: number;
   /** max |(Kα − Y)_ic|: how exactly the solution interpolates the one-hot targets. */
   maxTrainResidual: number;
   /**
@@ -135,7 +138,7 @@ function oneHot(labels: Uint8Array, classes: number): Matrix {
 function score(
   outputs: Matrix,
   labels: Uint8Array,
-): { predictions: Uint8Array; squaredLoss: number; error: number; maxResidual: number } {
+): { predictions: Uint8Array; squaredLoss: number; error: number; accuracy: number; maxResidual: number } {
   const predictions = new Uint8Array(outputs.rows);
   let squaredLoss = 0;
   let maxResidual = 0;
@@ -152,7 +155,10 @@ function score(
     predictions[i] = best;
     if (best !== labels[i]) wrong++;
   }
-  return { predictions, squaredLoss: squaredLoss / outputs.rows, error: wrong / outputs.rows, maxResidual };
+  // Accuracy as correct / n, the way the training loop and the server's re-scoring compute it
+  // (1 − wrong / n can differ from it in the last bit).
+  const n = outputs.rows;
+  return { predictions, squaredLoss: squaredLoss / n, error: wrong / n, accuracy: (n - wrong) / n, maxResidual };
 }
 
 /**
@@ -178,6 +184,8 @@ export function interpolate(
   return {
     trainError: train.error,
     testError: test.error,
+    trainAccuracy: train.accuracy,
+    testAccuracy: test.accuracy,
     maxTrainResidual: train.maxResidual,
     trainSquaredLoss: train.squaredLoss,
     testSquaredLoss: test.squaredLoss,

@@ -38,7 +38,20 @@ describe("the newcomer's path", () => {
     const base = server.match[1]!;
     try {
       const run = await runCli(
-        ["run", "--suite", "smoke", "--backend", "wasm", "--out", join(home, "results"), "--submit", base, "--json"],
+        [
+          "run",
+          "--suite",
+          "smoke",
+          "--seed",
+          "0",
+          "--backend",
+          "wasm",
+          "--out",
+          join(home, "results"),
+          "--submit",
+          base,
+          "--json",
+        ],
         env,
       );
       expect(run.code, run.stderr).toBe(0);
@@ -54,7 +67,7 @@ describe("the newcomer's path", () => {
       expect(board.rows[0]!.stepsToFit.median).toBeGreaterThan(0);
 
       const page = await browser.context.newPage();
-      await page.goto(`${base}/?suite=smoke&version=1&dataset=mnist-10k`);
+      await page.goto(`${base}/?suite=smoke&version=2&dataset=mnist-10k`);
       expect(await page.locator("table tbody tr").first().textContent()).toContain("mlp-1x512");
       await page.goto(submissionUrl!);
       expect(await page.locator("main").textContent()).toContain(id!);
@@ -104,6 +117,8 @@ describe("the newcomer's path", () => {
         "run",
         "--suite",
         "smoke",
+        "--seed",
+        "0",
         "--backend",
         "wasm",
         "--out",

@@ -12,7 +12,20 @@ describe("checkProtocol on a bundle of rethink-bench run --suite smoke", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-protocol-"));
     const env = { RETHINK_BENCH_CONFIG_DIR: join(dir, "config"), RETHINK_BENCH_CACHE_DIR: join(dir, "cache") };
     const result = await runCli(
-      ["run", "--suite", "smoke", "--backend", "wasm", "--workers", "2", "--out", join(dir, "out"), "--json"],
+      [
+        "run",
+        "--suite",
+        "smoke",
+        "--seed",
+        "0",
+        "--backend",
+        "wasm",
+        "--workers",
+        "2",
+        "--out",
+        join(dir, "out"),
+        "--json",
+      ],
       env,
       180_000,
     );

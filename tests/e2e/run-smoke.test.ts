@@ -36,7 +36,7 @@ describe("rethink-bench run --suite smoke", () => {
   it("memorizes random labels, writes a bundle that verifies, and prints the JSON summary", async () => {
     const { out, env } = sandbox();
     const result = await runCli(
-      ["run", "--suite", "smoke", "--backend", "wasm", "--workers", "2", "--out", out, "--json"],
+      ["run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--workers", "2", "--out", out, "--json"],
       env,
       180_000,
     );
@@ -55,12 +55,12 @@ describe("rethink-bench run --suite smoke", () => {
 
     const verified = await runCli(["verify", summary.bundle], env);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/^OK .*suite smoke v1 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend/);
+    expect(verified.stdout).toMatch(/^OK .*suite smoke v2 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend/);
   });
 
   it("stops on Ctrl-C keeping the finished run, then resumes without retraining it", async () => {
     const { out, env } = sandbox();
-    const args = [BIN, "run", "--suite", "smoke", "--backend", "wasm", "--workers", "1", "--out", out];
+    const args = [BIN, "run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--workers", "1", "--out", out];
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -90,7 +90,7 @@ describe("rethink-bench run --suite smoke", () => {
     expect(stderr).toMatch(/interrupted: 1 of 2 runs are saved in .*; run the same command again to resume/);
 
     const resumed = await runCli(
-      ["run", "--suite", "smoke", "--backend", "wasm", "--workers", "1", "--out", out, "--json"],
+      ["run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--workers", "1", "--out", out, "--json"],
       env,
       180_000,
     );
@@ -104,7 +104,7 @@ describe("rethink-bench run --suite smoke", () => {
     const suite = await runCli(["run", "--suite", "huge", "--out", out], env);
     expect(suite.code).toBe(2);
     expect(suite.stderr).toContain('unknown suite "huge"; valid suites: smoke, quick, standard, paper');
-    const backend = await runCli(["run", "--suite", "smoke", "--backend", "tpu", "--out", out], env);
+    const backend = await runCli(["run", "--suite", "smoke", "--seed", "0", "--backend", "tpu", "--out", out], env);
     expect(backend.code).toBe(2);
     expect(backend.stderr).toContain("valid backends: auto, tensorflow, wasm, cpu");
     const dataset = await runCli(["run", "--suite", "smoke", "--dataset", "cifar10", "--out", out], env);

@@ -63,7 +63,7 @@ describe("rethink-bench kernel", () => {
 
   it("writes a signed baseline bundle of a suite's randomization tests that verifies", async () => {
     const out = join(dir, "bundle");
-    const result = await runCli(["kernel", "--suite", "smoke", "--out", out, "--json"], env);
+    const result = await runCli(["kernel", "--suite", "smoke", "--seed", "0", "--out", out, "--json"], env);
     expect(result.code, result.stderr).toBe(0);
     const { bundle } = JSON.parse(result.stdout) as { bundle: string };
     expect(readdirSync(out)).toContain(bundle.split("/").at(-1));
@@ -87,7 +87,7 @@ describe("rethink-bench kernel", () => {
 
     const verified = await runCli(["verify", bundle], env);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain("suite smoke v1 · rbf-kernel · 2 runs over 2 corruptions · none backend");
+    expect(verified.stdout).toContain("suite smoke v2 · rbf-kernel · 2 runs over 2 corruptions · none backend");
   });
 
   it("refuses sizes with --out: a bundle's sizes are its suite's", async () => {

@@ -242,7 +242,7 @@ describe("the leaderboard in Chromium", () => {
     await page.waitForURL(/\/protocol#steps-to-fit$/);
     expect(await page.locator("#steps-to-fit dt").textContent()).toBe("Steps and epochs to fit");
     expect(await page.locator("section.suite h3").allTextContents()).toEqual([
-      "Smoke test (smoke v1)",
+      "Smoke test (smoke v2)",
       "Quick sweep (quick v1)",
       "Standard (standard v2)",
       "Paper (CIFAR-10) (paper v1)",

@@ -22,7 +22,7 @@ const fingerprints: Record<string, string> = {};
 
 async function submit(name: string, bundle: Awaited<ReturnType<typeof signedBundle>>): Promise<void> {
   const res = await postBundle(app, bundle.text);
-  expect(res.status).toBe(201);
+  expect(res.status, await res.clone().text()).toBe(201);
   ids[name] = SubmissionReceipt.parse(await res.json()).id;
   for (const a of bundle.predicate.architectures) fingerprints[a.id] = a.fingerprint;
 }
@@ -74,6 +74,7 @@ beforeAll(async () => {
     await signedBundle({
       signer: ada,
       architectures: [{ id: "arch-y" }],
+      seeds: [0],
       fitEpochs: { true: 10, random: 5 },
       testAcc: () => 0.6,
     }),
@@ -89,10 +90,16 @@ beforeAll(async () => {
       testAcc: () => 0.9,
     }),
   );
-  // arch-w: true labels only, so no memorization figure at all.
+  // arch-w: its random-label run failed (one seed): counted as never fitted, and as failed.
   await submit(
     "w",
-    await signedBundle({ signer: bob, architectures: [{ id: "arch-w" }], corruptions: ["true"], testAcc: () => 0.7 }),
+    await signedBundle({
+      signer: bob,
+      architectures: [{ id: "arch-w" }],
+      seeds: [0],
+      failed: (t) => t.corruption.kind === "random",
+      testAcc: () => 0.7,
+    }),
   );
   // arch-v: trained on another backend.
   await submit(
@@ -111,7 +118,6 @@ beforeAll(async () => {
       signer: ada,
       suite: findSuite("quick")!,
       architectures: [{ id: "arch-x" }],
-      corruptions: ["true", "random"],
     }),
   );
 });
@@ -121,20 +127,20 @@ describe("GET /api/v1/leaderboard", () => {
   it("ranks by median steps to fit random labels, censored runs last and no runs after them", async () => {
     const b = await board("suite=smoke");
     expect(b).toMatchObject({
-      suite: { id: "smoke", version: 1 },
+      suite: { id: "smoke", version: 2 },
       dataset: "mnist-10k",
       rank: "memorization",
       backend: null,
       total: 5,
       nextCursor: null,
     });
-    expect(b.rows.map((r) => [r.rank, r.architecture.id])).toEqual([
-      [1, "arch-y"],
-      [2, "arch-x"],
-      [3, "arch-v"],
-      [4, "arch-z"],
-      [5, "arch-w"],
-    ]);
+    expect(Object.fromEntries(b.rows.map((r) => [r.architecture.id, r.rank]))).toEqual({
+      "arch-y": 1,
+      "arch-x": 2,
+      "arch-v": 3,
+      "arch-z": 4,
+      "arch-w": 4,
+    });
     // Sorted steps are [60, +∞, +∞]: the median and both quartiles fall among the censored runs.
     expect(row(b, "arch-z").stepsToFit).toEqual({
       median: null,
@@ -146,16 +152,8 @@ describe("GET /api/v1/leaderboard", () => {
       seeds: 3,
       provisional: false,
     });
-    expect(row(b, "arch-w").stepsToFit).toEqual({
-      median: null,
-      q1: null,
-      q3: null,
-      runs: 0,
-      censoredRuns: 0,
-      failedRuns: 0,
-      seeds: 0,
-      provisional: true,
-    });
+    // A failed run counts as never fitted: arch-w ties with arch-z among the censored.
+    expect(row(b, "arch-w").stepsToFit).toMatchObject({ median: null, runs: 1, failedRuns: 1, seeds: 1 });
   });
 
   it("gives the median and interquartile range over seeds and submissions, with the slowdown and counts", async () => {
@@ -197,16 +195,18 @@ describe("GET /api/v1/leaderboard", () => {
   });
 
   it("marks a metric provisional while it holds fewer seeds than its suite lists", async () => {
-    // smoke lists one seed: arch-y's one seed is the whole suite.
-    expect(row(await board("suite=smoke"), "arch-y")).toMatchObject({
-      provisional: false,
-      stepsToFit: { median: 10, seeds: 1, provisional: false },
-    });
-    // arch-w has no random-label run at all: its memorization figure rests on no seed.
-    expect(row(await board("suite=smoke"), "arch-w")).toMatchObject({
+    // smoke lists three seeds: arch-y's one leaves it provisional, arch-x's three do not.
+    const b = await board("suite=smoke");
+    expect(row(b, "arch-y")).toMatchObject({
       provisional: true,
-      stepsToFit: { seeds: 0, provisional: true },
-      genGap: { seeds: 1, provisional: false },
+      stepsToFit: { median: 10, seeds: 1, provisional: true },
+    });
+    expect(row(b, "arch-x")).toMatchObject({ provisional: false, stepsToFit: { seeds: 3, provisional: false } });
+    // arch-w's one random-label run failed: it counts as a seed that never fitted.
+    expect(row(b, "arch-w")).toMatchObject({
+      provisional: true,
+      stepsToFit: { median: null, runs: 1, failedRuns: 1, seeds: 1, provisional: true },
+      genGap: { seeds: 1, provisional: true },
     });
   });
 
@@ -242,7 +242,7 @@ describe("GET /api/v1/leaderboard", () => {
     const second = await board(`suite=smoke&limit=2&cursor=${first.nextCursor}`);
     expect(second.rows.map((r) => r.rank)).toEqual([3, 4]);
     const third = await board(`suite=smoke&limit=2&cursor=${second.nextCursor}`);
-    expect(third.rows.map((r) => r.rank)).toEqual([5]);
+    expect(third.rows.map((r) => r.rank)).toEqual([4]);
     expect(third.nextCursor).toBeNull();
   });
 
@@ -250,7 +250,7 @@ describe("GET /api/v1/leaderboard", () => {
     const res = await app.request("/api/v1/leaderboard?suite=smoke&format=csv");
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(
-      'attachment; filename="leaderboard-smoke-v1-mnist-10k-memorization.csv"',
+      'attachment; filename="leaderboard-smoke-v2-mnist-10k-memorization.csv"',
     );
     const lines = (await res.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(6);
@@ -258,7 +258,7 @@ describe("GET /api/v1/leaderboard", () => {
     const x = Object.fromEntries(header.map((h, i) => [h, lines[2]!.split(",")[i]]));
     expect(x).toMatchObject({
       suite_id: "smoke",
-      suite_version: "1",
+      suite_version: "2",
       rank: "2",
       architecture_id: "arch-x",
       steps_to_fit_median: "40",
@@ -324,7 +324,8 @@ describe("GET /api/v1/architectures/{fingerprint}", () => {
       submissionId: ids["x-bob"],
       derived: { epochsToFit: 30 },
     });
-    expect(detail.runs.every((r) => r.curve.length === r.derived.epochsToFit! + 2)).toBe(true);
+    // Each curve ends where the stopping rule ends it: EPOCHS_AFTER_FIT (3) epochs after the fit.
+    expect(detail.runs.every((r) => r.curve.length === r.derived.epochsToFit! + 3)).toBe(true);
     expect(detail.runsTruncated).toBe(false);
 
     const all = ArchitectureDetail.parse(

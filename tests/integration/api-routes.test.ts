@@ -143,8 +143,8 @@ describe("GET /api/v1/submissions/{id}", () => {
       id,
       status: "visible",
       submitter: { keyid: bundle.signer.keyid, name: "Ada" },
-      suite: { id: "smoke", version: 1 },
-      runs: 2,
+      suite: { id: "smoke", version: 2 },
+      runs: 6,
       moderation: [],
     });
     expect(detail.publicKey).toBe(bundle.signer.publicKey);
@@ -191,8 +191,8 @@ describe("GET /api/v1/submissions", () => {
     );
     expect(byArchitecture.submissions.map((s) => s.id)).toEqual([second.id]);
 
-    const csv = await app.request("/api/v1/submissions?suite=smoke&version=1&format=csv");
-    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="submissions-smoke-v1.csv"');
+    const csv = await app.request("/api/v1/submissions?suite=smoke&version=2&format=csv");
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="submissions-smoke-v2.csv"');
     const lines = (await csv.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^id,payload_sha256,submitter_keyid,/);
@@ -410,7 +410,7 @@ describe("GET /api/v1/suites", () => {
     expect(csv[0]).toBe(
       "suite_id,suite_version,title,digest,datasets,architectures,conditions,seeds,epochs,fit_threshold,submissions",
     );
-    expect(csv[1]).toMatch(/^smoke,1,Smoke test,[0-9a-f]{64},mnist-10k:250\/250,mlp-1x512,2,0,100,1,1$/);
+    expect(csv[1]).toMatch(/^smoke,2,Smoke test,[0-9a-f]{64},mnist-10k:250\/250,mlp-1x512,2,0 1 2,100,1,1$/);
     await problemOf(await app.request("/api/v1/suites?format=yaml"), 400);
   });
 });

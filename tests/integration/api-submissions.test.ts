@@ -59,11 +59,11 @@ describe("POST /api/v1/submissions", () => {
     const first = await postBundle(app, bundle.text);
     expect(first.status).toBe(201);
     const receipt = SubmissionReceipt.parse(await first.json());
-    expect(receipt).toMatchObject({ created: true, status: "visible", suite: { id: "smoke", version: 1 }, runs: 2 });
+    expect(receipt).toMatchObject({ created: true, status: "visible", suite: { id: "smoke", version: 2 }, runs: 6 });
     expect(receipt.id).toMatch(/^sub_[0-9a-f]{32}$/);
     expect(first.headers.get("location")).toBe(`/api/v1/submissions/${receipt.id}`);
     const stored = await countRows(handle);
-    expect(stored).toEqual({ submitters: 1, architectures: 1, submissions: 1, runs: 2, moderation_actions: 0 });
+    expect(stored).toEqual({ submitters: 1, architectures: 1, submissions: 1, runs: 6, moderation_actions: 0 });
 
     const again = await postBundle(app, bundle.text);
     expect(again.status).toBe(200);
@@ -78,7 +78,7 @@ describe("POST /api/v1/submissions", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
     const ids = new Set(await Promise.all(responses.map(async (r) => SubmissionReceipt.parse(await r.json()).id)));
     expect(ids.size).toBe(1);
-    expect(await countRows(handle)).toMatchObject({ submissions: 1, runs: 2 });
+    expect(await countRows(handle)).toMatchObject({ submissions: 1, runs: 6 });
   });
 
   it("accepts a full paper-suite bundle (the body-size limit's reason), refuses one byte over the limit", async () => {
@@ -86,7 +86,8 @@ describe("POST /api/v1/submissions", () => {
     const bundle = await signedBundle({
       suite,
       architectures: suite.architectures.map((a) => ({ id: a.id })),
-      curveEpochs: 100,
+      // Runs that never fit train to the budget: the longest curves a valid bundle can hold.
+      fitEpochs: { true: null, random: null },
       fullPrecision: true,
     });
     expect(bundle.predicate.runs).toHaveLength(186);
@@ -186,7 +187,7 @@ describe("POST /api/v1/submissions", () => {
     const custom = { ...smoke, id: "my-suite" };
     const unknown = await signedBundle({ suite: custom });
     const problem = await expectRefused(postBundle(app, unknown.text), 422, "unknown-suite");
-    expect(problem.detail).toContain("my-suite v1");
+    expect(problem.detail).toContain("my-suite v2");
 
     const easier = await signedBundle({ suite: { ...smoke, fitThreshold: 0.5 } });
     const changed = await expectRefused(postBundle(app, easier.text), 422, "unknown-suite");
@@ -203,7 +204,7 @@ describe("POST /api/v1/submissions", () => {
 
   it("refuses NaN, numbers beyond a double, lone surrogates and out-of-range huge values", async () => {
     const signer = await newSigner();
-    const { envelope, predicate } = await signedBundle({ signer });
+    const { envelope, predicate } = await signedBundle({ signer, architectureName: "MLP 1x512" });
     const text = payloadOf(envelope);
     expect(text).toContain('"trainAcc":1');
     await expectRefused(
@@ -231,7 +232,7 @@ describe("POST /api/v1/submissions", () => {
   });
 
   it("refuses text Postgres cannot store (U+0000) with its path", async () => {
-    const nul = await signedBundle({ topology: { class_name: "Sequential", config: { name: "a\u0000b" } } });
+    const nul = await signedBundle({ architectures: [{ id: "nul-net", modelName: "a\u0000b" }] });
     const problem = await expectRefused(postBundle(app, nul.text), 422, "unstorable-text");
     expect(problem.errors?.[0]?.path).toBe("predicate.architectures[0].topology.config.name");
   });
@@ -248,6 +249,6 @@ describe("POST /api/v1/submissions", () => {
     const board = await (await app.request("/api/v1/leaderboard?suite=smoke")).json();
     expect(board.rows[0].architecture.name).toBe(name);
     // The runs table is still there and still holds the runs.
-    expect(await countRows(handle)).toMatchObject({ runs: 2 });
+    expect(await countRows(handle)).toMatchObject({ runs: 6 });
   });
 });

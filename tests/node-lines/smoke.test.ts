@@ -20,7 +20,10 @@ const env = {
 describe(`the smoke path on Node ${process.versions.node}`, () => {
   it("run → verify → serve → submit, and the board shows the run", async () => {
     const out = join(home, "results");
-    const run = await runCli(["run", "--suite", "smoke", "--backend", "wasm", "--out", out, "--json"], env);
+    const run = await runCli(
+      ["run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--out", out, "--json"],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     const { bundle, runs } = JSON.parse(run.stdout) as { bundle: string; runs: { fingerprint: string }[] };
 
