@@ -282,8 +282,9 @@ async function checkConsistency(statement: Statement): Promise<PathError[]> {
   }
 
   // A run must be a task of the suite: for the suite's own architectures exactly as the
-  // suite defines it, for a user-supplied architecture the suite's grid with its id. Any
-  // seed is allowed, so tasks are compared with the seed set aside.
+  // suite defines it, for a user-supplied architecture the suite's grid with its id. Tasks are
+  // compared with the seed set aside: whether a seed is one the suite lists is the server's
+  // protocol check (checkProtocol), so that `verify` still opens any honest bundle.
   const userArchitectures = [...architectureIds].filter(
     (id) => !predicate.suite.architectures.some((a) => a.id === id),
   );

@@ -38,8 +38,8 @@ export function taskKey(task: Task): string {
  * Every task of a suite, in a fixed order (dataset, architecture, condition, seed).
  * `architectures` replaces the suite's own list, e.g. with a user-supplied model's id; a
  * replaced architecture runs every condition and uses the suite optimizer's learning rate.
- * `seeds` replaces the suite's default seeds: any seed is a valid run of the suite, which
- * is how independent submitters add seeds to an architecture's row.
+ * `seeds` narrows the tasks to some seeds (a leaderboard ranks only the suite's own seeds:
+ * checkProtocol refuses the others).
  *
  * @example
  * expandSuite(quickSuite, { architectures: ["my-net"] }).every((t) => t.architecture === "my-net") // true

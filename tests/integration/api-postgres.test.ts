@@ -124,7 +124,7 @@ describe.each(drivers)("through %s", (_name, config) => {
       submitters: 1,
       architectures: 1,
       submissions: 1,
-      runs: 2,
+      runs: 6,
       moderation_actions: 0,
     });
   });
@@ -147,7 +147,7 @@ describe.each(drivers)("through %s", (_name, config) => {
       submitters: 1,
       architectures: 2,
       submissions: 6,
-      runs: 24,
+      runs: 72,
       moderation_actions: 0,
     });
   });

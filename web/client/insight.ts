@@ -35,7 +35,7 @@ function scatter(t: Theme, x: (p: InsightPoint) => number | null, log: boolean, 
         {
           label: "architectures",
           data: points.map((p) => ({ x: x(p)!, y: p.genGap! * 100 })),
-          // Provisional architectures (fewer than 3 seeds) are hollow.
+          // Provisional architectures (fewer seeds than the suite lists) are hollow.
           backgroundColor: points.map((p) => (p.provisional ? "transparent" : withAlpha(color, 0.85))),
           borderColor: color,
           borderWidth: 2,

@@ -118,7 +118,7 @@ function PointsTable(props: { points: InsightPoint[]; board: BoardRef }) {
             <th scope="row">
               <a href={architectureHref(p.fingerprint, props.board)}>{p.name}</a>
               {p.provisional && (
-                <abbr class="badge" title="Provisional: fewer than 3 seeds">
+                <abbr class="badge" title="Provisional: fewer seeds than its suite lists">
                   prov.
                 </abbr>
               )}

@@ -112,7 +112,7 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
       )}
       {provisional && (
         <p class="note">
-          <span class="badge">prov.</span> Fewer than 3 seeds so far: these figures are{" "}
+          <span class="badge">prov.</span> Fewer seeds so far than the suite lists: these figures are{" "}
           <a href={protocolHref("provisional")}>provisional</a>.
         </p>
       )}
