@@ -3,17 +3,7 @@
 // payload type, base64, signature) before the expensive ones (canonical form, strict schema,
 // consistency, suite, storable text). Pure computation on the body: no database, no Hono,
 // no Node built-ins, so it runs in the Worker, in Node's event loop or in a worker thread.
-import {
-  checkArchitectures,
-  checkProtocol,
-  type DatasetRegistry,
-  defaultDatasetRegistry,
-  openEnvelope,
-  type PathError,
-  scoreRuns,
-  unscorableDatasets,
-  utf8,
-} from "../schema/index.js";
+import { auditResult, type DatasetRegistry, openEnvelope, type PathError, utf8 } from "../schema/index.js";
 import type { VerifiedBundle } from "./db/queries/submissions.js";
 import { type KnownSuite, knownSuites } from "./known-suites.js";
 import { MAX_BODY_BYTES } from "./limits.js";
@@ -109,19 +99,9 @@ async function verifyUntimed(body: Uint8Array | string, context: VerificationCon
   if (unstorable.length > 0)
     return refused("unstorable-text", `${unstorable[0]!.path}: ${unstorable[0]!.message}`, unstorable);
 
-  // What the server works out itself rather than believing the bundle (DESIGN.md, section 5):
-  // the architectures' identities, kinds and sizes; the suite's seeds, conditions and stopping
-  // rule; the pinned dataset files; and each run's final accuracies, re-scored from its
-  // predictions against labels derived here.
-  const checks: [ProblemCode, PathError[]][] = [
-    ["wrong-architecture", checkArchitectures(predicate)],
-    ["protocol-violation", checkProtocol(predicate, known.suite)],
-  ];
-  const datasets = context.datasets ?? defaultDatasetRegistry();
-  checks.push(["unscorable-dataset", unscorableDatasets(predicate, datasets)]);
-  for (const [code, errors] of checks) if (errors.length > 0) return refusedWith(code, errors);
-  const scores = scoreRuns(predicate, datasets);
-  if (scores.length > 0) return refusedWith("wrong-score", scores);
+  // What the server works out itself rather than believing the bundle (DESIGN.md, section 5).
+  const failure = auditResult(predicate, known.suite, context.datasets);
+  if (failure) return refusedWith(failure.code, failure.errors);
 
   const { envelope, statement, payloadSha256, keyid } = opened;
   return { ok: true, bundle: { envelope, statement, payloadSha256, keyid } };

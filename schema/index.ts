@@ -1,5 +1,6 @@
 // schema/: the contract shared by runner, API and web. Imports nothing of ours.
 
+export * from "./audit.js";
 export * from "./bundle.js";
 export * from "./bytes.js";
 export * from "./canonical.js";

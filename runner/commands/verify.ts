@@ -1,6 +1,16 @@
-// `rethink-bench verify FILE...`: check result bundles exactly as the leaderboard server does.
+// `rethink-bench verify FILE...`: check result bundles as the leaderboard server does: the
+// signature and the bundle itself, then the suite and the audit of schema/audit.ts.
 import { readFile } from "node:fs/promises";
-import { corruptionLabel, type OpenedBundle, openBundle } from "../../schema/index.js";
+import {
+  auditResult,
+  canonicalDigest,
+  corruptionLabel,
+  findSuite,
+  type OpenedBundle,
+  openBundle,
+  type PathError,
+  type Statement,
+} from "../../schema/index.js";
 import { VerificationError } from "../errors.js";
 
 export interface VerifyOptions {
@@ -10,7 +20,27 @@ export interface VerifyOptions {
 /** How many path errors to print for one bundle before summarizing the rest. */
 const MAX_PATHS_SHOWN = 5;
 
-type FileResult = OpenedBundle | { ok: false; code: "unreadable"; detail: string; errors: [] };
+type FileResult = OpenedBundle | { ok: false; code: string; detail: string; errors: PathError[] };
+
+/**
+ * The checks a server makes beyond the bundle itself, against this package's suites and
+ * datasets: the suite definition, then the audit (architectures, protocol, pinned files, scores).
+ */
+async function audit(statement: Statement): Promise<{ code: string; detail: string; errors: PathError[] } | null> {
+  const { predicate } = statement;
+  const suite = findSuite(predicate.suite.id, predicate.suite.version);
+  const name = `${predicate.suite.id} v${predicate.suite.version}`;
+  if (!suite || (await canonicalDigest(suite)) !== predicate.suiteDigest) {
+    const detail = suite
+      ? `the bundle's suite ${name} differs from this version's definition`
+      : `suite ${name} is not one this version of rethink-bench knows`;
+    return { code: "unknown-suite", detail, errors: [{ path: "predicate.suite", message: detail }] };
+  }
+  const failure = auditResult(predicate, suite);
+  if (!failure) return null;
+  const [first] = failure.errors;
+  return { code: failure.code, detail: `${first!.path}: ${first!.message}`, errors: failure.errors };
+}
 
 async function openFile(file: string): Promise<FileResult> {
   let text: string;
@@ -24,7 +54,10 @@ async function openFile(file: string): Promise<FileResult> {
       errors: [],
     };
   }
-  return openBundle(text);
+  const opened = await openBundle(text);
+  if (!opened.ok) return opened;
+  const failure = await audit(opened.statement);
+  return failure ? { ok: false, ...failure } : opened;
 }
 
 function summary(opened: Extract<OpenedBundle, { ok: true }>): string {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromBase64, signResult, toBase64 } from "../../schema/index.js";
+import { decodeClasses, encodeClasses, fromBase64, signResult, toBase64 } from "../../schema/index.js";
 import { makePredicate, newSigner } from "../fixtures/bundles.js";
 import { runCli } from "../fixtures/cli.js";
 
@@ -75,5 +75,21 @@ describe("rethink-bench CLI", () => {
     expect(result.stdout).toContain("bad.json: bad-json");
     expect(result.stdout).toContain("missing.json: unreadable: cannot read the file: ENOENT");
     expect(result.stderr).toContain("3 of 4 bundles failed verification");
+  });
+
+  it("repeats the server's own checks: a validly signed bundle whose predictions contradict its accuracies fails", async () => {
+    const signer = await newSigner();
+    const predicate = await makePredicate(signer, { seeds: [0] });
+    // One correct training prediction of the true-label run made wrong: the signature and every
+    // derived figure still agree, only re-scoring against the labels finds it.
+    const run = predicate.runs[0]!;
+    const classes = decodeClasses(run.predictions!.train, run.task.dataset.trainSize)!;
+    classes[0] = (classes[0]! + 1) % 10;
+    run.predictions = { ...run.predictions!, train: encodeClasses(classes) };
+    const file = join(dir, "rescored.dsse.json");
+    writeFileSync(file, JSON.stringify(await signResult(predicate, signer)));
+    const result = await runCli(["verify", file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/rescored\.dsse\.json: wrong-score: .*mlp-1x512\/mnist-10k\/true\/none\/seed-0/);
   });
 });
