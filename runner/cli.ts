@@ -76,6 +76,11 @@ function buildProgram(): Command {
     .description("verify result bundles (DSSE envelopes): signature, schema and every derived metric")
     .argument("<files...>", "bundle files (*.dsse.json)")
     .option("--json", "print one JSON result per file")
+    .option(
+      "--data-dir <dir>",
+      "score runs against the labels of the dataset files in this folder (for cifar10 and mnist, whose labels " +
+        "are not shipped)",
+    )
     .action(verifyCommand);
 
   program

@@ -5,16 +5,26 @@ import {
   auditResult,
   canonicalDigest,
   corruptionLabel,
+  type DatasetRegistry,
+  defaultDatasetRegistry,
+  type FileDatasetId,
   findSuite,
+  type KnownDataset,
+  knownDatasetFrom,
   type OpenedBundle,
   openBundle,
   type PathError,
+  packLabelData,
   type Statement,
 } from "../../schema/index.js";
+import { loadRawDataset } from "../datasets/index.js";
 import { VerificationError } from "../errors.js";
+import { datasetLoadOptions } from "./option-parsers.js";
 
 export interface VerifyOptions {
   json?: boolean;
+  /** Score runs against the labels of the dataset files in this folder instead of the shipped ones. */
+  dataDir?: string;
 }
 
 /** How many path errors to print for one bundle before summarizing the rest. */
@@ -26,7 +36,10 @@ type FileResult = OpenedBundle | { ok: false; code: string; detail: string; erro
  * The checks a server makes beyond the bundle itself, against this package's suites and
  * datasets: the suite definition, then the audit (architectures, protocol, pinned files, scores).
  */
-async function audit(statement: Statement): Promise<{ code: string; detail: string; errors: PathError[] } | null> {
+async function audit(
+  statement: Statement,
+  datasets: DatasetRegistry,
+): Promise<{ code: string; detail: string; errors: PathError[] } | null> {
   const { predicate } = statement;
   const suite = findSuite(predicate.suite.id, predicate.suite.version);
   const name = `${predicate.suite.id} v${predicate.suite.version}`;
@@ -36,13 +49,40 @@ async function audit(statement: Statement): Promise<{ code: string; detail: stri
       : `suite ${name} is not one this version of rethink-bench knows`;
     return { code: "unknown-suite", detail, errors: [{ path: "predicate.suite", message: detail }] };
   }
-  const failure = auditResult(predicate, suite);
+  const failure = auditResult(predicate, suite, datasets);
   if (!failure) return null;
   const [first] = failure.errors;
   return { code: failure.code, detail: `${first!.path}: ${first!.message}`, errors: failure.errors };
 }
 
-async function openFile(file: string): Promise<FileResult> {
+/**
+ * The registry to audit a bundle with: this package's, or with --data-dir, one whose file datasets
+ * (all but mnist-10k, which comes from the installed package) are read from that folder, found and
+ * checked as `run --data-dir` does ($RETHINK_BENCH_DATASET_PINS included), each loaded once.
+ */
+function registryFrom(dataDir: string | undefined): (statement: Statement) => Promise<DatasetRegistry> {
+  if (!dataDir) return async () => defaultDatasetRegistry();
+  const loaded = new Map<string, Promise<KnownDataset>>();
+  const load = async (id: FileDatasetId) => {
+    const raw = await loadRawDataset(id, datasetLoadOptions({ dataDir, download: false }));
+    const pools = { classes: raw.classes, train: raw.train.labels, test: raw.test.labels };
+    return knownDatasetFrom(packLabelData(raw.id, pools, raw.files));
+  };
+  return async (statement) => {
+    const registry = new Map(defaultDatasetRegistry());
+    for (const { id } of statement.predicate.datasets) {
+      if (id === "synthetic" || id === "mnist-10k" || !registry.has(id)) continue;
+      if (!loaded.has(id)) loaded.set(id, load(id as FileDatasetId));
+      registry.set(id, await loaded.get(id)!);
+    }
+    return registry;
+  };
+}
+
+async function openFile(
+  file: string,
+  registryFor: (statement: Statement) => Promise<DatasetRegistry>,
+): Promise<FileResult> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -56,7 +96,7 @@ async function openFile(file: string): Promise<FileResult> {
   }
   const opened = await openBundle(text);
   if (!opened.ok) return opened;
-  const failure = await audit(opened.statement);
+  const failure = await audit(opened.statement, await registryFor(opened.statement));
   return failure ? { ok: false, ...failure } : opened;
 }
 
@@ -75,7 +115,8 @@ function summary(opened: Extract<OpenedBundle, { ok: true }>): string {
 }
 
 export async function verifyCommand(files: string[], options: VerifyOptions): Promise<void> {
-  const results = await Promise.all(files.map(async (file) => ({ file, opened: await openFile(file) })));
+  const registryFor = registryFrom(options.dataDir);
+  const results = await Promise.all(files.map(async (file) => ({ file, opened: await openFile(file, registryFor) })));
   if (options.json) {
     const rows = results.map(({ file, opened }) =>
       opened.ok
@@ -85,6 +126,7 @@ export async function verifyCommand(files: string[], options: VerifyOptions): Pr
             keyid: opened.keyid,
             payloadSha256: opened.payloadSha256,
             suite: opened.statement.predicate.suite.id,
+            datasets: opened.statement.predicate.datasets.map((d) => d.id),
             runs: opened.statement.predicate.runs.length,
           }
         : { file, ok: false, code: opened.code, detail: opened.detail, errors: opened.errors },
