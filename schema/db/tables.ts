@@ -85,6 +85,9 @@ export const submissions = /* @__PURE__ */ pgTable(
   ],
 );
 
+/** The values `runs.slot_role` may hold, as the check constraint lists them. */
+const slotRoleList = /* @__PURE__ */ sql`('standing', 'confirmation', 'contest', 'replicate')`;
+
 /**
  * One run of a submission: its task as columns for the ranking queries, the metrics the
  * server derived from its curve, and the curve itself.
@@ -146,10 +149,7 @@ export const runs = /* @__PURE__ */ pgTable(
     // One standing result per slot, whatever two concurrent submissions do.
     uniqueIndex("runs_standing_slot_key").on(t.slot).where(sql`${t.slotRole} = 'standing'`),
     index("runs_slot_idx").on(t.slot, t.id),
-    check(
-      "runs_slot_role_check",
-      sql`${t.slotRole} in ('standing', 'confirmation', 'contest', 'replicate') and (${t.slotRole} is null or ${t.visible})`,
-    ),
+    check("runs_slot_role_check", sql`${t.slotRole} in ${slotRoleList} and (${t.slotRole} is null or ${t.visible})`),
     index("runs_board_idx").on(t.suiteId, t.suiteVersion, t.datasetId, t.architectureFingerprint),
     index("runs_architecture_idx").on(t.architectureFingerprint),
   ],

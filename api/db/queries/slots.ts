@@ -71,9 +71,10 @@ export async function classifySlots(tx: Executor, keys: readonly string[]): Prom
     )`;
     const changed = sql`select r.id, w.role from ${runs} r left join wanted w on w.id = r.id
       where r.slot = any(${textArray(part)}) and r.slot_role is distinct from w.role`;
+    const stale = sql`${runs.id} = changed.id and ${runs.slotRole} is not null`;
     await tx.execute(
       sql`with ${wanted}, changed as (${changed})
-          update ${runs} set slot_role = null from changed where ${runs.id} = changed.id and ${runs.slotRole} is not null`,
+          update ${runs} set slot_role = null from changed where ${stale}`,
     );
     await tx.execute(
       sql`with ${wanted}
