@@ -113,7 +113,8 @@ function displayedStrings(statement: unknown): Array<{ path: string; text: unkno
  * character (`UNSAFE_TEXT`), or null.
  *
  * @example
- * findBadName({ predicate: { submitter: { name: "a\u202Eb" } } }) // { code: "bad-name", path: "predicate.submitter.name", … }
+ * findBadName({ predicate: { submitter: { name: "a\u202Eb" } } })
+ * // { code: "bad-name", path: "predicate.submitter.name", … }
  */
 export function findBadName(statement: unknown): PayloadProblem | null {
   for (const { path, text } of displayedStrings(statement)) {
@@ -124,7 +125,9 @@ export function findBadName(statement: unknown): PayloadProblem | null {
       return {
         code: "bad-name",
         path,
-        message: `holds ${codePoint} at character ${bad.index}: control, bidi-control and zero-width characters are not allowed`,
+        message:
+          `holds ${codePoint} at character ${bad.index}: ` +
+          "control, bidi-control and zero-width characters are not allowed",
       };
     }
   }

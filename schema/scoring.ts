@@ -29,7 +29,8 @@ function describeRuns(runs: readonly Run[]): string {
  * problem (the bundle is not wrong; this server cannot check it), before `scoreRuns`.
  *
  * @example
- * unscorableDatasets(cifarPredicate, defaultDatasetRegistry())[0]?.message // "this server holds no labels for cifar10 …"
+ * unscorableDatasets(cifarPredicate, defaultDatasetRegistry())[0]?.message
+ * // "this server holds no labels for cifar10 …"
  */
 export function unscorableDatasets(predicate: ResultPredicate, registry: DatasetRegistry): PathError[] {
   return scoredDatasets(predicate).flatMap(({ record, index, runs }): PathError[] => {
@@ -51,7 +52,8 @@ export function unscorableDatasets(predicate: ResultPredicate, registry: Dataset
           path,
           message:
             `this server holds no labels for ${record.id}, so it cannot score the predictions of its ` +
-            `${describeRuns(runs)}; its labels are not shipped with it (npm run labels:build makes them from the files)`,
+            `${describeRuns(runs)}; its labels are not shipped with it ` +
+            "(npm run labels:build makes them from the files)",
         },
       ];
     }

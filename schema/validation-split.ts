@@ -40,7 +40,8 @@ export function validationSize(trainSize: number): number {
  * does not see.
  *
  * @example
- * validationSplit([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 0).validation.length // 2: one per class
+ * validationSplit([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 0).validation.length
+ * // 2: one per class
  */
 export function validationSplit(
   labels: ArrayLike<number>,

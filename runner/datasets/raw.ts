@@ -42,8 +42,8 @@ function takeScaled(split: RawSplit, indices: Uint32Array, imageSize: number): I
 
 /**
  * Cuts a raw dataset to the suite's sizes with schema's `balancedSubset` (streams `<id>/train`
- * and `<id>/test`, the subsets whose labels the server derives too) and scales pixels to [0, 1]. Asking for more examples than a split holds is
- * a usage error that names what there is.
+ * and `<id>/test`, the subsets whose labels the server derives too) and scales pixels to [0, 1].
+ * Asking for more examples than a split holds is a usage error that names what there is.
  */
 export function cutDataset(raw: RawDataset, spec: SuiteDataset): Dataset {
   if (spec.id !== raw.id) throw new Error(`cutDataset: spec for ${spec.id} given ${raw.id}`);

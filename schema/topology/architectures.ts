@@ -115,7 +115,8 @@ export function deriveArchitecture(architecture: Architecture): ArchitectureDeri
  * names the architecture.
  *
  * @example
- * checkArchitectures(predicate) // [{ path: "predicate.architectures[0].parameterCount", message: "mlp-1x512@28x28x1: is 1, …" }]
+ * checkArchitectures(predicate)
+ * // [{ path: "predicate.architectures[0].parameterCount", message: "mlp-1x512@28x28x1: is 1, …" }]
  */
 export function checkArchitectures(predicate: ResultPredicate): PathError[] {
   return predicate.architectures.flatMap((architecture, i) => {
