@@ -53,7 +53,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
     }
   });
 
-  it(`refuses a topology nested 3,000 deep (deeper than ${MAX_PAYLOAD_DEPTH}) without overflowing the stack`, async () => {
+  it(`refuses a topology nested 3,000 deep (over ${MAX_PAYLOAD_DEPTH}) without overflowing the stack`, async () => {
     const signer = await newSigner();
     const predicate = await makePredicate(signer);
     const deep = `${"[".repeat(3000)}${"]".repeat(3000)}`;

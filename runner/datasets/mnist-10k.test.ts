@@ -51,7 +51,7 @@ describe("mnist-10k", () => {
     ).toEqual([]);
   });
 
-  it("is what the server's shipped labels hold: both pools' labels, in split order, from the pinned files", async () => {
+  it("is what the server's shipped labels hold: both pools' labels in split order, from the pinned files", async () => {
     const raw = await loadMnist10k();
     const known = defaultDatasetRegistry().get("mnist-10k")!;
     expect(known.labels).toEqual({ classes: 10, train: raw.train.labels, test: raw.test.labels });

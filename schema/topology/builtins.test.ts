@@ -6,7 +6,7 @@ import { BUILTINS_PATH, buildBuiltinTable, renderBuiltins } from "../../scripts/
 import { BUILTIN_ARCHITECTURES } from "./builtins.js";
 
 describe("BUILTIN_ARCHITECTURES", () => {
-  it("is exactly what scripts/build-builtins.ts writes from the runner's builders (npm run builtins:build)", async () => {
+  it("is what scripts/build-builtins.ts writes from the runner's builders (npm run builtins:build)", async () => {
     const rows = await buildBuiltinTable();
     expect(BUILTIN_ARCHITECTURES).toEqual(rows);
     expect(readFileSync(BUILTINS_PATH, "utf8")).toBe(renderBuiltins(rows));

@@ -77,7 +77,7 @@ describe("rethink-bench CLI", () => {
     expect(result.stderr).toContain("3 of 4 bundles failed verification");
   });
 
-  it("repeats the server's own checks: a validly signed bundle whose predictions contradict its accuracies fails", async () => {
+  it("fails, as the server does, a validly signed bundle whose predictions contradict its accuracies", async () => {
     const signer = await newSigner();
     const predicate = await makePredicate(signer, { seeds: [0] });
     // One correct training prediction of the true-label run made wrong: the signature and every

@@ -149,7 +149,7 @@ describe("slots: one standing result per architecture, task and seed", () => {
     ).toEqual(["confirmation", "contest"]);
   });
 
-  it("promotes the earliest later result when the standing one is hidden, and restores the order when shown", async () => {
+  it("promotes the earliest later result when the standing one is hidden, restores the order when shown", async () => {
     expect((await moderate(ids.first!, "hide")).status).toBe(201);
     const promoted = (await roles()).filter((r) => r.role === "standing").map((r) => [r.submission, r.seed, r.kind]);
     const sorted = (runs: unknown[][]) => runs.map((r) => JSON.stringify(r)).sort();
