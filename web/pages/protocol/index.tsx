@@ -62,14 +62,15 @@ export function ProtocolPage(props: ProtocolPageProps) {
       <section id="ranking" aria-labelledby="ranking-heading">
         <h2 id="ranking-heading">Ranking</h2>
         <p>A board is one suite version and one dataset: results of different suites or versions are never compared.</p>
+        {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
         <p id="slots">
           <strong>One result per seed.</strong> A <em>slot</em> is an architecture (its fingerprint), a task (suite
           version, dataset, corruption, regularizer) and a seed. The first accepted visible result of a slot is its{" "}
           <em>standing result</em>, and only standing results enter the figures: every median and quartile is over
           seeds, one value each. A later result of the same slot adds no sample. On the same backend, with identical
-          curves (wall times aside) and identical predictions, it <em>confirms</em> the standing result; different, it{" "}
-          <em>contests</em> it; from another backend it is a <em>replicate</em> (runs are bit-for-bit reproducible only
-          within a backend). Hiding a standing result by moderation promotes the slot's next visible result, the
+          curves (wall times aside) and identical predictions, it <em>confirms</em> the standing result; different,
+          it <em>contests</em> it; from another backend it is a <em>replicate</em> (runs are bit-for-bit reproducible
+          only within a backend). Hiding a standing result by moderation promotes the slot's next visible result, the
           earliest accepted; showing it again restores the order.
         </p>
         <p>Over the standing results, each architecture gets two ranks:</p>
@@ -126,13 +127,15 @@ export function ProtocolPage(props: ProtocolPageProps) {
           backend and hardware, and every run with its full per-epoch curves and final predictions. The key id is the
           SHA-256 of the raw public key.
         </p>
+        {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
         <p>
           The server checks the signature and the schema, recomputes every derived figure from the curves and refuses a
           bundle whose claims differ, then ranks only what it recomputed. A signature proves who submitted and that
           nothing changed since; it cannot prove the training happened. The board shows which later results confirm or
           contest each standing one, and under how many keys, but a key costs nothing to make: those counts are not
-          independent reproductions. Every submission page links its bundle; <code>npx rethink-bench verify FILE</code>{" "}
-          repeats the server's checks, and any Ed25519 implementation can check the signature.
+          independent reproductions. Every submission page links its bundle;{" "}
+          <code>npx rethink-bench verify FILE</code> repeats the server's checks, and any Ed25519 implementation can
+          check the signature.
         </p>
       </section>
 
