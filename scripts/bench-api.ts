@@ -3,10 +3,9 @@
 // bundle each request, and the same bundle again) next to the trivial GET /health, on
 // embedded PGlite and on a local PostgreSQL server, with autocannon. The server runs in a
 // child process so that the load generator does not share its event loop.
-// A second scenario measures what a hostile client can do to everyone else: /health latency
-// (one connection, p50/p99) while 4 connections keep posting ~14 MB bundles that fail the
-// last check, against /health alone in the same run, with verification on worker threads
-// (the default) and on the event loop (`verifyThreads: 0`).
+// A second scenario (bench-api-verification.ts) measures what a hostile client can do to
+// everyone else: /health latency while 4 connections keep posting ~14 MB bundles that fail the
+// last check, with verification on worker threads and on the event loop.
 //
 //   npm run bench:api [-- --seconds 5 --trials 3 --connections 10 --scenario all|load|verification]
 //
@@ -20,9 +19,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { findSuite, signResult } from "../schema/index.js";
-import { signRaw } from "../tests/fixtures/api.js";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import { startPostgres } from "../tests/fixtures/postgres.js";
+import { verificationScenario } from "./bench-api-verification.js";
 import { mean, sampleSd } from "./stats.js";
 
 const { values: flags, positionals } = parseArgs({
@@ -195,141 +194,6 @@ function report(label: string, measures: Measure[]): void {
   }
 }
 
-/** Concurrent posters of the hostile bundle in the verification scenario. */
-const HOSTILE_POSTERS = 4;
-
-/**
- * A paper-suite bundle of ~14 MB (every run, 100 epochs, full-precision curves and predictions)
- * that passes every check but the last: its CPU model holds U+0000, which Postgres cannot store.
- */
-async function hostileBundle(): Promise<string> {
-  const suite = findSuite("paper")!;
-  const signer = await newSigner();
-  const predicate = await makePredicate(signer, {
-    suite,
-    architectures: suite.architectures.map((a) => ({ id: a.id })),
-    curveEpochs: 100,
-    fullPrecision: true,
-    hardware: { cpuModel: "Hostile CPU \u0000" },
-  });
-  // Signed as is (signResult would refuse nothing here, but need not be trusted to).
-  return JSON.stringify(await signRaw(predicate, signer));
-}
-
-interface LatencyMeasure {
-  label: string;
-  p50Ms: number[];
-  p99Ms: number[];
-  /** The hostile POSTs answered during the trials, by status. */
-  posted: Map<number, number>;
-}
-
-/** The q-quantile of sorted values (nearest rank). */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-/**
- * GET /health one request after another for `seconds`: p50 and p99 of their latency, timed
- * here with sub-millisecond resolution (autocannon's histogram rounds to whole milliseconds).
- */
-async function healthLatency(url: string, seconds: number): Promise<{ p50: number; p99: number }> {
-  const latencies: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    const started = performance.now();
-    const res = await fetch(`${url}/api/v1/health`);
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`/health answered ${res.status}`);
-    latencies.push(performance.now() - started);
-  }
-  latencies.sort((a, b) => a - b);
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
-}
-
-/** Keeps HOSTILE_POSTERS posts of `body` in flight until `stop` resolves; counts answers by status. */
-async function postWhile(url: string, body: string, stopped: () => boolean, posted: Map<number, number>) {
-  await Promise.all(
-    Array.from({ length: HOSTILE_POSTERS }, async () => {
-      while (!stopped()) {
-        const res = await fetch(`${url}/api/v1/submissions`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await res.arrayBuffer();
-        posted.set(res.status, (posted.get(res.status) ?? 0) + 1);
-      }
-    }),
-  );
-}
-
-/** /health alone, then /health under the hostile posts, TRIALS times each after a warm-up. */
-async function benchVerification(verifyThreads: number, body: string): Promise<[LatencyMeasure, LatencyMeasure]> {
-  const served = await serveInChild({ verifyThreads });
-  const where = verifyThreads > 0 ? `${verifyThreads} worker threads` : "the event loop";
-  const alone: LatencyMeasure = { label: `/health alone (${where})`, p50Ms: [], p99Ms: [], posted: new Map() };
-  const loaded: LatencyMeasure = {
-    label: `/health, ${HOSTILE_POSTERS} × 14 MB failing POSTs (${where})`,
-    p50Ms: [],
-    p99Ms: [],
-    posted: new Map(),
-  };
-  try {
-    await healthLatency(served.url, WARMUP_SECONDS);
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const quiet = await healthLatency(served.url, SECONDS);
-      alone.p50Ms.push(quiet.p50);
-      alone.p99Ms.push(quiet.p99);
-      let stopped = false;
-      const posting = postWhile(served.url, body, () => stopped, loaded.posted);
-      // Let the first bodies arrive and their verification start before measuring.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const busy = await healthLatency(served.url, SECONDS);
-      stopped = true;
-      await posting;
-      loaded.p50Ms.push(busy.p50);
-      loaded.p99Ms.push(busy.p99);
-    }
-  } finally {
-    await stop(served);
-  }
-  return [alone, loaded];
-}
-
-function reportVerification(measures: LatencyMeasure[], bundleBytes: number): void {
-  console.log(
-    `\nVerification off the event loop: a ${(bundleBytes / 2 ** 20).toFixed(1)} MiB bundle, ` +
-      `${HOSTILE_POSTERS} posters; /health one request at a time (mean of ${TRIALS} trials of ${SECONDS} s)`,
-  );
-  const cells = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(58) : cell.padStart(i === 5 ? 22 : 9))).join(" ");
-  console.log(cells(["measure", "p50 ms", "p99 ms", "p50 ×", "p99 ×", "hostile POSTs"]));
-  for (let i = 0; i < measures.length; i += 2) {
-    const [alone, loaded] = [measures[i]!, measures[i + 1]!];
-    for (const m of [alone, loaded]) {
-      const answered = [...m.posted].map(([status, n]) => `${n} × ${status}`).join(", ");
-      console.log(
-        cells([
-          m.label,
-          mean(m.p50Ms).toFixed(2),
-          mean(m.p99Ms).toFixed(2),
-          (mean(m.p50Ms) / mean(alone.p50Ms)).toFixed(1),
-          (mean(m.p99Ms) / mean(alone.p99Ms)).toFixed(1),
-          answered || "-",
-        ]),
-      );
-    }
-  }
-}
-
-async function verificationScenario(): Promise<void> {
-  console.log("Signing a ~14 MB paper-suite bundle that fails the last check…");
-  const body = await hostileBundle();
-  const measures = [...(await benchVerification(2, body)), ...(await benchVerification(0, body))];
-  reportVerification(measures, Buffer.byteLength(body));
-}
-
 async function main(): Promise<void> {
   const newBundleCount = NEW_PER_TRIAL * TRIALS + Math.ceil(NEW_PER_TRIAL / 3);
   console.log(
@@ -399,7 +263,16 @@ async function run(): Promise<void> {
   if (!["all", "load", "verification"].includes(scenario))
     throw new Error(`--scenario must be all, load or verification, not ${scenario}`);
   if (scenario !== "verification") await main();
-  if (scenario !== "load") await verificationScenario();
+  if (scenario !== "load")
+    await verificationScenario({
+      seconds: SECONDS,
+      trials: TRIALS,
+      warmupSeconds: WARMUP_SECONDS,
+      serve: async (options) => {
+        const served = await serveInChild(options);
+        return { url: served.url, stop: () => stop(served) };
+      },
+    });
   console.log(
     `\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; ` +
       `load average at the end: ${loadavg()
