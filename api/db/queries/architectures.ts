@@ -17,8 +17,9 @@ import {
   runs,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./leaderboard.js";
+import { toModerationAction } from "./moderation.js";
 import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
+import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./slowdown.js";
 import {
   finiteOrNull,
   NO_RUNS,
@@ -28,7 +29,6 @@ import {
   spreadOf,
   suiteSeedCount,
 } from "./spread.js";
-import { toModerationAction } from "./submissions.js";
 
 export interface ArchitectureFilter {
   suite?: string;

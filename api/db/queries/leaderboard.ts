@@ -4,7 +4,6 @@
 // with rank() and paged. The gap ranks only architectures that fitted true labels; the others are
 // listed unranked. Non-neural baselines (kernels) are left out of the ranking and listed on their own.
 import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import {
   architectures,
   BASELINE_KINDS,
@@ -20,11 +19,10 @@ import {
 } from "../../../schema/index.js";
 import { encodeCursor } from "../../cursor.js";
 import type { Database } from "../client.js";
+import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./slowdown.js";
 import {
-  censoredQuartilesSql,
   finiteOrNull,
   medianOf,
-  STANDING,
   slotCountColumns,
   slotCountsOf,
   spreadColumns,
@@ -63,36 +61,6 @@ const ARCHITECTURE_SUMMARY = {
 const MAX_BASELINES = 50;
 /** Most architectures the gap ranking lists as not fitting true labels. */
 const MAX_UNRANKED = 100;
-
-/** The standing true-label run of the same architecture, suite, dataset, regularizer and seed. */
-export const trueLabelSibling = alias(runs, "true_label_sibling");
-
-/**
- * Joins each corrupted run to its standing true-label sibling (at most one: one standing run per
- * slot), for `slowdownSql`. True-label runs join nothing.
- */
-export const SIBLING_JOIN = and(
-  eq(trueLabelSibling.slotRole, "standing"),
-  eq(trueLabelSibling.corruptionKind, "true"),
-  sql`${runs.corruptionKind} <> 'true'`,
-  eq(trueLabelSibling.architectureFingerprint, runs.architectureFingerprint),
-  eq(trueLabelSibling.suiteId, runs.suiteId),
-  eq(trueLabelSibling.suiteVersion, runs.suiteVersion),
-  eq(trueLabelSibling.datasetId, runs.datasetId),
-  eq(trueLabelSibling.regularizer, runs.regularizer),
-  eq(trueLabelSibling.seed, runs.seed),
-)!;
-
-/**
- * The censored quartiles of the slowdown over the standing runs `where` selects (joined by
- * SIBLING_JOIN): per seed, steps to fit over the true-label sibling's; a run that never fitted or
- * failed is +∞ beside a fitted sibling; a seed whose sibling did not fit (or has none) has no slowdown.
- */
-export function slowdownSql(where: SQL): SQL<number[] | null> {
-  const ratio = sql`${runs.stepsToFit}::float8 / ${trueLabelSibling.stepsToFit}`;
-  const defined = and(STANDING, where, sql`${trueLabelSibling.stepsToFit} is not null`);
-  return sql<number[] | null>`${censoredQuartilesSql(ratio)} filter (where ${defined})`;
-}
 
 type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend">;
 
