@@ -4,7 +4,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { submissions } from "../schema/index.js";
 import type { Database } from "./db/client.js";
-import { moderateSubmission } from "./db/queries/submissions.js";
+import { moderateSubmission } from "./db/queries/moderation.js";
 import { type VerificationContext, type Verifier, verifySubmission } from "./verify-submission.js";
 
 /** Envelopes read per query: a paper-suite envelope is ~14 MB, so a few at a time. */

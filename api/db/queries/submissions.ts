@@ -1,12 +1,12 @@
 // Storing a verified bundle (one transaction, idempotent by content address) and reading
-// submissions back: one, a page of them, or the moderation trail of one.
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+// submissions back: one, a page of them, or the moderation trail of one. Moderating a
+// submission is in moderation.ts.
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import {
   architectures,
   deriveArchitecture,
   deriveRuns,
   type Envelope,
-  type ModerationAction,
   moderationActions,
   outcomeDigest,
   runs,
@@ -20,7 +20,8 @@ import {
   wallSecondsToFit,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { classifySlots, lockSlots, slotsOfSubmission } from "./slots.js";
+import { toModerationAction } from "./moderation.js";
+import { classifySlots, lockSlots } from "./slots.js";
 
 /** Hex digits of the payload's SHA-256 that make a submission id. */
 const ID_HEX_DIGITS = 32;
@@ -291,65 +292,6 @@ export async function listSubmissions(
   const summaries = rows.slice(0, page.limit).map(toSummary);
   const last = summaries.at(-1);
   return { submissions: summaries, next: rows.length > page.limit && last ? { id: last.id } : null };
-}
-
-export function toModerationAction(row: typeof moderationActions.$inferSelect): ModerationAction {
-  return {
-    id: row.id,
-    submissionId: row.submissionId,
-    architectureFingerprint: row.architectureFingerprint,
-    action: row.action,
-    previousName: row.previousName,
-    name: row.name,
-    reason: row.reason,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-/**
- * Hides or shows a submission and appends the decision to the audit trail, atomically. Its
- * slots are classified again: hiding a standing result promotes the slot's next visible one
- * (the earliest accepted), showing it again restores the order of acceptance.
- */
-export async function moderateSubmission(
-  db: Database,
-  id: string,
-  action: "hide" | "show",
-  reason: string,
-): Promise<ModerationAction | undefined> {
-  return db.transaction(async (tx) => {
-    const updated = await tx
-      .update(submissions)
-      .set({ status: action === "hide" ? "hidden" : "visible" })
-      .where(eq(submissions.id, id))
-      .returning({ id: submissions.id });
-    if (updated.length === 0) return undefined;
-    const slots = await slotsOfSubmission(tx, id);
-    await lockSlots(tx, slots);
-    // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
-    await tx
-      .update(runs)
-      .set({ visible: action === "show", slotRole: null })
-      .where(eq(runs.submissionId, id));
-    await classifySlots(tx, slots);
-    const [row] = await tx.insert(moderationActions).values({ submissionId: id, action, reason }).returning();
-    return toModerationAction(row!);
-  });
-}
-
-/** The moderation audit trail, newest first; `before` is the id the previous page ended at. */
-export async function listModerationActions(
-  db: Database,
-  page: { limit: number; before?: number },
-): Promise<{ actions: ModerationAction[]; next: number | null }> {
-  const rows = await db
-    .select()
-    .from(moderationActions)
-    .where(page.before === undefined ? undefined : lt(moderationActions.id, page.before))
-    .orderBy(desc(moderationActions.id))
-    .limit(page.limit + 1);
-  const actions = rows.slice(0, page.limit).map(toModerationAction);
-  return { actions, next: rows.length > page.limit ? actions.at(-1)!.id : null };
 }
 
 /** Visible submissions per suite id and version. */

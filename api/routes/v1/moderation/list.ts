@@ -4,7 +4,7 @@ import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationLog } from "../../../../schema/index.js";
 import { csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor, encodeCursor } from "../../../cursor.js";
-import { listModerationActions } from "../../../db/queries/submissions.js";
+import { listModerationActions } from "../../../db/queries/moderation.js";
 import type { AppEnv } from "../../../env.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { defineRoute, PUBLIC } from "../define-route.js";

@@ -2,7 +2,7 @@
 // with a recorded reason. Needs the admin bearer token. Nothing is deleted.
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../schema/index.js";
-import { moderateSubmission } from "../../../db/queries/submissions.js";
+import { moderateSubmission } from "../../../db/queries/moderation.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { adminOnly } from "../../../middleware/admin.js";
 import { problem, problemResponses } from "../../../problem.js";
