@@ -25,6 +25,10 @@
 // machine, TensorFlow.js and worker-thread output) to stderr. npm itself prints a banner to
 // stdout before it and the npm script compiles first, so for pure JSON run
 // `npm run --silent bench:torch -- --json` (after a build) or `npx tsx scripts/bench-torch.ts --json`.
+//
+// Kept in one file past 350 lines on purpose: like airbench, the benchmark reads top to bottom in
+// one sitting (constants, the PyTorch side, our side, the alternating rounds), and its two sides
+// share the round protocol that splitting them would hide.
 import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { createInterface } from "node:readline";
