@@ -126,7 +126,8 @@ async function benchVerification(
 function reportVerification(bench: VerificationBench, measures: LatencyMeasure[], bundleBytes: number): void {
   console.log(
     `\nVerification off the event loop: a ${(bundleBytes / 2 ** 20).toFixed(1)} MiB bundle, ` +
-      `${HOSTILE_POSTERS} posters; /health one request at a time (mean of ${bench.trials} trials of ${bench.seconds} s)`,
+      `${HOSTILE_POSTERS} posters; /health one request at a time ` +
+      `(mean of ${bench.trials} trials of ${bench.seconds} s)`,
   );
   const cells = (cells: readonly string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(58) : cell.padStart(i === 5 ? 22 : 9))).join(" ");
