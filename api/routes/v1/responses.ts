@@ -1,5 +1,7 @@
-// How a v1 route describes its 200 in the OpenAPI document: JSON, or for a list JSON or CSV.
+// How a v1 route describes its responses in the OpenAPI document: a 200 as JSON, or for a list
+// JSON or CSV; the problems every admin write can answer.
 import { z } from "@hono/zod-openapi";
+import { problemResponses } from "../../problem.js";
 
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
@@ -9,3 +11,14 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 export function listResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema }, "text/csv": { schema: z.string() } } };
 }
+
+/** The problems of an admin write (moderation): bad body, no or wrong token, unknown target, limits. */
+export const ADMIN_WRITE_PROBLEMS = problemResponses(
+  "invalid-request",
+  "bad-json",
+  "unauthorized",
+  "not-found",
+  "unsupported-media-type",
+  "rate-limited",
+  "database-unavailable",
+);

@@ -6,9 +6,9 @@ import { ArchitectureRenameRequest, ModerationAction, Sha256Hex } from "../../..
 import { renameArchitecture } from "../../../db/queries/architectures.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { adminOnly } from "../../../middleware/admin.js";
-import { problem, problemResponses } from "../../../problem.js";
+import { problem } from "../../../problem.js";
 import { ADMIN, defineRoute } from "../define-route.js";
-import { jsonResponse } from "../responses.js";
+import { ADMIN_WRITE_PROBLEMS, jsonResponse } from "../responses.js";
 
 const route = defineRoute({
   method: "post",
@@ -22,15 +22,7 @@ const route = defineRoute({
   },
   responses: {
     201: jsonResponse(ModerationAction, "Recorded in the audit trail; the architecture shows the new name."),
-    ...problemResponses(
-      "invalid-request",
-      "bad-json",
-      "unauthorized",
-      "not-found",
-      "unsupported-media-type",
-      "rate-limited",
-      "database-unavailable",
-    ),
+    ...ADMIN_WRITE_PROBLEMS,
   },
 });
 

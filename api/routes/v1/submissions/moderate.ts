@@ -5,9 +5,9 @@ import { ModerationAction, ModerationRequest, SubmissionId } from "../../../../s
 import { moderateSubmission } from "../../../db/queries/moderation.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { adminOnly } from "../../../middleware/admin.js";
-import { problem, problemResponses } from "../../../problem.js";
+import { problem } from "../../../problem.js";
 import { ADMIN, defineRoute } from "../define-route.js";
-import { jsonResponse } from "../responses.js";
+import { ADMIN_WRITE_PROBLEMS, jsonResponse } from "../responses.js";
 
 const route = defineRoute({
   method: "post",
@@ -21,15 +21,7 @@ const route = defineRoute({
   },
   responses: {
     201: jsonResponse(ModerationAction, "Recorded in the audit trail; the submission's status changed."),
-    ...problemResponses(
-      "invalid-request",
-      "bad-json",
-      "unauthorized",
-      "not-found",
-      "unsupported-media-type",
-      "rate-limited",
-      "database-unavailable",
-    ),
+    ...ADMIN_WRITE_PROBLEMS,
   },
 });
 
