@@ -22,42 +22,39 @@ export class WorkBudget {
       throw new RangeError("a work budget needs a positive limit (ms) and window");
   }
 
-  private window(key: string, nowMs: number) {
-    const windowMs = this.rule.windowSeconds * 1000;
-    let window = this.windows.get(key);
-    if (!window || nowMs - window.start >= windowMs) {
-      window = { start: nowMs, spentMs: 0 };
-      this.windows.set(key, window);
-    }
-    return window;
+  private get windowMs(): number {
+    return this.rule.windowSeconds * 1000;
+  }
+
+  /** The window `key` is in at `nowMs`; undefined when it has none or its last one has ended. */
+  private current(key: string, nowMs: number) {
+    const window = this.windows.get(key);
+    return window && nowMs - window.start < this.windowMs ? window : undefined;
   }
 
   /** Whether `key` may start more work now, with what is left of its budget (whole ms). */
   check(key: string, nowMs = Date.now()): RateDecision {
-    const window = this.windows.get(key);
-    const windowMs = this.rule.windowSeconds * 1000;
-    if (!window || nowMs - window.start >= windowMs)
-      return {
-        allowed: true,
-        limit: this.rule.limit,
-        remaining: this.rule.limit,
-        resetSeconds: this.rule.windowSeconds,
-      };
+    const { limit, windowSeconds } = this.rule;
+    const window = this.current(key, nowMs);
+    if (!window) return { allowed: true, limit, remaining: limit, resetSeconds: windowSeconds };
     return {
-      allowed: window.spentMs < this.rule.limit,
-      limit: this.rule.limit,
-      remaining: Math.max(0, Math.floor(this.rule.limit - window.spentMs)),
-      resetSeconds: Math.max(1, Math.ceil((window.start + windowMs - nowMs) / 1000)),
+      allowed: window.spentMs < limit,
+      limit,
+      remaining: Math.max(0, Math.floor(limit - window.spentMs)),
+      resetSeconds: Math.max(1, Math.ceil((window.start + this.windowMs - nowMs) / 1000)),
     };
   }
 
   /** Adds `ms` of work done for `key`. */
   charge(key: string, ms: number, nowMs = Date.now()): void {
-    if (this.windows.size > SWEEP_ABOVE_KEYS) {
-      const windowMs = this.rule.windowSeconds * 1000;
-      for (const [k, w] of this.windows) if (nowMs - w.start >= windowMs) this.windows.delete(k);
+    if (this.windows.size > SWEEP_ABOVE_KEYS)
+      for (const k of this.windows.keys()) if (!this.current(k, nowMs)) this.windows.delete(k);
+    let window = this.current(key, nowMs);
+    if (!window) {
+      window = { start: nowMs, spentMs: 0 };
+      this.windows.set(key, window);
     }
-    this.window(key, nowMs).spentMs += ms;
+    window.spentMs += ms;
   }
 }
 
