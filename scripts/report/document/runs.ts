@@ -4,8 +4,10 @@ import {
   type ConditionSummary,
   censoredMedian,
   corruptionLabel,
+  EPOCHS_AFTER_FIT,
   type ResultPredicate,
   type RunResult,
+  stopAfter,
 } from "../../../schema/index.js";
 import { formatThreshold } from "../../../web/index.js";
 import { PAPER_MODEL_OF, PAPER_SETUP, type PaperModel } from "../paper.js";
@@ -51,28 +53,17 @@ export function conditionAt(detail: ArchitectureDetail, level: number): Conditio
 }
 
 /**
- * How many fitted epochs followed the last unfitted one in the runs that stopped before their
- * budget: the stopping rule as the curves show it (one value when every run follows it).
+ * The stopping rule as the runs followed it: the shared rule of schema/stopping-rule.ts when some
+ * run stopped because it stayed fitted, else that every run trained its whole budget.
  */
-export function epochsKeptFitted(predicate: ResultPredicate): number[] {
-  const streaks = predicate.runs
-    .filter((r) => r.status === "ok" && r.curve.length < r.task.epochs)
-    .map((r) => {
-      let streak = 0;
-      for (let i = r.curve.length - 1; i >= 0 && r.curve[i]!.trainAcc >= r.task.fitThreshold; i--) streak++;
-      return streak - 1;
-    });
-  return [...new Set(streaks)].sort((a, b) => a - b);
-}
-
 export function stoppingRule(predicate: ResultPredicate): string {
-  const kept = epochsKeptFitted(predicate);
-  const threshold = formatThreshold(predicate.suite.fitThreshold);
-  if (kept.length === 0) return `every run trained its whole budget of ${predicate.suite.epochs} epochs`;
-  const epochs = `${kept.join(" or ")} epoch${kept.length === 1 && kept[0] === 1 ? "" : "s"}`;
+  const stoppedFitted = predicate.runs.some(
+    (r) => r.status === "ok" && stopAfter(r.curve, r.task)?.reason === "fitted",
+  );
+  if (!stoppedFitted) return `every run trained its whole budget of ${predicate.suite.epochs} epochs`;
   return (
-    `a run stops once its training accuracy has stayed at ${threshold} for ${epochs} ` +
-    "after the epoch that first reached it"
+    `a run stops once its training accuracy has stayed at ${formatThreshold(predicate.suite.fitThreshold)} ` +
+    `for ${EPOCHS_AFTER_FIT} epochs after the epoch that first reached it`
   );
 }
 
