@@ -33,7 +33,7 @@ export interface VerifierPoolOptions {
  * Worker threads run JavaScript: the compiled verify-worker.js beside this module when running
  * the build, or dist/api/verify-worker.js when running the sources (tests, tsx) after a build.
  */
-export function verifyWorkerScript(): URL | undefined {
+function verifyWorkerScript(): URL | undefined {
   const candidates = [
     new URL("./verify-worker.js", import.meta.url),
     new URL("../dist/api/verify-worker.js", import.meta.url),

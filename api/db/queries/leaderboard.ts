@@ -226,7 +226,7 @@ export async function queryLeaderboard(
  * The architectures the gap ranking leaves out (did not fit true labels, or have no true-label
  * runs), smallest median gap first: listed with their figures, without a rank.
  */
-export async function queryDidNotFit(db: Database, query: BoardQuery): Promise<UnrankedRow[]> {
+async function queryDidNotFit(db: Database, query: BoardQuery): Promise<UnrankedRow[]> {
   const { ranked, rows } = rankedBoard(db, query);
   const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
   const page = await rows
