@@ -2,7 +2,7 @@
 // One suite as the protocol page describes it, rendered from its definition in
 // schema/suites: datasets (each linked to its board), architectures, training, seeds, runs,
 // digest and every condition.
-import { type Condition, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
+import { type Condition, expandSuite, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
 import { corruptionName, formatInteger, formatThreshold } from "../../format.js";
 import { boardHref } from "../../urls.js";
 
@@ -24,11 +24,7 @@ function regularizerWords(condition: Condition): string {
 export function SuiteSection(props: { suite: Suite; digest: string }) {
   const { suite } = props;
   const o = suite.optimizer;
-  const runsPerDataset =
-    suite.architectures.reduce(
-      (n, a) => n + suite.conditions.filter((c) => !c.architectures || c.architectures.includes(a.id)).length,
-      0,
-    ) * suite.seeds.length;
+  const runsPerDataset = expandSuite(suite).length / suite.datasets.length;
   return (
     <section class="suite" id={`suite-${suite.id}`} aria-labelledby={`suite-${suite.id}-heading`}>
       <h3 id={`suite-${suite.id}-heading`}>
