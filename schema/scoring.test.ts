@@ -114,6 +114,15 @@ describe("scoreRuns", () => {
     ]);
   });
 
+  it("checks the record's image shape: an 8x8 claim would pass CIFAR-10 runs off as the 8x8 built-ins'", () => {
+    const honest = run(task("cifar10", 0), { trainAcc: 1, testAcc: 1 });
+    const shrunk = predicate([honest]);
+    shrunk.datasets[0]!.shape = [8, 8, 1];
+    expect(scoreRuns(shrunk, REGISTRY)).toEqual([
+      { path: "predicate.datasets[0].shape", message: "cifar10's images are 32x32x3, not 8x8x1" },
+    ]);
+  });
+
   it("reports sizes beyond the dataset's pools instead of deriving labels", () => {
     const big = { ...run(task("cifar10", 0), { trainAcc: 1, testAcc: 1 }), task: task("cifar10", 0, 12) };
     expect(scoreRuns(predicate([big]), REGISTRY)).toEqual([

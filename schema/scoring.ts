@@ -4,6 +4,7 @@ import type { PathError } from "./bundle.js";
 import { decodeClasses } from "./bytes.js";
 import { type ResultPredicate, type RunResult, taskKey } from "./contract/index.js";
 import { type RunLabels, subsetLabels, trainingLabels } from "./datasets/labels.js";
+import { DATASET_SHAPES } from "./datasets/pinned.js";
 import type { DatasetRegistry, KnownDataset } from "./datasets/registry.js";
 
 type Run = ResultPredicate["runs"][number];
@@ -61,7 +62,7 @@ export function unscorableDatasets(predicate: ResultPredicate, registry: Dataset
   });
 }
 
-/** Where the bundle's record of a dataset differs from the files and classes the server pins. */
+/** Where the bundle's record of a dataset differs from the files, classes and shape the server pins. */
 function datasetMismatches(
   record: ResultPredicate["datasets"][number],
   index: number,
@@ -71,6 +72,13 @@ function datasetMismatches(
   const at = `predicate.datasets[${index}]`;
   if (record.classes !== known.classes) {
     errors.push({ path: `${at}.classes`, message: `${record.id} has ${known.classes} classes, not ${record.classes}` });
+  }
+  const shape = record.id === "synthetic" ? undefined : DATASET_SHAPES[record.id];
+  if (shape && record.shape.join("x") !== shape.join("x")) {
+    errors.push({
+      path: `${at}.shape`,
+      message: `${record.id}'s images are ${shape.join("x")}, not ${record.shape.join("x")}`,
+    });
   }
   const pinned = new Map(known.files.map((f) => [f.name, f.sha256]));
   const seen = new Set<string>();

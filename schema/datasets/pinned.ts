@@ -1,5 +1,5 @@
 // The one content each dataset's files may have: the SHA-256 digests runner and server both pin.
-import type { DatasetFile, DatasetId } from "../contract/index.js";
+import type { DatasetFile, DatasetId, InputShape } from "../contract/index.js";
 
 /** A dataset read from files (every one but `synthetic`, which is generated from its seed). */
 export type FileDatasetId = Exclude<DatasetId, "synthetic">;
@@ -55,6 +55,20 @@ export const PINNED_DATASET_FILES: Readonly<Record<FileDatasetId, readonly Datas
     { name: "data_batch_5.bin", sha256: "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add" },
     { name: "test_batch.bin", sha256: "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b" },
   ],
+};
+
+/**
+ * The image shape of each file dataset: a fact of its files, so a bundle's record must give it
+ * (a record that claimed 8×8 MNIST would pass MNIST runs off as those of the 8×8 built-ins).
+ *
+ * @example
+ * DATASET_SHAPES.cifar10 // [32, 32, 3]
+ */
+export const DATASET_SHAPES: Readonly<Record<FileDatasetId, InputShape>> = {
+  "mnist-10k": [28, 28, 1],
+  mnist: [28, 28, 1],
+  "fashion-mnist": [28, 28, 1],
+  cifar10: [32, 32, 3],
 };
 
 /**
