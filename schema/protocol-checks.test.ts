@@ -12,6 +12,7 @@ import {
   taskKey,
 } from "./contract/index.js";
 import { checkProtocol } from "./protocol-checks.js";
+import { kernelTopology } from "./topology/kernel.js";
 
 const earlyStop = { ...NO_REGULARIZER, name: "early-stop", earlyStoppingPatience: 2 };
 /** Two architectures, two seeds, a budget of 10 epochs; early stopping only for mlp-a. */
@@ -216,6 +217,31 @@ describe("checkProtocol", () => {
         message:
           "mlp-a/synthetic/true/early-stop/seed-0: early stopping selects on validation accuracy, so every epoch " +
           "must carry valAcc for the stopping point to be checked",
+      },
+    ]);
+  });
+
+  it("holds a kernel to one point and to the run's training set, which its parameter count is made of", () => {
+    const kernel = (trainingPoints: number) => ({
+      kind: "kernel" as const,
+      fingerprint: "1".repeat(64),
+      topology: kernelTopology({ gamma: 0.02, inputShape: [8, 8, 1], classes: 10, trainingPoints }),
+    });
+    const runs = tasksOf("rbf-kernel", 0, { user: true }).map((task) => ({
+      ...run(task, curve([1])),
+      architectureFingerprint: "1".repeat(64),
+    }));
+    expect(checkProtocol({ runs, architectures: [kernel(100)] as never }, suite)).toEqual([]);
+    const small = checkProtocol({ runs, architectures: [kernel(10)] as never }, suite);
+    expect(small.map((e) => e.path)).toEqual(runs.map((_, i) => `predicate.runs[${i}].architectureFingerprint`));
+    expect(small[0]!.message).toBe(
+      "rbf-kernel/synthetic/true/none/seed-0: the kernel interpolates 10 training points, but the run trains on 100",
+    );
+    const twoPoints = [{ ...runs[0]!, curve: curve([1, 1]) }, ...runs.slice(1)];
+    expect(checkProtocol({ runs: twoPoints, architectures: [kernel(100)] as never }, suite)).toEqual([
+      {
+        path: "predicate.runs[0].curve",
+        message: "rbf-kernel/synthetic/true/none/seed-0: a closed-form solution has one point, not 2",
       },
     ]);
   });

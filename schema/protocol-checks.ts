@@ -4,6 +4,7 @@
 import type { PathError } from "./bundle.js";
 import { expandSuite, type ResultPredicate, type Suite, type Task, taskKey } from "./contract/index.js";
 import { EPOCHS_AFTER_FIT, type Stop, type StoppingTask, stopAfter } from "./stopping-rule.js";
+import { kernelSettingsOf } from "./topology/kernel.js";
 
 /** Why the stopping rule ended a run where it did, for a message. */
 function explainStop(stop: Stop, task: StoppingTask): string {
@@ -44,7 +45,8 @@ function explainGoingOn(task: StoppingTask): string {
  * - each curve ends where the stopping rule (`stopAfter`) ends it: after the fitting epoch
  *   and EPOCHS_AFTER_FIT more when the run stays fitted, when early stopping's patience runs out
  *   on validation accuracy (so such runs must carry `valAcc` on every epoch), else at the
- *   budget. A failed run may end at any epoch up to that point, never after it.
+ *   budget. A failed run may end at any epoch up to that point, never after it;
+ * - a kernel baseline's run has one point and interpolates exactly the run's training set.
  * Each message names the run by its task key and says what was expected. Empty when the runs
  * follow the protocol.
  *
@@ -59,9 +61,9 @@ export function checkProtocol(
   const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });
   const suiteName = `suite ${suite.id} v${suite.version}`;
   const { runs } = predicate;
-  // Architectures that are not trained by SGD (checkArchitectures makes sure a kernel is one).
-  const closedForm = new Set(
-    (predicate.architectures ?? []).filter((a) => a.kind === "kernel").map((a) => a.fingerprint),
+  // Architectures that are not trained by SGD, by fingerprint (checkArchitectures makes sure a kernel is one).
+  const closedForm = new Map(
+    (predicate.architectures ?? []).filter((a) => a.kind === "kernel").map((a) => [a.fingerprint, a.topology]),
   );
 
   runs.forEach((run, i) => {
@@ -105,7 +107,16 @@ export function checkProtocol(
     // not the run's claim, says the budget, threshold and patience.
     const task = expected.get(key);
     if (!task) return;
-    if (closedForm.has(run.architectureFingerprint)) {
+    const kernelTopology = closedForm.get(run.architectureFingerprint);
+    if (kernelTopology) {
+      // Its parameter count is n × classes, so n must be the run's training set, not a smaller claim.
+      const trainingPoints = kernelSettingsOf(kernelTopology)?.trainingPoints;
+      if (trainingPoints !== undefined && trainingPoints !== run.task.dataset.trainSize)
+        add(
+          `runs[${i}].architectureFingerprint`,
+          `${key}: the kernel interpolates ${trainingPoints} training points, but the run trains on ` +
+            `${run.task.dataset.trainSize}`,
+        );
       // The kernel baseline is solved in closed form: one "epoch", no stopping rule to replay.
       if (run.status === "ok" && run.curve.length !== 1)
         add(`runs[${i}].curve`, `${key}: a closed-form solution has one point, not ${run.curve.length}`);
