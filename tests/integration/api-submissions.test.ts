@@ -1,21 +1,18 @@
 // POST /submissions on embedded Postgres (PGlite): acceptance, idempotency, and every kind of
 // bad input answered with its problem and nothing stored.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../api/index.js";
 import {
   canonicalJson,
   type Envelope,
   findSuite,
   fromBase64,
-  Problem,
+  type Problem,
   SubmissionDetail,
   SubmissionReceipt,
   utf8,
 } from "../../schema/index.js";
 import {
-  appOn,
   countRows,
   emptyTables,
   postBundle,
@@ -25,27 +22,16 @@ import {
   signText,
 } from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
+import { expectProblem, usePgliteApp } from "../fixtures/pglite.js";
 
-let handle: DatabaseHandle;
-let app: ReturnType<typeof appOn>;
-
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-  app = appOn(handle);
-});
-afterAll(() => handle?.close());
-beforeEach(() => emptyTables(handle));
+const pg = usePgliteApp({ empty: true });
 
 const EMPTY: RowCounts = { submitters: 0, architectures: 0, submissions: 0, runs: 0, moderation_actions: 0 };
 
-/** Sends a body, expects the problem, and checks that nothing was stored. */
+/** Expects the problem, and checks that nothing was stored. */
 async function expectRefused(response: Response | Promise<Response>, status: number, code: string): Promise<Problem> {
-  const res = await response;
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const problem = Problem.parse(await res.json());
-  expect({ status: res.status, code: problem.code }).toEqual({ status, code });
-  expect(problem.type).toBe(`https://rethink-bench.org/problems/${code}`);
-  expect(await countRows(handle)).toEqual(EMPTY);
+  const problem = await expectProblem(response, status, code);
+  expect(await countRows(pg.handle)).toEqual(EMPTY);
   return problem;
 }
 
@@ -56,29 +42,29 @@ function payloadOf(envelope: Envelope): string {
 describe("POST /api/v1/submissions", () => {
   it("stores a valid bundle once: 201, then 200 with the same id and no new rows", async () => {
     const bundle = await signedBundle({ submitterName: "Ada" });
-    const first = await postBundle(app, bundle.text);
+    const first = await postBundle(pg.app, bundle.text);
     expect(first.status).toBe(201);
     const receipt = SubmissionReceipt.parse(await first.json());
     expect(receipt).toMatchObject({ created: true, status: "visible", suite: { id: "smoke", version: 2 }, runs: 6 });
     expect(receipt.id).toMatch(/^sub_[0-9a-f]{32}$/);
     expect(first.headers.get("location")).toBe(`/api/v1/submissions/${receipt.id}`);
-    const stored = await countRows(handle);
+    const stored = await countRows(pg.handle);
     expect(stored).toEqual({ submitters: 1, architectures: 1, submissions: 1, runs: 6, moderation_actions: 0 });
 
-    const again = await postBundle(app, bundle.text);
+    const again = await postBundle(pg.app, bundle.text);
     expect(again.status).toBe(200);
     expect(SubmissionReceipt.parse(await again.json())).toMatchObject({ id: receipt.id, created: false });
-    expect(await countRows(handle)).toEqual(stored);
+    expect(await countRows(pg.handle)).toEqual(stored);
   });
 
   it("stores one row for concurrent submissions of the same bundle", async () => {
     const bundle = await signedBundle();
-    const responses = await Promise.all(Array.from({ length: 6 }, () => postBundle(app, bundle.text)));
+    const responses = await Promise.all(Array.from({ length: 6 }, () => postBundle(pg.app, bundle.text)));
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
     const ids = new Set(await Promise.all(responses.map(async (r) => SubmissionReceipt.parse(await r.json()).id)));
     expect(ids.size).toBe(1);
-    expect(await countRows(handle)).toMatchObject({ submissions: 1, runs: 6 });
+    expect(await countRows(pg.handle)).toMatchObject({ submissions: 1, runs: 6 });
   });
 
   it("accepts a full paper-suite bundle (the body-size limit's reason), refuses one byte over the limit", async () => {
@@ -94,26 +80,30 @@ describe("POST /api/v1/submissions", () => {
     const bytes = utf8.encode(bundle.text).length;
     expect(bytes).toBeGreaterThan(12 * 2 ** 20);
     expect(bytes).toBeLessThan(MAX_BODY_BYTES);
-    const res = await postBundle(app, bundle.text);
+    const res = await postBundle(pg.app, bundle.text);
     expect(res.status).toBe(201);
-    expect(await countRows(handle)).toMatchObject({ architectures: 4, submissions: 1, runs: 186 });
+    expect(await countRows(pg.handle)).toMatchObject({ architectures: 4, submissions: 1, runs: 186 });
 
-    await emptyTables(handle);
+    await emptyTables(pg.handle);
     // Valid JSON, one byte over: refused on its declared length, before anything is parsed.
     const oversized = JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES - 9) });
     expect(utf8.encode(oversized).length).toBe(MAX_BODY_BYTES + 1);
-    await expectRefused(postBundle(app, oversized), 413, "payload-too-large");
+    await expectRefused(postBundle(pg.app, oversized), 413, "payload-too-large");
   });
 
   it("refuses malformed JSON", async () => {
-    await expectRefused(postBundle(app, '{"payloadType": '), 400, "bad-json");
+    await expectRefused(postBundle(pg.app, '{"payloadType": '), 400, "bad-json");
   });
 
   it("refuses a body that is not application/json", async () => {
     const bundle = await signedBundle();
-    await expectRefused(postBundle(app, bundle.text, { "content-type": "text/plain" }), 415, "unsupported-media-type");
     await expectRefused(
-      postBundle(app, bundle.text, { "content-type": "application/x-www-form-urlencoded" }),
+      postBundle(pg.app, bundle.text, { "content-type": "text/plain" }),
+      415,
+      "unsupported-media-type",
+    );
+    await expectRefused(
+      postBundle(pg.app, bundle.text, { "content-type": "application/x-www-form-urlencoded" }),
       415,
       "unsupported-media-type",
     );
@@ -121,20 +111,24 @@ describe("POST /api/v1/submissions", () => {
 
   it("refuses JSON that is not a DSSE envelope, naming the failing paths", async () => {
     const problem = await expectRefused(
-      postBundle(app, { payloadType: "x", payload: "AAAA", signatures: [] }),
+      postBundle(pg.app, { payloadType: "x", payload: "AAAA", signatures: [] }),
       400,
       "bad-envelope",
     );
     expect(problem.errors?.map((e) => e.path)).toContain("signatures");
-    await expectRefused(postBundle(app, [1, 2, 3]), 400, "bad-envelope");
+    await expectRefused(postBundle(pg.app, [1, 2, 3]), 400, "bad-envelope");
   });
 
   it("refuses bad base64 in the payload and in the signature", async () => {
     const { envelope } = await signedBundle();
-    const payload = await expectRefused(postBundle(app, { ...envelope, payload: "not base64!" }), 400, "bad-envelope");
+    const payload = await expectRefused(
+      postBundle(pg.app, { ...envelope, payload: "not base64!" }),
+      400,
+      "bad-envelope",
+    );
     expect(payload.errors).toEqual([{ path: "payload", message: "must be standard padded base64" }]);
     const sig = await expectRefused(
-      postBundle(app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: "A" }] }),
+      postBundle(pg.app, { ...envelope, signatures: [{ ...envelope.signatures[0]!, sig: "A" }] }),
       400,
       "bad-envelope",
     );
@@ -146,7 +140,7 @@ describe("POST /api/v1/submissions", () => {
     const sig = fromBase64(envelope.signatures[0]!.sig)!;
     sig[10]! ^= 1;
     await expectRefused(
-      postBundle(app, {
+      postBundle(pg.app, {
         ...envelope,
         signatures: [{ ...envelope.signatures[0]!, sig: Buffer.from(sig).toString("base64") }],
       }),
@@ -159,9 +153,9 @@ describe("POST /api/v1/submissions", () => {
     const { envelope, predicate } = await signedBundle();
     const other = await newSigner();
     const byOther = await signText(payloadOf(envelope), other);
-    await expectRefused(postBundle(app, byOther), 422, "keyid-mismatch");
+    await expectRefused(postBundle(pg.app, byOther), 422, "keyid-mismatch");
     await expectRefused(
-      postBundle(app, {
+      postBundle(pg.app, {
         ...byOther,
         signatures: [{ keyid: predicate.submitter.keyid, sig: byOther.signatures[0]!.sig }],
       }),
@@ -175,7 +169,7 @@ describe("POST /api/v1/submissions", () => {
     const tampered = payloadOf(envelope).replace('"testAcc":0.8', '"testAcc":0.9');
     expect(tampered).not.toBe(payloadOf(envelope));
     const problem = await expectRefused(
-      postBundle(app, { ...envelope, payload: Buffer.from(tampered).toString("base64") }),
+      postBundle(pg.app, { ...envelope, payload: Buffer.from(tampered).toString("base64") }),
       422,
       "bad-signature",
     );
@@ -186,11 +180,11 @@ describe("POST /api/v1/submissions", () => {
     const smoke = findSuite("smoke")!;
     const custom = { ...smoke, id: "my-suite" };
     const unknown = await signedBundle({ suite: custom });
-    const problem = await expectRefused(postBundle(app, unknown.text), 422, "unknown-suite");
+    const problem = await expectRefused(postBundle(pg.app, unknown.text), 422, "unknown-suite");
     expect(problem.detail).toContain("my-suite v2");
 
     const easier = await signedBundle({ suite: { ...smoke, fitThreshold: 0.5 } });
-    const changed = await expectRefused(postBundle(app, easier.text), 422, "unknown-suite");
+    const changed = await expectRefused(postBundle(pg.app, easier.text), 422, "unknown-suite");
     expect(changed.errors?.[0]?.path).toBe("predicate.suiteDigest");
   });
 
@@ -198,7 +192,7 @@ describe("POST /api/v1/submissions", () => {
     const signer = await newSigner();
     const { predicate } = await signedBundle({ signer });
     predicate.runs[1]!.derived.stepsToFit = 1;
-    const problem = await expectRefused(postBundle(app, await signRaw(predicate, signer)), 422, "inconsistent");
+    const problem = await expectRefused(postBundle(pg.app, await signRaw(predicate, signer)), 422, "inconsistent");
     expect(problem.errors?.map((e) => e.path)).toContain("predicate.runs[1].derived.stepsToFit");
   });
 
@@ -208,47 +202,47 @@ describe("POST /api/v1/submissions", () => {
     const text = payloadOf(envelope);
     expect(text).toContain('"trainAcc":1');
     await expectRefused(
-      postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":NaN'), signer)),
+      postBundle(pg.app, await signText(text.replace('"trainAcc":1', '"trainAcc":NaN'), signer)),
       422,
       "bad-payload",
     );
     const beyond = await expectRefused(
-      postBundle(app, await signText(text.replace('"trainAcc":1', '"trainAcc":1e400'), signer)),
+      postBundle(pg.app, await signText(text.replace('"trainAcc":1', '"trainAcc":1e400'), signer)),
       422,
       "non-canonical",
     );
     expect(beyond.detail).toMatch(/no RFC 8785 canonical form/);
     expect(text).toContain('"name":"MLP 1x512"');
     await expectRefused(
-      postBundle(app, await signText(text.replace('"name":"MLP 1x512"', '"name":"MLP \\ud800"'), signer)),
+      postBundle(pg.app, await signText(text.replace('"name":"MLP 1x512"', '"name":"MLP \\ud800"'), signer)),
       422,
       "non-canonical",
     );
 
     predicate.runs[0]!.curve[0]!.trainLoss = 1e300;
     predicate.runs[0]!.derived.stepsToFit = 2 ** 60;
-    const huge = await expectRefused(postBundle(app, await signRaw(predicate, signer)), 422, "bad-predicate");
+    const huge = await expectRefused(postBundle(pg.app, await signRaw(predicate, signer)), 422, "bad-predicate");
     expect(huge.errors?.map((e) => e.path)).toContain("predicate.runs[0].derived.stepsToFit");
   });
 
   it("refuses text Postgres cannot store (U+0000) with its path", async () => {
     const nul = await signedBundle({ architectures: [{ id: "nul-net", modelName: "a\u0000b" }] });
-    const problem = await expectRefused(postBundle(app, nul.text), 422, "unstorable-text");
+    const problem = await expectRefused(postBundle(pg.app, nul.text), 422, "unstorable-text");
     expect(problem.errors?.[0]?.path).toBe("predicate.architectures[0].topology.config.name");
   });
 
   it("stores SQL and HTML metacharacters verbatim and returns them unchanged", async () => {
     const name = `Robert'); DROP TABLE runs; -- <script>alert("x")</script> & "quotes" \\ back`;
     const bundle = await signedBundle({ architectureName: name, submitterName: `<img src=x onerror=alert(1)>'; --` });
-    const res = await postBundle(app, bundle.text);
+    const res = await postBundle(pg.app, bundle.text);
     expect(res.status).toBe(201);
     const { id } = SubmissionReceipt.parse(await res.json());
-    const detail = SubmissionDetail.parse(await (await app.request(`/api/v1/submissions/${id}`)).json());
+    const detail = SubmissionDetail.parse(await (await pg.app.request(`/api/v1/submissions/${id}`)).json());
     expect(detail.submitter.name).toBe(`<img src=x onerror=alert(1)>'; --`);
     expect(canonicalJson(detail.envelope)).toBe(canonicalJson(bundle.envelope));
-    const board = await (await app.request("/api/v1/leaderboard?suite=smoke")).json();
+    const board = await (await pg.app.request("/api/v1/leaderboard?suite=smoke")).json();
     expect(board.rows[0].architecture.name).toBe(name);
     // The runs table is still there and still holds the runs.
-    expect(await countRows(handle)).toMatchObject({ runs: 6 });
+    expect(await countRows(pg.handle)).toMatchObject({ runs: 6 });
   });
 });

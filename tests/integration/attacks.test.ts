@@ -20,9 +20,7 @@
 // Smoke suite figures used by hand below: 250 training digits (25 per class), batch 128, so
 // 2 SGD steps per epoch; the fixture fits true labels at epoch 10 and random labels at epoch 20,
 // and the stopping rule ends a fitted run 3 epochs after it fits.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifySubmission } from "../../api/verify-submission.js";
 import {
   canonicalDigest,
@@ -33,7 +31,7 @@ import {
   fromBase64,
   type JsonObject,
   Leaderboard,
-  Problem,
+  type Problem,
   type ResultPredicate,
   runLabels,
   type Signer,
@@ -41,7 +39,6 @@ import {
   utf8,
 } from "../../schema/index.js";
 import {
-  appOn,
   countRows,
   emptyTables,
   postBundle,
@@ -51,6 +48,7 @@ import {
   signText,
 } from "../fixtures/api.js";
 import { makePredicate, newSigner, type PredicateOptions, testDatasets } from "../fixtures/bundles.js";
+import { expectProblem, usePgliteApp } from "../fixtures/pglite.js";
 
 const BOARD_PATHS = [
   "/api/v1/leaderboard?suite=smoke&rank=memorization",
@@ -61,14 +59,7 @@ const SMOKE = "mlp-1x512/mnist-10k";
 /** mlp-1x512 on 28×28×1 inputs: 784·512 + 512 weights and biases, then 512·10 + 10. */
 const MLP_1X512_PARAMETERS = 784 * 512 + 512 + 512 * 10 + 10;
 
-let handle: DatabaseHandle;
-let app: ReturnType<typeof appOn>;
-
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-  app = appOn(handle);
-});
-afterAll(() => handle?.close());
+const pg = usePgliteApp();
 
 /**
  * Signs an edited predicate after recomputing what openEnvelope's consistency check compares:
@@ -122,7 +113,7 @@ function runIndex(predicate: ResultPredicate, key: string): number {
 async function boardTexts(): Promise<string[]> {
   return Promise.all(
     BOARD_PATHS.map(async (path) => {
-      const res = await app.request(path);
+      const res = await pg.app.request(path);
       expect(res.status, path).toBe(200);
       return res.text();
     }),
@@ -134,11 +125,8 @@ const seeded: { rows?: RowCounts; board?: string[] } = {};
 
 /** POSTs a body, expects a 422 problem with `code`, and that nothing was stored or changed on the board. */
 async function expectRefused(body: string, code: string): Promise<Problem> {
-  const res = await postBundle(app, body);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const problem = Problem.parse(await res.json());
-  expect({ status: res.status, code: problem.code }, problem.detail).toEqual({ status: 422, code });
-  expect(await countRows(handle)).toEqual(seeded.rows);
+  const problem = await expectProblem(postBundle(pg.app, body), 422, code);
+  expect(await countRows(pg.handle)).toEqual(seeded.rows);
   expect(await boardTexts()).toEqual(seeded.board);
   return problem;
 }
@@ -147,9 +135,9 @@ const pathsOf = (problem: Problem) => (problem.errors ?? []).map((e) => e.path);
 
 describe("hostile bundles are refused and change nothing", () => {
   beforeAll(async () => {
-    const res = await postBundle(app, (await signedBundle()).text);
+    const res = await postBundle(pg.app, (await signedBundle()).text);
     expect(res.status).toBe(201);
-    seeded.rows = await countRows(handle);
+    seeded.rows = await countRows(pg.handle);
     expect(seeded.rows).toMatchObject({ submissions: 1, runs: 6 });
     seeded.board = await boardTexts();
     // Not an empty board: both rankings and the page show the honest row.
@@ -399,15 +387,15 @@ describe("hostile bundles are refused and change nothing", () => {
 
 describe("the positive control", () => {
   it("accepts the same runs re-signed by another key as confirmations, not as more seeds", async () => {
-    await emptyTables(handle);
-    expect((await postBundle(app, (await signedBundle()).text)).status).toBe(201);
+    await emptyTables(pg.handle);
+    expect((await postBundle(pg.app, (await signedBundle()).text)).status).toBe(201);
     const before = Leaderboard.parse(JSON.parse((await boardTexts())[0]!)).rows[0]!;
     expect(before.counts).toMatchObject({ seeds: 3, standing: 6, confirmations: 0, submissions: 1, keys: 1 });
     // Random labels fit at epoch 20 on every seed: 40 steps.
     expect(before.stepsToFit.median).toBe(40);
 
     const original = await makePredicate(await newSigner());
-    const res = await postBundle(app, await resign(original, await newSigner()));
+    const res = await postBundle(pg.app, await resign(original, await newSigner()));
     expect(res.status, await res.clone().text()).toBe(201);
 
     const after = Leaderboard.parse(JSON.parse((await boardTexts())[0]!)).rows;

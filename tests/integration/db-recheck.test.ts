@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
 import { storeSubmission } from "../../api/db/queries/submissions.js";
@@ -22,16 +22,10 @@ import {
   sha256Hex,
   subjectsOf,
 } from "../../schema/index.js";
-import { appOn, countRows, emptyTables, postBundle, signedBundle, signRaw } from "../fixtures/api.js";
+import { appOn, countRows, postBundle, signedBundle, signRaw } from "../fixtures/api.js";
+import { usePgliteApp } from "../fixtures/pglite.js";
 
-let handle: DatabaseHandle;
-let app: ReturnType<typeof appOn>;
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-  app = appOn(handle);
-});
-afterAll(() => handle?.close());
-beforeEach(() => emptyTables(handle));
+const pg = usePgliteApp({ empty: true });
 
 /** Submits through the API, as a client would. */
 async function submit(on: ReturnType<typeof appOn>, options: Parameters<typeof signedBundle>[0] = {}) {
@@ -41,7 +35,7 @@ async function submit(on: ReturnType<typeof appOn>, options: Parameters<typeof s
 }
 
 async function statusOf(id: string): Promise<string> {
-  const res = await app.request(`/api/v1/submissions/${id}`);
+  const res = await pg.app.request(`/api/v1/submissions/${id}`);
   return res.status === 200 ? SubmissionDetail.parse(await res.json()).status : `HTTP ${res.status}`;
 }
 
@@ -68,19 +62,19 @@ async function storeInconsistent(db: DatabaseHandle): Promise<string> {
 
 describe("recheckSubmissions", () => {
   it("hides what the current checks refuse, with an audit row, and leaves the rest", async () => {
-    const smoke = await submit(app);
+    const smoke = await submit(pg.app);
     const quickSuite = findSuite("quick")!;
-    const quick = await submit(app, { suite: quickSuite, seeds: [quickSuite.seeds[0]!] });
+    const quick = await submit(pg.app, { suite: quickSuite, seeds: [quickSuite.seeds[0]!] });
     // The server's definition of `quick` changes (a new digest): its stored bundle now fails.
     const changed = (await knownSuites()).map((k) => (k.suite.id === "quick" ? { ...k, digest: "0".repeat(64) } : k));
 
-    const dry = await recheckSubmissions(handle.db, { dryRun: true, context: { knownSuites: changed } });
+    const dry = await recheckSubmissions(pg.handle.db, { dryRun: true, context: { knownSuites: changed } });
     expect(dry).toMatchObject({ checked: 2, passed: 1, dryRun: true });
     expect(dry.failed.map((f) => [f.id, f.code])).toEqual([[quick, "unknown-suite"]]);
     expect(await statusOf(quick)).toBe("visible");
-    expect((await countRows(handle)).moderation_actions).toBe(0);
+    expect((await countRows(pg.handle)).moderation_actions).toBe(0);
 
-    const summary = await recheckSubmissions(handle.db, { context: { knownSuites: changed } });
+    const summary = await recheckSubmissions(pg.handle.db, { context: { knownSuites: changed } });
     expect(summary).toMatchObject({ checked: 2, passed: 1, dryRun: false });
     expect(summary.failed.map((f) => f.id)).toEqual([quick]);
     const reason = summary.failed[0]!.reason;
@@ -88,20 +82,20 @@ describe("recheckSubmissions", () => {
 
     expect(await statusOf(quick)).toBe("HTTP 410");
     expect(await statusOf(smoke)).toBe("visible");
-    const trail = await (await app.request("/api/v1/moderation")).json();
+    const trail = await (await pg.app.request("/api/v1/moderation")).json();
     expect(trail.actions).toHaveLength(1);
     expect(trail.actions[0]).toMatchObject({ submissionId: quick, action: "hide", reason });
 
     // Idempotent: the hidden one is not checked again and nothing new is recorded.
-    const again = await recheckSubmissions(handle.db, { context: { knownSuites: changed } });
+    const again = await recheckSubmissions(pg.handle.db, { context: { knownSuites: changed } });
     expect(again).toEqual({ checked: 1, passed: 1, failed: [], dryRun: false });
-    expect((await countRows(handle)).moderation_actions).toBe(1);
+    expect((await countRows(pg.handle)).moderation_actions).toBe(1);
   });
 
   it("hides a stored bundle that was never consistent; an unchanged server's own submissions all pass", async () => {
-    const good = await submit(app);
-    const bad = await storeInconsistent(handle);
-    const summary = await recheckSubmissions(handle.db);
+    const good = await submit(pg.app);
+    const bad = await storeInconsistent(pg.handle);
+    const summary = await recheckSubmissions(pg.handle.db);
     expect(summary.failed.map((f) => [f.id, f.code])).toEqual([[bad, "inconsistent"]]);
     expect(summary.failed[0]!.detail).toMatch(/epochsToFit: claims 1, but the curves give/);
     expect(await statusOf(bad)).toBe("HTTP 410");

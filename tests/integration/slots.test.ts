@@ -4,38 +4,22 @@
 // fitted, the slowdown's censoring, and the gap ranking of architectures that fit true labels only.
 // Expected figures are worked out by hand from the fixtures' curves (smoke suite: 2 SGD steps per epoch).
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { deriveRuns, Leaderboard, type LeaderboardRow, SubmissionReceipt, type Task } from "../../schema/index.js";
-import {
-  ADMIN_TOKEN,
-  appOn,
-  emptyTables,
-  postBundle,
-  type SignedBundle,
-  signedBundle,
-  signRaw,
-} from "../fixtures/api.js";
+import { ADMIN_TOKEN, emptyTables, postBundle, type SignedBundle, signedBundle, signRaw } from "../fixtures/api.js";
 import { makePredicate, newSigner, type PredicateOptions } from "../fixtures/bundles.js";
+import { usePgliteApp } from "../fixtures/pglite.js";
 
-let handle: DatabaseHandle;
-let app: ReturnType<typeof appOn>;
-
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-  app = appOn(handle);
-});
-afterAll(() => handle?.close());
+const pg = usePgliteApp();
 
 async function submit(bundle: SignedBundle | string): Promise<string> {
-  const res = await postBundle(app, typeof bundle === "string" ? bundle : bundle.text);
+  const res = await postBundle(pg.app, typeof bundle === "string" ? bundle : bundle.text);
   expect(res.status, await res.clone().text()).toBe(201);
   return SubmissionReceipt.parse(await res.json()).id;
 }
 
 async function board(query: string): Promise<Leaderboard> {
-  const res = await app.request(`/api/v1/leaderboard?suite=smoke&${query}`);
+  const res = await pg.app.request(`/api/v1/leaderboard?suite=smoke&${query}`);
   expect(res.status).toBe(200);
   return Leaderboard.parse(await res.json());
 }
@@ -47,7 +31,7 @@ function rowOf(rows: Omit<LeaderboardRow, "rank">[], id: string) {
 }
 
 function moderate(id: string, action: "hide" | "show") {
-  return app.request(`/api/v1/submissions/${id}/moderation`, {
+  return pg.app.request(`/api/v1/submissions/${id}/moderation`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ action, reason: "slot test" }),
@@ -56,7 +40,7 @@ function moderate(id: string, action: "hide" | "show") {
 
 /** Each run's submission, seed, corruption and role, in acceptance order. */
 async function roles(): Promise<{ submission: string; seed: number; kind: string; role: string | null }[]> {
-  const result = await handle.db.execute(
+  const result = await pg.handle.db.execute(
     sql`select submission_id as submission, seed, corruption_kind as kind, slot_role as role from runs order by id`,
   );
   return (result as unknown as { rows: { submission: string; seed: number; kind: string; role: string | null }[] })
@@ -71,7 +55,7 @@ describe("slots: one standing result per architecture, task and seed", () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    await emptyTables(handle);
+    await emptyTables(pg.handle);
     ids.first = await submit(await signedBundle({ ...slotNet, seeds: [0, 1, 2] }));
     // Another key sends seed 0 again, identical: two confirmations (true and random labels).
     ids.same = await submit(await signedBundle({ ...slotNet, seeds: [0], signer: await newSigner() }));
@@ -139,7 +123,7 @@ describe("slots: one standing result per architecture, task and seed", () => {
   });
 
   it("lists each run's slot role with the architecture's runs", async () => {
-    const res = await app.request(`/api/v1/architectures/${(await board("")).rows[0]!.architecture.fingerprint}`);
+    const res = await pg.app.request(`/api/v1/architectures/${(await board("")).rows[0]!.architecture.fingerprint}`);
     const detail = (await res.json()) as { runs: { submissionId: string; slotRole: string }[] };
     expect(
       detail.runs
@@ -184,7 +168,7 @@ describe("slots: one standing result per architecture, task and seed", () => {
   });
 
   it("keeps one standing result per slot in the database itself", async () => {
-    const twice = handle.db.execute(sql`update runs set slot_role = 'standing' where slot_role = 'confirmation'`);
+    const twice = pg.handle.db.execute(sql`update runs set slot_role = 'standing' where slot_role = 'confirmation'`);
     const error = await twice.then(
       () => null,
       (e: Error) => e,
@@ -216,7 +200,7 @@ async function withFailedRuns(options: PredicateOptions, failedSeeds: number[]):
 
 describe("what the board ranks", () => {
   beforeAll(async () => {
-    await emptyTables(handle);
+    await emptyTables(pg.handle);
     // fits: true labels at 10 epochs, test accuracy 0.8: a gap of 1 − 0.8 = 0.2.
     await submit(await signedBundle({ architectures: [{ id: "fits" }], seeds: [0, 1, 2] }));
     // mean-only learns nothing: true labels never fit. Its final training accuracy is
@@ -271,7 +255,7 @@ describe("what the board ranks", () => {
   });
 
   it("exports the unranked architectures in CSV with no rank", async () => {
-    const res = await app.request("/api/v1/leaderboard?suite=smoke&rank=gap&format=csv");
+    const res = await pg.app.request("/api/v1/leaderboard?suite=smoke&rank=gap&format=csv");
     const [header, ...lines] = (await res.text()).trimEnd().split("\r\n");
     const cells = header!.split(",");
     const rows = lines.map((line) => Object.fromEntries(cells.map((h, i) => [h, line.split(",")[i]])));

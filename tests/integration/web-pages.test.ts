@@ -1,12 +1,11 @@
 // Each web page route on embedded Postgres (PGlite), with a board seeded through the real
 // API: status, cache headers and security policy, what each page shows, escaping of hostile
 // names, not-found and invalid filters, and HTML (not problem+json) for every page error.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Leaderboard, openBundle, Problem } from "../../schema/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
 import { HOSTILE_NAME, HOSTILE_SUBMITTER, type SeededBoard, seedBoard } from "../fixtures/board.js";
+import { usePgliteApp } from "../fixtures/pglite.js";
 
 const ASSETS = {
   stylesheet: "/assets/site-TEST.css",
@@ -14,18 +13,11 @@ const ASSETS = {
   scripts: { architecture: "/assets/architecture-TEST.js", insight: "/assets/insight-TEST.js" },
 };
 
-let handle: DatabaseHandle;
-let app: ReturnType<typeof appOn>;
+const pg = usePgliteApp({ app: { assets: async () => ASSETS } });
 let board: SeededBoard;
 
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-  app = appOn(handle, { assets: async () => ASSETS });
-});
-afterAll(() => handle?.close());
-
 async function page(path: string, status = 200): Promise<{ html: string; res: Response }> {
-  const res = await app.request(path);
+  const res = await pg.app.request(path);
   expect(res.status, path).toBe(status);
   expect(res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
   expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
@@ -64,7 +56,7 @@ describe("an empty board", () => {
   });
 
   it("renders the protocol without touching the database", async () => {
-    const noDatabase = appOn(handle, {
+    const noDatabase = appOn(pg.handle, {
       assets: async () => ASSETS,
       database: () => {
         throw new Error("the protocol page must not open the database");
@@ -82,7 +74,7 @@ describe("an empty board", () => {
 
 describe("with a seeded board", () => {
   beforeAll(async () => {
-    board = await seedBoard(app);
+    board = await seedBoard(pg.app);
   });
 
   it("ranks by memorization speed by default, marks provisional and censored rows, escapes names", async () => {
@@ -140,10 +132,10 @@ describe("with a seeded board", () => {
     const shown = rowFingerprints(html);
     const json = /href="(\/api\/v1\/leaderboard\?[^"]*)">JSON<\/a>/.exec(html)![1]!.replace(/&amp;/g, "&");
     const csv = /href="(\/api\/v1\/leaderboard\?[^"]*)">CSV<\/a>/.exec(html)![1]!.replace(/&amp;/g, "&");
-    const body = Leaderboard.parse(await (await app.request(json)).json());
+    const body = Leaderboard.parse(await (await pg.app.request(json)).json());
     expect(body.rows.map((r) => r.architecture.fingerprint)).toEqual(shown);
     expect(body).toMatchObject({ rank: "gap", backend: "wasm" });
-    const lines = (await (await app.request(csv)).text()).trim().split("\r\n");
+    const lines = (await (await pg.app.request(csv)).text()).trim().split("\r\n");
     const column = lines[0]!.split(",").indexOf("architecture_fingerprint");
     expect(lines.slice(1).map((line) => line.split(",")[column])).toEqual(shown);
   });
@@ -153,7 +145,7 @@ describe("with a seeded board", () => {
     const specs = Array.from({ length: 52 }, (_, i) => ({ id: `net-${String(i).padStart(2, "0")}`, name: `Net ${i}` }));
     for (const part of [specs.slice(0, 26), specs.slice(26)]) {
       const res = await postBundle(
-        app,
+        pg.app,
         (
           await signedBundle({
             architectures: part,
@@ -174,7 +166,7 @@ describe("with a seeded board", () => {
     expect(second.html).toContain('rel="prev"');
     const csv = /href="(\/api\/v1\/leaderboard\?[^"]*)">CSV<\/a>/.exec(second.html)![1]!.replace(/&amp;/g, "&");
     expect(csv).toContain("cursor=");
-    const lines = (await (await app.request(csv)).text()).trim().split("\r\n");
+    const lines = (await (await pg.app.request(csv)).text()).trim().split("\r\n");
     const column = lines[0]!.split(",").indexOf("architecture_fingerprint");
     expect(lines.slice(1).map((line) => line.split(",")[column])).toEqual(shown);
   });
@@ -217,7 +209,7 @@ describe("with a seeded board", () => {
       ["suite=nope", "query.suite"],
       ["suite=quick&version=9", "query.version"],
     ] as const) {
-      const api = await app.request(`/api/v1/leaderboard?${query}`);
+      const api = await pg.app.request(`/api/v1/leaderboard?${query}`);
       if (path === null) {
         expect(api.status, query).toBe(200);
         const rows = Leaderboard.parse(await api.json()).rows.map((r) => r.architecture.fingerprint);
@@ -287,7 +279,7 @@ describe("with a seeded board", () => {
 
   it("serves the bundle as a file that verifies and is this submission", async () => {
     const id = board.hostileSubmission;
-    const res = await app.request(`/submissions/${id}/bundle`);
+    const res = await pg.app.request(`/submissions/${id}/bundle`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${id}.dsse.json"`);
     const opened = await openBundle(await res.text());
@@ -299,7 +291,7 @@ describe("with a seeded board", () => {
     const { html, res } = await page(`/submissions/${board.hidden.id}`, 410);
     expect(html).toContain(entity(board.hidden.reason));
     expect(res.headers.get("cache-control")).toBe("no-store");
-    expect((await app.request(`/submissions/${board.hidden.id}/bundle`)).status).toBe(410);
+    expect((await pg.app.request(`/submissions/${board.hidden.id}/bundle`)).status).toBe(410);
     await page(`/submissions/sub_${"0".repeat(32)}`, 404);
     await page("/submissions/nothing", 404);
   });
@@ -331,12 +323,12 @@ describe("with a seeded board", () => {
   it("answers unknown paths with a 404 page and keeps problem+json for the API", async () => {
     const { html } = await page("/no/such/page", 404);
     expect(html).toContain("Nothing lives at /no/such/page.");
-    const api = await app.request("/api/v1/no-such-route");
+    const api = await pg.app.request("/api/v1/no-such-route");
     expect(api.headers.get("content-type")).toBe("application/problem+json");
   });
 
   it("answers 503 with a page and Retry-After when the database cannot be reached", async () => {
-    const down = appOn(handle, {
+    const down = appOn(pg.handle, {
       assets: async () => ASSETS,
       log: () => undefined,
       database: () => {
