@@ -3,27 +3,24 @@
 import { describe, expect, it } from "vitest";
 import { describeArchitecture, loadArchitecture } from "../runner/models/index.js";
 import { kernelArchitecture } from "../runner/science/kernel-run.js";
-import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
+import { makePredicate, newSigner, signText } from "../tests/fixtures/bundles.js";
 import {
   canonicalJson,
   findSuite,
   MAX_PAYLOAD_DEPTH,
   openEnvelope,
-  PAYLOAD_TYPE,
   PREDICATE_TYPE,
   type ResultPredicate,
   type Signer,
   STATEMENT_TYPE,
-  signEnvelope,
   signResult,
   subjectsOf,
-  utf8,
 } from "./index.js";
 
 /** Signs payload text as given: canonical JSON of the statement, with `edit` applied to the text. */
-async function signText(predicate: ResultPredicate, signer: Signer, edit: (text: string) => string = (t) => t) {
+function signEdited(predicate: ResultPredicate, signer: Signer, edit: (text: string) => string = (t) => t) {
   const statement = { _type: STATEMENT_TYPE, subject: subjectsOf(predicate), predicateType: PREDICATE_TYPE, predicate };
-  return signEnvelope(PAYLOAD_TYPE, utf8.encode(edit(canonicalJson(statement))), signer);
+  return signText(edit(canonicalJson(statement)), signer);
 }
 
 async function refusal(envelope: Awaited<ReturnType<typeof signText>>) {
@@ -35,7 +32,7 @@ async function refusal(envelope: Awaited<ReturnType<typeof signText>>) {
 describe("openEnvelope refuses hostile structure before the schema reads it", () => {
   it("accepts the unedited payload that the cases below edit", async () => {
     const signer = await newSigner();
-    expect(await openEnvelope(await signText(await makePredicate(signer), signer))).toMatchObject({ ok: true });
+    expect(await openEnvelope(await signEdited(await makePredicate(signer), signer))).toMatchObject({ ok: true });
   });
 
   it("refuses __proto__, constructor and prototype keys in a topology", async () => {
@@ -43,7 +40,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
     const predicate = await makePredicate(signer);
     for (const key of ["__proto__", "constructor", "prototype"]) {
       // Written into the signed text: an object literal cannot hold an own `__proto__` key.
-      const envelope = await signText(predicate, signer, (text) =>
+      const envelope = await signEdited(predicate, signer, (text) =>
         text.replace('"topology":{', `"topology":{"${key}":{"units":1},`),
       );
       expect(await refusal(envelope)).toMatchObject({
@@ -57,7 +54,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
     const signer = await newSigner();
     const predicate = await makePredicate(signer);
     const deep = `${"[".repeat(3000)}${"]".repeat(3000)}`;
-    const envelope = await signText(predicate, signer, (text) =>
+    const envelope = await signEdited(predicate, signer, (text) =>
       text.replace('"topology":{', `"topology":{"a":${deep},`),
     );
     const refused = await refusal(envelope);
@@ -73,7 +70,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
     const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
     const edit = (text: string) => text.replace('"topology":{', `"topology":{"a":${nested},`);
     // Accepted by the guard; the fingerprint then no longer matches, so consistency is what refuses it.
-    expect(await refusal(await signText(predicate, signer, edit))).toMatchObject({ code: "inconsistent" });
+    expect(await refusal(await signEdited(predicate, signer, edit))).toMatchObject({ code: "inconsistent" });
   });
 
   it("refuses names and hardware strings with bidi overrides, zero-width or control characters", async () => {
@@ -86,7 +83,7 @@ describe("openEnvelope refuses hostile structure before the schema reads it", ()
       [{ hardware: { platform: "linux\u0007" } }, "predicate.environment.hardware.platform"],
     ];
     for (const [options, path] of cases) {
-      const envelope = await signText(await makePredicate(signer, options), signer);
+      const envelope = await signEdited(await makePredicate(signer, options), signer);
       expect(await refusal(envelope), path).toMatchObject({ code: "bad-name", paths: [path] });
     }
     await expect(signResult(await makePredicate(signer, { submitterName: "a\u202Eb" }), signer)).rejects.toThrow(

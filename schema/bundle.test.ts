@@ -1,26 +1,7 @@
 // A validly signed bundle is still refused when its parts disagree with each other.
 import { describe, expect, it } from "vitest";
-import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
-import {
-  canonicalJson,
-  openBundle,
-  openEnvelope,
-  PAYLOAD_TYPE,
-  PREDICATE_TYPE,
-  type ResultPredicate,
-  type Signer,
-  STATEMENT_TYPE,
-  signEnvelope,
-  signResult,
-  subjectsOf,
-  utf8,
-} from "./index.js";
-
-/** Signs a predicate as-is, bypassing signResult's own consistency guard. */
-async function signRaw(predicate: ResultPredicate, signer: Signer, subject = subjectsOf(predicate)) {
-  const statement = { _type: STATEMENT_TYPE, subject, predicateType: PREDICATE_TYPE, predicate };
-  return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
-}
+import { makePredicate, newSigner, signRaw } from "../tests/fixtures/bundles.js";
+import { openBundle, openEnvelope, type ResultPredicate, signResult, subjectsOf } from "./index.js";
 
 async function inconsistency(
   mutate: (p: ResultPredicate) => void,
