@@ -1,25 +1,19 @@
 // The submission pipeline's defences on PGlite: one verifier for every check (in this thread or
 // on worker threads, same verdicts), a per-address budget of verification time, and pages whose
 // absolute links come from the configured public URL, never from the request's Host header.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { describe, expect, it } from "vitest";
 import type * as PoolModule from "../../api/verify-pool.js";
 import { type Verifier, verifySubmission } from "../../api/verify-submission.js";
 import { Problem, SubmissionReceipt } from "../../schema/index.js";
-import { appOn, emptyTables, NO_RATE_LIMITS, postBundle, signedBundle, signRaw } from "../fixtures/api.js";
+import { appOn, NO_RATE_LIMITS, postBundle, signedBundle, signRaw } from "../fixtures/api.js";
+import { usePgliteApp } from "../fixtures/pglite.js";
 
 // Worker threads run compiled JavaScript: the pool comes from the build (dist/), as `npm test` makes it.
 const { createVerifierPool } = (await import(
   new URL("../../dist/api/verify-pool.js", import.meta.url).href
 )) as typeof PoolModule;
 
-let handle: DatabaseHandle;
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-});
-afterAll(() => handle?.close());
-beforeEach(() => emptyTables(handle));
+const pg = usePgliteApp({ empty: true });
 
 /** A bundle whose claimed metrics disagree with its curves: refused by the consistency check. */
 async function inconsistentBundle(): Promise<string> {
@@ -82,7 +76,7 @@ describe("the per-address verification budget", () => {
       calls += 1;
       return { ...(await verifySubmission(body, context)), workMs: 600 };
     };
-    const app = appOn(handle, {
+    const app = appOn(pg.handle, {
       verify,
       clientAddress: (c) => c.req.header("x-test-client") ?? "none",
       rateLimits: { ...NO_RATE_LIMITS, verificationMs: { limit: 1000, windowSeconds: 60 } },
@@ -110,7 +104,7 @@ describe("the per-address verification budget", () => {
 
 describe("absolute URLs in pages", () => {
   async function submissionPage(options: Parameters<typeof appOn>[1]) {
-    const app = appOn(handle, options);
+    const app = appOn(pg.handle, options);
     const posted = await postBundle(app, (await signedBundle()).text);
     const { id } = SubmissionReceipt.parse(await posted.json());
     const res = await app.request(`http://evil.example/submissions/${id}`, {

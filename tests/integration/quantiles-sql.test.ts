@@ -1,17 +1,12 @@
 // The board's SQL quartiles (api/db/queries/spread.ts) against schema's censoredQuartiles on the
 // same data, in a real Postgres (PGlite): medians over runs mean the same on every page.
 import { type SQL, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../api/db/client.js";
-import { openDatabase } from "../../api/db/open.js";
+import { describe, expect, it } from "vitest";
 import { censoredQuartilesSql, finiteOrNull } from "../../api/db/queries/spread.js";
 import { censoredQuartiles } from "../../schema/index.js";
+import { usePgliteApp } from "../fixtures/pglite.js";
 
-let handle: DatabaseHandle;
-beforeAll(async () => {
-  handle = await openDatabase({ driver: "pglite" });
-});
-afterAll(() => handle?.close());
+const pg = usePgliteApp();
 
 /** Every run's figure, censored runs as null: sizes 1 to 6, ties, and 0 to all censored. */
 function cases(): (number | null)[][] {
@@ -29,7 +24,7 @@ async function sqlQuartiles(values: readonly (number | null)[]): Promise<(number
     sql`, `,
   );
   const quartiles: SQL = censoredQuartilesSql(sql`v`);
-  const result = await handle.db.execute(sql`select ${quartiles} as q from (values ${rows}) as t(v)`);
+  const result = await pg.handle.db.execute(sql`select ${quartiles} as q from (values ${rows}) as t(v)`);
   const q = (result as unknown as { rows: { q: number[] }[] }).rows[0]!.q;
   return q.map(finiteOrNull);
 }
