@@ -3,12 +3,18 @@
 // payload type, base64, signature) before the expensive ones (canonical form, strict schema,
 // consistency, suite, storable text). Pure computation on the body: no database, no Hono,
 // no Node built-ins, so it runs in the Worker, in Node's event loop or in a worker thread.
-import { auditResult, type DatasetRegistry, openEnvelope, type PathError, utf8 } from "../schema/index.js";
+import {
+  auditResult,
+  type DatasetRegistry,
+  findUnstorableText,
+  openEnvelope,
+  type PathError,
+  utf8,
+} from "../schema/index.js";
 import type { VerifiedBundle } from "./db/queries/submissions.js";
 import { type KnownSuite, knownSuites } from "./known-suites.js";
 import { MAX_BODY_BYTES } from "./limits.js";
 import type { ProblemCode } from "./problem.js";
-import { findUnstorableText } from "./storable.js";
 
 /** Why a body was refused: a problem code of the API's catalog, a sentence, and the failing paths. */
 export interface VerificationProblem {

@@ -17,6 +17,7 @@ export * from "./random.js";
 export * from "./scoring.js";
 export * from "./slot.js";
 export * from "./stopping-rule.js";
+export * from "./storable.js";
 export * from "./suites/index.js";
 export * from "./topology/index.js";
 export * from "./validation-split.js";

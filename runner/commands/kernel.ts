@@ -7,7 +7,14 @@ import { createRequire } from "node:module";
 import { totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import Table from "cli-table3";
-import { canonicalDigest, corruptionLabel, type Environment, type Task, taskKey } from "../../schema/index.js";
+import {
+  canonicalDigest,
+  corruptionLabel,
+  type Environment,
+  KERNEL_ARCHITECTURE_ID,
+  type Task,
+  taskKey,
+} from "../../schema/index.js";
 import { writeSignedBundle } from "../assemble.js";
 import { openRunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
 import { corruptDataset } from "../corruptions.js";
@@ -18,7 +25,7 @@ import { loadOrCreateKey } from "../keys.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { configDir } from "../paths.js";
 import { interpolate, type KernelOutcome, type KernelSystem, prepareKernel } from "../science/kernel.js";
-import { isKernelTask, KERNEL_ARCHITECTURE_ID, kernelArchitecture, kernelRunResult } from "../science/kernel-run.js";
+import { isKernelTask, kernelArchitecture, kernelRunResult } from "../science/kernel-run.js";
 import { resolveSuite, selectTasks } from "../suite-choice.js";
 import { datasetLoadOptions, parseWholeNumber } from "./option-parsers.js";
 

@@ -9,6 +9,7 @@ import {
   defaultDatasetRegistry,
   type FileDatasetId,
   findSuite,
+  findUnstorableText,
   type KnownDataset,
   knownDatasetFrom,
   type OpenedBundle,
@@ -34,7 +35,8 @@ type FileResult = OpenedBundle | { ok: false; code: string; detail: string; erro
 
 /**
  * The checks a server makes beyond the bundle itself, against this package's suites and
- * datasets: the suite definition, then the audit (architectures, protocol, pinned files, scores).
+ * datasets, in the server's order: the suite definition, text Postgres cannot store, then the
+ * audit (architectures, protocol, pinned files, scores).
  */
 async function audit(
   statement: Statement,
@@ -49,6 +51,9 @@ async function audit(
       : `suite ${name} is not one this version of rethink-bench knows`;
     return { code: "unknown-suite", detail, errors: [{ path: "predicate.suite", message: detail }] };
   }
+  const unstorable = findUnstorableText(statement);
+  if (unstorable.length > 0)
+    return { code: "unstorable-text", detail: `${unstorable[0]!.path}: ${unstorable[0]!.message}`, errors: unstorable };
   const failure = auditResult(predicate, suite, datasets);
   if (!failure) return null;
   const [first] = failure.errors;

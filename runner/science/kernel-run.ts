@@ -13,9 +13,6 @@ import {
 import { runResult } from "../assemble.js";
 import type { KernelOutcome } from "./kernel.js";
 
-/** The kernel's id on the board; its fingerprint also covers γ, the input shape and n. */
-export { KERNEL_ARCHITECTURE_ID } from "../../schema/index.js";
-
 /**
  * What a kernel baseline is, as the bundle records it. The fitted function depends on the
  * n training images, so n is part of the model (the parameter count is the n × classes
