@@ -2,11 +2,12 @@
 // the API's verification and `rethink-bench verify` share: the architectures' identities, kinds
 // and sizes; the suite's seeds, conditions and stopping rule; the pinned dataset files; and each
 // run's final accuracies, re-scored from its predictions against labels derived here.
-import type { PathError } from "./bundle.js";
+
 import type { ResultPredicate, Suite } from "./contract/index.js";
 import { type DatasetRegistry, defaultDatasetRegistry } from "./datasets/registry.js";
 import { checkProtocol } from "./protocol-checks.js";
 import { scoreRuns, unscorableDatasets } from "./scoring.js";
+import type { PathError } from "./signed-statement.js";
 import { checkArchitectures } from "./topology/architectures.js";
 
 /** Why a result fails the audit, in the order the checks run. */

@@ -1,10 +1,9 @@
 // Result bundles: build and sign an in-toto statement, and open (verify) a DSSE envelope
 // with a precise reason for every way it can be wrong. Runner, API and CLI share this.
-import { z } from "zod";
-import { decodeClasses, fromBase64, fromBase64Url, utf8 } from "./bytes.js";
+import { decodeClasses, utf8 } from "./bytes.js";
 import { canonicalJson } from "./canonical.js";
 import {
-  Envelope,
+  type Envelope,
   expandSuite,
   PAYLOAD_TYPE,
   PREDICATE_TYPE,
@@ -16,33 +15,11 @@ import {
   taskKey,
 } from "./contract/index.js";
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
-import { canonicalDigest, sha256Hex } from "./digest.js";
-import { keyidOf, type Signer, signEnvelope, verifySignature } from "./dsse.js";
+import { canonicalDigest } from "./digest.js";
+import { type Signer, signEnvelope } from "./dsse.js";
 import { findBadName, findHostileStructure } from "./payload-guard.js";
+import { fail, openSigned, type PathError, type Refused, schemaFailure } from "./signed-statement.js";
 import { architectureInputShape, modelInputShape } from "./topology/input-shape.js";
-
-/** Why a bundle was refused, one stable code per kind of failure. */
-export type BundleErrorCode =
-  | "bad-json"
-  | "bad-envelope"
-  | "wrong-payload-type"
-  | "bad-base64"
-  | "bad-payload"
-  | "hostile-structure"
-  | "bad-name"
-  | "wrong-statement-type"
-  | "wrong-predicate-type"
-  | "keyid-mismatch"
-  | "bad-signature"
-  | "non-canonical"
-  | "bad-predicate"
-  | "inconsistent";
-
-/** One failing location, as `predicate.runs[3].curve[0].trainAcc`. */
-export interface PathError {
-  path: string;
-  message: string;
-}
 
 export type OpenedBundle =
   | {
@@ -53,31 +30,7 @@ export type OpenedBundle =
       payloadSha256: string;
       keyid: string;
     }
-  | { ok: false; code: BundleErrorCode; detail: string; errors: PathError[] };
-
-function fail(code: BundleErrorCode, detail: string, errors: PathError[] = []): OpenedBundle {
-  return { ok: false, code, detail, errors };
-}
-
-/**
- * A zod issue path in the notation people read: `predicate.runs[3].curve[0]`.
- *
- * @example
- * formatPath(["runs", 3, "curve"]) // "runs[3].curve"
- */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    "",
-  );
-}
-
-function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): PathError[] {
-  return error.issues.map((issue) => ({
-    path: formatPath([...prefix, ...issue.path]) || "(root)",
-    message: issue.message,
-  }));
-}
+  | Refused;
 
 /** The subjects a predicate must name: each architecture topology and each dataset file. */
 export function subjectsOf(predicate: ResultPredicate): Subject[] {
@@ -130,117 +83,27 @@ export function openBundle(text: string): Promise<OpenedBundle> {
   return openEnvelope(value);
 }
 
-// Just enough of the statement to find the signing key, so that a tampered payload is
-// reported as a bad signature rather than as whatever schema rule the tampering broke.
-const StatementHead = z.object({
-  _type: z.unknown(),
-  predicateType: z.unknown(),
-  predicate: z.object({ submitter: z.object({ publicKey: z.string(), keyid: z.string() }) }),
-});
-
 /**
- * Verifies a parsed DSSE envelope: shape, payload type, signature by the key the
- * predicate names (keyid = SHA-256 of that key), canonical form, the strict schema, and
+ * Verifies a parsed DSSE envelope carrying a result: shape, payload type, signature by the key
+ * the predicate names (keyid = SHA-256 of that key), canonical form, the strict schema, and
  * the consistency of every digest and derived metric.
  *
  * @example
  * const opened = await openEnvelope(body); if (!opened.ok) console.error(opened.code, opened.detail)
  */
 export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
-  const envelope = Envelope.safeParse(value);
-  if (!envelope.success)
-    return fail("bad-envelope", "not a DSSE envelope with one signature", issuesOf(envelope.error));
-  const { payloadType, payload, signatures } = envelope.data;
-  if (payloadType !== PAYLOAD_TYPE)
-    return fail("wrong-payload-type", `payloadType is "${payloadType}", expected "${PAYLOAD_TYPE}"`);
-
-  const payloadBytes = fromBase64(payload);
-  const sig = fromBase64(signatures[0]!.sig);
-  if (!payloadBytes)
-    return fail("bad-base64", "payload is not standard base64", [
-      { path: "payload", message: "not standard padded base64" },
-    ]);
-  if (!sig)
-    return fail("bad-base64", "signature is not standard base64", [
-      { path: "signatures[0].sig", message: "not standard padded base64" },
-    ]);
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8.decode(payloadBytes));
-  } catch (error) {
-    return fail("bad-payload", `the payload is not UTF-8 JSON: ${(error as Error).message}`);
-  }
-  // Before anything else reads the payload: the walks below (canonical form, schema, digests)
-  // recurse, and the schema would silently drop a `__proto__` key from what gets fingerprinted.
-  const hostile = findHostileStructure(parsed) ?? findBadName(parsed);
-  if (hostile) return fail(hostile.code, `${hostile.path} ${hostile.message}`, [hostile]);
-  const head = StatementHead.safeParse(parsed);
-  if (!head.success)
-    return fail("bad-payload", "the payload is not a statement with predicate.submitter", issuesOf(head.error));
-  if (head.data._type !== STATEMENT_TYPE)
-    return fail("wrong-statement-type", `_type is ${JSON.stringify(head.data._type)}, expected "${STATEMENT_TYPE}"`);
-  if (head.data.predicateType !== PREDICATE_TYPE) {
-    return fail(
-      "wrong-predicate-type",
-      `predicateType is ${JSON.stringify(head.data.predicateType)}, expected "${PREDICATE_TYPE}"`,
-    );
-  }
-
-  const { publicKey, keyid: claimedKeyid } = head.data.predicate.submitter;
-  const publicKeyRaw = fromBase64Url(publicKey);
-  if (publicKeyRaw?.length !== 32) {
-    return fail("bad-predicate", "predicate.submitter.publicKey is not a raw 32-byte Ed25519 key in base64url", [
-      { path: "predicate.submitter.publicKey", message: "must be 32 bytes, base64url" },
-    ]);
-  }
-  const keyid = await keyidOf(publicKeyRaw);
-  if (claimedKeyid !== keyid) {
-    return fail(
-      "keyid-mismatch",
-      `predicate.submitter.keyid ${claimedKeyid} is not the SHA-256 of its public key (${keyid})`,
-    );
-  }
-  if (signatures[0]!.keyid !== keyid) {
-    return fail("keyid-mismatch", `the signature's keyid ${signatures[0]!.keyid} is not the submitter's key ${keyid}`);
-  }
-  if (!(await verifySignature(payloadType, payloadBytes, sig, publicKeyRaw))) {
-    return fail(
-      "bad-signature",
-      `the signature does not verify with the submitter's key ${keyid}: the payload was ` +
-        `changed or signed by another key`,
-    );
-  }
-
-  let canonical: string;
-  try {
-    canonical = canonicalJson(parsed);
-  } catch (error) {
-    // RFC 8785 has no form for a number beyond a double (1e400 parses to Infinity) or a lone
-    // surrogate ("\ud800"): such a payload is bad input, not a bug.
-    return fail("non-canonical", `the payload has no RFC 8785 canonical form: ${(error as Error).message}`);
-  }
-  if (canonical !== utf8.decode(payloadBytes)) {
-    return fail("non-canonical", "the payload is not RFC 8785 canonical JSON");
-  }
-  const statement = Statement.safeParse(parsed);
-  if (!statement.success) {
-    const errors = issuesOf(statement.error);
-    return fail(
-      "bad-predicate",
-      `the statement does not match the schema at ${errors[0]!.path}: ${errors[0]!.message}`,
-      errors,
-    );
-  }
+  const signed = await openSigned(value, PREDICATE_TYPE);
+  if (!signed.ok) return signed;
+  const statement = Statement.safeParse(signed.parsed);
+  if (!statement.success) return schemaFailure(statement.error);
   const problems = await checkConsistency(statement.data);
   if (problems.length > 0) return fail("inconsistent", `${problems[0]!.path}: ${problems[0]!.message}`, problems);
-
   return {
     ok: true,
-    envelope: envelope.data,
+    envelope: signed.envelope,
     statement: statement.data,
-    payloadSha256: await sha256Hex(payloadBytes),
-    keyid,
+    payloadSha256: signed.payloadSha256,
+    keyid: signed.keyid,
   };
 }
 

@@ -1,5 +1,6 @@
 // schema/: the contract shared by runner, API and web. Imports nothing of ours.
 
+export * from "./attestation.js";
 export * from "./audit.js";
 export * from "./bundle.js";
 export * from "./bytes.js";
@@ -14,7 +15,9 @@ export * from "./payload-guard.js";
 export * from "./protocol-checks.js";
 export * from "./quantiles.js";
 export * from "./random.js";
+export * from "./reproduction.js";
 export * from "./scoring.js";
+export * from "./signed-statement.js";
 export * from "./slot.js";
 export * from "./stopping-rule.js";
 export * from "./storable.js";

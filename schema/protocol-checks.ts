@@ -1,8 +1,9 @@
 // The protocol a bundle's runs must follow beyond their schema: the suite's seeds, every condition
 // for each architecture × dataset × seed the bundle covers, and curves that end where the
 // stopping rule ends them. Without these a submitter could choose which runs and epochs to show.
-import type { PathError } from "./bundle.js";
+
 import { expandSuite, type ResultPredicate, type Suite, type Task, taskKey } from "./contract/index.js";
+import type { PathError } from "./signed-statement.js";
 import { EPOCHS_AFTER_FIT, type Stop, type StoppingTask, stopAfter } from "./stopping-rule.js";
 import { kernelSettingsOf } from "./topology/kernel.js";
 

@@ -1,11 +1,12 @@
 // Re-scoring a bundle's final predictions against labels the server derives itself, and checking
 // its dataset files against the pinned digests: accuracies a submitter cannot simply claim.
-import type { PathError } from "./bundle.js";
+
 import { decodeClasses } from "./bytes.js";
 import { type ResultPredicate, type RunResult, taskKey } from "./contract/index.js";
 import { type RunLabels, subsetLabels, trainingLabels } from "./datasets/labels.js";
 import { DATASET_SHAPES } from "./datasets/pinned.js";
 import type { DatasetRegistry, KnownDataset } from "./datasets/registry.js";
+import type { PathError } from "./signed-statement.js";
 
 type Run = ResultPredicate["runs"][number];
 

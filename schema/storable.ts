@@ -1,7 +1,7 @@
 // Postgres text and jsonb cannot hold U+0000 (legal in JSON and in canonical JSON). Such
 // strings are refused with their paths, never altered. (Lone surrogates never get this far:
 // they have no canonical form, so the bundle is refused as non-canonical.)
-import { formatPath, type PathError } from "./bundle.js";
+import { formatPath, type PathError } from "./signed-statement.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0000 is this module's purpose.
 const UNSTORABLE = /\u0000/;

@@ -43,12 +43,25 @@ export const SlotCounts = z
     seeds: NonNegativeInt,
     /** Standing results: one per slot, the only runs medians and quartiles read. */
     standing: NonNegativeInt,
-    /** Later results identical to the standing one on the same backend. */
+    /**
+     * Later results identical to the standing one on the same backend, and exact reproductions of
+     * a standing result by a key other than its submitter's.
+     */
     confirmations: NonNegativeInt,
-    /** Later results on the same backend that differ from the standing one. */
+    /**
+     * Later results on the same backend that differ from the standing one, and reproductions by
+     * other keys that did not reproduce a standing result ("not reproduced", "inconsistent").
+     */
     contests: NonNegativeInt,
-    /** Later results from another backend (no exact comparison is expected across backends). */
+    /**
+     * Later results from another backend (no exact comparison is expected across backends), and
+     * reproductions on another engine consistent with a standing result.
+     */
     replicates: NonNegativeInt,
+    /** Reproduction verdicts on the standing results by keys other than their submitters' (one per key and run). */
+    reproductions: NonNegativeInt,
+    /** Standing results that an operator reproducer key reproduced exactly: the verified ones. */
+    verified: NonNegativeInt,
     /** Standing results whose run failed (NaN loss, out of memory): counted as never fitted. */
     failed: NonNegativeInt,
     /** Visible submissions the results come from. */
@@ -71,6 +84,17 @@ export type SlotCounts = z.infer<typeof SlotCounts>;
  */
 export const TrueLabelFit = z.enum(["fitted", "not-fitted", "no-runs"]).meta({ id: "TrueLabelFit" });
 export type TrueLabelFit = z.infer<typeof TrueLabelFit>;
+
+/**
+ * Whether operator reproducers stand behind a row, a submission or a run: `verified` when every
+ * standing result was reproduced exactly by an operator key, `partly` when some were,
+ * `unverified` when none was.
+ *
+ * @example
+ * Verification.parse(row.verification) // "verified"
+ */
+export const Verification = z.enum(["verified", "partly", "unverified"]).meta({ id: "Verification" });
+export type Verification = z.infer<typeof Verification>;
 
 /** A suite id and version: results are only ever compared within one. */
 export const SuiteRef = z.strictObject({ id: Slug, version: PositiveInt });

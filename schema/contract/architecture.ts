@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ArchitectureSummary, SlotCounts, SlotRole, Spread, SubmissionId, SuiteRef } from "./api.js";
 import { NonNegativeInt, Slug, Timestamp } from "./common.js";
+import { RunReproductions } from "./reproduction.js";
 import { DerivedMetrics, EpochPoint } from "./run.js";
 import { Corruption, DatasetId } from "./suite.js";
 
@@ -43,6 +44,8 @@ export const RunCurve = z
     status: z.enum(["ok", "failed"]),
     /** Its place in its slot: only a standing run is a sample of the figures. */
     slotRole: SlotRole,
+    /** Its reproductions by other keys, and whether an operator reproduced it exactly. */
+    reproductions: RunReproductions,
     derived: DerivedMetrics,
     curve: z.array(EpochPoint),
   })

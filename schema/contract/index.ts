@@ -7,6 +7,7 @@ export * from "./leaderboard.js";
 export * from "./moderation.js";
 export * from "./payload.js";
 export * from "./problem.js";
+export * from "./reproduction.js";
 export * from "./run.js";
 export * from "./submission.js";
 export * from "./suite.js";

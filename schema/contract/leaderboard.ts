@@ -1,9 +1,10 @@
 // `GET /leaderboard`'s body: the ranked rows of one suite version and dataset, the architectures
 // the gap ranking leaves out, and the non-neural baselines shown beside them.
 import { z } from "zod";
-import { ArchitectureSummary, SlotCounts, Spread, SubmissionId, SuiteRef, TrueLabelFit } from "./api.js";
+import { ArchitectureSummary, SlotCounts, Spread, SubmissionId, SuiteRef, TrueLabelFit, Verification } from "./api.js";
 import { NonNegativeInt, PositiveInt } from "./common.js";
 import { type Architecture, Environment } from "./payload.js";
+import { ReproductionId } from "./reproduction.js";
 import { DatasetId } from "./suite.js";
 
 /** How the leaderboard is ordered: fastest fit of random labels, or smallest generalization gap. */
@@ -21,6 +22,24 @@ export const BestWallTime = z
   })
   .meta({ id: "BestWallTime" });
 export type BestWallTime = z.infer<typeof BestWallTime>;
+
+/**
+ * Where the evidence against a contested standing result is: the standing result's submission,
+ * and the reproduction that did not reproduce it or the later submission that differs from it.
+ */
+export const ContestEvidence = z
+  .strictObject({
+    /** Contested slots among the row's standing results. */
+    slots: PositiveInt,
+    /** The first contested standing result's submission. */
+    submissionId: SubmissionId,
+    /** The reproduction that contests it, when a reproduction does (else a later submission does). */
+    reproductionId: ReproductionId.nullable(),
+    /** The later submission that contests it, when one does. */
+    contestingSubmissionId: SubmissionId.nullable(),
+  })
+  .meta({ id: "ContestEvidence" });
+export type ContestEvidence = z.infer<typeof ContestEvidence>;
 
 /**
  * One architecture's row: the rank metrics of the protocol over the standing results (one per
@@ -49,6 +68,10 @@ export const LeaderboardRow = z
     /** Whether the architecture fitted true labels; only `fitted` ones take a generalization-gap rank. */
     trueLabels: TrueLabelFit,
     counts: SlotCounts,
+    /** Whether operator reproducers reproduced the row's standing results exactly. */
+    verification: Verification,
+    /** Null unless some standing result of the row is contested; then where to read why. */
+    contested: ContestEvidence.nullable(),
     bestWallTime: BestWallTime.nullable(),
     /** The ranked metric rests on fewer seeds than the suite lists. */
     provisional: z.boolean(),
@@ -103,6 +126,11 @@ export const Leaderboard = z
     dataset: DatasetId,
     rank: RankMetric,
     backend: Environment.shape.backend.nullable(),
+    /**
+     * Whether the figures rest on verified standing results only (those an operator reproducer
+     * reproduced exactly): `verified=only`, the default where the server has reproducer keys.
+     */
+    verifiedOnly: z.boolean(),
     /** Ranked architectures on the board (baselines and `didNotFit` not counted). */
     total: NonNegativeInt,
     rows: z.array(LeaderboardRow),

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { SubmissionId } from "./api.js";
 import { LIMITS, Name, PositiveInt, Sha256Hex, Timestamp } from "./common.js";
+import { ReproductionId } from "./reproduction.js";
 
 /** A moderation decision: hide or show a submission again, always with a reason. */
 export const ModerationRequest = z
@@ -35,6 +36,8 @@ export const ModerationAction = z
     previousName: z.string().nullable(),
     name: z.string().nullable(),
     reason: z.string(),
+    /** The operator reproduction whose "not reproduced" verdict hid the submission; null for a moderator's action. */
+    reproductionId: ReproductionId.nullable(),
     createdAt: Timestamp,
   })
   .meta({ id: "ModerationAction" });

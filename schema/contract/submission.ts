@@ -1,10 +1,11 @@
 // The submission routes' bodies: the receipt of `POST /submissions`, the list, one submission
 // with its envelope and moderation history, and its runs as its page lists them.
 import { z } from "zod";
-import { SlotRole, SubmissionId, SubmissionStatus, SuiteRef } from "./api.js";
+import { SlotRole, SubmissionId, SubmissionStatus, SuiteRef, Verification } from "./api.js";
 import { Name, NonNegativeInt, Sha256Hex, Slug, Timestamp } from "./common.js";
 import { ModerationAction } from "./moderation.js";
 import { Architecture, Envelope, Environment } from "./payload.js";
+import { RunReproductions } from "./reproduction.js";
 import { DerivedMetrics } from "./run.js";
 import { Corruption, DatasetId } from "./suite.js";
 
@@ -65,6 +66,10 @@ export const SubmissionDetail = SubmissionSummary.extend({
   publicKey: z.string(),
   envelope: Envelope,
   moderation: z.array(ModerationAction),
+  /** Whether operator reproducers reproduced its standing results exactly. */
+  verification: Verification,
+  /** Stored reproductions of it (`GET /submissions/{id}/reproductions` lists them). */
+  reproductions: NonNegativeInt,
 }).meta({ id: "SubmissionDetail" });
 export type SubmissionDetail = z.infer<typeof SubmissionDetail>;
 
@@ -81,6 +86,8 @@ export const SubmissionRun = z.strictObject({
   failure: z.string().nullable(),
   /** Its place in its slot; null while the submission is hidden. */
   slotRole: SlotRole.nullable(),
+  /** Its reproductions by other keys, and whether an operator reproduced it exactly. */
+  reproductions: RunReproductions,
   derived: DerivedMetrics,
 });
 export type SubmissionRun = z.infer<typeof SubmissionRun>;

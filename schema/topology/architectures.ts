@@ -1,7 +1,8 @@
 // What the server derives about a bundle's architectures instead of believing the bundle: the kind,
 // the parameter count, and for a built-in its identity (fingerprint) and the project's name.
-import type { PathError } from "../bundle.js";
+
 import type { Architecture, ResultPredicate } from "../contract/index.js";
+import type { PathError } from "../signed-statement.js";
 import { BUILTIN_ARCHITECTURES, type BuiltinArchitecture } from "./builtins.js";
 import { KERNEL_ARCHITECTURE_ID, kernelParameterCount, kernelSettingsOf } from "./kernel.js";
 import { countParameters } from "./parameter-count.js";
