@@ -1,0 +1,129 @@
+// Reproduction benchmark (`npm run bench:reproduce`): how long `rethink-bench reproduce` takes
+// against the `run` that produced the bundle, in one invocation on this machine, for
+//   - the smoke suite (seed 0: its two runs), and
+//   - one architecture of the quick suite (mlp-1x512, given as a model.json so that only its
+//     runs train: the ten corruptions of `quick`, one seed), which `reproduce` rebuilds from
+//     the topology signed in the bundle.
+// Both commands run as the built CLI in child processes, the same backend and workers, each with
+// fresh keys and checkpoints. The goal is a ratio of at most 1.1: reproducing costs the training
+// and little else (fetching, verifying, comparing, signing).
+//
+//   npm run bench:reproduce                 # smoke and quick
+//   npm run bench:reproduce -- --smoke-only
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../bin/rethink-bench.js", import.meta.url));
+const BACKEND = "wasm";
+const WORKERS = String(Math.max(1, cpus().length));
+const GOAL = 1.1;
+
+interface Timed {
+  seconds: number;
+  stdout: string;
+}
+
+function cli(args: string[], env: Record<string, string>): Promise<Timed> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env, NO_COLOR: "1" }, maxBuffer: 64 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`rethink-bench ${args.join(" ")} failed (${error.code}):\n${stderr}`));
+        else resolve({ seconds: (performance.now() - start) / 1000, stdout });
+      },
+    );
+  });
+}
+
+function sandbox(label: string) {
+  const dir = mkdtempSync(join(tmpdir(), `rb-bench-reproduce-${label}-`));
+  const env = (who: string) => ({
+    RETHINK_BENCH_CONFIG_DIR: join(dir, `config-${who}`),
+    RETHINK_BENCH_CACHE_DIR: join(dir, "cache"),
+    RETHINK_BENCH_DATA_DIR: join(dir, "data"),
+  });
+  return { dir, env };
+}
+
+interface Row {
+  label: string;
+  runs: number;
+  runSeconds: number;
+  reproduceSeconds: number;
+  verdicts: string;
+}
+
+/** Runs `runArgs`, then reproduces its bundle under another key: both timings and the verdicts. */
+async function measure(label: string, runArgs: string[]): Promise<Row> {
+  const { dir, env } = sandbox(label);
+  const common = ["--backend", BACKEND, "--workers", WORKERS];
+  process.stderr.write(`${label}: run …\n`);
+  const run = await cli(["run", ...runArgs, ...common, "--out", join(dir, "original"), "--json"], env("submitter"));
+  const { bundle, runs } = JSON.parse(run.stdout) as { bundle: string; runs: unknown[] };
+  process.stderr.write(`${label}: ${runs.length} runs in ${run.seconds.toFixed(1)} s; reproduce …\n`);
+  const reproduced = await cli(
+    ["reproduce", bundle, ...common, "--out", join(dir, "reproduction"), "--json"],
+    env("reproducer"),
+  );
+  const report = JSON.parse(reproduced.stdout) as { runs: { verdict: string }[] };
+  const counts = new Map<string, number>();
+  for (const { verdict } of report.runs) counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+  return {
+    label,
+    runs: runs.length,
+    runSeconds: run.seconds,
+    reproduceSeconds: reproduced.seconds,
+    verdicts: [...counts].map(([verdict, n]) => `${n} ${verdict}`).join(", "),
+  };
+}
+
+/** mlp-1x512's topology as a model.json, so `run --model` trains only that architecture. */
+async function mlpModelJson(dir: string): Promise<string> {
+  const { loadArchitecture, describeArchitecture } = await import("../runner/models/index.js");
+  const architecture = await describeArchitecture(
+    await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }),
+    [28, 28, 1],
+    10,
+  );
+  const path = join(dir, "mlp-1x512.json");
+  writeFileSync(path, JSON.stringify({ modelTopology: architecture.topology }));
+  return path;
+}
+
+async function main(): Promise<void> {
+  const smokeOnly = process.argv.includes("--smoke-only");
+  const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+    .version;
+  process.stderr.write(
+    `rethink-bench ${version}, backend ${BACKEND}, ${WORKERS} workers, ${cpus().length} cores ` +
+      `(${cpus()[0]?.model ?? "?"}), load average ${loadavg()[0]!.toFixed(2)}\n`,
+  );
+  const rows = [await measure("smoke (seed 0)", ["--suite", "smoke", "--seed", "0"])];
+  if (!smokeOnly) {
+    const model = await mlpModelJson(mkdtempSync(join(tmpdir(), "rb-bench-model-")));
+    rows.push(await measure("quick, mlp-1x512", ["--suite", "quick", "--model", model]));
+  }
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(12))).join(" ");
+  process.stdout.write(`${line(["", "runs", "run (s)", "reproduce (s)", "ratio", "goal"])}\n`);
+  for (const row of rows) {
+    const ratio = row.reproduceSeconds / row.runSeconds;
+    process.stdout.write(
+      `${line([
+        row.label,
+        String(row.runs),
+        row.runSeconds.toFixed(1),
+        row.reproduceSeconds.toFixed(1),
+        `${ratio.toFixed(2)}×`,
+        ratio <= GOAL ? `≤ ${GOAL}× ok` : `> ${GOAL}×`,
+      ])}  ${row.verdicts}\n`,
+    );
+  }
+}
+
+await main();
