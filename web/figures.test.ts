@@ -24,6 +24,7 @@ function run(
     seed: 0,
     status: options.status ?? "ok",
     slotRole: "standing",
+    reproductions: { exact: 0, notReproduced: 0, consistent: 0, inconsistent: 0, verified: false },
     derived: {
       epochsToFit: null,
       stepsToFit: null,
@@ -73,6 +74,8 @@ function condition(corruption: Corruption, level: number | null, regularizer = "
       confirmations: 0,
       contests: 0,
       replicates: 0,
+      reproductions: 0,
+      verified: 0,
       failed: 0,
       submissions: 1,
       keys: 1,

@@ -1,7 +1,7 @@
 // Links between the pages, and to the API documents behind them. A board is a suite version
 // and a dataset; its filters travel in the query string so that every view has a URL to
 // share (and to cache).
-import type { Environment, RankMetric } from "../schema/index.js";
+import type { ContestEvidence, Environment, RankMetric } from "../schema/index.js";
 
 export interface BoardRef {
   suite: string;
@@ -9,10 +9,18 @@ export interface BoardRef {
   dataset: string;
 }
 
+/**
+ * Which standing results the figures rest on: those an operator reproducer reproduced exactly,
+ * or all of them. Absent, the server's default applies (`only` where it has reproducer keys).
+ */
+export type VerifiedFilter = "only" | "all";
+
 export interface BoardView extends BoardRef {
   rank: RankMetric;
   backend: Environment["backend"] | null;
   page: number;
+  /** The `verified` query parameter as the URL gave it; left out of links when absent. */
+  verified?: VerifiedFilter;
 }
 
 const API = "/api/v1";
@@ -45,7 +53,7 @@ function boardQuery(board: BoardRef) {
  */
 export function leaderboardHref(view: BoardView): string {
   const page = view.page > 1 ? view.page : null;
-  return `/${query({ ...boardQuery(view), rank: view.rank, backend: view.backend, page })}`;
+  return `/${query({ ...boardQuery(view), rank: view.rank, backend: view.backend, verified: view.verified, page })}`;
 }
 
 /** The leaderboard of a board as it first shows: ranked by memorization, every backend, page 1. */
@@ -65,7 +73,14 @@ export function apiLeaderboardHref(
   rows: { limit: number; cursor?: string },
   format?: "csv",
 ): string {
-  const entries = { ...boardQuery(view), rank: view.rank, backend: view.backend, ...rows, format };
+  const entries = {
+    ...boardQuery(view),
+    rank: view.rank,
+    backend: view.backend,
+    verified: view.verified,
+    ...rows,
+    format,
+  };
   return `${API}/leaderboard${query(entries)}`;
 }
 
@@ -94,6 +109,29 @@ export function submissionHref(id: string): string {
 /** The API document behind a submission's page. */
 export function apiSubmissionHref(id: string): string {
   return `${API}${submissionHref(id)}`;
+}
+
+/** A reproduction on its submission's page, where its section carries its id. */
+export function reproductionHref(submissionId: string, reproductionId: string): string {
+  return `${submissionHref(submissionId)}#${reproductionId}`;
+}
+
+/** A submission's reproductions with their signed envelopes, as the API lists them. */
+export function apiReproductionsHref(submissionId: string): string {
+  return `${apiSubmissionHref(submissionId)}/reproductions`;
+}
+
+/**
+ * Where to read why a row is contested: the reproduction that did not reproduce its standing
+ * result, else the later submission that differs from it.
+ *
+ * @example
+ * contestEvidenceHref({ slots: 1, submissionId: "sub_1…", reproductionId: "rep_9…", contestingSubmissionId: null })
+ * // "/submissions/sub_1…#rep_9…"
+ */
+export function contestEvidenceHref(evidence: ContestEvidence): string {
+  if (evidence.reproductionId) return reproductionHref(evidence.submissionId, evidence.reproductionId);
+  return submissionHref(evidence.contestingSubmissionId ?? evidence.submissionId);
 }
 
 /** The signed bundle of a submission, as a file to download and verify. */

@@ -1,8 +1,13 @@
 /** @jsxImportSource hono/jsx */
 // A submission (`/submissions/:id`, the link `rethink-bench submit` prints): who signed it,
-// when, on what machine, its runs, and how anyone can verify the bundle independently. A
-// hidden submission shows the moderation decision instead.
-import { BASELINE_KINDS, type SubmissionDetail, type SubmissionRun } from "../../schema/index.js";
+// when, on what machine, its runs, how anyone can verify the bundle independently, and who
+// reproduced it with what verdicts. A hidden submission shows the moderation decision instead.
+import {
+  BASELINE_KINDS,
+  type ReproductionSummary,
+  type SubmissionDetail,
+  type SubmissionRun,
+} from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { Layout } from "../components/layout.js";
 import {
@@ -15,6 +20,7 @@ import {
   TableRegion,
   Timestamp,
 } from "../components/parts.js";
+import { RunReproductionsCell, VerificationMark } from "../components/verification.js";
 import {
   corruptionName,
   formatGibibytes,
@@ -33,10 +39,13 @@ import {
   bundleHref,
   protocolHref,
 } from "../urls.js";
+import { ReproduceIt, Reproductions } from "./submission-reproductions.js";
 
 export interface SubmissionPageProps {
   submission: Omit<SubmissionDetail, "envelope">;
   runs: SubmissionRun[];
+  /** Its stored reproductions, oldest first (as `GET /submissions/{id}/reproductions` lists them). */
+  reproductions: ReproductionSummary[];
   /** The suite's title, when this server knows the suite. */
   suiteTitle: string | undefined;
   /**
@@ -64,6 +73,7 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
           <NumTh>Test acc.</NumTh>
           <NumTh>Gen. gap</NumTh>
           <NumTh>Wall time</NumTh>
+          <th scope="col">Reproductions</th>
         </tr>
       </thead>
       <tbody>
@@ -97,6 +107,7 @@ function RunsTable(props: { runs: SubmissionRun[] }) {
                 <FigureOrNone value={d.genGap} format={formatPoints} />
               </td>
               <td class="num">{formatSeconds(d.wallSeconds)}</td>
+              <RunReproductionsCell reproductions={r.reproductions} />
             </tr>
           );
         })}
@@ -134,7 +145,8 @@ export function SubmissionPage(props: SubmissionPageProps) {
         <p class="meta">
           {suiteName} · {plural(s.runs, "run")}
           {failed > 0 && ` (${failed} failed)`} · signed by{" "}
-          {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"}
+          {s.submitter.name ? <strong>{s.submitter.name}</strong> : "an unnamed submitter"} ·{" "}
+          <VerificationMark verification={s.verification} />
         </p>
       </header>
 
@@ -225,6 +237,12 @@ export function SubmissionPage(props: SubmissionPageProps) {
               {s.moderation.map((m) => (
                 <li>
                   <Timestamp iso={m.createdAt} />: {m.action === "hide" ? "hidden" : "shown again"} — {m.reason}
+                  {m.reproductionId && (
+                    <>
+                      {" "}
+                      (<a href={`#${m.reproductionId}`}>the reproduction</a>)
+                    </>
+                  )}
                 </li>
               ))}
             </ul>
@@ -278,6 +296,9 @@ export function SubmissionPage(props: SubmissionPageProps) {
           </p>
         )}
       </section>
+
+      <Reproductions submissionId={s.id} reproductions={props.reproductions} runs={props.runs} />
+      <ReproduceIt submissionId={s.id} origin={props.origin} />
     </Layout>
   );
 }

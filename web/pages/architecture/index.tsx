@@ -27,7 +27,7 @@ import {
 import { ConditionsTable } from "./conditions-table.js";
 import { RandomizationTests } from "./figures.js";
 import { RunsTable } from "./runs-table.js";
-import { BaselineStats, RankStats, type Standing } from "./standing.js";
+import { BaselineStats, RankStats, type Standing, VerificationStanding } from "./standing.js";
 import { Topology } from "./topology.js";
 
 /** A board the architecture has visible runs on. */
@@ -106,7 +106,10 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
       {props.boards.length > 1 && <BoardNav label="Boards this architecture ran on" boards={links} />}
 
       {sgd ? (
-        <RankStats standing={standing} parameterCount={a.parameterCount} />
+        <>
+          <RankStats standing={standing} parameterCount={a.parameterCount} />
+          <VerificationStanding standing={standing} />
+        </>
       ) : (
         <BaselineStats baseline={standing.baseline} parameterCount={a.parameterCount} />
       )}

@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
-// An architecture's newest runs on a board, each linked to the submission that carried it.
+// An architecture's newest runs on a board, each linked to the submission that carried it, with
+// what reproductions by other keys found.
 import type { RunCurve } from "../../../schema/index.js";
 import { EpochsToFit, FigureOrNone, NumTh } from "../../components/parts.js";
+import { RunReproductionsCell } from "../../components/verification.js";
 import { corruptionName, formatPercent, formatSeconds } from "../../format.js";
 import { submissionHref } from "../../urls.js";
 
@@ -27,6 +29,7 @@ export function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: bo
                 <NumTh>Train acc.</NumTh>
                 <NumTh>Test acc.</NumTh>
                 <NumTh>Wall time</NumTh>
+                <th scope="col">Reproductions</th>
               </tr>
             </thead>
             <tbody>
@@ -50,6 +53,7 @@ export function RunsTable(props: { runs: RunCurve[]; truncated: boolean; sgd: bo
                     <FigureOrNone value={r.derived.finalTestAcc} format={formatPercent} />
                   </td>
                   <td class="num">{formatSeconds(r.derived.wallSeconds)}</td>
+                  <RunReproductionsCell reproductions={r.reproductions} />
                 </tr>
               ))}
             </tbody>

@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // Where an architecture stands on a board, as the summary cards at the top of its page: its
-// ranks and figures, or for a baseline (never ranked) the true-label figures it shares with
-// the ranked rows.
+// ranks and figures, whether operator reproducers verified them, or for a baseline (never
+// ranked) the true-label figures it shares with the ranked rows.
 import type { BaselineRow, LeaderboardRow, SlotCounts, UnrankedRow } from "../../../schema/index.js";
 import { FigureOrNone, NO_SGD, Stat } from "../../components/parts.js";
+import { ContestedFlag, VerificationMark } from "../../components/verification.js";
 import { formatInteger, formatParameters, formatPercent, formatPoints, formatRatio, plural } from "../../format.js";
 import { protocolHref } from "../../urls.js";
 
@@ -28,9 +29,48 @@ function backers(counts: SlotCounts | undefined): string {
     counts.confirmations > 0 && plural(counts.confirmations, "confirmation"),
     counts.contests > 0 && plural(counts.contests, "contest"),
     counts.replicates > 0 && plural(counts.replicates, "replicate"),
+    counts.reproductions > 0 && plural(counts.reproductions, "reproduction"),
     counts.failed > 0 && `${formatInteger(counts.failed)} failed`,
   ].filter(Boolean);
   return [plural(counts.seeds, "seed"), ...later, plural(counts.keys, "key")].join(", ");
+}
+
+/** What the verification mark beside the standing means for this architecture's row. */
+function verificationSentence(row: LeaderboardRow | UnrankedRow): string {
+  const { verified, standing } = row.counts;
+  switch (row.verification) {
+    case "verified":
+      return (
+        `Every standing result on this board (${formatInteger(standing)}) was reproduced exactly by an ` +
+        "operator reproducer."
+      );
+    case "partly":
+      return (
+        `${formatInteger(verified)} of ${plural(standing, "standing result")} on this board were reproduced ` +
+        "exactly by an operator reproducer; the others not yet."
+      );
+    case "unverified":
+      return "No operator reproducer has reproduced its results on this board yet.";
+  }
+}
+
+/** The row's verification mark beside its standing, what it means, and a contested flag when one applies. */
+export function VerificationStanding(props: { standing: Standing }) {
+  const { memorization, gap, unrankedByGap } = props.standing;
+  const row = memorization ?? gap ?? unrankedByGap;
+  if (!row) return null;
+  return (
+    <p class="verification-line">
+      <VerificationMark verification={row.verification} /> {verificationSentence(row)}
+      {row.contested && (
+        <>
+          {" "}
+          <ContestedFlag contested={row.contested} />
+        </>
+      )}{" "}
+      <a href={protocolHref("reproduction")}>How reproduction works</a>
+    </p>
+  );
 }
 
 export function RankStats(props: { standing: Standing; parameterCount: number }) {

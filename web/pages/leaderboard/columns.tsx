@@ -40,9 +40,18 @@ const COLUMNS: [string, string, string][] = [
     "Seeds, results",
     "submissions",
     "Seeds with a standing result (the first accepted result of each slot: the only samples), then later results " +
-      "of the same slots: confirmations (identical, same backend), contests (different, same backend), replicates " +
-      "(another backend); failed runs; and distinct signing keys. Keys are free to make: they are not independent " +
-      "people, and a confirmation is not an independent reproduction.",
+      "and reproductions by other keys of the same slots: confirmations (identical, same backend), contests " +
+      "(different, same backend), replicates (another backend); reproduction verdicts, and standing results " +
+      "verified by an operator reproducer; failed runs; and distinct signing keys. Keys are free to make: they " +
+      "are not independent people, and a confirmation is not an independent reproduction.",
+  ],
+  [
+    "Verified, contested",
+    "reproduction",
+    "Under the name: verified when an operator reproducer (a key this server names) trained every standing " +
+      "result again and got it bit for bit, partly verified when it did so for some, unverified otherwise. " +
+      "Contested links to the evidence: a reproduction that did not reproduce a standing result, or a later " +
+      "result of the same slot that differs from it.",
   ],
   [
     "Fastest fit",

@@ -33,9 +33,10 @@ function caption(props: LeaderboardPageProps): string {
   const { view, suite, board } = props;
   const rank = RANKS.find((r) => r.rank === view.rank)!;
   const backend = view.backend ? `, ${view.backend} backend only` : "";
+  const verified = board.verifiedOnly ? ", verified results only" : "";
   const count = `${formatInteger(board.total)} ${nounFor(board.total, "architecture")}`;
   const order = `ranked by ${rank.label.toLowerCase()} (${rank.explain})`;
-  return `${suite.title} v${suite.version} on ${view.dataset}${backend}: ${count}, ${order}.`;
+  return `${suite.title} v${suite.version} on ${view.dataset}${backend}${verified}: ${count}, ${order}.`;
 }
 
 export function LeaderboardPage(props: LeaderboardPageProps) {
@@ -64,10 +65,16 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       </header>
 
       <BoardNav label="Boards" boards={links} />
-      <Toolbar view={view} />
+      <Toolbar view={view} verifiedOnly={board.verifiedOnly} />
 
       {board.rows.length === 0 ? (
-        <EmptyBoard view={view} suite={suite} boards={props.boards} baselinesOnly={board.baselines.length > 0} />
+        <EmptyBoard
+          view={view}
+          suite={suite}
+          boards={props.boards}
+          baselinesOnly={board.baselines.length > 0}
+          verifiedOnly={board.verifiedOnly}
+        />
       ) : (
         <>
           <RankedTable board={board} view={view} caption={caption(props)} />

@@ -39,7 +39,12 @@ function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView }) {
           </abbr>
         )}
       </td>
-      <ArchitectureCells architecture={row.architecture} view={view} />
+      <ArchitectureCells
+        architecture={row.architecture}
+        view={view}
+        verification={row.verification}
+        contested={row.contested}
+      />
       <td class="num">
         <SpreadValue spread={row.stepsToFit} format={formatInteger} />
       </td>

@@ -1,16 +1,22 @@
 /** @jsxImportSource hono/jsx */
 // The protocol (`/protocol`): what is measured and how it is ranked, in plain words, with
 // every suite rendered from its definition in schema/suites (the data the runner and the
-// server use), so the page cannot drift from what is run.
+// server use), so the page cannot drift from what is run; and how results are reproduced,
+// with the reproduction queue as it stands.
 import { EPOCHS_AFTER_FIT, type Suite, VALIDATION_FRACTION } from "../../../schema/index.js";
 import type { AssetManifest } from "../../assets.js";
 import { Layout } from "../../components/layout.js";
 import { Commands } from "../../components/parts.js";
 import { Corruptions, Metrics } from "./definitions.js";
+import { type QueueSummary, Reproduction } from "./reproduction.js";
 import { SuiteSection } from "./suite-section.js";
 
 export interface ProtocolPageProps {
   suites: { suite: Suite; digest: string }[];
+  /** How many submissions wait for an operator reproducer, since when, and how many operator keys there are. */
+  queue: QueueSummary;
+  /** When the page is rendered, for the queue's waiting time; the current time when left out. */
+  now?: Date;
   assets: AssetManifest | undefined;
 }
 
@@ -20,6 +26,7 @@ const CONTENTS: [string, string][] = [
   ["metrics", "Metrics"],
   ["ranking", "Ranking"],
   ["verification", "Signed bundles"],
+  ["reproduction", "Reproduction"],
   ["suites", "Suites"],
   ["submit", "Taking part"],
 ];
@@ -138,6 +145,8 @@ export function ProtocolPage(props: ProtocolPageProps) {
           check the signature.
         </p>
       </section>
+
+      <Reproduction queue={props.queue} now={props.now ?? new Date()} />
 
       <section id="suites" aria-labelledby="suites-heading">
         <h2 id="suites-heading">Suites</h2>
