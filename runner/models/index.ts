@@ -13,7 +13,7 @@ import { BUILTIN_ARCHITECTURE_IDS, findBuiltin } from "./builtin.js";
 import { modelInputShape } from "./input-shape.js";
 import type { ModelSpec } from "./spec.js";
 import { canonicalTopology } from "./topology.js";
-import { idFromPath, loadBuilderModule, loadLayersJson } from "./user.js";
+import { idFromPath, layersTemplate, loadBuilderModule, loadLayersJson } from "./user.js";
 
 export { BUILTIN_ARCHITECTURE_IDS } from "./builtin.js";
 export type { ModelSpec } from "./spec.js";
@@ -48,6 +48,12 @@ export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBui
           `or a path to a model.json or a builder module (.js)`,
       );
     return { id: spec.id, name: builtin.name, kind: "builtin", build: (options) => builtin.build(spec.id, options) };
+  }
+  if (spec.kind === "topology") {
+    // A signed record's topology: it keeps the record's id and name, and builds as the
+    // model.json it was described from did (`seededConfig` draws the same seeds).
+    const template = await layersTemplate(spec.topology, spec.name, `the topology of ${spec.id}`);
+    return { id: spec.id, name: spec.name, kind: "layers-json", build: (options) => template.build(options) };
   }
   const template = spec.kind === "layers-json" ? await loadLayersJson(spec.path) : await loadBuilderModule(spec.path);
   return {

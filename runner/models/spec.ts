@@ -1,13 +1,19 @@
 // Where an architecture comes from, and the `--model` option that names a user's file. Nothing
 // here loads TF.js, so the CLI checks the option without that start-up cost.
 import { extname, resolve } from "node:path";
+import type { JsonObject } from "../../schema/index.js";
 import { UsageError } from "../errors.js";
 
-/** Where an architecture comes from: a built-in id, a layers topology file, or a builder module. */
+/**
+ * Where an architecture comes from: a built-in id, a layers topology file, a builder module, or
+ * a signed record's canonical topology carried inline (what `reproduce` rebuilds a user's
+ * model.json from: worker threads receive it with their config, no file needed).
+ */
 export type ModelSpec =
   | { kind: "builtin"; id: string }
   | { kind: "layers-json"; path: string }
-  | { kind: "builder-module"; path: string };
+  | { kind: "builder-module"; path: string }
+  | { kind: "topology"; id: string; name: string; topology: JsonObject };
 
 /**
  * The `ModelSpec` of a `--model` path, made absolute: a `.json` file is a layers topology, a

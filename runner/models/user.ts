@@ -120,14 +120,19 @@ async function checkModel(topology: JsonRecord, path: string): Promise<tf.Layers
 /**
  * A config (TF.js's camelCase form) ready to build one run's model: initializer seeds drawn
  * from the run's seed, and plain Dropout layers (whose masks would come from Math.random)
- * replaced by seeded ones.
+ * replaced by seeded ones. A SeededDropout layer gets its seed drawn at the same point of the
+ * walk as the Dropout it replaced: the canonical topology of a model.json with Dropout holds
+ * SeededDropout with a null seed, and `reproduce` rebuilds from that topology, so both paths
+ * must draw the same seeds in the same order (a seed written in the file is redrawn too: the
+ * canonical topology cannot carry it, and a run must be a function of its fingerprint).
  */
 function seededConfig(config: unknown, seed: number): unknown {
   const rng = Rng.create(seed, "architecture/init");
   const walk = (value: unknown, insideInitializer: boolean): unknown => {
     if (Array.isArray(value)) return value.map((item) => walk(item, insideInitializer));
     if (!isRecord(value)) return value;
-    if (value.className === "Dropout" && isRecord(value.config) && value.config.noiseShape == null) {
+    const plainDropout = value.className === "Dropout" && isRecord(value.config) && value.config.noiseShape == null;
+    if ((plainDropout || value.className === "SeededDropout") && isRecord(value.config)) {
       const { rate, name } = value.config;
       return { className: "SeededDropout", config: { rate, name, seed: rng.int(2 ** 31 - 1) } };
     }
@@ -161,7 +166,8 @@ function checkShapes(model: tf.LayersModel, options: BuildOptions, source: strin
   }
 }
 
-interface Template {
+/** What a user-supplied architecture builds from: its display name and a seeded build. */
+export interface Template {
   name: string;
   build(options: BuildOptions): tf.LayersModel;
 }
@@ -184,14 +190,23 @@ export async function loadLayersJson(path: string): Promise<Template> {
     throw new InputError(`${path}: not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const topology = modelConfigOf(json, path);
-  const template = await checkModel(topology, path);
-  const modelClass = template.constructor as typeof tf.LayersModel;
-  const config = template.getConfig();
-  template.dispose();
   const name =
     typeof (topology.config as JsonRecord).name === "string"
       ? ((topology.config as JsonRecord).name as string)
       : basename(path);
+  return layersTemplate(topology, name, path);
+}
+
+/**
+ * A template from a layers topology already in hand (`{class_name, config}`): a file's, or the
+ * canonical topology of a signed architecture record. `source` names it in error messages.
+ */
+export async function layersTemplate(topology: unknown, name: string, source: string): Promise<Template> {
+  const checked = modelConfigOf(topology, source);
+  const template = await checkModel(checked, source);
+  const modelClass = template.constructor as typeof tf.LayersModel;
+  const config = template.getConfig();
+  template.dispose();
   return {
     name: name.slice(0, 120),
     build(options) {
@@ -205,7 +220,7 @@ export async function loadLayersJson(path: string): Promise<Template> {
         modelClass,
         seededConfig(config, options.seed) as tf.serialization.ConfigDict,
       ) as tf.LayersModel;
-      checkShapes(model, options, path);
+      checkShapes(model, options, source);
       return model;
     },
   };
