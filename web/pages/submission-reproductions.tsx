@@ -49,7 +49,7 @@ function Reproduction(props: { reproduction: ReproductionSummary; runs: Submissi
         <div>
           <dt>Verdicts</dt>
           <dd class={hasNegativeVerdict(r.verdicts) ? "verdicts-negative" : undefined}>
-            {formatVerdictCounts(r.verdicts)} over {plural(r.runs.length, "run")}
+            {formatVerdictCounts(r.verdicts)}
           </dd>
         </div>
         <div>
