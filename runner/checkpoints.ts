@@ -27,6 +27,12 @@ export interface RunIdentity {
   dataset: string | null;
   seeds: number[];
   backend: string;
+  /**
+   * For `reproduce`: the original's payload digest. The runs it picks are not part of the
+   * identity: a run's reproduction does not depend on which others are reproduced with it, so
+   * `--runs 0` after an interrupted `--runs all` reuses what that one trained.
+   */
+  reproduces?: string;
 }
 
 const Manifest = z.object({ identity: z.unknown(), environment: Environment.nullable() });

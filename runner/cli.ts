@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { kernelCommand } from "./commands/kernel.js";
 import { keysCommand } from "./commands/keys.js";
+import { reproduceCommand } from "./commands/reproduce.js";
 import { runAndPublishCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { submitCommand } from "./commands/submit.js";
@@ -51,6 +52,33 @@ function buildProgram(): Command {
     .option("--api <url>", "leaderboard base URL (default: $RETHINK_BENCH_API or the public board)")
     .option("--retry", "first send every bundle waiting in the outbox")
     .action(submitCommand);
+
+  program
+    .command("reproduce")
+    .description(
+      "train a submission's runs again, compare them epoch by epoch with the signed original, and sign " +
+        "the verdicts into a reproduction attestation; --watch works through a server's reproduction queue",
+    )
+    .argument("[target]", "a submission id (sub_…), its URL, or a bundle file (*.dsse.json)")
+    .option("--runs <list>", "which runs: all, or positions as the submission page numbers them (3, 0,2,5-7)", "all")
+    .option("--sample <k>", "only k of those runs, drawn the same way by everyone (seeded by the original's digest)")
+    .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
+    .option(
+      "--backend <name>",
+      `training backend: ${BACKEND_CHOICES.join(", ")} (default: the original's when this machine has it, else auto)`,
+    )
+    .option("--model <path>", "the builder module (.js) of an architecture the bundle cannot carry")
+    .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
+    .option("--no-download", "never download a dataset; fail with instructions instead")
+    .option("--out <dir>", "where checkpoints and the attestation go", "rethink-results")
+    .option("--name <name>", "your display name as a reproducer (stored in the attestation)")
+    .option("--api <url>", "leaderboard base URL (default: $RETHINK_BENCH_API or the public board)")
+    .option("--submit", "send the attestation to the leaderboard (unsent ones wait in the outbox)")
+    .option("--json", "print one JSON document on stdout: verdicts per run, attestation path, receipt")
+    .option("--watch", "operator daemon: reproduce the oldest unverified submissions of --api's queue, and submit")
+    .option("--once", "with --watch: exit once the queue is drained")
+    .option("--poll <seconds>", "with --watch: first wait when the queue is empty (doubles up to 10 minutes)", "30")
+    .action(reproduceCommand);
 
   program
     .command("serve")

@@ -102,7 +102,7 @@ export interface RunResultFiles {
 const MAX_SEED = 2 ** 31 - 1;
 
 /** tfjs-node trains with every core by itself: one worker is right there, one per core otherwise. */
-function defaultWorkers(backend: BackendChoice): number {
+export function defaultWorkers(backend: BackendChoice): number {
   return backend === "tensorflow" || (backend === "auto" && nativeTensorflowInstalled()) ? 1 : availableParallelism();
 }
 
@@ -221,7 +221,7 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   return { bundlePath, runs };
 }
 
-interface TrainAllOptions {
+export interface TrainAllOptions {
   total: number;
   finished: number;
   slots: number;
@@ -230,7 +230,7 @@ interface TrainAllOptions {
 }
 
 /** Trains the remaining tasks with live progress; Ctrl-C stops cleanly with every finished run saved. */
-async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOptions): Promise<void> {
+export async function trainAll(pool: WorkerPool, tasks: Task[], options: TrainAllOptions): Promise<void> {
   const progress = createProgress({
     total: options.total,
     finished: options.finished,

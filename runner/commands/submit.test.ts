@@ -53,6 +53,12 @@ describe("submitFile", () => {
     expect(result).toEqual({
       outcome: "accepted",
       line: `submitted: ${file} → ${base}/submissions/sub_0123456789abcdef0123456789abcdef`,
+      delivery: {
+        kind: "accepted",
+        id: "sub_0123456789abcdef0123456789abcdef",
+        created: true,
+        url: `${base}/submissions/sub_0123456789abcdef0123456789abcdef`,
+      },
     });
     expect(received).toEqual([
       { method: "POST", url: "/api/v1/submissions", contentType: "application/json", body: text },

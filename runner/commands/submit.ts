@@ -1,9 +1,16 @@
-// `rethink-bench submit FILE... | --retry`: send signed bundles to a leaderboard. What cannot be
-// sent now (network error, 5xx, 429) waits in the outbox; what the server refuses (4xx) is
-// shown with the server's reason and kept.
+// `rethink-bench submit FILE... | --retry`: send signed bundles and reproduction attestations to
+// a leaderboard. What cannot be sent now (network error, 5xx, 429) waits in the outbox; what the
+// server refuses (4xx) is shown with the server's reason and kept.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { openBundle, Problem } from "../../schema/index.js";
+import {
+  openBundle,
+  openReproduction,
+  Problem,
+  peekPredicateType,
+  REPRODUCTION_PREDICATE_TYPE,
+  ReproductionReceipt,
+} from "../../schema/index.js";
 import { type ApiClient, createApiClient, type SubmissionBody } from "../api-client/index.js";
 import { CliError, InputError, NotSentError, VerificationError } from "../errors.js";
 import { Outbox } from "../outbox.js";
@@ -19,7 +26,7 @@ export interface SubmitOptions {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export type Delivery =
-  | { kind: "accepted"; id: string; created: boolean; url: string }
+  | { kind: "accepted"; id: string; created: boolean; url: string; reproduction?: ReproductionReceipt }
   | { kind: "refused"; status: number; detail: string }
   | { kind: "unavailable"; reason: string };
 
@@ -45,11 +52,68 @@ function problemLine(status: number, body: unknown): string {
   return `${title}: ${detail}${errorList}`;
 }
 
+/** A refusal, or for 408, 429 and 5xx an answer to try again later. */
+function notAccepted(base: string, response: Response, body: unknown): Delivery {
+  const detail = problemLine(response.status, body);
+  if (response.status === 429 || response.status === 408 || response.status >= 500) {
+    const retryAfter = response.headers.get("retry-after");
+    return {
+      kind: "unavailable",
+      reason: `${base} answered ${response.status} (${detail})${retryAfter ? `; retry after ${retryAfter} s` : ""}`,
+    };
+  }
+  return { kind: "refused", status: response.status, detail };
+}
+
+/**
+ * POSTs one reproduction attestation to `${base}/api/v1/reproductions`, byte for byte, and reads
+ * the answer as the contract's ReproductionReceipt or Problem.
+ */
+async function deliverReproduction(base: string, text: string): Promise<Delivery> {
+  let response: Response;
+  let body: unknown;
+  try {
+    response = await fetch(`${base}/api/v1/reproductions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, application/problem+json" },
+      body: text,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    body = await response.json();
+  } catch (error) {
+    return unreachable(base, error);
+  }
+  if (!response.ok) return notAccepted(base, response, body);
+  const receipt = ReproductionReceipt.safeParse(body);
+  if (!receipt.success)
+    return { kind: "unavailable", reason: `${base} answered ${response.status} without a reproduction receipt` };
+  return {
+    kind: "accepted",
+    id: receipt.data.id,
+    created: receipt.data.created,
+    url: `${base}/submissions/${encodeURIComponent(receipt.data.submissionId)}`,
+    reproduction: receipt.data,
+  };
+}
+
+/** Sends a signed file's text to the route its predicate type belongs to. */
+function deliver(base: string, text: string): Promise<Delivery> {
+  return isReproduction(text) ? deliverReproduction(base, text) : deliverResult(base, text);
+}
+
+function isReproduction(text: string): boolean {
+  try {
+    return peekPredicateType(JSON.parse(text)) === REPRODUCTION_PREDICATE_TYPE;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * POSTs one bundle to `${base}/api/v1/submissions` through the generated client and classifies
  * the answer. The file's text is sent byte for byte, exactly as it was verified.
  */
-async function deliver(base: string, bundleText: string): Promise<Delivery> {
+async function deliverResult(base: string, bundleText: string): Promise<Delivery> {
   let answer: Awaited<ReturnType<ApiClient["POST"]>>;
   try {
     answer = await createApiClient(base).POST("/api/v1/submissions", {
@@ -71,15 +135,7 @@ async function deliver(base: string, bundleText: string): Promise<Delivery> {
       url: `${base}/submissions/${encodeURIComponent(data.id)}`,
     };
   }
-  const detail = problemLine(response.status, error);
-  if (response.status === 429 || response.status === 408 || response.status >= 500) {
-    const retryAfter = response.headers.get("retry-after");
-    return {
-      kind: "unavailable",
-      reason: `${base} answered ${response.status} (${detail})${retryAfter ? `; retry after ${retryAfter} s` : ""}`,
-    };
-  }
-  return { kind: "refused", status: response.status, detail };
+  return notAccepted(base, response, error);
 }
 
 async function readBundle(file: string): Promise<{ text: string; id: string }> {
@@ -91,10 +147,22 @@ async function readBundle(file: string): Promise<{ text: string; id: string }> {
       cause: error,
     });
   }
-  const opened = await openBundle(text);
+  const opened = isReproduction(text) ? await openReproduction(JSON.parse(text)) : await openBundle(text);
   if (!opened.ok)
     throw new VerificationError(`${file} is not a valid bundle (${opened.code}: ${opened.detail}); nothing was sent`);
   return { text, id: opened.payloadSha256 };
+}
+
+/** What the server said about an accepted reproduction, after the arrow of the line. */
+function receiptNote(delivery: Delivery): string {
+  if (delivery.kind !== "accepted" || !delivery.reproduction) return "";
+  const { verdicts, operator, hidden } = delivery.reproduction;
+  const counts =
+    `${verdicts.exact} exact, ${verdicts.notReproduced} not reproduced` +
+    (verdicts.consistent || verdicts.inconsistent
+      ? `, ${verdicts.consistent} consistent, ${verdicts.inconsistent} inconsistent`
+      : "");
+  return ` (${counts}${operator ? "; an operator reproducer's verdict" : ""}${hidden ? "; the submission is now hidden" : ""})`;
 }
 
 /**
@@ -105,45 +173,53 @@ export async function submitFile(
   file: string,
   base: string,
   outbox: Outbox,
-): Promise<{ line: string; outcome: Delivery["kind"] }> {
+): Promise<{ line: string; outcome: Delivery["kind"]; delivery: Delivery }> {
   const { text, id } = await readBundle(file);
   const delivery = await deliver(base, text);
   switch (delivery.kind) {
     case "accepted":
       return {
-        line: `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}`,
+        line: `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}${receiptNote(delivery)}`,
         outcome: "accepted",
+        delivery,
       };
     case "refused":
       return {
         line: `refused (HTTP ${delivery.status}): ${file}: ${delivery.detail}. The bundle is unchanged.`,
         outcome: "refused",
+        delivery,
       };
     case "unavailable": {
       const queued = await outbox.add(id, text, base, delivery.reason);
       return {
         line: `not sent: ${delivery.reason}. Queued as ${queued}; send it later with: rethink-bench submit --retry`,
         outcome: "unavailable",
+        delivery,
       };
     }
   }
 }
 
-/** Sends every outboxed bundle once; delivered ones leave the outbox, refused ones move to rejected/. */
-async function retryOutbox(
+/**
+ * Sends every outboxed bundle and attestation once (with `onlyReproductions`, the attestations
+ * alone); delivered ones leave the outbox, refused ones move to rejected/.
+ */
+export async function retryOutbox(
   outbox: Outbox,
   api: string | undefined,
+  onlyReproductions = false,
 ): Promise<{ line: string; outcome: Delivery["kind"] }[]> {
   const results: { line: string; outcome: Delivery["kind"] }[] = [];
   for (const entry of await outbox.list()) {
     const base = api ? apiBase(api) : entry.api || apiBase();
     const text = await readFile(entry.bundlePath, "utf8");
+    if (onlyReproductions && !isReproduction(text)) continue;
     const delivery = await deliver(base, text);
     if (delivery.kind === "accepted") {
       await outbox.remove(entry.id);
       const verdict = delivery.created ? "submitted" : "already on the board";
       results.push({
-        line: `${verdict}: ${entry.id.slice(0, 12)} → ${delivery.url}`,
+        line: `${verdict}: ${entry.id.slice(0, 12)} → ${delivery.url}${receiptNote(delivery)}`,
         outcome: "accepted",
       });
     } else if (delivery.kind === "refused") {

@@ -1,0 +1,163 @@
+// One reproduction: choose the runs, train them again on this machine, compare and sign the
+// verdicts, and submit the attestation; `reproduce TARGET` and the --watch daemon share it.
+import {
+  type ComparisonMode,
+  comparisonMode,
+  type Environment,
+  REPRODUCTION_TOLERANCE,
+  type ReproductionPredicate,
+  type Signer,
+  taskKey,
+} from "../../schema/index.js";
+import { datasetLoadOptions, parseWholeNumber } from "../commands/option-parsers.js";
+import { defaultWorkers } from "../commands/run.js";
+import { type Delivery, submitFile } from "../commands/submit.js";
+import { UsageError } from "../errors.js";
+import type { Outbox } from "../outbox.js";
+import { RUNNER_VERSION } from "../package-info.js";
+import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
+import { buildPredicate, writeAttestation } from "./attest.js";
+import { parsePositions, samplePositions } from "./positions.js";
+import type { Original } from "./target.js";
+import { trainPositions } from "./train.js";
+
+/** The options of `reproduce` that one reproduction reads. */
+export interface ReproductionOptions {
+  runs?: string;
+  sample?: string;
+  workers?: string;
+  backend?: string;
+  json?: boolean;
+  out: string;
+  dataDir?: string;
+  download: boolean;
+  model?: string;
+  name?: string;
+}
+
+/** What one reproduction produced. */
+export interface Reproduced {
+  predicate: ReproductionPredicate;
+  attestationPath: string;
+  /** The server's answer when it was submitted (null when it was not). */
+  delivery: Delivery | null;
+}
+
+/** The context shared by every reproduction of one invocation. */
+export interface ReproduceContext {
+  options: ReproductionOptions;
+  signer: Signer;
+  outbox: Outbox;
+  /** Where attestations go with --submit. */
+  api: string | null;
+  /** The command that reproduces this target, for messages (`npx rethink-bench@<v> reproduce …`). */
+  target: string;
+  say: (message: string) => void;
+}
+
+/** Backends this machine can run for sure: wasm and cpu always, tensorflow when a native package is installed. */
+function available(backend: Environment["backend"]): boolean {
+  return backend === "wasm" || backend === "cpu" || (backend === "tensorflow" && nativeTensorflowInstalled());
+}
+
+/** --backend, else the original's when this machine has it (so the comparison can be exact), else auto. */
+function chooseBackend(choice: string | undefined, original: Original): BackendChoice {
+  if (choice !== undefined) {
+    if (!(BACKEND_CHOICES as readonly string[]).includes(choice))
+      throw new UsageError(`unknown backend "${choice}"; valid backends: ${BACKEND_CHOICES.join(", ")}`);
+    return choice as BackendChoice;
+  }
+  const { backend } = original.statement.predicate.environment;
+  return available(backend) ? (backend as BackendChoice) : "auto";
+}
+
+function engine(environment: Pick<Environment, "backend" | "runnerVersion" | "tfjsVersion">): string {
+  return `${environment.backend}, rethink-bench ${environment.runnerVersion}, TF.js ${environment.tfjsVersion}`;
+}
+
+/** The sentence that says up front how the runs will be compared, and how to compare exactly. */
+function modeNotice(original: Environment, here: Environment, target: string): string {
+  const mode: ComparisonMode = comparisonMode(original, here);
+  if (mode === "exact") return `Same engine as the original (${engine(here)}): comparing exactly, bit for bit.`;
+  const { epochs, relative, accuracy } = REPRODUCTION_TOLERANCE;
+  let notice =
+    `The original ran on ${engine(original)}; this machine runs ${engine(here)}: comparing within tolerance, ` +
+    `not exactly (epochs to fit within ${epochs} or ${relative * 100}%, final accuracies within ${accuracy}).`;
+  if (original.backend === here.backend && original.runnerVersion !== RUNNER_VERSION)
+    notice += `\nTo compare exactly, use the original's version: npx rethink-bench@${original.runnerVersion} reproduce ${target}`;
+  return notice;
+}
+
+/** The positions --runs and --sample choose among the original's runs. */
+export function choosePositions(options: Pick<ReproductionOptions, "runs" | "sample">, original: Original): number[] {
+  const count = original.statement.predicate.runs.length;
+  const listed = parsePositions(options.runs ?? "all", count);
+  if (options.sample === undefined) return listed;
+  return samplePositions(parseWholeNumber(options.sample, "--sample", 1), listed, original.payloadSha256);
+}
+
+/**
+ * Trains `positions` of the original again, signs and writes the attestation, and submits it
+ * when the context has an API. Prints nothing on stdout: the caller reports.
+ */
+export async function reproduceOriginal(
+  original: Original,
+  positions: number[],
+  context: ReproduceContext,
+): Promise<Reproduced> {
+  const { options, signer, say } = context;
+  const { predicate } = original.statement;
+  const backend = chooseBackend(options.backend, original);
+  const workers =
+    options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
+  say(
+    `Reproducing ${positions.length} of ${predicate.runs.length} runs of ${original.submissionId} ` +
+      `(suite ${predicate.suite.id} v${predicate.suite.version}, signed by ${original.keyid.slice(0, 16)}…) ` +
+      `from ${original.source}.`,
+  );
+  if (signer.keyid === original.keyid)
+    say("Note: this is your own key's submission; the board counts no key's reproductions of its own results.");
+  const trained = await trainPositions(original, positions, {
+    backend,
+    workers,
+    ...(options.model ? { model: options.model } : {}),
+    out: options.out,
+    data: datasetLoadOptions(options),
+    say,
+    onEnvironment: (here) => say(modeNotice(predicate.environment, here, context.target)),
+  });
+  const reproduction = await buildPredicate({
+    original,
+    runs: trained.runs,
+    environment: trained.environment,
+    signer,
+    ...(options.name ? { name: options.name } : {}),
+    createdAt: new Date(),
+  });
+  const { path } = await writeAttestation(reproduction, signer, options.out);
+  let delivery: Delivery | null = null;
+  if (context.api) {
+    const sent = await submitFile(path, context.api, context.outbox);
+    say(sent.line);
+    delivery = sent.delivery;
+  }
+  return { predicate: reproduction, attestationPath: path, delivery };
+}
+
+/** The --json document of one reproduction. */
+export function reproductionJson({ predicate, attestationPath, delivery }: Reproduced): Record<string, unknown> {
+  return {
+    submissionId: predicate.original.submissionId,
+    payloadSha256: predicate.original.payloadSha256,
+    mode: predicate.mode,
+    attestation: attestationPath,
+    runs: predicate.runs.map((run) => ({
+      position: run.position,
+      task: taskKey(run.task),
+      verdict: run.verdict,
+      firstDivergence: run.firstDivergence,
+    })),
+    submitted: delivery?.kind ?? null,
+    receipt: delivery?.kind === "accepted" ? (delivery.reproduction ?? null) : null,
+  };
+}

@@ -1,0 +1,111 @@
+// Training a submission's chosen runs again on this machine: one worker pool per model spec,
+// the same live progress as `run`, and checkpoints keyed by the original's payload digest, so
+// an interrupted reproduction resumes without training a finished run twice.
+import { type Environment, type Task, taskKey } from "../../schema/index.js";
+import { openRunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
+import { trainAll } from "../commands/run.js";
+import type { LoadOptions } from "../datasets/index.js";
+import { verifyDataset } from "../datasets/index.js";
+import { describeHardware } from "../environment.js";
+import { VerificationError } from "../errors.js";
+import { RUNNER_VERSION } from "../package-info.js";
+import { WorkerPool } from "../pool/worker-pool.js";
+import type { BackendChoice } from "../train/backend-choice.js";
+import { checkRebuilt, modelIdentity, planRebuild } from "./rebuild.js";
+import type { Original } from "./target.js";
+
+export interface TrainOptions {
+  backend: BackendChoice;
+  workers: number;
+  /** A builder module's file, for architectures a bundle cannot carry. */
+  model?: string;
+  out: string;
+  data: LoadOptions;
+  say: (message: string) => void;
+  /** Hears this machine's environment once it is known, before anything trains. */
+  onEnvironment: (environment: Environment) => void;
+}
+
+/** The reproduced runs by position, and the environment that trained them. */
+export interface Trained {
+  runs: Map<number, StoredRun>;
+  environment: Environment;
+}
+
+/**
+ * Trains the original's runs at `positions` (those already in the checkpoints are read back),
+ * after checking every dataset and every rebuilt architecture up front.
+ */
+export async function trainPositions(original: Original, positions: number[], options: TrainOptions): Promise<Trained> {
+  const { predicate } = original.statement;
+  const { say } = options;
+  const groups = planRebuild(predicate, positions, options.model);
+  const taskAt = (position: number): Task => predicate.runs[position]!.task;
+
+  // What cannot work fails here, before any thread starts: a missing dataset, a wrong --model.
+  const datasets = new Map(positions.map((p) => [taskAt(p).dataset.id, taskAt(p).dataset]));
+  for (const dataset of datasets.values()) await verifyDataset(dataset, options.data);
+  await checkRebuilt(predicate, groups);
+
+  const models: string[] = [];
+  for (const group of groups) models.push(...(await modelIdentity(group)));
+  const identity: RunIdentity = {
+    suite: { id: predicate.suite.id, version: predicate.suite.version, digest: predicate.suiteDigest },
+    models: models.sort(),
+    dataset: null,
+    seeds: [],
+    backend: options.backend,
+    reproduces: original.payloadSha256,
+  };
+  const { store, finished } = await openRunStore(options.out, identity, say, "its run trains again");
+  const total = positions.length;
+  const done = () => positions.filter((p) => finished.has(taskKey(taskAt(p)))).length;
+  let environment = store.environment;
+  let announced = false;
+  const announce = (here: Environment) => {
+    if (!announced) options.onEnvironment(here);
+    announced = true;
+  };
+  if (environment && done() === total) announce(environment);
+  const { onProgress: _onProgress, ...workerData } = options.data;
+
+  for (const group of groups) {
+    const remaining = group.positions.map(taskAt).filter((task) => !finished.has(taskKey(task)));
+    if (remaining.length === 0) continue;
+    const size = Math.max(1, Math.min(options.workers, remaining.length));
+    say(`Starting ${size} worker thread${size === 1 ? "" : "s"} (backend: ${options.backend})…`);
+    const pool = await WorkerPool.start(size, { backend: options.backend, model: group.model, data: workerData });
+    try {
+      const here: Environment = {
+        runnerVersion: RUNNER_VERSION,
+        tfjsVersion: pool.backend.tfjsVersion,
+        backend: pool.backend.backend,
+        backendDetail: pool.backend.detail,
+        hardware: describeHardware(pool.backend.gpu),
+      };
+      await store.checkEnvironment(here, finished.size);
+      announce(here);
+      environment = here;
+      const before = done();
+      if (before) say(`${before} of ${total} runs already finished in ${store.dir}.`);
+      await trainAll(pool, remaining, { total, finished: before, slots: size, store, finishedRuns: finished });
+    } finally {
+      await pool.close();
+    }
+  }
+  if (!environment) throw new Error(`no environment recorded in ${store.dir} although every run is finished`);
+
+  const runs = new Map<number, StoredRun>();
+  for (const position of positions) {
+    const stored = finished.get(taskKey(taskAt(position)))!;
+    const signed = predicate.runs[position]!.architectureFingerprint;
+    // A built-in this version builds differently would train another network: never compare that.
+    if (stored.run.architectureFingerprint !== signed)
+      throw new VerificationError(
+        `run ${position} trained an architecture with fingerprint ${stored.run.architectureFingerprint.slice(0, 12)}…, ` +
+          `but the original signed ${signed.slice(0, 12)}…; this version of rethink-bench builds it differently`,
+      );
+    runs.set(position, stored);
+  }
+  return { runs, environment };
+}
