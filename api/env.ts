@@ -12,6 +12,11 @@ export interface Bindings {
   ADMIN_TOKEN?: string;
   /** The scheme and host the pages link to (wrangler.toml `[vars]`), e.g. `https://rethink-bench.org`. */
   PUBLIC_URL?: string;
+  /**
+   * The operator reproducer keys (`wrangler secret put REPRODUCER_KEYS`, or a var): keyids or
+   * base64url public keys, separated by commas or spaces (api/reproducer-keys.ts).
+   */
+  REPRODUCER_KEYS?: string;
   /** The Worker's static assets (wrangler.toml `[assets]`): the built scripts and styles of the pages. */
   ASSETS?: { fetch(request: Request | string): Promise<Response> };
 }
@@ -70,6 +75,11 @@ export interface AppOptions {
   publicUrl?(c: AppContext): string | undefined;
   /** Runs the checks of a submitted body; default: verifySubmission in this thread (api/verify-submission.ts). */
   verify?: Verifier;
+  /**
+   * The keyids of the operator reproducer keys (api/reproducer-keys.ts): their exact
+   * reproductions verify a result, their "not reproduced" hides it. None by default.
+   */
+  reproducerKeys?(c: AppContext): ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
 /** One entry of the OpenAPI document's `servers`: an origin (the API is under `/api/v1`). */

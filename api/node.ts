@@ -14,6 +14,7 @@ import { createApp } from "./app.js";
 import { type DatabaseConfig, openDatabase } from "./db/open.js";
 import type { LogRecord } from "./env.js";
 import type { RateLimits } from "./limits.js";
+import { parseReproducerKeys } from "./reproducer-keys.js";
 import { createVerifierPool } from "./verify-pool.js";
 
 export interface ServerOptions {
@@ -41,6 +42,11 @@ export interface ServerOptions {
    * blocks the event loop; 0 verifies on the event loop (no build of the worker script needed).
    */
   verifyThreads?: number;
+  /**
+   * The operator reproducer keys: keyids or base64url public keys (api/reproducer-keys.ts). An
+   * entry that is neither fails the start.
+   */
+  reproducerKeys?: readonly string[];
 }
 
 export interface RunningServer {
@@ -76,6 +82,8 @@ async function readAssetManifest(publicDir: string): Promise<AssetManifest> {
  * const server = await startServer({ port: 8787, dataDir }); console.log(server.url); await server.close()
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const reproducerKeys = await parseReproducerKeys((options.reproducerKeys ?? []).join(","));
+  if (reproducerKeys.errors.length > 0) throw new Error(reproducerKeys.errors.join("; "));
   const publicDir = options.publicDir ?? defaultPublicDir();
   const assets = publicDir ? await readAssetManifest(publicDir) : undefined;
   const verifyThreads = options.verifyThreads ?? 2;
@@ -93,6 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     assets: async () => assets,
     publicUrl: () => options.publicUrl ?? listeningUrl,
     verify: verifier?.verify,
+    reproducerKeys: () => reproducerKeys.keys,
   });
   if (publicDir)
     app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));

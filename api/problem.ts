@@ -31,6 +31,10 @@ const PROBLEMS = {
   "protocol-violation": { status: 422, title: "Runs outside the suite's protocol" },
   "unscorable-dataset": { status: 422, title: "Dataset this server cannot score" },
   "wrong-score": { status: 422, title: "Dataset files or accuracies the server's own scoring contradicts" },
+  // A reproduction of a result this server does not hold: nothing to compare it with. 422, not
+  // 404: the request's URL exists, the body names something unknown (as with unknown-suite).
+  "unknown-original": { status: 422, title: "Reproduction of a result this server does not have" },
+  "wrong-verdict": { status: 422, title: "Verdicts the server's own comparison with the original contradicts" },
   "invalid-request": { status: 400, title: "Invalid request" },
   unauthorized: { status: 401, title: "Unauthorized" },
   "not-found": { status: 404, title: "Not found" },

@@ -4,6 +4,7 @@ import { ASSET_MANIFEST_FILE, AssetManifest } from "../web/index.js";
 import { createApp } from "./app.js";
 import { openNeonDatabase } from "./db/neon.js";
 import type { AppContext } from "./env.js";
+import { parseReproducerKeys } from "./reproducer-keys.js";
 
 /** The pages' asset manifest, read once per isolate from the static assets (wrangler.toml `[assets]`). */
 let manifest: Promise<AssetManifest | undefined> | undefined;
@@ -23,6 +24,21 @@ function assetManifest(c: AppContext): Promise<AssetManifest | undefined> {
   return manifest;
 }
 
+/** The operator reproducer keys, parsed once per value of REPRODUCER_KEYS in this isolate. */
+let reproducerKeys: { text: string | undefined; keys: Promise<ReadonlySet<string>> } | undefined;
+
+function reproducerKeysOf(c: AppContext): Promise<ReadonlySet<string>> {
+  const text = c.env.REPRODUCER_KEYS;
+  if (reproducerKeys && reproducerKeys.text === text) return reproducerKeys.keys;
+  const keys = parseReproducerKeys(text).then(({ keys, errors }) => {
+    // A mistyped entry leaves only that key out: the board stays up and the log says which.
+    for (const error of errors) console.error(JSON.stringify({ level: "error", event: "reproducer-keys", error }));
+    return keys;
+  });
+  reproducerKeys = { text, keys };
+  return keys;
+}
+
 const app = createApp({
   database(c: AppContext) {
     const url = c.env.DATABASE_URL;
@@ -36,6 +52,7 @@ const app = createApp({
   publicUrl: (c) => c.env.PUBLIC_URL,
   log: (record) => (record.level === "error" ? console.error : console.log)(JSON.stringify(record)),
   assets: assetManifest,
+  reproducerKeys: reproducerKeysOf,
 });
 
 export default app;

@@ -91,6 +91,11 @@ function buildProgram(): Command {
       "use this Postgres server (postgres://user:password@host:port/db) instead of the embedded database",
     )
     .option("--public-url <url>", "scheme and host the pages link to (default: the URL it listens on)")
+    .option(
+      "--reproducer-key <keyid>",
+      "an operator reproducer key (keyid or public key; repeatable), added to $REPRODUCER_KEYS",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(serveCommand);
 
   program

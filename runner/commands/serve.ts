@@ -4,6 +4,7 @@
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "../../api/node.js";
+import { parseReproducerKeys } from "../../api/reproducer-keys.js";
 import { CliError, InputError, UsageError } from "../errors.js";
 import { dataDir } from "../paths.js";
 import { parseWholeNumber } from "./option-parsers.js";
@@ -15,6 +16,8 @@ export interface ServeOptions {
   databaseUrl?: string;
   /** The scheme and host pages link to, when a proxy serves this server under another name. */
   publicUrl?: string;
+  /** Operator reproducer keys (keyids or base64url public keys), added to those of $REPRODUCER_KEYS. */
+  reproducerKey?: string[];
 }
 
 /** Exit code when the database server cannot be reached (EX_TEMPFAIL: try again later). */
@@ -79,6 +82,10 @@ export async function startLocalServer(options: ServeOptions): Promise<LocalServ
   }
   if (options.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(options.publicUrl))
     throw new UsageError("--public-url must be a scheme and host, like https://board.example.org");
+  const reproducerKeys = [process.env.REPRODUCER_KEYS ?? "", ...(options.reproducerKey ?? [])];
+  const parsedKeys = await parseReproducerKeys(reproducerKeys.join(","));
+  if (parsedKeys.errors.length > 0)
+    throw new UsageError(`${parsedKeys.errors[0]} (from --reproducer-key or $REPRODUCER_KEYS)`);
   const data = options.databaseUrl ? undefined : leaderboardDataDir(options.data);
   const where = options.databaseUrl ? redact(options.databaseUrl) : `PGlite in ${data}`;
   if (data) {
@@ -95,6 +102,7 @@ export async function startLocalServer(options: ServeOptions): Promise<LocalServ
       dataDir: data,
       databaseUrl: options.databaseUrl,
       adminToken: process.env.RETHINK_BENCH_ADMIN_TOKEN || undefined,
+      reproducerKeys: [...parsedKeys.keys],
       log: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
     });
   } catch (error) {

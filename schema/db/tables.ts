@@ -2,6 +2,7 @@
 // SQL migrations in schema/migrations. Nothing is ever deleted: moderation hides.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -10,12 +11,15 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type {
   Architecture,
+  ComparisonMode,
+  Divergence,
   Envelope,
   Environment,
   EpochPoint,
@@ -23,6 +27,7 @@ import type {
   ModerationAction,
   SlotRole,
   Task,
+  Verdict,
 } from "../contract/index.js";
 
 /** Signing keys, registered on first use. `keyid` is the hex SHA-256 of the raw public key. */
@@ -143,6 +148,19 @@ export const runs = /* @__PURE__ */ pgTable(
      * stands, later ones confirm, contest or replicate it. Null while the run is hidden.
      */
     slotRole: text("slot_role").$type<SlotRole>(),
+    // Reproduction verdicts on this run, kept in step by the transaction that stores a
+    // reproduction so the board reads counts from this table alone (see `reproductionRuns`).
+    // Only each key's first verdict counts, and only keys other than the run's submitter's.
+    reproducedExact: integer("reproduced_exact").notNull().default(0),
+    notReproduced: integer("not_reproduced").notNull().default(0),
+    reproducedConsistent: integer("reproduced_consistent").notNull().default(0),
+    reproducedInconsistent: integer("reproduced_inconsistent").notNull().default(0),
+    /** An operator reproducer key (other than the submitter's) reproduced it exactly. */
+    verified: boolean("verified").notNull().default(false),
+    /** Some operator reproducer key gave it a verdict: it has left the reproduction queue. */
+    operatorJudged: boolean("operator_judged").notNull().default(false),
+    /** The first reproduction by another key that did not reproduce it (not reproduced, inconsistent). */
+    contestReproductionId: text("contest_reproduction_id").references((): AnyPgColumn => reproductions.id),
   },
   (t) => [
     uniqueIndex("runs_submission_position_key").on(t.submissionId, t.position),
@@ -152,6 +170,77 @@ export const runs = /* @__PURE__ */ pgTable(
     check("runs_slot_role_check", sql`${t.slotRole} in ${slotRoleList} and (${t.slotRole} is null or ${t.visible})`),
     index("runs_board_idx").on(t.suiteId, t.suiteVersion, t.datasetId, t.architectureFingerprint),
     index("runs_architecture_idx").on(t.architectureFingerprint),
+    // The reproduction queue: standing results no operator key has judged yet.
+    index("runs_unjudged_idx").on(t.submissionId).where(sql`${t.slotRole} = 'standing' and not ${t.operatorJudged}`),
+  ],
+);
+
+/**
+ * One verified reproduction attestation (schema/attestation.ts). `id` is `rep_` and a prefix of
+ * `payload_sha256`, so the same attestation always maps to the same row.
+ */
+export const reproductions = /* @__PURE__ */ pgTable(
+  "reproductions",
+  {
+    id: text("id").primaryKey(),
+    payloadSha256: text("payload_sha256").notNull(),
+    /** The submission it reproduces (the attestation's subject). */
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id),
+    /** The reproducer's key, registered like a submitter's. */
+    reproducerKeyid: text("reproducer_keyid")
+      .notNull()
+      .references(() => submitters.keyid),
+    /** Whether the key was one of the server's operator reproducer keys when the attestation arrived. */
+    operator: boolean("operator").notNull(),
+    mode: text("mode").$type<ComparisonMode>().notNull(),
+    backend: text("backend").$type<Environment["backend"]>().notNull(),
+    backendDetail: text("backend_detail").notNull(),
+    runnerVersion: text("runner_version").notNull(),
+    tfjsVersion: text("tfjs_version").notNull(),
+    hardware: jsonb("hardware").$type<Environment["hardware"]>().notNull(),
+    /** When the reproducer's runner signed it (claimed, signed). */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The DSSE envelope exactly as verified, so anyone can verify it again. */
+    envelope: jsonb("envelope").$type<Envelope>().notNull(),
+  },
+  (t) => [
+    uniqueIndex("reproductions_payload_sha256_key").on(t.payloadSha256),
+    index("reproductions_submission_idx").on(t.submissionId, t.receivedAt, t.id),
+    check("reproductions_mode_check", sql`${t.mode} in ('exact', 'tolerance')`),
+  ],
+);
+
+/**
+ * Each run a reproduction judged, with its verdict. Only a key's first verdict on a run is
+ * `counted` (a unique index among counted rows); later ones are kept, uncounted.
+ */
+export const reproductionRuns = /* @__PURE__ */ pgTable(
+  "reproduction_runs",
+  {
+    reproductionId: text("reproduction_id")
+      .notNull()
+      .references(() => reproductions.id),
+    /** The run's index in the original bundle. */
+    position: integer("position").notNull(),
+    runId: bigint("run_id", { mode: "number" })
+      .notNull()
+      .references(() => runs.id),
+    reproducerKeyid: text("reproducer_keyid").notNull(),
+    verdict: text("verdict").$type<Verdict>().notNull(),
+    firstDivergence: jsonb("first_divergence").$type<Divergence>(),
+    counted: boolean("counted").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.reproductionId, t.position] }),
+    uniqueIndex("reproduction_runs_counted_key").on(t.runId, t.reproducerKeyid).where(sql`${t.counted}`),
+    index("reproduction_runs_run_idx").on(t.runId),
+    check(
+      "reproduction_runs_verdict_check",
+      sql`${t.verdict} in ('exact', 'not-reproduced', 'consistent', 'inconsistent')`,
+    ),
   ],
 );
 
@@ -172,10 +261,13 @@ export const moderationActions = /* @__PURE__ */ pgTable(
     previousName: text("previous_name"),
     name: text("name"),
     reason: text("reason").notNull(),
+    /** The operator reproduction whose "not reproduced" verdict caused a hide; null for a moderator's action. */
+    reproductionId: text("reproduction_id").references(() => reproductions.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("moderation_actions_submission_idx").on(t.submissionId),
+    check("moderation_actions_reproduction_check", sql`${t.reproductionId} is null or ${t.action} = 'hide'`),
     index("moderation_actions_architecture_idx").on(t.architectureFingerprint),
     check("moderation_actions_action_check", sql`${t.action} in ('hide', 'show', 'rename')`),
     // Hide and show name a submission; a rename names an architecture and both names.

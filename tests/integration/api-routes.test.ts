@@ -66,9 +66,13 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/health",
       "/api/v1/leaderboard",
       "/api/v1/moderation",
+      "/api/v1/reproductions",
+      "/api/v1/reproductions/queue",
+      "/api/v1/reproductions/{id}",
       "/api/v1/submissions",
       "/api/v1/submissions/{id}",
       "/api/v1/submissions/{id}/moderation",
+      "/api/v1/submissions/{id}/reproductions",
       "/api/v1/suites",
     ]);
     expect(Object.keys(doc.paths["/api/v1/submissions"].post.responses).sort()).toEqual([
@@ -258,7 +262,7 @@ describe("POST /api/v1/submissions/{id}/moderation and GET /api/v1/moderation", 
     ]);
     const csv = await (await pg.app.request("/api/v1/moderation?format=csv")).text();
     expect(csv.split("\r\n")[0]).toBe(
-      "id,submission_id,architecture_fingerprint,action,previous_name,name,reason,created_at",
+      "id,submission_id,architecture_fingerprint,action,previous_name,name,reason,reproduction_id,created_at",
     );
     const page = ModerationLog.parse(await (await pg.app.request("/api/v1/moderation?limit=1")).json());
     expect(page.actions.map((a) => a.action)).toEqual(["show"]);

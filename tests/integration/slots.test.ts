@@ -116,6 +116,8 @@ describe("slots: one standing result per architecture, task and seed", () => {
       confirmations: 3,
       contests: 1,
       replicates: 2,
+      reproductions: 0,
+      verified: 0,
       failed: 0,
       submissions: 4,
       keys: 4,

@@ -18,7 +18,7 @@ import {
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { toModerationAction } from "./moderation.js";
-import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
+import { DERIVED_COLUMNS, REPRODUCTION_COLUMNS, taskFields } from "./run-fields.js";
 import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./slowdown.js";
 import {
   finiteOrNull,
@@ -123,6 +123,7 @@ export async function findArchitecture(
       task: runs.task,
       status: runs.status,
       slotRole: runs.slotRole,
+      reproductions: REPRODUCTION_COLUMNS,
       derived: DERIVED_COLUMNS,
       curve: runs.curve,
     })
@@ -139,6 +140,7 @@ export async function findArchitecture(
     // A visible run always has a role (runs_slot_role_check keeps hidden ones without); the
     // fallback only covers a row read mid-way through a moderation in another transaction.
     slotRole: r.slotRole ?? "replicate",
+    reproductions: r.reproductions,
     derived: r.derived,
     curve: r.curve,
   }));

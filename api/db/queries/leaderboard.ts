@@ -3,11 +3,12 @@
 // random labels (censored and failed runs as +∞) and of the true-label generalization gap, ranked
 // with rank() and paged. The gap ranks only architectures that fitted true labels; the others are
 // listed unranked. Non-neural baselines (kernels) are left out of the ranking and listed on their own.
-import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import {
   architectures,
   BASELINE_KINDS,
   type BaselineRow,
+  type ContestEvidence,
   type Environment,
   Leaderboard,
   type LeaderboardRow,
@@ -23,11 +24,13 @@ import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./slowdown.js";
 import {
   finiteOrNull,
   medianOf,
+  STANDING,
   slotCountColumns,
   slotCountsOf,
   spreadColumns,
   spreadOf,
   suiteSeedCount,
+  verificationOf,
 } from "./spread.js";
 
 export interface LeaderboardQuery {
@@ -36,6 +39,11 @@ export interface LeaderboardQuery {
   dataset: string;
   rank: RankMetric;
   backend?: Environment["backend"];
+  /**
+   * Only standing results an operator reproducer reproduced exactly (`verified=only`): every
+   * figure and count of a row then rests on those alone.
+   */
+  verifiedOnly?: boolean;
   limit: number;
   offset: number;
 }
@@ -62,9 +70,9 @@ const MAX_BASELINES = 50;
 /** Most architectures the gap ranking lists as not fitting true labels. */
 const MAX_UNRANKED = 100;
 
-type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend">;
+type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend" | "verifiedOnly">;
 
-/** The visible runs of one board, optionally of one backend. */
+/** The visible runs of one board, optionally of one backend, optionally its verified standing results only. */
 function boardRuns(query: BoardQuery): SQL {
   return and(
     eq(runs.visible, true),
@@ -72,7 +80,13 @@ function boardRuns(query: BoardQuery): SQL {
     eq(runs.suiteVersion, query.suiteVersion),
     eq(runs.datasetId, query.dataset),
     query.backend === undefined ? undefined : eq(runs.backend, query.backend),
+    query.verifiedOnly ? and(STANDING, eq(runs.verified, true)) : undefined,
   )!;
+}
+
+/** The true-label sibling a slowdown divides by: verified too when the board reads verified results only. */
+function siblingJoin(query: BoardQuery): SQL {
+  return query.verifiedOnly ? and(SIBLING_JOIN, eq(trueLabelSibling.verified, true))! : SIBLING_JOIN;
 }
 
 /** Architectures that are ranked: everything but the baseline kinds. */
@@ -117,7 +131,7 @@ function rankedBoard(db: Database, board: BoardQuery) {
     })
     .from(runs)
     .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
-    .leftJoin(trueLabelSibling, SIBLING_JOIN)
+    .leftJoin(trueLabelSibling, siblingJoin(board))
     .where(and(boardRuns(board), RANKED))
     .groupBy(architectures.fingerprint)
     .as("per_architecture");
@@ -161,11 +175,18 @@ function trueLabelFit(row: RankedRow): TrueLabelFit {
   return row.fitsTrueLabels ? "fitted" : "not-fitted";
 }
 
-/** A row's figures as the board shows them when ranked by `metric`, without its rank. */
-function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): UnrankedRow {
+/** The contested standing results of a board's rows, by architecture fingerprint. */
+type Contested = ReadonlyMap<string, ContestEvidence>;
+
+/**
+ * A row's figures as the board shows them when ranked by `metric`, without its rank; `contested`
+ * holds the evidence against its standing results (queryContested).
+ */
+function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number, contested: Contested): UnrankedRow {
   const { stats: s, fastest: f } = row;
   const stepsToFit = spreadOf(s, "steps", suiteSeeds);
   const genGap = spreadOf(s, "gap", suiteSeeds);
+  const counts = slotCountsOf(s);
   return {
     architecture: row.architecture,
     stepsToFit,
@@ -174,7 +195,9 @@ function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): 
     slowdown: finiteOrNull(s.slowdownQuartiles?.[1]),
     testAccuracy: finiteOrNull(s.testAccuracy),
     trueLabels: trueLabelFit(row),
-    counts: slotCountsOf(s),
+    counts,
+    verification: verificationOf(counts),
+    contested: contested.get(row.architecture.fingerprint) ?? null,
     bestWallTime:
       s.fastestWallSeconds !== null &&
       s.fastestSubmissionId !== null &&
@@ -194,9 +217,61 @@ function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): 
 }
 
 /** A ranked row as the board shows it when ranked by `metric`; null when that metric leaves it unranked. */
-function toLeaderboardRow(row: RankedRow, metric: RankMetric, suiteSeeds: number): LeaderboardRow | null {
+function toLeaderboardRow(
+  row: RankedRow,
+  metric: RankMetric,
+  suiteSeeds: number,
+  contested: Contested,
+): LeaderboardRow | null {
   const rank = metric === "memorization" ? row.memorizationRank : row.gapRank;
-  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suiteSeeds) };
+  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suiteSeeds, contested) };
+}
+
+/**
+ * Where the evidence is against the contested standing results of these architectures on a
+ * board (ranked conditions only, as the rows' counts): per architecture, how many of its
+ * standing results are contested, and for the first accepted of them its submission, the first
+ * reproduction by another key that did not reproduce it, and the first later submission of the
+ * same backend that differs from it. One query for a page of rows, over that board's standing
+ * runs; each slot is looked up through its index.
+ */
+async function queryContested(db: Database, board: BoardQuery, fingerprints: readonly string[]): Promise<Contested> {
+  if (fingerprints.length === 0) return new Map();
+  // Written out: drizzle leaves a column unqualified in a select list, which inside this
+  // subquery would name the contesting run's own column.
+  const firstContesting = sql<string | null>`(select contest.submission_id from runs as contest
+    where contest.slot = runs.slot and contest.slot_role = 'contest' order by contest.id limit 1)`;
+  const rows = await db
+    .select({
+      fingerprint: runs.architectureFingerprint,
+      submissionId: runs.submissionId,
+      reproductionId: runs.contestReproductionId,
+      contestingSubmissionId: firstContesting,
+    })
+    .from(runs)
+    .where(
+      and(
+        boardRuns(board),
+        STANDING,
+        RANKED_CONDITIONS,
+        inArray(runs.architectureFingerprint, [...fingerprints]),
+        or(isNotNull(runs.contestReproductionId), sql`${firstContesting} is not null`),
+      ),
+    )
+    .orderBy(asc(runs.architectureFingerprint), asc(runs.id));
+  const contested = new Map<string, ContestEvidence>();
+  for (const row of rows) {
+    const seen = contested.get(row.fingerprint);
+    if (seen) seen.slots += 1;
+    else
+      contested.set(row.fingerprint, {
+        slots: 1,
+        submissionId: row.submissionId,
+        reproductionId: row.reproductionId,
+        contestingSubmissionId: row.contestingSubmissionId,
+      });
+  }
+  return contested;
 }
 
 /**
@@ -219,7 +294,12 @@ export async function queryLeaderboard(
   let total = 0;
   if (first) total = byGap ? first.fittedTotal : first.total;
   else if (query.offset > 0) total = await countRanked(db, query);
-  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suiteSeeds) ?? []) };
+  const contested = await queryContested(
+    db,
+    query,
+    page.map((row) => row.architecture.fingerprint),
+  );
+  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suiteSeeds, contested) ?? []) };
 }
 
 /**
@@ -233,7 +313,12 @@ async function queryDidNotFit(db: Database, query: BoardQuery): Promise<Unranked
     .where(sql`not ${ranked.fitsTrueLabels}`)
     .orderBy(sql`(${ranked.stats.gapQuartiles})[2] asc nulls last`, asc(ranked.architecture.fingerprint))
     .limit(MAX_UNRANKED);
-  return page.map((row) => toUnrankedRow(row, "gap", suiteSeeds));
+  const contested = await queryContested(
+    db,
+    query,
+    page.map((row) => row.architecture.fingerprint),
+  );
+  return page.map((row) => toUnrankedRow(row, "gap", suiteSeeds, contested));
 }
 
 /**
@@ -255,11 +340,12 @@ export async function queryStanding(db: Database, fingerprint: string, board: Bo
   const [row] = await rows.where(eq(ranked.architecture.fingerprint, fingerprint));
   if (!row) return { memorization: null, gap: null, unrankedByGap: null, total: 0, fittedTotal: 0 };
   const suiteSeeds = suiteSeedCount({ id: board.suiteId, version: board.suiteVersion });
-  const gap = toLeaderboardRow(row, "gap", suiteSeeds);
+  const contested = await queryContested(db, board, [fingerprint]);
+  const gap = toLeaderboardRow(row, "gap", suiteSeeds, contested);
   return {
-    memorization: toLeaderboardRow(row, "memorization", suiteSeeds),
+    memorization: toLeaderboardRow(row, "memorization", suiteSeeds, contested),
     gap,
-    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suiteSeeds) : null,
+    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suiteSeeds, contested) : null,
     total: row.total,
     fittedTotal: row.fittedTotal,
   };
@@ -329,6 +415,7 @@ export async function loadBoard(db: Database, query: LeaderboardQuery): Promise<
     dataset: query.dataset,
     rank: query.rank,
     backend: query.backend ?? null,
+    verifiedOnly: query.verifiedOnly ?? false,
     total: page.total,
     rows: page.rows,
     didNotFit,

@@ -15,9 +15,13 @@ export function toModerationAction(row: typeof moderationActions.$inferSelect): 
     previousName: row.previousName,
     name: row.name,
     reason: row.reason,
+    reproductionId: row.reproductionId,
     createdAt: row.createdAt.toISOString(),
   };
 }
+
+/** A transaction, as moderation runs inside one (its own, or a caller's). */
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Hides or shows a submission and appends the decision to the audit trail, atomically. Its
@@ -30,24 +34,40 @@ export async function moderateSubmission(
   action: "hide" | "show",
   reason: string,
 ): Promise<ModerationAction | undefined> {
-  return db.transaction(async (tx) => {
-    const updated = await tx
-      .update(submissions)
-      .set({ status: action === "hide" ? "hidden" : "visible" })
-      .where(eq(submissions.id, id))
-      .returning({ id: submissions.id });
-    if (updated.length === 0) return undefined;
-    const slots = await slotsOfSubmission(tx, id);
-    await lockSlots(tx, slots);
-    // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
-    await tx
-      .update(runs)
-      .set({ visible: action === "show", slotRole: null })
-      .where(eq(runs.submissionId, id));
-    await classifySlots(tx, slots);
-    const [row] = await tx.insert(moderationActions).values({ submissionId: id, action, reason }).returning();
-    return toModerationAction(row!);
-  });
+  return db.transaction((tx) => applyModeration(tx, id, action, reason, null));
+}
+
+/**
+ * `moderateSubmission` inside a transaction the caller holds: storing an operator's "not
+ * reproduced" verdict hides the submission in the same transaction, with the reproduction as
+ * evidence (`reproductionId`). Undefined for an unknown submission.
+ */
+export async function applyModeration(
+  tx: Transaction,
+  id: string,
+  action: "hide" | "show",
+  reason: string,
+  reproductionId: string | null,
+): Promise<ModerationAction | undefined> {
+  const updated = await tx
+    .update(submissions)
+    .set({ status: action === "hide" ? "hidden" : "visible" })
+    .where(eq(submissions.id, id))
+    .returning({ id: submissions.id });
+  if (updated.length === 0) return undefined;
+  const slots = await slotsOfSubmission(tx, id);
+  await lockSlots(tx, slots);
+  // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
+  await tx
+    .update(runs)
+    .set({ visible: action === "show", slotRole: null })
+    .where(eq(runs.submissionId, id));
+  await classifySlots(tx, slots);
+  const [row] = await tx
+    .insert(moderationActions)
+    .values({ submissionId: id, action, reason, reproductionId })
+    .returning();
+  return toModerationAction(row!);
 }
 
 /** The moderation audit trail, newest first; `before` is the id the previous page ended at. */

@@ -14,6 +14,18 @@ export const DERIVED_COLUMNS = {
   wallSeconds: runs.wallSeconds,
 };
 
+/**
+ * Select as `reproductions: REPRODUCTION_COLUMNS`; the result's `reproductions` is a
+ * RunReproductions (the run's counters, kept by the transaction that stores a reproduction).
+ */
+export const REPRODUCTION_COLUMNS = {
+  exact: runs.reproducedExact,
+  notReproduced: runs.notReproduced,
+  consistent: runs.reproducedConsistent,
+  inconsistent: runs.reproducedInconsistent,
+  verified: runs.verified,
+};
+
 /** What names a run within its submission: suite, dataset, corruption, regularizer and seed. */
 export function taskFields(task: Task) {
   return {

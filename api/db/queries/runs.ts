@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { architectures, type DatasetId, runs, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
 import type { Database } from "../client.js";
-import { DERIVED_COLUMNS, taskFields } from "./run-fields.js";
+import { DERIVED_COLUMNS, REPRODUCTION_COLUMNS, taskFields } from "./run-fields.js";
 
 /**
  * The runs of a submission in bundle order, whatever its moderation status (the caller
@@ -25,6 +25,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
       status: runs.status,
       failure: runs.failure,
       slotRole: runs.slotRole,
+      reproductions: REPRODUCTION_COLUMNS,
       derived: DERIVED_COLUMNS,
     })
     .from(runs)
@@ -38,6 +39,7 @@ export async function listSubmissionRuns(db: Database, submissionId: string): Pr
     status: r.status,
     failure: r.failure,
     slotRole: r.slotRole,
+    reproductions: r.reproductions,
     derived: r.derived,
   }));
 }

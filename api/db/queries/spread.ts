@@ -2,7 +2,15 @@
 // never fitted) counted as +∞, the way the leaderboard ranks them (docs/api.md, "Ranking"); plus
 // run, censored, failed and seed counts. Also the slot counts of a row (SlotCounts).
 import { type AnyColumn, and, eq, type SQL, sql } from "drizzle-orm";
-import { findSuite, runs, type SlotCounts, type Spread, type SuiteRef } from "../../../schema/index.js";
+import {
+  findSuite,
+  runs,
+  type SlotCounts,
+  type SlotRole,
+  type Spread,
+  type SuiteRef,
+  type Verification,
+} from "../../../schema/index.js";
 
 type SpreadQuartiles<P extends string> = Record<`${P}Quartiles`, number[] | null>;
 type SpreadCounts<P extends string> = Record<`${P}Runs` | `${P}Censored` | `${P}Failed` | `${P}Seeds`, number>;
@@ -56,18 +64,31 @@ export function spreadColumns<P extends string>(prefix: P, value: AnyColumn | SQ
 
 /**
  * The SlotCounts of a group of visible runs, as aggregate columns (`slot…`); read with `slotCountsOf`.
- * `where` narrows them (for instance to the ranked conditions).
+ * `where` narrows them (for instance to the ranked conditions). Reproduction verdicts come from
+ * the standing runs' own counters (kept by the transaction that stores a reproduction), so no
+ * join over reproductions is needed: an exact one confirms, a negative one contests, a
+ * consistent one (another engine) replicates.
  */
 export function slotCountColumns(where?: SQL) {
   const within = (condition: SQL) => (where ? and(where, condition)! : condition);
   const count = (condition: SQL, name: string) =>
     sql<number>`(count(*) filter (where ${within(condition)}))::int`.as(name);
+  /** Later runs of a role plus the reproduction verdicts `verdicts` adds up on the standing runs. */
+  const withVerdicts = (role: SlotRole, verdicts: SQL, name: string) =>
+    sql<number>`((count(*) filter (where ${within(eq(runs.slotRole, role))}))
+      + coalesce(sum(${verdicts}) filter (where ${within(STANDING)}), 0))::int`.as(name);
+  const contesting = sql`${runs.notReproduced} + ${runs.reproducedInconsistent}`;
+  const allVerdicts = sql`${runs.reproducedExact} + ${contesting} + ${runs.reproducedConsistent}`;
   return {
     slotSeeds: sql<number>`(count(distinct ${runs.seed}) filter (where ${within(STANDING)}))::int`.as("slot_seeds"),
     slotStanding: count(STANDING, "slot_standing"),
-    slotConfirmations: count(eq(runs.slotRole, "confirmation"), "slot_confirmations"),
-    slotContests: count(eq(runs.slotRole, "contest"), "slot_contests"),
-    slotReplicates: count(eq(runs.slotRole, "replicate"), "slot_replicates"),
+    slotConfirmations: withVerdicts("confirmation", sql`${runs.reproducedExact}`, "slot_confirmations"),
+    slotContests: withVerdicts("contest", contesting, "slot_contests"),
+    slotReplicates: withVerdicts("replicate", sql`${runs.reproducedConsistent}`, "slot_replicates"),
+    slotReproductions: sql<number>`coalesce(sum(${allVerdicts}) filter (where ${within(STANDING)}), 0)::int`.as(
+      "slot_reproductions",
+    ),
+    slotVerified: count(and(STANDING, eq(runs.verified, true))!, "slot_verified"),
     slotFailed: count(and(STANDING, FAILED)!, "slot_failed"),
     slotSubmissions: sql<number>`(count(distinct ${runs.submissionId}) filter (where ${within(sql`true`)}))::int`.as(
       "slot_submissions",
@@ -80,6 +101,18 @@ export function slotCountColumns(where?: SQL) {
 
 type SlotCountRow = { [K in keyof ReturnType<typeof slotCountColumns>]: number };
 
+/**
+ * Whether operator reproducers stand behind a group of standing results: all of them verified,
+ * some, or none (also when there are none).
+ *
+ * @example
+ * verificationOf({ standing: 4, verified: 4 }) // "verified"
+ */
+export function verificationOf(counts: Pick<SlotCounts, "standing" | "verified">): Verification {
+  if (counts.standing > 0 && counts.verified >= counts.standing) return "verified";
+  return counts.verified > 0 ? "partly" : "unverified";
+}
+
 /** The SlotCounts of a row that selected `slotCountColumns()`. */
 export function slotCountsOf(row: SlotCountRow): SlotCounts {
   return {
@@ -88,6 +121,8 @@ export function slotCountsOf(row: SlotCountRow): SlotCounts {
     confirmations: row.slotConfirmations,
     contests: row.slotContests,
     replicates: row.slotReplicates,
+    reproductions: row.slotReproductions,
+    verified: row.slotVerified,
     failed: row.slotFailed,
     submissions: row.slotSubmissions,
     keys: row.slotKeys,

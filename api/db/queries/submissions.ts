@@ -9,6 +9,7 @@ import {
   type Envelope,
   moderationActions,
   outcomeDigest,
+  reproductions,
   runs,
   type Statement,
   type SubmissionDetail,
@@ -22,6 +23,7 @@ import {
 import type { Database } from "../client.js";
 import { toModerationAction } from "./moderation.js";
 import { classifySlots, lockSlots } from "./slots.js";
+import { verificationOf } from "./spread.js";
 
 /** Hex digits of the payload's SHA-256 that make a submission id. */
 const ID_HEX_DIGITS = 32;
@@ -239,13 +241,49 @@ export async function findSubmission(
     .innerJoin(submitters, eq(submitters.keyid, submissions.submitterKeyid))
     .where(eq(submissions.id, id));
   if (!row) return undefined;
-  const moderation = await db
-    .select()
-    .from(moderationActions)
-    .where(eq(moderationActions.submissionId, id))
-    .orderBy(asc(moderationActions.id));
+  const [moderation, reproduced] = await Promise.all([
+    db
+      .select()
+      .from(moderationActions)
+      .where(eq(moderationActions.submissionId, id))
+      .orderBy(asc(moderationActions.id)),
+    reproductionStateOf(db, id),
+  ]);
   const envelope = row.envelope === null ? {} : { envelope: row.envelope };
-  return { ...toSummary(row), publicKey: row.publicKey, ...envelope, moderation: moderation.map(toModerationAction) };
+  return {
+    ...toSummary(row),
+    publicKey: row.publicKey,
+    ...envelope,
+    moderation: moderation.map(toModerationAction),
+    ...reproduced,
+  };
+}
+
+/**
+ * A submission's stored reproductions and its verification: over its standing results, or over
+ * all its runs when none stands (hidden, or every run behind an earlier one).
+ */
+async function reproductionStateOf(
+  db: Database,
+  id: string,
+): Promise<Pick<SubmissionDetail, "verification" | "reproductions">> {
+  const standing = sql`${runs.slotRole} = 'standing'`;
+  const [counts] = await db
+    .select({
+      standing: sql<number>`(count(*) filter (where ${standing}))::int`,
+      verifiedStanding: sql<number>`(count(*) filter (where ${standing} and ${runs.verified}))::int`,
+      all: sql<number>`count(*)::int`,
+      verifiedAll: sql<number>`(count(*) filter (where ${runs.verified}))::int`,
+      reproductions: sql<number>`(select count(*) from ${reproductions} where ${reproductions.submissionId} = ${id})::int`,
+    })
+    .from(runs)
+    .where(eq(runs.submissionId, id));
+  const c = counts ?? { standing: 0, verifiedStanding: 0, all: 0, verifiedAll: 0, reproductions: 0 };
+  const verification =
+    c.standing > 0
+      ? verificationOf({ standing: c.standing, verified: c.verifiedStanding })
+      : verificationOf({ standing: c.all, verified: c.verifiedAll });
+  return { verification, reproductions: c.reproductions };
 }
 
 export interface SubmissionFilter {

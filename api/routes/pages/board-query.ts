@@ -19,6 +19,8 @@ export const BoardQuery = z.object({
   ...BoardParams,
   backend: z.union([z.literal("").transform(() => undefined), Environment.shape.backend]).optional(),
   rank: RankMetric.default("memorization"),
+  /** Verified standing results only, or all; absent, the server's default (api/routes/v1/leaderboard/get.ts). */
+  verified: z.enum(["only", "all"]).optional(),
   page: z.coerce
     .number()
     .int()

@@ -65,6 +65,6 @@ export function pageRoutes(options: ResolvedOptions) {
   registerArchitecturePage(pages, options, reading);
   registerInsightPage(pages, options, reading);
   registerSubmissionPages(pages, options, reading);
-  registerProtocolPage(pages, options);
+  registerProtocolPage(pages, options, reading);
   return pages;
 }

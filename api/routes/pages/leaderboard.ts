@@ -4,6 +4,7 @@ import { apiLeaderboardHref, boardHref, LeaderboardPage } from "../../../web/ind
 import { encodeCursor } from "../../cursor.js";
 import { loadBoard } from "../../db/queries/leaderboard.js";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { defaultVerifiedFilter } from "../v1/leaderboard/get.js";
 import { boardCounts, PAGE_SIZE, readBoardQuery } from "./board-query.js";
 import { assetsOf, CACHE, renderPage, suiteTag } from "./page-response.js";
 
@@ -25,8 +26,10 @@ export function registerLeaderboardPage(
       rank: query.rank,
       backend: query.backend ?? null,
       page: query.page,
+      verified: query.verified,
     };
     const offset = (view.page - 1) * PAGE_SIZE;
+    const verifiedOnly = (query.verified ?? (await defaultVerifiedFilter(options, c))) === "only";
     const [board, boards] = await Promise.all([
       loadBoard(c.var.db, {
         suiteId: suite.id,
@@ -34,6 +37,7 @@ export function registerLeaderboardPage(
         dataset,
         backend: query.backend,
         rank: view.rank,
+        verifiedOnly,
         limit: PAGE_SIZE,
         offset,
       }),

@@ -3,6 +3,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { SubmissionId } from "../../../schema/index.js";
 import { HiddenSubmissionPage, SubmissionPage } from "../../../web/index.js";
+import { listReproductions } from "../../db/queries/reproductions.js";
 import { listSubmissionRuns } from "../../db/queries/runs.js";
 import { findSubmission, type SubmissionRecord } from "../../db/queries/submissions.js";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
@@ -42,13 +43,15 @@ export function registerSubmissionPages(
     const found = await visibleSubmission(options, c, (id) => findSubmission(c.var.db, id));
     if (!found.ok) return found.response;
     const { submission } = found;
-    const [runs, known] = await Promise.all([
+    const [runs, known, reproductions] = await Promise.all([
       listSubmissionRuns(c.var.db, submission.id),
       findKnownSuite(submission.suite.id, submission.suite.version),
+      listReproductions(c.var.db, submission.id),
     ]);
     const page = SubmissionPage({
       submission,
       runs,
+      reproductions,
       suiteTitle: known?.suite.title,
       // The configured URL, never the request's: its Host header is the client's, and this page is cached.
       origin: options.publicUrl?.(c)?.replace(/\/+$/, ""),

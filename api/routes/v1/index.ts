@@ -8,11 +8,15 @@ import { registerRenameArchitecture } from "./architectures/rename.js";
 import { healthRoutes } from "./health.js";
 import { registerGetLeaderboard } from "./leaderboard/get.js";
 import { registerListModeration } from "./moderation/list.js";
+import { registerGetReproduction } from "./reproductions/get.js";
+import { registerPostReproduction } from "./reproductions/post.js";
+import { registerGetReproductionQueue } from "./reproductions/queue.js";
 import { newRouter } from "./router.js";
 import { registerGetSubmission } from "./submissions/get.js";
 import { registerListSubmissions } from "./submissions/list.js";
 import { registerModerateSubmission } from "./submissions/moderate.js";
 import { registerPostSubmission } from "./submissions/post.js";
+import { registerListSubmissionReproductions } from "./submissions/reproductions.js";
 import { registerListSuites } from "./suites/list.js";
 
 /** A resource's sub-app: a router with each of its routes registered. */
@@ -29,8 +33,15 @@ export function v1Routes(options: ResolvedOptions) {
       registerListSubmissions,
       registerGetSubmission,
       (router) => registerModerateSubmission(router, options),
+      registerListSubmissionReproductions,
     ),
-    "/leaderboard": resource(registerGetLeaderboard),
+    // The queue before /{id}: "queue" is no reproduction id, but the literal path should win plainly.
+    "/reproductions": resource(
+      (router) => registerPostReproduction(router, options),
+      (router) => registerGetReproductionQueue(router, options),
+      registerGetReproduction,
+    ),
+    "/leaderboard": resource((router) => registerGetLeaderboard(router, options)),
     "/architectures": resource(registerGetArchitecture, (router) => registerRenameArchitecture(router, options)),
     "/suites": resource(registerListSuites),
     "/moderation": resource(registerListModeration),

@@ -14,14 +14,18 @@ import { BoardParams, resolveBoard } from "../../../board-request.js";
 import { type Cell, csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor } from "../../../cursor.js";
 import { loadBoard } from "../../../db/queries/leaderboard.js";
-import type { AppEnv } from "../../../env.js";
+import type { AppContext, AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BOARD_OFFSET } from "../../../limits.js";
 import { problem, problemResponses } from "../../../problem.js";
+import { operatorKeysOf } from "../../../reproducer-keys.js";
 import { defineRoute, PUBLIC } from "../define-route.js";
 import { Cursor, Format, Limit, pageSize } from "../list-query.js";
 import { listResponse } from "../responses.js";
 
 const OffsetCursor = z.strictObject({ offset: z.number().int().min(0).max(MAX_BOARD_OFFSET) });
+
+/** `verified=only|all`: verified standing results only, or all of them. */
+export const VerifiedFilter = z.enum(["only", "all"]);
 
 const route = defineRoute({
   method: "get",
@@ -36,7 +40,12 @@ const route = defineRoute({
     "median slowdown (+∞ for a random-label run that never fitted beside a fitted true-label run) and test " +
     "accuracy; counts of seeds, confirmations, contests, replicates on other backends, failed runs, submissions " +
     "and distinct signing keys (keys are free: not independent people); the fastest fit with its hardware. A " +
-    "metric with fewer seeds than its suite lists is provisional. Ranked by gap, only architectures whose " +
+    "metric with fewer seeds than its suite lists is provisional. Reproductions by keys other than a run's " +
+    "submitter add to the counts (exact confirms, not reproduced or inconsistent contests, consistent " +
+    "replicates); `verification` says whether operator reproducer keys reproduced every standing result exactly " +
+    "(verified), some (partly) or none (unverified), and `contested` where the evidence against a contested " +
+    "standing result is. With `verified=only` every figure and count rests on verified standing results alone " +
+    "(later submissions of their slots are left out of the counts). Ranked by gap, only architectures whose " +
     "true-label runs fitted their training set take a rank; the others come in `didNotFit` (first page only; " +
     "in CSV row_kind did-not-fit, no rank). Non-neural baselines (architectures of kind kernel: a " +
     "closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, with " +
@@ -51,6 +60,10 @@ const route = defineRoute({
         "memorization (fewest steps to fit random labels first) or gap (smallest generalization gap first)",
       ),
       backend: Environment.shape.backend.optional().describe("only runs from this training backend"),
+      verified: VerifiedFilter.optional().describe(
+        "only: figures from standing results an operator reproducer reproduced exactly; all: every standing " +
+          "result (default only where the server has reproducer keys, all otherwise)",
+      ),
       limit: Limit,
       cursor: Cursor,
       format: Format,
@@ -85,12 +98,44 @@ const COUNT_COLUMNS = [
   "confirmations",
   "contests",
   "replicates_other_backend",
+  "reproductions",
+  "verified_results",
   "failed_runs",
   "submissions",
   "distinct_keys",
 ];
 function countCells(c: SlotCounts): Cell[] {
-  return [c.seeds, c.standing, c.confirmations, c.contests, c.replicates, c.failed, c.submissions, c.keys];
+  return [
+    c.seeds,
+    c.standing,
+    c.confirmations,
+    c.contests,
+    c.replicates,
+    c.reproductions,
+    c.verified,
+    c.failed,
+    c.submissions,
+    c.keys,
+  ];
+}
+
+/** Whether operators stand behind a row, and where the evidence against it is: empty on a baseline's row. */
+const VERIFICATION_COLUMNS = [
+  "verification",
+  "contested_slots",
+  "contested_submission_id",
+  "contesting_reproduction_id",
+  "contesting_submission_id",
+];
+function verificationCells(r: UnrankedRow): Cell[] {
+  const c = r.contested;
+  return [
+    r.verification,
+    c?.slots ?? 0,
+    c?.submissionId ?? null,
+    c?.reproductionId ?? null,
+    c?.contestingSubmissionId ?? null,
+  ];
 }
 
 /** The memorization columns: a baseline runs no SGD, so its row leaves them empty. */
@@ -105,10 +150,18 @@ const BEST_COLUMNS = [
   "best_submission_id",
 ];
 
+/**
+ * The board's default view: verified results only where the server has operator reproducer keys
+ * (what they verify is what it vouches for), every result where nobody can verify any.
+ */
+export async function defaultVerifiedFilter(options: ResolvedOptions, c: AppContext): Promise<"only" | "all"> {
+  return (await operatorKeysOf(options, c)).size > 0 ? "only" : "all";
+}
+
 /** Empty cells under columns that do not apply to the row (a baseline's steps to fit). */
 const notApplicable = (columns: string[]): Cell[] => columns.map(() => null);
 
-export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
+export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
   return router.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const board = await resolveBoard(query);
@@ -125,12 +178,14 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
       });
 
     const limit = pageSize(query.limit, query.format);
+    const verifiedOnly = (query.verified ?? (await defaultVerifiedFilter(options, c))) === "only";
     const body = await loadBoard(c.var.db, {
       suiteId: suite.id,
       suiteVersion: suite.version,
       dataset,
       backend: query.backend,
       rank: query.rank,
+      verifiedOnly,
       limit,
       offset: start.offset,
     });
@@ -153,6 +208,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
         "test_accuracy_median",
         "true_labels",
         ...COUNT_COLUMNS,
+        ...VERIFICATION_COLUMNS,
         ...BEST_COLUMNS,
       ];
       const rowCells = (kind: string, rank: number | null, r: UnrankedRow): Cell[] => [
@@ -174,6 +230,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
         r.testAccuracy,
         r.trueLabels,
         ...countCells(r.counts),
+        ...verificationCells(r),
         r.bestWallTime?.wallSecondsToFit ?? null,
         r.bestWallTime?.backend ?? null,
         r.bestWallTime?.backendDetail ?? null,
@@ -204,11 +261,13 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>) {
           b.testAccuracy,
           null,
           ...countCells(b.counts),
+          ...notApplicable(VERIFICATION_COLUMNS),
           ...notApplicable(BEST_COLUMNS),
         ]);
       }
       const backend = query.backend ? `-${query.backend}` : "";
-      const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${backend}.csv`;
+      const verified = verifiedOnly ? "-verified" : "";
+      const filename = `leaderboard-${suite.id}-v${suite.version}-${dataset}-${query.rank}${backend}${verified}.csv`;
       return csvResponse(c, filename, toCsv(header, rows));
     }
     return c.json(body, 200);

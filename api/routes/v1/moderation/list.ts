@@ -48,6 +48,7 @@ export function registerListModeration(router: OpenAPIHono<AppEnv>) {
         "previous_name",
         "name",
         "reason",
+        "reproduction_id",
         "created_at",
       ];
       const rows = body.actions.map((a) => [
@@ -58,6 +59,7 @@ export function registerListModeration(router: OpenAPIHono<AppEnv>) {
         a.previousName,
         a.name,
         a.reason,
+        a.reproductionId,
         a.createdAt,
       ]);
       return csvResponse(c, "moderation.csv", toCsv(header, rows));
