@@ -32,7 +32,7 @@ export async function reproduceCommand(target: string | undefined, options: Repr
   const outbox = new Outbox(join(dataDir(), "outbox"));
   if (options.watch) {
     if (target) throw new UsageError("--watch takes its work from the server's queue: name no TARGET");
-    if (options.runs || options.sample)
+    if ((options.runs ?? "all") !== "all" || options.sample)
       throw new UsageError("--watch reproduces what the queue lists: no --runs or --sample");
     const api = apiBase(options.api);
     const context = { options, signer, outbox, api, target: "", say };

@@ -93,6 +93,10 @@ function sleep(seconds: number): Promise<void> {
 export async function watchQueue(api: string, context: ReproduceContext, options: WatchOptions): Promise<void> {
   const { say } = context;
   const skipped = new Map<string, string>();
+  // What this process reproduced and delivered: a queue that lists it again (a server that does
+  // not count this key as an operator's) must not make the daemon redo it in a loop.
+  const delivered = new Set<string>();
+  const itemKey = (i: QueueItem) => `${i.submissionId}:${i.positions.join(",")}`;
   let unsent = 0;
   let refused = 0;
   let wait = options.pollSeconds;
@@ -109,7 +113,9 @@ export async function watchQueue(api: string, context: ReproduceContext, options
     let item: QueueItem | undefined;
     if (answer.ok) {
       const waiting = await waitingInOutbox(context);
-      item = answer.queue.items.find((i) => !skipped.has(i.submissionId) && !waiting.has(i.payloadSha256));
+      item = answer.queue.items.find(
+        (i) => !skipped.has(i.submissionId) && !waiting.has(i.payloadSha256) && !delivered.has(itemKey(i)),
+      );
       unsent = answer.queue.items.filter((i) => waiting.has(i.payloadSha256)).length;
     } else {
       say(`warning: ${answer.reason}`);
@@ -134,9 +140,17 @@ export async function watchQueue(api: string, context: ReproduceContext, options
         process.stdout.write(
           `${item.submissionId}: ${finalLine(reproduced.predicate)} → ${reproduced.attestationPath}\n`,
         );
-      if (reproduced.delivery?.kind === "refused") {
+      const { delivery } = reproduced;
+      if (delivery?.kind === "refused") {
         refused++;
         skipped.set(item.submissionId, "the server refused its attestation");
+      } else if (delivery?.kind === "accepted") {
+        delivered.add(itemKey(item));
+        if (delivery.reproduction && !delivery.reproduction.operator)
+          say(
+            `warning: ${api} does not count ${context.signer.keyid.slice(0, 16)}… as an operator reproducer key, ` +
+              "so its queue will not shrink; give the server this keyid (rethink-bench keys) in REPRODUCER_KEYS",
+          );
       }
     } catch (error) {
       if (error instanceof Interrupted || !(error instanceof CliError)) throw error;
