@@ -66,6 +66,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/submissions/{id}/reproductions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["listSubmissionReproductions"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reproductions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations["createReproduction"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reproductions/queue": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["getReproductionQueue"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/reproductions/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["getReproduction"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/leaderboard": {
     parameters: {
       query?: never;
@@ -261,6 +325,8 @@ export interface components {
         }[];
       };
       moderation: components["schemas"]["ModerationAction"][];
+      verification: components["schemas"]["Verification"];
+      reproductions: number;
     };
     ModerationAction: {
       id: number;
@@ -271,13 +337,127 @@ export interface components {
       previousName: string | null;
       name: string | null;
       reason: string;
+      reproductionId: components["schemas"]["ReproductionId"];
       /** Format: date-time */
       createdAt: string;
     };
+    ReproductionId: string | null;
+    /** @enum {string} */
+    Verification: "verified" | "partly" | "unverified";
     ModerationRequest: {
       /** @enum {string} */
       action: "hide" | "show";
       reason: string;
+    };
+    ReproductionList: {
+      reproductions: components["schemas"]["ReproductionSummary"][];
+    };
+    ReproductionSummary: {
+      id: components["schemas"]["ReproductionId"];
+      payloadSha256: string;
+      submissionId: string;
+      reproducer: {
+        keyid: string;
+        name: string | null;
+      };
+      operator: boolean;
+      mode: components["schemas"]["ComparisonMode"];
+      /** @enum {string} */
+      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backendDetail: string;
+      runnerVersion: string;
+      tfjsVersion: string;
+      hardware: {
+        platform: string;
+        arch: string;
+        cpuModel: string;
+        cpuCount: number;
+        memoryBytes: number;
+        gpu: string | null;
+      };
+      verdicts: components["schemas"]["VerdictCounts"];
+      runs: components["schemas"]["ReproductionRunVerdict"][];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      receivedAt: string;
+      envelope: {
+        payloadType: string;
+        payload: string;
+        signatures: {
+          keyid: string;
+          sig: string;
+        }[];
+      };
+    };
+    /** @enum {string} */
+    ComparisonMode: "exact" | "tolerance";
+    VerdictCounts: {
+      exact: number;
+      notReproduced: number;
+      consistent: number;
+      inconsistent: number;
+    };
+    ReproductionRunVerdict: {
+      position: number;
+      verdict: components["schemas"]["Verdict"];
+      firstDivergence: components["schemas"]["Divergence"];
+      counted: boolean;
+    };
+    /** @enum {string} */
+    Verdict: "exact" | "not-reproduced" | "consistent" | "inconsistent";
+    Divergence: {
+      epoch: number | null;
+      metric: components["schemas"]["DivergentMetric"];
+      original: number | string | null;
+      reproduced: number | string | null;
+    } | null;
+    /** @enum {string} */
+    DivergentMetric:
+      | "status"
+      | "trainLoss"
+      | "trainAcc"
+      | "testLoss"
+      | "testAcc"
+      | "valAcc"
+      | "epochs"
+      | "predictions.train"
+      | "predictions.test"
+      | "epochsToFit"
+      | "finalTrainAcc"
+      | "finalTestAcc";
+    ReproductionReceipt: {
+      id: components["schemas"]["ReproductionId"];
+      payloadSha256: string;
+      created: boolean;
+      submissionId: string;
+      reproducerKeyid: string;
+      operator: boolean;
+      verdicts: components["schemas"]["VerdictCounts"];
+      hidden: boolean;
+      location: string;
+    };
+    ReproductionQueue: {
+      items: components["schemas"]["QueueItem"][];
+      length: number;
+      /** Format: date-time */
+      oldestReceivedAt: string | null;
+      operatorKeys: number;
+    };
+    QueueItem: {
+      submissionId: string;
+      payloadSha256: string;
+      suite: {
+        id: string;
+        version: number;
+      };
+      /** @enum {string} */
+      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      runnerVersion: string;
+      tfjsVersion: string;
+      /** Format: date-time */
+      receivedAt: string;
+      positions: number[];
     };
     Leaderboard: {
       suite: {
@@ -290,6 +470,7 @@ export interface components {
       rank: "memorization" | "gap";
       /** @enum {string|null} */
       backend: "tensorflow" | "wasm" | "cpu" | "none" | null;
+      verifiedOnly: boolean;
       total: number;
       rows: components["schemas"]["LeaderboardRow"][];
       didNotFit: components["schemas"]["UnrankedRow"][];
@@ -306,6 +487,8 @@ export interface components {
       testAccuracy: number | null;
       trueLabels: components["schemas"]["TrueLabelFit"];
       counts: components["schemas"]["SlotCounts"];
+      verification: components["schemas"]["Verification"];
+      contested: components["schemas"]["ContestEvidence"];
       bestWallTime: components["schemas"]["BestWallTime"];
       provisional: boolean;
     };
@@ -336,10 +519,18 @@ export interface components {
       confirmations: number;
       contests: number;
       replicates: number;
+      reproductions: number;
+      verified: number;
       failed: number;
       submissions: number;
       keys: number;
     };
+    ContestEvidence: {
+      slots: number;
+      submissionId: string;
+      reproductionId: components["schemas"]["ReproductionId"];
+      contestingSubmissionId: string | null;
+    } | null;
     BestWallTime: {
       wallSecondsToFit: number;
       /** @enum {string} */
@@ -364,6 +555,8 @@ export interface components {
       testAccuracy: number | null;
       trueLabels: components["schemas"]["TrueLabelFit"];
       counts: components["schemas"]["SlotCounts"];
+      verification: components["schemas"]["Verification"];
+      contested: components["schemas"]["ContestEvidence"];
       bestWallTime: components["schemas"]["BestWallTime"];
       provisional: boolean;
     };
@@ -474,6 +667,7 @@ export interface components {
       /** @enum {string} */
       status: "ok" | "failed";
       slotRole: components["schemas"]["SlotRole"];
+      reproductions: components["schemas"]["RunReproductions"];
       derived: {
         epochsToFit: number | null;
         stepsToFit: number | null;
@@ -495,6 +689,13 @@ export interface components {
     };
     /** @enum {string} */
     SlotRole: "standing" | "confirmation" | "contest" | "replicate";
+    RunReproductions: {
+      exact: number;
+      notReproduced: number;
+      consistent: number;
+      inconsistent: number;
+      verified: boolean;
+    };
     ArchitectureRenameRequest: {
       name: string;
       reason: string;
@@ -884,6 +1085,243 @@ export interface operations {
       };
     };
   };
+  listSubmissionReproductions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReproductionList"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  createReproduction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          payloadType: string;
+          payload: string;
+          signatures: {
+            keyid: string;
+            sig: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReproductionReceipt"];
+        };
+      };
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReproductionReceipt"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getReproductionQueue: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReproductionQueue"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getReproduction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components["schemas"]["ReproductionId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ReproductionSummary"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getLeaderboard: {
     parameters: {
       query?: {
@@ -892,6 +1330,7 @@ export interface operations {
         dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
         rank?: "memorization" | "gap";
         backend?: "tensorflow" | "wasm" | "cpu" | "none";
+        verified?: "only" | "all";
         limit?: number;
         cursor?: string;
         format?: "json" | "csv";
