@@ -55,20 +55,15 @@ describe("an empty board", () => {
     expect(res.headers.get("cache-tag")).toBe("rb-page,rb-suite-quick-v1");
   });
 
-  it("renders the protocol without touching the database", async () => {
-    const noDatabase = appOn(pg.handle, {
-      assets: async () => ASSETS,
-      database: () => {
-        throw new Error("the protocol page must not open the database");
-      },
-    });
-    const res = await noDatabase.request("/protocol");
+  it("renders the protocol with the reproduction queue, cached like a board since the queue changes", async () => {
+    const app = appOn(pg.handle, { assets: async () => ASSETS });
+    const res = await app.request("/protocol");
     expect(res.status).toBe(200);
     const html = await res.text();
     for (const id of ["smoke", "quick", "standard", "paper"]) expect(html).toContain(`id="suite-${id}"`);
     // The paper suite: 4 architectures × 15 conditions (+2 for small-inception) × 3 seeds.
     expect(html).toContain("186 per dataset");
-    expect(res.headers.get("cache-control")).toBe("public, max-age=3600, s-maxage=3600");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
   });
 });
 
