@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { InputError } from "../errors.js";
 import { Rng } from "../random.js";
 import type { BuildOptions } from "./blocks.js";
-import "./layers.js";
+import { SEEDED_NOISE_LAYERS } from "./layers.js";
 
 /** Thrown by `build` when a regularizer would have to change a fixed topology; the run fails with this reason. */
 export class RegularizerNotApplicable extends Error {}
@@ -120,11 +120,13 @@ async function checkModel(topology: JsonRecord, path: string): Promise<tf.Layers
 /**
  * A config (TF.js's camelCase form) ready to build one run's model: initializer seeds drawn
  * from the run's seed, and plain Dropout layers (whose masks would come from Math.random)
- * replaced by seeded ones. A SeededDropout layer gets its seed drawn at the same point of the
- * walk as the Dropout it replaced: the canonical topology of a model.json with Dropout holds
- * SeededDropout with a null seed, and `reproduce` rebuilds from that topology, so both paths
- * must draw the same seeds in the same order (a seed written in the file is redrawn too: the
- * canonical topology cannot carry it, and a run must be a function of its fingerprint).
+ * replaced by seeded ones; TF.js's noise layers (GaussianNoise, GaussianDropout, AlphaDropout),
+ * which would draw from Math.random too, get a seed each (`SEEDED_NOISE_LAYERS`). A SeededDropout
+ * layer gets its seed drawn at the same point of the walk as the Dropout it replaced: the
+ * canonical topology of a model.json with Dropout holds SeededDropout with a null seed, and
+ * `reproduce` rebuilds from that topology, so both paths must draw the same seeds in the same
+ * order (a seed written in the file is redrawn too: the canonical topology cannot carry it, and
+ * a run must be a function of its fingerprint).
  */
 function seededConfig(config: unknown, seed: number): unknown {
   const rng = Rng.create(seed, "architecture/init");
@@ -136,6 +138,9 @@ function seededConfig(config: unknown, seed: number): unknown {
       const { rate, name } = value.config;
       return { className: "SeededDropout", config: { rate, name, seed: rng.int(2 ** 31 - 1) } };
     }
+    // Noise layers draw from the run's seed too (runner/models/layers.ts), at their place in the walk.
+    if (typeof value.className === "string" && SEEDED_NOISE_LAYERS.has(value.className) && isRecord(value.config))
+      return { className: value.className, config: { ...value.config, seed: rng.int(2 ** 31 - 1) } };
     const out: JsonRecord = {};
     for (const [key, item] of Object.entries(value)) {
       out[key] =

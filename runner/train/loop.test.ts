@@ -312,6 +312,55 @@ describe("trainRun", () => {
     expect(shapes).toEqual([[28, 28, 3]]);
   });
 
+  it.each([
+    ["GaussianNoise", (amount: number) => tf.layers.gaussianNoise({ stddev: amount })],
+    ["GaussianDropout", (amount: number) => tf.layers.gaussianDropout({ rate: amount })],
+    ["AlphaDropout", (amount: number) => tf.layers.alphaDropout({ rate: amount })],
+  ])(
+    "trains a model.json with %s the same twice for a seed, its noise drawn from the seed",
+    async (className, noise) => {
+      // tfjs-layers' noise layers take no seed and draw from Math.random: such a model trained
+      // differently on every run until they were replaced by seeded ones.
+      const dir = await mkdtemp(join(tmpdir(), "rethink-bench-noise-"));
+      try {
+        const load = async (amount: number) => {
+          const model = tf.sequential({
+            layers: [
+              tf.layers.flatten({ inputShape: [8, 8, 1] }),
+              tf.layers.dense({ units: 32, activation: "relu" }),
+              noise(amount),
+              tf.layers.dense({ units: 10 }),
+            ],
+          });
+          const path = join(dir, `noise-${amount}.json`);
+          await writeFile(path, JSON.stringify({ modelTopology: model.toJSON(null, false) }));
+          model.dispose();
+          return loadArchitecture({ kind: "layers-json", path });
+        };
+        const noisy = await load(0.3);
+        const run = async (architecture: typeof noisy) => {
+          const outcome = await trainRun(task({ epochs: 3 }), architecture, data([8, 8, 1], 60));
+          expect(outcome.status).toBe("ok");
+          return outcome;
+        };
+        const [a, b] = [await run(noisy), await run(noisy)];
+        expect(withoutTimes(a.curve)).toEqual(withoutTimes(b.curve));
+        expect(a.predictions).toEqual(b.predictions);
+        // The noise still acts: without it (amount 0, the same initial weights) the run differs.
+        expect(withoutTimes((await run(await load(0))).curve)).not.toEqual(withoutTimes(a.curve));
+        // The topology keeps TF.js's class name and no seed, so the architecture's fingerprint is as before.
+        const described = await describeArchitecture(noisy, [8, 8, 1], 10);
+        const layers = (described.topology as { config: { layers: { class_name: string; config: object }[] } }).config
+          .layers;
+        const layer = layers.find((l) => l.class_name === className);
+        expect(layer).toBeDefined();
+        expect(layer!.config).not.toHaveProperty("seed");
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("a model.json architecture cannot take dropout: the run fails and says why", async () => {
     const dir = await mkdtemp(join(tmpdir(), "rethink-bench-train-"));
     try {
