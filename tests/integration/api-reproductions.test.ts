@@ -111,6 +111,14 @@ describe("POST /api/v1/reproductions", () => {
     });
   });
 
+  it("stores one reproduction for concurrent requests with the same attestation", async () => {
+    const { bundle } = await storedBundle();
+    const envelope = await attest(bundle, await newSigner(), [{ position: 0 }]);
+    const statuses = await Promise.all([postReproduction(pg.app, envelope), postReproduction(pg.app, envelope)]);
+    expect(statuses.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(await tableCounts()).toEqual({ reproductions: 1, verdicts: 1 });
+  });
+
   it("counts another key's exact reproductions as confirmations of the standing results, unverified", async () => {
     const { bundle } = await storedBundle();
     await postReproduction(pg.app, await attest(bundle, await newSigner(), [{ position: 0 }, { position: 1 }]));

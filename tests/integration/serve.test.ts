@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../api/db/open.js";
 import { startServer } from "../../api/node.js";
-import { findSuite, SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
+import { findSuite, ReproductionQueue, SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
 import { countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
+import { newSigner } from "../fixtures/bundles.js";
 import { type CliProcess, runCli, startCli } from "../fixtures/cli.js";
 import { freePort, startPostgres } from "../fixtures/postgres.js";
 
@@ -106,6 +107,24 @@ describe("rethink-bench serve", () => {
     expect(unreachable.code).toBe(75);
     expect(unreachable.stderr).toMatch(/cannot open the database at postgres:\/\/rb:\*\*\*@127\.0\.0\.1:\d+\/postgres/);
     expect(unreachable.stderr).not.toContain("hunter2");
+  });
+
+  it("takes operator reproducer keys from --reproducer-key and $REPRODUCER_KEYS, and refuses one that is neither", async () => {
+    const [fromFlag, fromEnv] = [await newSigner(), await newSigner()];
+    const env = { XDG_DATA_HOME: join(home, "data"), RETHINK_BENCH_DATA_DIR: "", REPRODUCER_KEYS: fromEnv.publicKey };
+    const args = ["serve", "--port", "0", "--data", join(home, "operators"), "--reproducer-key", fromFlag.keyid];
+    const serving = await startCli(args, /leaderboard at (http:\/\/\S+)\/ · API at /, env);
+    try {
+      const res = await httpFetcher(serving.match[1]!).request("/api/v1/reproductions/queue");
+      // Two keys: the flag's keyid and the environment's public key, read as its keyid.
+      expect(ReproductionQueue.parse(await res.json()).operatorKeys).toBe(2);
+    } finally {
+      serving.process.kill("SIGINT");
+      expect(await serving.exit).toBe(0);
+    }
+    const refused = await runCli(["serve", "--port", "0", "--reproducer-key", "not-a-key"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('REPRODUCER_KEYS entry "not-a-key" is neither a keyid');
   });
 
   it("refuses a --data that is a file, or a folder of other things, and leaves it as it was", async () => {
