@@ -11,6 +11,7 @@ import {
   type ComparedRun,
   checkReproductionConsistency,
   compareRun,
+  comparisonMode,
   reproductionIdOf,
   submissionIdOf,
 } from "./reproduction.js";
@@ -40,6 +41,25 @@ const ok = (points: EpochPoint[], predictions = { train: A, test: A }): Compared
   status: "ok",
   curve: points,
   predictions,
+});
+
+describe("comparisonMode", () => {
+  const engine = { backend: "wasm", runnerVersion: "0.4.0", tfjsVersion: "4.22.0" } as const;
+
+  it("is exact only on the same bit-for-bit backend with the same rethink-bench and TF.js versions", () => {
+    expect(comparisonMode(engine, { ...engine })).toBe("exact");
+    expect(comparisonMode({ ...engine, backend: "cpu" }, { ...engine, backend: "cpu" })).toBe("exact");
+    expect(comparisonMode(engine, { ...engine, backend: "cpu" })).toBe("tolerance");
+    expect(comparisonMode(engine, { ...engine, runnerVersion: "0.4.1" })).toBe("tolerance");
+    expect(comparisonMode(engine, { ...engine, tfjsVersion: "4.21.0" })).toBe("tolerance");
+  });
+
+  it("compares native TensorFlow within tolerance even against the same engine", () => {
+    const native = { ...engine, backend: "tensorflow" } as const;
+    expect(comparisonMode(native, { ...native })).toBe("tolerance");
+    expect(comparisonMode(native, engine)).toBe("tolerance");
+    expect(comparisonMode(engine, native)).toBe("tolerance");
+  });
 });
 
 describe("compareRun in exact mode", () => {

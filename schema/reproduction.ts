@@ -36,10 +36,11 @@ export interface Comparison {
 
 /**
  * How far apart two runs on different engines (another backend, or another version of
- * rethink-bench or TF.js) may be and still be "consistent". Floating-point sums in another
- * order drift apart over epochs, so only the figures the board ranks are compared: epochs to
- * fit (a censored run counts as one epoch past its budget) within `epochs` or `relative` of the
- * smaller count, whichever is larger, and final training and test accuracies within `accuracy`.
+ * rethink-bench or TF.js), or two on native TensorFlow, may be and still be "consistent".
+ * Floating-point sums in another order drift apart over epochs, so only the figures the board
+ * ranks are compared: epochs to fit (a censored run counts as one epoch past its budget) within
+ * `epochs` or `relative` of the smaller count, whichever is larger, and final training and test
+ * accuracies within `accuracy`.
  */
 export const REPRODUCTION_TOLERANCE = { epochs: 2, relative: 0.25, accuracy: 0.05 } as const;
 
@@ -66,14 +67,23 @@ export async function predictionDigests(predictions: Predictions | null): Promis
 export type EngineIdentity = Pick<Environment, "backend" | "runnerVersion" | "tfjsVersion">;
 
 /**
- * `exact` when both ran the same backend with the same rethink-bench and TF.js versions,
- * `tolerance` otherwise.
+ * Native TensorFlow (tfjs-node, CPU or CUDA) promises no bit-for-bit equality between two runs:
+ * its thread pools, oneDNN and cuDNN kernels may sum in another order from run to run or machine
+ * to machine (docs/determinism.md), so even the same engine is compared within tolerance there.
+ */
+const NOT_BIT_FOR_BIT: ReadonlySet<Environment["backend"]> = new Set(["tensorflow"]);
+
+/**
+ * `exact` when both ran the same bit-for-bit backend (wasm, cpu) with the same rethink-bench
+ * and TF.js versions, `tolerance` otherwise: another engine, or native TensorFlow on either side.
  *
  * @example
  * comparisonMode({ backend: "wasm", runnerVersion: "0.4.0", tfjsVersion: "4.22.0" }, same) // "exact"
+ * comparisonMode({ backend: "tensorflow", runnerVersion: "0.4.0", tfjsVersion: "4.22.0" }, same) // "tolerance"
  */
 export function comparisonMode(original: EngineIdentity, reproducer: EngineIdentity): ComparisonMode {
-  return original.backend === reproducer.backend &&
+  return !NOT_BIT_FOR_BIT.has(original.backend) &&
+    original.backend === reproducer.backend &&
     original.runnerVersion === reproducer.runnerVersion &&
     original.tfjsVersion === reproducer.tfjsVersion
     ? "exact"
