@@ -61,7 +61,8 @@ function buildProgram(): Command {
     )
     .argument("[target]", "a submission id (sub_…), its URL, or a bundle file (*.dsse.json)")
     .option("--runs <list>", "which runs: all, or positions as the submission page numbers them (3, 0,2,5-7)", "all")
-    .option("--sample <k>", "only k of those runs, drawn the same way by everyone (seeded by the original's digest)")
+    .option("--sample <k>", "only k of those runs, drawn at random (the seed is printed)")
+    .option("--sample-seed <n>", "the seed of --sample: the same seed draws the same runs")
     .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
     .option(
       "--backend <name>",

@@ -32,7 +32,7 @@ export async function reproduceCommand(target: string | undefined, options: Repr
   const outbox = new Outbox(join(dataDir(), "outbox"));
   if (options.watch) {
     if (target) throw new UsageError("--watch takes its work from the server's queue: name no TARGET");
-    if ((options.runs ?? "all") !== "all" || options.sample)
+    if ((options.runs ?? "all") !== "all" || options.sample || options.sampleSeed)
       throw new UsageError("--watch reproduces what the queue lists: no --runs or --sample");
     const api = apiBase(options.api);
     const context = { options, signer, outbox, api, target: "", say };
@@ -45,7 +45,7 @@ export async function reproduceCommand(target: string | undefined, options: Repr
   if (!target) throw new UsageError("name what to reproduce: a submission id (sub_…), its URL, or a bundle file");
   const parsed = parseTarget(target, apiBase(options.api));
   const original = await loadOriginal(parsed, options);
-  const positions = choosePositions(options, original);
+  const positions = choosePositions(options, original, say);
   const api = options.submit
     ? options.api
       ? apiBase(options.api)

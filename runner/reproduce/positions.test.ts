@@ -26,20 +26,22 @@ describe("parsePositions", () => {
 
 describe("samplePositions", () => {
   const digest = "ab".repeat(32);
-  it("draws k distinct positions of those given, sorted, the same for the same digest", () => {
+  it("draws k distinct positions of those given, sorted, the same for the same digest and seed", () => {
     const from = [0, 2, 4, 6, 8, 10, 12];
-    const sample = samplePositions(3, from, digest);
+    const sample = samplePositions(3, from, digest, 7);
     expect(sample).toHaveLength(3);
     expect(new Set(sample).size).toBe(3);
     for (const p of sample) expect(from).toContain(p);
     expect([...sample].sort((a, b) => a - b)).toEqual(sample);
-    expect(samplePositions(3, from, digest)).toEqual(sample);
+    expect(samplePositions(3, from, digest, 7)).toEqual(sample);
   });
 
-  it("depends on the digest, and keeps every position when k covers them", () => {
+  it("depends on the digest and on the seed, and keeps every position when k covers them", () => {
     const from = Array.from({ length: 40 }, (_, i) => i);
-    const draws = new Set(["00", "11", "22", "33"].map((d) => samplePositions(5, from, d.repeat(32)).join()));
+    const draws = new Set(["00", "11", "22", "33"].map((d) => samplePositions(5, from, d.repeat(32), 0).join()));
     expect(draws.size).toBeGreaterThan(1);
-    expect(samplePositions(9, [1, 5, 7], digest)).toEqual([1, 5, 7]);
+    const seeds = new Set([1, 2, 3, 4].map((seed) => samplePositions(5, from, digest, seed).join()));
+    expect(seeds.size).toBeGreaterThan(1);
+    expect(samplePositions(9, [1, 5, 7], digest, 0)).toEqual([1, 5, 7]);
   });
 });

@@ -1,6 +1,6 @@
 // Which of a submission's runs `reproduce` trains again: `--runs all|LIST` (positions as the
-// submission page numbers them) and `--sample K` (a sample anyone drawing K of the same
-// submission draws identically, seeded by the original's payload digest).
+// submission page numbers them) and `--sample K` (a seeded sample: the same seed draws the same
+// runs, and the seed is the reproducer's, so a submitter cannot know which runs will be checked).
 
 import { UsageError } from "../errors.js";
 import { Rng } from "../random.js";
@@ -29,15 +29,22 @@ export function parsePositions(list: string, count: number): number[] {
 }
 
 /**
- * `k` of `positions`, drawn by a generator seeded with the original's payload digest: everyone
- * who samples k runs of the same submission from the same positions trains the same ones.
- * Returned in increasing order; all of them when k is at least their number.
+ * `k` of `positions`, drawn by a generator seeded with `seed` and the original's payload digest:
+ * the same seed draws the same runs of the same submission on every machine. The seed must not be
+ * one the submitter can predict: a sample fixed by the payload alone could be dodged by re-signing
+ * a forged bundle until its forged runs fall outside the sample. Returned in increasing order; all
+ * of them when k is at least their number.
  *
  * @example
- * samplePositions(2, [0, 1, 2, 3, 4, 5], payloadSha256) // e.g. [1, 4], the same on every machine
+ * samplePositions(2, [0, 1, 2, 3, 4, 5], payloadSha256, 7) // e.g. [1, 4], the same for seed 7
  */
-export function samplePositions(k: number, positions: readonly number[], payloadSha256: string): number[] {
+export function samplePositions(
+  k: number,
+  positions: readonly number[],
+  payloadSha256: string,
+  seed: number,
+): number[] {
   if (k >= positions.length) return [...positions];
-  const order = Rng.create(0, `reproduce/sample/${payloadSha256}`).permutation(positions.length);
+  const order = Rng.create(seed, `reproduce/sample/${payloadSha256}`).permutation(positions.length);
   return Array.from(order.subarray(0, k), (i) => positions[i]!).sort((a, b) => a - b);
 }

@@ -1,5 +1,7 @@
 // One reproduction: choose the runs, train them again on this machine, compare and sign the
 // verdicts, and submit the attestation; `reproduce TARGET` and the --watch daemon share it.
+
+import { randomInt } from "node:crypto";
 import {
   type ComparisonMode,
   comparisonMode,
@@ -25,6 +27,8 @@ import { trainPositions } from "./train.js";
 export interface ReproductionOptions {
   runs?: string;
   sample?: string;
+  /** The sample's seed; drawn at random when absent. */
+  sampleSeed?: string;
   workers?: string;
   backend?: string;
   json?: boolean;
@@ -88,12 +92,30 @@ function modeNotice(original: Environment, here: Environment, target: string): s
   return notice;
 }
 
-/** The positions --runs and --sample choose among the original's runs. */
-export function choosePositions(options: Pick<ReproductionOptions, "runs" | "sample">, original: Original): number[] {
+/**
+ * The positions --runs and --sample choose among the original's runs. Without --sample-seed the
+ * sample's seed is drawn at random and `say` hears it, so the same runs can be drawn again.
+ */
+export function choosePositions(
+  options: Pick<ReproductionOptions, "runs" | "sample" | "sampleSeed">,
+  original: Original,
+  say: (message: string) => void,
+): number[] {
   const count = original.statement.predicate.runs.length;
   const listed = parsePositions(options.runs ?? "all", count);
-  if (options.sample === undefined) return listed;
-  return samplePositions(parseWholeNumber(options.sample, "--sample", 1), listed, original.payloadSha256);
+  if (options.sample === undefined) {
+    if (options.sampleSeed !== undefined) throw new UsageError("--sample-seed goes with --sample K");
+    return listed;
+  }
+  const k = parseWholeNumber(options.sample, "--sample", 1);
+  const seed =
+    options.sampleSeed === undefined
+      ? randomInt(2 ** 31 - 1)
+      : parseWholeNumber(options.sampleSeed, "--sample-seed", 0, 2 ** 31 - 2);
+  const sample = samplePositions(k, listed, original.payloadSha256, seed);
+  if (options.sampleSeed === undefined)
+    say(`Sampled runs ${sample.join(", ")} (--sample-seed ${seed} draws the same ones again).`);
+  return sample;
 }
 
 /**

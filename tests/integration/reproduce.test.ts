@@ -96,7 +96,7 @@ describe("reproduce", () => {
     expect(table.stdout).toContain("reproduced exactly: 0 of 1 run");
   });
 
-  it("trains only the runs --runs and --sample choose, the same sample for everyone", async () => {
+  it("trains only the runs --runs and --sample choose, the same sample for the same seed", async () => {
     const out = join(root, "honest");
     const positions = async (...args: string[]) => {
       const result = await runCli(["reproduce", bundle, "--out", out, "--json", ...args], reproducer);
@@ -105,12 +105,19 @@ describe("reproduce", () => {
     };
     expect(await positions("--runs", "1")).toEqual([1]);
     expect(await positions("--runs", "0-1")).toEqual([0, 1]);
-    const sample = await positions("--sample", "1");
+    const sample = await positions("--sample", "1", "--sample-seed", "11");
     expect(sample).toHaveLength(1);
     expect([0, 1]).toContain(sample[0]);
-    // Another key draws the same sample of the same submission.
-    const other = await runCli(["reproduce", bundle, "--out", out, "--json", "--sample", "1"], submitter);
+    // Another key with the same seed draws the same sample of the same submission.
+    const args = ["reproduce", bundle, "--out", out, "--json", "--sample", "1", "--sample-seed", "11"];
+    const other = await runCli(args, submitter);
     expect((JSON.parse(other.stdout) as ReproductionJson).runs.map((r) => r.position)).toEqual(sample);
+    // Without a seed one is drawn and printed, so the draw can be repeated.
+    const drawn = await runCli(["reproduce", bundle, "--out", out, "--json", "--sample", "1"], reproducer);
+    const seed = /--sample-seed (\d+) draws the same ones again/.exec(drawn.stderr)?.[1];
+    expect(seed, drawn.stderr).toBeDefined();
+    const again = await positions("--sample", "1", "--sample-seed", seed!);
+    expect(again).toEqual((JSON.parse(drawn.stdout) as ReproductionJson).runs.map((r) => r.position));
     expect(await positions("--sample", "5")).toEqual([0, 1]);
     const bad = await runCli(["reproduce", bundle, "--out", out, "--runs", "2"], reproducer);
     expect(bad.code).toBe(2);
