@@ -58,8 +58,12 @@ const seeded = {} as {
   contested: Posted;
   /** Nobody reproduced it: unverified, waiting for the operator with `contested`. */
   waiting: Posted;
+  /** Not reproduced by the operator: taken off the board at once. */
+  hiddenByOperator: Posted;
   operatorReproduction: string;
   contestingReproduction: string;
+  /** The operator's not-reproduced verdict on `hiddenByOperator`. */
+  hidingReproduction: string;
   /** The contested run: its position and the epoch whose training loss the reproduction changed. */
   divergence: { position: number; epoch: number; originalLoss: number; reproducedLoss: number };
 };
@@ -192,10 +196,21 @@ beforeAll(async () => {
   const originalLoss = runs[position]!.curve[epoch - 1]!.trainLoss;
   seeded.divergence = { position, epoch, originalLoss, reproducedLoss: originalLoss + by };
 
+  seeded.hiddenByOperator = await post(
+    await bundleOf(cy, { id: "copied-net", name: "Copied net", hiddenUnits: 64 }, "Cy", { true: 4, random: 20 }),
+  );
+  const hiding = await postReproduction(
+    await attestation(seeded.hiddenByOperator, operator, "Operator", { position: 0, epoch: 1, by: 0.5 }),
+  );
+  expect(hiding).toMatchObject({ operator: true, hidden: true });
+  seeded.hidingReproduction = hiding.id;
+
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    // The hidden submission's page answers 410 on purpose, which the console reports.
+    if (message.type() === "error" && !/status of 410/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
 });
@@ -311,6 +326,17 @@ describe("reproduction marks in Chromium", () => {
     expect(await page.locator("td.reproductions .badge-verified").count()).toBe(
       seeded.verified.bundle.predicate.runs.length,
     );
+  });
+
+  it("takes a submission the operator did not reproduce off the board, and says why with the evidence", async () => {
+    await page.goto(`${server.url}/?${BOARD}&verified=all`);
+    expect(await rowNames()).not.toContain("Copied net");
+    const { id } = seeded.hiddenByOperator;
+    const response = await page.goto(`${server.url}/submissions/${id}`);
+    expect(response?.status()).toBe(410);
+    const evidence = page.locator(".empty p", { hasText: "operator reproducer" });
+    expect(await evidence.locator("code").textContent()).toBe(seeded.hidingReproduction);
+    expect(await evidence.getByRole("link").getAttribute("href")).toBe(`/api/v1/submissions/${id}/reproductions`);
   });
 
   it("counts the submissions waiting for the operator on the protocol page", async () => {

@@ -32,6 +32,7 @@ import {
 } from "../format.js";
 import {
   API_MODERATION_HREF,
+  apiReproductionsHref,
   apiSubmissionHref,
   architectureHref,
   type BoardRef,
@@ -305,8 +306,11 @@ export function SubmissionPage(props: SubmissionPageProps) {
 
 export interface HiddenSubmissionPageProps {
   id: string;
-  /** The decision that hid it, if recorded. */
-  hidden: { createdAt: string; reason: string } | undefined;
+  /**
+   * The decision that hid it, if recorded; `reproductionId` when an operator reproducer's
+   * "not reproduced" verdict hid it.
+   */
+  hidden: { createdAt: string; reason: string; reproductionId?: string | null } | undefined;
   assets: AssetManifest | undefined;
 }
 
@@ -335,6 +339,13 @@ export function HiddenSubmissionPage(props: HiddenSubmissionPageProps) {
             "."
           )}
         </p>
+        {props.hidden?.reproductionId && (
+          <p>
+            An operator reproducer trained its runs again and did not reproduce them: the evidence is reproduction{" "}
+            <code>{props.hidden.reproductionId}</code> among its{" "}
+            <a href={apiReproductionsHref(props.id)}>reproductions (JSON)</a>. An administrator can show it again.
+          </p>
+        )}
         {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
         <p>
           A hidden submission leaves every ranking, figure and list; nothing is deleted. Every decision is public
