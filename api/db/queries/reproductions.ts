@@ -176,9 +176,11 @@ export async function storeReproduction(
     // A concurrent request stored the same attestation first and has committed.
     if (inserted.length === 0) return storedOutcome(tx, id);
 
-    // The submission's slots first, in the order every writer takes them (slots.ts), so this
-    // transaction and a moderation or a submission of the same slots never wait crosswise; then
-    // the runs themselves, so two reproductions by one key cannot both count first.
+    // The submission's slots first, in the order every writer takes them (slots.ts): every
+    // reproduction of this submission takes them all, so reproductions of it run one after the
+    // other and each sees which runs a key has already judged. Row locks below are "no key
+    // update": a concurrent reproduction's inserts hold key-share locks on these rows (foreign
+    // keys), which "for update" would wait on while that transaction waits for the slots.
     await lockSlots(tx, await slotsOfSubmission(tx, original.submissionId));
     const positions = predicate.runs.map((r) => r.position);
     const stored = await tx
@@ -186,7 +188,7 @@ export async function storeReproduction(
       .from(runs)
       .where(and(eq(runs.submissionId, original.submissionId), inArray(runs.position, positions)))
       .orderBy(asc(runs.id))
-      .for("update");
+      .for("no key update");
     const byPosition = new Map(stored.map((r) => [r.position, r]));
     const judged = new Set(
       (
@@ -260,7 +262,7 @@ export async function storeReproduction(
       .select({ status: submissions.status })
       .from(submissions)
       .where(eq(submissions.id, original.submissionId))
-      .for("update");
+      .for("no key update");
     // A submission a moderator hid already stays hidden; its audit trail keeps that reason.
     if (submission?.status !== "visible") return { id, created: true, verdicts, hidden: false };
     const reason = hideReason(keyid, original.statement, failed.position, failed.firstDivergence ?? null, id);
