@@ -8,9 +8,19 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../api/db/open.js";
-import { Leaderboard, Problem, SubmissionDetail, SubmissionReceipt } from "../../schema/index.js";
+import {
+  Leaderboard,
+  Problem,
+  ReproductionQueue,
+  ReproductionReceipt,
+  type Signer,
+  SubmissionDetail,
+  SubmissionReceipt,
+} from "../../schema/index.js";
 import { ADMIN_TOKEN, countRows, httpFetcher, postBundle, signedBundle } from "../fixtures/api.js";
+import { newSigner } from "../fixtures/bundles.js";
 import { type PostgresServer, startPostgres } from "../fixtures/postgres.js";
+import { attest, postReproduction } from "../fixtures/reproductions.js";
 import { type DevWorker, startDevWorker } from "../fixtures/wrangler.js";
 import { startWsProxy, type WsProxy } from "../fixtures/ws-proxy.js";
 
@@ -18,6 +28,7 @@ let server: PostgresServer;
 let proxy: WsProxy;
 let worker: DevWorker;
 let api: ReturnType<typeof httpFetcher>;
+let operator: Signer;
 
 async function rows() {
   const handle = await openDatabase({ driver: "postgres", url: server.url }, { migrate: false });
@@ -32,7 +43,10 @@ beforeAll(async () => {
   server = await startPostgres();
   await (await openDatabase({ driver: "postgres", url: server.url })).close();
   proxy = await startWsProxy();
-  worker = await startDevWorker({ DATABASE_URL: server.url, ADMIN_TOKEN }, proxy.port);
+  operator = await newSigner();
+  // The operator's key as a base64url public key, separated from a second entry (a keyid) by a comma.
+  const REPRODUCER_KEYS = `${operator.publicKey}, ${"ab".repeat(32)}`;
+  worker = await startDevWorker({ DATABASE_URL: server.url, ADMIN_TOKEN, REPRODUCER_KEYS }, proxy.port);
   api = httpFetcher(worker.url);
 });
 afterAll(async () => {
@@ -51,7 +65,7 @@ describe("the Worker in workerd", () => {
     expect(again.status).toBe(200);
     expect(await rows()).toMatchObject({ submissions: 1, runs: 6 });
 
-    const board = await api.request("/api/v1/leaderboard?suite=smoke");
+    const board = await api.request("/api/v1/leaderboard?suite=smoke&verified=all");
     expect(board.status).toBe(200);
     expect(board.headers.get("access-control-allow-origin")).toBe("*");
     expect(Leaderboard.parse(await board.json()).rows.map((r) => [r.architecture.name, r.stepsToFit.median])).toEqual([
@@ -60,6 +74,23 @@ describe("the Worker in workerd", () => {
 
     const detail = SubmissionDetail.parse(await (await api.request(`/api/v1/submissions/${id}`)).json());
     expect(detail.submitter.name).toBe("Ada");
+  });
+
+  it("verifies results with the operator keys of REPRODUCER_KEYS, and ranks verified ones by default", async () => {
+    const bundle = await signedBundle({ seeds: [0], architectures: [{ id: "net-w" }] });
+    const posted = await postBundle(api, bundle.text);
+    expect(posted.status).toBe(201);
+    const { id } = SubmissionReceipt.parse(await posted.json());
+    const res = await postReproduction(api, await attest(bundle, operator, [{ position: 0 }, { position: 1 }]));
+    expect(res.status).toBe(201);
+    expect(ReproductionReceipt.parse(await res.json())).toMatchObject({ operator: true, hidden: false });
+    const board = Leaderboard.parse(await (await api.request("/api/v1/leaderboard?suite=smoke")).json());
+    expect(board.verifiedOnly).toBe(true);
+    expect(board.rows.map((r) => [r.architecture.id, r.verification])).toEqual([["net-w", "verified"]]);
+    const queue = ReproductionQueue.parse(await (await api.request("/api/v1/reproductions/queue")).json());
+    expect(queue.operatorKeys).toBe(2);
+    // Both of its runs were judged by an operator: it no longer waits.
+    expect(queue.items.map((item) => item.submissionId)).not.toContain(id);
   });
 
   it("refuses a tampered bundle with a problem and stores nothing", async () => {
