@@ -87,7 +87,9 @@ function modeNotice(original: Environment, here: Environment, target: string): s
   let notice =
     `The original ran on ${engine(original)}; this machine runs ${engine(here)}: comparing within tolerance, ` +
     `not exactly (epochs to fit within ${epochs} or ${relative * 100}%, final accuracies within ${accuracy}).`;
-  if (original.backend === here.backend && original.runnerVersion !== RUNNER_VERSION)
+  if (original.backend === "tensorflow" || here.backend === "tensorflow")
+    notice += "\nNative TensorFlow promises no bit-for-bit equality, even on one engine (docs/determinism.md).";
+  else if (original.backend === here.backend && original.runnerVersion !== RUNNER_VERSION)
     notice += `\nTo compare exactly, use the original's version: npx rethink-bench@${original.runnerVersion} reproduce ${target}`;
   return notice;
 }
