@@ -148,14 +148,15 @@ export function ReproduceIt(props: { submissionId: string; origin: string | unde
       <Commands lines={[`npx rethink-bench reproduce ${id} --submit`]} label="Command to reproduce and submit" />
       <p>
         Check an attestation yourself: download the list of them (<a href={apiReproductionsHref(id)}>JSON</a>), take one
-        envelope out, and verify its signature and every verdict against this submission:
+        envelope out, and verify it beside this submission's bundle (<code>{id}.dsse.json</code>, above): its signature,
+        and every verdict recomputed against the original.
       </p>
       <Commands
         label="Commands to verify a reproduction attestation"
         lines={[
           ...(props.origin ? [`curl -fLo ${list} ${props.origin}${apiReproductionsHref(id)}`] : []),
           `jq '.reproductions[0].envelope' ${list} > reproduction.dsse.json`,
-          "npx rethink-bench verify reproduction.dsse.json",
+          `npx rethink-bench verify reproduction.dsse.json ${id}.dsse.json`,
         ]}
       />
       <p class="muted">
