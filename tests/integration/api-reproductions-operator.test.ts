@@ -164,10 +164,18 @@ describe("an operator's 'not reproduced'", () => {
     expect(row.contested).toEqual({ slots: 1, submissionId: id, reproductionId: repId, contestingSubmissionId: null });
   });
 
-  it("does not hide for another key's 'not reproduced'", async () => {
+  it("does not hide for another key's 'not reproduced', even once that key becomes an operator's", async () => {
     const { id, bundle } = await stored("net-a");
-    const receipt = await post(await attest(bundle, await newSigner(), [{ position: 0, change: { epoch: 2, by: 1 } }]));
+    const other = await newSigner();
+    const envelope = await attest(bundle, other, [{ position: 0, change: { epoch: 2, by: 1 } }]);
+    const receipt = await post(envelope);
     expect({ operator: receipt.operator, hidden: receipt.hidden }).toEqual({ operator: false, hidden: false });
+    expect((await detail(id)).status).toBe("visible");
+    // A key is an operator's for what arrives while it is listed: the stored verdict stays another key's.
+    operatorKeys.add(other.keyid);
+    const again = await postReproduction(pg.app, envelope);
+    expect(again.status).toBe(200);
+    expect(ReproductionReceipt.parse(await again.json())).toMatchObject({ operator: false, hidden: false });
     expect((await detail(id)).status).toBe("visible");
   });
 });

@@ -59,10 +59,14 @@ export async function findOriginal(db: Database, payloadSha256: string): Promise
   return { submissionId: row.id, payloadSha256, status: row.status, statement };
 }
 
-/** What storing an attestation did: its id, whether this call stored it, its verdicts, whether it hid the submission. */
+/**
+ * What storing an attestation did: its id, whether this call stored it, whether its key was an
+ * operator's when it was stored, its verdicts, whether it hid the submission.
+ */
 export interface StoredReproduction {
   id: string;
   created: boolean;
+  operator: boolean;
   verdicts: VerdictCounts;
   hidden: boolean;
 }
@@ -82,7 +86,8 @@ function countVerdicts(verdicts: readonly Verdict[]): VerdictCounts {
 
 /** What a stored reproduction did, read back (the answer to the same attestation sent again). */
 async function storedOutcome(db: Executor, id: string): Promise<StoredReproduction> {
-  const [verdicts, hides] = await Promise.all([
+  const [[stored], verdicts, hides] = await Promise.all([
+    db.select({ operator: reproductions.operator }).from(reproductions).where(eq(reproductions.id, id)),
     db
       .select({ verdict: reproductionRuns.verdict })
       .from(reproductionRuns)
@@ -93,7 +98,13 @@ async function storedOutcome(db: Executor, id: string): Promise<StoredReproducti
       .where(eq(moderationActions.reproductionId, id))
       .limit(1),
   ]);
-  return { id, created: false, verdicts: countVerdicts(verdicts.map((v) => v.verdict)), hidden: hides.length > 0 };
+  return {
+    id,
+    created: false,
+    operator: stored?.operator ?? false,
+    verdicts: countVerdicts(verdicts.map((v) => v.verdict)),
+    hidden: hides.length > 0,
+  };
 }
 
 function bigintArray(values: readonly number[]) {
@@ -257,17 +268,17 @@ export async function storeReproduction(
 
     const verdicts = countVerdicts(verdictRows.map((r) => r.verdict));
     const failed = verdictRows.find((r) => r.counted && r.verdict === "not-reproduced");
-    if (!operator || !failed) return { id, created: true, verdicts, hidden: false };
+    if (!operator || !failed) return { id, created: true, operator, verdicts, hidden: false };
     const [submission] = await tx
       .select({ status: submissions.status })
       .from(submissions)
       .where(eq(submissions.id, original.submissionId))
       .for("no key update");
     // A submission a moderator hid already stays hidden; its audit trail keeps that reason.
-    if (submission?.status !== "visible") return { id, created: true, verdicts, hidden: false };
+    if (submission?.status !== "visible") return { id, created: true, operator, verdicts, hidden: false };
     const reason = hideReason(keyid, original.statement, failed.position, failed.firstDivergence ?? null, id);
     await applyModeration(tx, original.submissionId, "hide", reason, id);
-    return { id, created: true, verdicts, hidden: true };
+    return { id, created: true, operator, verdicts, hidden: true };
   });
 }
 

@@ -143,7 +143,8 @@ export function registerPostReproduction(router: OpenAPIHono<AppEnv>, options: R
       if (!decision.allowed) return tooManyRequests(c, decision, "reproductions signed by this key");
 
       const { predicate } = opened.statement;
-      const original = await findOriginal(c.var.db, predicate.original.payloadSha256);
+      // Timed too: decoding the original's stored payload (up to the body limit) is work like verifying it.
+      const original = await timed(() => findOriginal(c.var.db, predicate.original.payloadSha256));
       if (!original) {
         return problem(
           c,
@@ -165,7 +166,8 @@ export function registerPostReproduction(router: OpenAPIHono<AppEnv>, options: R
         created: stored.created,
         submissionId: original.submissionId,
         reproducerKeyid: opened.keyid,
-        operator,
+        // As stored: whether the key was an operator's when the attestation first arrived.
+        operator: stored.operator,
         verdicts: stored.verdicts,
         hidden: stored.hidden,
         location,
