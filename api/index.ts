@@ -3,3 +3,4 @@
 export { createApp } from "./app.js";
 export type { AppEnv, AppOptions, DatabaseLease, LogRecord } from "./env.js";
 export { DEFAULT_RATE_LIMITS, MAX_BODY_BYTES, type RateLimits } from "./limits.js";
+export { parseReproducerKeys, type ReproducerKeys } from "./reproducer-keys.js";

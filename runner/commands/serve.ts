@@ -3,8 +3,8 @@
 // flight finish and closes the database, so no committed submission is lost.
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { parseReproducerKeys } from "../../api/index.js";
 import { type RunningServer, startServer } from "../../api/node.js";
-import { parseReproducerKeys } from "../../api/reproducer-keys.js";
 import { CliError, InputError, UsageError } from "../errors.js";
 import { dataDir } from "../paths.js";
 import { parseWholeNumber } from "./option-parsers.js";
