@@ -21,7 +21,9 @@ export type SubmissionId = z.infer<typeof SubmissionId>;
  * A visible result's place in its slot (architecture fingerprint, task, seed). The first
  * accepted visible result is `standing`: the one value of its seed in every median. A later
  * one on the same backend with identical curves (wall times aside) and predictions is a
- * `confirmation`; different, a `contest`; from another backend, a `replicate`. None adds a sample.
+ * `confirmation`; different, a `contest`; from another backend, a `replicate` — and so is a
+ * different one on native TensorFlow (`tensorflow`), whose results are not bit for bit
+ * reproducible (docs/determinism.md). None adds a sample.
  *
  * @example
  * SlotRole.parse("confirmation")

@@ -292,3 +292,41 @@ describe("what the board ranks", () => {
     expect(crashy.counts.failed).toBe(2);
   });
 });
+
+describe("slots on native TensorFlow", () => {
+  beforeAll(async () => {
+    await emptyTables(pg.handle);
+  });
+
+  it("replicates rather than contests a different result: tfjs-node is not bit for bit reproducible", async () => {
+    const tensorflow = { ...slotNet, seeds: [0], backend: "tensorflow" as const };
+    const first = await submit(await signedBundle(tensorflow));
+    // The same outcome again confirms; a different one (random labels fit at epoch 12, not 10) replicates.
+    const same = await submit(await signedBundle({ ...tensorflow, signer: await newSigner() }));
+    const other = await submit(
+      await signedBundle({
+        ...tensorflow,
+        signer: await newSigner(),
+        fitEpoch: (t) => (t.corruption.kind === "random" ? 12 : 10),
+      }),
+    );
+    const byRun = (await roles()).map((r) => [r.submission, r.kind, r.role]);
+    expect(byRun.map((r) => JSON.stringify(r)).sort()).toEqual(
+      [
+        [first, "true", "standing"],
+        [first, "random", "standing"],
+        [same, "true", "confirmation"],
+        [same, "random", "confirmation"],
+        [other, "true", "confirmation"],
+        [other, "random", "replicate"],
+      ]
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    );
+    expect(rowOf((await board("")).rows, "slot-net").counts).toMatchObject({
+      confirmations: 3,
+      contests: 0,
+      replicates: 1,
+    });
+  });
+});

@@ -46,8 +46,8 @@ export async function lockSlots(tx: Executor, keys: readonly string[]): Promise<
 /**
  * Gives every run of these slots its role: among the visible runs by acceptance (run id), the
  * first stands; a later run on the same backend with the same outcome digest confirms it, on
- * the same backend otherwise contests it, and on another backend replicates it; hidden runs
- * have none. Only rows whose role changes are written, in two steps (clear, then set) so the
+ * the same backend otherwise contests it (replicates it on native TensorFlow, which promises no
+ * bit-for-bit equality), and on another backend replicates it; hidden runs have none. Only rows whose role changes are written, in two steps (clear, then set) so the
  * one-standing-per-slot index never sees two at once. Call with the slots locked.
  */
 export async function classifySlots(tx: Executor, keys: readonly string[]): Promise<void> {
@@ -57,6 +57,9 @@ export async function classifySlots(tx: Executor, keys: readonly string[]): Prom
           when n = 1 then 'standing'
           when backend <> standing_backend then 'replicate'
           when outcome_sha256 = standing_outcome then 'confirmation'
+          -- Native TensorFlow promises no bit-for-bit equality (docs/determinism.md): two honest
+          -- results of one slot may differ there, which is no evidence against either.
+          when backend = 'tensorflow' then 'replicate'
           else 'contest'
         end as role
       from (
