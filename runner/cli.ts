@@ -28,6 +28,7 @@ function buildProgram(): Command {
     .description("train a suite's randomization tests and write a signed result bundle")
     .option("--suite <id>", "suite to run: smoke, quick, standard or paper", "quick")
     .option("--model <path>", "your architecture: a TF.js layers model.json, or a .js module exporting a builder")
+    .option("--architecture <id>", "run only this one of the suite's built-in architectures")
     .option("--dataset <id>", "run only this one of the suite's datasets")
     .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
     .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")

@@ -1,9 +1,8 @@
 // Reproduction benchmark (`npm run bench:reproduce`): how long `rethink-bench reproduce` takes
 // against the `run` that produced the bundle, in one invocation on this machine, for
 //   - the smoke suite (seed 0: its two runs), and
-//   - one architecture of the quick suite (mlp-1x512, given as a model.json so that only its
-//     runs train: the ten corruptions of `quick`, one seed), which `reproduce` rebuilds from
-//     the topology signed in the bundle.
+//   - one architecture of the quick suite (`--architecture mlp-1x512`: its nine corruptions, one
+//     seed).
 // Both commands run as the built CLI in child processes, the same backend and workers, each with
 // fresh keys and checkpoints. The goal is a ratio of at most 1.1: reproducing costs the training
 // and little else (fetching, verifying, comparing, signing).
@@ -11,7 +10,7 @@
 //   npm run bench:reproduce                 # smoke and quick
 //   npm run bench:reproduce -- --smoke-only
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,19 +82,6 @@ async function measure(label: string, runArgs: string[]): Promise<Row> {
   };
 }
 
-/** mlp-1x512's topology as a model.json, so `run --model` trains only that architecture. */
-async function mlpModelJson(dir: string): Promise<string> {
-  const { loadArchitecture, describeArchitecture } = await import("../runner/models/index.js");
-  const architecture = await describeArchitecture(
-    await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }),
-    [28, 28, 1],
-    10,
-  );
-  const path = join(dir, "mlp-1x512.json");
-  writeFileSync(path, JSON.stringify({ modelTopology: architecture.topology }));
-  return path;
-}
-
 async function main(): Promise<void> {
   const smokeOnly = process.argv.includes("--smoke-only");
   const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
@@ -106,8 +92,7 @@ async function main(): Promise<void> {
   );
   const rows = [await measure("smoke (seed 0)", ["--suite", "smoke", "--seed", "0"])];
   if (!smokeOnly) {
-    const model = await mlpModelJson(mkdtempSync(join(tmpdir(), "rb-bench-model-")));
-    rows.push(await measure("quick, mlp-1x512", ["--suite", "quick", "--model", model]));
+    rows.push(await measure("quick, mlp-1x512", ["--suite", "quick", "--architecture", "mlp-1x512"]));
   }
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(12))).join(" ");
   process.stdout.write(`${line(["", "runs", "run (s)", "reproduce (s)", "ratio", "goal"])}\n`);

@@ -27,6 +27,8 @@ import { apiBase, submitFile } from "./submit.js";
 export interface RunOptions {
   suite: string;
   model?: string;
+  /** Train only this one of the suite's built-in architectures. */
+  architecture?: string;
   dataset?: string;
   backend: string;
   workers?: string;
@@ -112,7 +114,7 @@ async function runIdentity(
   backend: BackendChoice,
   seeds: number[] | undefined,
 ): Promise<RunIdentity> {
-  let models = suite.architectures.map((a) => a.id);
+  let models = options.architecture ? [options.architecture] : suite.architectures.map((a) => a.id);
   if (options.model) {
     const bytes = await readFile(options.model).catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`cannot read --model ${options.model}: ${error.code ?? error.message}`, { cause: error });
@@ -137,6 +139,14 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   const workers =
     options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
   const model = options.model ? parseModelSpec(options.model) : null;
+  if (options.architecture !== undefined) {
+    if (model) throw new UsageError("--architecture picks one of the suite's built-ins; --model trains yours instead");
+    if (!suite.architectures.some((a) => a.id === options.architecture))
+      throw new UsageError(
+        `suite ${suite.id} has no architecture "${options.architecture}"; ` +
+          `it has: ${suite.architectures.map((a) => a.id).join(", ")}`,
+      );
+  }
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
 
@@ -156,7 +166,7 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
 
   const selection = (architectureId: string | null) =>
     selectTasks(suite, {
-      ...(architectureId ? { architectures: [architectureId] } : {}),
+      ...((architectureId ?? options.architecture) ? { architectures: [architectureId ?? options.architecture!] } : {}),
       ...(options.dataset ? { dataset: options.dataset } : {}),
       ...(seeds ? { seeds } : {}),
     });

@@ -99,7 +99,7 @@ describe("rethink-bench run --suite smoke", () => {
     expect((JSON.parse(resumed.stdout) as RunJson).runs).toHaveLength(2);
   });
 
-  it("names the valid choices for an unknown suite or backend", async () => {
+  it("names the valid choices for an unknown suite, backend, dataset or architecture", async () => {
     const { out, env } = sandbox();
     const suite = await runCli(["run", "--suite", "huge", "--out", out], env);
     expect(suite.code).toBe(2);
@@ -110,5 +110,10 @@ describe("rethink-bench run --suite smoke", () => {
     const dataset = await runCli(["run", "--suite", "smoke", "--dataset", "cifar10", "--out", out], env);
     expect(dataset.code).toBe(2);
     expect(dataset.stderr).toContain('suite smoke does not use dataset "cifar10"; it uses: mnist-10k');
+    const architecture = await runCli(["run", "--suite", "quick", "--architecture", "resnet", "--out", out], env);
+    expect(architecture.code).toBe(2);
+    expect(architecture.stderr).toContain(
+      'suite quick has no architecture "resnet"; it has: mlp-1x512, small-alexnet-tiny',
+    );
   });
 });
