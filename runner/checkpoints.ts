@@ -129,6 +129,15 @@ export class RunStore {
     return runs;
   }
 
+  /**
+   * Moves a finished run's file aside (never deleted), so that the next invocation trains it
+   * again: for a run that failed for a reason of this machine rather than of the run.
+   */
+  async setAside(task: StoredRun["run"]["task"], why: string): Promise<void> {
+    const path = join(this.dir, "runs", fileName(taskKey(task)));
+    await rename(path, `${path}.${why}-${Date.now()}`);
+  }
+
   /** Saves one finished run atomically (a temp file renamed into place). */
   async save(stored: StoredRun): Promise<void> {
     await writeFileAtomic(join(this.dir, "runs", fileName(taskKey(stored.run.task))), JSON.stringify(stored));

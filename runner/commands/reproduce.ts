@@ -2,7 +2,7 @@
 // with the signed original, and sign the verdicts into a reproduction attestation (DESIGN §4);
 // with --watch, the operator's daemon that works through the server's reproduction queue.
 import { join } from "node:path";
-import { NotSentError, UsageError, VerificationError } from "../errors.js";
+import { InputError, NotSentError, UsageError, VerificationError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
 import { Outbox } from "../outbox.js";
 import { configDir, dataDir } from "../paths.js";
@@ -72,4 +72,9 @@ export async function reproduceCommand(target: string | undefined, options: Repr
   if (delivery?.kind === "refused") throw new VerificationError("the leaderboard refused the attestation");
   if (delivery?.kind === "unavailable")
     throw new NotSentError("the attestation waits in the outbox: rethink-bench submit --retry");
+  if (reproduced.unfinished.length > 0)
+    throw new InputError(
+      `run${reproduced.unfinished.length === 1 ? "" : "s"} ${reproduced.unfinished.map((u) => u.position).join(", ")} ` +
+        `could not be trained on this machine and are not attested; the same command trains them again`,
+    );
 }

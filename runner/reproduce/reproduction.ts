@@ -14,7 +14,7 @@ import {
 import { datasetLoadOptions, parseWholeNumber } from "../commands/option-parsers.js";
 import { defaultWorkers } from "../commands/run.js";
 import { type Delivery, submitFile } from "../commands/submit.js";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import type { Outbox } from "../outbox.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
@@ -45,6 +45,8 @@ export interface Reproduced {
   attestationPath: string;
   /** The server's answer when it was submitted (null when it was not). */
   delivery: Delivery | null;
+  /** Runs left out of the attestation: this machine could not train them (out of memory, a dead thread). */
+  unfinished: { position: number; failure: string }[];
 }
 
 /** The context shared by every reproduction of one invocation. */
@@ -150,6 +152,13 @@ export async function reproduceOriginal(
     say,
     onEnvironment: (here) => say(modeNotice(predicate.environment, here, context.target)),
   });
+  for (const { position, failure } of trained.unfinished)
+    say(`run ${position} could not be trained on this machine (${failure}); it is left out of the attestation`);
+  if (trained.runs.size === 0)
+    throw new InputError(
+      `none of the chosen runs could be trained on this machine, so there is nothing to attest; ` +
+        `run the same command again (or elsewhere) to retry them`,
+    );
   const reproduction = await buildPredicate({
     original,
     runs: trained.runs,
@@ -165,11 +174,16 @@ export async function reproduceOriginal(
     say(sent.line);
     delivery = sent.delivery;
   }
-  return { predicate: reproduction, attestationPath: path, delivery };
+  return { predicate: reproduction, attestationPath: path, delivery, unfinished: trained.unfinished };
 }
 
 /** The --json document of one reproduction. */
-export function reproductionJson({ predicate, attestationPath, delivery }: Reproduced): Record<string, unknown> {
+export function reproductionJson({
+  predicate,
+  attestationPath,
+  delivery,
+  unfinished,
+}: Reproduced): Record<string, unknown> {
   return {
     submissionId: predicate.original.submissionId,
     payloadSha256: predicate.original.payloadSha256,
@@ -181,6 +195,7 @@ export function reproductionJson({ predicate, attestationPath, delivery }: Repro
       verdict: run.verdict,
       firstDivergence: run.firstDivergence,
     })),
+    unfinished,
     submitted: delivery?.kind ?? null,
     receipt: delivery?.kind === "accepted" ? (delivery.reproduction ?? null) : null,
   };

@@ -26,11 +26,21 @@ export interface TrainOptions {
   onEnvironment: (environment: Environment) => void;
 }
 
-/** The reproduced runs by position, and the environment that trained them. */
+/** The reproduced runs by position, the environment that trained them, and the runs this machine could not train. */
 export interface Trained {
   runs: Map<number, StoredRun>;
   environment: Environment;
+  /** Runs that failed for a reason of this machine (out of memory, a worker thread that died), with the reason. */
+  unfinished: { position: number; failure: string }[];
 }
+
+/**
+ * Failures that come from the machine, not from the run: the training loop's out-of-memory ending
+ * and the pool's dead worker thread (runner/train/loop.ts, runner/pool/worker-pool.ts). Such a
+ * reproduction says nothing about the original, so it is never signed as "not reproduced" (an
+ * operator key's verdict would take an honest result off the board). A NaN loss is the run's own.
+ */
+const MACHINE_FAILURE = /^(out of memory in epoch |the worker thread died: )/;
 
 /**
  * Trains the original's runs at `positions` (those already in the checkpoints are read back),
@@ -96,8 +106,14 @@ export async function trainPositions(original: Original, positions: number[], op
   if (!environment) throw new Error(`no environment recorded in ${store.dir} although every run is finished`);
 
   const runs = new Map<number, StoredRun>();
+  const unfinished: Trained["unfinished"] = [];
   for (const position of positions) {
     const stored = finished.get(taskKey(taskAt(position)))!;
+    if (stored.run.status === "failed" && MACHINE_FAILURE.test(stored.run.failure ?? "")) {
+      unfinished.push({ position, failure: stored.run.failure! });
+      await store.setAside(stored.run.task, "machine-failure");
+      continue;
+    }
     const signed = predicate.runs[position]!.architectureFingerprint;
     // A built-in this version builds differently would train another network: never compare that.
     if (stored.run.architectureFingerprint !== signed)
@@ -107,5 +123,5 @@ export async function trainPositions(original: Original, positions: number[], op
       );
     runs.set(position, stored);
   }
-  return { runs, environment };
+  return { runs, environment, unfinished };
 }

@@ -148,6 +148,8 @@ describe("GET /api/v1/leaderboard with a baseline", () => {
           confirmations: 0,
           contests: 0,
           replicates: 0,
+          reproductions: 0,
+          verified: 0,
           failed: 0,
           submissions: 1,
           keys: 1,

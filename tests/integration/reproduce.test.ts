@@ -136,4 +136,33 @@ describe("reproduce", () => {
     expect(started(second.stderr)).toBe(1);
     expect(second.stdout).toContain("reproduced exactly: 2 of 2 runs");
   });
+
+  it("leaves a run this machine could not train out of the attestation, and trains it again next time", async () => {
+    // A run that ran out of memory here says nothing about the original: signing it as "not
+    // reproduced" would let an operator's full disk or small GPU hide an honest result.
+    const out = join(root, "out-of-memory");
+    const args = ["reproduce", bundle, "--out", out, "--json"];
+    expect((await runCli(args, reproducer)).code).toBe(0);
+    const [store] = readdirSync(join(out, ".runs"));
+    const runsDir = join(out, ".runs", store!, "runs");
+    const file = join(runsDir, readdirSync(runsDir).find((f) => f.endsWith(".json"))!);
+    const stored = JSON.parse(readFileSync(file, "utf8")) as { run: ResultPredicate["runs"][number] };
+    const position = predicate.runs.findIndex((r) => taskKey(r.task) === taskKey(stored.run.task));
+    const failure = "out of memory in epoch 2: Cannot enlarge memory arrays";
+    const run = { ...stored.run, status: "failed", failure, curve: stored.run.curve.slice(0, 1), predictions: null };
+    writeFileSync(file, JSON.stringify({ ...stored, run }));
+
+    const partial = await runCli(args, reproducer);
+    expect(partial.code, partial.stderr).toBe(3);
+    expect(partial.stderr).toContain(`run ${position} could not be trained on this machine (${failure})`);
+    const report = JSON.parse(partial.stdout) as ReproductionJson & { unfinished: unknown };
+    expect(report.runs.map((r) => [r.position, r.verdict])).toEqual([[1 - position, "exact"]]);
+    expect(report.unfinished).toEqual([{ position, failure }]);
+    // The failed file was set aside, not deleted, and the next invocation trains that run again.
+    expect(readdirSync(runsDir).some((f) => f.includes(".machine-failure-"))).toBe(true);
+    const again = await runCli(args, reproducer);
+    expect(again.code, again.stderr).toBe(0);
+    expect(started(again.stderr)).toBe(1);
+    expect((JSON.parse(again.stdout) as ReproductionJson).runs.map((r) => r.verdict)).toEqual(["exact", "exact"]);
+  });
 });
