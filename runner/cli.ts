@@ -26,7 +26,7 @@ function buildProgram(): Command {
   program
     .command("run")
     .description("train a suite's randomization tests and write a signed result bundle")
-    .option("--suite <id>", "suite to run: smoke, quick, standard or paper", "quick")
+    .option("--suite <id>", "suite to run: smoke, quick, regularizers, standard or paper", "quick")
     .option("--model <path>", "your architecture: a TF.js layers model.json, or a .js module exporting a builder")
     .option("--architecture <id>", "run only this one of the suite's built-in architectures")
     .option("--dataset <id>", "run only this one of the suite's datasets")

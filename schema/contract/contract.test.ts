@@ -107,7 +107,7 @@ describe("RunResult and the predicate", () => {
 describe("suites", () => {
   it("are valid, uniquely identified, and expand into valid tasks", () => {
     expect(new Set(SUITES.map((s) => `${s.id}@${s.version}`)).size).toBe(SUITES.length);
-    expect(SUITES.map((s) => s.id)).toEqual(["smoke", "quick", "standard", "paper"]);
+    expect(SUITES.map((s) => s.id)).toEqual(["smoke", "quick", "regularizers", "standard", "paper"]);
     for (const suite of SUITES) {
       const tasks = expandSuite(suite);
       expect(tasks.length).toBeGreaterThan(0);

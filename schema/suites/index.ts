@@ -2,6 +2,7 @@
 import { Suite } from "../contract/index.js";
 import { paperSuite } from "./paper.js";
 import { quickSuite } from "./quick.js";
+import { regularizersSuite } from "./regularizers-suite.js";
 import { smokeSuite } from "./smoke.js";
 import { standardSuite } from "./standard.js";
 
@@ -12,10 +13,10 @@ export { REGULARIZERS } from "./regularizers.js";
  * Every suite this version of rethink-bench knows, validated once at load.
  *
  * @example
- * SUITES.map((s) => s.id) // ["smoke", "quick", "standard", "paper"]
+ * SUITES.map((s) => s.id) // ["smoke", "quick", "regularizers", "standard", "paper"]
  */
-export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, standardSuite, paperSuite].map((suite) =>
-  Suite.parse(suite),
+export const SUITES: readonly Suite[] = [smokeSuite, quickSuite, regularizersSuite, standardSuite, paperSuite].map(
+  (suite) => Suite.parse(suite),
 );
 
 /** The suite with this id and version; without a version, the newest of that id. Undefined if unknown. */

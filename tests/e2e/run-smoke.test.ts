@@ -103,7 +103,7 @@ describe("rethink-bench run --suite smoke", () => {
     const { out, env } = sandbox();
     const suite = await runCli(["run", "--suite", "huge", "--out", out], env);
     expect(suite.code).toBe(2);
-    expect(suite.stderr).toContain('unknown suite "huge"; valid suites: smoke, quick, standard, paper');
+    expect(suite.stderr).toContain('unknown suite "huge"; valid suites: smoke, quick, regularizers, standard, paper');
     const backend = await runCli(["run", "--suite", "smoke", "--seed", "0", "--backend", "tpu", "--out", out], env);
     expect(backend.code).toBe(2);
     expect(backend.stderr).toContain("valid backends: auto, tensorflow, wasm, cpu");

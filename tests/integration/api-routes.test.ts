@@ -393,6 +393,7 @@ describe("GET /api/v1/suites", () => {
     expect(suites.map((s) => [s.suite.id, s.submissions])).toEqual([
       ["smoke", 1],
       ["quick", 0],
+      ["regularizers", 0],
       ["standard", 0],
       ["paper", 0],
     ]);

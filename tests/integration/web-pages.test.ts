@@ -60,7 +60,8 @@ describe("an empty board", () => {
     const res = await app.request("/protocol");
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const id of ["smoke", "quick", "standard", "paper"]) expect(html).toContain(`id="suite-${id}"`);
+    for (const id of ["smoke", "quick", "regularizers", "standard", "paper"])
+      expect(html).toContain(`id="suite-${id}"`);
     // The paper suite: 4 architectures × 15 conditions (+2 for small-inception) × 3 seeds.
     expect(html).toContain("186 per dataset");
     expect(res.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
@@ -179,7 +180,7 @@ describe("with a seeded board", () => {
     const unknown = await page("/?suite=nope", 400);
     expect(unknown.html).toContain("No such board");
     expect(unknown.html).toContain(
-      "suite: unknown suite nope; this server ranks smoke v2, quick v1, standard v2, paper v1.",
+      "suite: unknown suite nope; this server ranks smoke v2, quick v1, regularizers v1, standard v2, paper v1.",
     );
     expect(unknown.res.headers.get("cache-control")).toBe("no-store");
   });
