@@ -1,21 +1,13 @@
-// Reproduction attestations: sign a reproduction predicate into a DSSE envelope, and open one
-// with the same checks as a result bundle (signature, canonical form, strict schema) plus its
-// own consistency (schema/reproduction.ts). Checking it against its original is
-// `auditReproduction`'s work, for whoever holds the original.
-import { utf8 } from "./bytes.js";
-import { canonicalJson } from "./canonical.js";
 import {
   type Envelope,
-  PAYLOAD_TYPE,
   REPRODUCTION_PREDICATE_TYPE,
   type ReproductionPredicate,
   ReproductionStatement,
   STATEMENT_TYPE,
 } from "./contract/index.js";
-import { type Signer, signEnvelope } from "./dsse.js";
-import { findBadName, findHostileStructure } from "./payload-guard.js";
+import type { Signer } from "./dsse.js";
 import { checkReproductionConsistency, reproductionSubject } from "./reproduction.js";
-import { fail, openSigned, type Refused, schemaFailure } from "./signed-statement.js";
+import { fail, openSigned, type Refused, schemaFailure, signStatement } from "./signed-statement.js";
 
 export type OpenedReproduction =
   | {
@@ -36,22 +28,22 @@ export type OpenedReproduction =
  * @example
  * const envelope = await signReproduction(predicate, signer)
  */
-export async function signReproduction(predicate: ReproductionPredicate, signer: Signer): Promise<Envelope> {
-  if (predicate.reproducer.keyid !== signer.keyid || predicate.reproducer.publicKey !== signer.publicKey) {
-    throw new Error("the predicate's reproducer is not the signing key");
-  }
-  const guarded = findHostileStructure({ predicate }) ?? findBadName({ predicate });
-  if (guarded) throw new Error(`cannot sign this reproduction: ${guarded.path} ${guarded.message}`);
-  const statement = ReproductionStatement.parse({
-    _type: STATEMENT_TYPE,
-    subject: reproductionSubject(predicate),
-    predicateType: REPRODUCTION_PREDICATE_TYPE,
+export function signReproduction(predicate: ReproductionPredicate, signer: Signer): Promise<Envelope> {
+  return signStatement({
+    what: "reproduction",
+    keyField: "reproducer",
+    key: predicate.reproducer,
     predicate,
+    signer,
+    parse: () =>
+      ReproductionStatement.parse({
+        _type: STATEMENT_TYPE,
+        subject: reproductionSubject(predicate),
+        predicateType: REPRODUCTION_PREDICATE_TYPE,
+        predicate,
+      }),
+    check: checkReproductionConsistency,
   });
-  const problems = await checkReproductionConsistency(statement);
-  if (problems.length > 0)
-    throw new Error(`inconsistent reproduction: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
 }
 
 /**

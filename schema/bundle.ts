@@ -1,11 +1,10 @@
 // Result bundles: build and sign an in-toto statement, and open (verify) a DSSE envelope
 // with a precise reason for every way it can be wrong. Runner, API and CLI share this.
-import { decodeClasses, utf8 } from "./bytes.js";
+import { decodeClasses } from "./bytes.js";
 import { canonicalJson } from "./canonical.js";
 import {
   type Envelope,
   expandSuite,
-  PAYLOAD_TYPE,
   PREDICATE_TYPE,
   type ResultPredicate,
   STATEMENT_TYPE,
@@ -16,9 +15,8 @@ import {
 } from "./contract/index.js";
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
 import { canonicalDigest } from "./digest.js";
-import { type Signer, signEnvelope } from "./dsse.js";
-import { findBadName, findHostileStructure } from "./payload-guard.js";
-import { fail, openSigned, type PathError, type Refused, schemaFailure } from "./signed-statement.js";
+import type { Signer } from "./dsse.js";
+import { fail, openSigned, type PathError, type Refused, schemaFailure, signStatement } from "./signed-statement.js";
 import { architectureInputShape, modelInputShape } from "./topology/input-shape.js";
 
 export type OpenedBundle =
@@ -53,23 +51,22 @@ export function subjectsOf(predicate: ResultPredicate): Subject[] {
  * @example
  * const envelope = await signResult(predicate, signer)
  */
-export async function signResult(predicate: ResultPredicate, signer: Signer): Promise<Envelope> {
-  if (predicate.submitter.keyid !== signer.keyid || predicate.submitter.publicKey !== signer.publicKey) {
-    throw new Error("the predicate's submitter is not the signing key");
-  }
-  // The same structure and name rules as openEnvelope's, on the predicate as given (parsing drops `__proto__`).
-  const guarded = findHostileStructure({ predicate }) ?? findBadName({ predicate });
-  if (guarded) throw new Error(`cannot sign this result: ${guarded.path} ${guarded.message}`);
-  const statement = Statement.parse({
-    _type: STATEMENT_TYPE,
-    subject: subjectsOf(predicate),
-    predicateType: PREDICATE_TYPE,
+export function signResult(predicate: ResultPredicate, signer: Signer): Promise<Envelope> {
+  return signStatement({
+    what: "result",
+    keyField: "submitter",
+    key: predicate.submitter,
     predicate,
+    signer,
+    parse: () =>
+      Statement.parse({
+        _type: STATEMENT_TYPE,
+        subject: subjectsOf(predicate),
+        predicateType: PREDICATE_TYPE,
+        predicate,
+      }),
+    check: checkConsistency,
   });
-  const problems = await checkConsistency(statement);
-  if (problems.length > 0)
-    throw new Error(`inconsistent result: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
 }
 
 /** Parses and verifies a bundle file's text. */

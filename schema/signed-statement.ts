@@ -13,7 +13,7 @@ import {
   STATEMENT_TYPE,
 } from "./contract/index.js";
 import { sha256Hex } from "./digest.js";
-import { keyidOf, verifySignature } from "./dsse.js";
+import { keyidOf, type Signer, signEnvelope, verifySignature } from "./dsse.js";
 import { findBadName, findHostileStructure } from "./payload-guard.js";
 
 /** Why a bundle or attestation was refused, one stable code per kind of failure. */
@@ -205,6 +205,34 @@ export async function openSigned(value: unknown, expected: SignedPredicateType):
     return fail("non-canonical", "the payload is not RFC 8785 canonical JSON");
   }
   return { ok: true, envelope: envelope.data, parsed, payloadSha256: await sha256Hex(payloadBytes), keyid };
+}
+
+/**
+ * Signs a statement into a DSSE envelope, refusing whatever its opener would refuse: a predicate
+ * whose key (`predicate[keyField]`) is not the signer's, hostile structure or names (checked on
+ * the predicate as given: parsing drops `__proto__`), a statement its schema rejects (`parse`
+ * throws), or one that `check` finds inconsistent. The runner never writes what a server refuses.
+ */
+export async function signStatement<S extends { predicate: unknown }>(input: {
+  /** What is signed, for the errors: "result", "reproduction". */
+  what: string;
+  keyField: string;
+  key: { keyid: string; publicKey: string };
+  predicate: unknown;
+  signer: Signer;
+  parse: () => S;
+  check: (statement: S) => Promise<PathError[]>;
+}): Promise<Envelope> {
+  const { signer, what, predicate } = input;
+  if (input.key.keyid !== signer.keyid || input.key.publicKey !== signer.publicKey)
+    throw new Error(`the predicate's ${input.keyField} is not the signing key`);
+  const guarded = findHostileStructure({ predicate }) ?? findBadName({ predicate });
+  if (guarded) throw new Error(`cannot sign this ${what}: ${guarded.path} ${guarded.message}`);
+  const statement = input.parse();
+  const problems = await input.check(statement);
+  if (problems.length > 0)
+    throw new Error(`inconsistent ${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  return signEnvelope(PAYLOAD_TYPE, utf8.encode(canonicalJson(statement)), signer);
 }
 
 /**
