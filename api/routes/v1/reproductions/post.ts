@@ -2,7 +2,6 @@
 // stored original, and store it in one transaction. 201 the first time, 200 with the same id
 // afterwards. An operator key's "not reproduced" hides the submission at once.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import {
   auditReproduction,
   Envelope,
@@ -16,12 +15,13 @@ import {
 import { findOriginal, storeReproduction, type VerifiedReproduction } from "../../../db/queries/reproductions.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
-import { FixedWindowCounter, rateLimit, tooManyRequests } from "../../../middleware/rate-limit.js";
-import { verificationBudget, WorkBudget } from "../../../middleware/verification-budget.js";
+import { FixedWindowCounter, tooManyRequests } from "../../../middleware/rate-limit.js";
+import { WorkBudget } from "../../../middleware/verification-budget.js";
 import { type ProblemCode, problem, problemResponses } from "../../../problem.js";
 import { operatorKeysOf } from "../../../reproducer-keys.js";
 import { defineRoute, PUBLIC } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
+import { signedBodyGuards } from "../signed-body.js";
 
 const route = defineRoute({
   method: "post",
@@ -70,9 +70,6 @@ const route = defineRoute({
   },
 });
 
-/** What the OpenAPI document's body type accepts (as @hono/zod-openapi checks it), parameters allowed. */
-const JSON_MEDIA_TYPE = /^application\/([a-z.-]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
-
 /** A refusal whose detail is the first error, with every error listed. */
 function firstOf(errors: PathError[]): string {
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
@@ -117,15 +114,8 @@ export function registerPostReproduction(router: OpenAPIHono<AppEnv>, options: R
   router.openAPIRegistry.registerPath(route);
   return router.post(
     route.path,
-    rateLimit(options.rateLimits.submissions, options.clientAddress, "reproductions from this address"),
-    verificationBudget(budget, options.clientAddress),
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => problem(c, "payload-too-large", `an attestation may be at most ${MAX_BODY_BYTES} bytes`),
-    }),
+    signedBodyGuards(options, budget, { document: "an attestation", requests: "reproductions" }),
     async (c) => {
-      if (!JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? ""))
-        return problem(c, "unsupported-media-type", "send the body as application/json");
       const address = options.clientAddress(c);
       // The checks are charged to the address's verification budget as they are done.
       const timed = async <T>(work: () => Promise<T>): Promise<T> => {

@@ -1,17 +1,17 @@
 // POST /submissions: verify a signed bundle, check it against a suite this server ranks,
 // and store it in one transaction. 201 the first time, 200 with the same id afterwards.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { Envelope, SubmissionReceipt } from "../../../../schema/index.js";
 import { storeSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
-import { FixedWindowCounter, rateLimit, tooManyRequests } from "../../../middleware/rate-limit.js";
-import { verificationBudget, WorkBudget } from "../../../middleware/verification-budget.js";
+import { FixedWindowCounter, tooManyRequests } from "../../../middleware/rate-limit.js";
+import { WorkBudget } from "../../../middleware/verification-budget.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { verifySubmission } from "../../../verify-submission.js";
 import { defineRoute, PUBLIC } from "../define-route.js";
 import { jsonResponse } from "../responses.js";
+import { signedBodyGuards } from "../signed-body.js";
 
 const route = defineRoute({
   method: "post",
@@ -51,9 +51,6 @@ const route = defineRoute({
   },
 });
 
-/** What the OpenAPI document's body type accepts (as @hono/zod-openapi checks it), parameters allowed. */
-const JSON_MEDIA_TYPE = /^application\/([a-z.-]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
-
 export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
   const perKey = new FixedWindowCounter(options.rateLimits.submissionsPerKey);
   const budget = new WorkBudget(options.rateLimits.verificationMs);
@@ -64,15 +61,8 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
   router.openAPIRegistry.registerPath(route);
   return router.post(
     route.path,
-    rateLimit(options.rateLimits.submissions, options.clientAddress, "submissions from this address"),
-    verificationBudget(budget, options.clientAddress),
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => problem(c, "payload-too-large", `a bundle may be at most ${MAX_BODY_BYTES} bytes`),
-    }),
+    signedBodyGuards(options, budget, { document: "a bundle", requests: "submissions" }),
     async (c) => {
-      if (!JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? ""))
-        return problem(c, "unsupported-media-type", "send the body as application/json");
       const verified = await verify(new Uint8Array(await c.req.arrayBuffer()));
       budget.charge(options.clientAddress(c), verified.workMs);
       if (!verified.ok) {
