@@ -4,24 +4,29 @@
 // Figure 1 values read from the plots are approximate and say so; where Table 1 reports the
 // same condition (Figure 1c at p = 0 and p = 1), Table 1's exact figure is used instead.
 
+import { PAPER_TABLE_1, type PaperModel, paperModelOf } from "../../schema/index.js";
+
 export const PAPER_CITATION =
   'Zhang, Bengio, Hardt, Recht and Vinyals, "Understanding deep learning requires rethinking generalization", ' +
   "ICLR 2017 ([arXiv:1611.03530](https://arxiv.org/abs/1611.03530))";
 
-/** A model as the paper names it (Table 1, Figure 1). */
-export type PaperModel = "Inception" | "Inception w/o BatchNorm" | "AlexNet" | "MLP 3x512" | "MLP 1x512";
+// The paper's models, Table 1 and which model each built-in stands for live in schema/ (the
+// architecture page shows the same Table 1): one copy of the figures.
+export type { PaperModel } from "../../schema/index.js";
+
+/** How each of our architectures differs in build from the paper's model it stands for (paperModelOf). */
+const BUILD_NOTES: Record<string, string> = {
+  "mlp-1x512": "the same layers; 784 inputs (28×28×1) instead of 2,352 (28×28×3)",
+  "mlp-3x512": "the same layers; 784 inputs instead of 2,352",
+  "small-alexnet": "the same layers; one input channel instead of three",
+  "small-alexnet-tiny": "the paper's small AlexNet with 16 filters per convolution instead of 64",
+  "small-inception": "the same layers; one input channel instead of three",
+};
 
 /** The paper's model that each of our architectures stands for, and how ours differs in build. */
-export const PAPER_MODEL_OF: Record<string, { model: PaperModel; note: string }> = {
-  "mlp-1x512": { model: "MLP 1x512", note: "the same layers; 784 inputs (28×28×1) instead of 2,352 (28×28×3)" },
-  "mlp-3x512": { model: "MLP 3x512", note: "the same layers; 784 inputs instead of 2,352" },
-  "small-alexnet": { model: "AlexNet", note: "the same layers; one input channel instead of three" },
-  "small-alexnet-tiny": {
-    model: "AlexNet",
-    note: "the paper's small AlexNet with 16 filters per convolution instead of 64",
-  },
-  "small-inception": { model: "Inception", note: "the same layers; one input channel instead of three" },
-};
+export const PAPER_MODEL_OF: Record<string, { model: PaperModel; note: string }> = Object.fromEntries(
+  Object.entries(BUILD_NOTES).map(([id, note]) => [id, { model: paperModelOf(id)!, note }]),
+);
 
 /** Appendix A: the data and the optimizer of every experiment. */
 export const PAPER_SETUP = {
@@ -45,28 +50,7 @@ export const PARAMETERS: Partial<Record<PaperModel, number>> = {
 };
 
 /** Table 1 (CIFAR-10): [train, test] accuracy in %, by model and column; absent where the paper has no entry. */
-export const TABLE_1: Record<
-  PaperModel,
-  Partial<Record<"crop+wd" | "crop" | "wd" | "none" | "random", [number, number]>>
-> = {
-  Inception: {
-    "crop+wd": [100.0, 89.05],
-    crop: [100.0, 89.31],
-    wd: [100.0, 86.03],
-    none: [100.0, 85.75],
-    random: [100.0, 9.78],
-  },
-  "Inception w/o BatchNorm": { wd: [100.0, 83.0], none: [100.0, 82.0], random: [100.0, 10.12] },
-  AlexNet: {
-    "crop+wd": [99.9, 81.22],
-    crop: [99.82, 79.66],
-    wd: [100.0, 77.36],
-    none: [100.0, 76.07],
-    random: [99.82, 9.86],
-  },
-  "MLP 3x512": { wd: [100.0, 53.35], none: [100.0, 52.39], random: [100.0, 10.48] },
-  "MLP 1x512": { wd: [99.8, 50.39], none: [100.0, 50.51], random: [99.34, 10.61] },
-};
+export const TABLE_1 = PAPER_TABLE_1;
 
 /** Label-corruption levels of Figure 1b and 1c. */
 export const LEVELS = [0, 0.2, 0.4, 0.6, 0.8, 1] as const;
