@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{schema,runner,api,web}/**/*.test.ts", "tests/boundaries.test.ts"],
+          include: ["{schema,runner,api,web,scripts}/**/*.test.ts", "tests/boundaries.test.ts"],
           testTimeout: 60_000,
         },
       },

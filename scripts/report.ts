@@ -1,9 +1,9 @@
 // The reproduction report: docs/reproduction.md and its figures in docs/reproduction/, from
 // real runs of this project set beside the paper's published results (Zhang et al., ICLR
-// 2017). It runs (or resumes, or reuses) through the built CLI: the quick suite, the kernel
-// baseline on the quick suite's tasks and on growing subsets of MNIST, and Theorem 1 on
-// random points and on MNIST images; with --standard also the standard suite on
-// Fashion-MNIST with one seed. The bundles go to a local leaderboard whose architecture
+// 2017). It runs (or resumes, or reuses) through the built CLI: the quick suite, the
+// regularizers suite (Table 1's ablations), the kernel baseline on the quick suite's tasks and
+// on growing subsets of MNIST, and Theorem 1 on random points and on MNIST images; with
+// --standard also the standard suite on Fashion-MNIST with one seed. The bundles go to a local leaderboard whose architecture
 // pages Chromium screenshots for Figure 1a, 1b and 1c.
 //
 //   npm run report [-- --results DIR] [--standard]
@@ -62,6 +62,7 @@ const started = performance.now();
 const results = await ResultsFolder.open(resultsDir);
 
 const quickBundle = await results.bundle("quick", ["run", "--suite", "quick"]);
+const regularizersBundle = await results.bundle("regularizers", ["run", "--suite", "regularizers"]);
 const kernelBundle = await results.bundle("kernel-quick", ["kernel", "--suite", "quick"]);
 const kernelSizes = [];
 for (const n of KERNEL_SIZES)
@@ -122,7 +123,7 @@ await mkdir(IMAGES, { recursive: true });
 const board = await LocalBoard.open();
 let report: string;
 try {
-  for (const bundle of [quickBundle, kernelBundle, ...(standardBundle ? [standardBundle] : [])])
+  for (const bundle of [quickBundle, regularizersBundle, kernelBundle, ...(standardBundle ? [standardBundle] : [])])
     await board.submit(bundle.text);
 
   /** Each trained architecture of a bundle with its page's data and its charts as PNGs. */
@@ -170,6 +171,7 @@ try {
   report = reproductionReport(
     {
       quick,
+      regularizers: { bundle: regularizersBundle },
       kernel: {
         bundle: kernelBundle,
         detail: await board.architecture(kernelArchitecture.fingerprint, kernelRef),

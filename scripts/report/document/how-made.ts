@@ -23,6 +23,7 @@ export function howMade(input: ReportInput): string {
   const hw = q.environment.hardware;
   const rows = [
     invocationRows("quick suite", input.quick.bundle.invocations, input.quick.bundle.command),
+    invocationRows("regularizers suite", input.regularizers.bundle.invocations, input.regularizers.bundle.command),
     invocationRows("kernel baseline, quick tasks", input.kernel.bundle.invocations, input.kernel.bundle.command),
     ...input.kernel.sizes.map((s) =>
       invocationRows(`kernel, n = ${formatInteger(s.output.n)}`, s.invocations, s.command),
@@ -42,6 +43,7 @@ export function howMade(input: ReportInput): string {
   ];
   const all = [
     input.quick.bundle,
+    input.regularizers.bundle,
     input.kernel.bundle,
     ...input.kernel.sizes,
     ...input.theorem,
@@ -68,7 +70,7 @@ export function howMade(input: ReportInput): string {
     "",
     `In all, ${seconds(total)} of commands for the recorded steps. ` +
       "Generating the report again from these results trains and solves nothing: " +
-      `it signs the ${input.standard.result ? "three" : "two"} suite bundles again, ` +
+      `it signs the ${input.standard.result ? "four" : "three"} suite bundles again, ` +
       "submits them and takes the screenshots.",
     "",
     `Machine: ${hw.cpuCount} × ${hw.cpuModel}, ${formatGibibytes(hw.memoryBytes)}, ` +

@@ -14,7 +14,7 @@ import { standardSection } from "./standard.js";
 import { table1 } from "./table-1.js";
 import { theoremSection } from "./theorem.js";
 
-export type { KernelResult, ReportInput, StandardStatus, SuiteResult } from "./input.js";
+export type { KernelResult, RegularizersResult, ReportInput, StandardStatus, SuiteResult } from "./input.js";
 export { examplesPerSecond };
 
 /**

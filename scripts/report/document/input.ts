@@ -30,6 +30,11 @@ export interface KernelResult {
   board: { ranked: number; baseline: BaselineRow | null };
 }
 
+/** The regularizers suite (the paper's Table 1 ablations at the quick suite's scale): its verified bundle. */
+export interface RegularizersResult {
+  bundle: StepBundle;
+}
+
 /** The standard suite: which of its datasets this machine has, and its results if it ran. */
 export interface StandardStatus {
   datasets: { id: string; present: boolean; detail: string }[];
@@ -46,6 +51,7 @@ export interface StandardStatus {
 
 export interface ReportInput {
   quick: SuiteResult;
+  regularizers: RegularizersResult;
   kernel: KernelResult;
   theorem: StepJson<TheoremReport>[];
   standard: StandardStatus;

@@ -44,7 +44,8 @@ export function setup(input: ReportInput): string {
     [
       "regularizers",
       regularizers.length === 0
-        ? "none (the quick suite runs the randomization tests only)"
+        ? "none (the quick suite runs the randomization tests only; Table 1's ablations are the " +
+          "`regularizers` suite's, below)"
         : `none and ${list(regularizers.map((r) => `\`${r}\``))}`,
       "none for the randomization tests; Table 1 ablates weight decay, random crops, batch norm",
     ],
