@@ -3,7 +3,10 @@ import { formatInteger } from "../../../web/index.js";
 import { FIGURE_1C, KERNEL, TABLE_1, theoremWeights } from "../paper.js";
 import { paperPercent, percent, ratio } from "./format.js";
 import type { ReportInput } from "./input.js";
+import { claimTitle, suiteClaims } from "./regularizers.js";
 import { accuracies, allFitted, fittedRuns, medianSteps, paperModel, plainSweep, rising, runsOf } from "./runs.js";
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 export function headline(input: ReportInput): string {
   const q = input.quick.bundle.predicate;
@@ -52,6 +55,22 @@ export function headline(input: ReportInput): string {
       );
     }
   }
+  const claims = suiteClaims(input.regularizers.bundle.predicate).filter((c) => c.verdict !== "not tested");
+  if (claims.length > 0)
+    lines.push(
+      "- **Regularizers** (the `regularizers` suite, the paper's Table 1 on MNIST digits): against the paper's claims, " +
+        `${claims
+          .map(
+            (c) =>
+              `${c.verdict} that ${lowerFirst(
+                claimTitle(c)
+                  .replace(/^\([a-d]\) /, "")
+                  .replace(/\.$/, ""),
+              )}`,
+          )
+          .join("; ")} ` +
+        "([Table 1](#table-1-training-and-test-accuracy)).",
+    );
   const largest = [...input.kernel.sizes].sort((a, b) => b.output.n - a.output.n)[0];
   if (largest) {
     lines.push(

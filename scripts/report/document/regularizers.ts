@@ -431,6 +431,22 @@ export function regularizerClaims(rows: readonly AblationRow[], context: ClaimCo
   ];
 }
 
+/** The claims as a suite's bundle answers them: its rows, test-set size, fit threshold and classes. */
+export function suiteClaims(predicate: ResultPredicate): Claim[] {
+  const spec = predicate.suite.datasets[0]!;
+  return regularizerClaims(ablationRows(predicate), {
+    testSize: spec.testSize,
+    fitThreshold: predicate.suite.fitThreshold,
+    classes: predicate.datasets[0]!.classes,
+    trainSize: spec.trainSize,
+  });
+}
+
+/** A claim's title, the bold words its text opens with. */
+export function claimTitle(claim: Claim): string {
+  return /^\*\*(.+?)\*\*/.exec(claim.text)?.[1] ?? claim.id;
+}
+
 function range(values: readonly number[], format: (value: number) => string): string {
   const low = Math.min(...values);
   const high = Math.max(...values);

@@ -12,13 +12,7 @@ import { formatInteger, formatThreshold, NONE } from "../../../web/index.js";
 import { PAPER_MODEL_OF, PAPER_SETUP, PARAMETERS, type PaperModel, TABLE_1 } from "../paper.js";
 import { list, paperPercent, percent, seconds, table } from "./format.js";
 import type { ReportInput, StandardStatus } from "./input.js";
-import {
-  type AblationRow,
-  ablationRows,
-  type RegularizerKind,
-  regularizerClaims,
-  regularizerKind,
-} from "./regularizers.js";
+import { type AblationRow, ablationRows, type RegularizerKind, regularizerKind, suiteClaims } from "./regularizers.js";
 import { paperModel, paperSchedule, stoppingRule } from "./runs.js";
 
 /**
@@ -160,13 +154,7 @@ export function table1(input: ReportInput, standard: Suite): string {
 /** The paper's claims on regularization, with the verdicts of the regularizers suite. */
 function claimsSection(p: ResultPredicate): string {
   const spec = p.suite.datasets[0]!;
-  const classes = p.datasets[0]!.classes;
-  const claims = regularizerClaims(ablationRows(p), {
-    testSize: spec.testSize,
-    fitThreshold: p.suite.fitThreshold,
-    classes,
-    trainSize: spec.trainSize,
-  });
+  const claims = suiteClaims(p);
   return [
     "### The paper's claims on regularization, against the `regularizers` suite",
     "",
