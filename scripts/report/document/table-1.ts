@@ -54,9 +54,12 @@ function regularizerWords(r: Regularizer): string {
       `random ${r.augmentation === "crop" ? "crops" : "crops and mirror flips"}: each training example at each step ` +
         "is a random 28×28 window of its image zero-padded by 2 pixels, shifts of up to ±2 pixels " +
         "([training.md](training.md))",
-    r.dropout > 0 && `dropout at rate ${r.dropout}`,
-    r.batchNorm === "on" && "batch norm after each convolution",
-    r.batchNorm === "off" && "batch norm taken out",
+    r.dropout > 0 &&
+      `dropout at rate ${r.dropout} after each hidden dense layer, or small Inception's global pool ` +
+        "([architectures.md](architectures.md))",
+    r.batchNorm === "on" &&
+      "batch norm between each hidden dense or convolution layer and its ReLU ([architectures.md](architectures.md))",
+    r.batchNorm === "off" && "batch norm taken out of an architecture that has it",
     r.earlyStoppingPatience !== null &&
       `early stopping: a run ends once accuracy on a validation split (${Math.round(VALIDATION_FRACTION * 100)}% ` +
         `of its training subset, never the test set) has not improved for ${r.earlyStoppingPatience} epochs`,
@@ -141,8 +144,9 @@ export function table1(input: ReportInput, standard: Suite): string {
     "",
     ablations.length === 0
       ? "Every regularizer set of the standard suite ran."
-      : "Not run here: the `standard` suite, which runs the same ablations on 10,000-image subsets of Fashion-MNIST " +
-        `and CIFAR-10 for ${list(standard.architectures.map((a) => `\`${a.id}\``))} with three seeds, ` +
+      : "Not run here: the `standard` suite, which runs the same ablations on " +
+        `${list(standard.datasets.map((d) => `${formatInteger(d.trainSize)} training images of \`${d.id}\``))} ` +
+        `for ${list(standard.architectures.map((a) => `\`${a.id}\``))} with ${standard.seeds.length} seeds, ` +
         `and its ablation${ablations.length === 1 ? "" : "s"} ${list(ablations.map((a) => `\`${a}\``))} ` +
         "that no suite run here has " +
         `(${standardNote(input.standard)}). ` +
