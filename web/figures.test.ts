@@ -67,6 +67,7 @@ function condition(corruption: Corruption, level: number | null, regularizer = "
     epochsToFit: spread(10),
     genGap: spread(0.1),
     testError: spread(0.2),
+    trainAccuracy: spread(0.9),
     slowdown: null,
     counts: {
       seeds: 3,

@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatPercentValue,
   formatPoints,
+  formatPointsChange,
   formatPValue,
   formatRatio,
   formatSeconds,
@@ -28,6 +29,12 @@ describe("number formats", () => {
     expect(formatPercent(0.8125)).toBe("81.3%");
     expect(formatPoints(0.184)).toBe("18.4 pp");
     expect(formatPoints(-0.02)).toBe("−2.0 pp");
+    expect(formatPointsChange(-0.04)).toBe("−4.0");
+    expect(formatPointsChange(0.0123)).toBe("+1.2");
+    // 1 − 0.9 − (1 − 0.91) is 0.01000000000000001: a float difference prints as the points it is.
+    expect(formatPointsChange(1 - 0.9 - (1 - 0.91))).toBe("+1.0");
+    expect(formatPointsChange(0.0004)).toBe("±0.0");
+    expect(formatPointsChange(-0.0004)).toBe("±0.0");
     expect(formatPercent(0.42)).toBe("42.0%");
     expect(formatPercentValue(0.0923)).toBe("9.2");
     expect(formatThreshold(1)).toBe("100%");

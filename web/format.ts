@@ -83,6 +83,19 @@ export function formatPoints(fraction: number): string {
 }
 
 /**
+ * A change in percentage points with its sign and without the unit, for a strip of changes whose
+ * header names the unit; a change that rounds to zero reads "±0.0".
+ *
+ * @example
+ * formatPointsChange(-0.04) // "−4.0"; formatPointsChange(0.0123) // "+1.2"
+ */
+export function formatPointsChange(fraction: number): string {
+  const size = fixedDecimal.format(Math.abs(fraction) * 100);
+  if (size === "0.0") return "±0.0";
+  return `${fraction < 0 ? "−" : "+"}${size}`;
+}
+
+/**
  * A ratio such as the slowdown, two significant digits.
  *
  * @example

@@ -491,6 +491,7 @@ export interface components {
       contested: components["schemas"]["ContestEvidence"];
       bestWallTime: components["schemas"]["BestWallTime"];
       provisional: boolean;
+      regularizerEffects: components["schemas"]["RegularizerEffect"][];
     };
     ArchitectureSummary: {
       fingerprint: string;
@@ -546,6 +547,11 @@ export interface components {
       };
       submissionId: string;
     } | null;
+    RegularizerEffect: {
+      regularizer: string;
+      gapDelta: number | null;
+      seeds: number;
+    };
     UnrankedRow: {
       architecture: components["schemas"]["ArchitectureSummary"];
       stepsToFit: components["schemas"]["Spread"];
@@ -559,6 +565,7 @@ export interface components {
       contested: components["schemas"]["ContestEvidence"];
       bestWallTime: components["schemas"]["BestWallTime"];
       provisional: boolean;
+      regularizerEffects: components["schemas"]["RegularizerEffect"][];
     };
     BaselineRow: {
       architecture: components["schemas"]["ArchitectureSummary"];
@@ -625,6 +632,7 @@ export interface components {
       epochsToFit: components["schemas"]["Spread"];
       genGap: components["schemas"]["Spread"];
       testError: components["schemas"]["Spread"];
+      trainAccuracy: components["schemas"]["Spread"];
       slowdown: number | null;
       counts: components["schemas"]["SlotCounts"];
     };

@@ -25,6 +25,11 @@ export const ConditionSummary = z
     genGap: Spread,
     /** Final test error (1 − accuracy) over the runs, median and quartiles (never censored): Figure 1c. */
     testError: Spread,
+    /**
+     * Final training accuracy on the (corrupted) training labels over the runs, median and
+     * quartiles (never censored; failed runs left out): Table 1's train column.
+     */
+    trainAccuracy: Spread,
     /** As on the leaderboard row: censored random-label runs beside fitted true-label runs are +∞. */
     slowdown: z.number().nullable(),
     counts: SlotCounts,

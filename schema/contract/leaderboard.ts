@@ -2,7 +2,7 @@
 // the gap ranking leaves out, and the non-neural baselines shown beside them.
 import { z } from "zod";
 import { ArchitectureSummary, SlotCounts, Spread, SubmissionId, SuiteRef, TrueLabelFit, Verification } from "./api.js";
-import { NonNegativeInt, PositiveInt } from "./common.js";
+import { NonNegativeInt, PositiveInt, Slug } from "./common.js";
 import { type Architecture, Environment } from "./payload.js";
 import { ReproductionId } from "./reproduction.js";
 import { DatasetId } from "./suite.js";
@@ -42,6 +42,26 @@ export const ContestEvidence = z
 export type ContestEvidence = z.infer<typeof ContestEvidence>;
 
 /**
+ * How one regularizer set changes an architecture's generalization gap on true labels: the median
+ * gap with it minus the median gap with every regularizer off (negative: a smaller gap), each
+ * median over the standing results of the finished runs, one per seed.
+ *
+ * @example
+ * RegularizerEffect.parse({ regularizer: "crop", gapDelta: -0.042, seeds: 1 }).gapDelta // -0.042
+ */
+export const RegularizerEffect = z
+  .strictObject({
+    /** The regularizer set's name, as the suite names it (`wd`, `crop`, …). */
+    regularizer: Slug,
+    /** Null when either median is missing (no finished true-label run with it, or without it). */
+    gapDelta: z.number().nullable(),
+    /** Seeds behind the median gap with the regularizer on. */
+    seeds: NonNegativeInt,
+  })
+  .meta({ id: "RegularizerEffect" });
+export type RegularizerEffect = z.infer<typeof RegularizerEffect>;
+
+/**
  * One architecture's row: the rank metrics of the protocol over the standing results (one per
  * slot, hence one per seed) of the suite version and dataset (random labels and true labels,
  * both without regularizer).
@@ -75,6 +95,11 @@ export const LeaderboardRow = z
     bestWallTime: BestWallTime.nullable(),
     /** The ranked metric rests on fewer seeds than the suite lists. */
     provisional: z.boolean(),
+    /**
+     * Per regularizer set the suite ablates (all but none, in suite order), how it changes the
+     * generalization gap; empty for a suite without regularizer ablations.
+     */
+    regularizerEffects: z.array(RegularizerEffect),
   })
   .meta({ id: "LeaderboardRow" });
 export type LeaderboardRow = z.infer<typeof LeaderboardRow>;

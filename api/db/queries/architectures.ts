@@ -80,6 +80,7 @@ export async function findArchitecture(
       ...spreadColumns("epochs", runs.epochsToFit, all, "censored"),
       ...spreadColumns("gap", runs.genGap, all, "excluded"),
       ...spreadColumns("testError", sql`1 - ${runs.finalTestAcc}`, all, "excluded"),
+      ...spreadColumns("trainAccuracy", runs.finalTrainAcc, all, "excluded"),
       slowdownQuartiles: slowdownSql(all),
       ...slotCountColumns(),
     })
@@ -112,6 +113,7 @@ export async function findArchitecture(
       epochsToFit: sgd ? spreadOf(g, "epochs", suiteSeeds) : NO_RUNS,
       genGap: spreadOf(g, "gap", suiteSeeds),
       testError: spreadOf(g, "testError", suiteSeeds),
+      trainAccuracy: spreadOf(g, "trainAccuracy", suiteSeeds),
       slowdown: sgd ? finiteOrNull(g.slowdownQuartiles?.[1]) : null,
       counts: slotCountsOf(g),
     };

@@ -5,14 +5,17 @@
 // listed unranked. Non-neural baselines (kernels) are left out of the ranking and listed on their own.
 import { and, asc, eq, inArray, isNotNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import {
+  ablatedRegularizers,
   architectures,
   BASELINE_KINDS,
   type BaselineRow,
   type ContestEvidence,
   type Environment,
+  findSuite,
   Leaderboard,
   type LeaderboardRow,
   type RankMetric,
+  type RegularizerEffect,
   runs,
   submissions,
   type TrueLabelFit,
@@ -54,6 +57,49 @@ const RANDOM_LABELS = and(eq(runs.corruptionKind, "random"), eq(runs.regularizer
 const TRUE_LABELS = and(eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
 /** The conditions a row's figures and counts come from. */
 const RANKED_CONDITIONS = or(RANDOM_LABELS, TRUE_LABELS)!;
+
+/** True labels with one regularizer set on: a Δ gap's runs. */
+function trueLabelsWith(regularizer: string): SQL {
+  return and(eq(runs.corruptionKind, "true"), eq(runs.regularizer, regularizer))!;
+}
+
+/**
+ * Per regularizer set in `names`, the median gap on true labels with it on and the seeds behind
+ * that median, as two arrays in the order of `names`: aggregates of the same grouped pass over a
+ * board's runs that the row's spreads come from (one filtered median each, so no second pass).
+ * The names are the suite's, bound as parameters.
+ */
+function regularizerGapColumns(names: readonly string[]) {
+  if (names.length === 0)
+    return {
+      regularizerGaps: sql<(number | null)[]>`'{}'::float8[]`.as("regularizer_gaps"),
+      regularizerSeeds: sql<number[]>`'{}'::int[]`.as("regularizer_seeds"),
+    };
+  const medians = names.map((name) => medianOf(runs.genGap, trueLabelsWith(name)));
+  const seeds = names.map(
+    (name) =>
+      sql`count(distinct ${runs.seed}) filter (where ${and(STANDING, eq(runs.status, "ok"), trueLabelsWith(name))})`,
+  );
+  return {
+    regularizerGaps: sql<(number | null)[]>`array[${sql.join(medians, sql`, `)}]::float8[]`.as("regularizer_gaps"),
+    regularizerSeeds: sql<number[]>`array[${sql.join(seeds, sql`, `)}]::int[]`.as("regularizer_seeds"),
+  };
+}
+
+/** What a board's suite says about its rows: how many seeds it lists, which regularizer sets it ablates. */
+interface BoardSuite {
+  seeds: number;
+  regularizers: readonly string[];
+}
+
+function boardSuite(board: Pick<LeaderboardQuery, "suiteId" | "suiteVersion">): BoardSuite {
+  const suite = findSuite(board.suiteId, board.suiteVersion);
+  return {
+    seeds: suiteSeedCount({ id: board.suiteId, version: board.suiteVersion }),
+    // A suite this build no longer knows: no ablations to show (its results are not stored anyway).
+    regularizers: suite ? ablatedRegularizers(suite) : [],
+  };
+}
 
 /** An ArchitectureSummary, selected as one nested object. */
 const ARCHITECTURE_SUMMARY = {
@@ -106,6 +152,7 @@ function rankBy(key: SQL) {
  * paged or filtered to one architecture without changing either.
  */
 function rankedBoard(db: Database, board: BoardQuery) {
+  const { regularizers } = boardSuite(board);
   const fastestFirst = sql`array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId})`;
   const fittedRandomLabels = sql`${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null`;
   const perArchitecture = db
@@ -119,6 +166,7 @@ function rankedBoard(db: Database, board: BoardQuery) {
         ...spreadColumns("trueSteps", runs.stepsToFit, TRUE_LABELS, "censored"),
         slowdownQuartiles: slowdownSql(RANDOM_LABELS).as("slowdown_quartiles"),
         testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
+        ...regularizerGapColumns(regularizers),
         ...slotCountColumns(RANKED_CONDITIONS),
         // The fastest fit of random labels and the submission it came from (ties: the lower id).
         fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as(
@@ -179,10 +227,28 @@ function trueLabelFit(row: RankedRow): TrueLabelFit {
 type Contested = ReadonlyMap<string, ContestEvidence>;
 
 /**
+ * Each ablated regularizer set's change of the median gap: its median minus the median with every
+ * regularizer off (the row's gap), null where either is missing or censored.
+ */
+function regularizerEffectsOf(row: RankedRow, regularizers: readonly string[]): RegularizerEffect[] {
+  const { stats: s } = row;
+  const without = finiteOrNull(s.gapQuartiles?.[1]);
+  return regularizers.map((regularizer, i) => {
+    const withIt = finiteOrNull(s.regularizerGaps?.[i]);
+    return {
+      regularizer,
+      gapDelta: withIt === null || without === null ? null : withIt - without,
+      seeds: s.regularizerSeeds?.[i] ?? 0,
+    };
+  });
+}
+
+/**
  * A row's figures as the board shows them when ranked by `metric`, without its rank; `contested`
  * holds the evidence against its standing results (queryContested).
  */
-function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number, contested: Contested): UnrankedRow {
+function toUnrankedRow(row: RankedRow, metric: RankMetric, suite: BoardSuite, contested: Contested): UnrankedRow {
+  const suiteSeeds = suite.seeds;
   const { stats: s, fastest: f } = row;
   const stepsToFit = spreadOf(s, "steps", suiteSeeds);
   const genGap = spreadOf(s, "gap", suiteSeeds);
@@ -213,6 +279,7 @@ function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number, c
           }
         : null,
     provisional: (metric === "memorization" ? stepsToFit : genGap).provisional,
+    regularizerEffects: regularizerEffectsOf(row, suite.regularizers),
   };
 }
 
@@ -220,11 +287,11 @@ function toUnrankedRow(row: RankedRow, metric: RankMetric, suiteSeeds: number, c
 function toLeaderboardRow(
   row: RankedRow,
   metric: RankMetric,
-  suiteSeeds: number,
+  suite: BoardSuite,
   contested: Contested,
 ): LeaderboardRow | null {
   const rank = metric === "memorization" ? row.memorizationRank : row.gapRank;
-  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suiteSeeds, contested) };
+  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suite, contested) };
 }
 
 /**
@@ -283,7 +350,7 @@ export async function queryLeaderboard(
   query: LeaderboardQuery,
 ): Promise<{ rows: LeaderboardRow[]; total: number }> {
   const { ranked, rows } = rankedBoard(db, query);
-  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
+  const suite = boardSuite(query);
   const byGap = query.rank === "gap";
   const page = await rows
     .where(byGap ? sql`${ranked.fitsTrueLabels}` : undefined)
@@ -299,7 +366,7 @@ export async function queryLeaderboard(
     query,
     page.map((row) => row.architecture.fingerprint),
   );
-  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suiteSeeds, contested) ?? []) };
+  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suite, contested) ?? []) };
 }
 
 /**
@@ -308,7 +375,7 @@ export async function queryLeaderboard(
  */
 async function queryDidNotFit(db: Database, query: BoardQuery): Promise<UnrankedRow[]> {
   const { ranked, rows } = rankedBoard(db, query);
-  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
+  const suite = boardSuite(query);
   const page = await rows
     .where(sql`not ${ranked.fitsTrueLabels}`)
     .orderBy(sql`(${ranked.stats.gapQuartiles})[2] asc nulls last`, asc(ranked.architecture.fingerprint))
@@ -318,7 +385,7 @@ async function queryDidNotFit(db: Database, query: BoardQuery): Promise<Unranked
     query,
     page.map((row) => row.architecture.fingerprint),
   );
-  return page.map((row) => toUnrankedRow(row, "gap", suiteSeeds, contested));
+  return page.map((row) => toUnrankedRow(row, "gap", suite, contested));
 }
 
 /**
@@ -339,13 +406,13 @@ export async function queryStanding(db: Database, fingerprint: string, board: Bo
   const { ranked, rows } = rankedBoard(db, board);
   const [row] = await rows.where(eq(ranked.architecture.fingerprint, fingerprint));
   if (!row) return { memorization: null, gap: null, unrankedByGap: null, total: 0, fittedTotal: 0 };
-  const suiteSeeds = suiteSeedCount({ id: board.suiteId, version: board.suiteVersion });
+  const suite = boardSuite(board);
   const contested = await queryContested(db, board, [fingerprint]);
-  const gap = toLeaderboardRow(row, "gap", suiteSeeds, contested);
+  const gap = toLeaderboardRow(row, "gap", suite, contested);
   return {
-    memorization: toLeaderboardRow(row, "memorization", suiteSeeds, contested),
+    memorization: toLeaderboardRow(row, "memorization", suite, contested),
     gap,
-    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suiteSeeds, contested) : null,
+    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suite, contested) : null,
     total: row.total,
     fittedTotal: row.fittedTotal,
   };

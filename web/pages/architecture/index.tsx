@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // An architecture (`/architectures/:fingerprint`): where it stands on a board, its learning
 // curves per corruption (Figure 1a), steps to fit and test error against the label-corruption
-// level (Figures 1b and 1c), every condition, its topology and its newest runs. A non-neural
+// level (Figures 1b and 1c), on a board with regularizer ablations its Table 1 beside the paper's,
+// every condition, its topology and its newest runs. A non-neural
 // baseline (a kernel) has no SGD figures: its page draws Figure 1c only.
 import {
   type ArchitectureDetail,
@@ -28,6 +29,7 @@ import { ConditionsTable } from "./conditions-table.js";
 import { RandomizationTests } from "./figures.js";
 import { RunsTable } from "./runs-table.js";
 import { BaselineStats, RankStats, type Standing, VerificationStanding } from "./standing.js";
+import { Table1 } from "./table-1.js";
 import { Topology } from "./topology.js";
 
 /** A board the architecture has visible runs on. */
@@ -127,6 +129,9 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
         sweep={sweep}
         fitThreshold={fitThreshold}
       />
+
+      {/* A closed-form solve has no regularizers to ablate; a board without ablations draws no table. */}
+      {sgd && <Table1 detail={detail} suite={props.suite} />}
 
       <section aria-labelledby="conditions-heading">
         <h2 id="conditions-heading">Every condition</h2>

@@ -37,6 +37,14 @@ const COLUMNS: [string, string, string][] = [
   ],
   ["Test acc.", "test-accuracy", "Accuracy on the held-out test set after training on true labels (median)."],
   [
+    "Δ gap by regularizer",
+    "regularizer-effects",
+    "On a suite with regularizer ablations (the paper's Table 1): per regularizer set, in the suite's order, the " +
+      "median generalization gap on true labels with it on minus the median gap with every regularizer off, in " +
+      "percentage points; negative means the regularizer made the gap smaller. The ranked columns are those " +
+      "with every regularizer off.",
+  ],
+  [
     "Seeds, results",
     "submissions",
     "Seeds with a standing result (the first accepted result of each slot: the only samples), then later results " +
@@ -67,12 +75,14 @@ const COLUMNS: [string, string, string][] = [
   ],
 ];
 
-export function Columns() {
+/** `ablations`: whether the board's suite ablates regularizers (the Δ gap column is shown). */
+export function Columns(props: { ablations: boolean }) {
+  const columns = props.ablations ? COLUMNS : COLUMNS.filter(([, anchor]) => anchor !== "regularizer-effects");
   return (
     <section class="columns" aria-labelledby="columns-heading">
       <h2 id="columns-heading">What the columns mean</h2>
       <dl>
-        {COLUMNS.map(([term, anchor, text]) => (
+        {columns.map(([term, anchor, text]) => (
           <div>
             <dt>{term}</dt>
             <dd>

@@ -3,7 +3,7 @@
 // or by generalization gap, then the board's non-neural baselines (never ranked), with
 // filters and downloads in the URL. No script: sorting, filtering and paging are links and
 // a GET form.
-import type { Leaderboard, Suite } from "../../../schema/index.js";
+import { ablatedRegularizers, type Leaderboard, type Suite } from "../../../schema/index.js";
 import type { AssetManifest } from "../../assets.js";
 import { type BoardCount, boardLinks } from "../../components/board-links.js";
 import { Layout } from "../../components/layout.js";
@@ -36,7 +36,9 @@ function caption(props: LeaderboardPageProps): string {
   const verified = board.verifiedOnly ? ", verified results only" : "";
   const count = `${formatInteger(board.total)} ${nounFor(board.total, "architecture")}`;
   const order = `ranked by ${rank.label.toLowerCase()} (${rank.explain})`;
-  return `${suite.title} v${suite.version} on ${view.dataset}${backend}${verified}: ${count}, ${order}.`;
+  // With regularizer ablations on the board, say which runs rank: those with every regularizer off.
+  const off = ablatedRegularizers(suite).length > 0 ? ", every regularizer off" : "";
+  return `${suite.title} v${suite.version} on ${view.dataset}${backend}${verified}: ${count}, ${order}${off}.`;
 }
 
 export function LeaderboardPage(props: LeaderboardPageProps) {
@@ -90,7 +92,7 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
       {board.didNotFit.length > 0 && <DidNotFit rows={board.didNotFit} view={view} />}
       {board.baselines.length > 0 && <Baselines rows={board.baselines} view={view} />}
 
-      <Columns />
+      <Columns ablations={ablatedRegularizers(suite).length > 0} />
 
       <section class="submit-note" aria-labelledby="submit-heading">
         <h2 id="submit-heading">Put your architecture on the board</h2>

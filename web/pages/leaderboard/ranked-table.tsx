@@ -15,6 +15,7 @@ import {
   NONE,
 } from "../../format.js";
 import { type BoardView, leaderboardHref, protocolHref, submissionHref } from "../../urls.js";
+import { GapDeltas } from "./gap-deltas.js";
 import { ArchitectureCells, CountsCell } from "./row-cells.js";
 
 /** What an unranked row says in its rank cell. */
@@ -24,7 +25,7 @@ const NOT_RANKED_BY_GAP: Record<UnrankedRow["trueLabels"], string> = {
   "no-runs": "no true-label runs",
 };
 
-function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView }) {
+function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView; deltas: boolean }) {
   const { row, view } = props;
   const best = row.bestWallTime;
   const hardware = best ? [best.hardware.gpu, best.hardware.cpuModel].filter(Boolean).join(", ") : "";
@@ -60,6 +61,7 @@ function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView }) {
       <td class="num">
         <FigureOrNone value={row.testAccuracy} format={formatPercent} />
       </td>
+      {props.deltas && <GapDeltas effects={row.regularizerEffects} gapWithout={row.genGap.median} />}
       <CountsCell counts={row.counts} />
       <td class="best">
         {best ? (
@@ -95,6 +97,8 @@ function SortHeader(props: { rank: RankMetric; view: BoardView; label: string; t
 
 function BoardTable(props: { rows: (LeaderboardRow | UnrankedRow)[]; view: BoardView; caption: string; id: string }) {
   const { view } = props;
+  // Every row of a board carries the same regularizer sets (its suite's ablations), or none.
+  const deltas = props.rows.some((row) => row.regularizerEffects.length > 0);
   return (
     <TableRegion labelledBy={props.id}>
       <table class="board">
@@ -114,13 +118,18 @@ function BoardTable(props: { rows: (LeaderboardRow | UnrankedRow)[]; view: Board
             <NumTh>Slowdown</NumTh>
             <SortHeader rank="gap" view={view} label="Gen. gap" title="Rank by generalization gap" />
             <NumTh>Test acc.</NumTh>
+            {deltas && (
+              <th scope="col" class="deltas">
+                Δ gap by regularizer (pp)
+              </th>
+            )}
             <NumTh>Seeds, results</NumTh>
             <th scope="col">Fastest fit</th>
           </tr>
         </thead>
         <tbody>
           {props.rows.map((row) => (
-            <Row row={row} view={view} />
+            <Row row={row} view={view} deltas={deltas} />
           ))}
         </tbody>
       </table>

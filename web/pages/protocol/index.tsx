@@ -95,6 +95,15 @@ export function ProtocolPage(props: ProtocolPageProps) {
             below the ranking with their figures, without a rank, marked <em>did not fit true labels</em>.
           </li>
         </ol>
+        {/* biome-ignore format: Biome fills prose to 120 columns without counting the {" "} it adds at a break. */}
+        <p id="regularizer-effects">
+          <strong>Regularizers.</strong> Both ranks read the runs with every regularizer off (regularizer{" "}
+          <code>none</code>), as the paper's randomization tests do. A suite with regularizer ablations (the paper's
+          Table 1) also trains each regularizer set on true and on random labels: each row then shows, per set in the
+          suite's order, its <em>Δ gap</em>, the median gap on true labels with it on minus the median gap with every
+          regularizer off (negative: a smaller gap), and each architecture's page draws the Table 1 analogue beside
+          the paper's figures for its nearest model.
+        </p>
         <p id="slowdown">
           The <strong>slowdown</strong> of a seed is its steps to fit random labels over its steps to fit true labels
           (both standing results). It follows censoring like steps to fit: a random-label run that never fitted, or

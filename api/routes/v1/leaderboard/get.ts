@@ -3,9 +3,11 @@
 // non-neural baselines beside them (never ranked); JSON pages or CSV.
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
+  ablatedRegularizers,
   Environment,
   Leaderboard,
   RankMetric,
+  type RegularizerEffect,
   type SlotCounts,
   type Spread,
   type UnrankedRow,
@@ -50,7 +52,10 @@ const route = defineRoute({
     "in CSV row_kind did-not-fit, no rank). Non-neural baselines (architectures of kind kernel: a " +
     "closed-form solve, no SGD steps) are not ranked: they come in `baselines`, on the first page only, with " +
     "their generalization gap and accuracies; in CSV they follow the ranked rows with row_kind baseline and no " +
-    "rank, steps, epochs, slowdown or fastest fit.",
+    "rank, steps, epochs, slowdown or fastest fit. For a suite with regularizer ablations (the paper's Table 1), " +
+    "the ranked gap is the one with every regularizer off, and `regularizerEffects` gives, per regularizer set " +
+    "the suite ablates, the median gap with it on minus that gap (in CSV the columns gap_delta_<name> and " +
+    "gap_delta_<name>_seeds, in suite order).",
   request: {
     query: z.object({
       suite: BoardParams.suite.describe("suite id (default quick)"),
@@ -150,6 +155,17 @@ const BEST_COLUMNS = [
   "best_submission_id",
 ];
 
+/** Per regularizer set the suite ablates, its Δ gap and the seeds behind it; regularizerCells fills them. */
+function regularizerHeader(regularizers: readonly string[]): string[] {
+  return regularizers.flatMap((name) => [`gap_delta_${name}`, `gap_delta_${name}_seeds`]);
+}
+function regularizerCells(regularizers: readonly string[], effects: readonly RegularizerEffect[]): Cell[] {
+  return regularizers.flatMap((name) => {
+    const effect = effects.find((e) => e.regularizer === name);
+    return [effect?.gapDelta ?? null, effect?.seeds ?? null];
+  });
+}
+
 /**
  * The board's default view: verified results only where the server has operator reproducer keys
  * (what they verify is what it vouches for), every result where nobody can verify any.
@@ -190,6 +206,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: Res
       offset: start.offset,
     });
     if (query.format === "csv") {
+      const regularizers = ablatedRegularizers(suite);
       const header = [
         "suite_id",
         "suite_version",
@@ -210,6 +227,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: Res
         ...COUNT_COLUMNS,
         ...VERIFICATION_COLUMNS,
         ...BEST_COLUMNS,
+        ...regularizerHeader(regularizers),
       ];
       const rowCells = (kind: string, rank: number | null, r: UnrankedRow): Cell[] => [
         suite.id,
@@ -237,6 +255,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: Res
         r.bestWallTime?.hardware.cpuModel ?? null,
         r.bestWallTime?.hardware.gpu ?? null,
         r.bestWallTime?.submissionId ?? null,
+        ...regularizerCells(regularizers, r.regularizerEffects),
       ];
       const rows: Cell[][] = body.rows.map((r) => rowCells("ranked", r.rank, r));
       // Ranked by gap: the architectures that did not fit true labels, with their figures and no rank.
@@ -263,6 +282,7 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: Res
           ...countCells(b.counts),
           ...notApplicable(VERIFICATION_COLUMNS),
           ...notApplicable(BEST_COLUMNS),
+          ...notApplicable(regularizerHeader(regularizers)),
         ]);
       }
       const backend = query.backend ? `-${query.backend}` : "";
