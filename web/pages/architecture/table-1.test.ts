@@ -54,7 +54,7 @@ function detail(
   kind: ArchitectureDetail["architecture"]["kind"],
   conditions: ConditionSummary[],
 ): Pick<ArchitectureDetail, "architecture" | "conditions"> {
-  const architecture = {
+  const architecture: ArchitectureDetail["architecture"] = {
     fingerprint: "0".repeat(64),
     id,
     name: id,
