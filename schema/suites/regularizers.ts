@@ -11,7 +11,7 @@ export const REGULARIZERS = {
   cropWeightDecay: { ...NO_REGULARIZER, name: "crop+wd", augmentation: "crop", weightDecay: WEIGHT_DECAY },
   dropout: { ...NO_REGULARIZER, name: "dropout", dropout: 0.5 },
   noBatchNorm: { ...NO_REGULARIZER, name: "no-bn", batchNorm: "off" },
-  /** Batch norm after each convolution of an architecture that has none by default (small AlexNet). */
+  /** Batch norm between every hidden layer (convolution or dense) and its ReLU, for builders without it by default. */
   batchNorm: { ...NO_REGULARIZER, name: "bn", batchNorm: "on" },
   earlyStopping: { ...NO_REGULARIZER, name: "early-stop", earlyStoppingPatience: 5 },
 } satisfies Record<string, Regularizer>;
