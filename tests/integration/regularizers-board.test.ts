@@ -107,16 +107,16 @@ describe("the leaderboard of a suite with regularizer ablations", () => {
   it("gives each row its Δ gap per regularizer set in suite order, worked out by hand", async () => {
     const b = await json(`/api/v1/leaderboard?suite=regularizers&rank=gap`, Leaderboard);
     const byId = new Map(b.rows.map((r) => [r.architecture.id, r]));
-    // MLP, gap without regularizers 0.10: wd 0.09, crop 0.06, crop+wd 0.05, dropout 0.08, early-stop 0.12.
-    // bn is AlexNet's only, so the MLP has no run of it.
-    expectEffects(byId.get("mlp-1x512")!.regularizerEffects.slice(0, 5), [
+    // MLP, gap without regularizers 0.10: wd 0.09, crop 0.06, crop+wd 0.05, dropout 0.08, early-stop 0.12,
+    // bn 0.11.
+    expectEffects(byId.get("mlp-1x512")!.regularizerEffects, [
       ["wd", -0.01],
       ["crop", -0.04],
       ["crop+wd", -0.05],
       ["dropout", -0.02],
       ["early-stop", 0.02],
+      ["bn", 0.01],
     ]);
-    expect(byId.get("mlp-1x512")!.regularizerEffects[5]).toEqual({ regularizer: "bn", gapDelta: null, seeds: 0 });
     // AlexNet, gap 0.04: wd 0.04, crop 0.02, crop+wd 0.03, dropout 0.05, early-stop 0.07, bn 0.03.
     expectEffects(byId.get("small-alexnet-tiny")!.regularizerEffects, [
       ["wd", 0],
@@ -133,7 +133,7 @@ describe("the leaderboard of a suite with regularizer ablations", () => {
     );
   });
 
-  it("exports the Δ gaps as CSV columns in suite order, and leaves them empty where there is no figure", async () => {
+  it("exports the Δ gaps as CSV columns in suite order", async () => {
     const res = await pg.app.request("/api/v1/leaderboard?suite=regularizers&rank=gap&format=csv");
     expect(res.status).toBe(200);
     const [head, ...lines] = (await res.text()).trimEnd().split("\r\n");
@@ -149,8 +149,8 @@ describe("the leaderboard of a suite with regularizer ablations", () => {
     expect(Number(mlp.gap_delta_crop)).toBeCloseTo(-0.04, 10);
     expect(mlp.gap_delta_crop_seeds).toBe("1");
     expect(Number(mlp["gap_delta_early-stop"])).toBeCloseTo(0.02, 10);
-    expect(mlp.gap_delta_bn).toBe("");
-    expect(mlp.gap_delta_bn_seeds).toBe("0");
+    expect(Number(mlp.gap_delta_bn)).toBeCloseTo(0.01, 10);
+    expect(mlp.gap_delta_bn_seeds).toBe("1");
   });
 
   it("has no Δ gaps on a suite without ablations", async () => {
@@ -182,7 +182,7 @@ describe("the leaderboard of a suite with regularizer ablations", () => {
       "crop+wd −5.0",
       "dropout −2.0",
       "early-stop +2.0",
-      "bn —",
+      "bn +1.0",
     ]);
     expect(visible(strips[0]!)).toEqual([
       "wd ±0.0",
@@ -196,7 +196,6 @@ describe("the leaderboard of a suite with regularizer ablations", () => {
       "crop makes the median gap 4.0 pp smaller than 10.0 pp with every regularizer off (1 seed)",
     );
     expect(strips[2]).toContain("early-stop makes the median gap 2.0 pp larger");
-    expect(strips[2]).toContain("bn: no finished true-label run with it yet");
     expect(strips[0]).toContain("wd leaves the median gap unchanged");
     expect(page).toContain('class="delta delta-smaller"');
     expect(page).toContain('class="delta delta-larger"');
@@ -241,8 +240,8 @@ describe("the architecture page's Table 1", () => {
     expect(mlp).toContain("Paper, MLP 1x512 (CIFAR-10)");
     // Appendix E: MLP 1x512 with weight decay fits 99.21% of random labels; Table 1: 99.80 / 50.39.
     expect(table1Row(mlp, "wd")).toMatch(/ 99\.80% \/ 50\.39% 99\.21% \/ —$/);
-    // The suite applies bn to the small AlexNet only: no row for the MLP.
-    expect(mlp).not.toContain('data-regularizer="bn"');
+    // Batch norm is added to the MLP too (after its hidden layer); the paper has no such column for it.
+    expect(table1Row(mlp, "bn")).toBe("bn batch norm added 100.0% 89.0% 100.0% 10.0% 14 — —");
 
     const user = await html(`/architectures/${board.architectures.regNet.fingerprint}?suite=regularizers`);
     expect(user).toContain('id="table-1"');
