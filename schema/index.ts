@@ -2,6 +2,7 @@
 
 export * from "./attestation.js";
 export * from "./audit.js";
+export * from "./augmentation.js";
 export * from "./bundle.js";
 export * from "./bytes.js";
 export * from "./canonical.js";

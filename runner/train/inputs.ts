@@ -2,7 +2,7 @@
 // crop to 28×28, per-image standardization), and the random crops (and flips) of the
 // augmentation regularizers, drawn per example and per step from a seeded stream.
 import * as tf from "@tensorflow/tfjs";
-import type { InputShape, Regularizer } from "../../schema/index.js";
+import { CROP_PADDING, type InputShape, type Regularizer } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { CIFAR_CROP as CROP, isCifarShaped } from "../models/input-shape.js";
 import type { Rng } from "../random.js";
@@ -55,8 +55,8 @@ function toSplit(set: ImageSet, shape: InputShape): Split {
  * The training and test splits on the backend, and the source of training batches. Without
  * augmentation a batch is a gather from the evaluation images; with it, each example is a
  * random 28×28 window (and, for crop-flip, a coin-flip mirror) of its image framed to
- * 32×32: CIFAR-10 as is, 28×28 images zero-padded by 2 pixels, so every dataset gets shifts
- * of up to ±2 pixels.
+ * 32×32: CIFAR-10 as is, 28×28 images zero-padded by CROP_PADDING (2) pixels, so every dataset
+ * gets shifts of up to ±2 pixels.
  */
 export class RunInputs {
   readonly train: Split;
@@ -74,7 +74,7 @@ export class RunInputs {
     this.test = toSplit(data.test, data.shape);
     const [h, w, c] = data.shape;
     this.cifar = isCifarShaped(data.shape);
-    this.framedShape = this.cifar ? data.shape : [h + 4, w + 4, c];
+    this.framedShape = this.cifar ? data.shape : [h + 2 * CROP_PADDING, w + 2 * CROP_PADDING, c];
     this.framed =
       augmentation === "none"
         ? null
@@ -84,8 +84,8 @@ export class RunInputs {
               ? raw
               : tf.pad(raw, [
                   [0, 0],
-                  [2, 2],
-                  [2, 2],
+                  [CROP_PADDING, CROP_PADDING],
+                  [CROP_PADDING, CROP_PADDING],
                   [0, 0],
                 ]);
             return framed.reshape([-1]) as tf.Tensor1D;

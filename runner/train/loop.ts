@@ -1,7 +1,14 @@
 // The training loop of one run: SGD with momentum on backend-resident data, a full
 // evaluation of the training and test sets after every epoch, and the stopping rules.
 import * as tf from "@tensorflow/tfjs";
-import { type EpochPoint, type InputShape, stopAfter, type Task, validationSplit } from "../../schema/index.js";
+import {
+  AUGMENTATION_STREAM,
+  type EpochPoint,
+  type InputShape,
+  stopAfter,
+  type Task,
+  validationSplit,
+} from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
@@ -166,7 +173,7 @@ export async function trainRun(
   hooks: TrainHooks = {},
 ): Promise<RunOutcome> {
   const { optimizer, regularizer } = task;
-  const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, "train/augmentation"));
+  const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, AUGMENTATION_STREAM));
   const order = Rng.create(task.seed, "train/batch-order");
   // Early stopping holds out a validation split and never trains on it; without early stopping
   // every example trains, drawn in exactly the order it was before validation splits existed.
