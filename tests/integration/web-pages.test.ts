@@ -64,6 +64,9 @@ describe("an empty board", () => {
       expect(html).toContain(`id="suite-${id}"`);
     // The paper suite: 4 architectures × 15 conditions (+2 for small-inception) × 3 seeds.
     expect(html).toContain("186 per dataset");
+    // What each regularizer does, with the regularizers suite's figures (web/pages/protocol/regularizers.tsx).
+    expect(html).toContain('<section id="regularizers" aria-labelledby="regularizers-heading">');
+    expect(html).toContain('<a href="#regularizers">Regularizers</a>');
     expect(res.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
   });
 });

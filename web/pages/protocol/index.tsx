@@ -8,6 +8,7 @@ import type { AssetManifest } from "../../assets.js";
 import { Layout } from "../../components/layout.js";
 import { Commands } from "../../components/parts.js";
 import { Corruptions, Metrics } from "./definitions.js";
+import { Regularizers } from "./regularizers.js";
 import { type QueueSummary, Reproduction } from "./reproduction.js";
 import { SuiteSection } from "./suite-section.js";
 
@@ -27,6 +28,7 @@ const CONTENTS: [string, string][] = [
   ["ranking", "Ranking"],
   ["verification", "Signed bundles"],
   ["reproduction", "Reproduction"],
+  ["regularizers", "Regularizers"],
   ["suites", "Suites"],
   ["submit", "Taking part"],
 ];
@@ -156,6 +158,8 @@ export function ProtocolPage(props: ProtocolPageProps) {
       </section>
 
       <Reproduction queue={props.queue} now={props.now ?? new Date()} />
+
+      <Regularizers suites={props.suites.map((s) => s.suite)} />
 
       <section id="suites" aria-labelledby="suites-heading">
         <h2 id="suites-heading">Suites</h2>
