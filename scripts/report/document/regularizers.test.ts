@@ -194,6 +194,17 @@ describe("claim (a): augmentation helps more than weight decay", () => {
     expect(c.text).toContain("AlexNet: crops +6.0");
   });
 
+  it("has no verdict for an architecture whose true-label run without a regularizer did not fit", () => {
+    const c = claim([
+      row("alex", R.none, [0.1, 0.1], null),
+      row("alex", R.crop, [1, 0.948], null),
+      row("alex", R.weightDecay, [0.1, 0.1], null),
+    ]);
+    expect(c.verdict).toBe("not tested");
+    expect(c.text).toContain("AlexNet: no verdict, its true-label run without a regularizer did not fit");
+    expect(c.text).not.toContain("+84.8");
+  });
+
   it("is not tested without crops and weight decay on true labels", () => {
     expect(claim([row("mlp", R.none, [1, 0.88], null)]).verdict).toBe("not tested");
   });
@@ -307,6 +318,17 @@ describe("claim (d): the architecture matters more than the regularizers", () =>
     expect(c.text).toContain("differ by 3.8 points");
     expect(c.text).not.toContain("within the");
     expect(c.text).toContain("is −5.0 (`crop` on MLP)");
+  });
+
+  it("leaves out an architecture that did not fit its true labels", () => {
+    const c = claim([
+      row("mlp", R.none, [1, 0.862], null),
+      row("mlp", R.crop, [0.994, 0.924], null),
+      row("alex", R.none, [0.1, 0.1], null),
+      row("alex", R.crop, [1, 0.948], null),
+    ]);
+    expect(c.verdict).toBe("not tested");
+    expect(c.text).toContain("Left out: AlexNet: no verdict");
   });
 
   it("is not tested with one architecture", () => {
