@@ -23,6 +23,11 @@ export interface Invocation {
   startedAt: string;
   /** 1-minute load average when it started and when it ended: how busy the machine was. */
   loadAverage: [number, number];
+  /**
+   * The digest of the suite definition a suite command trained (absent for other commands and in
+   * older records): a changed definition trains anew, and its time is not added to the old one's.
+   */
+  suiteDigest?: string;
 }
 
 /** The invocations that produced each step's results, by step name. */
@@ -90,14 +95,22 @@ export class ResultsFolder {
     return new ResultsFolder(dir, timings);
   }
 
-  /** The invocations of `command` that produced a step's results; empty if they were made outside the report. */
-  private invocations(step: string, command: string): Invocation[] {
-    return (this.timings[step] ?? []).filter((i) => i.command === command);
+  /**
+   * The invocations of `command` (for a suite, of this suite definition) that produced a step's
+   * results; empty if they were made outside the report. Records from before digests were kept are
+   * taken to be of the current definition.
+   */
+  private invocations(step: string, command: string, suiteDigest?: string): Invocation[] {
+    return (this.timings[step] ?? []).filter(
+      (i) =>
+        i.command === command &&
+        (suiteDigest === undefined || i.suiteDigest === undefined || i.suiteDigest === suiteDigest),
+    );
   }
 
   /** Adds an invocation to the step's record, forgetting those of other commands. */
   private async record(step: string, invocation: Invocation): Promise<void> {
-    this.timings[step] = [...this.invocations(step, invocation.command), invocation];
+    this.timings[step] = [...this.invocations(step, invocation.command, invocation.suiteDigest), invocation];
     await writeFileAtomic(join(this.dir, "timings.json"), `${JSON.stringify(this.timings, null, 2)}\n`);
   }
 
@@ -113,15 +126,6 @@ export class ResultsFolder {
     const before = await countCheckpoints(out);
     const result = await runCli([...args, "--out", out, "--json"]);
     const finishedRuns = (await countCheckpoints(out)) - before;
-    if (finishedRuns > 0) {
-      await this.record(step, {
-        command,
-        wallSeconds: result.wallSeconds,
-        finishedRuns,
-        startedAt: result.startedAt,
-        loadAverage: result.loadAverage,
-      });
-    }
     const { bundle } = JSON.parse(result.stdout) as { bundle: string };
     for (const name of await readdir(out)) {
       if (name.endsWith(".dsse.json") && join(out, name) !== bundle) await rm(join(out, name));
@@ -129,12 +133,23 @@ export class ResultsFolder {
     const text = await readFile(bundle, "utf8");
     const opened = await openBundle(text);
     if (!opened.ok) throw new Error(`${bundle} does not verify: ${opened.code}: ${opened.detail}`);
+    const { suiteDigest } = opened.statement.predicate;
+    if (finishedRuns > 0) {
+      await this.record(step, {
+        command,
+        wallSeconds: result.wallSeconds,
+        finishedRuns,
+        startedAt: result.startedAt,
+        loadAverage: result.loadAverage,
+        suiteDigest,
+      });
+    }
     return {
       predicate: opened.statement.predicate,
       text,
       path: bundle,
       command,
-      invocations: this.invocations(step, command),
+      invocations: this.invocations(step, command, suiteDigest),
     };
   }
 
