@@ -247,7 +247,7 @@ describe("claim (b): random labels are still fitted with regularizers on", () =>
     expect(c.verdict).toBe("partly agrees");
     // Its best epoch, 99.5%, clears the 99.21% that Appendix E reports for MLP 1x512 with weight decay.
     expect(c.text).toContain("With the bar at 99.21%");
-    expect(c.text).toContain("each run's best epoch, 2 of 2");
+    expect(c.text).toContain("2 of 2 pairs reach it on their best epoch");
     expect(c.text).toContain("for 1 of 2 architecture–regularizer pairs");
     expect(c.text).toContain(
       "AlexNet did not with `crop+wd` (its 100-epoch budget ran out, at 93.0% training accuracy; best 99.5%)",

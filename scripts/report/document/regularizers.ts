@@ -305,7 +305,7 @@ function notTheReasonClaim(rows: readonly AblationRow[], context: ClaimContext):
           `for ${fitted.length} of ${explicit.length} architecture–regularizer pairs — ${parts.join("; ")}. ` +
           (unfitted.length > 0
             ? `With the bar at ${bar.toFixed(2)}%, the lowest training accuracy Appendix E reports for a run ` +
-              `that converged, and each run's best epoch, ${fitted.length + nearly.length} of ${explicit.length}. `
+              `that converged, ${fitted.length + nearly.length} of ${explicit.length} pairs reach it on their best epoch. `
             : "") +
           `Their test accuracy was ${range(tests, (t) => percent(t))} (chance: ${chance}).`) +
       earlyStoppingWords(rows),

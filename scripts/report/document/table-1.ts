@@ -206,13 +206,18 @@ function differences(p: ResultPredicate): string {
   ];
   const notInTable1 = (["dropout", "early-stop"] as const).map(byKind).filter((reg) => reg !== undefined);
   const decay = suite.optimizer.decayPerEpoch === 1 ? "constant" : `×${suite.optimizer.decayPerEpoch} per epoch`;
+  // An architecture may train at its own rate (suite.architectures[].learningRate).
+  const rates = suite.architectures.map((a) => ({ id: a.id, rate: a.learningRate ?? suite.optimizer.learningRate }));
+  const learningRates = rates.every((r) => r.rate === rates[0]!.rate)
+    ? String(suite.optimizer.learningRate)
+    : list(rates.map((r) => `${r.rate} (\`${r.id}\`)`));
   const items = [
     `${formatInteger(spec.trainSize)} training and ${formatInteger(spec.testSize)} test digits of \`${spec.id}\` ` +
       `instead of CIFAR-10's ${formatInteger(PAPER_SETUP.cifarTrainSize)} and ${formatInteger(PAPER_SETUP.cifarTestSize)} images; ` +
       `the digits are easier: without a regularizer our test accuracy is ${span(plainTests)}, ` +
       `the paper's for the same models ${span(paperTests)}, which leaves a regularizer less to add`,
     `${list(models)}`,
-    `at most ${suite.epochs} epochs at learning rate ${suite.optimizer.learningRate} (${decay}), ` +
+    `at most ${suite.epochs} epochs at learning rate ${learningRates} (${decay}, batch ${suite.optimizer.batchSize}), ` +
       `${suite.seeds.length === 1 ? "one seed" : `${suite.seeds.length} seeds`}; the paper: ${paperSchedule()}, ` +
       "epochs and runs not stated",
     ...(wd ? [`weight decay λ = ${wd.weightDecay}: the paper does not state its coefficient`] : []),
