@@ -245,6 +245,7 @@ describe("the leaderboard in Chromium", () => {
     expect(await page.locator("section.suite h3").allTextContents()).toEqual([
       "Smoke test (smoke v2)",
       "Quick sweep (quick v1)",
+      "Regularizers (Table 1) (regularizers v1)",
       "Standard (standard v2)",
       "Paper (CIFAR-10) (paper v1)",
     ]);
