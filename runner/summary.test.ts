@@ -21,6 +21,17 @@ describe("summary", () => {
     expect(row).toContain("> 100");
   });
 
+  it("shows a run that early stopping ended before it fitted as 'stopped at N', not '> budget'", async () => {
+    const predicate = await makePredicate(await newSigner(), { seeds: [0], fitEpochs: { random: null } });
+    const random = predicate.runs.find((run) => run.task.corruption.kind === "random")!;
+    random.curve = random.curve.slice(0, 12);
+    const row = summaryTable(predicate.runs)
+      .split("\n")
+      .find((line) => line.includes("random"))!;
+    expect(row).toContain("stopped at 12");
+    expect(row).not.toContain("> 100");
+  });
+
   it("gives the JSON row the fields `run --json` documents", async () => {
     const predicate = await makePredicate(await newSigner(), { seeds: [0] });
     expect(runSummary(predicate.runs[1]!)).toEqual({

@@ -51,7 +51,14 @@ export function summaryTable(runs: readonly RunResult[]): string {
     const failed = group.length - ok.length;
     const epochs = fittedMedian(ok.map((run) => run.derived.epochsToFit));
     const steps = fittedMedian(ok.map((run) => run.derived.stepsToFit));
-    const censored = ok.length > 0 && epochs === null ? `> ${task.epochs}` : "—";
+    // Not fitted: past the budget, or stopped before it by early stopping (the budget would mislead).
+    const lastEpoch = Math.max(0, ...ok.map((run) => run.curve.length));
+    const censored =
+      ok.length === 0 || epochs !== null
+        ? "—"
+        : lastEpoch < task.epochs
+          ? `stopped at ${lastEpoch}`
+          : `> ${task.epochs}`;
     table.push([
       task.architecture,
       task.dataset.id,
