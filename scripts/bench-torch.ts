@@ -1,3 +1,5 @@
+// Slightly over 350 lines: one benchmark script (its options, the TF.js side, the PyTorch side,
+// the ratio table) that is read top to bottom.
 // Training speed against PyTorch. Trains mlp-1x512, mlp-3x512 and small-alexnet on 28×28×1
 // inputs for a fixed number of SGD steps (batch 128, momentum 0.9, learning rate 0.01) in
 // rethink-bench, on every backend that starts here (the slow cpu fallback on request), and

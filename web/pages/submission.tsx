@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+// Slightly over 350 lines: one page whose sections share the submission's props; the
+// reproductions section already lives in submission-reproductions.tsx.
 // A submission (`/submissions/:id`, the link `rethink-bench submit` prints): who signed it,
 // when, on what machine, its runs, how anyone can verify the bundle independently, and who
 // reproduced it with what verdicts. A hidden submission shows the moderation decision instead.

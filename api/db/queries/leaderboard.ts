@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the one ranking query and the row mapping that reads its columns
+// change together (a column added to one is read in the other); split, they would drift.
 // The ranking (docs/api.md, "Ranking") in one SQL query: per architecture within a suite version and
 // dataset, quartiles over the standing results (one per slot, so one per seed) of steps to fit
 // random labels (censored and failed runs as +∞) and of the true-label generalization gap, ranked

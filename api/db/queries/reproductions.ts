@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: storing an attestation and the queue read the same per-run
+// counters and operator marks; one file keeps what one transaction writes beside what reads it.
 // Reproductions: storing a verified attestation (one transaction, idempotent by content address)
 // with its verdicts, the counters they add to the runs the board reads, and an operator's "not
 // reproduced" hiding the submission; reading them back (one, a submission's list) and the queue
