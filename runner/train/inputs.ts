@@ -1,11 +1,11 @@
 // The model's view of a dataset, on the backend: the paper's CIFAR-10 preprocessing (center
 // crop to 28×28, per-image standardization), and the random crops (and flips) of the
-// augmentation regularizers, drawn per example and per step from a seeded stream.
+// augmentation regularizers, drawn per example and per step from the run's CropStream.
 import * as tf from "@tensorflow/tfjs";
-import { CROP_PADDING, type InputShape, type Regularizer } from "../../schema/index.js";
+import type { InputShape } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { CIFAR_CROP as CROP, isCifarShaped } from "../models/input-shape.js";
-import type { Rng } from "../random.js";
+import type { CropStream } from "./schedule.js";
 
 /** TensorFlow's per_image_standardization: zero mean, unit (adjusted) std per image. */
 function standardizePerImage(images: tf.Tensor4D): tf.Tensor4D {
@@ -56,40 +56,39 @@ function toSplit(set: ImageSet, shape: InputShape): Split {
  * augmentation a batch is a gather from the evaluation images; with it, each example is a
  * random 28×28 window (and, for crop-flip, a coin-flip mirror) of its image framed to
  * 32×32: CIFAR-10 as is, 28×28 images zero-padded by CROP_PADDING (2) pixels, so every dataset
- * gets shifts of up to ±2 pixels.
+ * gets shifts of up to ±2 pixels. The draws come from `crops` (runner/train/schedule.ts), the
+ * same stream the torch engine's task files are written from.
  */
 export class RunInputs {
   readonly train: Split;
   readonly test: Split;
   private readonly cifar: boolean;
   private readonly framed: tf.Tensor1D | null;
-  private readonly framedShape: InputShape;
 
   constructor(
     data: { shape: InputShape; train: ImageSet; test: ImageSet },
-    private readonly augmentation: Regularizer["augmentation"],
-    private readonly rng: Rng,
+    private readonly crops: CropStream | null,
   ) {
     this.train = toSplit(data.train, data.shape);
     this.test = toSplit(data.test, data.shape);
-    const [h, w, c] = data.shape;
     this.cifar = isCifarShaped(data.shape);
-    this.framedShape = this.cifar ? data.shape : [h + 2 * CROP_PADDING, w + 2 * CROP_PADDING, c];
-    this.framed =
-      augmentation === "none"
-        ? null
-        : tf.tidy(() => {
-            const raw = tf.tensor4d(data.train.images, [data.train.count, h, w, c]);
-            const framed = this.cifar
+    this.framed = crops
+      ? tf.tidy(() => {
+          const [h, w, c] = data.shape;
+          const pad = crops.frame.padding;
+          const raw = tf.tensor4d(data.train.images, [data.train.count, h, w, c]);
+          const framed =
+            pad === 0
               ? raw
               : tf.pad(raw, [
                   [0, 0],
-                  [CROP_PADDING, CROP_PADDING],
-                  [CROP_PADDING, CROP_PADDING],
+                  [pad, pad],
+                  [pad, pad],
                   [0, 0],
                 ]);
-            return framed.reshape([-1]) as tf.Tensor1D;
-          });
+          return framed.reshape([-1]) as tf.Tensor1D;
+        })
+      : null;
   }
 
   /** The shape of one model input. */
@@ -107,15 +106,14 @@ export class RunInputs {
   }
 
   private augmented(exampleIds: Int32Array): tf.Tensor4D {
-    const [fh, fw, c] = this.framedShape;
+    const [fh, fw, c] = this.crops!.frame.frame;
     const [h, w] = this.shape;
     const imageSize = fh * fw * c;
+    const draws = this.crops!.draw(exampleIds.length);
     const flat = new Int32Array(exampleIds.length * h * w * c);
     let k = 0;
-    for (const example of exampleIds) {
-      const top = this.rng.int(fh - h + 1);
-      const left = this.rng.int(fw - w + 1);
-      const mirror = this.augmentation === "crop-flip" && this.rng.int(2) === 1;
+    exampleIds.forEach((example, n) => {
+      const [top, left, mirror] = [draws[3 * n]!, draws[3 * n + 1]!, draws[3 * n + 2] === 1];
       for (let i = 0; i < h; i++) {
         const row = example * imageSize + (top + i) * fw * c;
         for (let j = 0; j < w; j++) {
@@ -123,7 +121,7 @@ export class RunInputs {
           for (let ch = 0; ch < c; ch++) flat[k++] = row + column * c + ch;
         }
       }
-    }
+    });
     return tf.tidy(() => {
       const pixels = tf
         .gather(this.framed!, tf.tensor1d(flat, "int32"))

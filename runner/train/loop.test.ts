@@ -20,6 +20,7 @@ import { modelInputShape } from "../models/input-shape.js";
 import { Rng } from "../random.js";
 import { initBackend, type TrainData, trainRun } from "./index.js";
 import { RunInputs } from "./inputs.js";
+import { cropStream } from "./schedule.js";
 
 /** Gaussian clusters, one per class, of images with the given shape; labels optionally random. */
 function clusters(shape: InputShape, count: number, seed: number, randomLabels = false): ImageSet {
@@ -426,7 +427,7 @@ describe("RunInputs", () => {
   it("center-crops CIFAR-shaped images to 28×28 and standardizes each image (mean 0, sd 1)", () => {
     const shape: InputShape = [32, 32, 3];
     const train = clusters(shape, 4, 3);
-    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 4) }, "none", Rng.create(0, "test"));
+    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 4) }, cropStream(0, "none", shape));
     try {
       expect(inputs.shape).toEqual([28, 28, 3]);
       const seen = inputs.train.images.dataSync();
@@ -446,7 +447,7 @@ describe("RunInputs", () => {
   ] as const)("crops each augmented example from %s", (_, dataShape, pad) => {
     const shape: InputShape = [...dataShape];
     const train = clusters(shape, 6, 5);
-    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 6) }, "crop", Rng.create(1, "test"));
+    const inputs = new RunInputs({ shape, train, test: clusters(shape, 2, 6) }, cropStream(1, "crop", shape));
     const ids = Int32Array.from([4, 0, 5, 0]);
     const { x, y } = inputs.batch(ids);
     try {

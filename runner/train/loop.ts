@@ -1,19 +1,12 @@
 // The training loop of one run: SGD with momentum on backend-resident data, a full
 // evaluation of the training and test sets after every epoch, and the stopping rules.
 import * as tf from "@tensorflow/tfjs";
-import {
-  AUGMENTATION_STREAM,
-  type EpochPoint,
-  type InputShape,
-  stopAfter,
-  type Task,
-  validationSplit,
-} from "../../schema/index.js";
+import { type EpochPoint, type InputShape, stopAfter, type Task } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
 import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
-import { Rng } from "../random.js";
 import { RunInputs, type Split, selectExamples } from "./inputs.js";
+import { RunSchedule } from "./schedule.js";
 
 /** A run's data, already corrupted; the test labels are the true labels. */
 export interface TrainData {
@@ -173,12 +166,11 @@ export async function trainRun(
   hooks: TrainHooks = {},
 ): Promise<RunOutcome> {
   const { optimizer, regularizer } = task;
-  const inputs = new RunInputs(data, regularizer.augmentation, Rng.create(task.seed, AUGMENTATION_STREAM));
-  const order = Rng.create(task.seed, "train/batch-order");
-  // Early stopping holds out a validation split and never trains on it; without early stopping
-  // every example trains, drawn in exactly the order it was before validation splits existed.
-  const split = regularizer.earlyStoppingPatience === null ? null : validationSplit(data.train.labels, task.seed);
-  const validation = split && selectExamples(inputs.train, split.validation);
+  // The split, the batch order and the crops come from the schedule the torch engine also trains by.
+  const schedule = new RunSchedule(task, data.train.labels, data.shape);
+  const inputs = new RunInputs(data, schedule.crops);
+  // Early stopping holds out a validation split and never trains on it.
+  const validation = schedule.validation && selectExamples(inputs.train, schedule.validation);
   const curve: EpochPoint[] = [];
   let model: tf.LayersModel | null = null;
   let sgd: MomentumSgd | null = null;
@@ -199,13 +191,12 @@ export async function trainRun(
     const probabilities = outputsProbabilities(model);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     sgd = new MomentumSgd(weights, optimizer.momentum, regularizer.weightDecay);
-    const count = split ? split.training.length : inputs.train.count;
+    const count = schedule.count;
     let trainSeconds = 0;
     let last: { train: Uint8Array; test: Uint8Array } | null = null;
     for (let epoch = 1; epoch <= task.epochs; epoch++) {
       try {
-        const drawn = order.permutation(count);
-        const permutation = split ? drawn.map((i) => split.training[i]!) : drawn;
+        const permutation = schedule.nextEpoch();
         const started = performance.now();
         for (let start = 0; start < count; start += optimizer.batchSize) {
           hooks.signal?.throwIfAborted();
