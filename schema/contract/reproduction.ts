@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { SubmissionId, SuiteRef } from "./api.js";
 import { LIMITS, Name, NonNegativeInt, PositiveInt, Sha256Hex, Timestamp } from "./common.js";
-import { Envelope, Environment, STATEMENT_TYPE, Subject, Submitter } from "./payload.js";
+import { Envelope, Environment, STATEMENT_TYPE, Subject, Submitter, TorchEngine } from "./payload.js";
 import { EpochPoint } from "./run.js";
 import { Task } from "./task.js";
 
@@ -25,9 +25,10 @@ export type ReproductionId = z.infer<typeof ReproductionId>;
 
 /**
  * How a run was compared. `exact` on the same engine (the same backend, rethink-bench version
- * and TF.js version: runs are deterministic there, so every curve value but wall time and every
- * prediction must be identical); `tolerance` otherwise (another backend or version: epochs to
- * fit and final accuracies within `REPRODUCTION_TOLERANCE`, never "exact").
+ * and TF.js version, and on torch-cpu the same torch version, thread count and CPU model: runs
+ * are deterministic there, so every curve value but wall time and every prediction must be
+ * identical); `tolerance` otherwise (another backend or version, native TensorFlow, PyTorch on
+ * CUDA or MPS: epochs to fit and final accuracies within `REPRODUCTION_TOLERANCE`, never "exact").
  */
 export const ComparisonMode = z.enum(["exact", "tolerance"]).meta({ id: "ComparisonMode" });
 export type ComparisonMode = z.infer<typeof ComparisonMode>;
@@ -98,7 +99,13 @@ export const ReproducedRun = z.strictObject({
 });
 export type ReproducedRun = z.infer<typeof ReproducedRun>;
 
-/** The original a reproduction answers: its submission id and what it says about its engine. */
+/**
+ * The original a reproduction answers: its submission id and what it says about its engine.
+ * `engine` and `hardware` are the original's PyTorch engine record and machine, present exactly
+ * when the original ran on a torch-* backend (whether torch-cpu compares exactly depends on its
+ * torch version, threads and CPU model); absent for TF.js originals, so older attestations stay
+ * valid.
+ */
 export const ReproducedOriginal = z.strictObject({
   submissionId: SubmissionId,
   payloadSha256: Sha256Hex,
@@ -107,6 +114,8 @@ export const ReproducedOriginal = z.strictObject({
   backend: Environment.shape.backend,
   runnerVersion: Environment.shape.runnerVersion,
   tfjsVersion: Environment.shape.tfjsVersion,
+  engine: TorchEngine.optional(),
+  hardware: Environment.shape.hardware.optional(),
 });
 export type ReproducedOriginal = z.infer<typeof ReproducedOriginal>;
 

@@ -55,6 +55,7 @@ const KIND_NAMES: Record<ArchitectureDetail["architecture"]["kind"], string> = {
   "layers-json": "TF.js layers model",
   "builder-module": "builder module",
   kernel: "kernel baseline",
+  "torch-module": "PyTorch module",
 };
 
 export function ArchitecturePage(props: ArchitecturePageProps) {
