@@ -7,6 +7,7 @@ import {
   canonicalDigest,
   deriveRun,
   deriveRuns,
+  type Envelope,
   type Environment,
   encodeClasses,
   type ResultPredicate,
@@ -67,7 +68,8 @@ export async function assemblePredicate(input: {
 
 /**
  * Signs the runs into a bundle and writes it atomically to `<out>/<stem>-<payload digest>.dsse.json`;
- * `name` is the submitter's display name, if any.
+ * `name` is the submitter's display name, if any. `check`, when given, sees the signed envelope
+ * first (`tasks import` audits it as the server would): if it throws, nothing is written.
  */
 export async function writeSignedBundle(input: {
   suite: Suite;
@@ -77,6 +79,7 @@ export async function writeSignedBundle(input: {
   runs: readonly StoredRun[];
   out: string;
   stem: string;
+  check?: (envelope: Envelope) => Promise<void>;
 }): Promise<{ bundlePath: string; predicate: ResultPredicate }> {
   const { signer } = input;
   const predicate = await assemblePredicate({
@@ -87,6 +90,7 @@ export async function writeSignedBundle(input: {
     createdAt: new Date(),
   });
   const envelope = await signResult(predicate, signer);
+  await input.check?.(envelope);
   const payloadDigest = createHash("sha256").update(Buffer.from(envelope.payload, "base64")).digest("hex");
   const bundlePath = join(resolve(input.out), `${input.stem}-${payloadDigest.slice(0, 12)}.dsse.json`);
   await writeFileAtomic(bundlePath, `${JSON.stringify(envelope)}\n`);
