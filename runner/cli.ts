@@ -6,6 +6,7 @@ import { reproduceCommand } from "./commands/reproduce.js";
 import { runAndPublishCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { submitCommand } from "./commands/submit.js";
+import { tasksExportCommand, tasksImportCommand } from "./commands/tasks.js";
 import { theoremCommand } from "./commands/theorem.js";
 import { verifyCommand } from "./commands/verify.js";
 import { CliError } from "./errors.js";
@@ -81,6 +82,34 @@ function buildProgram(): Command {
     .option("--once", "with --watch: exit once the queue is drained")
     .option("--poll <seconds>", "with --watch: first wait when the queue is empty (doubles up to 10 minutes)", "30")
     .action(reproduceCommand);
+
+  const tasks = program
+    .command("tasks")
+    .description("run a suite's tasks on machines with Python and torch but no Node.js (clusters, GPU nodes)");
+  tasks
+    .command("export")
+    .description(
+      "write a suite's tasks, their prepared data and worker.py into a folder, with a README for Slurm job " +
+        "arrays and Kubernetes Indexed Jobs",
+    )
+    .option("--suite <id>", "suite to export: smoke, quick, regularizers, standard or paper", "quick")
+    .option("--model <path>", "your architecture: file.py:factory (a PyTorch module), a model.json or a .js builder")
+    .option("--architecture <id>", "export only this one of the suite's built-in architectures")
+    .option("--dataset <id>", "export only this one of the suite's datasets")
+    .option("--seed <n>", "export only this one of the suite's seeds")
+    .requiredOption("--out <dir>", "the folder to write (empty, or an earlier export of the same tasks)")
+    .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
+    .option("--no-download", "never download a dataset; fail with instructions instead")
+    .action(tasksExportCommand);
+  tasks
+    .command("import")
+    .description("check an exported folder's results as the leaderboard would and sign them into a bundle")
+    .argument("<dir>", "the folder `tasks export` wrote, with the workers' results/ copied back into it")
+    .option("--out <dir>", "where the signed bundle goes", "rethink-results")
+    .option("--name <name>", "your display name on the leaderboard (stored in the bundle)")
+    .option("--json", 'print only {"bundle", "fresh", "runs", "figures"} as JSON on stdout')
+    .option("--data-dir <dir>", "score runs against the labels of the dataset files in this folder (cifar10, mnist)")
+    .action(tasksImportCommand);
 
   program
     .command("serve")
