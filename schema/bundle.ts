@@ -16,6 +16,7 @@ import {
 import { duplicateTaskKeys, findDerivedMismatches } from "./derive.js";
 import { canonicalDigest } from "./digest.js";
 import type { Signer } from "./dsse.js";
+import { checkArchitectureEngines, checkEnvironment } from "./environment-checks.js";
 import { fail, openSigned, type PathError, type Refused, schemaFailure, signStatement } from "./signed-statement.js";
 import { architectureInputShape, modelInputShape } from "./topology/input-shape.js";
 
@@ -105,13 +106,17 @@ export async function openEnvelope(value: unknown): Promise<OpenedBundle> {
 }
 
 /**
- * Everything a valid statement's parts must agree on: digests of the suite and topologies,
- * the subjects, runs that belong to the suite, predictions of the right length, and
- * derived metrics equal to their recomputation from the curves.
+ * Everything a valid statement's parts must agree on: the backend and the engine record (and
+ * the engine that trained a PyTorch module), digests of the suite and topologies, the subjects,
+ * runs that belong to the suite, predictions of the right length, and derived metrics equal to
+ * their recomputation from the curves.
  */
 async function checkConsistency(statement: Statement): Promise<PathError[]> {
   const { predicate } = statement;
-  const errors: PathError[] = [];
+  const errors: PathError[] = [
+    ...checkEnvironment(predicate.environment, "predicate.environment"),
+    ...checkArchitectureEngines(predicate.architectures, predicate.environment, "predicate"),
+  ];
   const add = (path: string, message: string) => errors.push({ path: `predicate.${path}`, message });
 
   const suiteDigest = await canonicalDigest(predicate.suite);

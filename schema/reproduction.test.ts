@@ -60,6 +60,33 @@ describe("comparisonMode", () => {
     expect(comparisonMode(native, engine)).toBe("tolerance");
     expect(comparisonMode(engine, native)).toBe("tolerance");
   });
+
+  const torchCpu = {
+    ...engine,
+    backend: "torch-cpu",
+    engine: { torchVersion: "1.13.0", threads: 1 },
+    hardware: { cpuModel: "AMD EPYC 7B13" },
+  } as const;
+
+  it("is exact on torch-cpu only with the same torch version, thread count and CPU model", () => {
+    expect(comparisonMode(torchCpu, structuredClone(torchCpu))).toBe("exact");
+    expect(comparisonMode(torchCpu, { ...torchCpu, engine: { torchVersion: "2.5.1", threads: 1 } })).toBe("tolerance");
+    expect(comparisonMode(torchCpu, { ...torchCpu, engine: { torchVersion: "1.13.0", threads: 2 } })).toBe("tolerance");
+    expect(comparisonMode(torchCpu, { ...torchCpu, hardware: { cpuModel: "Intel Xeon" } })).toBe("tolerance");
+    expect(comparisonMode(torchCpu, { ...torchCpu, tfjsVersion: "4.21.0" })).toBe("tolerance");
+    // A side that does not name its engine or machine cannot be shown to be the same.
+    expect(comparisonMode(torchCpu, { ...engine, backend: "torch-cpu" })).toBe("tolerance");
+    expect(comparisonMode({ ...torchCpu, hardware: undefined }, torchCpu)).toBe("tolerance");
+    expect(comparisonMode(torchCpu, { ...engine, backend: "cpu" })).toBe("tolerance");
+  });
+
+  it("never compares PyTorch on CUDA or MPS exactly, even against itself", () => {
+    for (const backend of ["torch-cuda", "torch-mps"] as const) {
+      const gpu = { ...torchCpu, backend };
+      expect(comparisonMode(gpu, structuredClone(gpu))).toBe("tolerance");
+      expect(comparisonMode(gpu, torchCpu)).toBe("tolerance");
+    }
+  });
 });
 
 describe("compareRun in exact mode", () => {
@@ -330,5 +357,95 @@ describe("auditReproduction", () => {
     expect(await auditReproduction(statement.predicate, { ...original, payloadSha256: A })).toEqual([
       { path: "predicate.original.payloadSha256", message: "is not the digest of this original" },
     ]);
+  });
+});
+
+describe("reproductions of a PyTorch original", () => {
+  const torchEngine = {
+    name: "torch" as const,
+    torchVersion: "1.13.0",
+    pythonVersion: "3.11.2",
+    numpyVersion: "1.24.2",
+    cudaVersion: null,
+    cudnnVersion: null,
+    device: "cpu",
+    deviceName: "cpu",
+    threads: 1,
+    deterministic: true,
+  };
+  const hardware = { platform: "linux", arch: "x64", cpuModel: "CPU", cpuCount: 2, memoryBytes: 2 ** 33, gpu: null };
+  const torchEnvironment = {
+    ...engine,
+    backend: "torch-cpu" as const,
+    backendDetail: "PyTorch 1.13.0 on cpu (1 thread)",
+    engine: torchEngine,
+    hardware,
+  };
+  const torchStatement = (points: EpochPoint[]) => {
+    const statement = statementOf(points, { environment: structuredClone(torchEnvironment) });
+    Object.assign(
+      statement.predicate.original,
+      structuredClone({ backend: "torch-cpu", engine: torchEngine, hardware }),
+    );
+    return statement;
+  };
+
+  it("passes an exact reproduction on the same torch, threads and CPU", async () => {
+    expect(await checkReproductionConsistency(torchStatement(curve(4, 4)))).toEqual([]);
+  });
+
+  it("requires tolerance mode when the reproducer ran torch with another thread count", async () => {
+    const statement = torchStatement(curve(4, 4));
+    statement.predicate.environment.engine = { ...torchEngine, threads: 4 };
+    const errors = await checkReproductionConsistency(statement);
+    expect(errors.map((e) => e.path)).toEqual(["predicate.mode"]);
+    expect(errors[0]!.message).toContain("PyTorch 1.13.0, 4 threads");
+  });
+
+  it("requires the original's engine and hardware for a PyTorch original, and neither for a TF.js one", async () => {
+    const bare = torchStatement(curve(4, 4));
+    delete bare.predicate.original.engine;
+    delete bare.predicate.original.hardware;
+    const errors = await checkReproductionConsistency(bare);
+    // Without them the original is not shown to be the same engine: the mode must be tolerance too.
+    expect(errors.map((e) => e.path)).toEqual([
+      "predicate.original.engine",
+      "predicate.original.hardware",
+      "predicate.mode",
+    ]);
+    const tfjs = statementOf(curve(4, 4));
+    tfjs.predicate.original.engine = torchEngine;
+    expect((await checkReproductionConsistency(tfjs)).map((e) => e.path)).toEqual(["predicate.original.engine"]);
+  });
+
+  it("refuses a reproducer environment whose backend and engine disagree", async () => {
+    const statement = torchStatement(curve(4, 4));
+    statement.predicate.environment.engine = { ...torchEngine, device: "cuda:0" };
+    const errors = await checkReproductionConsistency(statement);
+    expect(errors.map((e) => e.path)).toEqual(["predicate.environment.engine.device"]);
+  });
+
+  it("audits the original's engine and hardware against the original's environment", async () => {
+    const points = curve(4, 4);
+    const original = {
+      payloadSha256: ORIGINAL_PAYLOAD,
+      statement: {
+        predicate: {
+          submitter: { keyid: "d".repeat(64) },
+          suite: { id: "smoke", version: smokeSuite.version },
+          environment: torchEnvironment,
+          runs: [{ task, architectureFingerprint: "f".repeat(64), status: "ok", curve: points, predictions: null }],
+        },
+      } as unknown as Statement,
+    };
+    const honest = torchStatement(points);
+    honest.predicate.runs[0]!.predictions = null;
+    honest.predicate.runs[0]!.status = "ok";
+    expect(await auditReproduction(honest.predicate, original)).toEqual([]);
+    const claimed = torchStatement(points);
+    claimed.predicate.runs[0]!.predictions = null;
+    claimed.predicate.original.engine = { ...torchEngine, threads: 8 };
+    const errors = await auditReproduction(claimed.predicate, original);
+    expect(errors.map((e) => e.path)).toEqual(["predicate.original.engine"]);
   });
 });

@@ -20,8 +20,10 @@ import type {
   TorchEngine,
   Verdict,
 } from "./contract/index.js";
+import { isTorchBackend } from "./contract/index.js";
 import { deriveRun } from "./derive.js";
 import { canonicalDigest } from "./digest.js";
+import { checkEnvironment } from "./environment-checks.js";
 import type { PathError } from "./signed-statement.js";
 
 /** A run's measurements as a comparison reads them, from either side. */
@@ -251,6 +253,18 @@ export async function checkReproductionConsistency(statement: ReproductionStatem
   const { original } = predicate;
   if (original.submissionId !== submissionIdOf(original.payloadSha256))
     add("predicate.original.submissionId", `must be ${submissionIdOf(original.payloadSha256)}`);
+  errors.push(...checkEnvironment(predicate.environment, "predicate.environment"));
+  // The original's engine record is what decides whether torch-cpu compares exactly.
+  const torchOriginal = isTorchBackend(original.backend);
+  for (const field of ["engine", "hardware"] as const) {
+    if (torchOriginal && !original[field])
+      add(
+        `predicate.original.${field}`,
+        `is missing: the original ran on ${original.backend}, so its ${field} is named`,
+      );
+    if (!torchOriginal && original[field])
+      add(`predicate.original.${field}`, `must be absent: the original ran on TF.js (${original.backend})`);
+  }
   const mode = comparisonMode(original, predicate.environment);
   if (predicate.mode !== mode)
     add(
@@ -288,7 +302,11 @@ export async function checkReproductionConsistency(statement: ReproductionStatem
 }
 
 function describeEngine(engine: EngineIdentity): string {
-  return `${engine.backend} (rethink-bench ${engine.runnerVersion}, TF.js ${engine.tfjsVersion})`;
+  const torch = engine.engine
+    ? `, PyTorch ${engine.engine.torchVersion}, ${engine.engine.threads} thread${engine.engine.threads === 1 ? "" : "s"}` +
+      (engine.hardware ? `, ${engine.hardware.cpuModel || "unnamed CPU"}` : "")
+    : "";
+  return `${engine.backend} (rethink-bench ${engine.runnerVersion}, TF.js ${engine.tfjsVersion}${torch})`;
 }
 
 /**
@@ -315,9 +333,12 @@ export async function auditReproduction(
     backend: result.environment.backend,
     runnerVersion: result.environment.runnerVersion,
     tfjsVersion: result.environment.tfjsVersion,
+    // Absent for a TF.js original on both sides (compared as null).
+    engine: originalEngineFields(result.environment).engine ?? null,
+    hardware: originalEngineFields(result.environment).hardware ?? null,
   };
   for (const [key, value] of Object.entries(expected)) {
-    const claimed = named[key as keyof typeof expected];
+    const claimed = named[key as keyof typeof expected] ?? null;
     if (canonicalJson(claimed) !== canonicalJson(value))
       add(`predicate.original.${key}`, `is ${JSON.stringify(claimed)}, but the original's is ${JSON.stringify(value)}`);
   }

@@ -12,3 +12,4 @@ export * from "./run.js";
 export * from "./submission.js";
 export * from "./suite.js";
 export * from "./task.js";
+export * from "./torch-module.js";

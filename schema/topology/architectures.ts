@@ -6,6 +6,7 @@ import type { PathError } from "../signed-statement.js";
 import { BUILTIN_ARCHITECTURES, type BuiltinArchitecture } from "./builtins.js";
 import { KERNEL_ARCHITECTURE_ID, kernelParameterCount, kernelSettingsOf } from "./kernel.js";
 import { countParameters } from "./parameter-count.js";
+import { countModuleElements, moduleDescriptionProblem } from "./torch-module.js";
 
 const BUILTIN_IDS = new Set(BUILTIN_ARCHITECTURES.map((b) => b.id));
 
@@ -48,7 +49,9 @@ export type ArchitectureDerivation =
  * fingerprint and topology, and lists every claim of the bundle that disagrees: a built-in id
  * must carry that built-in's fingerprint for its input shape, no other architecture may carry
  * a built-in's fingerprint or id (nor the kernel's), `kind: "kernel"` is only the kernel
- * baseline's fixed description, and the parameter count is the topology's. Trusts
+ * baseline's fixed description, `kind: "torch-module"` exactly a PyTorch module description,
+ * and the parameter count is the topology's (for a module description: at least its
+ * parameters, at most its parameters and buffers). Trusts
  * `fingerprint` to be the topology's digest: openEnvelope's consistency check verifies it.
  *
  * @example
@@ -92,6 +95,29 @@ export function deriveArchitecture(architecture: Architecture): ArchitectureDeri
     if (shapeText(kernel.inputShape) !== at)
       claim("inputShape", `the kernel's topology is for input ${shapeText(kernel.inputShape)}`);
     derived = { kind: "kernel", parameterCount: kernelParameterCount(kernel), name: architecture.name };
+  } else if (architecture.kind === "torch-module" || countModuleElements(topology)) {
+    const counted = countModuleElements(topology);
+    if (!counted) {
+      claim(
+        "topology",
+        `is not a PyTorch module description (docs/architectures.md), which kind "torch-module" needs: ` +
+          moduleDescriptionProblem(topology),
+      );
+      return { ok: false, errors };
+    }
+    // Which buffers are floating-point (counted) the description does not say, so the claim is
+    // checked against its bounds: every parameter, and at most every buffer besides.
+    const { parameters, buffers } = counted;
+    const claimed = architecture.parameterCount;
+    if (claimed < parameters || claimed > parameters + buffers)
+      claim(
+        "parameterCount",
+        buffers === 0
+          ? `is ${claimed}, but the module description has ${parameters} parameters`
+          : `is ${claimed}, but the module description has ${parameters} parameters and ${buffers} buffer ` +
+              `elements, so between ${parameters} and ${parameters + buffers}`,
+      );
+    derived = { kind: "torch-module", parameterCount: claimed, name: architecture.name };
   } else {
     const counted = countParameters(topology, inputShape);
     if (!counted.ok) {

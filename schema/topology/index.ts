@@ -5,3 +5,4 @@ export * from "./builtins.js";
 export * from "./input-shape.js";
 export * from "./kernel.js";
 export * from "./parameter-count.js";
+export * from "./torch-module.js";
