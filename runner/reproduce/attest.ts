@@ -10,6 +10,7 @@ import {
   curveDigest,
   type Envelope,
   type Environment,
+  originalEngineFields,
   predictionDigests,
   type ReproducedRun,
   type ReproductionPredicate,
@@ -70,6 +71,8 @@ export async function buildPredicate(input: {
       backend: result.environment.backend,
       runnerVersion: result.environment.runnerVersion,
       tfjsVersion: result.environment.tfjsVersion,
+      // A PyTorch original's engine and machine: whether torch-cpu compares exactly rests on them.
+      ...originalEngineFields(result.environment),
     },
     mode,
     environment: input.environment,
