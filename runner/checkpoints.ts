@@ -28,6 +28,11 @@ export interface RunIdentity {
   seeds: number[];
   backend: string;
   /**
+   * The PyTorch engine and the device it resolved (`cuda:0`, `cpu`); absent on TF.js, so that
+   * checkpoints written before the torch engine existed keep their folder and resume.
+   */
+  engine?: { kind: "torch"; device: string };
+  /**
    * For `reproduce`: the original's payload digest. The runs it picks are not part of the
    * identity: a run's reproduction does not depend on which others are reproduced with it, so
    * `--runs 0` after an interrupted `--runs all` reuses what that one trained.
@@ -92,7 +97,9 @@ export class RunStore {
         before.backend !== backend ||
         before.backendDetail !== backendDetail ||
         before.runnerVersion !== runnerVersion ||
-        before.tfjsVersion !== tfjsVersion
+        before.tfjsVersion !== tfjsVersion ||
+        // The torch engine: another torch, Python or numpy would train the rest differently.
+        canonicalJson(before.engine ?? null) !== canonicalJson(environment.engine ?? null)
       ) {
         throw new UsageError(
           `the ${finishedRuns} finished runs in ${this.dir} ` +

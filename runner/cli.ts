@@ -14,6 +14,21 @@ import { RUNNER_VERSION } from "./package-info.js";
 import { DEFAULT_GAMMA } from "./science/kernel.js";
 import { BACKEND_CHOICES } from "./train/backend-choice.js";
 
+/** The torch engine's options, shared by `run` and `reproduce` (runner/commands/engine-options.ts checks them). */
+const ENGINE_OPTION = [
+  "--engine <name>",
+  "training engine: tfjs (TensorFlow.js, no install) or torch (PyTorch)",
+  "tfjs",
+] as const;
+const PYTHON_OPTION = [
+  "--python <path>",
+  "with --engine torch: the Python with torch >= 1.13 and numpy (default: $RETHINK_BENCH_PYTHON or python3)",
+] as const;
+const DEVICE_OPTION = [
+  "--device <device>",
+  "with --engine torch: auto, cpu, cuda, cuda:N or mps (default: auto)",
+] as const;
+
 function buildProgram(): Command {
   const program = new Command("rethink-bench")
     .description(
@@ -28,11 +43,21 @@ function buildProgram(): Command {
     .command("run")
     .description("train a suite's randomization tests and write a signed result bundle")
     .option("--suite <id>", "suite to run: smoke, quick, regularizers, standard or paper", "quick")
-    .option("--model <path>", "your architecture: a TF.js layers model.json, or a .js module exporting a builder")
+    .option(
+      "--model <path>",
+      "your architecture: a TF.js layers model.json, a .js module exporting a builder, or with --engine torch " +
+        "a PyTorch nn.Module factory as file.py:factory",
+    )
     .option("--architecture <id>", "run only this one of the suite's built-in architectures")
     .option("--dataset <id>", "run only this one of the suite's datasets")
     .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
-    .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
+    .option(...ENGINE_OPTION)
+    .option(...PYTHON_OPTION)
+    .option(...DEVICE_OPTION)
+    .option(
+      "--workers <n>",
+      "parallel worker threads (default: one per core; one with tfjs-node or on a GPU with --engine torch)",
+    )
     .option("--seed <n>", "train only this one of the suite's seeds")
     .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
     .option("--no-download", "never download a dataset; fail with instructions instead")
@@ -65,12 +90,21 @@ function buildProgram(): Command {
     .option("--runs <list>", "which runs: all, or positions as the submission page numbers them (3, 0,2,5-7)", "all")
     .option("--sample <k>", "only k of those runs, drawn at random (the seed is printed)")
     .option("--sample-seed <n>", "the seed of --sample: the same seed draws the same runs")
-    .option("--workers <n>", "parallel worker threads (default: one per core; one with tfjs-node)")
+    .option(
+      "--workers <n>",
+      "parallel worker threads (default: one per core; one with tfjs-node or on a GPU with --engine torch)",
+    )
     .option(
       "--backend <name>",
       `training backend: ${BACKEND_CHOICES.join(", ")} (default: the original's when this machine has it, else auto)`,
     )
-    .option("--model <path>", "the builder module (.js) of an architecture the bundle cannot carry")
+    .option("--engine <name>", "training engine: tfjs or torch (default: the original's; compare like with like)")
+    .option(...PYTHON_OPTION)
+    .option(...DEVICE_OPTION)
+    .option(
+      "--model <path>",
+      "the builder module (.js) or PyTorch factory (file.py:factory) of an architecture the bundle cannot carry",
+    )
     .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
     .option("--no-download", "never download a dataset; fail with instructions instead")
     .option("--out <dir>", "where checkpoints and the attestation go", "rethink-results")

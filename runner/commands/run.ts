@@ -11,7 +11,7 @@ import { verifyDataset } from "../datasets/index.js";
 import { describeHardware } from "../environment.js";
 import { InputError, NotSentError, UsageError, VerificationError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
-import { parseModelSpec } from "../models/spec.js";
+import { type ModelSpec, parseModelSpec } from "../models/spec.js";
 import { Outbox } from "../outbox.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { configDir, dataDir } from "../paths.js";
@@ -19,12 +19,21 @@ import { Interrupted, WorkerPool } from "../pool/worker-pool.js";
 import { createProgress } from "../progress.js";
 import { resolveSuite, selectTasks } from "../suite-choice.js";
 import { runSummary, summaryTable } from "../summary.js";
+import { torchEnvironment } from "../torch/environment.js";
 import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
+import {
+  defaultTorchWorkers,
+  type EngineOptions,
+  engineChoice,
+  engineIdentity,
+  type ResolvedEngine,
+  resolveEngine,
+} from "./engine-options.js";
 import { datasetLoadOptions, parseWholeNumber } from "./option-parsers.js";
 import { isLeaderboardAt, type LocalServer, serveUntilSignal, startLocalServer } from "./serve.js";
 import { apiBase, submitFile } from "./submit.js";
 
-export interface RunOptions {
+export interface RunOptions extends EngineOptions {
   suite: string;
   model?: string;
   /** Train only this one of the suite's built-in architectures. */
@@ -111,15 +120,19 @@ export function defaultWorkers(backend: BackendChoice): number {
 async function runIdentity(
   suite: Suite,
   options: RunOptions,
+  model: ModelSpec | null,
   backend: BackendChoice,
+  engine: ResolvedEngine,
   seeds: number[] | undefined,
 ): Promise<RunIdentity> {
   let models = options.architecture ? [options.architecture] : suite.architectures.map((a) => a.id);
-  if (options.model) {
-    const bytes = await readFile(options.model).catch((error: NodeJS.ErrnoException) => {
-      throw new InputError(`cannot read --model ${options.model}: ${error.code ?? error.message}`, { cause: error });
+  if (model && "path" in model) {
+    const bytes = await readFile(model.path).catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot read --model ${model.path}: ${error.code ?? error.message}`, { cause: error });
     });
-    models = [`file:${createHash("sha256").update(bytes).digest("hex")}`];
+    const digest = createHash("sha256").update(bytes).digest("hex");
+    // Another factory of the same Python file is another architecture.
+    models = [model.kind === "torch-module" ? `file:${digest}:${model.factory}` : `file:${digest}`];
   }
   return {
     suite: { id: suite.id, version: suite.version, digest: await canonicalDigest(suite) },
@@ -127,6 +140,7 @@ async function runIdentity(
     dataset: options.dataset ?? null,
     seeds: seeds ?? suite.seeds,
     backend,
+    ...engineIdentity(engine),
   };
 }
 
@@ -136,8 +150,6 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
     throw new UsageError(`unknown backend "${options.backend}"; valid backends: ${BACKEND_CHOICES.join(", ")}`);
   const backend = options.backend as BackendChoice;
   const seeds = options.seed === undefined ? undefined : [parseWholeNumber(options.seed, "--seed", 0, MAX_SEED)];
-  const workers =
-    options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
   const model = options.model ? parseModelSpec(options.model) : null;
   if (options.architecture !== undefined) {
     if (model) throw new UsageError("--architecture picks one of the suite's built-ins; --model trains yours instead");
@@ -149,6 +161,14 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   }
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
+  if (options.workers !== undefined) parseWholeNumber(options.workers, "--workers", 1);
+  const engine = await resolveEngine(options, model);
+  const workers =
+    options.workers !== undefined
+      ? parseWholeNumber(options.workers, "--workers", 1)
+      : engine.kind === "torch"
+        ? defaultTorchWorkers(engine.device)
+        : defaultWorkers(backend);
 
   // Progress and notes go to stderr; stdout carries only the summary (or the --json document).
   const say = (message: string) => process.stderr.write(`${message}\n`);
@@ -161,7 +181,7 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   }
   const { signer } = await loadOrCreateKey(configDir());
 
-  const identity = await runIdentity(suite, options, backend, seeds);
+  const identity = await runIdentity(suite, options, model, backend, engine, seeds);
   const { store, finished } = await openRunStore(options.out, identity, say, "its run trains again");
 
   const selection = (architectureId: string | null) =>
@@ -176,24 +196,21 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
 
   if (model || remaining.length > 0) {
     const size = Math.max(1, Math.min(workers, model ? workers : remaining.length));
-    say(`Starting ${size} worker thread${size === 1 ? "" : "s"} (backend: ${backend})…`);
-    const pool = await WorkerPool.start(size, { backend, model, data });
+    say(
+      `Starting ${size} worker thread${size === 1 ? "" : "s"} ` +
+        `(${engine.kind === "torch" ? `PyTorch on ${engine.device}, each with its Python worker` : `backend: ${backend}`})…`,
+    );
+    const pool = await WorkerPool.start(size, { backend, engine: engineChoice(engine), model, data });
     try {
       if (model) {
         tasks = selection(pool.architectureId);
         remaining = tasks.filter((task) => !finished.has(taskKey(task)));
       }
-      environment = {
-        runnerVersion: RUNNER_VERSION,
-        tfjsVersion: pool.backend.tfjsVersion,
-        backend: pool.backend.backend,
-        backendDetail: pool.backend.detail,
-        hardware: describeHardware(pool.backend.gpu),
-      } satisfies Environment;
+      environment = hereEnvironment(pool);
       await store.checkEnvironment(environment, finished.size);
       const done = tasks.length - remaining.length;
       say(
-        `Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${pool.backend.detail}` +
+        `Suite ${suite.id} v${suite.version}: ${tasks.length} runs on ${environment.backendDetail}` +
           `${done ? `, ${done} already finished in ${store.dir}` : ""}.`,
       );
       await trainAll(pool, remaining, {
@@ -237,6 +254,21 @@ export interface TrainAllOptions {
   slots: number;
   store: RunStore;
   finishedRuns: Map<string, StoredRun>;
+}
+
+/**
+ * The environment of a pool's runs: TF.js's backend and this machine, or on the torch engine the
+ * Python worker's engine record and machine (runner/torch/environment.ts).
+ */
+export function hereEnvironment(pool: WorkerPool): Environment {
+  if (pool.torch) return torchEnvironment(pool.torch, pool.backend.tfjsVersion, RUNNER_VERSION);
+  return {
+    runnerVersion: RUNNER_VERSION,
+    tfjsVersion: pool.backend.tfjsVersion,
+    backend: pool.backend.backend,
+    backendDetail: pool.backend.detail,
+    hardware: describeHardware(pool.backend.gpu),
+  };
 }
 
 /** Trains the remaining tasks with live progress; Ctrl-C stops cleanly with every finished run saved. */

@@ -40,6 +40,11 @@ export interface ArchitectureBuilder {
  * const mlp = await loadArchitecture({ kind: "builtin", id: "mlp-1x512" });
  */
 export async function loadArchitecture(spec: ModelSpec): Promise<ArchitectureBuilder> {
+  if (spec.kind === "torch-module")
+    throw new UsageError(
+      `${spec.path} is a PyTorch module, which only the PyTorch engine builds: add --engine torch ` +
+        `(it needs Python with torch >= 1.13 and numpy; see --python)`,
+    );
   if (spec.kind === "builtin") {
     const builtin = findBuiltin(spec.id);
     if (!builtin)

@@ -7,7 +7,7 @@ import { runResult } from "../assemble.js";
 import type { StoredRun } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import type { BackendInfo } from "../train/index.js";
-import type { FromWorker, WorkerConfig } from "./messages.js";
+import type { FromWorker, TorchReady, WorkerConfig } from "./messages.js";
 
 /** A finished (or failed) run with the records its bundle needs. */
 export type FinishedRun = StoredRun;
@@ -39,7 +39,11 @@ interface Slot {
 interface Ready {
   backend: BackendInfo;
   architectureId: string | null;
+  torch: TorchReady | null;
 }
+
+/** How long a closing thread may take to stop its Python child before it is terminated anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 function spawn(config: WorkerConfig): { worker: Worker; ready: Promise<Ready> } {
   const worker = new Worker(WORKER_URL, { workerData: config });
@@ -69,6 +73,8 @@ export class WorkerPool {
     readonly backend: BackendInfo,
     /** The user-supplied model's id, or null when the tasks name builtin architectures. */
     readonly architectureId: string | null,
+    /** The PyTorch engine and machine the first thread's Python child reported; null on TF.js. */
+    readonly torch: TorchReady | null,
   ) {}
 
   /** Starts `size` workers and waits until each has its backend (and user model) ready. */
@@ -76,11 +82,11 @@ export class WorkerPool {
     const spawned = Array.from({ length: size }, () => spawn(config));
     try {
       const ready = await Promise.all(spawned.map((s) => s.ready));
-      const pool = new WorkerPool(config, ready[0]!.backend, ready[0]!.architectureId);
+      const pool = new WorkerPool(config, ready[0]!.backend, ready[0]!.architectureId, ready[0]!.torch);
       for (const { worker } of spawned) pool.slots.push({ worker, task: null, started: null, curve: [] });
       return pool;
     } catch (error) {
-      await Promise.all(spawned.map((s) => s.worker.terminate()));
+      await Promise.all(spawned.map((s) => closeWorker(s.worker)));
       throw error;
     }
   }
@@ -188,6 +194,33 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(this.slots.map((slot) => closeWorker(slot.worker)));
   }
+}
+
+/**
+ * Ends a thread: first asks it to stop its Python child (on the torch engine a child would
+ * otherwise train on, orphaned), waiting at most CLOSE_TIMEOUT_MS, then terminates it.
+ */
+async function closeWorker(worker: Worker): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      worker.off("message", onMessage);
+      worker.off("exit", done);
+      resolve();
+    };
+    const onMessage = (message: FromWorker) => {
+      if (message.type === "closed") done();
+    };
+    const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
+    worker.on("message", onMessage);
+    worker.once("exit", done);
+    try {
+      worker.postMessage({ type: "close" });
+    } catch {
+      done(); // the thread is already gone
+    }
+  });
+  await worker.terminate();
 }
