@@ -2,9 +2,10 @@
 // scripts of web/client with Chart.js, bundled and minified by esbuild as ES modules with a
 // shared chunk; the stylesheet; the icon. File names carry a content hash, so they are
 // cached for a year; asset-manifest.json tells the server which names to link, and
-// _headers tells Cloudflare's static-asset server how to cache them.
+// _headers tells Cloudflare's static-asset server how to cache them. It also copies the PyTorch
+// worker (runner/torch/worker.py, which tsc does not emit) beside its compiled client, so the package ships it.
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -62,3 +63,7 @@ const sizes = Object.entries(result.metafile.outputs).map(
   ([file, output]) => `${relative(PUBLIC, join(ROOT, file))} ${(output.bytes / 1024).toFixed(1)} KiB`,
 );
 process.stdout.write(`web assets in ${relative(ROOT, PUBLIC)}: ${sizes.join(", ")}\n`);
+
+// runner/torch/process.ts's workerScriptPath() looks beside itself first: dist/runner/torch/worker.py.
+await mkdir(join(ROOT, "dist", "runner", "torch"), { recursive: true });
+await copyFile(join(ROOT, "runner", "torch", "worker.py"), join(ROOT, "dist", "runner", "torch", "worker.py"));

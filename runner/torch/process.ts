@@ -4,9 +4,9 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { EpochPoint, JsonObject } from "../../schema/index.js";
+import { type EpochPoint, Hardware, type JsonObject, TorchEngine } from "../../schema/index.js";
 import { CliError, InputError, UsageError } from "../errors.js";
-import { TorchResult, WorkerEngine, WorkerHardware } from "./task-files.js";
+import { TorchResult } from "./task-files.js";
 
 /** How to start a worker: the Python to run it with, the device, and intra-op threads (default 1 on CPU). */
 export interface TorchProcessOptions {
@@ -39,16 +39,16 @@ const EXIT_BAD_FOLDER = 65;
 const STDERR_TAIL = 4000;
 
 /**
- * The worker.py shipped beside this module: dist/runner/torch/worker.py after `npm run build`,
- * runner/torch/worker.py when running from source or after a bare `tsc` (which copies no .py).
+ * The worker.py to run: in a checkout, the source file runner/torch/worker.py (also from dist/, so a
+ * bare `tsc` never leaves a stale copy in use); in the installed package, which ships no runner/,
+ * the copy that `npm run build` puts beside this module (dist/runner/torch/worker.py).
  *
  * @example
  * spawn(defaultPython(), [workerScriptPath(), "--check"])
  */
 export function workerScriptPath(): string {
-  const beside = fileURLToPath(new URL("./worker.py", import.meta.url));
-  if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL("../../../runner/torch/worker.py", import.meta.url));
+  const source = fileURLToPath(new URL("../../../runner/torch/worker.py", import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL("./worker.py", import.meta.url));
 }
 
 /**
@@ -92,8 +92,8 @@ export class TorchProcess {
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
-    readonly engine: WorkerEngine,
-    readonly hardware: WorkerHardware,
+    readonly engine: TorchEngine,
+    readonly hardware: Hardware,
     stderr: string,
     private readonly label: string,
   ) {
@@ -147,8 +147,8 @@ export class TorchProcess {
           fail(new Error(`${label} printed "${text.slice(0, 200)}" instead of its ready line`));
           return;
         }
-        const engine = WorkerEngine.safeParse(ready.engine);
-        const hardware = WorkerHardware.safeParse(ready.hardware);
+        const engine = TorchEngine.safeParse(ready.engine);
+        const hardware = Hardware.safeParse(ready.hardware);
         if (ready.type !== "ready" || !engine.success || !hardware.success) {
           fail(new Error(`${label} sent a malformed ready line: ${text.slice(0, 300)}`));
           return;

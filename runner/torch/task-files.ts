@@ -7,14 +7,15 @@ import { basename, join } from "node:path";
 import { z } from "zod";
 import {
   Base64,
-  Environment,
   EpochPoint,
+  Hardware,
   InputShape,
   JsonObject,
   NonNegativeInt,
   PositiveInt,
   Sha256Hex,
   Task,
+  TorchEngine,
   taskKey,
 } from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
@@ -106,28 +107,6 @@ const TaskList = z.strictObject({
   tasks: z.array(TorchTaskEntry),
 });
 
-/**
- * The worker's engine record, as its ready line and results carry it: the shape of the contract's
- * `TorchEngine` (schema/contract/payload.ts), which the bundle's environment takes as is.
- */
-export const WorkerEngine = z.strictObject({
-  name: z.literal("torch"),
-  torchVersion: z.string().min(1).max(60),
-  pythonVersion: z.string().min(1).max(60),
-  numpyVersion: z.string().min(1).max(60),
-  cudaVersion: z.string().min(1).max(60).nullable(),
-  cudnnVersion: z.string().min(1).max(60).nullable(),
-  device: z.string().regex(/^(?:cpu|mps|cuda:\d{1,3})$/),
-  deviceName: z.string().max(120),
-  threads: PositiveInt.max(4096),
-  deterministic: z.boolean(),
-});
-export type WorkerEngine = z.infer<typeof WorkerEngine>;
-
-/** The machine record of the worker's ready line and results (the bundle's `hardware`). */
-export const WorkerHardware = Environment.shape.hardware;
-export type WorkerHardware = z.infer<typeof WorkerHardware>;
-
 /** One task's outcome as the worker writes it to DIR/results/<index>.json (and sends it in --serve mode). */
 export const TorchResult = z
   .strictObject({
@@ -135,8 +114,8 @@ export const TorchResult = z
     version: z.literal(1),
     index: NonNegativeInt,
     key: z.string().min(1),
-    engine: WorkerEngine,
-    hardware: WorkerHardware,
+    engine: TorchEngine,
+    hardware: Hardware,
     parameterCount: NonNegativeInt,
     description: JsonObject.nullable(),
     status: z.enum(["ok", "failed"]),

@@ -1,0 +1,1461 @@
+#!/usr/bin/env python3
+"""rethink-bench's PyTorch worker: trains the tasks of a task folder exactly as runner/train/loop.ts does.
+
+Kept in one self-contained file past 350 lines on purpose: `rethink-bench tasks export` copies this
+single file to cluster and GPU nodes that have Python, torch (>= 1.13) and numpy and nothing else.
+
+A task folder (docs/engines.md, "The task folder and the worker") holds tasks.json, data/ (raw
+little-endian arrays named by their SHA-256), models/ (copied torch modules) and results/. The
+Node side prepared everything random about the data (corruption, each epoch's example order, the
+crop draws, the early-stopping split); this file builds the network (a TF.js layers topology, or
+a user's nn.Module factory), trains it with SGD and momentum, evaluates the whole training and
+test sets after every epoch and applies the stopping rule of schema/stopping-rule.ts.
+
+Usage:
+  python3 worker.py --dir DIR --task I [--device D] [--threads N]   train task I, write DIR/results/I.json
+  python3 worker.py --dir DIR --all [--device D] [--threads N]      every task without a valid result
+  python3 worker.py --dir DIR --describe I                          print task I's model description
+  python3 worker.py --check [--device D]                            print the ready line and exit
+  python3 worker.py --serve [--device D] [--threads N]              JSON lines on stdin/stdout (runner/torch/process.ts)
+
+Exit codes: 0 done; 1 a task's model could not be built (the message names it); 2 usage;
+3 torch or numpy missing, or torch older than 1.13; 4 the device asked for is absent;
+65 a bad task folder (missing or corrupt file, named).
+"""
+import argparse
+import base64
+import hashlib
+import importlib.util
+import inspect
+import json
+import math
+import os
+import platform
+import re
+import sys
+import time
+
+EXIT_MODEL = 1
+EXIT_USAGE = 2
+EXIT_NO_TORCH = 3
+EXIT_NO_DEVICE = 4
+EXIT_BAD_FOLDER = 65
+
+MIN_TORCH = (1, 13)
+TASKS_FORMAT = "rethink-bench-torch-tasks"
+RESULT_FORMAT = "rethink-bench-torch-result"
+EVAL_BATCH = 500  # loop.ts's EVAL_BATCH
+EPOCHS_AFTER_FIT = 3  # schema/stopping-rule.ts
+OUT_OF_MEMORY = re.compile(r"out of memory|can't allocate memory|not enough memory", re.IGNORECASE)
+DTYPES = {"float32": "<f4", "uint8": "|u1", "uint32": "<u4"}
+
+torch = None  # imported by load_torch() once the arguments are parsed (threads must be set first)
+np = None
+nn = None
+F = None
+
+
+class WorkerError(Exception):
+    """An error meant for the user, with the exit code of the --task/--all modes."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+def bad_folder(message):
+    return WorkerError(message, EXIT_BAD_FOLDER)
+
+
+def model_error(message):
+    return WorkerError(message, EXIT_MODEL)
+
+
+class RunFailure(Exception):
+    """A run that cannot go on (NaN loss, out of memory): recorded as failed, never raised further."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up: torch, the device, determinism, and what the ready line says about them.
+
+
+def load_torch(threads):
+    """Imports numpy and torch; exits 3 with the pip command when either is missing or too old."""
+    global torch, np, nn, F
+    hint = "install them with: python3 -m pip install 'torch>=1.13' numpy (or pass another Python with --python)"
+    # Must precede the import: OpenMP sizes its pool then, and cuBLAS reads it at start-up.
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    try:
+        import numpy
+    except ImportError as error:
+        fail_start("numpy is not installed for %s (%s); %s" % (sys.executable, error, hint), EXIT_NO_TORCH)
+    try:
+        import torch as torch_module
+    except ImportError as error:
+        fail_start("torch is not installed for %s (%s); %s" % (sys.executable, error, hint), EXIT_NO_TORCH)
+    version = tuple(int(part) for part in re.findall(r"\d+", str(getattr(torch_module, "__version__", "0")))[:2])
+    if version < MIN_TORCH:
+        fail_start(
+            "torch %s is too old: rethink-bench needs torch >= %d.%d; upgrade with: python3 -m pip install -U 'torch>=1.13'"
+            % (getattr(torch_module, "__version__", "?"), MIN_TORCH[0], MIN_TORCH[1]),
+            EXIT_NO_TORCH,
+        )
+    import torch.nn as nn_module
+    import torch.nn.functional as functional
+    torch, np, nn, F = torch_module, numpy, nn_module, functional
+
+
+def fail_start(message, code):
+    sys.stderr.write("worker.py: %s\n" % message)
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def early_threads(argv):
+    """--threads from the command line before argparse runs: torch is imported (and sized) before the layers are defined."""
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--threads=") else argv[i + 1] if arg == "--threads" and i + 1 < len(argv) else None
+        if value is not None and value.isdigit() and int(value) > 0:
+            return int(value)
+    return 1
+
+
+# The layers below subclass nn.Module, so torch is imported (or the worker exits 3) right here.
+load_torch(early_threads(sys.argv[1:]))
+
+
+def available_devices():
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices += ["cuda:%d" % i for i in range(torch.cuda.device_count())]
+    if mps_available():
+        devices.append("mps")
+    return devices
+
+
+def mps_available():
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def resolve_device(asked):
+    """auto | cpu | cuda | cuda:N | mps → a torch.device; exits 4 naming the devices that exist."""
+    if asked == "auto":
+        asked = "cuda" if torch.cuda.is_available() else "mps" if mps_available() else "cpu"
+    if asked == "cpu":
+        return torch.device("cpu")
+    here = "devices here: %s" % ", ".join(available_devices())
+    match = re.match(r"^cuda(?::(\d+))?$", asked)
+    if match:
+        if not torch.cuda.is_available():
+            built = "built with CUDA %s" % torch.version.cuda if torch.version.cuda else "built without CUDA"
+            fail_start("CUDA is not available (torch %s, %s); %s" % (torch.__version__, built, here), EXIT_NO_DEVICE)
+        index = int(match.group(1) or 0)
+        if index >= torch.cuda.device_count():
+            fail_start("there is no CUDA device %d; %s" % (index, here), EXIT_NO_DEVICE)
+        return torch.device("cuda", index)
+    if asked == "mps":
+        if not mps_available():
+            fail_start("Apple's MPS backend is not available; %s" % here, EXIT_NO_DEVICE)
+        return torch.device("mps")
+    fail_start('--device takes auto, cpu, cuda, cuda:N or mps; got "%s"' % asked, EXIT_USAGE)
+
+
+def make_deterministic(device, threads):
+    """Deterministic kernels, full float32 (no TF32), a fixed thread count: docs/engines.md says what that buys."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already set by an earlier call in this process
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return line.split(":", 1)[1].strip()[:120]
+    except OSError:
+        pass
+    if sys.platform == "darwin":
+        try:
+            import subprocess
+
+            out = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True)
+            if out.stdout.strip():
+                return out.stdout.strip()[:120]
+        except OSError:
+            pass
+    return (platform.processor() or "unknown CPU")[:120]
+
+
+def memory_bytes():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def cudnn_version():
+    raw = torch.backends.cudnn.version()
+    if not raw:
+        return None
+    # cuDNN 9 encodes major·10000 + minor·100 + patch; cuDNN 8 and older major·1000 + minor·100 + patch.
+    major, rest = (raw // 10000, raw % 10000) if raw >= 90000 else (raw // 1000, raw % 1000)
+    return "%d.%d.%d" % (major, rest // 100, rest % 100)
+
+
+def describe_engine(device, threads):
+    """The ready line's engine (the contract's TorchEngine) and hardware (Node's describeHardware)."""
+    if device.type == "cuda":
+        device_name = torch.cuda.get_device_name(device.index)
+        label = "cuda:%d" % device.index
+    elif device.type == "mps":
+        device_name = "Apple GPU (MPS) on %s" % cpu_model()
+        label = "mps"
+    else:
+        device_name = cpu_model()
+        label = "cpu"
+    on_cuda = device.type == "cuda"
+    engine = {
+        "name": "torch",
+        "torchVersion": torch.__version__,
+        "pythonVersion": platform.python_version(),
+        "numpyVersion": np.__version__,
+        "cudaVersion": torch.version.cuda if on_cuda else None,
+        "cudnnVersion": cudnn_version() if on_cuda else None,
+        "device": label,
+        "deviceName": device_name[:120],
+        "threads": threads,
+        "deterministic": bool(torch.are_deterministic_algorithms_enabled()),
+    }
+    machine = platform.machine().lower()
+    arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64", "i686": "ia32"}.get(machine, machine)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    hardware = {
+        "platform": sys.platform if sys.platform != "linux2" else "linux",
+        "arch": arch or "unknown",
+        "cpuModel": cpu_model(),
+        "cpuCount": max(1, cpus),
+        "memoryBytes": memory_bytes(),
+        "gpu": None if device.type == "cpu" else device_name[:120],
+    }
+    return engine, hardware
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical JSON (RFC 8785), equal to schema/canonical.ts, for fingerprints.
+
+
+def js_number(value):
+    """A number as ECMAScript's Number::toString writes it (RFC 8785 §3.2.2.3)."""
+    if isinstance(value, int) and abs(value) < 2**53:
+        return str(value)
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("canonical JSON has no representation for %r" % value)
+    if value == 0:
+        return "0"  # -0 too, as JSON.stringify writes it
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    stripped = digits.lstrip("0")
+    # value = 0.DIGITS × 10^n in ECMAScript's terms: n counts the digits before the decimal point.
+    n = len(whole) + (int(exponent) if exponent else 0) - (len(digits) - len(stripped))
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        text = (digits if k == 1 else digits[0] + "." + digits[1:]) + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return sign + text
+
+
+ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def js_string(text):
+    out = []
+    for char in text:
+        if char in ESCAPES:
+            out.append(ESCAPES[char])
+        elif ord(char) < 0x20:
+            out.append("\\u%04x" % ord(char))
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def canonical_json(value):
+    """RFC 8785: keys sorted by UTF-16 code units, ECMAScript numbers, minimal escapes, no whitespace."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return js_number(value)
+    if isinstance(value, str):
+        return js_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: key.encode("utf-16-be"))
+        return "{" + ",".join(js_string(key) + ":" + canonical_json(value[key]) for key in keys) + "}"
+    raise TypeError("no JSON representation for %r" % type(value))
+
+
+def canonical_digest(value):
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Keras initializers, drawn in TF layout from the task's generator.
+
+
+def fans(shape):
+    """TF.js's computeFans for channels-last weights."""
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    if len(shape) in (3, 4, 5):
+        receptive = 1
+        for size in shape[:-2]:
+            receptive *= size
+        return shape[-2] * receptive, shape[-1] * receptive
+    size = math.sqrt(max(1, int(np.prod(shape))))
+    return size, size
+
+
+def truncated_normal(shape, mean, stddev, generator):
+    """Normal draws redrawn until within two standard deviations, as TF's truncated_normal."""
+    values = torch.randn(shape, generator=generator)
+    outside = values.abs() > 2
+    while bool(outside.any()):
+        values[outside] = torch.randn(int(outside.sum()), generator=generator)
+        outside = values.abs() > 2
+    return values * stddev + mean
+
+
+VARIANCE_SCALING = {
+    "GlorotUniform": (1.0, "fan_avg", "uniform"),
+    "GlorotNormal": (1.0, "fan_avg", "truncated_normal"),
+    "HeUniform": (2.0, "fan_in", "uniform"),
+    "HeNormal": (2.0, "fan_in", "truncated_normal"),
+    "LecunUniform": (1.0, "fan_in", "uniform"),
+    "LecunNormal": (1.0, "fan_in", "truncated_normal"),
+}
+SNAKE_INITIALIZERS = {
+    "glorot_uniform": "GlorotUniform", "glorot_normal": "GlorotNormal", "he_uniform": "HeUniform",
+    "he_normal": "HeNormal", "lecun_uniform": "LecunUniform", "lecun_normal": "LecunNormal", "zeros": "Zeros",
+    "ones": "Ones", "random_normal": "RandomNormal", "random_uniform": "RandomUniform",
+    "truncated_normal": "TruncatedNormal", "variance_scaling": "VarianceScaling", "constant": "Constant",
+}
+SUPPORTED_INITIALIZERS = sorted(set(VARIANCE_SCALING) | {
+    "VarianceScaling", "RandomNormal", "RandomUniform", "TruncatedNormal", "Zeros", "Ones", "Constant"})
+
+
+def initial_values(spec, shape, generator, where):
+    """A weight's initial values (float32, TF layout) from a Keras initializer spec."""
+    if isinstance(spec, str):
+        spec = {"class_name": spec, "config": {}}
+    name = spec.get("class_name") if isinstance(spec, dict) else None
+    name = SNAKE_INITIALIZERS.get(name, name)
+    config = (spec or {}).get("config") or {}
+    shape = [int(size) for size in shape]
+    if name in VARIANCE_SCALING:
+        scale, mode, distribution = VARIANCE_SCALING[name]
+        name, config = "VarianceScaling", {"scale": scale, "mode": mode, "distribution": distribution}
+    if name == "Zeros":
+        return torch.zeros(shape)
+    if name == "Ones":
+        return torch.ones(shape)
+    if name == "Constant":
+        return torch.full(shape, float(config.get("value", 0)))
+    if name == "RandomNormal":
+        return torch.randn(shape, generator=generator) * float(config.get("stddev", 0.05)) + float(config.get("mean", 0))
+    if name == "RandomUniform":
+        low, high = float(config.get("minval", -0.05)), float(config.get("maxval", 0.05))
+        return torch.rand(shape, generator=generator) * (high - low) + low
+    if name == "TruncatedNormal":
+        return truncated_normal(shape, float(config.get("mean", 0)), float(config.get("stddev", 0.05)), generator)
+    if name == "VarianceScaling":
+        fan_in, fan_out = fans(shape)
+        mode = config.get("mode", "fan_in")
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}.get(mode)
+        if fan is None:
+            raise model_error("%s: VarianceScaling mode %r is not fan_in, fan_out or fan_avg" % (where, mode))
+        scale = float(config.get("scale", 1.0)) / max(1.0, fan)
+        distribution = config.get("distribution", "truncated_normal")
+        if distribution in ("normal", "truncated_normal"):
+            # TF's constant: the standard deviation of a unit normal truncated at two deviations.
+            return truncated_normal(shape, 0.0, math.sqrt(scale) / 0.87962566103423978, generator)
+        if distribution == "untruncated_normal":
+            return torch.randn(shape, generator=generator) * math.sqrt(scale)
+        if distribution == "uniform":
+            limit = math.sqrt(3.0 * scale)
+            return torch.rand(shape, generator=generator) * (2 * limit) - limit
+        raise model_error("%s: VarianceScaling distribution %r is not supported" % (where, distribution))
+    raise model_error("%s: initializer %r is not supported; supported: %s" % (where, name, ", ".join(SUPPORTED_INITIALIZERS)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The layers of a TF.js topology in torch. Inside, rank-4 tensors are NCHW (what torch's kernels
+# want); every shape, axis and weight the topology names is TF's channels-last one.
+
+TF_TO_NCHW = {0: 0, 1: 2, 2: 3, 3: 1}
+
+
+def internal_axis(axis, rank):
+    axis = axis + rank if axis < 0 else axis
+    return TF_TO_NCHW[axis] if rank == 4 else axis
+
+
+def to_tf_layout(x):
+    return x.permute(0, 2, 3, 1) if x.dim() == 4 else x
+
+
+def from_tf_layout(x):
+    return x.permute(0, 3, 1, 2) if x.dim() == 4 else x
+
+
+def activation_function(name, where):
+    name = {"hardSigmoid": "hard_sigmoid", "logSoftmax": "log_softmax", None: "linear"}.get(name, name)
+    table = {
+        "linear": lambda x: x,
+        "relu": F.relu,
+        "relu6": lambda x: torch.clamp(F.relu(x), max=6.0),
+        "elu": F.elu,
+        "selu": torch.selu,
+        "sigmoid": torch.sigmoid,
+        "hard_sigmoid": lambda x: torch.clamp(x * 0.2 + 0.5, 0.0, 1.0),
+        "softplus": F.softplus,
+        "softsign": F.softsign,
+        "tanh": torch.tanh,
+        "softmax": lambda x: torch.softmax(x, dim=internal_axis(-1, x.dim())),
+        "log_softmax": lambda x: torch.log_softmax(x, dim=internal_axis(-1, x.dim())),
+        "swish": lambda x: x * torch.sigmoid(x),
+        "mish": lambda x: x * torch.tanh(F.softplus(x)),
+        "gelu": lambda x: x * 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0))),
+        "gelu_new": lambda x: 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3))),
+    }
+    if name not in table:
+        raise model_error("%s: activation %r is not supported; supported: %s" % (where, name, ", ".join(sorted(table))))
+    return table[name]
+
+
+def pair(value, name, where):
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return (int(value[0]), int(value[1]))
+    raise model_error("%s: %s must be an integer or two, got %r" % (where, name, value))
+
+
+def same_padding(size, kernel, stride, dilation=1):
+    """TF's 'same' padding of one dimension: (before, after, output size); the extra pixel goes after."""
+    effective = (kernel - 1) * dilation + 1
+    out = -(-size // stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2, out
+
+
+class TopologyLayer(nn.Module):
+    """One layer of a topology: its TF-layout output shape, its weights' TF shapes, and its call."""
+
+    multiple_inputs = False
+
+    def __init__(self, config, where):
+        super().__init__()
+        self.config = config
+        self.where = where
+        self.tf_shapes = []  # the weights' shapes in TF.js layout, in TF.js's order
+
+    def check_format(self):
+        if self.config.get("data_format", "channels_last") not in (None, "channels_last"):
+            raise model_error("%s: data_format %r is not supported (only channels_last)" % (self.where, self.config["data_format"]))
+
+
+class InputLayer(TopologyLayer):
+    pass
+
+
+class Dense(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        units = int(self.config["units"])
+        self.use_bias = self.config.get("use_bias", True)
+        self.activation = activation_function(self.config.get("activation"), self.where)
+        kernel = initial_values(self.config.get("kernel_initializer", "GlorotUniform"), [shape[-1], units], generator, self.where)
+        self.weight = nn.Parameter(kernel.t().contiguous())  # TF's [in, units] is torch's [units, in]
+        self.tf_shapes = [[shape[-1], units]]
+        self.bias = None
+        if self.use_bias:
+            self.bias = nn.Parameter(initial_values(self.config.get("bias_initializer", "Zeros"), [units], generator, self.where))
+            self.tf_shapes.append([units])
+        return shape[:-1] + [units]
+
+    def forward(self, x):
+        if x.dim() == 4:  # a Dense on an image acts on its channels, as in TF
+            return from_tf_layout(self.activation(F.linear(to_tf_layout(x), self.weight, self.bias)))
+        return self.activation(F.linear(x, self.weight, self.bias))
+
+
+class Conv2D(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        if len(shape) != 3:
+            raise model_error("%s: Conv2D needs images (height, width, channels), got shape %s" % (self.where, shape))
+        filters = int(self.config["filters"])
+        kh, kw = pair(self.config["kernel_size"], "kernel_size", self.where)
+        self.stride = pair(self.config.get("strides", 1), "strides", self.where)
+        self.dilation = pair(self.config.get("dilation_rate", 1), "dilation_rate", self.where)
+        self.padding = self.config.get("padding", "valid")
+        if self.config.get("groups", 1) not in (1, None):
+            raise model_error("%s: grouped convolutions are not supported" % self.where)
+        self.activation = activation_function(self.config.get("activation"), self.where)
+        kernel = initial_values(self.config.get("kernel_initializer", "GlorotUniform"), [kh, kw, shape[2], filters], generator, self.where)
+        self.weight = nn.Parameter(kernel.permute(3, 2, 0, 1).contiguous())  # [kh, kw, in, out] → [out, in, kh, kw]
+        self.tf_shapes = [[kh, kw, shape[2], filters]]
+        self.bias = None
+        if self.config.get("use_bias", True):
+            self.bias = nn.Parameter(initial_values(self.config.get("bias_initializer", "Zeros"), [filters], generator, self.where))
+            self.tf_shapes.append([filters])
+        if self.padding == "same":
+            top, bottom, out_h = same_padding(shape[0], kh, self.stride[0], self.dilation[0])
+            left, right, out_w = same_padding(shape[1], kw, self.stride[1], self.dilation[1])
+            self.pads = (left, right, top, bottom)
+        elif self.padding == "valid":
+            out_h = (shape[0] - (kh - 1) * self.dilation[0] - 1) // self.stride[0] + 1
+            out_w = (shape[1] - (kw - 1) * self.dilation[1] - 1) // self.stride[1] + 1
+            self.pads = (0, 0, 0, 0)
+        else:
+            raise model_error("%s: padding %r is not supported (same or valid)" % (self.where, self.padding))
+        return [out_h, out_w, filters]
+
+    def forward(self, x):
+        left, right, top, bottom = self.pads
+        if left == right and top == bottom:  # symmetric: torch pads inside the kernel, no copy
+            y = F.conv2d(x, self.weight, self.bias, self.stride, (top, left), self.dilation)
+        else:
+            y = F.conv2d(F.pad(x, self.pads), self.weight, self.bias, self.stride, 0, self.dilation)
+        return self.activation(y)
+
+
+class Pooling2D(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        self.size = pair(self.config.get("pool_size", 2), "pool_size", self.where)
+        strides = self.config.get("strides")
+        self.stride = self.size if strides is None else pair(strides, "strides", self.where)
+        padding = self.config.get("padding", "valid")
+        if padding == "same":
+            top, bottom, out_h = same_padding(shape[0], self.size[0], self.stride[0])
+            left, right, out_w = same_padding(shape[1], self.size[1], self.stride[1])
+            self.pads = (left, right, top, bottom)
+        elif padding == "valid":
+            out_h = (shape[0] - self.size[0]) // self.stride[0] + 1
+            out_w = (shape[1] - self.size[1]) // self.stride[1] + 1
+            self.pads = (0, 0, 0, 0)
+        else:
+            raise model_error("%s: padding %r is not supported (same or valid)" % (self.where, padding))
+        return [out_h, out_w, shape[2]]
+
+
+class MaxPooling2D(Pooling2D):
+    def forward(self, x):
+        if any(self.pads):
+            x = F.pad(x, self.pads, value=float("-inf"))  # TF's max-pool never picks a padding pixel
+        return F.max_pool2d(x, self.size, self.stride)
+
+
+class AveragePooling2D(Pooling2D):
+    def forward(self, x):
+        if not any(self.pads):
+            return F.avg_pool2d(x, self.size, self.stride)
+        # TF averages over the window's real pixels only: the padded sum over the padded count.
+        ones = torch.ones_like(x[:1, :1])
+        sums = F.avg_pool2d(F.pad(x, self.pads), self.size, self.stride)
+        return sums / F.avg_pool2d(F.pad(ones, self.pads), self.size, self.stride)
+
+
+class GlobalPooling2D(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        self.keepdims = bool(self.config.get("keepdims", False))
+        return [1, 1, shape[2]] if self.keepdims else [shape[2]]
+
+
+class GlobalAveragePooling2D(GlobalPooling2D):
+    def forward(self, x):
+        return x.mean(dim=(2, 3), keepdim=self.keepdims)
+
+
+class GlobalMaxPooling2D(GlobalPooling2D):
+    def forward(self, x):
+        return torch.amax(x, dim=(2, 3), keepdim=self.keepdims)
+
+
+class Flatten(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        return [int(np.prod(shape))]
+
+    def forward(self, x):
+        return to_tf_layout(x).reshape(x.shape[0], -1)  # flattened in TF's NHWC order
+
+
+class Reshape(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        target = [int(size) for size in self.config["target_shape"]]
+        if -1 in target:
+            known = int(np.prod([size for size in target if size != -1]))
+            target[target.index(-1)] = int(np.prod(shape)) // max(1, known)
+        if int(np.prod(target)) != int(np.prod(shape)):
+            raise model_error("%s: cannot reshape %s into %s" % (self.where, shape, target))
+        self.target = target
+        return target
+
+    def forward(self, x):
+        return from_tf_layout(to_tf_layout(x).reshape([x.shape[0]] + self.target))
+
+
+class BatchNormalization(TopologyLayer):
+    """Keras' batch norm: batch statistics (biased variance) in training, moving ones at inference."""
+
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        rank = len(shape) + 1
+        axis = self.config.get("axis", -1)
+        axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+        if not isinstance(axis, int) or internal_axis(axis, rank) != 1:
+            raise model_error("%s: batch normalization over axis %r of a rank-%d tensor is not supported (only the channels)" % (self.where, axis, rank))
+        channels = shape[-1]
+        self.momentum = float(self.config.get("momentum", 0.99))
+        self.epsilon = float(self.config.get("epsilon", 0.001))
+        self.reduce = [0] + list(range(2, rank))
+        self.gamma = self.beta = None
+        if self.config.get("scale", True):
+            self.gamma = nn.Parameter(initial_values(self.config.get("gamma_initializer", "Ones"), [channels], generator, self.where))
+            self.tf_shapes.append([channels])
+        if self.config.get("center", True):
+            self.beta = nn.Parameter(initial_values(self.config.get("beta_initializer", "Zeros"), [channels], generator, self.where))
+            self.tf_shapes.append([channels])
+        self.register_buffer("moving_mean", initial_values(self.config.get("moving_mean_initializer", "Zeros"), [channels], generator, self.where))
+        self.register_buffer("moving_variance", initial_values(self.config.get("moving_variance_initializer", "Ones"), [channels], generator, self.where))
+        self.tf_shapes += [[channels], [channels]]
+        return shape
+
+    def forward(self, x):
+        if not self.training:
+            return F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta, False, 0.0, self.epsilon)
+        y = F.batch_norm(x, None, None, self.gamma, self.beta, True, 0.0, self.epsilon)
+        with torch.no_grad():
+            # TF.js's update, with the biased variance it normalized by: m ← m − (m − value)·(1 − momentum).
+            mean = x.mean(dim=self.reduce)
+            shape = [1, -1] + [1] * (x.dim() - 2)
+            variance = ((x - mean.reshape(shape)) ** 2).mean(dim=self.reduce)
+            self.moving_mean.sub_((self.moving_mean - mean) * (1 - self.momentum))
+            self.moving_variance.sub_((self.moving_variance - variance) * (1 - self.momentum))
+        return y
+
+
+class Activation(TopologyLayer):
+    def build(self, shapes, generator):
+        self.activation = activation_function(self.config.get("activation"), self.where)
+        return shapes[0]
+
+    def forward(self, x):
+        return self.activation(x)
+
+
+class ReLU(TopologyLayer):
+    def build(self, shapes, generator):
+        self.max_value = self.config.get("max_value")
+        self.negative_slope = float(self.config.get("negative_slope") or 0.0)
+        self.threshold = float(self.config.get("threshold") or 0.0)
+        return shapes[0]
+
+    def forward(self, x):
+        if self.negative_slope == 0 and self.threshold == 0:
+            y = F.relu(x)
+        else:
+            y = torch.where(x >= self.threshold, x, (x - self.threshold) * self.negative_slope)
+        return y if self.max_value is None else torch.clamp(y, max=float(self.max_value))
+
+
+class LeakyReLU(TopologyLayer):
+    def build(self, shapes, generator):
+        self.alpha = float(self.config.get("alpha", self.config.get("negative_slope", 0.3)))
+        return shapes[0]
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.alpha)
+
+
+class ELU(TopologyLayer):
+    def build(self, shapes, generator):
+        self.alpha = float(self.config.get("alpha", 1.0))
+        return shapes[0]
+
+    def forward(self, x):
+        return F.elu(x, self.alpha)
+
+
+class Softmax(TopologyLayer):
+    def build(self, shapes, generator):
+        axis = self.config.get("axis", -1)
+        self.axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+        return shapes[0]
+
+    def forward(self, x):
+        return torch.softmax(x, dim=internal_axis(self.axis, x.dim()))
+
+
+class LocalResponseNormalization(TopologyLayer):
+    """tf.nn.local_response_normalization: x / (bias + alpha·Σ x² over 2r+1 channels)^beta."""
+
+    def build(self, shapes, generator):
+        self.radius = int(self.config["depth_radius"])
+        self.bias_value = float(self.config["bias"])
+        self.alpha = float(self.config["alpha"])
+        self.beta = float(self.config["beta"])
+        return shapes[0]
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        size = 2 * self.radius + 1
+        # The channel window's mean by a 2-D average pool (deterministic on CUDA, unlike torch's
+        # own LRN, which pools in 3-D); times the window size it is the sum, zero past the edges.
+        squares = (x * x).reshape(n, 1, c, h * w)
+        mean = F.avg_pool2d(squares, (size, 1), stride=1, padding=(self.radius, 0)).reshape(n, c, h, w)
+        return x / (mean * (self.alpha * size) + self.bias_value) ** self.beta
+
+
+class Dropout(TopologyLayer):
+    """SeededDropout and Dropout: fresh masks on every training step from the run's dropout generator."""
+
+    def build(self, shapes, generator):
+        if self.config.get("noise_shape") is not None:
+            raise model_error("%s: dropout with a noise_shape is not supported" % self.where)
+        self.rate = float(self.config["rate"])
+        return shapes[0]
+
+    def forward(self, x):
+        if not self.training or self.rate <= 0:
+            return x
+        keep = torch.rand(x.shape, generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device) >= self.rate
+        return x * keep / (1.0 - self.rate)
+
+
+class GaussianNoise(TopologyLayer):
+    def build(self, shapes, generator):
+        self.stddev = float(self.config["stddev"])
+        return shapes[0]
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        return x + torch.randn(x.shape, generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device) * self.stddev
+
+
+class GaussianDropout(TopologyLayer):
+    def build(self, shapes, generator):
+        self.rate = float(self.config["rate"])
+        return shapes[0]
+
+    def forward(self, x):
+        if not self.training or not 0 < self.rate < 1:
+            return x
+        noise = torch.randn(x.shape, generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device)
+        return x * (noise * math.sqrt(self.rate / (1 - self.rate)) + 1)
+
+
+class ZeroPadding2D(TopologyLayer):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        padding = self.config.get("padding", 1)
+        if isinstance(padding, int):
+            rows = cols = (padding, padding)
+        elif isinstance(padding, list) and len(padding) == 2 and all(isinstance(p, int) for p in padding):
+            rows, cols = (padding[0], padding[0]), (padding[1], padding[1])
+        else:
+            rows, cols = pair(padding[0], "padding", self.where), pair(padding[1], "padding", self.where)
+        self.pads = (cols[0], cols[1], rows[0], rows[1])
+        return [shape[0] + sum(rows), shape[1] + sum(cols), shape[2]]
+
+    def forward(self, x):
+        return F.pad(x, self.pads)
+
+
+class Concatenate(TopologyLayer):
+    multiple_inputs = True
+
+    def build(self, shapes, generator):
+        axis = self.config.get("axis", -1)
+        rank = len(shapes[0]) + 1
+        self.axis = axis
+        tf_axis = (axis + rank if axis < 0 else axis) - 1
+        out = list(shapes[0])
+        out[tf_axis] = sum(shape[tf_axis] for shape in shapes)
+        return out
+
+    def forward(self, xs):
+        return torch.cat(xs, dim=internal_axis(self.axis, xs[0].dim()))
+
+
+class Merge(TopologyLayer):
+    multiple_inputs = True
+    OPERATIONS = {
+        "Add": lambda xs: sum(xs[1:], xs[0]),
+        "Subtract": lambda xs: xs[0] - xs[1],
+        "Multiply": lambda xs: _reduce(lambda a, b: a * b, xs),
+        "Average": lambda xs: sum(xs[1:], xs[0]) / len(xs),
+        "Maximum": lambda xs: _reduce(torch.maximum, xs),
+        "Minimum": lambda xs: _reduce(torch.minimum, xs),
+    }
+
+    def build(self, shapes, generator):
+        self.operation = self.OPERATIONS[self.kind]
+        return shapes[0]
+
+    def forward(self, xs):
+        return self.operation(xs)
+
+
+def _reduce(function, xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = function(out, x)
+    return out
+
+
+LAYERS = {
+    "InputLayer": InputLayer, "Dense": Dense, "Conv2D": Conv2D, "MaxPooling2D": MaxPooling2D,
+    "AveragePooling2D": AveragePooling2D, "GlobalAveragePooling2D": GlobalAveragePooling2D,
+    "GlobalMaxPooling2D": GlobalMaxPooling2D, "Flatten": Flatten, "Reshape": Reshape,
+    "BatchNormalization": BatchNormalization, "Activation": Activation, "ReLU": ReLU, "LeakyReLU": LeakyReLU,
+    "ELU": ELU, "Softmax": Softmax, "LocalResponseNormalization": LocalResponseNormalization,
+    "SeededDropout": Dropout, "Dropout": Dropout, "GaussianNoise": GaussianNoise, "GaussianDropout": GaussianDropout,
+    "ZeroPadding2D": ZeroPadding2D, "Concatenate": Concatenate,
+    "Add": Merge, "Subtract": Merge, "Multiply": Merge, "Average": Merge, "Maximum": Merge, "Minimum": Merge,
+}
+# The dropout-like layers' generator for the task being trained (set by train_task).
+DROPOUT = {"generator": None, "device": "cpu"}
+
+
+class TopologyNet(nn.Module):
+    """A TF.js layers topology (Sequential or functional, one input, one output) as a torch module."""
+
+    def __init__(self, topology, input_shape, generator):
+        super().__init__()
+        class_name = topology.get("class_name")
+        config = topology.get("config")
+        if class_name == "Sequential":
+            layers = config if isinstance(config, list) else config["layers"]
+            specs, previous = [], None
+            for i, layer in enumerate(layers):
+                inbound = [] if layer.get("class_name") == "InputLayer" or previous is None else [[[previous, 0, 0, {}]]]
+                if previous is None and layer.get("class_name") != "InputLayer":
+                    specs.append({"class_name": "InputLayer", "name": "__input", "config": {}, "inbound_nodes": [], "synthetic": True})
+                    inbound = [[["__input", 0, 0, {}]]]
+                name = "__layer%d" % i
+                specs.append(dict(layer, name=name, inbound_nodes=inbound))
+                previous = name
+            outputs = [[previous, 0, 0]]
+        elif class_name in ("Model", "Functional"):
+            specs = [dict(layer, name=layer.get("name") or layer["config"]["name"]) for layer in config["layers"]]
+            inputs, outputs = config.get("input_layers"), config.get("output_layers")
+            if not isinstance(inputs, list) or len(inputs) != 1 or not isinstance(outputs, list) or len(outputs) != 1:
+                raise model_error("the topology must have exactly one input and one output")
+        else:
+            raise model_error("topology class %r is not supported (Sequential, Model or Functional)" % class_name)
+        self.blocks = nn.ModuleList()
+        self.plan = []  # (block index or None for the input, output key, input keys)
+        self.tf_shapes = []  # per layer of the topology (not the synthetic input), its weights' TF shapes
+        shapes = {}
+        self.last_activation = None
+        for i, spec in enumerate(specs):
+            class_name = spec.get("class_name")
+            layer_config = spec.get("config") or {}
+            where = "layer %d %r (%s)" % (len(self.tf_shapes), layer_config.get("name", spec["name"]), class_name)
+            if class_name not in LAYERS:
+                raise model_error("%s is not supported; supported layers: %s" % (where, ", ".join(sorted(LAYERS))))
+            if class_name == "InputLayer":
+                declared = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
+                if declared is not None and [int(s) for s in declared[1:]] != list(input_shape):
+                    raise model_error("%s: the input shape %s is not the task's %s" % (where, declared[1:], list(input_shape)))
+                shapes[(spec["name"], 0)] = list(input_shape)
+                self.plan.append((None, (spec["name"], 0), []))
+                if not spec.get("synthetic"):
+                    self.tf_shapes.append([])
+                continue
+            nodes = spec.get("inbound_nodes") or []
+            if len(nodes) != 1:
+                raise model_error("%s is applied %d times; shared layers are not supported" % (where, len(nodes)))
+            refs = []
+            for ref in nodes[0]:
+                key = (ref[0], int(ref[1]))
+                if key not in shapes or (len(ref) > 2 and int(ref[2]) != 0):
+                    raise model_error("%s: its input %r comes before it is computed" % (where, ref[0]))
+                refs.append(key)
+            layer_class = LAYERS[class_name]
+            block = layer_class(layer_config, where)
+            block.kind = class_name
+            in_shapes = [shapes[key] for key in refs]
+            if not layer_class.multiple_inputs and len(in_shapes) != 1:
+                raise model_error("%s takes one input, got %d" % (where, len(in_shapes)))
+            shapes[(spec["name"], 0)] = [int(s) for s in block.build(in_shapes, generator)] if hasattr(block, "build") else in_shapes[0]
+            self.blocks.append(block)
+            self.plan.append((len(self.blocks) - 1, (spec["name"], 0), refs))
+            self.tf_shapes.append(block.tf_shapes)
+        self.output_key = (outputs[0][0], int(outputs[0][1]))
+        if self.output_key not in shapes:
+            raise model_error("the topology's output layer %r is not one of its layers" % outputs[0][0])
+        self.output_shape = shapes[self.output_key]
+        last = next(spec for spec in specs if spec["name"] == outputs[0][0])
+        # As loop.ts's outputsProbabilities: a final softmax means the outputs are probabilities.
+        self.probabilities = last.get("class_name") == "Softmax" or (last.get("config") or {}).get("activation") == "softmax"
+
+    def forward(self, x):
+        values = {}
+        for block_index, key, refs in self.plan:
+            if block_index is None:
+                values[key] = x
+                continue
+            block = self.blocks[block_index]
+            inputs = [values[ref] for ref in refs]
+            values[key] = block(inputs if block.multiple_inputs else inputs[0])
+        return values[self.output_key]
+
+    def parameter_count(self):
+        return int(sum(int(np.prod(shape)) for layer in self.tf_shapes for shape in layer))
+
+
+# ---------------------------------------------------------------------------------------------
+# torch modules from a user's factory, and their canonical description.
+
+
+def scalar_config_value(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return True, value
+    if isinstance(value, float):
+        # JSON has no infinities or NaN: the description spells them as strings.
+        return True, value if math.isfinite(value) else repr(value)
+    if isinstance(value, (tuple, list)) and all(scalar_config_value(item)[0] and not isinstance(item, (tuple, list)) for item in value):
+        return True, [scalar_config_value(item)[1] for item in value]
+    return False, None
+
+
+def describe_module(module):
+    """The canonical description (docs/architectures.md): types, hyper-parameters, shapes, sources."""
+    cls = type(module)
+    config = {}
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("_") or name == "training":
+            continue
+        ok, converted = scalar_config_value(value)
+        if ok:
+            config[name] = converted
+    description = {
+        "type": "%s.%s" % (cls.__module__, cls.__qualname__),
+        "config": config,
+        "parameters": {name: list(p.shape) for name, p in module._parameters.items() if p is not None},
+        "buffers": {name: list(b.shape) for name, b in module._buffers.items() if b is not None},
+        "children": {name: describe_module(child) for name, child in module._modules.items() if child is not None},
+    }
+    if cls.__module__ != "torch" and not cls.__module__.startswith("torch."):
+        try:
+            description["source"] = hashlib.sha256(inspect.getsource(cls).encode("utf-8")).hexdigest()
+        except (OSError, TypeError):
+            pass  # no source to read (a class made by exec): the description goes without it
+    return description
+
+
+def module_parameter_count(module):
+    return int(sum(p.numel() for p in module.parameters()) + sum(b.numel() for b in module.buffers() if b.is_floating_point()))
+
+
+MODULES = {}
+
+
+def load_factory(folder, model):
+    path = os.path.join(folder, model["file"])
+    label = "%s (%s)" % (os.path.basename(path), model["file"])
+    if path not in MODULES:
+        if not os.path.isfile(path):
+            raise bad_folder("%s: the torch module is missing from the task folder" % path)
+        name = os.path.splitext(os.path.basename(path))[0]
+        if name in sys.modules and getattr(sys.modules[name], "__file__", None) != path:
+            raise model_error("%s: the module name %r is taken by an installed module; rename the file" % (label, name))
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # inspect.getsource finds classes through sys.modules
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            del sys.modules[name]
+            raise model_error("%s: importing it failed: %s: %s" % (label, type(error).__name__, error))
+        MODULES[path] = module
+    factory = getattr(MODULES[path], model["factory"], None)
+    if not callable(factory):
+        raise model_error("%s: has no function %r (the part after ':' in --model FILE.py:FACTORY)" % (label, model["factory"]))
+    return factory, label
+
+
+def build_torch_module(folder, entry):
+    """Calls the factory (after torch.manual_seed(seed)) and checks that it returns [batch, classes] logits."""
+    model = entry["model"]
+    factory, label = load_factory(folder, model)
+    height, width, channels = entry["inputShape"]
+    classes, seed = entry["classes"], entry["task"]["seed"]
+    torch.manual_seed(seed)
+    call = "%s((%d, %d, %d), %d, regularizer, %d)" % (model["factory"], channels, height, width, classes, seed)
+    try:
+        module = factory((channels, height, width), classes, dict(entry["task"]["regularizer"]), seed)
+    except Exception as error:
+        raise model_error("%s: %s raised %s: %s" % (label, call, type(error).__name__, error))
+    if not isinstance(module, nn.Module):
+        raise model_error("%s: %s returned %s, not a torch.nn.Module" % (label, call, type(module).__name__))
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(2, channels, height, width))
+    except Exception as error:
+        raise model_error("%s: the module from %s fails on a batch of shape [2, %d, %d, %d]: %s: %s" % (label, call, channels, height, width, type(error).__name__, error))
+    shape = list(out.shape) if isinstance(out, torch.Tensor) else None
+    if shape != [2, classes]:
+        raise model_error("%s: the module from %s outputs %s for a batch of shape [2, %d, %d, %d]; it must output [batch, classes] = [2, %d] logits" % (label, call, "shape %s" % shape if shape is not None else type(out).__name__, channels, height, width, classes))
+    return module
+
+
+def build_model(folder, entry):
+    """(model, probabilities, parameter count, fingerprint, description or None, per-layer TF weight shapes)."""
+    model = entry["model"]
+    if model["kind"] == "topology":
+        generator = torch.Generator().manual_seed(entry["task"]["seed"])
+        net = TopologyNet(model["topology"], entry["inputShape"], generator)
+        if net.output_shape != [entry["classes"]]:
+            raise model_error("the topology outputs shape %s; it must output one score per class (%d)" % (net.output_shape, entry["classes"]))
+        return net, net.probabilities, net.parameter_count(), canonical_digest(model["topology"]), None, net.tf_shapes
+    module = build_torch_module(folder, entry)
+    description = describe_module(module)
+    return module, False, module_parameter_count(module), canonical_digest(description), description, []
+
+
+# ---------------------------------------------------------------------------------------------
+# The task folder.
+
+TASK_LISTS = {}
+
+
+def read_tasks(folder):
+    path = os.path.join(folder, "tasks.json")
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        raise bad_folder("%s: no task list here; is %s a rethink-bench task folder?" % (path, folder))
+    if TASK_LISTS.get(path, (None,))[0] != stamp:
+        try:
+            with open(path, encoding="utf-8") as file:
+                tasks = json.load(file)
+        except (OSError, ValueError) as error:
+            raise bad_folder("%s: cannot read the task list (%s)" % (path, error))
+        if not isinstance(tasks, dict) or tasks.get("format") != TASKS_FORMAT or tasks.get("version") != 1:
+            raise bad_folder("%s: not a version 1 %s file; export the tasks again with this rethink-bench" % (path, TASKS_FORMAT))
+        TASK_LISTS[path] = (stamp, tasks["tasks"])
+    return TASK_LISTS[path][1]
+
+
+def task_entry(folder, index):
+    tasks = read_tasks(folder)
+    if not 0 <= index < len(tasks):
+        raise WorkerError("there is no task %d in %s (it holds tasks 0 to %d)" % (index, folder, len(tasks) - 1), EXIT_USAGE)
+    return tasks[index]
+
+
+ARRAYS = {}  # sha256 → numpy array, the last task's (a server keeps the shared test set between tasks)
+
+
+def load_arrays(folder, entry):
+    loaded = {}
+    for name, ref in entry["arrays"].items():
+        digest = ref["sha256"]
+        if digest not in ARRAYS:
+            path = os.path.join(folder, ref["file"])
+            try:
+                with open(path, "rb") as file:
+                    data = file.read()
+            except OSError as error:
+                raise bad_folder("%s: cannot read %s of task %d (%s); export the tasks again" % (path, name, entry["index"], error.strerror))
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise bad_folder("%s: checksum mismatch (%s of task %d): the file is corrupt; copy or export the task folder again" % (path, name, entry["index"]))
+            dtype = np.dtype(DTYPES[ref["dtype"]])
+            if len(data) != dtype.itemsize * int(np.prod(ref["shape"])):
+                raise bad_folder("%s: holds %d bytes, not a %s array of shape %s" % (path, len(data), ref["dtype"], ref["shape"]))
+            ARRAYS[digest] = np.frombuffer(data, dtype=dtype).reshape(ref["shape"])
+        loaded[name] = ARRAYS[digest]
+    for digest in [d for d in ARRAYS if d not in {ref["sha256"] for ref in entry["arrays"].values()}]:
+        del ARRAYS[digest]
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------
+# Training: runner/train/loop.ts step for step.
+
+
+def standardize_per_image(x):
+    """TF's per_image_standardization on NHWC images: (x − mean) / max(std, 1/√N)."""
+    count = x[0].numel()
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    variance = ((x - mean) ** 2).mean(dim=(1, 2, 3), keepdim=True)
+    return (x - mean) / torch.clamp(torch.sqrt(variance), min=1.0 / math.sqrt(count))
+
+
+def cross_entropy(outputs, labels, classes, probabilities):
+    """Per-example cross-entropy on logits, or on clipped probabilities after a softmax (as Keras)."""
+    one_hot = torch.eye(classes, device=outputs.device, dtype=outputs.dtype)[labels]
+    if probabilities:
+        return -(one_hot * torch.log(torch.clamp(outputs, 1e-7, 1 - 1e-7))).sum(dim=1)
+    return -(one_hot * torch.log_softmax(outputs, dim=1)).sum(dim=1)
+
+
+def evaluate(model, images, labels, classes, probabilities):
+    """Loss (float32 sum / count), accuracy and argmax predictions over a whole split, in eval mode."""
+    model.eval()
+    count = images.shape[0]
+    totals = torch.zeros(2, device=images.device)
+    predictions = []
+    with torch.no_grad():
+        for start in range(0, count, EVAL_BATCH):
+            x, y = images[start:start + EVAL_BATCH], labels[start:start + EVAL_BATCH]
+            outputs = model(x)
+            ids = torch.argmax(outputs, dim=1)
+            loss = cross_entropy(outputs, y, classes, probabilities).sum()
+            totals = totals + torch.stack([loss, (ids == y).float().sum()])
+            predictions.append(ids)
+    sums = totals.cpu().tolist()
+    ids = torch.cat(predictions).to(torch.uint8).cpu().numpy()
+    return sums[0] / count, sums[1] / count, ids
+
+
+def stop_after(curve, task):
+    """schema/stopping-rule.ts's stopAfter."""
+    patience = task["regularizer"]["earlyStoppingPatience"]
+    fitted, best, since = 0, -1.0, 0
+    for i, point in enumerate(curve):
+        epoch = i + 1
+        fitted = fitted + 1 if point["trainAcc"] >= task["fitThreshold"] else 0
+        if fitted > EPOCHS_AFTER_FIT:
+            return epoch
+        if patience is not None:
+            if point["valAcc"] > best:
+                best, since = point["valAcc"], 0
+            else:
+                since += 1
+            if since >= patience:
+                return epoch
+        if epoch >= task["epochs"]:
+            return epoch
+    return None
+
+
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps" and hasattr(torch, "mps"):
+        torch.mps.synchronize()
+
+
+def derived_generator(seed, stream, device):
+    """A generator for one purpose of a task, seeded from (seed, stream); on the device when it can be."""
+    value = int.from_bytes(hashlib.sha256(("%d/%s" % (seed, stream)).encode()).digest()[:8], "little") >> 1
+    try:
+        return torch.Generator(device=device).manual_seed(value), device
+    except RuntimeError:
+        return torch.Generator().manual_seed(value), torch.device("cpu")
+
+
+def train_task(folder, entry, device, engine, hardware, emit):
+    """Trains one task; returns the RESULT record (a failed run is a result, not an error)."""
+    task = entry["task"]
+    arrays = load_arrays(folder, entry)
+    model, probabilities, parameter_count, _, description, _ = build_model(folder, entry)
+    model.to(device)
+    classes = entry["classes"]
+    height, width, channels = entry["inputShape"]
+    cifar = entry["preprocess"] == "cifar"
+    optimizer_config = task["optimizer"]
+    DROPOUT["generator"], DROPOUT["device"] = derived_generator(task["seed"], "dropout", device)
+
+    def model_view(images):
+        """The images as the model sees them at evaluation (NCHW): CIFAR center-cropped and standardized."""
+        x = torch.from_numpy(np.array(images)).to(device)
+        if cifar:
+            top, left = (x.shape[1] - height) // 2, (x.shape[2] - width) // 2
+            x = standardize_per_image(x[:, top:top + height, left:left + width, :])
+        return x.permute(0, 3, 1, 2).contiguous()
+
+    train_x = model_view(arrays["trainImages"])
+    train_y = torch.from_numpy(arrays["trainLabels"].astype(np.int64)).to(device)
+    test_x = model_view(arrays["testImages"])
+    test_y = torch.from_numpy(arrays["testLabels"].astype(np.int64)).to(device)
+    order = torch.from_numpy(arrays["order"].astype(np.int64)).to(device)
+    count = order.shape[1]
+    validation = None
+    if "validation" in arrays:
+        ids = torch.from_numpy(arrays["validation"].astype(np.int64)).to(device)
+        validation = (train_x[ids], train_y[ids])
+    crops = framed = None
+    if "crops" in arrays:
+        crops = torch.from_numpy(arrays["crops"].astype(np.int64)).to(device)
+        pad = entry["framePadding"]
+        framed = F.pad(torch.from_numpy(np.array(arrays["trainImages"])).to(device), (0, 0, pad, pad, pad, pad))
+        rows_base = torch.arange(height, device=device)
+        cols_base = torch.arange(width, device=device)
+
+    def batch(epoch, start, end):
+        ids = order[epoch - 1, start:end]
+        if crops is None:
+            return train_x[ids], train_y[ids]
+        draws = crops[epoch - 1, start:end]
+        rows = draws[:, 0:1] + rows_base  # [B, h]
+        cols = draws[:, 1:2] + torch.where(draws[:, 2:3] == 1, width - 1 - cols_base, cols_base)  # [B, w]
+        x = framed[ids[:, None, None], rows[:, :, None], cols[:, None, :]]  # [B, h, w, c]
+        if cifar:
+            x = standardize_per_image(x)
+        return x.permute(0, 3, 1, 2).contiguous(), train_y[ids]
+
+    decay, other = [], []
+    for parameter in model.parameters():
+        (decay if parameter.dim() >= 2 else other).append(parameter)
+    weight_decay = task["regularizer"]["weightDecay"]
+    learning_rate = optimizer_config["learningRate"]
+    # torch's SGD (dampening 0, no Nesterov) is TF's MomentumOptimizer: v ← μv + g, w ← w − ηv; weight
+    # decay adds λw to the gradient of kernels only (rank ≥ 2), as loop.ts's MomentumSgd.
+    sgd = torch.optim.SGD(
+        [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}],
+        lr=learning_rate, momentum=optimizer_config["momentum"], dampening=0, nesterov=False,
+    )
+    batch_size = optimizer_config["batchSize"]
+    curve, last, train_seconds = [], None, 0.0
+    result = {
+        "format": RESULT_FORMAT, "version": 1, "index": entry["index"], "key": entry["key"], "engine": engine,
+        "hardware": hardware, "parameterCount": parameter_count, "description": description,
+    }
+    for epoch in range(1, task["epochs"] + 1):
+        try:
+            model.train()
+            synchronize(device)
+            started = time.perf_counter()
+            for start in range(0, count, batch_size):
+                x, y = batch(epoch, start, min(start + batch_size, count))
+                loss = cross_entropy(model(x), y, classes, probabilities).mean()
+                sgd.zero_grad(set_to_none=True)
+                loss.backward()
+                sgd.step()
+            synchronize(device)
+            train_seconds += time.perf_counter() - started
+            train_loss, train_acc, train_ids = evaluate(model, train_x, train_y, classes, probabilities)
+            test_loss, test_acc, test_ids = evaluate(model, test_x, test_y, classes, probabilities)
+            last = (train_ids, test_ids)
+            val_acc = None if validation is None else evaluate(model, validation[0], validation[1], classes, probabilities)[1]
+            broken = [loss for loss in (train_loss, test_loss) if not math.isfinite(loss)]
+            if broken:
+                raise RunFailure(
+                    "the loss became %s in epoch %d (training loss %s, test loss %s); the learning rate may be too high"
+                    % ("NaN" if math.isnan(broken[0]) else "infinite", epoch, js_loss(train_loss), js_loss(test_loss))
+                )
+            point = {"epoch": epoch, "trainLoss": train_loss, "trainAcc": train_acc, "testLoss": test_loss, "testAcc": test_acc}
+            if val_acc is not None:
+                point["valAcc"] = val_acc
+            point["wallSeconds"] = train_seconds
+            curve.append(point)
+            emit(point)
+            learning_rate *= optimizer_config["decayPerEpoch"]
+            for group in sgd.param_groups:
+                group["lr"] = learning_rate
+            if stop_after(curve, task) is not None:
+                break
+        except RunFailure as failure:
+            return dict(result, status="failed", failure=str(failure), curve=curve, predictions=None)
+        except RuntimeError as error:
+            message = str(error)
+            if not OUT_OF_MEMORY.search(message):
+                raise
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            first = message.split("\n")[0][:300]
+            return dict(result, status="failed", failure="out of memory in epoch %d: %s" % (epoch, first), curve=curve, predictions=None)
+    predictions = {"train": base64.b64encode(last[0].tobytes()).decode("ascii"), "test": base64.b64encode(last[1].tobytes()).decode("ascii")}
+    return dict(result, status="ok", failure=None, curve=curve, predictions=predictions)
+
+
+def js_loss(value):
+    """A loss as JavaScript prints it in loop.ts's message (NaN, Infinity)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return js_number(value)
+
+
+def describe_task(folder, entry):
+    _, _, parameter_count, fingerprint, description, layers = build_model(folder, entry)
+    return {"type": "described", "index": entry["index"], "parameterCount": parameter_count, "fingerprint": fingerprint, "description": description, "layers": layers}
+
+
+# ---------------------------------------------------------------------------------------------
+# Modes.
+
+
+def write_line(stream, value):
+    stream.write(json.dumps(value, separators=(",", ":"), allow_nan=False) + "\n")
+    stream.flush()
+
+
+def result_path(folder, index):
+    return os.path.join(folder, "results", "%d.json" % index)
+
+
+def finished(folder, entry):
+    """Whether the task already has a complete, matching result (then --task and --all skip it)."""
+    try:
+        with open(result_path(folder, entry["index"]), encoding="utf-8") as file:
+            result = json.load(file)
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(result, dict) and result.get("format") == RESULT_FORMAT and result.get("version") == 1
+        and result.get("index") == entry["index"] and result.get("key") == entry["key"]
+        and result.get("status") in ("ok", "failed") and isinstance(result.get("curve"), list)
+    )
+
+
+def write_result(folder, result):
+    """Writes results/<index>.json atomically: a killed worker leaves no half-written result."""
+    path = result_path(folder, result["index"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = "%s.%d.tmp" % (path, os.getpid())
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(result, file, separators=(",", ":"), allow_nan=False)
+        file.write("\n")
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def run_tasks(folder, indices, device, engine, hardware):
+    """--task / --all: trains each task without a valid result, with progress on stderr; returns the exit code."""
+    code = 0
+    tasks = read_tasks(folder)
+    for index in indices:
+        entry = task_entry(folder, index)
+        label = "task %d/%d %s" % (index, len(tasks), entry["key"])
+        if finished(folder, entry):
+            sys.stderr.write("%s: already done (results/%d.json)\n" % (label, index))
+            continue
+        started = time.perf_counter()
+
+        def progress(point):
+            sys.stderr.write("%s: epoch %d train acc %.4f test acc %.4f (%.1f s)\n" % (label, point["epoch"], point["trainAcc"], point["testAcc"], point["wallSeconds"]))
+            sys.stderr.flush()
+
+        try:
+            result = train_task(folder, entry, device, engine, hardware, progress)
+        except WorkerError as error:
+            sys.stderr.write("worker.py: %s: %s\n" % (label, error))
+            code = code or error.code
+            continue
+        write_result(folder, result)
+        sys.stderr.write("%s: %s in %.1f s → results/%d.json\n" % (label, result["status"] if result["failure"] is None else "failed: " + result["failure"], time.perf_counter() - started, index))
+    return code
+
+
+def serve(device, engine, hardware, protocol):
+    """--serve: one JSON request per stdin line, answers on the protocol stream (the real stdout)."""
+    for text in sys.stdin:
+        if not text.strip():
+            continue
+        index = None
+        try:
+            request = json.loads(text)
+            index = request.get("index")
+            entry = task_entry(request["dir"], int(index))
+            if request.get("op") == "train":
+                result = train_task(request["dir"], entry, device, engine, hardware, lambda point: write_line(protocol, {"type": "epoch", "index": index, "point": point}))
+                write_line(protocol, {"type": "done", "index": index, "result": result})
+            elif request.get("op") == "describe":
+                write_line(protocol, describe_task(request["dir"], entry))
+            else:
+                raise WorkerError("unknown op %r (train or describe)" % request.get("op"), EXIT_USAGE)
+        except WorkerError as error:
+            write_line(protocol, {"type": "error", "index": index, "message": str(error), "fatal": False})
+        except (ValueError, KeyError, TypeError) as error:
+            write_line(protocol, {"type": "error", "index": index, "message": "bad request %r: %s" % (text.strip()[:200], error), "fatal": False})
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="worker.py", description="Trains rethink-bench tasks with PyTorch.")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--task", type=int, metavar="I", help="train task I of --dir")
+    mode.add_argument("--all", action="store_true", help="train every task of --dir that has no valid result")
+    mode.add_argument("--describe", type=int, metavar="I", help="print task I's model description as a JSON line")
+    mode.add_argument("--check", action="store_true", help="print the ready line and exit")
+    mode.add_argument("--serve", action="store_true", help="answer JSON-line requests on stdin")
+    parser.add_argument("--dir", default=os.path.dirname(os.path.abspath(__file__)), help="the task folder (default: this file's)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
+    parser.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1: deterministic, one per process)")
+    args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
+    # JSON lines go to the real stdout only; anything a user's module prints goes to stderr.
+    protocol, sys.stdout = sys.stdout, sys.stderr
+    device = resolve_device(args.device)
+    make_deterministic(device, args.threads)
+    engine, hardware = describe_engine(device, args.threads)
+    ready = {"type": "ready", "engine": engine, "hardware": hardware}
+    try:
+        if args.check:
+            write_line(protocol, ready)
+            return 0
+        if args.serve:
+            write_line(protocol, ready)
+            serve(device, engine, hardware, protocol)
+            return 0
+        if args.describe is not None:
+            write_line(protocol, describe_task(args.dir, task_entry(args.dir, args.describe)))
+            return 0
+        indices = list(range(len(read_tasks(args.dir)))) if args.all else [args.task]
+        if args.task is not None:
+            task_entry(args.dir, args.task)  # a wrong index is a usage error before anything runs
+        return run_tasks(args.dir, indices, device, engine, hardware)
+    except WorkerError as error:
+        sys.stderr.write("worker.py: %s\n" % error)
+        return error.code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
