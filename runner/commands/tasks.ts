@@ -2,7 +2,7 @@
 // machines train with worker.py (Slurm arrays, Kubernetes Indexed Jobs), and the signed bundle
 // of their results, checked as `run` and the leaderboard check a bundle.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { canonicalDigest, type Envelope, openBundle, type ResultPredicate, type Task } from "../../schema/index.js";
@@ -163,6 +163,8 @@ export async function tasksImportCommand(dir: string, options: TasksImportOption
     const check = async (envelope: Envelope) => {
       const opened = await openAndAudit(envelope, registryFor);
       if (!opened.ok) throw refusal(`${opened.code}: ${opened.detail}`, imported.tasks);
+      // Only a bundle that passed gets a folder.
+      await mkdir(resolve(options.out), { recursive: true });
     };
     try {
       let predicate: ResultPredicate;

@@ -94,7 +94,8 @@ cuDNN versions, device name) and exits: a quick test of a node.
 
 ## Slurm job array
 
-Save as \`run.sbatch\` in this folder and submit it with \`sbatch run.sbatch\`; array index *i* trains task *i*.
+\`run.sbatch\` in this folder holds this script: submit it from here with \`sbatch run.sbatch\`; array index *i*
+trains task *i*.
 Adjust \`--gres\`, \`--time\` and the partition to your cluster; without GPUs drop \`--gres\` and use \`--device cpu\`.
 
 ${fence("bash", slurmScript(facts))}
@@ -105,7 +106,7 @@ only some indices: \`sbatch --array=3,7 run.sbatch\`.
 ## Kubernetes Indexed Job
 
 Put this folder on a ReadWriteMany volume (here the claim \`rethink-bench-tasks\`), then
-\`kubectl apply -f job.yaml\` with:
+\`kubectl apply -f job.yaml\` (\`job.yaml\` in this folder holds this manifest):
 
 ${fence("yaml", kubernetesJob(facts))}
 
@@ -117,6 +118,7 @@ Completion index *i* trains task *i*. Copy \`results/\` back from the volume whe
 - \`data/\`: the prepared arrays, named by their SHA-256 (the worker checks each before use).
 - \`models/\`: the PyTorch module files of a \`--model file.py:factory\` architecture, if any.
 - \`worker.py\`: the worker (one file; \`python3 worker.py --help\`).
+- \`run.sbatch\`, \`job.yaml\`: the Slurm script and the Kubernetes Job above.
 - \`export.json\`: what \`tasks import\` needs (the suite, the architecture and dataset records).
 - \`results/\`: one \`<index>.json\` per finished task. \`logs/\`: the Slurm script's output.
 

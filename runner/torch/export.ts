@@ -1,5 +1,5 @@
 // `tasks export`: a self-contained folder of a suite's tasks for the PyTorch worker on machines
-// without Node.js (tasks.json, the prepared data, worker.py, a README for Slurm and Kubernetes),
+// without Node.js (tasks.json, the prepared data, worker.py, a README, a Slurm script and a Kubernetes Job),
 // and export.json, which records what `tasks import` needs to turn the results into a bundle.
 import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
@@ -24,7 +24,7 @@ import { modelInputShape } from "../models/input-shape.js";
 import { idFromPath } from "../models/user.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { initBackend } from "../train/index.js";
-import { exportReadme } from "./export-readme.js";
+import { exportReadme, kubernetesJob, slurmScript } from "./export-readme.js";
 import { torchModelSource, torchTaskInput } from "./prepare.js";
 import { workerScriptPath } from "./process.js";
 import { type TorchModelSource, type TorchTaskEntry, writeTask, writeTaskList } from "./task-files.js";
@@ -146,9 +146,9 @@ export interface ExportOptions {
   say: (message: string) => void;
 }
 
-/** The record of a torch-module architecture's id and name, from its file and factory. */
+/** A torch-module architecture's id and name, from its file and factory (as `run --engine torch` names it). */
 export function moduleIdentity(path: string, factory: string): { id: string; name: string } {
-  return { id: idFromPath(path), name: `${basename(path)}:${factory}`.slice(0, 120) };
+  return { id: idFromPath(path), name: `${basename(path)}:${factory}` };
 }
 
 /** The identity of an export: the suite (with its digest), its models, dataset and seeds. */
@@ -239,16 +239,16 @@ export async function exportTasks(options: ExportOptions): Promise<TorchTaskEntr
   }
   await writeTaskList(dir, entries, RUNNER_VERSION);
   await copyFile(workerScriptPath(), join(dir, "worker.py"));
-  await writeFileAtomic(
-    join(dir, "README.md"),
-    exportReadme({
-      folder: basename(dir),
-      suite,
-      taskCount: entries.length,
-      runnerVersion: RUNNER_VERSION,
-      keys: entries.map((entry) => `${String(entry.index).padStart(4)}  ${entry.key}`),
-    }),
-  );
+  const facts = {
+    folder: basename(dir),
+    suite,
+    taskCount: entries.length,
+    runnerVersion: RUNNER_VERSION,
+    keys: entries.map((entry) => `${String(entry.index).padStart(4)}  ${entry.key}`),
+  };
+  await writeFileAtomic(join(dir, "README.md"), exportReadme(facts));
+  await writeFileAtomic(join(dir, "run.sbatch"), `${slurmScript(facts)}\n`);
+  await writeFileAtomic(join(dir, "job.yaml"), `${kubernetesJob(facts)}\n`);
   manifest.architectures = await Promise.all(architectures.values());
   manifest.modules = [...modules.values()];
   manifest.datasets = await Promise.all([...datasets.values()].map(async (d) => datasetRecord(await d)));

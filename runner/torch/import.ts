@@ -17,6 +17,7 @@ import { runResult } from "../assemble.js";
 import type { StoredRun } from "../checkpoints.js";
 import { InputError } from "../errors.js";
 import { RUNNER_VERSION } from "../package-info.js";
+import { torchEnvironment } from "./environment.js";
 import { MANIFEST_FILE, readManifest } from "./export.js";
 import { readResult, readTaskList, resultOutcome, type TorchResult, type TorchTaskEntry } from "./task-files.js";
 
@@ -52,38 +53,6 @@ function engineIdentity(result: TorchResult): string {
 function describeEngine(result: TorchResult): string {
   const { engine, hardware } = result;
   return `PyTorch ${engine.torchVersion} on ${engine.device} (${engine.deviceName || hardware.cpuModel}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"})`;
-}
-
-/**
- * The environment record of runs the PyTorch worker trained: backend by device type, the
- * worker's engine and machine, and `tfjsVersion` of the TF.js that built the topologies.
- */
-export function torchEnvironment(
-  result: Pick<TorchResult, "engine" | "hardware">,
-  tfjsVersion: string,
-  runnerVersion: string,
-): Environment {
-  const { engine } = result;
-  const type = engine.device.split(":")[0]!;
-  const backend = type === "cuda" ? "torch-cuda" : type === "mps" ? "torch-mps" : "torch-cpu";
-  const extras =
-    type === "cuda"
-      ? [
-          engine.deviceName,
-          engine.cudaVersion && `CUDA ${engine.cudaVersion}`,
-          engine.cudnnVersion && `cuDNN ${engine.cudnnVersion}`,
-        ]
-      : type === "mps"
-        ? [engine.deviceName]
-        : [`${engine.threads} thread${engine.threads === 1 ? "" : "s"}`];
-  return {
-    runnerVersion,
-    tfjsVersion,
-    backend,
-    backendDetail: `PyTorch ${engine.torchVersion} on ${engine.device} (${extras.filter(Boolean).join(", ")})`,
-    engine: result.engine,
-    hardware: result.hardware,
-  };
 }
 
 /** Per architecture: how fast the worker trained (training time only, the results' wallSeconds). */
@@ -169,8 +138,8 @@ export async function readExportResults(dir: string): Promise<ImportedTasks> {
   if (missing.length > 0)
     throw new InputError(
       `${missing.length} of ${entries.length} tasks have no result in ${join(dir, "results")}: ` +
-        `${nameTasks(missing)}. Run them (python3 worker.py --dir ${dir} --all, or --task I for each), ` +
-        "copy results/ back, and import again",
+        `${nameTasks(missing)}. Run them (python3 ${join(dir, "worker.py")} --dir ${dir} --all, or --task I ` +
+        "for each), copy results/ back, and import again",
     );
   entries.forEach((entry, i) => {
     const result = results[i]!;
@@ -183,9 +152,11 @@ export async function readExportResults(dir: string): Promise<ImportedTasks> {
 
   const groups = groupBy(results, engineIdentity);
   if (groups.size > 1) {
-    const lines = [...groups.values()].map(
-      (group) => `${describeEngine(group[0]!)}, ${group[0]!.hardware.cpuModel}: tasks ${nameTasks(group)}`,
-    );
+    const lines = [...groups.values()].map((group) => {
+      const { engine, hardware } = group[0]!;
+      const cpu = engine.device === "cpu" ? "" : ` with CPU ${hardware.cpuModel}`;
+      return `${describeEngine(group[0]!)}${cpu}: tasks ${nameTasks(group)}`;
+    });
     throw new InputError(
       `the results come from ${groups.size} different engines or machines, and a bundle records one:\n  ` +
         `${lines.join("\n  ")}\nTrain the differing tasks again on the same kind of node as the others ` +
@@ -265,7 +236,14 @@ async function architectureRecords(
         );
     }
     const plain = shapingOf(NO_REGULARIZER);
-    const { entry, description, parameterCount } = list.find((item) => shaping(item) === plain) ?? list[0]!;
+    // As `run` does, the record is the module built without a regularizer (every suite has such runs).
+    const bare = list.find((item) => shaping(item) === plain);
+    if (!bare)
+      throw new InputError(
+        `no task of ${key.split("/")[0]} in ${MANIFEST_FILE} trains it without dropout and batch norm, ` +
+          "so its description as an architecture is unknown; export the whole suite",
+      );
+    const { entry, description, parameterCount } = bare;
     const pending = manifest.modules.find(
       (m) => m.id === entry.task.architecture && m.inputShape.join("x") === entry.inputShape.join("x"),
     );
