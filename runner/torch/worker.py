@@ -97,7 +97,8 @@ def load_torch(threads):
     version = tuple(int(part) for part in re.findall(r"\d+", str(getattr(torch_module, "__version__", "0")))[:2])
     if version < MIN_TORCH:
         fail_start(
-            "torch %s is too old: rethink-bench needs torch >= %d.%d; upgrade with: python3 -m pip install -U 'torch>=1.13'"
+            "torch %s is too old: rethink-bench needs torch >= %d.%d; "
+            "upgrade with: python3 -m pip install -U 'torch>=1.13'"
             % (getattr(torch_module, "__version__", "?"), MIN_TORCH[0], MIN_TORCH[1]),
             EXIT_NO_TORCH,
         )
@@ -113,9 +114,13 @@ def fail_start(message, code):
 
 
 def early_threads(argv):
-    """--threads from the command line before argparse runs: torch is imported (and sized) before the layers are defined."""
+    """--threads, read before argparse runs: torch is imported (and sized) before the layers are defined."""
     for i, arg in enumerate(argv):
-        value = arg.split("=", 1)[1] if arg.startswith("--threads=") else argv[i + 1] if arg == "--threads" and i + 1 < len(argv) else None
+        value = None
+        if arg.startswith("--threads="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--threads" and i + 1 < len(argv):
+            value = argv[i + 1]
         if value is not None and value.isdigit() and int(value) > 0:
             return int(value)
     return 1
@@ -389,7 +394,8 @@ def initial_values(spec, shape, generator, where):
     if name == "Constant":
         return torch.full(shape, float(config.get("value", 0)))
     if name == "RandomNormal":
-        return torch.randn(shape, generator=generator) * float(config.get("stddev", 0.05)) + float(config.get("mean", 0))
+        stddev, mean = float(config.get("stddev", 0.05)), float(config.get("mean", 0))
+        return torch.randn(shape, generator=generator) * stddev + mean
     if name == "RandomUniform":
         low, high = float(config.get("minval", -0.05)), float(config.get("maxval", 0.05))
         return torch.rand(shape, generator=generator) * (high - low) + low
@@ -412,7 +418,8 @@ def initial_values(spec, shape, generator, where):
             limit = math.sqrt(3.0 * scale)
             return torch.rand(shape, generator=generator) * (2 * limit) - limit
         raise model_error("%s: VarianceScaling distribution %r is not supported" % (where, distribution))
-    raise model_error("%s: initializer %r is not supported; supported: %s" % (where, name, ", ".join(SUPPORTED_INITIALIZERS)))
+    supported = ", ".join(SUPPORTED_INITIALIZERS)
+    raise model_error("%s: initializer %r is not supported; supported: %s" % (where, name, supported))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,8 +495,13 @@ class TopologyLayer(nn.Module):
         self.tf_shapes = []  # the weights' shapes in TF.js layout, in TF.js's order
 
     def check_format(self):
-        if self.config.get("data_format", "channels_last") not in (None, "channels_last"):
-            raise model_error("%s: data_format %r is not supported (only channels_last)" % (self.where, self.config["data_format"]))
+        data_format = self.config.get("data_format", "channels_last")
+        if data_format not in (None, "channels_last"):
+            raise model_error("%s: data_format %r is not supported (only channels_last)" % (self.where, data_format))
+
+    def initial(self, key, default, shape, generator):
+        """The initial values (TF layout) of the weight whose initializer the config names under `key`."""
+        return initial_values(self.config.get(key, default), shape, generator, self.where)
 
 
 class InputLayer(TopologyLayer):
@@ -502,12 +514,12 @@ class Dense(TopologyLayer):
         units = int(self.config["units"])
         self.use_bias = self.config.get("use_bias", True)
         self.activation = activation_function(self.config.get("activation"), self.where)
-        kernel = initial_values(self.config.get("kernel_initializer", "GlorotUniform"), [shape[-1], units], generator, self.where)
+        kernel = self.initial("kernel_initializer", "GlorotUniform", [shape[-1], units], generator)
         self.weight = nn.Parameter(kernel.t().contiguous())  # TF's [in, units] is torch's [units, in]
         self.tf_shapes = [[shape[-1], units]]
         self.bias = None
         if self.use_bias:
-            self.bias = nn.Parameter(initial_values(self.config.get("bias_initializer", "Zeros"), [units], generator, self.where))
+            self.bias = nn.Parameter(self.initial("bias_initializer", "Zeros", [units], generator))
             self.tf_shapes.append([units])
         return shape[:-1] + [units]
 
@@ -531,12 +543,12 @@ class Conv2D(TopologyLayer):
         if self.config.get("groups", 1) not in (1, None):
             raise model_error("%s: grouped convolutions are not supported" % self.where)
         self.activation = activation_function(self.config.get("activation"), self.where)
-        kernel = initial_values(self.config.get("kernel_initializer", "GlorotUniform"), [kh, kw, shape[2], filters], generator, self.where)
+        kernel = self.initial("kernel_initializer", "GlorotUniform", [kh, kw, shape[2], filters], generator)
         self.weight = nn.Parameter(kernel.permute(3, 2, 0, 1).contiguous())  # [kh, kw, in, out] → [out, in, kh, kw]
         self.tf_shapes = [[kh, kw, shape[2], filters]]
         self.bias = None
         if self.config.get("use_bias", True):
-            self.bias = nn.Parameter(initial_values(self.config.get("bias_initializer", "Zeros"), [filters], generator, self.where))
+            self.bias = nn.Parameter(self.initial("bias_initializer", "Zeros", [filters], generator))
             self.tf_shapes.append([filters])
         if self.padding == "same":
             top, bottom, out_h = same_padding(shape[0], kh, self.stride[0], self.dilation[0])
@@ -650,26 +662,31 @@ class BatchNormalization(TopologyLayer):
         axis = self.config.get("axis", -1)
         axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
         if not isinstance(axis, int) or internal_axis(axis, rank) != 1:
-            raise model_error("%s: batch normalization over axis %r of a rank-%d tensor is not supported (only the channels)" % (self.where, axis, rank))
+            raise model_error(
+                "%s: batch normalization over axis %r of a rank-%d tensor is not supported (only the channels)"
+                % (self.where, axis, rank)
+            )
         channels = shape[-1]
         self.momentum = float(self.config.get("momentum", 0.99))
         self.epsilon = float(self.config.get("epsilon", 0.001))
         self.reduce = [0] + list(range(2, rank))
         self.gamma = self.beta = None
         if self.config.get("scale", True):
-            self.gamma = nn.Parameter(initial_values(self.config.get("gamma_initializer", "Ones"), [channels], generator, self.where))
+            self.gamma = nn.Parameter(self.initial("gamma_initializer", "Ones", [channels], generator))
             self.tf_shapes.append([channels])
         if self.config.get("center", True):
-            self.beta = nn.Parameter(initial_values(self.config.get("beta_initializer", "Zeros"), [channels], generator, self.where))
+            self.beta = nn.Parameter(self.initial("beta_initializer", "Zeros", [channels], generator))
             self.tf_shapes.append([channels])
-        self.register_buffer("moving_mean", initial_values(self.config.get("moving_mean_initializer", "Zeros"), [channels], generator, self.where))
-        self.register_buffer("moving_variance", initial_values(self.config.get("moving_variance_initializer", "Ones"), [channels], generator, self.where))
+        self.register_buffer("moving_mean", self.initial("moving_mean_initializer", "Zeros", [channels], generator))
+        moving_variance = self.initial("moving_variance_initializer", "Ones", [channels], generator)
+        self.register_buffer("moving_variance", moving_variance)
         self.tf_shapes += [[channels], [channels]]
         return shape
 
     def forward(self, x):
         if not self.training:
-            return F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta, False, 0.0, self.epsilon)
+            moving = (self.moving_mean, self.moving_variance)
+            return F.batch_norm(x, *moving, self.gamma, self.beta, False, 0.0, self.epsilon)
         y = F.batch_norm(x, None, None, self.gamma, self.beta, True, 0.0, self.epsilon)
         with torch.no_grad():
             # TF.js's update, with the biased variance it normalized by: m ← m − (m − value)·(1 − momentum).
@@ -777,7 +794,8 @@ class GaussianNoise(TopologyLayer):
     def forward(self, x):
         if not self.training:
             return x
-        return x + torch.randn(x.shape, generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device) * self.stddev
+        noise = torch.randn(x.shape, generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device)
+        return x + noise * self.stddev
 
 
 class GaussianDropout(TopologyLayer):
@@ -877,9 +895,11 @@ class TopologyNet(nn.Module):
             layers = config if isinstance(config, list) else config["layers"]
             specs, previous = [], None
             for i, layer in enumerate(layers):
-                inbound = [] if layer.get("class_name") == "InputLayer" or previous is None else [[[previous, 0, 0, {}]]]
-                if previous is None and layer.get("class_name") != "InputLayer":
-                    specs.append({"class_name": "InputLayer", "name": "__input", "config": {}, "inbound_nodes": [], "synthetic": True})
+                is_input = layer.get("class_name") == "InputLayer"
+                inbound = [] if is_input or previous is None else [[[previous, 0, 0, {}]]]
+                if previous is None and not is_input:
+                    # The first layer names the input shape itself: an input node stands in front of it.
+                    specs.append({"class_name": "InputLayer", "name": "__input", "config": {}, "synthetic": True})
                     inbound = [[["__input", 0, 0, {}]]]
                 name = "__layer%d" % i
                 specs.append(dict(layer, name=name, inbound_nodes=inbound))
@@ -906,7 +926,8 @@ class TopologyNet(nn.Module):
             if class_name == "InputLayer":
                 declared = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
                 if declared is not None and [int(s) for s in declared[1:]] != list(input_shape):
-                    raise model_error("%s: the input shape %s is not the task's %s" % (where, declared[1:], list(input_shape)))
+                    task_shape = list(input_shape)
+                    raise model_error("%s: the input shape %s is not the task's %s" % (where, declared[1:], task_shape))
                 shapes[(spec["name"], 0)] = list(input_shape)
                 self.plan.append((None, (spec["name"], 0), []))
                 if not spec.get("synthetic"):
@@ -927,7 +948,7 @@ class TopologyNet(nn.Module):
             in_shapes = [shapes[key] for key in refs]
             if not layer_class.multiple_inputs and len(in_shapes) != 1:
                 raise model_error("%s takes one input, got %d" % (where, len(in_shapes)))
-            shapes[(spec["name"], 0)] = [int(s) for s in block.build(in_shapes, generator)] if hasattr(block, "build") else in_shapes[0]
+            shapes[(spec["name"], 0)] = [int(size) for size in block.build(in_shapes, generator)]
             self.blocks.append(block)
             self.plan.append((len(self.blocks) - 1, (spec["name"], 0), refs))
             self.tf_shapes.append(block.tf_shapes)
@@ -937,7 +958,8 @@ class TopologyNet(nn.Module):
         self.output_shape = shapes[self.output_key]
         last = next(spec for spec in specs if spec["name"] == outputs[0][0])
         # As loop.ts's outputsProbabilities: a final softmax means the outputs are probabilities.
-        self.probabilities = last.get("class_name") == "Softmax" or (last.get("config") or {}).get("activation") == "softmax"
+        last_activation = (last.get("config") or {}).get("activation")
+        self.probabilities = last.get("class_name") == "Softmax" or last_activation == "softmax"
 
     def forward(self, x):
         values = {}
@@ -964,13 +986,15 @@ def scalar_config_value(value):
     if isinstance(value, float):
         # JSON has no infinities or NaN: the description spells them as strings.
         return True, value if math.isfinite(value) else repr(value)
-    if isinstance(value, (tuple, list)) and all(scalar_config_value(item)[0] and not isinstance(item, (tuple, list)) for item in value):
-        return True, [scalar_config_value(item)[1] for item in value]
+    if isinstance(value, (tuple, list)) and not any(isinstance(item, (tuple, list)) for item in value):
+        converted = [scalar_config_value(item) for item in value]
+        if all(ok for ok, _ in converted):
+            return True, [item for _, item in converted]
     return False, None
 
 
 def describe_module(module):
-    """The canonical description (docs/architectures.md): types, hyper-parameters, shapes, sources."""
+    """The canonical description (docs/engines.md): types, hyper-parameters, shapes, sources."""
     cls = type(module)
     config = {}
     for name, value in sorted(vars(module).items()):
@@ -995,7 +1019,8 @@ def describe_module(module):
 
 
 def module_parameter_count(module):
-    return int(sum(p.numel() for p in module.parameters()) + sum(b.numel() for b in module.buffers() if b.is_floating_point()))
+    buffers = sum(b.numel() for b in module.buffers() if b.is_floating_point())
+    return int(sum(p.numel() for p in module.parameters()) + buffers)
 
 
 MODULES = {}
@@ -1021,7 +1046,7 @@ def load_factory(folder, model):
         MODULES[path] = module
     factory = getattr(MODULES[path], model["factory"], None)
     if not callable(factory):
-        raise model_error("%s: has no function %r (the part after ':' in --model FILE.py:FACTORY)" % (label, model["factory"]))
+        raise model_error("%s: has no function %r (--model FILE.py:FACTORY names it)" % (label, model["factory"]))
     return factory, label
 
 
@@ -1044,10 +1069,17 @@ def build_torch_module(folder, entry):
         with torch.no_grad():
             out = module(torch.zeros(2, channels, height, width))
     except Exception as error:
-        raise model_error("%s: the module from %s fails on a batch of shape [2, %d, %d, %d]: %s: %s" % (label, call, channels, height, width, type(error).__name__, error))
+        raise model_error(
+            "%s: the module from %s fails on a batch of shape [2, %d, %d, %d]: %s: %s"
+            % (label, call, channels, height, width, type(error).__name__, error)
+        )
     shape = list(out.shape) if isinstance(out, torch.Tensor) else None
     if shape != [2, classes]:
-        raise model_error("%s: the module from %s outputs %s for a batch of shape [2, %d, %d, %d]; it must output [batch, classes] = [2, %d] logits" % (label, call, "shape %s" % shape if shape is not None else type(out).__name__, channels, height, width, classes))
+        got = "shape %s" % shape if shape is not None else type(out).__name__
+        raise model_error(
+            "%s: the module from %s outputs %s for a batch of shape [2, %d, %d, %d]; "
+            "it must output [batch, classes] = [2, %d] logits" % (label, call, got, channels, height, width, classes)
+        )
     return module
 
 
@@ -1058,7 +1090,10 @@ def build_model(folder, entry):
         generator = torch.Generator().manual_seed(entry["task"]["seed"])
         net = TopologyNet(model["topology"], entry["inputShape"], generator)
         if net.output_shape != [entry["classes"]]:
-            raise model_error("the topology outputs shape %s; it must output one score per class (%d)" % (net.output_shape, entry["classes"]))
+            raise model_error(
+                "the topology outputs shape %s; it must output one score per class (%d)"
+                % (net.output_shape, entry["classes"])
+            )
         return net, net.probabilities, net.parameter_count(), canonical_digest(model["topology"]), None, net.tf_shapes
     module = build_torch_module(folder, entry)
     description = describe_module(module)
@@ -1084,7 +1119,7 @@ def read_tasks(folder):
         except (OSError, ValueError) as error:
             raise bad_folder("%s: cannot read the task list (%s)" % (path, error))
         if not isinstance(tasks, dict) or tasks.get("format") != TASKS_FORMAT or tasks.get("version") != 1:
-            raise bad_folder("%s: not a version 1 %s file; export the tasks again with this rethink-bench" % (path, TASKS_FORMAT))
+            raise bad_folder("%s: not a version 1 %s file; export the tasks again" % (path, TASKS_FORMAT))
         TASK_LISTS[path] = (stamp, tasks["tasks"])
     return TASK_LISTS[path][1]
 
@@ -1092,7 +1127,8 @@ def read_tasks(folder):
 def task_entry(folder, index):
     tasks = read_tasks(folder)
     if not 0 <= index < len(tasks):
-        raise WorkerError("there is no task %d in %s (it holds tasks 0 to %d)" % (index, folder, len(tasks) - 1), EXIT_USAGE)
+        message = "there is no task %d in %s (it holds tasks 0 to %d)" % (index, folder, len(tasks) - 1)
+        raise WorkerError(message, EXIT_USAGE)
     return tasks[index]
 
 
@@ -1109,12 +1145,17 @@ def load_arrays(folder, entry):
                 with open(path, "rb") as file:
                     data = file.read()
             except OSError as error:
-                raise bad_folder("%s: cannot read %s of task %d (%s); export the tasks again" % (path, name, entry["index"], error.strerror))
+                what = "%s of task %d" % (name, entry["index"])
+                raise bad_folder("%s: cannot read %s (%s); export the tasks again" % (path, what, error.strerror))
             if hashlib.sha256(data).hexdigest() != digest:
-                raise bad_folder("%s: checksum mismatch (%s of task %d): the file is corrupt; copy or export the task folder again" % (path, name, entry["index"]))
+                raise bad_folder(
+                    "%s: checksum mismatch (%s of task %d): the file is corrupt; copy or export the task folder again"
+                    % (path, name, entry["index"])
+                )
             dtype = np.dtype(DTYPES[ref["dtype"]])
             if len(data) != dtype.itemsize * int(np.prod(ref["shape"])):
-                raise bad_folder("%s: holds %d bytes, not a %s array of shape %s" % (path, len(data), ref["dtype"], ref["shape"]))
+                expected = "a %s array of shape %s" % (ref["dtype"], ref["shape"])
+                raise bad_folder("%s: holds %d bytes, not %s" % (path, len(data), expected))
             ARRAYS[digest] = np.frombuffer(data, dtype=dtype).reshape(ref["shape"])
         loaded[name] = ARRAYS[digest]
     for digest in [d for d in ARRAYS if d not in {ref["sha256"] for ref in entry["arrays"].values()}]:
@@ -1134,9 +1175,17 @@ def standardize_per_image(x):
     return (x - mean) / torch.clamp(torch.sqrt(variance), min=1.0 / math.sqrt(count))
 
 
+IDENTITIES = {}
+
+
 def cross_entropy(outputs, labels, classes, probabilities):
     """Per-example cross-entropy on logits, or on clipped probabilities after a softmax (as Keras)."""
-    one_hot = torch.eye(classes, device=outputs.device, dtype=outputs.dtype)[labels]
+    # One-hot rows times log-probabilities, as TF.js's softmaxCrossEntropy: no nll_loss, whose CUDA
+    # kernels are not deterministic in every torch version.
+    key = (classes, str(outputs.device), outputs.dtype)
+    if key not in IDENTITIES:
+        IDENTITIES[key] = torch.eye(classes, device=outputs.device, dtype=outputs.dtype)
+    one_hot = IDENTITIES[key][labels]
     if probabilities:
         return -(one_hot * torch.log(torch.clamp(outputs, 1e-7, 1 - 1e-7))).sum(dim=1)
     return -(one_hot * torch.log_softmax(outputs, dim=1)).sum(dim=1)
@@ -1281,14 +1330,17 @@ def train_task(folder, entry, device, engine, hardware, emit):
             train_loss, train_acc, train_ids = evaluate(model, train_x, train_y, classes, probabilities)
             test_loss, test_acc, test_ids = evaluate(model, test_x, test_y, classes, probabilities)
             last = (train_ids, test_ids)
-            val_acc = None if validation is None else evaluate(model, validation[0], validation[1], classes, probabilities)[1]
+            val_acc = None
+            if validation is not None:
+                val_acc = evaluate(model, validation[0], validation[1], classes, probabilities)[1]
             broken = [loss for loss in (train_loss, test_loss) if not math.isfinite(loss)]
             if broken:
                 raise RunFailure(
                     "the loss became %s in epoch %d (training loss %s, test loss %s); the learning rate may be too high"
                     % ("NaN" if math.isnan(broken[0]) else "infinite", epoch, js_loss(train_loss), js_loss(test_loss))
                 )
-            point = {"epoch": epoch, "trainLoss": train_loss, "trainAcc": train_acc, "testLoss": test_loss, "testAcc": test_acc}
+            point = {"epoch": epoch, "trainLoss": train_loss, "trainAcc": train_acc}
+            point.update(testLoss=test_loss, testAcc=test_acc)
             if val_acc is not None:
                 point["valAcc"] = val_acc
             point["wallSeconds"] = train_seconds
@@ -1308,8 +1360,10 @@ def train_task(folder, entry, device, engine, hardware, emit):
             if device.type == "cuda":
                 torch.cuda.empty_cache()
             first = message.split("\n")[0][:300]
-            return dict(result, status="failed", failure="out of memory in epoch %d: %s" % (epoch, first), curve=curve, predictions=None)
-    predictions = {"train": base64.b64encode(last[0].tobytes()).decode("ascii"), "test": base64.b64encode(last[1].tobytes()).decode("ascii")}
+            failure = "out of memory in epoch %d: %s" % (epoch, first)
+            return dict(result, status="failed", failure=failure, curve=curve, predictions=None)
+    train_ids, test_ids = (base64.b64encode(ids.tobytes()).decode("ascii") for ids in last)
+    predictions = {"train": train_ids, "test": test_ids}
     return dict(result, status="ok", failure=None, curve=curve, predictions=predictions)
 
 
@@ -1324,7 +1378,10 @@ def js_loss(value):
 
 def describe_task(folder, entry):
     _, _, parameter_count, fingerprint, description, layers = build_model(folder, entry)
-    return {"type": "described", "index": entry["index"], "parameterCount": parameter_count, "fingerprint": fingerprint, "description": description, "layers": layers}
+    return {
+        "type": "described", "index": entry["index"], "parameterCount": parameter_count,
+        "fingerprint": fingerprint, "description": description, "layers": layers,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1380,7 +1437,8 @@ def run_tasks(folder, indices, device, engine, hardware):
         started = time.perf_counter()
 
         def progress(point):
-            sys.stderr.write("%s: epoch %d train acc %.4f test acc %.4f (%.1f s)\n" % (label, point["epoch"], point["trainAcc"], point["testAcc"], point["wallSeconds"]))
+            figures = (point["epoch"], point["trainAcc"], point["testAcc"], point["wallSeconds"])
+            sys.stderr.write("%s: epoch %d train acc %.4f test acc %.4f (%.1f s)\n" % ((label,) + figures))
             sys.stderr.flush()
 
         try:
@@ -1390,7 +1448,9 @@ def run_tasks(folder, indices, device, engine, hardware):
             code = code or error.code
             continue
         write_result(folder, result)
-        sys.stderr.write("%s: %s in %.1f s → results/%d.json\n" % (label, result["status"] if result["failure"] is None else "failed: " + result["failure"], time.perf_counter() - started, index))
+        status = result["status"] if result["failure"] is None else "failed: " + result["failure"]
+        seconds = time.perf_counter() - started
+        sys.stderr.write("%s: %s in %.1f s, results/%d.json\n" % (label, status, seconds, index))
     return code
 
 
@@ -1405,7 +1465,10 @@ def serve(device, engine, hardware, protocol):
             index = request.get("index")
             entry = task_entry(request["dir"], int(index))
             if request.get("op") == "train":
-                result = train_task(request["dir"], entry, device, engine, hardware, lambda point: write_line(protocol, {"type": "epoch", "index": index, "point": point}))
+                def on_epoch(point):
+                    write_line(protocol, {"type": "epoch", "index": index, "point": point})
+
+                result = train_task(request["dir"], entry, device, engine, hardware, on_epoch)
                 write_line(protocol, {"type": "done", "index": index, "result": result})
             elif request.get("op") == "describe":
                 write_line(protocol, describe_task(request["dir"], entry))
@@ -1414,7 +1477,8 @@ def serve(device, engine, hardware, protocol):
         except WorkerError as error:
             write_line(protocol, {"type": "error", "index": index, "message": str(error), "fatal": False})
         except (ValueError, KeyError, TypeError) as error:
-            write_line(protocol, {"type": "error", "index": index, "message": "bad request %r: %s" % (text.strip()[:200], error), "fatal": False})
+            message = "bad request %r: %s" % (text.strip()[:200], error)
+            write_line(protocol, {"type": "error", "index": index, "message": message, "fatal": False})
 
 
 def main(argv):
@@ -1425,9 +1489,10 @@ def main(argv):
     mode.add_argument("--describe", type=int, metavar="I", help="print task I's model description as a JSON line")
     mode.add_argument("--check", action="store_true", help="print the ready line and exit")
     mode.add_argument("--serve", action="store_true", help="answer JSON-line requests on stdin")
-    parser.add_argument("--dir", default=os.path.dirname(os.path.abspath(__file__)), help="the task folder (default: this file's)")
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser.add_argument("--dir", default=here, help="the task folder (default: the one this file is in)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default auto)")
-    parser.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1: deterministic, one per process)")
+    parser.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1, one per process)")
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error("--threads must be at least 1")
