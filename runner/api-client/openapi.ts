@@ -264,7 +264,7 @@ export interface components {
       runnerVersion: string;
       tfjsVersion: string;
       /** @enum {string} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
       backendDetail: string;
       hardware: {
         platform: string;
@@ -274,6 +274,19 @@ export interface components {
         memoryBytes: number;
         gpu: string | null;
       };
+      engine: {
+        /** @enum {string} */
+        name: "torch";
+        torchVersion: string;
+        pythonVersion: string;
+        numpyVersion: string;
+        cudaVersion: string | null;
+        cudnnVersion: string | null;
+        device: string;
+        deviceName: string;
+        threads: number;
+        deterministic: boolean;
+      } | null;
       architectures: string[];
       runs: number;
       /** Format: date-time */
@@ -297,7 +310,7 @@ export interface components {
       runnerVersion: string;
       tfjsVersion: string;
       /** @enum {string} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
       backendDetail: string;
       hardware: {
         platform: string;
@@ -307,6 +320,19 @@ export interface components {
         memoryBytes: number;
         gpu: string | null;
       };
+      engine: {
+        /** @enum {string} */
+        name: "torch";
+        torchVersion: string;
+        pythonVersion: string;
+        numpyVersion: string;
+        cudaVersion: string | null;
+        cudnnVersion: string | null;
+        device: string;
+        deviceName: string;
+        threads: number;
+        deterministic: boolean;
+      } | null;
       architectures: string[];
       runs: number;
       /** Format: date-time */
@@ -363,7 +389,7 @@ export interface components {
       operator: boolean;
       mode: components["schemas"]["ComparisonMode"];
       /** @enum {string} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
       backendDetail: string;
       runnerVersion: string;
       tfjsVersion: string;
@@ -375,6 +401,19 @@ export interface components {
         memoryBytes: number;
         gpu: string | null;
       };
+      engine: {
+        /** @enum {string} */
+        name: "torch";
+        torchVersion: string;
+        pythonVersion: string;
+        numpyVersion: string;
+        cudaVersion: string | null;
+        cudnnVersion: string | null;
+        device: string;
+        deviceName: string;
+        threads: number;
+        deterministic: boolean;
+      } | null;
       verdicts: components["schemas"]["VerdictCounts"];
       runs: components["schemas"]["ReproductionRunVerdict"][];
       /** Format: date-time */
@@ -452,7 +491,7 @@ export interface components {
         version: number;
       };
       /** @enum {string} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
       runnerVersion: string;
       tfjsVersion: string;
       /** Format: date-time */
@@ -469,7 +508,7 @@ export interface components {
       /** @enum {string} */
       rank: "memorization" | "gap";
       /** @enum {string|null} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none" | null;
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps" | null;
       verifiedOnly: boolean;
       total: number;
       rows: components["schemas"]["LeaderboardRow"][];
@@ -498,7 +537,7 @@ export interface components {
       id: string;
       name: string;
       /** @enum {string} */
-      kind: "builtin" | "layers-json" | "builder-module" | "kernel";
+      kind: "builtin" | "layers-json" | "builder-module" | "kernel" | "torch-module";
       inputShape: [number, number, number];
       parameterCount: number;
     };
@@ -535,7 +574,7 @@ export interface components {
     BestWallTime: {
       wallSecondsToFit: number;
       /** @enum {string} */
-      backend: "tensorflow" | "wasm" | "cpu" | "none";
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
       backendDetail: string;
       hardware: {
         platform: string;
@@ -580,7 +619,7 @@ export interface components {
         id: string;
         name: string;
         /** @enum {string} */
-        kind: "builtin" | "layers-json" | "builder-module" | "kernel";
+        kind: "builtin" | "layers-json" | "builder-module" | "kernel" | "torch-module";
         inputShape: [number, number, number];
         parameterCount: number;
         topology: {
@@ -1337,7 +1376,7 @@ export interface operations {
         version?: number;
         dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
         rank?: "memorization" | "gap";
-        backend?: "tensorflow" | "wasm" | "cpu" | "none";
+        backend?: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
         verified?: "only" | "all";
         limit?: number;
         cursor?: string;

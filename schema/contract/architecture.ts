@@ -66,7 +66,9 @@ export const ArchitectureDetail = z
     // The topology was checked as JSON when it was submitted; z.record of unknown keeps the
     // OpenAPI document finite (a recursive JSON schema has no end when expanded).
     architecture: ArchitectureSummary.extend({
-      topology: z.record(z.string(), z.unknown()).describe("the TF.js layers topology (JSON)"),
+      topology: z
+        .record(z.string(), z.unknown())
+        .describe("the TF.js layers topology (JSON); for kind torch-module, the PyTorch module description"),
       firstSeenAt: Timestamp,
     }),
     conditions: z.array(ConditionSummary),

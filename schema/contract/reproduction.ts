@@ -209,6 +209,8 @@ export const ReproductionSummary = z
     runnerVersion: z.string(),
     tfjsVersion: z.string(),
     hardware: Environment.shape.hardware,
+    /** The reproducer's PyTorch engine (torch, CUDA and cuDNN versions, device); null for TF.js. */
+    engine: TorchEngine.nullable(),
     verdicts: VerdictCounts,
     runs: z.array(ReproductionRunVerdict),
     createdAt: Timestamp,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { SlotRole, SubmissionId, SubmissionStatus, SuiteRef, Verification } from "./api.js";
 import { Name, NonNegativeInt, Sha256Hex, Slug, Timestamp } from "./common.js";
 import { ModerationAction } from "./moderation.js";
-import { Architecture, Envelope, Environment } from "./payload.js";
+import { Architecture, Envelope, Environment, TorchEngine } from "./payload.js";
 import { RunReproductions } from "./reproduction.js";
 import { DerivedMetrics } from "./run.js";
 import { Corruption, DatasetId } from "./suite.js";
@@ -43,6 +43,8 @@ export const SubmissionSummary = z
     backend: Environment.shape.backend,
     backendDetail: z.string(),
     hardware: Environment.shape.hardware,
+    /** The PyTorch engine that trained it (torch, CUDA and cuDNN versions, device); null for TF.js. */
+    engine: TorchEngine.nullable(),
     architectures: z.array(Sha256Hex),
     runs: NonNegativeInt,
     createdAt: Timestamp,

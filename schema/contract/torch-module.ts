@@ -20,14 +20,15 @@ const Names = <T extends z.ZodType>(value: T) =>
  * parameters' and buffers' shapes by name; its child modules by name; and, for a class defined
  * outside `torch.*`, the SHA-256 of its source text (so a changed `forward` is another architecture).
  */
-export interface TorchModuleDescription {
+// A type rather than an interface, so that a description is also a plain JSON object (a topology).
+export type TorchModuleDescription = {
   type: string;
   config: Record<string, Json>;
   parameters: Record<string, number[]>;
   buffers: Record<string, number[]>;
   children: Record<string, TorchModuleDescription>;
   source?: string;
-}
+};
 
 /**
  * The module tree of a `torch-module` architecture (its `topology` in the bundle).

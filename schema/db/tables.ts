@@ -27,6 +27,7 @@ import type {
   ModerationAction,
   SlotRole,
   Task,
+  TorchEngine,
   Verdict,
 } from "../contract/index.js";
 
@@ -71,6 +72,8 @@ export const submissions = /* @__PURE__ */ pgTable(
     backend: text("backend").$type<Environment["backend"]>().notNull(),
     backendDetail: text("backend_detail").notNull(),
     hardware: jsonb("hardware").$type<Environment["hardware"]>().notNull(),
+    /** The PyTorch engine record (torch, CUDA, cuDNN versions, device); null for TF.js runs. */
+    engine: jsonb("engine").$type<TorchEngine>(),
     /** Fingerprints of the bundle's architectures. */
     architectures: jsonb("architectures").$type<string[]>().notNull(),
     runCount: integer("run_count").notNull(),
@@ -200,6 +203,8 @@ export const reproductions = /* @__PURE__ */ pgTable(
     runnerVersion: text("runner_version").notNull(),
     tfjsVersion: text("tfjs_version").notNull(),
     hardware: jsonb("hardware").$type<Environment["hardware"]>().notNull(),
+    /** The reproducer's PyTorch engine record; null for TF.js reproductions. */
+    engine: jsonb("engine").$type<TorchEngine>(),
     /** When the reproducer's runner signed it (claimed, signed). */
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),

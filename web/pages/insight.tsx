@@ -24,6 +24,7 @@ import {
   NONE,
   plural,
 } from "../format.js";
+import { backendLabel } from "../labels.js";
 import type { KendallTau } from "../stats.js";
 import { architectureHref, type BoardRef, boardHref, insightHref, protocolHref } from "../urls.js";
 
@@ -155,7 +156,7 @@ export function InsightPage(props: InsightPageProps) {
   };
   const censored = points.filter((p) => p.censored && p.genGap !== null);
   const links = boardLinks(props.boards, board, (b) => insightHref(b, props.backend));
-  const backendOnly = props.backend ? ` · ${props.backend}` : "";
+  const backendOnly = props.backend ? ` · ${backendLabel(props.backend)}` : "";
   return (
     <Layout
       title="Insight"

@@ -5,6 +5,7 @@
 import type { ReproductionSummary, SubmissionRun, Verdict } from "../../schema/index.js";
 import { Commands, Timestamp } from "../components/parts.js";
 import { corruptionName, plural } from "../format.js";
+import { backendLabel, engineSoftware } from "../labels.js";
 import { formatDivergence, formatVerdictCounts, hasNegativeVerdict } from "../reproduction.js";
 import { apiReproductionsHref, protocolHref } from "../urls.js";
 
@@ -59,7 +60,8 @@ function Reproduction(props: { reproduction: ReproductionSummary; runs: Submissi
         <div>
           <dt>Engine</dt>
           <dd>
-            {r.backend} ({r.backendDetail}) · rethink-bench {r.runnerVersion} · TensorFlow.js {r.tfjsVersion} ·{" "}
+            {backendLabel(r.backend)} ({r.backendDetail}) · rethink-bench {r.runnerVersion} · TensorFlow.js{" "}
+            {r.tfjsVersion} · {r.engine && `${engineSoftware(r.engine)} · `}
             {hw.gpu ?? `${hw.cpuCount} × ${hw.cpuModel || "CPU"}`}
           </dd>
         </div>

@@ -32,6 +32,7 @@ import {
   formatSeconds,
   plural,
 } from "../format.js";
+import { backendLabel, engineSoftware } from "../labels.js";
 import {
   API_MODERATION_HREF,
   apiReproductionsHref,
@@ -168,7 +169,7 @@ export function SubmissionPage(props: SubmissionPageProps) {
             </>
           }
         />
-        <Stat label="Backend" value={s.backend} detail={s.backendDetail} />
+        <Stat label="Backend" value={backendLabel(s.backend)} detail={s.backendDetail} />
         <Stat
           label="Hardware"
           value={hw.gpu ?? `${hw.cpuCount} × CPU`}
@@ -224,8 +225,15 @@ export function SubmissionPage(props: SubmissionPageProps) {
             <dt>Software</dt>
             <dd>
               rethink-bench {s.runnerVersion}, TensorFlow.js {s.tfjsVersion}
+              {s.engine && " (which built the canonical topologies)"}
             </dd>
           </div>
+          {s.engine && (
+            <div>
+              <dt>PyTorch engine</dt>
+              <dd>{engineSoftware(s.engine)}</dd>
+            </div>
+          )}
           <div>
             <dt>Payload SHA-256</dt>
             <dd>

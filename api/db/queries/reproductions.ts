@@ -181,6 +181,7 @@ export async function storeReproduction(
         runnerVersion: predicate.environment.runnerVersion,
         tfjsVersion: predicate.environment.tfjsVersion,
         hardware: predicate.environment.hardware,
+        engine: predicate.environment.engine ?? null,
         createdAt: new Date(predicate.createdAt),
         envelope: attestation.envelope,
       })
@@ -297,6 +298,7 @@ const SUMMARY_COLUMNS = {
   runnerVersion: reproductions.runnerVersion,
   tfjsVersion: reproductions.tfjsVersion,
   hardware: reproductions.hardware,
+  engine: reproductions.engine,
   createdAt: reproductions.createdAt,
   receivedAt: reproductions.receivedAt,
   envelope: reproductions.envelope,
@@ -347,6 +349,7 @@ async function selectSummaries(
       runnerVersion: r.runnerVersion,
       tfjsVersion: r.tfjsVersion,
       hardware: r.hardware,
+      engine: r.engine ?? null,
       verdicts: countVerdicts(own.map((v) => v.verdict)),
       runs: own.map((v) => ({
         position: v.position,

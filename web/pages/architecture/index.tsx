@@ -17,6 +17,7 @@ import { Layout } from "../../components/layout.js";
 import { BoardNav, TableRegion, Timestamp } from "../../components/parts.js";
 import { type ArchitectureFigureData, corruptionSweep, learningCurves } from "../../figures.js";
 import { formatInteger, plural } from "../../format.js";
+import { kindName } from "../../labels.js";
 import {
   apiArchitectureHref,
   apiArchitectureSubmissionsCsvHref,
@@ -49,14 +50,6 @@ export interface ArchitecturePageProps {
   standing: Standing;
   assets: AssetManifest | undefined;
 }
-
-const KIND_NAMES: Record<ArchitectureDetail["architecture"]["kind"], string> = {
-  builtin: "built-in architecture",
-  "layers-json": "TF.js layers model",
-  "builder-module": "builder module",
-  kernel: "kernel baseline",
-  "torch-module": "PyTorch module",
-};
 
 export function ArchitecturePage(props: ArchitecturePageProps) {
   const { detail, board, standing } = props;
@@ -98,7 +91,7 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
       <header class="page-head">
         <h1>{a.name}</h1>
         <p class="meta">
-          <code>{a.id}</code> · {KIND_NAMES[a.kind]} · {formatInteger(a.parameterCount)} parameters · input{" "}
+          <code>{a.id}</code> · {kindName(a.kind)} · {formatInteger(a.parameterCount)} parameters · input{" "}
           {a.inputShape.join("×")} · first submitted <Timestamp iso={a.firstSeenAt} />
         </p>
         <p class="meta fingerprint">

@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx */
-// An architecture's topology in words: its layers counted by kind and listed in order, or a
-// kernel baseline's recorded settings, with a link to the full canonical topology.
+// An architecture's topology in words: its layers counted by kind and listed in order, a PyTorch
+// module's tree of modules, or a kernel baseline's recorded settings, with a link to the full
+// canonical topology.
 import type { ArchitectureDetail } from "../../../schema/index.js";
 import { NumTh } from "../../components/parts.js";
 import { formatInteger, NONE, plural } from "../../format.js";
+import { summarizeModule } from "../../module-tree.js";
 import { summarizeTopology } from "../../topology.js";
 import { apiArchitectureHref } from "../../urls.js";
 
@@ -24,14 +26,76 @@ function KernelSettings(props: { topology: Record<string, unknown> }) {
   );
 }
 
+/** A PyTorch module's description: its modules depth first, with settings and parameter shapes. */
+function ModuleTree(props: { detail: ArchitectureDetail }) {
+  const a = props.detail.architecture;
+  const tree = summarizeModule(a.topology);
+  if (!tree) return <p>This PyTorch module's description could not be read.</p>;
+  const [height, width, channels] = a.inputShape;
+  return (
+    <>
+      <p>
+        A PyTorch module (<code>{tree.rootType}</code>) of {plural(tree.modules.length - 1, "submodule")} with{" "}
+        {formatInteger(a.parameterCount)} parameters, for {channels}×{height}×{width} inputs (channels first):{" "}
+        {tree.counts.length
+          ? tree.counts.map((c, i) => (
+              <>
+                {i > 0 && ", "}
+                {c.count} {c.type}
+              </>
+            ))
+          : "no submodules"}
+        . Its identity is its description: the module tree with each module's type, constructor settings and parameter
+        shapes, and the SHA-256 of the source of classes defined outside PyTorch.
+      </p>
+      <details>
+        <summary>Every module</summary>
+        <div class="table-wrap">
+          <table>
+            <caption>Modules depth first (the description; weights are not part of it)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Module</th>
+                <th scope="col">Type</th>
+                <th scope="col">Settings</th>
+                <th scope="col">Parameters</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tree.modules.map((m) => (
+                <tr>
+                  <td>
+                    <code>{m.path || "(root)"}</code>
+                  </td>
+                  <th scope="row" title={m.qualifiedType}>
+                    {m.type}
+                  </th>
+                  <td>{m.settings || <span class="none">{NONE}</span>}</td>
+                  <td>
+                    {m.parameters || <span class="none">{NONE}</span>}
+                    {m.buffers && <span class="sub">buffers: {m.buffers}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </>
+  );
+}
+
 export function Topology(props: { detail: ArchitectureDetail }) {
   const a = props.detail.architecture;
-  const summary = summarizeTopology(a.topology);
+  const torch = a.kind === "torch-module";
+  const summary = torch ? null : summarizeTopology(a.topology);
   const json = apiArchitectureHref(a.fingerprint);
   return (
     <section aria-labelledby="topology-heading">
       <h2 id="topology-heading">Topology</h2>
-      {summary ? (
+      {torch ? (
+        <ModuleTree detail={props.detail} />
+      ) : summary ? (
         <>
           <p>
             {summary.className === "Sequential" ? "A sequential" : "A"} model of{" "}
@@ -78,8 +142,8 @@ export function Topology(props: { detail: ArchitectureDetail }) {
         <p>This architecture's topology has no layer list to summarize.</p>
       )}
       <p class="muted">
-        The fingerprint is the SHA-256 of the topology's canonical JSON; the full topology is in the{" "}
-        <a href={json}>API document</a>.
+        The fingerprint is the SHA-256 of the {torch ? "description" : "topology"}'s canonical JSON; the full{" "}
+        {torch ? "description" : "topology"} is in the <a href={json}>API document</a>.
       </p>
     </section>
   );

@@ -5,6 +5,7 @@
 import type { Suite } from "../../../schema/index.js";
 import { type BoardCount, sameBoard } from "../../components/board-links.js";
 import { Commands, submitCommands } from "../../components/parts.js";
+import { backendLabel } from "../../labels.js";
 import { type BoardView, leaderboardHref, protocolHref } from "../../urls.js";
 
 export function EmptyBoard(props: {
@@ -20,7 +21,7 @@ export function EmptyBoard(props: {
   // A board with no results at all asks for them, whatever the view: there is nothing to verify yet.
   const hasResults = props.boards.some((b) => sameBoard(view, b) && b.architectures > 0);
   if (props.verifiedOnly && view.page === 1 && hasResults) {
-    const backend = view.backend ? ` from the ${view.backend} backend` : "";
+    const backend = view.backend ? ` from the ${backendLabel(view.backend)} backend` : "";
     return (
       <div class="empty">
         <h2>
@@ -40,7 +41,7 @@ export function EmptyBoard(props: {
   if (view.backend !== null) {
     return (
       <div class="empty">
-        <h2>No results from the {view.backend} backend on this board</h2>
+        <h2>No results from the {backendLabel(view.backend)} backend on this board</h2>
         <p>
           <a href={leaderboardHref({ ...view, backend: null, page: 1 })}>Show results from every backend</a>.
         </p>

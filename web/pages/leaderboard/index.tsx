@@ -9,6 +9,7 @@ import { type BoardCount, boardLinks } from "../../components/board-links.js";
 import { Layout } from "../../components/layout.js";
 import { BoardNav, Commands, submitCommands } from "../../components/parts.js";
 import { formatInteger, nounFor } from "../../format.js";
+import { backendLabel } from "../../labels.js";
 import { type BoardView, leaderboardHref, protocolHref } from "../../urls.js";
 import { Baselines } from "./baselines.js";
 import { Columns } from "./columns.js";
@@ -32,7 +33,7 @@ export interface LeaderboardPageProps {
 function caption(props: LeaderboardPageProps): string {
   const { view, suite, board } = props;
   const rank = RANKS.find((r) => r.rank === view.rank)!;
-  const backend = view.backend ? `, ${view.backend} backend only` : "";
+  const backend = view.backend ? `, ${backendLabel(view.backend)} backend only` : "";
   const verified = board.verifiedOnly ? ", verified results only" : "";
   const count = `${formatInteger(board.total)} ${nounFor(board.total, "architecture")}`;
   const order = `ranked by ${rank.label.toLowerCase()} (${rank.explain})`;
@@ -104,6 +105,11 @@ export function LeaderboardPage(props: LeaderboardPageProps) {
           lines={submitCommands(suite.id, ' --model path/to/model.json --name "Your name"')}
           label="Commands to benchmark your own architecture"
         />
+        <p>
+          A PyTorch <code>nn.Module</code> works too, on the PyTorch engine:{" "}
+          <code>--engine torch --model net.py:make</code>, where{" "}
+          <code>make(input_shape, classes, regularizer, seed)</code> returns the module.
+        </p>
         <p>
           The server verifies the signature, recomputes every figure from the curves and ranks the result.{" "}
           <a href={protocolHref()}>How it works</a>.

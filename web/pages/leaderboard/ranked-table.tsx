@@ -14,6 +14,7 @@ import {
   formatSeconds,
   NONE,
 } from "../../format.js";
+import { backendLabel, kindName } from "../../labels.js";
 import { type BoardView, leaderboardHref, protocolHref, submissionHref } from "../../urls.js";
 import { GapDeltas } from "./gap-deltas.js";
 import { ArchitectureCells, CountsCell } from "./row-cells.js";
@@ -43,6 +44,8 @@ function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView; deltas
       <ArchitectureCells
         architecture={row.architecture}
         view={view}
+        // A PyTorch module trains on the PyTorch engine only: the row says so.
+        badge={row.architecture.kind === "torch-module" ? kindName(row.architecture.kind) : undefined}
         verification={row.verification}
         contested={row.contested}
       />
@@ -68,7 +71,7 @@ function Row(props: { row: LeaderboardRow | UnrankedRow; view: BoardView; deltas
           <>
             <a href={submissionHref(best.submissionId)}>{formatSeconds(best.wallSecondsToFit)}</a>
             <span class="sub" title={`${best.backendDetail}; ${hardware}`}>
-              {best.backend}
+              {backendLabel(best.backend)}
               {hardware && ` · ${hardware}`}
             </span>
           </>

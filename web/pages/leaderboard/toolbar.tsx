@@ -3,6 +3,7 @@
 // count (links), and which training backend's runs count (a GET form, so that it works without
 // a script).
 import { Environment, type RankMetric } from "../../../schema/index.js";
+import { backendLabel } from "../../labels.js";
 import { type BoardView, leaderboardHref, type VerifiedFilter } from "../../urls.js";
 
 export const RANKS: { rank: RankMetric; label: string; explain: string }[] = [
@@ -68,7 +69,7 @@ export function Toolbar(props: { view: BoardView; verifiedOnly: boolean }) {
           </option>
           {BACKENDS.map((b) => (
             <option value={b} selected={view.backend === b}>
-              {b}
+              {backendLabel(b)}
             </option>
           ))}
         </select>

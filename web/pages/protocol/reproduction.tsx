@@ -79,18 +79,20 @@ export function Reproduction(props: { queue: QueueSummary; now: Date }) {
         <div id="exact">
           <dt>Exact, not reproduced</dt>
           <dd>
-            On the same engine (the same backend, rethink-bench version and TF.js version) every curve value but wall
-            time, the curve's length and both prediction sets must be identical. A run is <em>exact</em> or{" "}
-            <em>not reproduced</em>, with the first epoch and metric where it departed.
+            On the same engine (the same bit-for-bit backend, rethink-bench version and TF.js version; for PyTorch on
+            CPU also the same torch version, thread count and CPU model) every curve value but wall time, the curve's
+            length and both prediction sets must be identical. A run is <em>exact</em> or <em>not reproduced</em>, with
+            the first epoch and metric where it departed.
           </dd>
         </div>
         <div id="consistent">
           <dt>Consistent, inconsistent</dt>
           <dd>
-            On another engine, floating-point sums in another order drift apart, so only the ranked figures are
-            compared: epochs to fit within {plural(t.epochs, "epoch")} or {formatThreshold(t.relative)} of the smaller
-            count, whichever is larger (a run that never fitted counts as one epoch past its budget), and final training
-            and test accuracy within {formatInteger(t.accuracy * 100)} percentage points. Never exact.
+            On another engine, or on native TensorFlow or PyTorch on a GPU (neither promises the same bits twice),
+            floating-point sums in another order drift apart, so only the ranked figures are compared: epochs to fit
+            within {plural(t.epochs, "epoch")} or {formatThreshold(t.relative)} of the smaller count, whichever is
+            larger (a run that never fitted counts as one epoch past its budget), and final training and test accuracy
+            within {formatInteger(t.accuracy * 100)} percentage points. Never exact.
           </dd>
         </div>
         <div id="confirmed">
