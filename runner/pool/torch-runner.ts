@@ -86,7 +86,14 @@ export class TorchRunner {
   async describeModule(spec: { path: string; factory: string }, dataset: Dataset, task: Task): Promise<Architecture> {
     const bare: Task = { ...task, corruption: { kind: "true" }, regularizer: NO_REGULARIZER, epochs: 1 };
     await this.writeOnly(torchTaskInput(bare, dataset, { kind: "torch-module", ...spec }));
-    const described = await this.process().then((child) => child.describe(this.dir, INDEX));
+    const described = await this.process()
+      .then((child) => child.describe(this.dir, INDEX))
+      .catch((error: unknown) => {
+        // The worker names its copy of the file; the user knows it by the path they gave.
+        if (error instanceof InputError)
+          throw new InputError(`--model ${spec.path}:${spec.factory}: ${error.message}`, { cause: error });
+        throw error;
+      });
     if (!described.description) throw new Error(`the PyTorch worker described ${spec.path} without a module tree`);
     const fingerprint = await canonicalDigest(described.description);
     if (fingerprint !== described.fingerprint) {

@@ -1,13 +1,15 @@
 // Rebuilding a submission's architectures from its signed records: built-ins by id, a user's
-// model.json from the canonical topology the bundle carries, a builder module from the file
-// `--model` names (its code is not in the bundle). Each rebuilt architecture must describe
-// itself with the signed fingerprint before anything trains.
+// model.json from the canonical topology the bundle carries, a builder module or a PyTorch
+// module from the file `--model` names (its code is not in the bundle). Each rebuilt
+// architecture must describe itself with the signed fingerprint before anything trains.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Architecture, ResultPredicate } from "../../schema/index.js";
+import type { LoadOptions } from "../datasets/index.js";
 import { InputError, UsageError } from "../errors.js";
 import type { ModelSpec } from "../models/spec.js";
 import { parseModelSpec } from "../models/spec.js";
+import type { EngineChoice } from "../pool/messages.js";
 
 /** Runs that train with one model spec, on one worker pool. */
 export interface TrainingGroup {
@@ -49,6 +51,15 @@ export function planRebuild(predicate: ResultPredicate, positions: readonly numb
       let spec: ModelSpec;
       if (architecture.kind === "layers-json") {
         spec = { kind: "topology", id: architecture.id, name: architecture.name, topology: architecture.topology };
+      } else if (architecture.kind === "torch-module") {
+        const given = model === undefined ? null : parseModelSpec(model);
+        if (given?.kind !== "torch-module")
+          throw new UsageError(
+            `run ${position}'s architecture ${architecture.id} is a PyTorch module, whose code a bundle does not ` +
+              `carry: pass its file and factory with --model file.py:factory (signed as ${architecture.name}; it ` +
+              `must describe itself with the fingerprint ${architecture.fingerprint.slice(0, 12)}…)`,
+          );
+        spec = given;
       } else {
         if (!model)
           throw new UsageError(
@@ -67,11 +78,16 @@ export function planRebuild(predicate: ResultPredicate, positions: readonly numb
 }
 
 /**
- * Builds each user architecture once (TF.js in this thread, before any worker starts) and checks
- * that it describes itself with the signed fingerprint, so a wrong `--model` or a topology this
- * version builds differently fails before any training.
+ * Builds each user architecture once (TF.js in this thread, or a PyTorch module in a Python
+ * worker started for it, before any worker thread starts) and checks that it describes itself
+ * with the signed fingerprint, so a wrong `--model` or a topology this version builds
+ * differently fails before any training.
  */
-export async function checkRebuilt(predicate: ResultPredicate, groups: readonly TrainingGroup[]): Promise<void> {
+export async function checkRebuilt(
+  predicate: ResultPredicate,
+  groups: readonly TrainingGroup[],
+  options: { engine?: EngineChoice; data?: LoadOptions } = {},
+): Promise<void> {
   const users = groups.filter((g) => g.model && g.architecture);
   if (users.length === 0) return;
   const { describeArchitecture, loadArchitecture } = await import("../models/index.js");
@@ -79,9 +95,12 @@ export async function checkRebuilt(predicate: ResultPredicate, groups: readonly 
     const signed = group.architecture!;
     const model = group.model!;
     // Every run of a group shares the record, so any of them gives the dataset it was described for.
-    const datasetId = predicate.runs[group.positions[0]!]!.task.dataset.id;
-    const dataset = predicate.datasets.find((d) => d.id === datasetId)!;
-    const rebuilt = await describeArchitecture(await loadArchitecture(model), dataset.shape, dataset.classes);
+    const task = predicate.runs[group.positions[0]!]!.task;
+    const dataset = predicate.datasets.find((d) => d.id === task.dataset.id)!;
+    const rebuilt =
+      model.kind === "torch-module"
+        ? await describeTorchModule(model, task, options)
+        : await describeArchitecture(await loadArchitecture(model), dataset.shape, dataset.classes);
     if (rebuilt.fingerprint !== signed.fingerprint) {
       const what = model.kind === "topology" ? `the signed topology of ${signed.id}` : `--model ${pathOf(model)}`;
       throw new InputError(
@@ -92,18 +111,45 @@ export async function checkRebuilt(predicate: ResultPredicate, groups: readonly 
   }
 }
 
+/** A PyTorch module's record, described by a Python worker of the reproducing engine. */
+async function describeTorchModule(
+  model: Extract<ModelSpec, { kind: "torch-module" }>,
+  task: ResultPredicate["runs"][number]["task"],
+  options: { engine?: EngineChoice; data?: LoadOptions },
+): Promise<Architecture> {
+  if (options.engine?.kind !== "torch" || !options.data)
+    throw new UsageError(
+      `--model ${model.path}:${model.factory} is a PyTorch module: reproduce it with --engine torch`,
+    );
+  const [{ loadDataset }, { TorchRunner }] = await Promise.all([
+    import("../datasets/index.js"),
+    import("../pool/torch-runner.js"),
+  ]);
+  const dataset = await loadDataset(task.dataset, options.data);
+  const runner = await TorchRunner.start(options.engine);
+  try {
+    return await runner.describeModule(model, dataset, task);
+  } finally {
+    await runner.close();
+  }
+}
+
 function pathOf(model: ModelSpec): string {
-  return "path" in model ? model.path : model.kind;
+  return "path" in model ? ("factory" in model ? `${model.path}:${model.factory}` : model.path) : model.kind;
 }
 
 /** What identifies a group's model for resuming: the fingerprint, and for a model file its digest too. */
 export async function modelIdentity(group: TrainingGroup): Promise<string[]> {
   if (!group.architecture || !group.model) return [];
-  if (group.model.kind !== "builder-module" && group.model.kind !== "layers-json")
+  const { model } = group;
+  if (model.kind !== "builder-module" && model.kind !== "layers-json" && model.kind !== "torch-module")
     return [group.architecture.fingerprint];
-  const path = group.model.path;
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read --model ${path}: ${error.code ?? error.message}`, { cause: error });
+  const bytes = await readFile(model.path).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read --model ${model.path}: ${error.code ?? error.message}`, { cause: error });
   });
-  return [group.architecture.fingerprint, `file:${createHash("sha256").update(bytes).digest("hex")}`];
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  return [
+    group.architecture.fingerprint,
+    model.kind === "torch-module" ? `file:${digest}:${model.factory}` : `file:${digest}`,
+  ];
 }

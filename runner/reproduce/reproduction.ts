@@ -6,15 +6,18 @@ import {
   type ComparisonMode,
   comparisonMode,
   type Environment,
+  isTorchBackend,
   REPRODUCTION_TOLERANCE,
   type ReproductionPredicate,
   type Signer,
   taskKey,
 } from "../../schema/index.js";
+import { defaultTorchWorkers, type EngineOptions, resolveEngine } from "../commands/engine-options.js";
 import { datasetLoadOptions, parseWholeNumber } from "../commands/option-parsers.js";
 import { defaultWorkers } from "../commands/run.js";
 import { type Delivery, submitFile } from "../commands/submit.js";
 import { InputError, UsageError } from "../errors.js";
+import { parseModelSpec } from "../models/spec.js";
 import type { Outbox } from "../outbox.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { BACKEND_CHOICES, type BackendChoice, nativeTensorflowInstalled } from "../train/backend-choice.js";
@@ -24,7 +27,7 @@ import type { Original } from "./target.js";
 import { trainPositions } from "./train.js";
 
 /** The options of `reproduce` that one reproduction reads. */
-export interface ReproductionOptions {
+export interface ReproductionOptions extends EngineOptions {
   runs?: string;
   sample?: string;
   /** The sample's seed; drawn at random when absent. */
@@ -77,8 +80,25 @@ function chooseBackend(choice: string | undefined, original: Original): BackendC
   return available(backend) ? (backend as BackendChoice) : "auto";
 }
 
-function engine(environment: Pick<Environment, "backend" | "runnerVersion" | "tfjsVersion">): string {
-  return `${environment.backend}, rethink-bench ${environment.runnerVersion}, TF.js ${environment.tfjsVersion}`;
+function engine(environment: Pick<Environment, "backend" | "backendDetail" | "runnerVersion" | "tfjsVersion">): string {
+  // On PyTorch the detail names torch's version and the device (and on the CPU the thread count).
+  const torch = isTorchBackend(environment.backend) ? `, ${environment.backendDetail}` : "";
+  return `${environment.backend}${torch}, rethink-bench ${environment.runnerVersion}, TF.js ${environment.tfjsVersion}`;
+}
+
+/**
+ * --engine, else the original's: a PyTorch original is reproduced on PyTorch (on the CPU when it
+ * ran there, so that the comparison can be exact), a TF.js one on TF.js.
+ */
+function engineOptions(options: EngineOptions, original: Original): EngineOptions {
+  const { backend } = original.statement.predicate.environment;
+  const engine = options.engine ?? (isTorchBackend(backend) ? "torch" : "tfjs");
+  const device = options.device ?? (engine === "torch" && backend === "torch-cpu" ? "cpu" : undefined);
+  return {
+    engine,
+    ...(options.python !== undefined ? { python: options.python } : {}),
+    ...(device !== undefined ? { device } : {}),
+  };
 }
 
 /** The sentence that says up front how the runs will be compared, and how to compare exactly. */
@@ -134,8 +154,17 @@ export async function reproduceOriginal(
   const { options, signer, say } = context;
   const { predicate } = original.statement;
   const backend = chooseBackend(options.backend, original);
+  if (options.workers !== undefined) parseWholeNumber(options.workers, "--workers", 1);
+  const engine = await resolveEngine(
+    engineOptions(options, original),
+    options.model === undefined ? null : parseModelSpec(options.model),
+  );
   const workers =
-    options.workers === undefined ? defaultWorkers(backend) : parseWholeNumber(options.workers, "--workers", 1);
+    options.workers !== undefined
+      ? parseWholeNumber(options.workers, "--workers", 1)
+      : engine.kind === "torch"
+        ? defaultTorchWorkers(engine.device)
+        : defaultWorkers(backend);
   say(
     `Reproducing ${positions.length} of ${predicate.runs.length} runs of ${original.submissionId} ` +
       `(suite ${predicate.suite.id} v${predicate.suite.version}, signed by ${original.keyid.slice(0, 16)}…) ` +
@@ -145,6 +174,7 @@ export async function reproduceOriginal(
     say("Note: this is your own key's submission; the board counts no key's reproductions of its own results.");
   const trained = await trainPositions(original, positions, {
     backend,
+    engine,
     workers,
     ...(options.model ? { model: options.model } : {}),
     out: options.out,

@@ -3,12 +3,12 @@
 // an interrupted reproduction resumes without training a finished run twice.
 import { type Environment, type Task, taskKey } from "../../schema/index.js";
 import { openRunStore, type RunIdentity, type StoredRun } from "../checkpoints.js";
-import { trainAll } from "../commands/run.js";
+import { engineChoice, engineIdentity, type ResolvedEngine } from "../commands/engine-options.js";
+import { hereEnvironment, trainAll } from "../commands/run.js";
 import type { LoadOptions } from "../datasets/index.js";
 import { verifyDataset } from "../datasets/index.js";
-import { describeHardware } from "../environment.js";
 import { VerificationError } from "../errors.js";
-import { RUNNER_VERSION } from "../package-info.js";
+import { TORCH_DIED } from "../pool/torch-runner.js";
 import { WorkerPool } from "../pool/worker-pool.js";
 import type { BackendChoice } from "../train/backend-choice.js";
 import { checkRebuilt, modelIdentity, planRebuild } from "./rebuild.js";
@@ -16,6 +16,8 @@ import type { Original } from "./target.js";
 
 export interface TrainOptions {
   backend: BackendChoice;
+  /** TF.js, or the PyTorch engine on a resolved device. */
+  engine: ResolvedEngine;
   workers: number;
   /** A builder module's file, for architectures a bundle cannot carry. */
   model?: string;
@@ -35,12 +37,13 @@ export interface Trained {
 }
 
 /**
- * Failures that come from the machine, not from the run: the training loop's out-of-memory ending
- * and the pool's dead worker thread (runner/train/loop.ts, runner/pool/worker-pool.ts). Such a
- * reproduction says nothing about the original, so it is never signed as "not reproduced" (an
- * operator key's verdict would take an honest result off the board). A NaN loss is the run's own.
+ * Failures that come from the machine, not from the run: the training loop's out-of-memory ending,
+ * the pool's dead worker thread and a dead PyTorch worker process (runner/train/loop.ts,
+ * runner/pool/worker-pool.ts, runner/pool/torch-runner.ts). Such a reproduction says nothing
+ * about the original, so it is never signed as "not reproduced" (an operator key's verdict would
+ * take an honest result off the board). A NaN loss is the run's own.
  */
-const MACHINE_FAILURE = /^(out of memory in epoch |the worker thread died: )/;
+const MACHINE_FAILURE = new RegExp(`^(out of memory in epoch |the worker thread died: |${TORCH_DIED})`);
 
 /**
  * Trains the original's runs at `positions` (those already in the checkpoints are read back),
@@ -55,7 +58,9 @@ export async function trainPositions(original: Original, positions: number[], op
   // What cannot work fails here, before any thread starts: a missing dataset, a wrong --model.
   const datasets = new Map(positions.map((p) => [taskAt(p).dataset.id, taskAt(p).dataset]));
   for (const dataset of datasets.values()) await verifyDataset(dataset, options.data);
-  await checkRebuilt(predicate, groups);
+  const { onProgress: _onProgress, ...workerData } = options.data;
+  const engine = engineChoice(options.engine);
+  await checkRebuilt(predicate, groups, { engine, data: options.data });
 
   const models: string[] = [];
   for (const group of groups) models.push(...(await modelIdentity(group)));
@@ -65,6 +70,7 @@ export async function trainPositions(original: Original, positions: number[], op
     dataset: null,
     seeds: [],
     backend: options.backend,
+    ...engineIdentity(options.engine),
     reproduces: original.payloadSha256,
   };
   const { store, finished } = await openRunStore(options.out, identity, say, "its run trains again");
@@ -77,22 +83,21 @@ export async function trainPositions(original: Original, positions: number[], op
     announced = true;
   };
   if (environment && done() === total) announce(environment);
-  const { onProgress: _onProgress, ...workerData } = options.data;
 
   for (const group of groups) {
     const remaining = group.positions.map(taskAt).filter((task) => !finished.has(taskKey(task)));
     if (remaining.length === 0) continue;
     const size = Math.max(1, Math.min(options.workers, remaining.length));
-    say(`Starting ${size} worker thread${size === 1 ? "" : "s"} (backend: ${options.backend})…`);
-    const pool = await WorkerPool.start(size, { backend: options.backend, model: group.model, data: workerData });
+    const on = engine.kind === "torch" ? `PyTorch on ${engine.device}` : `backend: ${options.backend}`;
+    say(`Starting ${size} worker thread${size === 1 ? "" : "s"} (${on})…`);
+    const pool = await WorkerPool.start(size, {
+      backend: options.backend,
+      engine,
+      model: group.model,
+      data: workerData,
+    });
     try {
-      const here: Environment = {
-        runnerVersion: RUNNER_VERSION,
-        tfjsVersion: pool.backend.tfjsVersion,
-        backend: pool.backend.backend,
-        backendDetail: pool.backend.detail,
-        hardware: describeHardware(pool.backend.gpu),
-      };
+      const here: Environment = hereEnvironment(pool);
       await store.checkEnvironment(here, finished.size);
       announce(here);
       environment = here;
