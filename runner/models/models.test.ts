@@ -113,12 +113,24 @@ describe("built-in architectures", () => {
       expect(parseModelSpec(`nets/${name}`)).toEqual({ kind: "builder-module", path: resolve("nets", name) });
     }
     expect(parseModelSpec("/abs/model.json")).toEqual({ kind: "layers-json", path: "/abs/model.json" });
-    for (const value of ["small-alexnet", "nets/model.h5"]) {
+    for (const value of ["small-alexnet", "nets/model.h5", "nets/net.py:not-an-identifier"]) {
       expect(() => parseModelSpec(value)).toThrow(UsageError);
       expect(() => parseModelSpec(value)).toThrow(
-        `--model takes a TF.js layers model.json or a JavaScript module exporting a builder; got "${value}"`,
+        "--model takes a TF.js layers model.json, a JavaScript module exporting a builder, or (with --engine torch) " +
+          `a Python file and its nn.Module factory as file.py:factory; got "${value}"`,
       );
     }
+  });
+
+  it("parses file.py:factory into a PyTorch module spec, the factory defaulting to make", () => {
+    expect(parseModelSpec("nets/net.py:build_net")).toEqual({
+      kind: "torch-module",
+      path: resolve("nets/net.py"),
+      factory: "build_net",
+    });
+    expect(parseModelSpec("/abs/net.py")).toEqual({ kind: "torch-module", path: "/abs/net.py", factory: "make" });
+    // Only the last colon separates the factory: a path may hold colons.
+    expect(parseModelSpec("/a:b/net.py:f")).toEqual({ kind: "torch-module", path: "/a:b/net.py", factory: "f" });
   });
 });
 
