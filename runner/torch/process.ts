@@ -134,10 +134,9 @@ export class TorchProcess {
       child.on("error", (error: NodeJS.ErrnoException) => {
         fail(error.code === "ENOENT" || error.code === "EACCES" ? pythonMissing(options.python, error) : error);
       });
-      child.on("exit", (code, signal) => {
-        if (settled) return;
-        // Let the rest of stderr arrive: the worker's message is printed just before it exits.
-        setImmediate(() => fail(startFailure(options, code, signal, stderr)));
+      // "close" comes after the exit and the end of stderr, which holds the worker's message.
+      child.on("close", (code, signal) => {
+        if (!settled) fail(startFailure(options, code, signal, stderr));
       });
       lines.once("line", (text) => {
         let ready: Line;
@@ -155,7 +154,7 @@ export class TorchProcess {
         }
         settled = true;
         child.stderr.off("data", onStderr);
-        child.removeAllListeners("exit");
+        child.removeAllListeners("close");
         const worker = new TorchProcess(child, engine.data, hardware.data, stderr, label);
         worker.listen(lines);
         resolve(worker);
@@ -180,12 +179,15 @@ export class TorchProcess {
     });
     this.child.on("exit", (code, signal) => {
       this.exited = { code, signal };
-      setImmediate(() => {
-        const reason = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        this.pending?.reject(
-          new TorchProcessExited(`the PyTorch worker (${this.label}) ${reason}: ${tail(this.stderr) || "no message"}`),
-        );
-      });
+    });
+    // Writing to a worker that just died fails with EPIPE; the "close" below reports that death.
+    this.child.stdin.on("error", () => undefined);
+    // After the exit and the end of stderr, so the message carries the worker's last words.
+    this.child.on("close", (code, signal) => {
+      const reason = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      this.pending?.reject(
+        new TorchProcessExited(`the PyTorch worker (${this.label}) ${reason}: ${tail(this.stderr) || "no message"}`),
+      );
     });
   }
 

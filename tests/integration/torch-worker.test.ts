@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture } from "../../runner/models/index.js";
 import { canonicalTopology } from "../../runner/models/topology.js";
-import { TorchProcess, workerScriptPath } from "../../runner/torch/process.js";
+import { TorchProcess, TorchProcessExited, workerScriptPath } from "../../runner/torch/process.js";
 import {
   readResult,
   readTaskList,
@@ -306,6 +306,18 @@ describe("worker.py trains a task folder", () => {
     expect(again.stderr.match(/already done/g)).toHaveLength(entries.length);
     expect((await readTaskList(dir)).tasks.map((t) => t.key)).toEqual(entries.map((e) => e.key));
     expect(readdirSync(join(dir, "results")).sort()).toEqual(["0.json", "1.json", "2.json"]);
+  });
+
+  it("stops training on an abort: the worker is killed, the call rejects with the reason, later calls with TorchProcessExited", async () => {
+    const own = await TorchProcess.start({ python: PYTHON, device: "cpu" });
+    const controller = new AbortController();
+    const stopped = own.train(dir, 0, {
+      signal: controller.signal,
+      onEpoch: () => controller.abort(new Error("stop")),
+    });
+    await expect(stopped).rejects.toThrow("stop");
+    await expect(own.describe(dir, 0)).rejects.toThrow(TorchProcessExited);
+    await own.close();
   });
 
   it("refuses a corrupt data file with exit 65, naming it", () => {
