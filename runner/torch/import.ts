@@ -34,7 +34,9 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const key = keyOf(item);
-    groups.set(key, [...(groups.get(key) ?? []), item]);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
   return groups;
 }
@@ -52,7 +54,8 @@ function engineIdentity(result: TorchResult): string {
 
 function describeEngine(result: TorchResult): string {
   const { engine, hardware } = result;
-  return `PyTorch ${engine.torchVersion} on ${engine.device} (${engine.deviceName || hardware.cpuModel}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"})`;
+  const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"}`;
+  return `PyTorch ${engine.torchVersion} on ${engine.device} (${engine.deviceName || hardware.cpuModel}, ${threads})`;
 }
 
 /** Per architecture: how fast the worker trained (training time only, the results' wallSeconds). */
@@ -228,12 +231,14 @@ async function architectureRecords(
     const shaping = (item: (typeof list)[number]) => shapingOf(item.entry.task.regularizer);
     for (const sameShape of groupBy(list, shaping).values()) {
       const variants = groupBy(sameShape, (item) => `${item.description}\n${item.parameterCount}`);
-      if (variants.size > 1)
+      if (variants.size > 1) {
+        const groups = [...variants.values()].map((group) => `tasks ${nameTasks(group.map((g) => g.entry))}`);
         throw new InputError(
           `the results describe the PyTorch module of ${key.split("/")[0]} in ${variants.size} different ways ` +
-            `for the same regularizer: ${[...variants.values()].map((group) => `tasks ${nameTasks(group.map((g) => g.entry))}`).join("; ")}` +
-            "; its factory must build the same module for every task of a regularizer (use the seed for weights only)",
+            `for the same regularizer: ${groups.join("; ")}; its factory must build the same module for every ` +
+            "task of a regularizer (use the seed for weights only)",
         );
+      }
     }
     const plain = shapingOf(NO_REGULARIZER);
     // As `run` does, the record is the module built without a regularizer (every suite has such runs).

@@ -227,6 +227,55 @@ describe("tasks export, worker.py, tasks import", () => {
     expect(result.stderr).toContain(`tasks 0 (${keys[0]}), 1 (${keys[1]})`);
   });
 
+  it("signs a PyTorch module as the worker describes it, and refuses results that describe it differently", async () => {
+    const net = join(root, "net.py");
+    writeFileSync(
+      net,
+      [
+        "from torch import nn",
+        "def make(input_shape, classes, regularizer, seed):",
+        "    c, h, w = input_shape",
+        "    return nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, 64), nn.ReLU(), nn.Linear(64, classes))",
+        "",
+      ].join("\n"),
+    );
+    const folder = join(root, "module");
+    const exported = await runCli(
+      ["tasks", "export", "--suite", "smoke", "--seed", "0", "--model", `${net}:make`, "--out", folder],
+      env,
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+    const trained = await worker(folder, ["--all"]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const described = await worker(folder, ["--describe", "0"]);
+    expect(described.code, described.stderr).toBe(0);
+    const { fingerprint, parameterCount } = JSON.parse(described.stdout) as Record<string, unknown>;
+
+    const result = await importTasks(folder, join(root, "module-bundle"));
+    expect(result.code, result.stderr).toBe(0);
+    const opened = await openBundle(readFileSync((JSON.parse(result.stdout) as { bundle: string }).bundle, "utf8"));
+    if (!opened.ok) throw new Error(opened.detail);
+    const [architecture] = opened.statement.predicate.architectures;
+    // The fingerprint Python computes from the module is the one the bundle signs; 784·64+64+64·10+10 weights.
+    expect(architecture).toMatchObject({ id: "net", name: "net.py:make", kind: "torch-module", fingerprint });
+    expect(architecture!.parameterCount).toBe(parameterCount);
+    expect(parameterCount).toBe(784 * 64 + 64 + 64 * 10 + 10);
+
+    const copy = join(root, "module-tampered");
+    cpSync(folder, copy, { recursive: true });
+    rmSync(join(copy, "imported.json"));
+    const path = join(copy, "results", "1.json");
+    const tamperedResult = JSON.parse(readFileSync(path, "utf8")) as TorchResult;
+    (tamperedResult.description!.children as Record<string, { config: Record<string, number> }>)[
+      "1"
+    ]!.config.out_features = 65;
+    writeFileSync(path, JSON.stringify(tamperedResult));
+    const refused = await importTasks(copy, join(root, "refused-4"));
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("describe the PyTorch module of net in 2 different ways");
+    expect(refused.stderr).toMatch(/tasks 0 \(net\/mnist-10k\/true\/none\/seed-0\); tasks 1 \(/);
+  }, 120_000);
+
   it("exporting the same tasks again keeps data and results; other tasks are refused", async () => {
     const before = mtimes();
     const again = await runCli(["tasks", "export", "--suite", "smoke", "--out", dir], env);
