@@ -8,6 +8,7 @@ import {
   Leaderboard,
   SubmissionDetail,
   SubmissionReceipt,
+  type TorchEngine,
   type TorchModuleDescription,
 } from "../../schema/index.js";
 import { countRows, postBundle, signedBundle, signRaw } from "../fixtures/api.js";
@@ -141,5 +142,46 @@ describe("refused PyTorch bundles", () => {
     expect(problem.errors?.[0]).toMatchObject({ path: "predicate.architectures[0].parameterCount" });
     expect(problem.errors?.[0]?.message).toMatch(/^tiny-net@28x28x1: is 10, but the module description has \d+/);
     expect(await countRows(pg.handle)).toEqual(NOTHING);
+  });
+});
+
+describe("later PyTorch results of a slot", () => {
+  /** The slot counts of tiny-net after a first and a second result of its seed-0 slots. */
+  async function countsAfter(first: TorchEngine, second: TorchEngine, sameOutcome = false) {
+    const bundle = (engine: TorchEngine, random: number) =>
+      signedBundle({ engine, architectures: [torchNet()], seeds: [0], fitEpochs: { true: 4, random } });
+    await submit(await bundle(first, 5));
+    await submit(await bundle(second, sameOutcome ? 5 : 6));
+    const [row] = (await leaderboard("rank=memorization")).rows;
+    return {
+      confirmations: row!.counts.confirmations,
+      contests: row!.counts.contests,
+      replicates: row!.counts.replicates,
+    };
+  }
+
+  it("contests on torch-cpu only with the same torch version, thread count and CPU model", async () => {
+    // Two slots (true and random labels): only the random-label run's outcome differs.
+    expect(await countsAfter(TORCH_CPU_ENGINE, TORCH_CPU_ENGINE)).toEqual({
+      confirmations: 1,
+      contests: 1,
+      replicates: 0,
+    });
+  });
+
+  it("replicates on torch-cpu with another thread count", async () => {
+    expect(await countsAfter(TORCH_CPU_ENGINE, { ...TORCH_CPU_ENGINE, threads: 4 })).toEqual({
+      confirmations: 1,
+      contests: 0,
+      replicates: 1,
+    });
+  });
+
+  it("replicates a different result on CUDA even from the same engine", async () => {
+    expect(await countsAfter(TORCH_CUDA_ENGINE, TORCH_CUDA_ENGINE)).toEqual({
+      confirmations: 1,
+      contests: 0,
+      replicates: 1,
+    });
   });
 });

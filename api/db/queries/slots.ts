@@ -3,7 +3,7 @@
 // Storing and moderation both end by classifying the slots they touched, under a per-slot lock,
 // so two submissions of one slot at once cannot both stand (a unique partial index backs this).
 import { eq, type SQL, sql } from "drizzle-orm";
-import { runs } from "../../../schema/index.js";
+import { runs, submissions } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 
 /** A database or a transaction: what the statements below run on. */
@@ -46,8 +46,10 @@ export async function lockSlots(tx: Executor, keys: readonly string[]): Promise<
 /**
  * Gives every run of these slots its role: among the visible runs by acceptance (run id), the
  * first stands; a later run on the same backend with the same outcome digest confirms it, on
- * the same backend otherwise contests it (replicates it on native TensorFlow, which promises no
- * bit-for-bit equality), and on another backend replicates it; hidden runs have none. Only rows whose role changes are written, in two steps (clear, then set) so the
+ * the same backend otherwise contests it (replicates it on native TensorFlow and PyTorch on CUDA
+ * or MPS, which promise no bit-for-bit equality, and on PyTorch on CPU unless the torch version,
+ * thread count and CPU model are the standing run's too), and on another backend replicates it;
+ * hidden runs have none. Only rows whose role changes are written, in two steps (clear, then set) so the
  * one-standing-per-slot index never sees two at once. Call with the slots locked.
  */
 export async function classifySlots(tx: Executor, keys: readonly string[]): Promise<void> {
@@ -59,16 +61,18 @@ export async function classifySlots(tx: Executor, keys: readonly string[]): Prom
           when outcome_sha256 = standing_outcome then 'confirmation'
           -- Native TensorFlow promises no bit-for-bit equality (docs/determinism.md): two honest
           -- results of one slot may differ there, which is no evidence against either.
-          when backend = 'tensorflow' then 'replicate'
+          -- So do PyTorch on CUDA and MPS, and on CPU another torch, thread count or CPU model.
+          when backend in ('tensorflow', 'torch-cuda', 'torch-mps') then 'replicate'
+          when engine <> standing_engine then 'replicate'
           else 'contest'
         end as role
       from (
         select id, backend, outcome_sha256,
           first_value(backend) over w as standing_backend,
           first_value(outcome_sha256) over w as standing_outcome,
+          engine, first_value(engine) over w as standing_engine,
           row_number() over w as n
-        from ${runs}
-        where slot = any(${textArray(part)}) and visible
+        from (${engineKeyed(part)}) as keyed
         window w as (partition by slot order by id)
       ) as ordered
     )`;
@@ -85,6 +89,18 @@ export async function classifySlots(tx: Executor, keys: readonly string[]): Prom
           where ${runs.id} = wanted.id and ${runs.slotRole} is distinct from wanted.role`,
     );
   }
+}
+
+/**
+ * The visible runs of these slots with what makes two torch-cpu runs the same engine (torch
+ * version, threads, CPU model; schema's comparisonMode): '' for every other backend.
+ */
+function engineKeyed(slots: readonly string[]): SQL {
+  const torchCpuKey = sql`concat_ws('/', s.engine->>'torchVersion', s.engine->>'threads', s.hardware->>'cpuModel')`;
+  return sql`select r.id, r.slot, r.backend, r.outcome_sha256,
+      case when r.backend = 'torch-cpu' then ${torchCpuKey} else '' end as engine
+    from ${runs} r join ${submissions} s on s.id = r.submission_id
+    where r.slot = any(${textArray(slots)}) and r.visible`;
 }
 
 /** The slots of a submission's runs. */

@@ -79,7 +79,8 @@ export function ProtocolPage(props: ProtocolPageProps) {
           seeds, one value each. A later result of the same slot adds no sample. On the same backend, with identical
           curves (wall times aside) and identical predictions, it <em>confirms</em> the standing result; different,
           it <em>contests</em> it; from another backend it is a <em>replicate</em> (runs are bit-for-bit reproducible
-          only within a backend). Hiding a standing result by moderation promotes the slot's next visible result, the
+          only within a backend), and so is a different result on native TensorFlow or PyTorch on a GPU, or on PyTorch
+          on CPU from another torch version, thread count or CPU model. Hiding a standing result by moderation promotes the slot's next visible result, the
           earliest accepted; showing it again restores the order.
         </p>
         <p>Over the standing results, each architecture gets two ranks:</p>
