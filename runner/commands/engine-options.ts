@@ -39,8 +39,11 @@ export async function resolveEngine(options: EngineOptions, model: ModelSpec | n
         `--model ${model.path}:${model.factory} is a PyTorch module, which only the PyTorch engine trains: ` +
           `add --engine torch`,
       );
-    const stray = [options.python !== undefined && "--python", options.device !== undefined && "--device"];
-    if (stray.some(Boolean)) throw new UsageError(`${stray.filter(Boolean).join(" and ")} belong with --engine torch`);
+    const stray = [options.python !== undefined && "--python", options.device !== undefined && "--device"].filter(
+      (option): option is string => Boolean(option),
+    );
+    if (stray.length > 0)
+      throw new UsageError(`${stray.join(" and ")} ${stray.length === 1 ? "belongs" : "belong"} with --engine torch`);
     return { kind: "tfjs" };
   }
   const device = options.device ?? "auto";
