@@ -85,9 +85,8 @@ export async function tasksExportCommand(options: TasksExportOptions): Promise<v
     seeds ?? suite.seeds,
   );
   const say = (message: string) => process.stderr.write(`${message}\n`);
-  const { onProgress, ...data } = datasetLoadOptions(options);
   const dir = resolve(options.out);
-  const entries = await exportTasks({ suite, tasks, model, identity, dir, data: { ...data, onProgress }, say });
+  const entries = await exportTasks({ suite, tasks, model, identity, dir, data: datasetLoadOptions(options), say });
   process.stdout.write(
     `Exported ${entries.length} tasks of suite ${suite.id} v${suite.version} to ${dir}\n` +
       `Train them where Python and torch are (see ${join(dir, "README.md")} for Slurm and Kubernetes):\n` +
