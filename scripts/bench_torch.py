@@ -2,9 +2,10 @@
 steps whenever asked, and reports each trial's examples per second as a JSON line.
 
 The models mirror rethink-bench's built-ins on 28x28x1 inputs (runner/models): MLP 1x512 and
-3x512 (flatten, ReLU dense layers, 10 logits) and the small AlexNet (two blocks of 5x5 conv
+3x512 (flatten, ReLU dense layers, 10 logits), the small AlexNet (two blocks of 5x5 conv
 with 64 filters, 'same' padding and ReLU, 3x3 max-pool stride 2, local response norm; dense
-384, 192, 10). SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch
+384, 192, 10) and its 16-filter variant, and the small Inception (conv modules of convolution,
+batch norm and ReLU; Inception and down-sampling modules; global average pooling; 10 logits). SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch
 128, each batch gathered from a shuffled order as the rethink-bench loop does.
 
 The process stays up so that bench-torch.ts can interleave its trials with ours (a change in
@@ -28,20 +29,70 @@ BATCH = 128
 CLASSES = 10
 
 
-def small_alexnet() -> nn.Module:
+def small_alexnet(filters: int = 64) -> nn.Module:
     # TensorFlow's LRN uses alpha per element of the window; PyTorch divides alpha by the
     # window size, so alpha = 0.001/9 * 9 for the same depth radius 4 (window 9).
     lrn = dict(size=9, alpha=0.001, beta=0.75, k=1.0)
     return nn.Sequential(
-        nn.Conv2d(1, 64, 5, padding=2), nn.ReLU(),
+        nn.Conv2d(1, filters, 5, padding=2), nn.ReLU(),
         nn.MaxPool2d(3, stride=2, padding=1), nn.LocalResponseNorm(**lrn),
-        nn.Conv2d(64, 64, 5, padding=2), nn.ReLU(),
+        nn.Conv2d(filters, filters, 5, padding=2), nn.ReLU(),
         nn.MaxPool2d(3, stride=2, padding=1), nn.LocalResponseNorm(**lrn),
         nn.Flatten(),
-        nn.Linear(64 * 7 * 7, 384), nn.ReLU(),
+        nn.Linear(filters * 7 * 7, 384), nn.ReLU(),
         nn.Linear(384, 192), nn.ReLU(),
         nn.Linear(192, CLASSES),
     )
+
+
+def conv_module(channels_in: int, filters: int, kernel: int, stride: int = 1) -> nn.Module:
+    """The small Inception's conv module: convolution (with its bias), batch norm (Keras' momentum
+    0.99 and epsilon 1e-3), ReLU."""
+    return nn.Sequential(
+        nn.Conv2d(channels_in, filters, kernel, stride=stride, padding=kernel // 2),
+        nn.BatchNorm2d(filters, eps=1e-3, momentum=0.01), nn.ReLU(),
+    )
+
+
+class Inception(nn.Module):
+    """A 1x1 and a 3x3 conv module side by side, concatenated along the channels."""
+
+    def __init__(self, channels_in: int, ch1: int, ch3: int):
+        super().__init__()
+        self.one, self.three = conv_module(channels_in, ch1, 1), conv_module(channels_in, ch3, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.one(x), self.three(x)], dim=1)
+
+
+class Downsample(nn.Module):
+    """A stride-2 3x3 conv module beside a stride-2 3x3 max-pool, concatenated."""
+
+    def __init__(self, channels_in: int, ch3: int):
+        super().__init__()
+        self.conv, self.pool = conv_module(channels_in, ch3, 3, 2), nn.MaxPool2d(3, stride=2, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.conv(x), self.pool(x)], dim=1)
+
+
+def small_inception() -> nn.Module:
+    """runner/models/small-inception.ts: the paper's module sequence on 28x28x1, then global
+    average pooling and 10 logits."""
+    layers = [conv_module(1, 96, 3)]
+    channels = 96
+    for kind, *widths in [
+        ("inception", 32, 32), ("inception", 32, 48), ("down", 80),
+        ("inception", 112, 48), ("inception", 96, 64), ("inception", 80, 80), ("inception", 48, 96),
+        ("down", 96), ("inception", 176, 160), ("inception", 176, 160),
+    ]:
+        if kind == "inception":
+            layers.append(Inception(channels, *widths))
+            channels = sum(widths)
+        else:
+            layers.append(Downsample(channels, *widths))
+            channels += widths[0]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, CLASSES))
 
 
 def mlp(depth: int) -> nn.Module:
@@ -54,7 +105,13 @@ def mlp(depth: int) -> nn.Module:
     return nn.Sequential(*layers)
 
 
-MODELS = {"mlp-1x512": lambda: mlp(1), "mlp-3x512": lambda: mlp(3), "small-alexnet": small_alexnet}
+MODELS = {
+    "mlp-1x512": lambda: mlp(1),
+    "mlp-3x512": lambda: mlp(3),
+    "small-alexnet": small_alexnet,
+    "small-alexnet-tiny": lambda: small_alexnet(16),
+    "small-inception": small_inception,
+}
 
 
 def loaded_blas() -> str:
