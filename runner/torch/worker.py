@@ -993,8 +993,15 @@ def scalar_config_value(value):
     return False, None
 
 
-def describe_module(module):
-    """The canonical description (docs/engines.md): types, hyper-parameters, shapes, sources."""
+def describe_module(module, prefix="", first_holders=None):
+    """The canonical description (docs/engines.md): types, hyper-parameters, shapes, sources.
+
+    A parameter or buffer held by several modules (tied weights, or one module registered under two
+    names) is described where named_parameters() / named_buffers() first meet it, a depth-first walk
+    with a module's own tensors before its children's; each later holder lists it under "tied" with
+    that first dotted path, so the server counts it once, as module_parameter_count does."""
+    if first_holders is None:
+        first_holders = ({}, {})  # id of a parameter, of a buffer -> dotted path of its first holder
     cls = type(module)
     config = {}
     for name, value in sorted(vars(module).items()):
@@ -1003,13 +1010,31 @@ def describe_module(module):
         ok, converted = scalar_config_value(value)
         if ok:
             config[name] = converted
+    parameters, buffers, tied = {}, {}, {}
+    # Parameters and buffers are deduplicated separately, as parameters() and buffers() count them.
+    for tensors, shapes, seen in ((module._parameters, parameters, first_holders[0]),
+                                  (module._buffers, buffers, first_holders[1])):
+        for name, tensor in tensors.items():
+            if tensor is None:
+                continue
+            if id(tensor) in seen:
+                tied[name] = seen[id(tensor)]
+            else:
+                seen[id(tensor)] = prefix + name
+                shapes[name] = list(tensor.shape)
     description = {
         "type": "%s.%s" % (cls.__module__, cls.__qualname__),
         "config": config,
-        "parameters": {name: list(p.shape) for name, p in module._parameters.items() if p is not None},
-        "buffers": {name: list(b.shape) for name, b in module._buffers.items() if b is not None},
-        "children": {name: describe_module(child) for name, child in module._modules.items() if child is not None},
+        "parameters": parameters,
+        "buffers": buffers,
+        "children": {
+            name: describe_module(child, prefix + name + ".", first_holders)
+            for name, child in module._modules.items()
+            if child is not None
+        },
     }
+    if tied:  # only then, so that the description (and fingerprint) of an untied module is as before
+        description["tied"] = tied
     if cls.__module__ != "torch" and not cls.__module__.startswith("torch."):
         try:
             description["source"] = hashlib.sha256(inspect.getsource(cls).encode("utf-8")).hexdigest()

@@ -51,7 +51,7 @@ export type ArchitectureDerivation =
  * a built-in's fingerprint or id (nor the kernel's), `kind: "kernel"` is only the kernel
  * baseline's fixed description, `kind: "torch-module"` exactly a PyTorch module description,
  * and the parameter count is the topology's (for a module description: at least its
- * parameters, at most its parameters and buffers). Trusts
+ * parameters, at most its parameters and buffers, a tied tensor once). Trusts
  * `fingerprint` to be the topology's digest: openEnvelope's consistency check verifies it.
  *
  * @example
@@ -106,16 +106,18 @@ export function deriveArchitecture(architecture: Architecture): ArchitectureDeri
       return { ok: false, errors };
     }
     // Which buffers are floating-point (counted) the description does not say, so the claim is
-    // checked against its bounds: every parameter, and at most every buffer besides.
-    const { parameters, buffers } = counted;
+    // checked against its bounds: every parameter, and at most every buffer besides. Tied tensors
+    // are described once (the others name them in `tied`), so the bounds count them once too.
+    const { parameters, buffers, tied } = counted;
     const claimed = architecture.parameterCount;
+    const once = tied ? " (tied tensors counted once)" : "";
     if (claimed < parameters || claimed > parameters + buffers)
       claim(
         "parameterCount",
         buffers === 0
-          ? `is ${claimed}, but the module description has ${parameters} parameters`
+          ? `is ${claimed}, but the module description has ${parameters} parameters${once}`
           : `is ${claimed}, but the module description has ${parameters} parameters and ${buffers} buffer ` +
-              `elements, so between ${parameters} and ${parameters + buffers}`,
+              `elements${once}, so between ${parameters} and ${parameters + buffers}`,
       );
     derived = { kind: "torch-module", parameterCount: claimed, name: architecture.name };
   } else {

@@ -2,9 +2,11 @@
 // counts and weight shapes for every built-in, the same canonical JSON, a short deterministic training
 // on a hand-made task folder, and each of its errors. Runs Debian's torch under /usr/bin/python3.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture } from "../../runner/models/index.js";
 import { canonicalTopology } from "../../runner/models/topology.js";
@@ -21,14 +23,18 @@ import {
   writeTaskList,
 } from "../../runner/torch/task-files.js";
 import {
+  type Architecture,
   canonicalDigest,
   canonicalJson,
+  checkArchitectures,
   expandSuite,
   findSuite,
   type InputShape,
   NO_REGULARIZER,
   type Regularizer,
+  type ResultPredicate,
   type Task,
+  type TorchModuleDescription,
 } from "../../schema/index.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -402,6 +408,98 @@ describe("worker.py with a torch module factory", () => {
 
   it("names the file and both shapes when the module's output is not [batch, classes]", async () => {
     await expect(torch.describe(dir, 2)).rejects.toThrow(/wrong_net\.py.*outputs shape \[2, 3\].*\[2, 4\] logits/);
+  });
+});
+
+describe("worker.py with tied weights (tests/fixtures/torch/net.py)", () => {
+  const NET = fileURLToPath(new URL("../fixtures/torch/net.py", import.meta.url));
+  const HIDDEN = 16; // net.py's tied() width
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = folder();
+    const entries: TorchTaskEntry[] = [];
+    for (const [index, factory] of ["tied", "make"].entries()) {
+      const model: TorchModelSource = { kind: "torch-module", path: NET, factory };
+      entries.push(await writeTask(dir, index, taskInput(baseTask("net", NO_REGULARIZER, 2), model)));
+    }
+    await writeTaskList(dir, entries, "test");
+  });
+
+  it("describes a shared tensor at its first holder, ties the later ones to it, and passes the server's check", async () => {
+    const described = await torch.describe(dir, 0);
+    const description = described.description as TorchModuleDescription;
+    expect(description.children.encoder!.parameters).toEqual({ weight: [HIDDEN, HIDDEN], bias: [HIDDEN] });
+    expect(description.children.decoder).toMatchObject({
+      parameters: { bias: [HIDDEN] },
+      tied: { weight: "encoder.weight" },
+    });
+    expect(description.children.norm_again).toMatchObject({
+      parameters: {},
+      buffers: {},
+      tied: {
+        weight: "norm.weight",
+        bias: "norm.bias",
+        running_mean: "norm.running_mean",
+        running_var: "norm.running_var",
+        num_batches_tracked: "norm.num_batches_tracked",
+      },
+    });
+    // By hand, each tensor once: Linear 784→16, batch norm (weight, bias, running mean and variance),
+    // the encoder's weight and bias, the decoder's own bias, the head 16→4.
+    const hand = 784 * HIDDEN + HIDDEN + 4 * HIDDEN + HIDDEN * HIDDEN + HIDDEN + HIDDEN + HIDDEN * CLASSES + CLASSES;
+    expect(described.parameterCount).toBe(hand);
+    expect(described.fingerprint).toBe(await canonicalDigest(description));
+    const architecture: Architecture = {
+      id: "net",
+      name: "net",
+      kind: "torch-module",
+      inputShape: [28, 28, 1],
+      fingerprint: described.fingerprint,
+      parameterCount: described.parameterCount,
+      topology: description,
+    };
+    expect(checkArchitectures({ architectures: [architecture] } as unknown as ResultPredicate)).toEqual([]);
+    const result = await torch.train(dir, 0);
+    expect(result.status).toBe("ok");
+    expect(result.parameterCount).toBe(hand);
+  });
+
+  it("describes an untied module exactly as before, so its fingerprint is unchanged", async () => {
+    const text = readFileSync(NET, "utf8");
+    // inspect.getsource(TinyNet): the class's lines, ending in a newline.
+    const source = `${text.slice(text.indexOf("class TinyNet"), text.indexOf("\n\n\nclass TiedNet"))}\n`;
+    const leaf = (type: string, config: TorchModuleDescription["config"], parameters = {}) => ({
+      type: `torch.nn.modules.${type}`,
+      config,
+      parameters,
+      buffers: {},
+      children: {},
+    });
+    // TinyNet(1, 28, 28, 4, 256, dropout 0) by hand, with no "tied" anywhere.
+    const expected: TorchModuleDescription = {
+      type: "net.TinyNet",
+      config: { hidden: 256 },
+      parameters: {},
+      buffers: {},
+      children: {
+        body: {
+          ...leaf("container.Sequential", {}),
+          children: {
+            0: leaf("flatten.Flatten", { start_dim: 1, end_dim: -1 }),
+            1: leaf("linear.Linear", { in_features: 784, out_features: 256 }, { weight: [256, 784], bias: [256] }),
+            2: leaf("activation.ReLU", { inplace: false }),
+            3: leaf("linear.Linear", { in_features: 256, out_features: 4 }, { weight: [4, 256], bias: [4] }),
+          },
+        },
+      },
+      source: createHash("sha256").update(source).digest("hex"),
+    };
+    const described = await torch.describe(dir, 1);
+    expect(described.description).toEqual(expected);
+    expect(described.fingerprint).toBe(await canonicalDigest(expected));
+    // The digest the worker gave this module (torch 1.13) before it described ties.
+    expect(described.fingerprint).toBe("fdb3e7253ac9d378a2ae40c2afd2e49971c87693ae4b18b9deedfb7f25217578");
   });
 });
 
