@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
@@ -36,14 +37,18 @@ function sandbox() {
   };
 }
 
-/** `run --suite smoke --seed 0`: two runs (true and random labels) of the smoke MLP. */
-function runArgs(backend: string, workers: number, out: string): string[] {
-  return ["run", "--suite", "smoke", "--seed", "0", "--backend", backend, "--workers", String(workers), "--out", out];
+/** The smoke MLP at 64 hidden units instead of 512: the same layers and kernels, an eighth of the arithmetic. */
+const MLP_1X64 = fileURLToPath(new URL("../fixtures/models/mlp-1x64.mjs", import.meta.url));
+
+/** `run --suite smoke --seed 0`: two runs (true and random labels) of the smoke MLP, or of `model` instead. */
+function runArgs(backend: string, workers: number, out: string, model: string | null): string[] {
+  const args = ["run", "--suite", "smoke", "--seed", "0", "--backend", backend, "--workers", String(workers)];
+  return [...args, ...(model ? ["--model", model] : []), "--out", out];
 }
 
 /** Runs the CLI to the end and returns its bundle's verified predicate. */
-async function train(backend: string, workers: number, out: string, env: Record<string, string>) {
-  const result = await runCli([...runArgs(backend, workers, out), "--json"], env, RUN_TIMEOUT_MS);
+async function train(backend: string, workers: number, out: string, env: Record<string, string>, model: string | null) {
+  const result = await runCli([...runArgs(backend, workers, out, model), "--json"], env, RUN_TIMEOUT_MS);
   expect(result.code, result.stderr).toBe(0);
   return { predicate: await predicateOf((JSON.parse(result.stdout) as { bundle: string }).bundle), ...result };
 }
@@ -119,9 +124,15 @@ function contentsWithoutClock(predicate: ResultPredicate): string {
   });
 }
 
-/** What makes a comparison meaningful: both smoke runs trained several epochs and kept their predictions. */
-function expectTwoTrainedRuns(predicate: ResultPredicate, backend: string): void {
+/**
+ * What makes a comparison meaningful: both smoke runs of the network asked for (the built-in MLP, or a builder
+ * module) trained several epochs and kept their predictions.
+ */
+function expectTwoTrainedRuns(predicate: ResultPredicate, backend: string, model: string | null): void {
   expect(predicate.environment.backend).toBe(backend);
+  expect(predicate.architectures.map((architecture) => architecture.kind)).toEqual([
+    model ? "builder-module" : "builtin",
+  ]);
   expect(predicate.runs.map((run) => [run.task.corruption.kind, run.status])).toEqual([
     ["true", "ok"],
     ["random", "ok"],
@@ -137,33 +148,39 @@ function expectTwoTrainedRuns(predicate: ResultPredicate, backend: string): void
 // same time (the machine's two cores), so that neither waits for the other.
 describe.each([
   // wasm is fast enough to also check that --workers 1 alone, uninterrupted, matches.
-  { backend: "wasm", kill: "SIGKILL" as const, uninterrupted: true },
-  // cpu is the slow pure-JavaScript reference (about a minute a run here): one comparison covers
-  // workers, processes and the resume; the resume is Ctrl-C's SIGINT rather than a crash.
-  { backend: "cpu", kill: "SIGINT" as const, uninterrupted: false },
-])("run --suite smoke --seed 0 --backend $backend", ({ backend, kill, uninterrupted }) => {
+  { backend: "wasm", kill: "SIGKILL" as const, uninterrupted: true, model: null, label: "mlp-1x512" },
+  // cpu is the slow pure-JavaScript reference: one comparison covers workers, processes and the
+  // resume; the resume is Ctrl-C's SIGINT rather than a crash. What it checks is that the cpu
+  // kernels and everything around them (threads, checkpoints, a second process) add nothing that
+  // varies, which needs the kernels, not the width: the MLP at 64 units runs the same ones
+  // (flatten, matMul, bias, ReLU, softmax cross-entropy, momentum SGD) and still fits both runs
+  // (epochs 24 and 50), in 15 s of CPU for the pair instead of 85 s at 512 units.
+  // It also covers a builder module (--model) through a resume, which the wasm case does not.
+  { backend: "cpu", kill: "SIGINT" as const, uninterrupted: false, model: MLP_1X64, label: "mlp-1x64.mjs" },
+])("run --suite smoke --seed 0 --backend $backend ($label)", ({ backend, kill, uninterrupted, model }) => {
   it("gives the same curves and predictions with 1 or 2 workers, across processes and after a resume", async () => {
     const { out, env } = sandbox();
     // The key first: commands started together would each create one of their own.
     expect((await runCli(["keys"], env)).code).toBe(0);
     const resumedOut = out("resumed");
     const [twoWorkers, resumed, oneWorker] = await Promise.all([
-      train(backend, 2, out("two-workers"), env),
+      train(backend, 2, out("two-workers"), env, model),
       (async () => {
-        const interrupted = await interruptAfterFirstCheckpoint(runArgs(backend, 1, resumedOut), env, resumedOut, kill);
+        const args = runArgs(backend, 1, resumedOut, model);
+        const interrupted = await interruptAfterFirstCheckpoint(args, env, resumedOut, kill);
         // Killed while the second run trained: one checkpoint, no bundle.
         expect(interrupted.exit, interrupted.stderr).toBe(kill === "SIGINT" ? 130 : "SIGKILL");
         expect(interrupted.saved).toHaveLength(1);
         expect(readdirSync(resumedOut).filter((name) => name.endsWith(".dsse.json"))).toEqual([]);
-        const again = await train(backend, 1, resumedOut, env);
+        const again = await train(backend, 1, resumedOut, env, model);
         expect(again.stderr).toContain("1 already finished");
         return again;
       })(),
-      uninterrupted ? train(backend, 1, out("one-worker"), env) : null,
+      uninterrupted ? train(backend, 1, out("one-worker"), env, model) : null,
     ]);
 
-    expectTwoTrainedRuns(twoWorkers.predicate, backend);
-    expectTwoTrainedRuns(resumed.predicate, backend);
+    expectTwoTrainedRuns(twoWorkers.predicate, backend, model);
+    expectTwoTrainedRuns(resumed.predicate, backend, model);
     // The wall times are measured, not computed: equal curves must come from comparing without them.
     expect(twoWorkers.predicate.runs[1]!.curve.map((p) => p.wallSeconds)).not.toEqual(
       resumed.predicate.runs[1]!.curve.map((p) => p.wallSeconds),
@@ -176,7 +193,7 @@ describe.each([
     expect(contentsWithoutClock(resumed.predicate)).toBe(contentsWithoutClock(twoWorkers.predicate));
 
     if (oneWorker) {
-      expectTwoTrainedRuns(oneWorker.predicate, backend);
+      expectTwoTrainedRuns(oneWorker.predicate, backend, model);
       expect(await measured(oneWorker.predicate)).toEqual(reference);
       expect(contentsWithoutClock(oneWorker.predicate)).toBe(contentsWithoutClock(twoWorkers.predicate));
     }
