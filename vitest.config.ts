@@ -19,7 +19,8 @@ export default defineConfig({
       // These start real servers and train real models on two cores, possibly beside other
       // work (CI at a load average of 10 stretched minute-long tests past five). Their waits end
       // on readiness; the budgets below only bound a hang. Every process they start is killed
-      // when its file ends (tests/fixtures/processes.ts).
+      // when its file ends (tests/fixtures/processes.ts). What several files need alike is made
+      // once per run in a shared folder (tests/fixtures/shared-dir.ts, smoke-run.ts).
       {
         extends: true,
         test: {
@@ -28,6 +29,7 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 600_000,
           setupFiles: ["tests/fixtures/setup-processes.ts"],
+          globalSetup: ["tests/fixtures/shared-dir.ts"],
         },
       },
       {
@@ -38,6 +40,7 @@ export default defineConfig({
           testTimeout: 900_000,
           hookTimeout: 600_000,
           setupFiles: ["tests/fixtures/setup-processes.ts"],
+          globalSetup: ["tests/fixtures/shared-dir.ts"],
         },
       },
     ],

@@ -1,36 +1,16 @@
 // A real smoke-suite bundle from the built CLI follows the protocol that checkProtocol checks, and
 // the same bundle with a run left out, a curve cut or a seed swapped does not.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkProtocol, findSuite, openBundle, type RunResult } from "../../schema/index.js";
-import { runCli } from "../fixtures/cli.js";
+import { sharedSmokeRun } from "../fixtures/smoke-run.js";
 
 describe("checkProtocol on a bundle of rethink-bench run --suite smoke", () => {
   it("accepts what the runner wrote and names each tampering", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rb-protocol-"));
-    const env = { RETHINK_BENCH_CONFIG_DIR: join(dir, "config"), RETHINK_BENCH_CACHE_DIR: join(dir, "cache") };
-    const result = await runCli(
-      [
-        "run",
-        "--suite",
-        "smoke",
-        "--seed",
-        "0",
-        "--backend",
-        "wasm",
-        "--workers",
-        "2",
-        "--out",
-        join(dir, "out"),
-        "--json",
-      ],
-      env,
-      180_000,
-    );
-    expect(result.code).toBe(0);
-    const opened = await openBundle(readFileSync((JSON.parse(result.stdout) as { bundle: string }).bundle, "utf8"));
+    // `run --suite smoke --seed 0 --backend wasm --workers 2`, trained once for all the files that need it.
+    const result = await sharedSmokeRun();
+    expect(result.code, result.stderr).toBe(0);
+    const opened = await openBundle(readFileSync(result.bundle, "utf8"));
     if (!opened.ok) throw new Error(`the smoke bundle does not open: ${opened.detail}`);
     const { predicate } = opened.statement;
     const smoke = findSuite("smoke", predicate.suite.version)!;

@@ -13,7 +13,8 @@ import type { DatabaseHandle } from "../../api/db/client.js";
 import { openDatabase } from "../../api/db/open.js";
 import { Leaderboard } from "../../schema/index.js";
 import { appOn, postBundle } from "../fixtures/api.js";
-import { runCli } from "../fixtures/cli.js";
+import { type CliResult, runCli } from "../fixtures/cli.js";
+import { sharedSmokeRun, useSmokeKey } from "../fixtures/smoke-run.js";
 
 const home = mkdtempSync(join(tmpdir(), "rb-underfit-"));
 const env = {
@@ -29,10 +30,8 @@ interface Trained {
   gap: number;
 }
 
-/** Trains the smoke suite's first seed with the built CLI and posts the bundle; returns the true-label run. */
-async function trainAndPost(app: ReturnType<typeof appOn>, out: string, model?: string): Promise<Trained> {
-  const args = ["run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--out", out, "--json"];
-  const run = await runCli(model ? [...args, "--model", model] : args, env);
+/** Posts the bundle of a smoke run (the suite's first seed, by the built CLI); returns the true-label run. */
+async function post(app: ReturnType<typeof appOn>, run: CliResult): Promise<Trained> {
   expect(run.code, run.stderr).toBe(0);
   const { bundle, runs } = JSON.parse(run.stdout) as {
     bundle: string;
@@ -52,8 +51,13 @@ let meanIntensity: Trained;
 beforeAll(async () => {
   handle = await openDatabase({ driver: "pglite" });
   app = appOn(handle);
-  mlp = await trainAndPost(app, join(home, "mlp"));
-  meanIntensity = await trainAndPost(app, join(home, "mean-intensity"), MEAN_INTENSITY);
+  // The MLP's `run --suite smoke --seed 0 --backend wasm` is trained once for all the files that
+  // need it; the mean-intensity network's run is signed with the same key.
+  const smoke = await sharedSmokeRun();
+  useSmokeKey(smoke, env.RETHINK_BENCH_CONFIG_DIR);
+  mlp = await post(app, smoke);
+  const args = ["run", "--suite", "smoke", "--seed", "0", "--backend", "wasm", "--model", MEAN_INTENSITY];
+  meanIntensity = await post(app, await runCli([...args, "--out", join(home, "mean-intensity"), "--json"], env));
 });
 afterAll(() => handle?.close());
 

@@ -2,7 +2,7 @@
 // submission and reproduction bodies: the daemon reproduces what the queue lists, keeps an
 // attestation the server cannot take in the outbox, sends it first on restart without training
 // again, and skips (and reports) a submission it cannot reproduce.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import {
   submissionIdOf,
 } from "../../schema/index.js";
 import { runCli } from "../fixtures/cli.js";
+import { sharedSmokeRun, useSmokeKey } from "../fixtures/smoke-run.js";
 
 const root = mkdtempSync(join(tmpdir(), "rb-reproduce-watch-"));
 const submitter = { RETHINK_BENCH_CONFIG_DIR: join(root, "submitter"), RETHINK_BENCH_DATA_DIR: join(root, "data-s") };
@@ -104,10 +105,11 @@ let server: Server;
 let api: string;
 
 beforeAll(async () => {
-  const run = await runCli(["run", "--suite", "smoke", "--seed", "0", "--out", join(root, "run")], submitter);
+  // The submitter's `run --suite smoke --seed 0`, trained once for all the files that need it.
+  const run = await sharedSmokeRun();
   expect(run.code, run.stderr).toBe(0);
-  const file = join(root, "run", readdirSync(join(root, "run")).find((f) => f.endsWith(".dsse.json"))!);
-  const opened = await openBundle(readFileSync(file, "utf8"));
+  useSmokeKey(run, submitter.RETHINK_BENCH_CONFIG_DIR);
+  const opened = await openBundle(readFileSync(run.bundle, "utf8"));
   if (!opened.ok) throw new Error(opened.detail);
   board.envelope = opened.envelope;
   board.payloadSha256 = opened.payloadSha256;

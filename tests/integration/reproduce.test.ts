@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openBundle, type ResultPredicate, taskKey } from "../../schema/index.js";
 import { newSigner, signRaw } from "../fixtures/bundles.js";
 import { runCli, startCli, stopCli } from "../fixtures/cli.js";
+import { sharedSmokeRun, useSmokeKey } from "../fixtures/smoke-run.js";
 
 const root = mkdtempSync(join(tmpdir(), "rb-reproduce-"));
 /** A submitter and a reproducer: separate keys, separate outboxes. */
@@ -29,9 +30,12 @@ interface ReproductionJson {
 const started = (stderr: string) => stderr.match(/^\[\s*\d+\/\d+\] start /gm)?.length ?? 0;
 
 beforeAll(async () => {
-  const run = await runCli(["run", "--suite", "smoke", "--seed", "0", "--out", join(root, "run")], submitter);
+  // The submitter's `run --suite smoke --seed 0` (on wasm, as on every machine without tfjs-node),
+  // trained once for all the files that need it; the submitter holds the key that signed it.
+  const run = await sharedSmokeRun();
   expect(run.code, run.stderr).toBe(0);
-  bundle = join(root, "run", readdirSync(join(root, "run")).find((f) => f.endsWith(".dsse.json"))!);
+  useSmokeKey(run, submitter.RETHINK_BENCH_CONFIG_DIR);
+  bundle = run.bundle;
   const opened = await openBundle(readFileSync(bundle, "utf8"));
   if (!opened.ok) throw new Error(opened.detail);
   predicate = opened.statement.predicate;
