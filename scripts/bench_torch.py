@@ -5,17 +5,22 @@ The models mirror rethink-bench's built-ins on 28x28x1 inputs (runner/models): M
 3x512 (flatten, ReLU dense layers, 10 logits), the small AlexNet (two blocks of 5x5 conv
 with 64 filters, 'same' padding and ReLU, 3x3 max-pool stride 2, local response norm; dense
 384, 192, 10) and its 16-filter variant, and the small Inception (conv modules of convolution,
-batch norm and ReLU; Inception and down-sampling modules; global average pooling; 10 logits). SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch
-128, each batch gathered from a shuffled order as the rethink-bench loop does.
+batch norm and ReLU; Inception and down-sampling modules; global average pooling; 10 logits).
+SGD with momentum 0.9 and learning rate 0.01 on softmax cross-entropy, batch 128, each batch
+gathered from a shuffled order as the rethink-bench loop does.
 
 The process stays up so that bench-torch.ts can interleave its trials with ours (a change in
 the machine's load then hits both sides alike). It warms up once with each thread count in
 SETTINGS, prints {"model", "torch", "blas"}, then for every line THREADS read from stdin trains
-a fresh model for STEPS steps with THREADS intra-op threads (Debian's build starts OpenMP with
-one thread, so the count is always set) and prints {"threads", "examplesPerSecond"}.
+a fresh model for STEPS steps with THREADS threads (Debian's build starts OpenMP with one thread,
+so the count is always set) and prints {"threads", "examplesPerSecond"}. The count goes to torch's
+intra-op pool and to OpenBLAS: torch.set_num_threads does not reach OpenBLAS's own pthreads pool,
+which otherwise runs a thread per core in every process, so "one single-threaded process per
+core" would put two BLAS threads on each core (see set_threads).
 
 Usage: python3 bench_torch.py MODEL STEPS WARMUP_STEPS SETTINGS   (SETTINGS: e.g. "2,1")
 """
+import ctypes
 import json
 import os
 import sys
@@ -114,11 +119,31 @@ MODELS = {
 }
 
 
+def set_threads(threads: int) -> None:
+    """Sets torch's intra-op thread count and, when torch calls OpenBLAS, OpenBLAS's too.
+
+    Debian's python3-torch links OpenBLAS (pthreads build), whose pool starts with a thread per
+    core unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS said otherwise before it loaded, and
+    torch.set_num_threads leaves it alone. Measured on the 2-core machine of docs/performance.md:
+    a 128x784 by 784x512 product with torch.set_num_threads(1) took 6.0 ms with the default pool
+    against 2.3 ms with OMP_NUM_THREADS=1, under load, because the process ran two BLAS threads
+    on cores that other work also wanted."""
+    torch.set_num_threads(threads)
+    for path in loaded_blas_paths():
+        library = ctypes.CDLL(path)
+        if hasattr(library, "openblas_set_num_threads"):
+            library.openblas_set_num_threads(threads)
+
+
+def loaded_blas_paths() -> list:
+    """The BLAS shared objects this process has mapped."""
+    with open("/proc/self/maps") as maps:
+        return sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
+
+
 def loaded_blas() -> str:
     """The BLAS shared objects this process has mapped: what torch actually calls."""
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
-    return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none mapped"
+    return ", ".join(os.path.realpath(p) for p in loaded_blas_paths()) or "none mapped"
 
 
 def train(
@@ -147,12 +172,12 @@ def main() -> None:
     labels = torch.randint(0, CLASSES, (examples,), generator=generator)
     torch.manual_seed(0)
     for threads in settings:
-        torch.set_num_threads(threads)
+        set_threads(threads)
         train(MODELS[model_id](), images, labels, warmup, generator)
     print(json.dumps({"model": model_id, "torch": torch.__version__, "blas": loaded_blas()}), flush=True)
     for line in sys.stdin:
         threads = int(line)
-        torch.set_num_threads(threads)
+        set_threads(threads)
         rate = steps * BATCH / train(MODELS[model_id](), images, labels, steps, generator)
         print(json.dumps({"threads": torch.get_num_threads(), "examplesPerSecond": rate}), flush=True)
 
