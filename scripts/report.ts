@@ -1,6 +1,7 @@
 // The reproduction report: docs/reproduction.md and its figures in docs/reproduction/, from
 // real runs of this project set beside the paper's published results (Zhang et al., ICLR
-// 2017). It runs (or resumes, or reuses) through the built CLI: the quick suite, the
+// 2017). It runs (or resumes, or reuses) through the built CLI: the quick suite (on TF.js's wasm
+// backend, and again on the PyTorch engine on the CPU, for the two engines side by side), the
 // regularizers suite (Table 1's ablations), the kernel baseline on the quick suite's tasks and
 // on growing subsets of MNIST, and Theorem 1 on random points and on MNIST images; with
 // --standard also the standard suite on Fashion-MNIST with one seed. The bundles go to a local leaderboard whose architecture
@@ -30,6 +31,8 @@ const ROOT = resolve(import.meta.dirname, "..");
 const DOCS = join(ROOT, "docs");
 const IMAGES = join(DOCS, "reproduction");
 
+/** The Python with torch that the quick suite's PyTorch step runs (Debian's python3-torch). */
+const TORCH_PYTHON = process.env.RETHINK_BENCH_PYTHON ?? "/usr/bin/python3";
 /** Training digits of the kernel solves on mnist-10k (all 8,000 at most), each against its 2,000 test digits. */
 const KERNEL_SIZES = [1000, 2000, 4000, 8000];
 /** Theorem 1 cases: random points, and real images with arbitrary real labels. */
@@ -62,6 +65,17 @@ const started = performance.now();
 const results = await ResultsFolder.open(resultsDir);
 
 const quickBundle = await results.bundle("quick", ["run", "--suite", "quick"]);
+// The same suite on the PyTorch engine (CPU), for the wasm-vs-torch comparison: Debian's torch under
+// /usr/bin/python3 (`npm run setup:system`), named explicitly because the first python3 on PATH may lack it.
+const quickTorch = await results.bundle("quick-torch", [
+  "run",
+  "--suite",
+  "quick",
+  "--engine",
+  "torch",
+  "--python",
+  TORCH_PYTHON,
+]);
 const regularizersBundle = await results.bundle("regularizers", ["run", "--suite", "regularizers"]);
 const kernelBundle = await results.bundle("kernel-quick", ["kernel", "--suite", "quick"]);
 const kernelSizes = [];
@@ -171,6 +185,7 @@ try {
   report = reproductionReport(
     {
       quick,
+      quickTorch,
       regularizers: { bundle: regularizersBundle },
       kernel: {
         bundle: kernelBundle,

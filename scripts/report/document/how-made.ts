@@ -23,6 +23,7 @@ export function howMade(input: ReportInput): string {
   const hw = q.environment.hardware;
   const rows = [
     invocationRows("quick suite", input.quick.bundle.invocations, input.quick.bundle.command),
+    invocationRows("quick suite, PyTorch engine (CPU)", input.quickTorch.invocations, input.quickTorch.command),
     invocationRows("regularizers suite", input.regularizers.bundle.invocations, input.regularizers.bundle.command),
     invocationRows("kernel baseline, quick tasks", input.kernel.bundle.invocations, input.kernel.bundle.command),
     ...input.kernel.sizes.map((s) =>
@@ -43,6 +44,7 @@ export function howMade(input: ReportInput): string {
   ];
   const all = [
     input.quick.bundle,
+    input.quickTorch,
     input.regularizers.bundle,
     input.kernel.bundle,
     ...input.kernel.sizes,
@@ -70,12 +72,15 @@ export function howMade(input: ReportInput): string {
     "",
     `In all, ${seconds(total)} of commands for the recorded steps. ` +
       "Generating the report again from these results trains and solves nothing: " +
-      `it signs the ${input.standard.result ? "four" : "three"} suite bundles again, ` +
-      "submits them and takes the screenshots.",
+      `it signs the ${input.standard.result ? "five" : "four"} suite bundles again, ` +
+      "submits those trained with TF.js (the PyTorch bundle is compared with the wasm one, not ranked beside it) " +
+      "and takes the screenshots.",
     "",
     `Machine: ${hw.cpuCount} × ${hw.cpuModel}, ${formatGibibytes(hw.memoryBytes)}, ` +
       `${hw.platform}/${hw.arch}${hw.gpu ? `, ${hw.gpu}` : ", no GPU"}; ` +
-      `training backend: ${q.environment.backendDetail}; rethink-bench ${q.environment.runnerVersion}, ` +
+      `training backend: ${q.environment.backendDetail} ` +
+      `(the PyTorch engine's: ${input.quickTorch.predicate.environment.backendDetail}); ` +
+      `rethink-bench ${q.environment.runnerVersion}, ` +
       `TensorFlow.js ${q.environment.tfjsVersion}. ` +
       "Wall times include loading data and starting worker threads; " +
       `the machine was shared with other work, which the load averages show (${hw.cpuCount} cores).`,

@@ -2,6 +2,7 @@
 import type { Suite } from "../../../schema/index.js";
 import { PAPER_CITATION } from "../paper.js";
 import { differences } from "./differences.js";
+import { enginesSection } from "./engines.js";
 import { figure1b, figure1c } from "./figure-1-sweeps.js";
 import { figure1a } from "./figure-1a.js";
 import { headline } from "./headline.js";
@@ -47,6 +48,7 @@ export function reproductionReport(input: ReportInput, standard: Suite): string 
     kernelSection(input),
     theoremSection(input),
     standardSection(input, quickRates),
+    enginesSection(input),
     differences(input),
     howMade(input),
   ]

@@ -51,6 +51,8 @@ export interface StandardStatus {
 
 export interface ReportInput {
   quick: SuiteResult;
+  /** The quick suite on the PyTorch engine (CPU): its verified bundle, set beside the wasm one. */
+  quickTorch: StepBundle;
   regularizers: RegularizersResult;
   kernel: KernelResult;
   theorem: StepJson<TheoremReport>[];
