@@ -1378,14 +1378,17 @@ def train_task(folder, entry, device, engine, hardware, emit):
                 break
         except RunFailure as failure:
             return dict(result, status="failed", failure=str(failure), curve=curve, predictions=None)
-        except RuntimeError as error:
+        except Exception as error:  # any error ends this run only, as in the TF.js worker thread
             message = str(error)
-            if not OUT_OF_MEMORY.search(message):
-                raise
-            if device.type == "cuda":
-                torch.cuda.empty_cache()
-            first = message.split("\n")[0][:300]
-            failure = "out of memory in epoch %d: %s" % (epoch, first)
+            if OUT_OF_MEMORY.search(message):
+                if device.type == "cuda":
+                    torch.cuda.empty_cache()
+                failure = "out of memory in epoch %d: %s" % (epoch, message.split("\n")[0][:300])
+            else:
+                # A module's own error, or an operation torch refuses in deterministic mode: the run
+                # fails with the reason, as runner/pool/run-worker.ts records a TF.js run's error,
+                # rather than killing the worker and every later task with it.
+                failure = ("training stopped in epoch %d: %s: %s" % (epoch, type(error).__name__, message))[:2000]
             return dict(result, status="failed", failure=failure, curve=curve, predictions=None)
     train_ids, test_ids = (base64.b64encode(ids.tobytes()).decode("ascii") for ids in last)
     predictions = {"train": train_ids, "test": test_ids}

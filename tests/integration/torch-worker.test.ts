@@ -362,6 +362,19 @@ describe("worker.py with a torch module factory", () => {
       "def make(input_shape, classes, regularizer, seed):",
       "    return nn.Sequential(nn.Flatten(), nn.Linear(784, 3))",
     ],
+    failing_net: [
+      "import torch.nn as nn",
+      "class Net(nn.Module):",
+      "    def __init__(self):",
+      "        super().__init__()",
+      "        self.head = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))",
+      "    def forward(self, x):",
+      "        if self.training:",
+      "            raise RuntimeError('scatter_add has no deterministic implementation here')",
+      "        return self.head(x)",
+      "def make(input_shape, classes, regularizer, seed):",
+      "    return Net()",
+    ],
   };
   let dir: string;
 
@@ -408,6 +421,16 @@ describe("worker.py with a torch module factory", () => {
 
   it("names the file and both shapes when the module's output is not [batch, classes]", async () => {
     await expect(torch.describe(dir, 2)).rejects.toThrow(/wrong_net\.py.*outputs shape \[2, 3\].*\[2, 4\] logits/);
+  });
+
+  it("fails only the run whose module raises in training, naming the error, and goes on serving", async () => {
+    const result = await torch.train(dir, 3);
+    expect(result.status).toBe("failed");
+    expect(result.failure).toBe(
+      "training stopped in epoch 1: RuntimeError: scatter_add has no deterministic implementation here",
+    );
+    expect(result.curve).toEqual([]);
+    expect((await torch.describe(dir, 0)).parameterCount).toBe(784 * 32 + 32 + 4 * 32 + 32 * CLASSES + CLASSES);
   });
 });
 
