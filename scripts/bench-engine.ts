@@ -69,6 +69,14 @@ const SIDES = ["wasm", "torch engine", "bare PyTorch"] as const;
 type Side = (typeof SIDES)[number];
 
 const args = process.argv.slice(2);
+// This benchmark runs both engines by definition: an --engine (or --python) choice would be silently meaningless.
+if (args.includes("--engine") || args.includes("--python")) {
+  process.stderr.write(
+    "bench-engine.ts compares the engines by definition (wasm, the torch engine and bare PyTorch in one invocation), " +
+      "so it takes no --engine or --python; drop them (the torch side uses /usr/bin/python3)\n",
+  );
+  process.exit(2);
+}
 const json = args.includes("--json");
 const ROUNDS = Number(option(args, "--rounds") ?? 5);
 const modelIds = option(args, "--models")?.split(",") ?? MODELS.map((m) => m.id);

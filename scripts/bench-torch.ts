@@ -27,7 +27,8 @@
 // `npm run --silent bench:torch -- --json` (after a build) or `npx tsx scripts/bench-torch.ts --json`.
 //
 // The PyTorch process, the pool rounds and the output conventions are shared with
-// `npm run bench:engine` (scripts/bench-harness.ts).
+// `npm run bench:engine` (scripts/bench-harness.ts). Both compare engines by definition, so both
+// reject --engine and --python with a usage message (exit code 2).
 import type { BackendChoice } from "../runner/train/backend-choice.js";
 import { BACKEND_CHOICES } from "../runner/train/backend-choice.js";
 import {
@@ -67,6 +68,14 @@ const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoic
 const DEFAULT_BACKENDS: typeof BACKENDS = ["tensorflow", "wasm"];
 
 const args = process.argv.slice(2);
+// This benchmark compares TF.js with bare PyTorch by definition: an --engine choice would be silently meaningless.
+if (args.includes("--engine") || args.includes("--python")) {
+  process.stderr.write(
+    "bench-torch.ts compares the TF.js engine's backends with bare PyTorch by definition, so it takes no --engine " +
+      "or --python; drop them (PyTorch runs under /usr/bin/python3), or see npm run bench:engine for the torch engine\n",
+  );
+  process.exit(2);
+}
 const json = args.includes("--json");
 const ROUNDS = Number(option(args, "--rounds") ?? 5);
 const backends = (option(args, "--backends")?.split(",") ?? DEFAULT_BACKENDS) as typeof BACKENDS;

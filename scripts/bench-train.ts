@@ -1,4 +1,5 @@
-// Training throughput benchmark (`npm run bench:train`).
+// Training throughput benchmark (`npm run bench:train`). Over 350 lines: three comparisons (backends, wasm
+// kernels, engines) share one set of benches and one measurement protocol, so they stay in one file.
 //
 // Measures examples per second of the runner's own training loop (trainRun: batch gather,
 // forward, backward, SGD-with-momentum update; evaluation excluded) for mlp-1x512,
@@ -11,10 +12,21 @@
 // run has; a child process because tsx's TypeScript loader does not reach worker threads).
 // The first epoch of each measurement is warm-up and is dropped; the others are the trials.
 //
+// With --engine torch it measures the PyTorch engine instead of the cpu and tensorflow backends and
+// prints it next to wasm (as a ratio to wasm, not to cpu). The wasm figures are the same as above:
+// trainRun on synthetic inputs in a child process. The torch figures are the engine's training loop
+// (runner/torch/worker.py under --python PATH, default /usr/bin/python3 when it exists, else
+// python3): the `run` command's worker pool with one worker thread (scripts/bench-harness.ts), whose
+// single-threaded Python worker trains the same models, batch 128 and epochs on mnist-10k digits
+// with random labels, timing each epoch's training steps as TF.js's loop does (task preparation,
+// the task folder, start-up and evaluation excluded); the pool loads the build (dist/), so build first.
+//
 //   npm run bench:train                 # every backend
 //   npm run bench:train -- --kernels    # wasm only: the effect of each of our training kernels
+//   npx tsc -p tsconfig.build.json && npm run bench:train -- --engine torch [--python PATH]
 
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
@@ -23,6 +35,7 @@ import { Rng } from "../runner/random.js";
 import { type BackendChoice, initBackend, trainRun } from "../runner/train/index.js";
 import { WASM_TRAINING_KERNELS } from "../runner/train/wasm-kernels/index.js";
 import { NO_REGULARIZER, type Regularizer, type Task } from "../schema/index.js";
+import { benchTask, option, startPoolSide } from "./bench-harness.js";
 import { mean, sampleSd } from "./stats.js";
 
 const BATCH = 128;
@@ -217,6 +230,71 @@ async function compareBackends(): Promise<void> {
   }
 }
 
+/**
+ * The torch engine on each bench's fast sizes: one task of 1 + trials epochs per model on a one-thread
+ * pool, as `run --engine torch --device cpu --workers 1` trains it; each epoch's training time comes
+ * from the run's curve (wallSeconds is cumulative training time), the first epoch is warm-up.
+ */
+async function measureTorch(python: string): Promise<Reply> {
+  if (!existsSync(fileURLToPath(new URL("../dist/runner/pool/worker-pool.js", import.meta.url))))
+    return { ok: false, reason: "no build in dist/: run `npx tsc -p tsconfig.build.json` first" };
+  const side = await startPoolSide(1, { backend: "wasm", engine: { kind: "torch", python, device: "cpu" } });
+  if ("unavailable" in side) return { ok: false, reason: side.unavailable };
+  try {
+    const torch = side.pool.torch?.engine;
+    const detail = torch ? `PyTorch ${torch.torchVersion} on ${torch.device}, ${torch.threads} thread(s)` : "PyTorch";
+    const measurements: Measurement[] = [];
+    for (const bench of BENCHES) {
+      const { examples, trials } = bench.fast;
+      const task = benchTask({ id: bench.model, trainSize: examples, epochs: 1 + trials }, 0);
+      let seconds: number[] = [];
+      await side.pool.run(
+        [task],
+        {
+          onStart: () => {},
+          onEpoch: () => {},
+          onProgress: () => {},
+          onDone: async (_, { run }) => {
+            if (run.status === "failed") throw new Error(`${bench.model} on the torch engine: ${run.failure}`);
+            seconds = run.curve.map((point, i) => point.wallSeconds - (run.curve[i - 1]?.wallSeconds ?? 0));
+          },
+        },
+        new AbortController().signal,
+      );
+      const rates = seconds.slice(1).map((s) => examples / s);
+      measurements.push({ label: bench.label, batch: BATCH, examplesPerSecond: rates, evalExamplesPerSecond: [] });
+    }
+    return { ok: true, detail, measurements };
+  } finally {
+    await side.pool.close();
+  }
+}
+
+/** wasm (trainRun in a child process) next to the torch engine (worker.py through the pool), as ratios to wasm. */
+async function compareEngines(python: string): Promise<void> {
+  const results = new Map<string, Extract<Reply, { ok: true }>>();
+  for (const [name, measuring] of [
+    ["wasm", () => runWorker({ backend: "wasm", kernels: null, benches: BENCHES, slow: false })],
+    ["torch", () => measureTorch(python)],
+  ] as const) {
+    const reply = await measuring();
+    if (!reply.ok) throw new Error(`the ${name} engine could not be measured: ${reply.reason}`);
+    results.set(name, reply);
+    console.log(`${name.padEnd(10)} ${reply.detail}`);
+  }
+  const widths = [18, 11, 6, 26, 10];
+  console.log(`\n${row(["model", "engine", "batch", "examples/s (mean ± sd)", "× wasm"], widths)}`);
+  for (const bench of BENCHES) {
+    const wasm = mean(results.get("wasm")!.measurements.find((m) => m.label === bench.label)!.examplesPerSecond);
+    for (const [name, reply] of results) {
+      const m = reply.measurements.find((x) => x.label === bench.label)!;
+      const average = mean(m.examplesPerSecond);
+      const spread = `${rate(average)} ± ${rate(sampleSd(m.examplesPerSecond))} (n=${m.examplesPerSecond.length})`;
+      console.log(row([bench.label, name, String(m.batch), spread, (average / wasm).toFixed(2)], widths));
+    }
+  }
+}
+
 async function compareKernels(): Promise<void> {
   const required = [tf.Conv2DBackpropFilter]; // wasm cannot train a CNN without it
   const configs: Array<{ label: string; kernels: string[] }> = [
@@ -260,17 +338,36 @@ if (measuring !== -1) {
   process.disconnect();
 } else {
   const kernels = process.argv.includes("--kernels");
+  const engine = option(process.argv, "--engine") ?? "tfjs";
+  // Debian's python3-torch lives under /usr/bin; the first python3 on PATH may be another Python without torch.
+  const python = option(process.argv, "--python") ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  if (
+    !["tfjs", "torch"].includes(engine) ||
+    (engine === "torch" && kernels) ||
+    (engine === "tfjs" && option(process.argv, "--python") !== undefined)
+  ) {
+    process.stderr.write(
+      "usage: bench-train.ts [--kernels | --engine torch [--python PATH]]  (--engine tfjs|torch, default tfjs; " +
+        "--kernels measures wasm's kernels and so goes with tfjs only)\n",
+    );
+    process.exit(2);
+  }
   console.log(
     [
-      "rethink-bench training throughput: examples/s of the training loop (trainRun, evaluation excluded),",
-      `28×28×1 inputs, batch ${BATCH} (8 for the CNNs on cpu), SGD with momentum; ` +
-        "first epoch of each run is warm-up; one process per backend.",
+      engine === "torch"
+        ? "rethink-bench training throughput: examples/s of each engine's training loop (evaluation excluded): " +
+          "wasm = TF.js's trainRun\non synthetic inputs, one process; torch = runner/torch/worker.py on mnist-10k " +
+          "with random labels through the run command's pool, one single-threaded worker."
+        : "rethink-bench training throughput: examples/s of the training loop (trainRun, evaluation excluded),",
+      `28×28×1 inputs, batch ${BATCH}${engine === "torch" ? "" : " (8 for the CNNs on cpu)"}, SGD with momentum; ` +
+        `first epoch of each run is warm-up; one process per ${engine === "torch" ? "engine" : "backend"}.`,
       `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}; ` +
         `TF.js ${tf.version.tfjs}; load average ${loadavg()[0]!.toFixed(2)} at start`,
       "",
     ].join("\n"),
   );
   if (kernels) await compareKernels();
+  else if (engine === "torch") await compareEngines(python);
   else await compareBackends();
   console.log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on the machine disturbs the figures)`);
 }
