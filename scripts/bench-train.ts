@@ -242,7 +242,8 @@ async function measureTorch(python: string): Promise<Reply> {
   if ("unavailable" in side) return { ok: false, reason: side.unavailable };
   try {
     const torch = side.pool.torch?.engine;
-    const detail = torch ? `PyTorch ${torch.torchVersion} on ${torch.device}, ${torch.threads} thread(s)` : "PyTorch";
+    const threads = torch && `${torch.threads} thread${torch.threads === 1 ? "" : "s"}`;
+    const detail = torch ? `PyTorch ${torch.torchVersion} on ${torch.device}, ${threads}` : "PyTorch";
     const measurements: Measurement[] = [];
     for (const bench of BENCHES) {
       const { examples, trials } = bench.fast;
@@ -356,8 +357,9 @@ if (measuring !== -1) {
     [
       engine === "torch"
         ? "rethink-bench training throughput: examples/s of each engine's training loop (evaluation excluded): " +
-          "wasm = TF.js's trainRun\non synthetic inputs, one process; torch = runner/torch/worker.py on mnist-10k " +
-          "with random labels through the run command's pool, one single-threaded worker."
+          "\nwasm = TF.js's trainRun on synthetic inputs, one process; torch = runner/torch/worker.py on mnist-10k " +
+          "digits with random labels\nthrough the run command's pool, one single-threaded Python worker; both time " +
+          "training steps only."
         : "rethink-bench training throughput: examples/s of the training loop (trainRun, evaluation excluded),",
       `28×28×1 inputs, batch ${BATCH}${engine === "torch" ? "" : " (8 for the CNNs on cpu)"}, SGD with momentum; ` +
         `first epoch of each run is warm-up; one process per ${engine === "torch" ? "engine" : "backend"}.`,
