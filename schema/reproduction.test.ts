@@ -3,6 +3,7 @@
 // verdict and divergence below is worked out by hand from the small curves written here.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { TORCH_CPU_ENGINE } from "../tests/fixtures/torch-module.js";
 import { canonicalJson } from "./canonical.js";
 import type { EpochPoint, ReproductionPredicate, ReproductionStatement, Statement } from "./contract/index.js";
 import { expandSuite, REPRODUCTION_PREDICATE_TYPE, STATEMENT_TYPE } from "./contract/index.js";
@@ -361,18 +362,7 @@ describe("auditReproduction", () => {
 });
 
 describe("reproductions of a PyTorch original", () => {
-  const torchEngine = {
-    name: "torch" as const,
-    torchVersion: "1.13.0",
-    pythonVersion: "3.11.2",
-    numpyVersion: "1.24.2",
-    cudaVersion: null,
-    cudnnVersion: null,
-    device: "cpu",
-    deviceName: "cpu",
-    threads: 1,
-    deterministic: true,
-  };
+  const torchEngine = TORCH_CPU_ENGINE;
   const hardware = { platform: "linux", arch: "x64", cpuModel: "CPU", cpuCount: 2, memoryBytes: 2 ** 33, gpu: null };
   const torchEnvironment = {
     ...engine,

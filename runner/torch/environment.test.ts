@@ -2,20 +2,10 @@
 import { describe, expect, it } from "vitest";
 import type { Hardware, TorchEngine } from "../../schema/index.js";
 import { Environment } from "../../schema/index.js";
+import { TORCH_CPU_ENGINE } from "../../tests/fixtures/torch-module.js";
 import { torchBackend, torchBackendDetail, torchEnvironment } from "./environment.js";
 
-const cpu: TorchEngine = {
-  name: "torch",
-  torchVersion: "1.13.0",
-  pythonVersion: "3.11.2",
-  numpyVersion: "1.24.2",
-  cudaVersion: null,
-  cudnnVersion: null,
-  device: "cpu",
-  deviceName: "Test CPU",
-  threads: 1,
-  deterministic: true,
-};
+const cpu = TORCH_CPU_ENGINE;
 const cuda: TorchEngine = {
   ...cpu,
   torchVersion: "2.5.1",

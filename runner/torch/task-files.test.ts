@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandSuite, findSuite } from "../../schema/index.js";
+import { TORCH_CPU_ENGINE } from "../../tests/fixtures/torch-module.js";
 import { InputError } from "../errors.js";
 import {
   readResult,
@@ -95,18 +96,7 @@ describe("readResult and resultOutcome", () => {
     version: 1,
     index: 0,
     key: "k",
-    engine: {
-      name: "torch",
-      torchVersion: "1.13.0",
-      pythonVersion: "3.11.2",
-      numpyVersion: "1.24.2",
-      cudaVersion: null,
-      cudnnVersion: null,
-      device: "cpu",
-      deviceName: "CPU",
-      threads: 1,
-      deterministic: true,
-    },
+    engine: TORCH_CPU_ENGINE,
     hardware: { platform: "linux", arch: "x64", cpuModel: "CPU", cpuCount: 2, memoryBytes: 1, gpu: null },
     parameterCount: 10,
     description: null,
