@@ -8,6 +8,7 @@ import { corruptDataset } from "../corruptions.js";
 import type { Dataset } from "../datasets/dataset.js";
 import { datasetRecord, loadDataset } from "../datasets/index.js";
 import { CliError } from "../errors.js";
+import { memo } from "../memo.js";
 import {
   type ArchitectureBuilder,
   describeArchitecture,
@@ -31,16 +32,6 @@ function fatal(error: unknown): void {
       ? error.message
       : `unexpected error in a worker thread (a bug; please report it): ${(error as Error).stack ?? String(error)}`;
   post({ type: "fatal", message, exitCode });
-}
-
-/** Memoizes one promise per key: a dataset or model is loaded once per worker. */
-function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-  }
-  return value;
 }
 
 const datasets = new Map<string, Promise<Dataset>>();

@@ -19,6 +19,7 @@ import {
 import type { Dataset } from "../datasets/dataset.js";
 import { datasetRecord, type LoadOptions, loadDataset, verifyDataset } from "../datasets/index.js";
 import { InputError, UsageError } from "../errors.js";
+import { memo } from "../memo.js";
 import { type ArchitectureBuilder, describeArchitecture, loadArchitecture, type ModelSpec } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
 import { idFromPath } from "../models/user.js";
@@ -165,16 +166,6 @@ export async function exportIdentity(
     dataset,
     seeds,
   };
-}
-
-/** Memoizes one promise per key. */
-function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-  }
-  return value;
 }
 
 /**
