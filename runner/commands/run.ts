@@ -117,6 +117,12 @@ export function defaultWorkers(backend: BackendChoice): number {
   return backend === "tensorflow" || (backend === "auto" && nativeTensorflowInstalled()) ? 1 : availableParallelism();
 }
 
+/** Worker threads for `run` and `reproduce`: --workers when given, else the engine's and backend's default. */
+export function workerCount(workers: string | undefined, engine: ResolvedEngine, backend: BackendChoice): number {
+  if (workers !== undefined) return parseWholeNumber(workers, "--workers", 1);
+  return engine.kind === "torch" ? defaultTorchWorkers(engine.device) : defaultWorkers(backend);
+}
+
 async function runIdentity(
   suite: Suite,
   options: RunOptions,
@@ -163,12 +169,7 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
   if (options.workers !== undefined) parseWholeNumber(options.workers, "--workers", 1);
   const engine = await resolveEngine(options, model);
-  const workers =
-    options.workers !== undefined
-      ? parseWholeNumber(options.workers, "--workers", 1)
-      : engine.kind === "torch"
-        ? defaultTorchWorkers(engine.device)
-        : defaultWorkers(backend);
+  const workers = workerCount(options.workers, engine, backend);
 
   // Progress and notes go to stderr; stdout carries only the summary (or the --json document).
   const say = (message: string) => process.stderr.write(`${message}\n`);

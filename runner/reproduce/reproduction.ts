@@ -12,9 +12,9 @@ import {
   type Signer,
   taskKey,
 } from "../../schema/index.js";
-import { defaultTorchWorkers, type EngineOptions, resolveEngine } from "../commands/engine-options.js";
+import { type EngineOptions, resolveEngine } from "../commands/engine-options.js";
 import { datasetLoadOptions, parseWholeNumber } from "../commands/option-parsers.js";
-import { defaultWorkers } from "../commands/run.js";
+import { workerCount } from "../commands/run.js";
 import { type Delivery, submitFile } from "../commands/submit.js";
 import { InputError, UsageError } from "../errors.js";
 import { parseModelSpec } from "../models/spec.js";
@@ -159,12 +159,7 @@ export async function reproduceOriginal(
     engineOptions(options, original),
     options.model === undefined ? null : parseModelSpec(options.model),
   );
-  const workers =
-    options.workers !== undefined
-      ? parseWholeNumber(options.workers, "--workers", 1)
-      : engine.kind === "torch"
-        ? defaultTorchWorkers(engine.device)
-        : defaultWorkers(backend);
+  const workers = workerCount(options.workers, engine, backend);
   say(
     `Reproducing ${positions.length} of ${predicate.runs.length} runs of ${original.submissionId} ` +
       `(suite ${predicate.suite.id} v${predicate.suite.version}, signed by ${original.keyid.slice(0, 16)}…) ` +
