@@ -30,7 +30,8 @@
 // JSON: `npm run --silent bench:engine -- --json` after a build, or `npx tsx scripts/bench-engine.ts --json`).
 import {
   BATCH,
-  type BenchModel,
+  BENCH_MODELS,
+  benchOptions,
   CORES,
   describeSetting,
   loadAverage,
@@ -49,19 +50,6 @@ import {
 } from "./bench-harness.js";
 import { median } from "./stats.js";
 
-/**
- * Steps per trial and the training-set size that yields them (1 epoch = size / 128 steps). The
- * convolutional networks train few steps: small-inception runs at a few examples per second per
- * core on wasm, so two steps already take the better part of a minute there.
- */
-const MODELS: readonly BenchModel[] = [
-  { id: "mlp-1x512", trainSize: 7936, epochs: 5 }, // 310 steps
-  { id: "mlp-3x512", trainSize: 7936, epochs: 2 }, // 124 steps
-  { id: "small-alexnet", trainSize: 1536, epochs: 1 }, // 12 steps
-  { id: "small-alexnet-tiny", trainSize: 3968, epochs: 1 }, // 31 steps
-  { id: "small-inception", trainSize: 256, epochs: 1 }, // 2 steps
-];
-
 /** The engine's own setting on the CPU (runner/pool/torch-runner.ts): one single-threaded process per core. */
 const BARE_SETTING: TorchSetting = { processes: CORES, threads: 1 };
 
@@ -69,26 +57,21 @@ const SIDES = ["wasm", "torch engine", "bare PyTorch"] as const;
 type Side = (typeof SIDES)[number];
 
 const args = process.argv.slice(2);
-// This benchmark runs both engines by definition: an --engine (or --python) choice would be silently meaningless.
-if (args.includes("--engine") || args.includes("--python")) {
-  process.stderr.write(
-    "bench-engine.ts compares the engines by definition (wasm, the torch engine and bare PyTorch in one invocation), " +
-      "so it takes no --engine or --python; drop them (the torch side uses /usr/bin/python3)\n",
-  );
-  process.exit(2);
-}
-const json = args.includes("--json");
-const ROUNDS = Number(option(args, "--rounds") ?? 5);
-const modelIds = option(args, "--models")?.split(",") ?? MODELS.map((m) => m.id);
-const unknown = modelIds.filter((id) => !MODELS.some((m) => m.id === id));
+const { json, rounds: ROUNDS } = benchOptions(
+  args,
+  "bench-engine.ts compares the engines by definition (wasm, the torch engine and bare PyTorch in one invocation), " +
+    "so it takes no --engine or --python; drop them (the torch side uses /usr/bin/python3)",
+);
+const modelIds = option(args, "--models")?.split(",") ?? BENCH_MODELS.map((m) => m.id);
+const unknown = modelIds.filter((id) => !BENCH_MODELS.some((m) => m.id === id));
 if (unknown.length > 0 || !(ROUNDS >= 1) || !Number.isInteger(ROUNDS)) {
   process.stderr.write(
-    `usage: bench-engine.ts [--json] [--rounds N ≥ 1] [--models ${MODELS.map((m) => m.id).join(",")}]` +
+    `usage: bench-engine.ts [--json] [--rounds N ≥ 1] [--models ${BENCH_MODELS.map((m) => m.id).join(",")}]` +
       `${unknown.length > 0 ? `\nunknown model: ${unknown.join(", ")}` : ""}\n`,
   );
   process.exit(2);
 }
-const models = MODELS.filter((m) => modelIds.includes(m.id));
+const models = BENCH_MODELS.filter((m) => modelIds.includes(m.id));
 const writeStdout = reserveStdout(json);
 
 interface Ratio {

@@ -25,6 +25,20 @@ export interface BenchModel {
 
 export const steps = (model: BenchModel) => (model.trainSize / BATCH) * model.epochs;
 
+/**
+ * Every model either benchmark trains, with the steps per trial and the training-set size that
+ * yields them (1 epoch = size / 128 steps). The convolutional networks train few steps:
+ * small-inception runs at a few examples per second per core on wasm, so two steps already take
+ * the better part of a minute there.
+ */
+export const BENCH_MODELS: readonly BenchModel[] = [
+  { id: "mlp-1x512", trainSize: 7936, epochs: 5 }, // 310 steps
+  { id: "mlp-3x512", trainSize: 7936, epochs: 2 }, // 124 steps
+  { id: "small-alexnet", trainSize: 1536, epochs: 1 }, // 12 steps
+  { id: "small-alexnet-tiny", trainSize: 3968, epochs: 1 }, // 31 steps
+  { id: "small-inception", trainSize: 256, epochs: 1 }, // 2 steps
+];
+
 export const log = (message: string) => process.stderr.write(`${message}\n`);
 
 /** The 1-minute load average: other work on the machine skews every side, so the output shows it. */
@@ -34,6 +48,19 @@ export const loadAverage = () => loadavg()[0]!.toFixed(2);
 export function option(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
+}
+
+/**
+ * The options both benchmarks take: --json and --rounds N (5 when absent; each script checks the
+ * value in its usage line). Both compare engines by definition, so an --engine or --python choice
+ * would be silently meaningless: it exits with code 2 and `refusal`, which says what to drop.
+ */
+export function benchOptions(args: readonly string[], refusal: string): { json: boolean; rounds: number } {
+  if (args.includes("--engine") || args.includes("--python")) {
+    process.stderr.write(`${refusal}\n`);
+    process.exit(2);
+  }
+  return { json: args.includes("--json"), rounds: Number(option(args, "--rounds") ?? 5) };
 }
 
 /**

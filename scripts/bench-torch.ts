@@ -33,7 +33,8 @@ import type { BackendChoice } from "../runner/train/backend-choice.js";
 import { BACKEND_CHOICES } from "../runner/train/backend-choice.js";
 import {
   BATCH,
-  type BenchModel,
+  BENCH_MODELS,
+  benchOptions,
   CORES,
   describeSetting,
   loadAverage,
@@ -53,12 +54,8 @@ import {
 } from "./bench-harness.js";
 import { median } from "./stats.js";
 
-/** Steps per trial and the training-set size that yields them (1 epoch = size / 128 steps). */
-const MODELS: readonly BenchModel[] = [
-  { id: "mlp-1x512", trainSize: 7936, epochs: 5 }, // 310 steps
-  { id: "mlp-3x512", trainSize: 7936, epochs: 2 }, // 124 steps
-  { id: "small-alexnet", trainSize: 1536, epochs: 1 }, // 12 steps
-];
+/** The TF.js backends' rivals: the multilayer perceptrons and small-alexnet. */
+const MODELS = BENCH_MODELS.filter((m) => ["mlp-1x512", "mlp-3x512", "small-alexnet"].includes(m.id));
 const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoice, "auto"> => choice !== "auto");
 /**
  * Every backend that `--backend auto` can pick before the pure-JavaScript cpu fallback, which
@@ -68,16 +65,11 @@ const BACKENDS = BACKEND_CHOICES.filter((choice): choice is Exclude<BackendChoic
 const DEFAULT_BACKENDS: typeof BACKENDS = ["tensorflow", "wasm"];
 
 const args = process.argv.slice(2);
-// This benchmark compares TF.js with bare PyTorch by definition: an --engine choice would be silently meaningless.
-if (args.includes("--engine") || args.includes("--python")) {
-  process.stderr.write(
-    "bench-torch.ts compares the TF.js engine's backends with bare PyTorch by definition, so it takes no --engine " +
-      "or --python; drop them (PyTorch runs under /usr/bin/python3), or see npm run bench:engine for the torch engine\n",
-  );
-  process.exit(2);
-}
-const json = args.includes("--json");
-const ROUNDS = Number(option(args, "--rounds") ?? 5);
+const { json, rounds: ROUNDS } = benchOptions(
+  args,
+  "bench-torch.ts compares the TF.js engine's backends with bare PyTorch by definition, so it takes no --engine " +
+    "or --python; drop them (PyTorch runs under /usr/bin/python3), or see npm run bench:engine for the torch engine",
+);
 const backends = (option(args, "--backends")?.split(",") ?? DEFAULT_BACKENDS) as typeof BACKENDS;
 const unknown = backends.filter((b) => !BACKENDS.includes(b));
 if (unknown.length > 0 || !(ROUNDS >= 1)) {
