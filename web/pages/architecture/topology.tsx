@@ -2,6 +2,7 @@
 // An architecture's topology in words: its layers counted by kind and listed in order, a PyTorch
 // module's tree of modules, or a kernel baseline's recorded settings, with a link to the full
 // canonical topology.
+import type { Child } from "hono/jsx";
 import type { ArchitectureDetail } from "../../../schema/index.js";
 import { NumTh } from "../../components/parts.js";
 import { formatInteger, NONE, plural } from "../../format.js";
@@ -23,6 +24,24 @@ function KernelSettings(props: { topology: Record<string, unknown> }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A table of every layer or module, collapsed under `summary`: `head` is the header row's cells, the children its rows. */
+function CollapsedTable(props: { summary: string; caption: string; head: Child; children: Child }) {
+  return (
+    <details>
+      <summary>{props.summary}</summary>
+      <div class="table-wrap">
+        <table>
+          <caption>{props.caption}</caption>
+          <thead>
+            <tr>{props.head}</tr>
+          </thead>
+          <tbody>{props.children}</tbody>
+        </table>
+      </div>
+    </details>
   );
 }
 
@@ -48,39 +67,34 @@ function ModuleTree(props: { detail: ArchitectureDetail }) {
         . Its identity is its description: the module tree with each module's type, constructor settings and parameter
         shapes, and the SHA-256 of the source of classes defined outside PyTorch.
       </p>
-      <details>
-        <summary>Every module</summary>
-        <div class="table-wrap">
-          <table>
-            <caption>Modules depth first (the description; weights are not part of it)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Module</th>
-                <th scope="col">Type</th>
-                <th scope="col">Settings</th>
-                <th scope="col">Parameters</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tree.modules.map((m) => (
-                <tr>
-                  <td>
-                    <code>{m.path || "(root)"}</code>
-                  </td>
-                  <th scope="row" title={m.qualifiedType}>
-                    {m.type}
-                  </th>
-                  <td>{m.settings || <span class="none">{NONE}</span>}</td>
-                  <td>
-                    {m.parameters || <span class="none">{NONE}</span>}
-                    {m.buffers && <span class="sub">buffers: {m.buffers}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <CollapsedTable
+        summary="Every module"
+        caption="Modules depth first (the description; weights are not part of it)"
+        head={
+          <>
+            <th scope="col">Module</th>
+            <th scope="col">Type</th>
+            <th scope="col">Settings</th>
+            <th scope="col">Parameters</th>
+          </>
+        }
+      >
+        {tree.modules.map((m) => (
+          <tr>
+            <td>
+              <code>{m.path || "(root)"}</code>
+            </td>
+            <th scope="row" title={m.qualifiedType}>
+              {m.type}
+            </th>
+            <td>{m.settings || <span class="none">{NONE}</span>}</td>
+            <td>
+              {m.parameters || <span class="none">{NONE}</span>}
+              {m.buffers && <span class="sub">buffers: {m.buffers}</span>}
+            </td>
+          </tr>
+        ))}
+      </CollapsedTable>
     </>
   );
 }
@@ -109,32 +123,27 @@ export function Topology(props: { detail: ArchitectureDetail }) {
             ))}
             .
           </p>
-          <details>
-            <summary>Every layer</summary>
-            <div class="table-wrap">
-              <table>
-                <caption>Layers in order (the canonical topology; weights are not part of it)</caption>
-                <thead>
-                  <tr>
-                    <NumTh>#</NumTh>
-                    <th scope="col">Layer</th>
-                    <th scope="col">Settings</th>
-                    <th scope="col">Reads from</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {summary.layers.map((l) => (
-                    <tr>
-                      <td class="num">{l.index}</td>
-                      <th scope="row">{l.className}</th>
-                      <td>{l.detail || <span class="none">{NONE}</span>}</td>
-                      <td>{l.inputs.length ? l.inputs.join(", ") : <span class="none">{NONE}</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </details>
+          <CollapsedTable
+            summary="Every layer"
+            caption="Layers in order (the canonical topology; weights are not part of it)"
+            head={
+              <>
+                <NumTh>#</NumTh>
+                <th scope="col">Layer</th>
+                <th scope="col">Settings</th>
+                <th scope="col">Reads from</th>
+              </>
+            }
+          >
+            {summary.layers.map((l) => (
+              <tr>
+                <td class="num">{l.index}</td>
+                <th scope="row">{l.className}</th>
+                <td>{l.detail || <span class="none">{NONE}</span>}</td>
+                <td>{l.inputs.length ? l.inputs.join(", ") : <span class="none">{NONE}</span>}</td>
+              </tr>
+            ))}
+          </CollapsedTable>
         </>
       ) : props.detail.architecture.kind === "kernel" ? (
         <KernelSettings topology={a.topology} />
