@@ -12,6 +12,7 @@ export * from "./db/index.js";
 export * from "./derive.js";
 export * from "./digest.js";
 export * from "./dsse.js";
+export * from "./engine-identity.js";
 export * from "./environment-checks.js";
 export * from "./paper-table-1.js";
 export * from "./payload-guard.js";

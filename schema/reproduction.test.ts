@@ -7,12 +7,12 @@ import { TORCH_CPU_ENGINE } from "../tests/fixtures/torch-module.js";
 import { canonicalJson } from "./canonical.js";
 import type { EpochPoint, ReproductionPredicate, ReproductionStatement, Statement } from "./contract/index.js";
 import { expandSuite, REPRODUCTION_PREDICATE_TYPE, STATEMENT_TYPE } from "./contract/index.js";
+import { comparisonMode } from "./engine-identity.js";
 import {
   auditReproduction,
   type ComparedRun,
   checkReproductionConsistency,
   compareRun,
-  comparisonMode,
   reproductionIdOf,
   submissionIdOf,
 } from "./reproduction.js";
