@@ -27,6 +27,11 @@ import type { TorchReady } from "./messages.js";
  */
 export const TORCH_DIED = "the PyTorch worker process died: ";
 
+/** A Python child on `device`: one intra-op thread on the CPU, where the pool runs one child per core. */
+function startChild(options: { python: string; device: string }): Promise<TorchProcess> {
+  return TorchProcess.start({ ...options, ...(options.device === "cpu" ? { threads: 1 } : {}) });
+}
+
 /** The one task the folder holds at a time is task 0. */
 const INDEX = 0;
 
@@ -42,12 +47,11 @@ export class TorchRunner {
   ) {}
 
   /**
-   * Starts the Python child on `device` (one intra-op thread on the CPU: the pool runs one child
-   * per core) and makes the private folder. The child's start-up errors are `CliError`s that say
+   * Starts the Python child on `device` and makes the private folder. The child's start-up errors are `CliError`s that say
    * how to fix them (runner/torch/process.ts).
    */
   static async start(options: { python: string; device: string }): Promise<TorchRunner> {
-    const child = await TorchProcess.start({ ...options, ...(options.device === "cpu" ? { threads: 1 } : {}) });
+    const child = await startChild(options);
     const dir = await mkdtemp(join(tmpdir(), "rethink-bench-torch-"));
     return new TorchRunner(options, child, { engine: child.engine, hardware: child.hardware }, dir);
   }
@@ -55,10 +59,7 @@ export class TorchRunner {
   /** The child, started again if the last one died. */
   private async process(): Promise<TorchProcess> {
     if (this.closed) throw new Error("the PyTorch worker was closed");
-    this.child ??= await TorchProcess.start({
-      ...this.options,
-      ...(this.options.device === "cpu" ? { threads: 1 } : {}),
-    });
+    this.child ??= await startChild(this.options);
     return this.child;
   }
 
