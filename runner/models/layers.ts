@@ -110,7 +110,7 @@ function layerArgs({
  * deserializes into them; their configs are TF.js's (no seed), so fingerprints do not change.
  */
 abstract class SeededNoise extends tf.layers.Layer {
-  private readonly seed: number | null;
+  protected readonly seed: number | null;
   private calls = 0;
 
   constructor(config: NoiseConfig) {
@@ -221,8 +221,61 @@ export class SeededAlphaDropout extends SeededNoise {
   }
 }
 
+/**
+ * Keras's SpatialDropout2D, which TF.js lacks (it has only SpatialDropout1D): in training it drops
+ * whole channels of each image, a mask of shape [batch, 1, 1, channels] scaled by 1 / (1 − rate),
+ * drawn afresh from the seed on each call; at inference it passes its input through. Registered
+ * under Keras's class name, so a Keras file deserializes into it as it is.
+ */
+export class SpatialDropout2D extends SeededNoise {
+  static readonly className = "SpatialDropout2D";
+  private readonly rate: number;
+
+  constructor(config: NoiseConfig & { rate: number; dataFormat?: string | null; noiseShape?: unknown }) {
+    const { rate, dataFormat, noiseShape, ...args } = config;
+    super(args);
+    const where = `SpatialDropout2D layer "${this.name}"`;
+    if (typeof rate !== "number" || !(rate >= 0 && rate < 1))
+      throw new Error(`${where}: rate must be a number in [0, 1), not ${JSON.stringify(rate)}`);
+    // TF.js's deserialization turns Keras's "channels_last" into "channelsLast"; a direct call may use either.
+    if (dataFormat != null && dataFormat !== "channelsLast" && dataFormat !== "channels_last")
+      throw new Error(
+        `${where}: data_format ${JSON.stringify(dataFormat === "channelsFirst" ? "channels_first" : dataFormat)} ` +
+          `is not supported; TF.js trains channels-last images (height, width, channels) only, so save the model ` +
+          `with data_format "channels_last"`,
+      );
+    // Keras 2 writes Dropout's noise_shape (always null) into this layer's config; the mask's shape is fixed.
+    if (noiseShape != null)
+      throw new Error(
+        `${where}: noise_shape must be null (the mask is per image and channel), not ${JSON.stringify(noiseShape)}`,
+      );
+    this.rate = rate;
+    this.inputSpec = [{ ndim: 4 }];
+  }
+
+  protected override active(): boolean {
+    return this.rate > 0;
+  }
+
+  protected override noised(x: tf.Tensor, seed: number): tf.Tensor {
+    const [batch, , , channels] = x.shape;
+    return tf.dropout(x, this.rate, [batch!, 1, 1, channels!], seed);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    // Keras's config: the seed too (null until `seededConfig` draws one; the canonical topology nulls it).
+    // TF.js's spelling of "channels_last", which its serialization writes back as Keras's.
+    return { rate: this.rate, seed: this.seed, dataFormat: "channelsLast", ...super.getConfig() };
+  }
+}
+
 /** Class names whose layers `seededConfig` gives a seed: the noise layers above. */
-export const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set(["GaussianNoise", "GaussianDropout", "AlphaDropout"]);
+export const SEEDED_NOISE_LAYERS: ReadonlySet<string> = new Set([
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+  "SpatialDropout2D",
+]);
 
 tf.serialization.registerClass(LocalResponseNormalization);
 tf.serialization.registerClass(SeededDropout);
@@ -230,3 +283,5 @@ tf.serialization.registerClass(SeededDropout);
 tf.serialization.registerClass(SeededGaussianNoise);
 tf.serialization.registerClass(SeededGaussianDropout);
 tf.serialization.registerClass(SeededAlphaDropout);
+// TF.js has no layer of this name; Keras has, and writes it into its files.
+tf.serialization.registerClass(SpatialDropout2D);
