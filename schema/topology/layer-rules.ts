@@ -42,8 +42,9 @@ export class LayerConfig {
     return this.config[key] !== undefined && this.config[key] !== null;
   }
 
-  positiveInt(key: string): number {
+  positiveInt(key: string, fallback?: number): number {
     const value = this.config[key];
+    if ((value === undefined || value === null) && fallback !== undefined) return fallback;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
       this.fail(`config.${key} must be a positive integer, not ${JSON.stringify(value)}`);
     return value;
@@ -170,6 +171,8 @@ export const COUNTED_LAYER_CLASSES: readonly string[] = [
   "Dense",
   "Conv2D",
   "DepthwiseConv2D",
+  "SeparableConv2D",
+  "SpatialDropout2D",
   "MaxPooling2D",
   "AveragePooling2D",
   "GlobalAveragePooling2D",
@@ -222,14 +225,27 @@ export function applyLayer(layer: LayerConfig, inputs: Shape[]): { params: numbe
       return { params: kernel * input[2]! * filters + bias, output: shape };
     }
     case "DepthwiseConv2D": {
-      const channels = image(layer, input)[2] * layer.int("depth_multiplier", 1);
+      const channels = image(layer, input)[2] * layer.positiveInt("depth_multiplier", 1);
       const { shape, kernel } = conv2dOutput(layer, input, channels, true);
       const bias = layer.bool("use_bias", true) ? channels : 0;
       return { params: kernel * channels + bias, output: shape };
     }
-    case "SeparableConv2D":
-      // TF.js leaves depth_multiplier out of this layer's config, so its topology does not fix its weights.
-      return layer.fail("TF.js does not record a SeparableConv2D's depth_multiplier, so its weights cannot be counted");
+    case "SeparableConv2D": {
+      // A depthwise kernel per input channel and multiplier, then a 1×1 pointwise one. The
+      // canonical topology writes depth_multiplier (TF.js's own config omits it); absent, it is
+      // TF.js's default of 1, which is also what a rebuild from such a config gets.
+      const inputChannels = image(layer, input)[2];
+      const depthwiseChannels = inputChannels * layer.positiveInt("depth_multiplier", 1);
+      const filters = layer.positiveInt("filters");
+      const { shape, kernel } = conv2dOutput(layer, input, filters);
+      const bias = layer.bool("use_bias", true) ? filters : 0;
+      return { params: kernel * depthwiseChannels + depthwiseChannels * filters + bias, output: shape };
+    }
+    case "SpatialDropout2D":
+      // Drops whole channels of an image: no weights, and only defined on images.
+      layer.channelsLast();
+      image(layer, input);
+      return { params: 0, output: input };
     case "MaxPooling2D":
     case "AveragePooling2D":
       return { params: 0, output: poolOutput(layer, input) };

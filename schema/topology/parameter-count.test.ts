@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_ARCHITECTURE_IDS, loadArchitecture } from "../../runner/models/index.js";
+import { SpatialDropout2D } from "../../runner/models/layers.js";
 import { canonicalTopology } from "../../runner/models/topology.js";
 import { TOPOLOGIES } from "../../tests/fixtures/topologies.js";
 import { type InputShape, NO_REGULARIZER, REGULARIZERS } from "../index.js";
@@ -112,14 +113,98 @@ describe("countParameters", () => {
     expect(COUNTED_LAYER_CLASSES).not.toContain("LSTM");
   });
 
-  it("refuses SeparableConv2D, whose TF.js config leaves out the depth multiplier that sizes its weights", () => {
+  it("counts SeparableConv2D and DepthwiseConv2D by hand, and as TF.js does", () => {
     const model = tf.sequential({
-      layers: [tf.layers.separableConv2d({ inputShape: [8, 8, 2], filters: 7, kernelSize: 3, depthMultiplier: 3 })],
+      layers: [
+        tf.layers.separableConv2d({ inputShape: [8, 8, 2], filters: 7, kernelSize: 3, depthMultiplier: 3 }),
+        tf.layers.separableConv2d({ filters: 4, kernelSize: [2, 3], padding: "same", useBias: false }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 }),
+      ],
     });
+    // 8×8×2 → 6×6×7: depthwise 3·3·2·3 = 54, pointwise (2·3)·7 = 42, bias 7 → 103.
+    // 6×6×7 → 6×6×4 (multiplier 1): depthwise 2·3·7 = 42, pointwise 7·4 = 28, no bias → 70.
+    // 6×6×4 → 4×4×8: depthwise 3·3·4·2 = 72, bias 4·2 = 8 → 80.
+    const byHand = 103 + 70 + 80;
     const topology = canonicalTopology(model);
-    expect(JSON.stringify(topology)).not.toContain("depth_multiplier");
-    expect(counts(model, [8, 8, 2]).ours).toMatchObject({ ok: false, layer: "layer-0", className: "SeparableConv2D" });
-    expect(countParameters(topology, [8, 8, 2])).toMatchObject({ ok: false });
+    expect(counts(model, [8, 8, 2])).toEqual({ ours: { ok: true, count: byHand }, tfjs: byHand });
+    // Keras files and older canonical topologies may lack the multiplier: TF.js's default, 1, as a rebuild gets.
+    const layers = (topology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers;
+    delete layers[0]!.config.depth_multiplier;
+    // The first layer at multiplier 1: 3·3·2 + 2·7 + 7 = 39 instead of 103.
+    expect(countParameters(topology, [8, 8, 2])).toEqual({ ok: true, count: 39 + 70 + 80 });
+    layers[0]!.config.depth_multiplier = 0;
+    expect(countParameters(topology, [8, 8, 2])).toMatchObject({
+      ok: false,
+      className: "SeparableConv2D",
+      reason: expect.stringContaining("depth_multiplier"),
+    });
+  });
+
+  it("counts SpatialDropout2D (no weights, images only) by hand, and as TF.js does", () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3 }),
+        new SpatialDropout2D({ rate: 0.3 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
+    // Conv 3·3·3·4 + 4 = 112 → 4×4×4; dropout 0; dense 64·10 + 10 = 650.
+    expect(counts(model, [6, 6, 3])).toEqual({ ours: { ok: true, count: 112 + 650 }, tfjs: 112 + 650 });
+    const flat = {
+      class_name: "Sequential",
+      config: {
+        layers: [{ class_name: "SpatialDropout2D", config: { name: "sd", batch_input_shape: [null, 12], rate: 0.5 } }],
+      },
+    };
+    expect(countParameters(flat, [12])).toMatchObject({ ok: false, layer: "sd", className: "SpatialDropout2D" });
+  });
+
+  it("equals TF.js for a functional model with the remaining image-classifier layers", () => {
+    // Residual and inception-style blocks with the classes the other tests leave out.
+    const input = tf.input({ shape: [10, 10, 3] });
+    const stem = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: "same" }).apply(input) as tf.SymbolicTensor;
+    const relu = tf.layers.reLU({ maxValue: 6 }).apply(stem) as tf.SymbolicTensor;
+    const branch = tf.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: "same", depthMultiplier: 2 });
+    const residual = tf.layers.add().apply([relu, branch.apply(relu) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    const dropped = new SpatialDropout2D({ rate: 0.2 }).apply(residual) as tf.SymbolicTensor;
+    const wide = tf.layers
+      .concatenate()
+      .apply([
+        tf.layers.averagePooling2d({ poolSize: 2 }).apply(dropped) as tf.SymbolicTensor,
+        tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2 }).apply(dropped) as tf.SymbolicTensor,
+      ]) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(wide) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 10 }).apply(pooled) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.softmax().apply(logits) as tf.SymbolicTensor });
+    const { ours, tfjs } = counts(model, [10, 10, 3]);
+    expect(ours).toEqual({ ok: true, count: tfjs });
+  });
+
+  it("counts every layer class an image classifier may hold", () => {
+    const imageClassifierLayers = [
+      "Conv2D",
+      "SeparableConv2D",
+      "DepthwiseConv2D",
+      "Dense",
+      "BatchNormalization",
+      "Dropout",
+      "SpatialDropout2D",
+      "MaxPooling2D",
+      "AveragePooling2D",
+      "GlobalAveragePooling2D",
+      "GlobalMaxPooling2D",
+      "Flatten",
+      "Reshape",
+      "ZeroPadding2D",
+      "Activation",
+      "ReLU",
+      "LeakyReLU",
+      "Softmax",
+      "Add",
+      "Concatenate",
+    ];
+    expect(imageClassifierLayers.filter((name) => !COUNTED_LAYER_CLASSES.includes(name))).toEqual([]);
   });
 
   it("refuses a topology declared for another input shape than the architecture's", async () => {
