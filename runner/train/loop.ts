@@ -44,9 +44,15 @@ const OUT_OF_MEMORY = /out of memory|\bOOM\b|Cannot enlarge memory|Array buffer 
 /** A run that cannot go on (NaN loss, out of memory): recorded as failed, never thrown. */
 class RunFailure extends Error {}
 
-/** Whether the model ends in a softmax (its outputs are probabilities) rather than in logits. */
-function outputsProbabilities(model: tf.LayersModel): boolean {
+/**
+ * Whether the model ends in a softmax (its outputs are probabilities) rather than in logits: its
+ * output layer is a Softmax layer, or has activation "softmax" (an Activation layer or any layer
+ * with that activation). A model used as the last layer (a Sequential head) is looked into.
+ */
+export function outputsProbabilities(model: tf.LayersModel): boolean {
+  // A Sequential model has no output layers of its own; its last layer is its output.
   const last = model.outputLayers[0] ?? model.layers.at(-1);
+  if (last instanceof tf.LayersModel) return outputsProbabilities(last);
   const config = last?.getConfig() as { activation?: string } | undefined;
   return last?.getClassName() === "Softmax" || config?.activation === "softmax";
 }
