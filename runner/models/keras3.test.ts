@@ -533,6 +533,50 @@ describe("keras3ToLayersTopology builds with TF.js", () => {
     expect(model.outputs[0]!.shape).toEqual([null, 3, 1]);
   });
 
+  it("reads the Keras 2 layer configs of a tf.keras 2.13+ .keras file (list nodes, alpha, batch_input_shape)", async () => {
+    const keras2 = (class_name: string, name: string, config: JsonRecord, inbound: Json[]) => ({
+      module: "keras.layers",
+      class_name,
+      config: { name, trainable: true, dtype: "float32", ...config },
+      registered_name: null,
+      name,
+      inbound_nodes: inbound,
+    });
+    const json = {
+      module: "keras.engine.functional",
+      class_name: "Functional",
+      config: {
+        name: "model",
+        trainable: true,
+        layers: [
+          {
+            ...keras2("InputLayer", "in", { batch_input_shape: [null, 6], sparse: false, ragged: false }, []),
+            config: { batch_input_shape: [null, 6], dtype: "float32", sparse: false, ragged: false, name: "in" },
+          },
+          keras2("Dense", "d", dense(4, "linear"), [[["in", 0, 0, {}]]]),
+          keras2("LeakyReLU", "leaky", { alpha: 0.25 }, [[["d", 0, 0, {}]]]),
+          keras2("Dense", "e", dense(4, "linear"), [[["in", 0, 0, {}]]]),
+          keras2("Add", "sum", {}, [
+            [
+              ["leaky", 0, 0, {}],
+              ["e", 0, 0, {}],
+            ],
+          ]),
+        ],
+        input_layers: [["in", 0, 0]],
+        output_layers: [["sum", 0, 0]],
+      },
+      registered_name: "Functional",
+    };
+    const model = await build(json);
+    // d and e: 6·4 + 4 = 28 each.
+    expect(model.countParams()).toBe(28 + 28);
+    expect((model.getLayer("leaky").getConfig() as { alpha: number }).alpha).toBe(0.25);
+    // A Sequential without an InputLayer whose first layer carries batch_input_shape, as Keras 2 wrote it.
+    const seq = sequential([layer("Dense", "d", { ...dense(3, "relu"), batch_input_shape: [null, 5] })]);
+    expect((await build(seq)).countParams()).toBe(5 * 3 + 3);
+  });
+
   it("takes a Sequential's input shape from build_input_shape when it has no InputLayer", async () => {
     const json = sequential([layer("Dense", "d", dense(5, "relu"))]);
     (json.config as JsonRecord).build_input_shape = [null, 7];

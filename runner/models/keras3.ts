@@ -236,7 +236,7 @@ function constraint(value: Json | undefined, key: string): Json {
 function checkFloat32(dtype: Json | undefined): void {
   if (dtype == null || dtype === "float32") return;
   const policy =
-    isRecord(dtype) && isRecord(dtype.config) && /^(Float)?DTypePolicy$/.test(String(dtype.class_name))
+    isRecord(dtype) && isRecord(dtype.config) && /^((Float)?DTypePolicy|Policy)$/.test(String(dtype.class_name))
       ? dtype.config.name
       : dtype;
   if (policy !== "float32")
@@ -297,10 +297,10 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
   BatchNormalization: (o, out) => {
     o.copy(out, "momentum", "epsilon", "center", "scale");
     out.axis = o.integer("axis");
-    out.beta_initializer = initializer(o.get("beta_initializer") ?? null, "beta_initializer");
-    out.gamma_initializer = initializer(o.get("gamma_initializer") ?? null, "gamma_initializer");
-    for (const key of ["moving_mean_initializer", "moving_variance_initializer"])
-      out[key] = initializer(o.get(key) ?? null, key);
+    for (const key of ["beta", "gamma", "moving_mean", "moving_variance"]) {
+      const value = o.get(`${key}_initializer`);
+      if (value !== undefined) out[`${key}_initializer`] = initializer(value, `${key}_initializer`);
+    }
     for (const key of ["beta", "gamma"]) {
       out[`${key}_regularizer`] = regularizer(o.get(`${key}_regularizer`), `${key}_regularizer`);
       out[`${key}_constraint`] = constraint(o.get(`${key}_constraint`), `${key}_constraint`);
@@ -387,6 +387,8 @@ interface MappedLayer {
   config: JsonRecord;
   /** Set for an InputLayer: its batch shape. */
   batchInputShape?: Json[];
+  /** A Keras 2-style layer's own batch_input_shape (tf.keras 2.13+ `.keras` files carry Keras 2 layer configs). */
+  ownInputShape?: Json[];
 }
 
 function mapLayer(layer: Json, index: number, source: string): MappedLayer {
@@ -416,8 +418,10 @@ function mapLayer(layer: Json, index: number, source: string): MappedLayer {
     if (fill === undefined)
       refuse(`this layer class is not supported; supported Keras 3 layers: ${KERAS3_LAYER_CLASSES.join(", ")}`);
     fill(options, out);
+    // Only a Sequential's first layer uses it (as its input shape); Keras ignores it anywhere else.
+    const own = options.get("batch_input_shape");
     options.rest();
-    return { className, name, config: out };
+    return { className, name, config: out, ...(Array.isArray(own) ? { ownInputShape: [null, ...own.slice(1)] } : {}) };
   } catch (error) {
     if (error instanceof Refusal)
       throw new InputError(`${source}: layer "${name}" (${className}): ${error.message}`, { cause: error });
@@ -432,8 +436,10 @@ function mapNode(node: Json): Json[] {
       isRecord(tensor) && tensor.class_name === KERAS_TENSOR && isRecord(tensor.config) && tensor.config.keras_history;
     if (Array.isArray(h) && h.length === 3 && typeof h[0] === "string") return [h[0], h[1] as Json, h[2] as Json, {}];
     // Keras 2's own entry [layer, node, tensor(, kwargs)], which Keras 3 still reads.
-    if (Array.isArray(tensor) && typeof tensor[0] === "string" && (tensor.length === 3 || isEmpty(tensor[3])))
+    if (Array.isArray(tensor) && typeof tensor[0] === "string" && (tensor.length === 3 || tensor.length === 4)) {
+      if (!isEmpty(tensor[3])) refuse(`it is called with ${show(tensor[3])}, which TF.js layers do not take`);
       return [tensor[0], tensor[1] as Json, tensor[2] as Json, {}];
+    }
     return refuse(`an input ${show(tensor)} is not a layer's output`);
   };
   if (Array.isArray(node)) return node.map(history);
@@ -506,7 +512,8 @@ function sequentialLayers(model: JsonRecord, config: JsonRecord, mapped: MappedL
     );
   // Built without keras.Input, a Sequential records its input shape in build_input_shape / build_config.
   const built = config.build_input_shape ?? (isRecord(model.build_config) ? model.build_config.input_shape : null);
-  const batchInputShape = input?.batchInputShape ?? (Array.isArray(built) ? [null, ...built.slice(1)] : null);
+  const batchInputShape =
+    input?.batchInputShape ?? body[0]?.ownInputShape ?? (Array.isArray(built) ? [null, ...built.slice(1)] : null);
   if (batchInputShape === null || body.length === 0)
     throw new InputError(
       `${source}: the Sequential model has no input shape or no layers; start it with keras.Input(shape=…) ` +
