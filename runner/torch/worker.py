@@ -493,6 +493,7 @@ class TopologyLayer(nn.Module):
         self.config = config
         self.where = where
         self.tf_shapes = []  # the weights' shapes in TF.js layout, in TF.js's order
+        self.tf_layouts = []  # per weight, in the same order: (attribute, TF layout → torch layout)
 
     def check_format(self):
         data_format = self.config.get("data_format", "channels_last")
@@ -502,6 +503,30 @@ class TopologyLayer(nn.Module):
     def initial(self, key, default, shape, generator):
         """The initial values (TF layout) of the weight whose initializer the config names under `key`."""
         return initial_values(self.config.get(key, default), shape, generator, self.where)
+
+    def add_weight(self, name, values, to_torch=None, buffer=False):
+        """Registers a weight given in TF layout as torch's parameter (or buffer) `name`, in torch's layout.
+
+        The same mapping serves load_tf_weights, so the layouts a test checks are the ones training uses."""
+        to_torch = to_torch or (lambda v: v)
+        self.tf_shapes.append([int(size) for size in values.shape])
+        self.tf_layouts.append((name, to_torch))
+        tensor = to_torch(values).contiguous()
+        if buffer:
+            self.register_buffer(name, tensor)
+        else:
+            setattr(self, name, nn.Parameter(tensor))
+
+    def load_tf_weights(self, arrays):
+        """Sets the weights from TF-layout values (a TF.js layer's getWeights(), in order)."""
+        if len(arrays) != len(self.tf_layouts):
+            raise model_error("%s: %d weights given, it has %d" % (self.where, len(arrays), len(self.tf_layouts)))
+        with torch.no_grad():
+            for (name, to_torch), shape, values in zip(self.tf_layouts, self.tf_shapes, arrays):
+                values = torch.as_tensor(np.asarray(values, dtype=np.float32))
+                if list(values.shape) != shape:
+                    raise model_error("%s: %s has shape %s, not %s" % (self.where, name, list(values.shape), shape))
+                getattr(self, name).copy_(to_torch(values))
 
 
 class InputLayer(TopologyLayer):
@@ -515,12 +540,10 @@ class Dense(TopologyLayer):
         self.use_bias = self.config.get("use_bias", True)
         self.activation = activation_function(self.config.get("activation"), self.where)
         kernel = self.initial("kernel_initializer", "GlorotUniform", [shape[-1], units], generator)
-        self.weight = nn.Parameter(kernel.t().contiguous())  # TF's [in, units] is torch's [units, in]
-        self.tf_shapes = [[shape[-1], units]]
+        self.add_weight("weight", kernel, lambda k: k.t())  # TF's [in, units] is torch's [units, in]
         self.bias = None
         if self.use_bias:
-            self.bias = nn.Parameter(self.initial("bias_initializer", "Zeros", [units], generator))
-            self.tf_shapes.append([units])
+            self.add_weight("bias", self.initial("bias_initializer", "Zeros", [units], generator))
         return shape[:-1] + [units]
 
     def forward(self, x):
@@ -529,46 +552,139 @@ class Dense(TopologyLayer):
         return self.activation(F.linear(x, self.weight, self.bias))
 
 
-class Conv2D(TopologyLayer):
-    def build(self, shapes, generator):
-        (shape,) = shapes
+def conv_kernel(kernel):
+    """TF's [kh, kw, in, out] filters as torch's [out, in, kh, kw]."""
+    return kernel.permute(3, 2, 0, 1)
+
+
+def depthwise_kernel(kernel):
+    """TF's depthwise [kh, kw, in, multiplier] filters as torch's grouped [in·multiplier, 1, kh, kw].
+
+    TF orders the outputs channel by channel, each input channel's multiplier outputs together
+    (output c·multiplier + m is input c's filter m), which is the order of torch's groups=in."""
+    kh, kw, channels, multiplier = kernel.shape
+    return kernel.permute(2, 3, 0, 1).reshape(channels * multiplier, 1, kh, kw)
+
+
+class Convolution(TopologyLayer):
+    """What Conv2D, DepthwiseConv2D and SeparableConv2D share: the window, TF's padding, the activation."""
+
+    def geometry(self, shape):
+        """Reads kernel size, strides, dilation and padding; returns the output's (height, width)."""
         self.check_format()
         if len(shape) != 3:
-            raise model_error("%s: Conv2D needs images (height, width, channels), got shape %s" % (self.where, shape))
-        filters = int(self.config["filters"])
-        kh, kw = pair(self.config["kernel_size"], "kernel_size", self.where)
+            raise model_error(
+                "%s: %s needs images (height, width, channels), got shape %s" % (self.where, self.kind, shape)
+            )
+        self.kernel_size = pair(self.config["kernel_size"], "kernel_size", self.where)
         self.stride = pair(self.config.get("strides", 1), "strides", self.where)
         self.dilation = pair(self.config.get("dilation_rate", 1), "dilation_rate", self.where)
         self.padding = self.config.get("padding", "valid")
-        if self.config.get("groups", 1) not in (1, None):
-            raise model_error("%s: grouped convolutions are not supported" % self.where)
         self.activation = activation_function(self.config.get("activation"), self.where)
-        kernel = self.initial("kernel_initializer", "GlorotUniform", [kh, kw, shape[2], filters], generator)
-        self.weight = nn.Parameter(kernel.permute(3, 2, 0, 1).contiguous())  # [kh, kw, in, out] → [out, in, kh, kw]
-        self.tf_shapes = [[kh, kw, shape[2], filters]]
-        self.bias = None
-        if self.config.get("use_bias", True):
-            self.bias = nn.Parameter(self.initial("bias_initializer", "Zeros", [filters], generator))
-            self.tf_shapes.append([filters])
+        (kh, kw), (dh, dw) = self.kernel_size, self.dilation
         if self.padding == "same":
-            top, bottom, out_h = same_padding(shape[0], kh, self.stride[0], self.dilation[0])
-            left, right, out_w = same_padding(shape[1], kw, self.stride[1], self.dilation[1])
+            top, bottom, out_h = same_padding(shape[0], kh, self.stride[0], dh)
+            left, right, out_w = same_padding(shape[1], kw, self.stride[1], dw)
             self.pads = (left, right, top, bottom)
         elif self.padding == "valid":
-            out_h = (shape[0] - (kh - 1) * self.dilation[0] - 1) // self.stride[0] + 1
-            out_w = (shape[1] - (kw - 1) * self.dilation[1] - 1) // self.stride[1] + 1
+            out_h = (shape[0] - (kh - 1) * dh - 1) // self.stride[0] + 1
+            out_w = (shape[1] - (kw - 1) * dw - 1) // self.stride[1] + 1
             self.pads = (0, 0, 0, 0)
         else:
             raise model_error("%s: padding %r is not supported (same or valid)" % (self.where, self.padding))
+        if out_h < 1 or out_w < 1:
+            size = (self.where, shape[0], shape[1], kh, kw)
+            raise model_error("%s: a %d×%d input is smaller than its %d×%d window" % size)
+        return out_h, out_w
+
+    def convolve(self, x, weight, bias, groups=1):
+        left, right, top, bottom = self.pads
+        if left == right and top == bottom:  # symmetric: torch pads inside the kernel, no copy
+            return F.conv2d(x, weight, bias, self.stride, (top, left), self.dilation, groups)
+        return F.conv2d(F.pad(x, self.pads), weight, bias, self.stride, 0, self.dilation, groups)
+
+
+class Conv2D(Convolution):
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        out_h, out_w = self.geometry(shape)
+        filters = int(self.config["filters"])
+        if self.config.get("groups", 1) not in (1, None):
+            raise model_error("%s: grouped convolutions are not supported" % self.where)
+        kh, kw = self.kernel_size
+        kernel = self.initial("kernel_initializer", "GlorotUniform", [kh, kw, shape[2], filters], generator)
+        self.add_weight("weight", kernel, conv_kernel)
+        self.bias = None
+        if self.config.get("use_bias", True):
+            self.add_weight("bias", self.initial("bias_initializer", "Zeros", [filters], generator))
         return [out_h, out_w, filters]
 
     def forward(self, x):
-        left, right, top, bottom = self.pads
-        if left == right and top == bottom:  # symmetric: torch pads inside the kernel, no copy
-            y = F.conv2d(x, self.weight, self.bias, self.stride, (top, left), self.dilation)
-        else:
-            y = F.conv2d(F.pad(x, self.pads), self.weight, self.bias, self.stride, 0, self.dilation)
-        return self.activation(y)
+        return self.activation(self.convolve(x, self.weight, self.bias))
+
+
+def depth_multiplier(config, where):
+    multiplier = config.get("depth_multiplier")
+    multiplier = 1 if multiplier is None else multiplier  # TF.js's default, also when its config leaves it out
+    if not isinstance(multiplier, int) or isinstance(multiplier, bool) or multiplier < 1:
+        raise model_error("%s: depth_multiplier must be a positive integer, got %r" % (where, multiplier))
+    return multiplier
+
+
+class DepthwiseConv2D(Convolution):
+    """Each input channel convolved with its own depth_multiplier filters: torch's groups = channels."""
+
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        out_h, out_w = self.geometry(shape)
+        if self.dilation != (1, 1):
+            # TF.js's DepthwiseConv2D.call passes no dilation to its kernel (4.22: "TODO: Add support for
+            # dilation"), so the TF.js engine would train an undilated network: refuse rather than differ.
+            raise model_error(
+                "%s: dilation_rate %s is not supported (TF.js ignores it for DepthwiseConv2D); "
+                "use dilation_rate 1, or a Conv2D or SeparableConv2D with the dilation"
+                % (self.where, list(self.dilation))
+            )
+        self.multiplier = depth_multiplier(self.config, self.where)
+        channels = shape[2]
+        kh, kw = self.kernel_size
+        kernel = self.initial("depthwise_initializer", "GlorotNormal", [kh, kw, channels, self.multiplier], generator)
+        self.add_weight("depthwise", kernel, depthwise_kernel)
+        self.bias = None
+        if self.config.get("use_bias", True):
+            bias = self.initial("bias_initializer", "Zeros", [channels * self.multiplier], generator)
+            self.add_weight("bias", bias)
+        self.groups = channels
+        return [out_h, out_w, channels * self.multiplier]
+
+    def forward(self, x):
+        return self.activation(self.convolve(x, self.depthwise, self.bias, self.groups))
+
+
+class SeparableConv2D(Convolution):
+    """A depthwise convolution (strides, padding, dilation; no bias), then a 1×1 one to `filters`, with the bias."""
+
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        out_h, out_w = self.geometry(shape)
+        self.multiplier = depth_multiplier(self.config, self.where)
+        channels, filters = shape[2], int(self.config["filters"])
+        kh, kw = self.kernel_size
+        depthwise = [kh, kw, channels, self.multiplier]
+        self.add_weight("depthwise", self.initial("depthwise_initializer", "GlorotUniform", depthwise, generator),
+                        depthwise_kernel)
+        pointwise = [1, 1, channels * self.multiplier, filters]
+        self.add_weight("pointwise", self.initial("pointwise_initializer", "GlorotUniform", pointwise, generator),
+                        conv_kernel)
+        self.bias = None
+        if self.config.get("use_bias", True):
+            self.add_weight("bias", self.initial("bias_initializer", "Zeros", [filters], generator))
+        self.groups = channels
+        return [out_h, out_w, filters]
+
+    def forward(self, x):
+        y = self.convolve(x, self.depthwise, None, self.groups)
+        return self.activation(F.conv2d(y, self.pointwise, self.bias))
 
 
 class Pooling2D(TopologyLayer):
@@ -672,15 +788,13 @@ class BatchNormalization(TopologyLayer):
         self.reduce = [0] + list(range(2, rank))
         self.gamma = self.beta = None
         if self.config.get("scale", True):
-            self.gamma = nn.Parameter(self.initial("gamma_initializer", "Ones", [channels], generator))
-            self.tf_shapes.append([channels])
+            self.add_weight("gamma", self.initial("gamma_initializer", "Ones", [channels], generator))
         if self.config.get("center", True):
-            self.beta = nn.Parameter(self.initial("beta_initializer", "Zeros", [channels], generator))
-            self.tf_shapes.append([channels])
-        self.register_buffer("moving_mean", self.initial("moving_mean_initializer", "Zeros", [channels], generator))
+            self.add_weight("beta", self.initial("beta_initializer", "Zeros", [channels], generator))
+        moving_mean = self.initial("moving_mean_initializer", "Zeros", [channels], generator)
+        self.add_weight("moving_mean", moving_mean, buffer=True)
         moving_variance = self.initial("moving_variance_initializer", "Ones", [channels], generator)
-        self.register_buffer("moving_variance", moving_variance)
-        self.tf_shapes += [[channels], [channels]]
+        self.add_weight("moving_variance", moving_variance, buffer=True)
         return shape
 
     def forward(self, x):
@@ -786,6 +900,29 @@ class Dropout(TopologyLayer):
         return x * keep / (1.0 - self.rate)
 
 
+class SpatialDropout2D(TopologyLayer):
+    """Keras' SpatialDropout2D: whole channels dropped, one draw per example and channel, on every training
+    step from the run's dropout generator; the kept ones scaled by 1/(1 − rate)."""
+
+    def build(self, shapes, generator):
+        (shape,) = shapes
+        self.check_format()
+        if len(shape) != 3:
+            raise model_error("%s: SpatialDropout2D needs images (height, width, channels), got %s"
+                              % (self.where, shape))
+        if self.config.get("noise_shape") is not None:
+            raise model_error("%s: SpatialDropout2D with a noise_shape is not supported" % self.where)
+        self.rate = float(self.config["rate"])
+        return shape
+
+    def forward(self, x):
+        if not self.training or self.rate <= 0:
+            return x
+        draws = torch.rand(x.shape[:2], generator=DROPOUT["generator"], device=DROPOUT["device"]).to(x.device)
+        keep = (draws >= self.rate).to(x.dtype)[:, :, None, None]  # NCHW: one value per example and channel
+        return x * keep / (1.0 - self.rate)
+
+
 class GaussianNoise(TopologyLayer):
     def build(self, shapes, generator):
         self.stddev = float(self.config["stddev"])
@@ -871,7 +1008,8 @@ def _reduce(function, xs):
 
 
 LAYERS = {
-    "InputLayer": InputLayer, "Dense": Dense, "Conv2D": Conv2D, "MaxPooling2D": MaxPooling2D,
+    "InputLayer": InputLayer, "Dense": Dense, "Conv2D": Conv2D, "DepthwiseConv2D": DepthwiseConv2D,
+    "SeparableConv2D": SeparableConv2D, "SpatialDropout2D": SpatialDropout2D, "MaxPooling2D": MaxPooling2D,
     "AveragePooling2D": AveragePooling2D, "GlobalAveragePooling2D": GlobalAveragePooling2D,
     "GlobalMaxPooling2D": GlobalMaxPooling2D, "Flatten": Flatten, "Reshape": Reshape,
     "BatchNormalization": BatchNormalization, "Activation": Activation, "ReLU": ReLU, "LeakyReLU": LeakyReLU,
@@ -915,6 +1053,7 @@ class TopologyNet(nn.Module):
         self.blocks = nn.ModuleList()
         self.plan = []  # (block index or None for the input, output key, input keys)
         self.tf_shapes = []  # per layer of the topology (not the synthetic input), its weights' TF shapes
+        self.layer_blocks = []  # per layer of the topology, its block's index (None for an input)
         shapes = {}
         self.last_activation = None
         for i, spec in enumerate(specs):
@@ -932,6 +1071,7 @@ class TopologyNet(nn.Module):
                 self.plan.append((None, (spec["name"], 0), []))
                 if not spec.get("synthetic"):
                     self.tf_shapes.append([])
+                    self.layer_blocks.append(None)
                 continue
             nodes = spec.get("inbound_nodes") or []
             if len(nodes) != 1:
@@ -952,6 +1092,7 @@ class TopologyNet(nn.Module):
             self.blocks.append(block)
             self.plan.append((len(self.blocks) - 1, (spec["name"], 0), refs))
             self.tf_shapes.append(block.tf_shapes)
+            self.layer_blocks.append(len(self.blocks) - 1)
         self.output_key = (outputs[0][0], int(outputs[0][1]))
         if self.output_key not in shapes:
             raise model_error("the topology's output layer %r is not one of its layers" % outputs[0][0])
@@ -974,6 +1115,20 @@ class TopologyNet(nn.Module):
 
     def parameter_count(self):
         return int(sum(int(np.prod(shape)) for layer in self.tf_shapes for shape in layer))
+
+    def load_tf_weights(self, layers):
+        """Sets every weight from TF.js's values: per layer of the topology, its getWeights() in TF layout.
+
+        Training never calls it; it lets a test run TF.js's initial weights through both engines."""
+        if len(layers) != len(self.layer_blocks):
+            counts = (len(layers), len(self.layer_blocks))
+            raise model_error("weights for %d layers given, the topology has %d" % counts)
+        for block_index, arrays in zip(self.layer_blocks, layers):
+            if block_index is None:
+                if arrays:
+                    raise model_error("an input layer has no weights, %d given" % len(arrays))
+                continue
+            self.blocks[block_index].load_tf_weights(arrays)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 // The PyTorch worker (runner/torch/worker.py) against the TF.js side: the same fingerprints, parameter
 // counts and weight shapes for every built-in, the same canonical JSON, a short deterministic training
-// on a hand-made task folder, and each of its errors. Runs Debian's torch under /usr/bin/python3.
+// on a hand-made task folder, TF.js's outputs from TF.js's weights for the separable, depthwise, merge and
+// activation layers, and each of its errors. Runs Debian's torch under /usr/bin/python3. One file past
+// 350 lines because every case shares one worker process and the hand-made task builders above.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_ARCHITECTURE_IDS, describeArchitecture, loadArchitecture } from "../../runner/models/index.js";
+import { SpatialDropout2D } from "../../runner/models/layers.js";
 import { canonicalTopology } from "../../runner/models/topology.js";
 import { TorchProcess, TorchProcessExited, workerScriptPath } from "../../runner/torch/process.js";
 import {
@@ -523,6 +527,264 @@ describe("worker.py with tied weights (tests/fixtures/torch/net.py)", () => {
     expect(described.fingerprint).toBe(await canonicalDigest(expected));
     // The digest the worker gave this module (torch 1.13) before it described ties.
     expect(described.fingerprint).toBe("fdb3e7253ac9d378a2ae40c2afd2e49971c87693ae4b18b9deedfb7f25217578");
+  });
+});
+
+describe("worker.py runs the layers image classifiers use as TF.js does", () => {
+  const SHAPE: InputShape = [12, 12, 3];
+  const BATCH = 5;
+
+  /**
+   * One graph, four models on it: a separable convolution (depth multiplier 2, 'same', stride 2: the odd padding
+   * pixel at the bottom and right), LeakyReLU, a depthwise convolution (multiplier 3) added to a 1×1 shortcut,
+   * ReLU with max_value, Concatenate, batch norm with non-trivial statistics, SpatialDropout2D, a dilated separable
+   * convolution without bias, global pooling and Dense, ending in a Softmax layer, an Activation("softmax"), in
+   * logits, or at the concatenated feature map. Biases and statistics are drawn, not zeros, so each one counts.
+   */
+  function graph() {
+    // Seeded, so the outputs (and the spread checked below) are the same on every run.
+    let seed = 100;
+    const drawn = (stddev = 0.3) => tf.initializers.randomNormal({ mean: 0, stddev, seed: seed++ });
+    const kernel = () => tf.initializers.glorotUniform({ seed: seed++ });
+    const spread = () => tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: seed++ });
+    const input = tf.input({ shape: [...SHAPE] });
+    const separable = tf.layers
+      .separableConv2d({
+        filters: 8,
+        kernelSize: 3,
+        depthMultiplier: 2,
+        padding: "same",
+        strides: 2,
+        depthwiseInitializer: kernel(),
+        pointwiseInitializer: kernel(),
+        biasInitializer: drawn(),
+      })
+      .apply(input) as tf.SymbolicTensor;
+    const leaky = tf.layers.leakyReLU({ alpha: 0.2 }).apply(separable) as tf.SymbolicTensor;
+    const depthwise = tf.layers
+      .depthwiseConv2d({
+        kernelSize: 3,
+        depthMultiplier: 3,
+        padding: "same",
+        depthwiseInitializer: kernel(),
+        biasInitializer: drawn(),
+      })
+      .apply(leaky) as tf.SymbolicTensor;
+    const shortcut = tf.layers
+      .conv2d({ filters: 24, kernelSize: 1, kernelInitializer: kernel(), biasInitializer: drawn() })
+      .apply(leaky) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([depthwise, shortcut]) as tf.SymbolicTensor;
+    const capped = tf.layers.reLU({ maxValue: 0.5 }).apply(sum) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([capped, leaky]) as tf.SymbolicTensor;
+    const normalized = tf.layers
+      .batchNormalization({
+        gammaInitializer: spread(),
+        betaInitializer: drawn(),
+        movingMeanInitializer: drawn(),
+        movingVarianceInitializer: spread(),
+      })
+      .apply(joined) as tf.SymbolicTensor;
+    const dropped = new SpatialDropout2D({ rate: 0.3 }).apply(normalized) as tf.SymbolicTensor;
+    const dilated = tf.layers
+      .separableConv2d({
+        filters: 6,
+        kernelSize: 2,
+        dilationRate: 2,
+        useBias: false,
+        activation: "relu",
+        depthwiseInitializer: kernel(),
+        pointwiseInitializer: kernel(),
+      })
+      .apply(dropped) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(dilated) as tf.SymbolicTensor;
+    const logits = tf.layers
+      .dense({ units: CLASSES, kernelInitializer: drawn(3), biasInitializer: drawn() })
+      .apply(pooled) as tf.SymbolicTensor;
+    const model = (output: tf.SymbolicTensor) => tf.model({ inputs: input, outputs: output });
+    return {
+      softmax: model(tf.layers.softmax().apply(logits) as tf.SymbolicTensor),
+      activation: model(tf.layers.activation({ activation: "softmax" }).apply(logits) as tf.SymbolicTensor),
+      logits: model(logits),
+      features: model(joined),
+    };
+  }
+  // By hand: separable 3·3·3·2 + 6·8 + 8; depthwise 3·3·8·3 + 24; shortcut 8·24 + 24; batch norm 4·32;
+  // dilated separable 2·2·32 + 32·6; Dense 6·4 + 4.
+  const HAND_COUNT = 54 + 48 + 8 + 216 + 24 + 192 + 24 + 4 * 32 + 128 + 192 + 6 * CLASSES + CLASSES;
+
+  type Case = { topology: unknown; weights: { shape: number[]; values: number[] }[][]; expected: number[][] };
+  let models: ReturnType<typeof graph>;
+  let cases: Record<string, Case>;
+  let x: number[];
+
+  beforeAll(() => {
+    models = graph();
+    const random = lcg(21);
+    x = Array.from({ length: BATCH * SHAPE[0] * SHAPE[1] * SHAPE[2] }, () => random() * 2 - 1);
+    const input = tf.tensor4d(x, [BATCH, ...SHAPE]);
+    cases = Object.fromEntries(
+      Object.entries(models).map(([name, model]) => {
+        const output = model.predict(input) as tf.Tensor;
+        const expected = output.arraySync() as number[][];
+        output.dispose();
+        const weights = model.layers.map((layer) =>
+          layer.getWeights().map((w) => ({ shape: w.shape as number[], values: Array.from(w.dataSync()) })),
+        );
+        return [name, { topology: canonicalTopology(model), weights, expected }];
+      }),
+    );
+    input.dispose();
+  });
+  afterAll(() => {
+    // The four models share their layers: disposing one disposes the weights of all.
+    models?.softmax.dispose();
+  });
+
+  /** Runs worker.py's TopologyNet on each case with TF.js's weights; its outputs in TF layout, and facts about it. */
+  function runWorker(names: string[]) {
+    const code = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(join(WORKER, ".."))})`,
+      "import worker",
+      "torch, np = worker.torch, worker.np",
+      "request = json.loads(sys.stdin.read())",
+      "x = torch.tensor(request['x']).reshape([request['batch']] + request['shape']).permute(0, 3, 1, 2)",
+      "out = {}",
+      "for name, case in request['cases'].items():",
+      "    net = worker.TopologyNet(case['topology'], request['shape'], torch.Generator().manual_seed(0))",
+      "    net.load_tf_weights([[np.array(w['values']).reshape(w['shape']) for w in ws] for ws in case['weights']])",
+      "    net.eval()",
+      "    with torch.no_grad():",
+      "        y = worker.to_tf_layout(net(x))",
+      "    decayed = sum(p.numel() for p in net.parameters() if p.dim() >= 2)",
+      "    out[name] = {'values': y.tolist(), 'probabilities': net.probabilities, 'decayed': decayed}",
+      "sys.__stdout__.write(json.dumps(out))",
+    ].join("\n");
+    const request = { x, batch: BATCH, shape: SHAPE, cases: Object.fromEntries(names.map((n) => [n, cases[n]])) };
+    const out = spawnSync(PYTHON, ["-c", code], {
+      input: JSON.stringify(request),
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    expect(out.status, out.stderr).toBe(0);
+    return JSON.parse(out.stdout) as Record<string, { values: unknown; probabilities: boolean; decayed: number }>;
+  }
+
+  function maxDifference(a: unknown, b: unknown): number {
+    if (Array.isArray(a) && Array.isArray(b)) {
+      expect(a.length).toBe(b.length);
+      return Math.max(0, ...a.map((item, i) => maxDifference(item, b[i])));
+    }
+    return Math.abs((a as number) - (b as number));
+  }
+
+  it("computes TF.js's outputs from TF.js's weights: logits, probabilities and an NHWC feature map within 1e-4", () => {
+    const ran = runWorker(Object.keys(cases));
+    for (const [name, { expected }] of Object.entries(cases)) {
+      expect(maxDifference(ran[name]!.values, expected), name).toBeLessThan(1e-4);
+    }
+    // The comparison is sensitive: the logits spread over several units and the feature map is [5, 6, 6, 32].
+    const logits = cases.logits!.expected.flat();
+    expect(Math.max(...logits) - Math.min(...logits)).toBeGreaterThan(1);
+    const features = cases.features!.expected as unknown as number[][][][];
+    expect([features.length, features[0]!.length, features[0]![0]!.length, features[0]![0]![0]!.length]).toEqual([
+      BATCH,
+      6,
+      6,
+      32,
+    ]);
+    // A final Softmax layer or Activation("softmax") means probabilities (the clipped cross-entropy), else logits.
+    expect(Object.fromEntries(Object.entries(ran).map(([name, r]) => [name, r.probabilities]))).toEqual({
+      softmax: true,
+      activation: true,
+      logits: false,
+      features: false,
+    });
+    // Weight decay takes the same weights as TF.js's rank ≥ 2 rule: the depthwise and pointwise kernels included.
+    const tfjsDecayed = models.softmax.trainableWeights
+      .filter((w) => w.shape.length >= 2)
+      .reduce((sum, w) => sum + tf.util.sizeFromShape(w.shape as number[]), 0);
+    expect(tfjsDecayed).toBe(54 + 48 + 216 + 192 + 128 + 192 + 6 * CLASSES);
+    expect(ran.softmax!.decayed).toBe(tfjsDecayed);
+  });
+
+  it("describes the network with TF.js's fingerprint, parameter count and weight shapes, and trains it", async () => {
+    const dir = folder();
+    const model = models.softmax;
+    const regularizer: Regularizer = { ...NO_REGULARIZER, name: "decay", weightDecay: 0.0005 };
+    const task = baseTask("separable", regularizer, 3);
+    const entry = await writeTask(
+      dir,
+      0,
+      taskInput(task, { kind: "topology", topology: cases.softmax!.topology as never }, { datasetShape: SHAPE }),
+    );
+    await writeTaskList(dir, [entry], "test");
+    const described = await torch.describe(dir, 0);
+    expect(described.fingerprint).toBe(await canonicalDigest(canonicalTopology(model)));
+    expect(model.countParams()).toBe(HAND_COUNT);
+    expect(described.parameterCount).toBe(HAND_COUNT);
+    expect(described.layers).toEqual(model.layers.map((layer) => layer.weights.map((w) => w.shape)));
+    // TF.js's shapes, by hand: depthwise [kh, kw, in, multiplier], pointwise [1, 1, in·multiplier, filters].
+    expect(described.layers[1]).toEqual([[3, 3, 3, 2], [1, 1, 6, 8], [8]]);
+    expect(described.layers[3]).toEqual([[3, 3, 8, 3], [24]]);
+    const result = await torch.train(dir, 0);
+    expect(result.status, result.failure ?? "").toBe("ok");
+    expect(result.curve).toHaveLength(3);
+    expect(result.curve.at(-1)!.trainLoss).toBeLessThan(result.curve[0]!.trainLoss);
+  });
+
+  it("drops whole channels in SpatialDropout2D: one draw per example and channel, scaled by 1/(1 − rate)", () => {
+    const code = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(join(WORKER, ".."))})`,
+      "import worker",
+      "torch = worker.torch",
+      "layer = worker.SpatialDropout2D({'rate': 0.25, 'data_format': 'channels_last'}, 'test')",
+      "layer.build([[5, 4, 16]], None)",
+      "worker.DROPOUT['generator'] = torch.Generator().manual_seed(3)",
+      "x = torch.arange(1, 1 + 8 * 16 * 5 * 4, dtype=torch.float32).reshape(8, 16, 5, 4)",
+      "trained = layer.train()(x)",
+      "inferred = layer.eval()(x)",
+      "sys.__stdout__.write(json.dumps({'x': x.tolist(), 'trained': trained.tolist(), 'inferred': inferred.tolist()}))",
+    ].join("\n");
+    const out = spawnSync(PYTHON, ["-c", code], { encoding: "utf8", maxBuffer: 1 << 26 });
+    expect(out.status, out.stderr).toBe(0);
+    const { x: input, trained, inferred } = JSON.parse(out.stdout) as Record<string, number[][][][]>;
+    expect(inferred).toEqual(input);
+    let dropped = 0;
+    for (const [n, example] of trained!.entries())
+      for (const [c, plane] of example.entries()) {
+        // Every pixel of a channel shares one draw: all dropped, or all kept and scaled by 1 / 0.75.
+        const ratios = plane.flat().map((value, i) => value / input![n]![c]!.flat()[i]!);
+        const kept = ratios[0]! !== 0;
+        if (!kept) dropped++;
+        for (const ratio of ratios) expect(ratio).toBeCloseTo(kept ? 1 / 0.75 : 0, 5);
+      }
+    // 128 channel draws at rate 0.25: some dropped, most kept.
+    expect(dropped).toBeGreaterThan(10);
+    expect(dropped).toBeLessThan(64);
+  });
+
+  it("refuses a dilated DepthwiseConv2D, which TF.js would train undilated, naming the layer", async () => {
+    const input = tf.input({ shape: [...SHAPE] });
+    const depthwise = tf.layers.depthwiseConv2d({ kernelSize: 3, dilationRate: 2 }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(depthwise) as tf.SymbolicTensor;
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: CLASSES }).apply(flat) as tf.SymbolicTensor,
+    });
+    const dir = folder();
+    const topology = canonicalTopology(model) as never;
+    model.dispose();
+    const entry = await writeTask(
+      dir,
+      0,
+      taskInput(baseTask("dilated", NO_REGULARIZER, 1), { kind: "topology", topology }, { datasetShape: SHAPE }),
+    );
+    await writeTaskList(dir, [entry], "test");
+    await expect(torch.describe(dir, 0)).rejects.toThrow(
+      /layer 1 'layer-1' \(DepthwiseConv2D\): dilation_rate \[2, 2\] is not supported \(TF\.js ignores it/,
+    );
   });
 });
 
