@@ -11,7 +11,9 @@ import { verifyDataset } from "../datasets/index.js";
 import { describeHardware } from "../environment.js";
 import { InputError, NotSentError, UsageError, VerificationError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
+import { checkInputFits } from "../models/input-fit.js";
 import { type ModelSpec, parseModelSpec } from "../models/spec.js";
+import { readTopologyFile } from "../models/topology-file.js";
 import { Outbox } from "../outbox.js";
 import { RUNNER_VERSION } from "../package-info.js";
 import { configDir, dataDir } from "../paths.js";
@@ -167,6 +169,9 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   }
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
+  // A topology file whose input shape a dataset of the run does not fit fails now, not after downloads and threads.
+  if (model?.kind === "layers-json")
+    checkInputFits(await readTopologyFile(model.path), model.path, suite, options.dataset);
   if (options.workers !== undefined) parseWholeNumber(options.workers, "--workers", 1);
   const engine = await resolveEngine(options, model);
   const workers = workerCount(options.workers, engine, backend);

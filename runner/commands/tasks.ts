@@ -9,7 +9,9 @@ import { canonicalDigest, type Envelope, openBundle, type ResultPredicate, type 
 import { writeSignedBundle } from "../assemble.js";
 import { CliError, InputError, UsageError, VerificationError } from "../errors.js";
 import { loadOrCreateKey } from "../keys.js";
+import { checkInputFits } from "../models/input-fit.js";
 import { parseModelSpec } from "../models/spec.js";
+import { readTopologyFile } from "../models/topology-file.js";
 import { idFromPath } from "../models/user.js";
 import { configDir } from "../paths.js";
 import { resolveSuite, selectTasks } from "../suite-choice.js";
@@ -65,6 +67,9 @@ export async function tasksExportCommand(options: TasksExportOptions): Promise<v
           `it has: ${suite.architectures.map((a) => a.id).join(", ")}`,
       );
   }
+  // As in `run`: a topology file whose input shape the suite's datasets do not fit fails before any export.
+  if (model.kind === "tfjs" && model.spec?.kind === "layers-json")
+    checkInputFits(await readTopologyFile(model.spec.path), model.spec.path, suite, options.dataset);
   const userId =
     model.kind === "torch-module"
       ? moduleIdentity(model.path, model.factory).id

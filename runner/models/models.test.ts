@@ -107,19 +107,24 @@ describe("built-in architectures", () => {
     expect((error as Error).message).toContain("mlp-1x512");
   });
 
-  it("parses --model paths into absolute ones, and refuses anything but a model.json or a module", () => {
+  it("parses --model paths into absolute ones, and refuses anything but a model.json, a .keras or a module", () => {
     expect(parseModelSpec("nets/model.JSON")).toEqual({ kind: "layers-json", path: resolve("nets/model.JSON") });
+    expect(parseModelSpec("nets/net.keras")).toEqual({ kind: "layers-json", path: resolve("nets/net.keras") });
     for (const name of ["build.js", "build.mjs", "build.cjs"]) {
       expect(parseModelSpec(`nets/${name}`)).toEqual({ kind: "builder-module", path: resolve("nets", name) });
     }
     expect(parseModelSpec("/abs/model.json")).toEqual({ kind: "layers-json", path: "/abs/model.json" });
-    for (const value of ["small-alexnet", "nets/model.h5", "nets/net.py:not-an-identifier"]) {
+    for (const value of ["small-alexnet", "nets/model.pb", "nets/net.py:not-an-identifier"]) {
       expect(() => parseModelSpec(value)).toThrow(UsageError);
       expect(() => parseModelSpec(value)).toThrow(
-        "--model takes a TF.js layers model.json, a JavaScript module exporting a builder, or (with --engine torch) " +
+        "--model takes a layers model.json (TF.js, tensorflowjs_converter, Keras to_json), a Keras 3 .keras " +
+          "archive, a JavaScript module exporting a builder, or (with --engine torch) " +
           `a Python file and its nn.Module factory as file.py:factory; got "${value}"`,
       );
     }
+    expect(() => parseModelSpec("nets/model.h5")).toThrow(
+      'convert "nets/model.h5" with tensorflowjs_converter --input_format keras nets/model.h5 out/',
+    );
   });
 
   it("parses file.py:factory into a PyTorch module spec, the factory defaulting to make", () => {
@@ -212,7 +217,7 @@ describe("user-supplied model.json", () => {
 
   it.each([
     ["not JSON", "{ nope", /not valid JSON/],
-    ["no topology", { weightsManifest: [] }, /not a TF.js layers model/],
+    ["no topology", { weightsManifest: [] }, /not a layers model topology .*accepted: /],
     ["no layers", { class_name: "Sequential", config: { layers: [] } }, /no layers/],
     [
       "an unknown layer class",

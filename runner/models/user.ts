@@ -1,6 +1,5 @@
-// User-supplied architectures: a TF.js layers topology (`model.json`, e.g. from the Keras
-// converter) or an ES module that exports a builder function.
-import { readFile } from "node:fs/promises";
+// User-supplied architectures: a layers topology (a model.json in any of its wrappers, a Keras 3
+// .keras archive; runner/models/topology-file.ts reads them) or an ES module that exports a builder function.
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
@@ -8,6 +7,7 @@ import { InputError } from "../errors.js";
 import { Rng } from "../random.js";
 import type { BuildOptions } from "./blocks.js";
 import { SEEDED_NOISE_LAYERS } from "./layers.js";
+import { readTopologyFile } from "./topology-file.js";
 
 /** Thrown by `build` when a regularizer would have to change a fixed topology; the run fails with this reason. */
 export class RegularizerNotApplicable extends Error {}
@@ -30,25 +30,6 @@ export function idFromPath(path: string): string {
       .replace(/^-+|-+$/g, "")
       .slice(0, 64) || "user-model"
   );
-}
-
-/**
- * The layers config inside a model.json: the TF.js format `{modelTopology: …}` (whose
- * topology may wrap Keras' `model_config`), or a bare `{class_name, config}`.
- */
-function modelConfigOf(json: unknown, path: string): JsonRecord {
-  let topology: unknown = isRecord(json) && "modelTopology" in json ? json.modelTopology : json;
-  if (isRecord(topology) && isRecord(topology.model_config)) topology = topology.model_config;
-  if (!isRecord(topology) || typeof topology.class_name !== "string" || !isRecord(topology.config)) {
-    throw new InputError(
-      `${path}: not a TF.js layers model: expected {"modelTopology": {"class_name": …, ` +
-        `"config": …}} or {"class_name": …, "config": …}`,
-    );
-  }
-  if (!Array.isArray(topology.config.layers) || topology.config.layers.length === 0) {
-    throw new InputError(`${path}: the model has no layers (config.layers must be a non-empty array)`);
-  }
-  return topology;
 }
 
 function layerLabel(layer: Json, index: number): string {
@@ -178,28 +159,27 @@ export interface Template {
 }
 
 /**
- * Reads and checks a layers topology. Its weights, if any, are ignored: every run trains
- * from an initialization drawn from its own seed.
+ * Reads and checks a layers topology file, in any wrapper `readTopologyFile` recognizes. Its weights,
+ * if any, are ignored: every run trains from an initialization drawn from its own seed.
  */
 export async function loadLayersJson(path: string): Promise<Template> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new InputError(`cannot read the model file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const topology = modelConfigOf(json, path);
-  const name =
-    typeof (topology.config as JsonRecord).name === "string"
-      ? ((topology.config as JsonRecord).name as string)
-      : basename(path);
-  return layersTemplate(topology, name, path);
+  const document = await readTopologyFile(path);
+  return layersTemplate(document.topology, document.name ?? basename(path), path);
+}
+
+/**
+ * A layers topology as it stands (`{class_name, config: {layers}}`), without `topologyFromJson`'s
+ * rewriting of Keras spellings: a signed record's canonical topology must build exactly as signed
+ * (`reproduce` checks the rebuilt fingerprint), even one recorded before a spelling was normalized.
+ */
+function layersTopology(topology: unknown, source: string): JsonRecord {
+  if (!isRecord(topology) || typeof topology.class_name !== "string" || !isRecord(topology.config))
+    throw new InputError(
+      `${source}: not a layers model topology: expected {"class_name": …, "config": {"layers": […]}}`,
+    );
+  if (!Array.isArray(topology.config.layers) || topology.config.layers.length === 0)
+    throw new InputError(`${source}: the model has no layers (config.layers must be a non-empty array)`);
+  return topology;
 }
 
 /**
@@ -207,7 +187,7 @@ export async function loadLayersJson(path: string): Promise<Template> {
  * canonical topology of a signed architecture record. `source` names it in error messages.
  */
 export async function layersTemplate(topology: unknown, name: string, source: string): Promise<Template> {
-  const checked = modelConfigOf(topology, source);
+  const checked = layersTopology(topology, source);
   const template = await checkModel(checked, source);
   const modelClass = template.constructor as typeof tf.LayersModel;
   const config = template.getConfig();
