@@ -83,7 +83,7 @@ export function checkInputFits(document: TopologyDocument, source: string, suite
     const fitting = byShape.get(showShape(shape));
     const hint = fitting
       ? `a ${showShape(shape)} input fits ${fitting.join("; ")}`
-      : `no suite trains on ${showShape(shape)} images; build the model for ` +
+      : `no suite feeds a network ${showShape(shape)} images; build the model for ` +
         [...byShape].map(([at, datasets]) => `${at}: ${datasets.join("; ")}`).join(", or ");
     throw new InputError(
       `${source} takes ${showShape(shape)} images, but ${id}'s (suite ${suite.id}) are ${seen}; ${hint}`,
