@@ -1,14 +1,5 @@
 // The `rethink-bench` command: parse argv in one place, run a command, map typed errors to exit codes.
 import { Command, CommanderError } from "commander";
-import { kernelCommand } from "./commands/kernel.js";
-import { keysCommand } from "./commands/keys.js";
-import { reproduceCommand } from "./commands/reproduce.js";
-import { runAndPublishCommand } from "./commands/run.js";
-import { serveCommand } from "./commands/serve.js";
-import { submitCommand } from "./commands/submit.js";
-import { tasksExportCommand, tasksImportCommand } from "./commands/tasks.js";
-import { theoremCommand } from "./commands/theorem.js";
-import { verifyCommand } from "./commands/verify.js";
 import { CliError } from "./errors.js";
 import { RUNNER_VERSION } from "./package-info.js";
 import { DEFAULT_GAMMA } from "./science/kernel.js";
@@ -29,6 +20,11 @@ const DEVICE_OPTION = [
   "with --engine torch: auto, cpu, cuda, cuda:N or mps (default: auto)",
 ] as const;
 
+/**
+ * Each command's module is imported when that command runs, not when the program starts: `--help`,
+ * `verify`, `keys` and `submit` then start without loading TensorFlow.js and the database drivers
+ * that `run`, `reproduce` and `serve` need.
+ */
 function buildProgram(): Command {
   const program = new Command("rethink-bench")
     .description(
@@ -70,7 +66,7 @@ function buildProgram(): Command {
       "put the results on a local leaderboard (started on --port if none runs there) and keep serving it",
     )
     .option("--port <n>", "port of the local leaderboard for --serve", "8787")
-    .action(runAndPublishCommand);
+    .action(async (options) => (await import("./commands/run.js")).runAndPublishCommand(options));
 
   program
     .command("submit")
@@ -78,7 +74,7 @@ function buildProgram(): Command {
     .argument("[files...]", "bundle files (*.dsse.json)")
     .option("--api <url>", "leaderboard base URL (default: $RETHINK_BENCH_API or the public board)")
     .option("--retry", "first send every bundle waiting in the outbox")
-    .action(submitCommand);
+    .action(async (files, options) => (await import("./commands/submit.js")).submitCommand(files, options));
 
   program
     .command("reproduce")
@@ -115,7 +111,7 @@ function buildProgram(): Command {
     .option("--watch", "operator daemon: reproduce the oldest unverified submissions of --api's queue, and submit")
     .option("--once", "with --watch: exit once the queue is drained")
     .option("--poll <seconds>", "with --watch: first wait when the queue is empty (doubles up to 10 minutes)", "30")
-    .action(reproduceCommand);
+    .action(async (target, options) => (await import("./commands/reproduce.js")).reproduceCommand(target, options));
 
   const tasks = program
     .command("tasks")
@@ -134,7 +130,7 @@ function buildProgram(): Command {
     .requiredOption("--out <dir>", "the folder to write (empty, or an earlier export of the same tasks)")
     .option("--data-dir <dir>", "folder holding the dataset's files (otherwise the cache, local copies, or a download)")
     .option("--no-download", "never download a dataset; fail with instructions instead")
-    .action(tasksExportCommand);
+    .action(async (options) => (await import("./commands/tasks.js")).tasksExportCommand(options));
   tasks
     .command("import")
     .description("check an exported folder's results as the leaderboard would and sign them into a bundle")
@@ -143,7 +139,7 @@ function buildProgram(): Command {
     .option("--name <name>", "your display name on the leaderboard (stored in the bundle)")
     .option("--json", 'print only {"bundle", "fresh", "runs", "figures"} as JSON on stdout')
     .option("--data-dir <dir>", "score runs against the labels of the dataset files in this folder (cifar10, mnist)")
-    .action(tasksImportCommand);
+    .action(async (dir, options) => (await import("./commands/tasks.js")).tasksImportCommand(dir, options));
 
   program
     .command("serve")
@@ -161,13 +157,13 @@ function buildProgram(): Command {
       "an operator reproducer key (keyid or public key; repeatable), added to $REPRODUCER_KEYS",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .action(serveCommand);
+    .action(async (options) => (await import("./commands/serve.js")).serveCommand(options));
 
   program
     .command("keys")
     .description("show your signing key's keyid and public key, creating the key on first use")
     .option("--json", "print {keyid, publicKey, path, created} as JSON")
-    .action(keysCommand);
+    .action(async (options) => (await import("./commands/keys.js")).keysCommand(options));
 
   program
     .command("verify")
@@ -179,7 +175,7 @@ function buildProgram(): Command {
       "score runs against the labels of the dataset files in this folder (for cifar10 and mnist, whose labels " +
         "are not shipped)",
     )
-    .action(verifyCommand);
+    .action(async (files, options) => (await import("./commands/verify.js")).verifyCommand(files, options));
 
   program
     .command("theorem")
@@ -203,7 +199,7 @@ function buildProgram(): Command {
     .option("--no-download", "never download a dataset; fail with instructions instead")
     .option("--json", 'print {"n", "d", "weights", "maxAbsError", "errorBound", "condition", …} as JSON')
     .action(async (options) => {
-      await theoremCommand(options);
+      await (await import("./commands/theorem.js")).theoremCommand(options);
     });
 
   program
@@ -230,7 +226,7 @@ function buildProgram(): Command {
       'print JSON: {"dataset", "n", "test", "trainError", "testError", "norm", …}, or with --out {"bundle", "runs"}',
     )
     .action(async (options) => {
-      await kernelCommand(options);
+      await (await import("./commands/kernel.js")).kernelCommand(options);
     });
 
   for (const command of program.commands) command.exitOverride();
