@@ -29,7 +29,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const write = async (name: string, content: string | Uint8Array | Json) => {
+const write = async (name: string, content: unknown) => {
   const path = join(dir, name);
   await writeFile(
     path,
@@ -144,7 +144,7 @@ function tfKerasDigits(): JsonRecord {
   return { class_name: "Sequential", config: { name: "sequential", layers: [input, ...layers] } };
 }
 
-const fingerprintOf = async (name: string, json: Json) => {
+const fingerprintOf = async (name: string, json: unknown) => {
   const loaded = await loadArchitecture({ kind: "layers-json", path: await write(name, json) });
   return (await describeArchitecture(loaded, [28, 28, 1], 10)).fingerprint;
 };
@@ -381,7 +381,7 @@ describe("malformed documents", () => {
     ["a string config", { class_name: "Model", config: "layers" }, 'the model\'s "config" must be an object'],
     ["no layers", { class_name: "Sequential", config: [] }, "the model has no layers"],
   ])("%s: an input error naming the file", async (_, json, message) => {
-    const error = await readTopologyFile(await write("odd.json", json as Json)).catch((e: unknown) => e);
+    const error = await readTopologyFile(await write("odd.json", json)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain(`${join(dir, "odd.json")}: ${message}`);
   });
