@@ -206,6 +206,35 @@ describe("user-supplied model.json", () => {
     for (const model of [a, b]) model.dispose();
   });
 
+  it("a SeparableConv2D keeps the file's depth multiplier in every build (TF.js's getConfig drops it)", async () => {
+    const separable = {
+      class_name: "Sequential",
+      config: {
+        layers: [
+          {
+            class_name: "SeparableConv2D",
+            config: {
+              name: "sep",
+              filters: 8,
+              kernel_size: [3, 3],
+              depth_multiplier: 2,
+              batch_input_shape: [null, 8, 8, 3],
+            },
+          },
+          { class_name: "Flatten", config: { name: "flat" } },
+          { class_name: "Dense", config: { name: "out", units: 10 } },
+        ],
+      },
+    };
+    const loaded = await loadArchitecture({ kind: "layers-json", path: await writeJson("separable.json", separable) });
+    // Depthwise 3·3·3·2, pointwise 3·2·8, bias 8; then Dense 6·6·8·10 + 10.
+    const expected = 54 + 48 + 8 + 2_890;
+    expect((await describeArchitecture(loaded, [8, 8, 3], 10)).parameterCount).toBe(expected);
+    const model = build(loaded, [8, 8, 3], { seed: 4 });
+    expect(model.countParams()).toBe(expected);
+    model.dispose();
+  });
+
   it("a model built for another input shape is an input error at build time", async () => {
     const mlp = await describeArchitecture(await builtin("mlp-1x512"), [28, 28, 1], 10);
     const loaded = await loadArchitecture({
@@ -245,6 +274,17 @@ describe("user-supplied model.json", () => {
         },
       },
       /layer 2 "conv" \(Conv2D\): .*ndim=4/,
+    ],
+    [
+      "a layer class TF.js has but the benchmark does not count",
+      {
+        class_name: "Sequential",
+        config: [
+          { class_name: "UpSampling2D", config: { name: "up", size: [2, 2], batch_input_shape: [null, 28, 28, 1] } },
+          { class_name: "Flatten", config: { name: "flat" } },
+        ],
+      },
+      /layer 0 "up" \(UpSampling2D\): layer class UpSampling2D is not supported by the benchmark; supported: InputLayer, /,
     ],
     [
       "a layer that is not an object",

@@ -3,6 +3,7 @@
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
+import { COUNTED_LAYER_CLASSES } from "../../schema/index.js";
 import { InputError } from "../errors.js";
 import { Rng } from "../random.js";
 import type { BuildOptions } from "./blocks.js";
@@ -54,6 +55,33 @@ function checkLayerClasses(layers: Json[], path: string): void {
           `(TF.js layers has no such layer)`,
       );
     }
+    // TF.js builds more than the leaderboard counts (and the PyTorch engine builds): such a model
+    // would train here and then be refused at submission, so it is refused before any training.
+    if (!COUNTED_LAYER_CLASSES.includes(layer.class_name) && !MODEL_CLASSES.has(layer.class_name)) {
+      throw new InputError(
+        `${path}: ${layerLabel(layer, index)}: layer class ${layer.class_name} is not supported by the ` +
+          `benchmark; supported: ${COUNTED_LAYER_CLASSES.join(", ")}. Rewrite the layer with these, ` +
+          `or supply a builder module (a .js file) instead`,
+      );
+    }
+  }
+}
+
+/** Nested models, whose own layers TF.js checks as it builds them. */
+const MODEL_CLASSES = new Set(["Sequential", "Model", "Functional"]);
+
+/**
+ * Writes each SeparableConv2D's depth multiplier, read from the built layer, into a TF.js config:
+ * TF.js's getConfig leaves it out although its constructor reads it, so a model rebuilt from the
+ * config would otherwise have a multiplier of 1 (another network than the file's).
+ */
+function withDepthMultipliers(model: tf.LayersModel, config: tf.serialization.ConfigDict): void {
+  const built = new Map(model.layers.map((layer) => [layer.name, layer]));
+  for (const layer of (config.layers ?? []) as Array<{ className?: string; config?: JsonRecord }>) {
+    if (layer.className !== "SeparableConv2D" || !layer.config) continue;
+    const multiplier = (built.get(layer.config.name as string) as { depthMultiplier?: number } | undefined)
+      ?.depthMultiplier;
+    if (typeof multiplier === "number") layer.config.depthMultiplier = multiplier;
   }
 }
 
@@ -191,6 +219,7 @@ export async function layersTemplate(topology: unknown, name: string, source: st
   const template = await checkModel(checked, source);
   const modelClass = template.constructor as typeof tf.LayersModel;
   const config = template.getConfig();
+  withDepthMultipliers(template, config);
   template.dispose();
   return {
     name: name.slice(0, 120),
