@@ -1,11 +1,12 @@
-// Training kernels for the wasm backend: the one it lacks (Conv2DBackpropFilter), composed
-// from kernels it has, and replacements for stock kernels whose training-time paths are slow
-// (or, for MaxPoolGrad, wrong). This is their registry; each family has its own module. Each
-// kernel is checked against the cpu backend in index.test.ts; each one's measured effect is
-// in docs/performance.md.
+// Training kernels for the wasm backend: those it lacks (Conv2DBackpropFilter and both depthwise
+// convolution gradients), composed from kernels it has, and replacements for stock kernels whose
+// training-time paths are slow (or, for MaxPoolGrad, wrong). This is their registry; each family
+// has its own module. Each kernel is checked against the cpu backend in index.test.ts (the
+// depthwise ones in depthwise.test.ts); each one's measured effect is in docs/performance.md.
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { type Conv2DBackpropAttrs, conv2dBackpropFilter, conv2dBackpropInput } from "./conv.js";
+import { type DepthwiseBackpropAttrs, depthwiseBackpropFilter, depthwiseBackpropInput } from "./depthwise.js";
 import { gather, slice } from "./gather-slice.js";
 import { identity } from "./identity.js";
 import { Kernels, type WasmBackend } from "./kernels.js";
@@ -23,6 +24,10 @@ const TRAINING_KERNELS: Record<string, (k: Kernels, inputs: NamedTensorInfoMap, 
     conv2dBackpropFilter(k, x!, dy!, attrs as unknown as Conv2DBackpropAttrs & { filterShape: number[] }),
   [tf.Conv2DBackpropInput]: (k, { dy, filter }, attrs) =>
     conv2dBackpropInput(k, dy!, filter!, attrs as unknown as Conv2DBackpropAttrs & { inputShape: number[] }),
+  [tf.DepthwiseConv2dNativeBackpropFilter]: (k, { x, dy }, attrs) =>
+    depthwiseBackpropFilter(k, x!, dy!, attrs as unknown as DepthwiseBackpropAttrs & { filterShape: number[] }),
+  [tf.DepthwiseConv2dNativeBackpropInput]: (k, { dy, filter }, attrs) =>
+    depthwiseBackpropInput(k, dy!, filter!, attrs as unknown as DepthwiseBackpropAttrs & { inputShape: number[] }),
   [tf.BatchMatMul]: (k, inputs, attrs) => matMul(k, tf.BatchMatMul, inputs, attrs),
   [tf._FusedMatMul]: (k, inputs, attrs) => matMul(k, tf._FusedMatMul, inputs, attrs),
   [tf.Sum]: (k, { x }, attrs) => reduceLeading(k, "Sum", x!, attrs),
