@@ -308,6 +308,14 @@ describe("Keras 2 spellings", () => {
       'layer "bn" (BatchNormalization): renorm true is not supported',
     ],
     [
+      "a dilated depthwise convolution (TF.js would build it undilated)",
+      seq({
+        class_name: "DepthwiseConv2D",
+        config: { name: "dw", kernel_size: [3, 3], dilation_rate: [2, 2], batch_input_shape: [null, 28, 28, 1] },
+      }),
+      'layer "dw" (DepthwiseConv2D): dilation_rate [2,2] is not supported: TF.js ignores dilation for DepthwiseConv2D',
+    ],
+    [
       "a sparse input",
       seq({ class_name: "InputLayer", config: { name: "in", batch_input_shape: [null, 28, 28, 1], sparse: true } }),
       'layer "in" (InputLayer): sparse true is not supported',

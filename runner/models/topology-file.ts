@@ -218,6 +218,13 @@ function normalizeLayerConfig(className: string, layerConfig: JsonRecord, source
     case "SeparableConv2D":
       at("groups", [1], "TF.js has no grouped convolution (it would build an ordinary one)");
       delete config.groups;
+      // TF.js 4.22's DepthwiseConv2D passes no dilation to its kernel: it would train an undilated network.
+      if (className === "DepthwiseConv2D" && [config.dilation_rate ?? 1].flat().some((rate) => rate !== 1))
+        refuse(
+          `dilation_rate ${JSON.stringify(config.dilation_rate)} is not supported: TF.js ignores dilation for ` +
+            "DepthwiseConv2D (it would build an undilated layer); use dilation_rate 1, or a Conv2D or " +
+            "SeparableConv2D with the dilation",
+        );
       break;
     case "BatchNormalization":
       // A built tf.keras 2.x layer records its axis as a list; TF.js takes one axis.

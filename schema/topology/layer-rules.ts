@@ -225,6 +225,14 @@ export function applyLayer(layer: LayerConfig, inputs: Shape[]): { params: numbe
       return { params: kernel * input[2]! * filters + bias, output: shape };
     }
     case "DepthwiseConv2D": {
+      // TF.js 4.22's DepthwiseConv2D passes no dilation to its kernel: such a topology trains an
+      // undilated network (and the PyTorch engine refuses it), so it is not a network anyone can reproduce.
+      const [dh, dw] = layer.pair("dilation_rate", [1, 1]);
+      if (dh !== 1 || dw !== 1)
+        layer.fail(
+          `dilation_rate [${dh}, ${dw}] is not supported: TF.js ignores dilation for DepthwiseConv2D; ` +
+            "use dilation_rate 1, or a Conv2D or SeparableConv2D with the dilation",
+        );
       const channels = image(layer, input)[2] * layer.positiveInt("depth_multiplier", 1);
       const { shape, kernel } = conv2dOutput(layer, input, channels, true);
       const bias = layer.bool("use_bias", true) ? channels : 0;

@@ -237,6 +237,25 @@ describe("countParameters", () => {
     expect(countParameters("not a topology", [4, 4, 1])).toMatchObject({ ok: false, layer: "(model)" });
   });
 
+  it("refuses a dilated DepthwiseConv2D, which TF.js builds undilated, and counts an undilated one", () => {
+    const depthwise = (dilationRate: number) => {
+      const model = tf.sequential({
+        layers: [tf.layers.depthwiseConv2d({ inputShape: [8, 8, 2], kernelSize: 3, dilationRate })],
+      });
+      const topology = canonicalTopology(model);
+      model.dispose();
+      return countParameters(topology, [8, 8, 2]);
+    };
+    expect(depthwise(2)).toMatchObject({
+      ok: false,
+      layer: "layer-0",
+      className: "DepthwiseConv2D",
+      reason: expect.stringMatching(/dilation_rate \[2, 2\] is not supported: TF\.js ignores dilation/),
+    });
+    // 3·3 kernel per channel, 2 channels, a bias each.
+    expect(depthwise(1)).toEqual({ ok: true, count: 3 * 3 * 2 + 2 });
+  });
+
   it("counts only the layers on the way from the input to the outputs, as TF.js's model holds", () => {
     const input = tf.input({ shape: [4] });
     const used = tf.layers.dense({ units: 3 }).apply(input) as tf.SymbolicTensor;
