@@ -43,6 +43,24 @@ describe("summarizeTopology", () => {
     expect(legacy.layers[0]).toMatchObject({ className: "Dropout", detail: "rate 0.5" });
   });
 
+  it("shows a separable or depthwise convolution's depth multiplier when it is not 1", () => {
+    const summary = summarizeTopology({
+      class_name: "Sequential",
+      config: {
+        layers: [
+          { class_name: "SeparableConv2D", config: { filters: 16, kernel_size: [3, 3], depth_multiplier: 2 } },
+          { class_name: "DepthwiseConv2D", config: { kernel_size: [3, 3], depth_multiplier: 3, strides: [2, 2] } },
+          { class_name: "DepthwiseConv2D", config: { kernel_size: [3, 3], depth_multiplier: 1 } },
+        ],
+      },
+    })!;
+    expect(summary.layers.map((l) => l.detail)).toEqual([
+      "16 filters 3×3, depth multiplier 2",
+      "kernel 3×3, depth multiplier 3, stride 2",
+      "kernel 3×3",
+    ]);
+  });
+
   it("is null for JSON without a layer list", () => {
     expect(summarizeTopology({ class_name: "Kernel", config: { gamma: 0.02 } })).toBeNull();
     expect(summarizeTopology(null)).toBeNull();

@@ -39,6 +39,9 @@ function describeLayer(config: Json): string {
   if (typeof config.filters === "number")
     parts.push(`${config.filters} filters${dims(config.kernel_size) ? ` ${dims(config.kernel_size)}` : ""}`);
   else if (dims(config.kernel_size)) parts.push(`kernel ${dims(config.kernel_size)}`);
+  // SeparableConv2D / DepthwiseConv2D: a multiplier above 1 multiplies the depthwise channels (and weights).
+  const multiplier = config.depth_multiplier ?? config.depthMultiplier;
+  if (typeof multiplier === "number" && multiplier !== 1) parts.push(`depth multiplier ${multiplier}`);
   if (dims(config.pool_size)) parts.push(`pool ${dims(config.pool_size)}`);
   // Strides equal along every axis read as one number ("stride 2"), as papers write them.
   const strides =
