@@ -170,8 +170,12 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
   // Checks the dataset filter before anything slow happens.
   selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
   // A topology file whose input shape a dataset of the run does not fit fails now, not after downloads and threads.
-  if (model?.kind === "layers-json")
-    checkInputFits(await readTopologyFile(model.path), model.path, suite, options.dataset);
+  if (model?.kind === "layers-json") {
+    const document = await readTopologyFile(model.path);
+    checkInputFits(document, model.path, suite, options.dataset);
+    // Told once here; the worker threads read the file again without saying it.
+    for (const note of document.notes) process.stderr.write(`${note}\n`);
+  }
   if (options.workers !== undefined) parseWholeNumber(options.workers, "--workers", 1);
   const engine = await resolveEngine(options, model);
   const workers = workerCount(options.workers, engine, backend);

@@ -93,13 +93,15 @@ class Options {
     if (value !== undefined) out[key] = activation(value);
   }
 
-  /** Maps the initializer, regularizer and constraint under each of `prefixes` (`kernel` → kernel_initializer …). */
+  /**
+   * Maps the initializer under each of `prefixes` (`kernel` → kernel_initializer …). Regularizers and
+   * constraints are passed on as they are: the topology loader sets them to null and tells the user.
+   */
   weights(out: JsonRecord, ...prefixes: string[]): void {
     for (const prefix of prefixes) {
       const init = this.get(`${prefix}_initializer`);
       if (init !== undefined) out[`${prefix}_initializer`] = initializer(init, `${prefix}_initializer`);
-      out[`${prefix}_regularizer`] = regularizer(this.get(`${prefix}_regularizer`), `${prefix}_regularizer`);
-      out[`${prefix}_constraint`] = constraint(this.get(`${prefix}_constraint`), `${prefix}_constraint`);
+      this.copy(out, `${prefix}_regularizer`, `${prefix}_constraint`);
     }
   }
 
@@ -206,32 +208,6 @@ function initializer(value: Json, key: string): Json {
   return { class_name: tfjsName, config: out };
 }
 
-function regularizer(value: Json | undefined, key: string): Json {
-  if (value == null) return null;
-  const className = isRecord(value) ? value.class_name : value;
-  const config = isRecord(value) && isRecord(value.config) ? value.config : {};
-  const factor = (name: string) => {
-    const setting = config[name] ?? 0;
-    if (typeof setting !== "number") refuse(`${key} ${className} ${name} must be a number, not ${show(setting)}`);
-    return setting;
-  };
-  // TF.js has one L1L2 class; Keras's L1 and L2 are it with the other factor 0.
-  if (className === "L1" || className === "L2" || className === "L1L2")
-    return { class_name: "L1L2", config: { l1: factor("l1"), l2: factor("l2") } };
-  return refuse(`${key} ${show(value)} is not supported; TF.js has L1, L2 and L1L2 regularizers only`);
-}
-
-const CONSTRAINTS = new Set(["MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm"]);
-
-function constraint(value: Json | undefined, key: string): Json {
-  if (value == null) return null;
-  const className = isRecord(value) ? value.class_name : value;
-  if (!isRecord(value) || typeof className !== "string" || !CONSTRAINTS.has(className))
-    return refuse(`${key} ${show(value)} is not supported; use one of ${[...CONSTRAINTS].join(", ")}`);
-  // Same class names and keys (max_value, min_value, rate, axis) in Keras 3 and TF.js.
-  return { class_name: className, config: isRecord(value.config) ? value.config : {} };
-}
-
 /** The Keras 3 dtype (a string or a DTypePolicy object) if it is float32; anything else is refused. */
 function checkFloat32(dtype: Json | undefined): void {
   if (dtype == null || dtype === "float32") return;
@@ -249,7 +225,7 @@ const conv = (o: Options, out: JsonRecord) => {
   o.padding(out);
   o.dataFormat(out);
   o.activation(out);
-  out.activity_regularizer = regularizer(o.get("activity_regularizer"), "activity_regularizer");
+  o.copy(out, "activity_regularizer");
   o.expect("lora_rank", [null], "LoRA adapters have no TF.js equivalent");
   o.expect("lora_alpha", [null], "LoRA adapters have no TF.js equivalent");
 };
@@ -288,7 +264,7 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
     out.units = o.integer("units");
     o.copy(out, "use_bias");
     o.activation(out);
-    out.activity_regularizer = regularizer(o.get("activity_regularizer"), "activity_regularizer");
+    o.copy(out, "activity_regularizer");
     o.weights(out, "kernel", "bias");
     o.expect("lora_rank", [null], "LoRA adapters have no TF.js equivalent");
     o.expect("lora_alpha", [null], "LoRA adapters have no TF.js equivalent");
@@ -301,10 +277,7 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
       const value = o.get(`${key}_initializer`);
       if (value !== undefined) out[`${key}_initializer`] = initializer(value, `${key}_initializer`);
     }
-    for (const key of ["beta", "gamma"]) {
-      out[`${key}_regularizer`] = regularizer(o.get(`${key}_regularizer`), `${key}_regularizer`);
-      out[`${key}_constraint`] = constraint(o.get(`${key}_constraint`), `${key}_constraint`);
-    }
+    for (const key of ["beta", "gamma"]) o.copy(out, `${key}_regularizer`, `${key}_constraint`);
     // Synchronized batch statistics only differ across several devices; the benchmark trains on one.
     o.get("synchronized");
     o.expect("renorm", [false], "TF.js's BatchNormalization has no batch renormalization");

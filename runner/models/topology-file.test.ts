@@ -81,7 +81,7 @@ describe("format detection", () => {
     ["keras-json", { ...topology, keras_version: "2.4.0", backend: "tensorflow" }],
     ["bare", topology],
   ])("%s", (format, json) => {
-    expect(topologyFromJson(json, "net.json")).toEqual({ format, name: "tiny", topology });
+    expect(topologyFromJson(json, "net.json")).toEqual({ format, name: "tiny", topology, notes: [] });
   });
 
   it("a Keras 3 config.json (module / registered_name keys) is keras3, mapped to the Keras 2 form", () => {
@@ -119,7 +119,7 @@ describe("format detection", () => {
       },
     };
     const fromConverter = topologyFromJson(converterFile(), "model.json");
-    expect(fromConverter).toEqual({ format: "keras-converter", name: null, topology: expected });
+    expect(fromConverter).toEqual({ format: "keras-converter", name: null, topology: expected, notes: [] });
     expect(topologyFromJson({ class_name: "Sequential", config: { layers } }, "bare.json").topology).toEqual(expected);
   });
 
@@ -204,7 +204,7 @@ describe("Keras 2 spellings", () => {
     );
   });
 
-  it("renames initializers, regularizers, dtype policies and BatchNormalization axis lists TF.js cannot read", async () => {
+  it("renames initializers, dtype policies and BatchNormalization axis lists TF.js cannot read", async () => {
     const conv = {
       class_name: "Conv2D",
       config: {
@@ -240,8 +240,9 @@ describe("Keras 2 spellings", () => {
       kernel_size: [3, 3],
       kernel_initializer: { class_name: "LeCunNormal", config: { seed: null } },
       bias_initializer: { class_name: "Zeros", config: {} },
-      kernel_regularizer: { class_name: "L1L2", config: { l1: 0, l2: 0.01 } },
-      bias_regularizer: { class_name: "L1L2", config: { l1: 0.5, l2: 0 } },
+      // Regularizers are the suite's (see "regularizers and constraints" below).
+      kernel_regularizer: null,
+      bias_regularizer: null,
     });
     expect(b!.config.axis).toBe(3);
     // TF.js 4.22 reads "truncated_normal" as a uniform draw; its "normal" is the truncated normal.
@@ -330,6 +331,69 @@ describe("Keras 2 spellings", () => {
     })();
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain(`k2.json: ${message}`);
+  });
+});
+
+describe("regularizers and constraints", () => {
+  // tf.keras 2.x's spelling (Keras 2.2 wrote L1L2) and Keras 3's, with its module keys.
+  const l2 = { class_name: "L2", config: { l2: 1e-4 } };
+  const maxNorm = { class_name: "MaxNorm", config: { max_value: 2, axis: 0 } };
+  const keras3 = (module: string, object: JsonRecord) => ({ module, ...object, registered_name: null });
+
+  it("are dropped from a Keras 2 converter file: the plain file's fingerprint, and a note names the layers", async () => {
+    const file = converterFile();
+    const layers = ((file.modelTopology as JsonRecord).model_config as JsonRecord).config as JsonRecord[];
+    const config = (name: string) =>
+      layers.find((layer) => (layer.config as JsonRecord).name === name)!.config as JsonRecord;
+    config("conv2d_1").kernel_regularizer = l2;
+    config("dense_1").kernel_regularizer = l2;
+    config("dense_1").kernel_constraint = maxNorm;
+    config("dense_2").bias_constraint = maxNorm;
+    const document = topologyFromJson(file, "regularized.json");
+    for (const layer of document.topology.config.layers as JsonRecord[])
+      for (const [key, value] of Object.entries(layer.config as JsonRecord))
+        if (/_(regularizer|constraint)$/.test(key)) expect(value, key).toBeNull();
+    expect(document.notes).toHaveLength(1);
+    expect(document.notes[0]).toMatch(
+      /^regularized\.json: ignored the regularizers and constraints of layer "conv2d_1" \(Conv2D\): kernel_regularizer L2; /,
+    );
+    expect(document.notes[0]).toContain(
+      'layer "dense_1" (Dense): kernel_regularizer L2, kernel_constraint MaxNorm; layer "dense_2" (Dense): bias_constraint MaxNorm. ',
+    );
+    expect(document.notes[0]).toContain("a training condition that the suite fixes");
+    expect(topologyFromJson(converterFile(), "plain.json").notes).toEqual([]);
+    expect(await fingerprintOf("regularized.json", file)).toBe(await fingerprintOf("plain.json", converterFile()));
+  });
+
+  it("are dropped from a Keras 3 config, whatever their class: the plain config's fingerprint, and a note", async () => {
+    const net = (kernel: JsonRecord) => {
+      const out = keras3Dense("out", 10);
+      return sequentialConfig(
+        "k3",
+        [28, 28, 1],
+        [
+          [keras3Flatten("flatten"), [784]],
+          [{ ...out, config: { ...out.config, ...kernel } }, [10]],
+        ],
+      );
+    };
+    const orthogonal = {
+      module: "keras.regularizers",
+      class_name: "OrthogonalRegularizer",
+      config: { factor: 0.01, mode: "rows" },
+      registered_name: null,
+    };
+    const regularized = net({
+      kernel_regularizer: keras3("keras.regularizers", l2),
+      kernel_constraint: keras3("keras.constraints", maxNorm),
+    });
+    const document = topologyFromJson(regularized, "config.json");
+    expect(document.notes).toHaveLength(1);
+    expect(document.notes[0]).toContain('of layer "out" (Dense): kernel_regularizer L2, kernel_constraint MaxNorm. ');
+    expect(topologyFromJson(net({ kernel_regularizer: orthogonal }), "o.json").notes[0]).toContain(
+      'layer "out" (Dense): kernel_regularizer OrthogonalRegularizer.',
+    );
+    expect(await fingerprintOf("k3-regularized.json", regularized)).toBe(await fingerprintOf("k3.json", net({})));
   });
 });
 

@@ -26,6 +26,8 @@ export interface TopologyDocument {
   topology: { class_name: string; config: Record<string, unknown> };
   /** The model's name in the file, if any. */
   name: string | null;
+  /** What the loader changed that the user should hear about (e.g. ignored regularizers), one sentence each. */
+  notes: string[];
 }
 
 const ACCEPTED =
@@ -130,12 +132,23 @@ export function topologyFromJson(json: unknown, source: string): TopologyDocumen
   // Keras 3 (and tf.keras 2.13+'s .keras files) serialize differently: mapped to the Keras 2 form first.
   const keras3 = isKeras3Config(model);
   if (keras3 && (format === "bare" || format === "keras-json")) format = "keras3";
+  const ignored: string[] = [];
   const topology = normalizeTopology(
     (keras3 ? keras3ToLayersTopology(model, source) : model) as { class_name: string; config: Json },
     source,
+    ignored,
   );
   const name = topology.config.name;
-  return { format, topology, name: typeof name === "string" ? name : null };
+  const notes =
+    ignored.length === 0
+      ? []
+      : [
+          `${source}: ignored the regularizers and constraints of ${ignored.join("; ")}. ` +
+            "Regularization is a training condition that the suite fixes for every architecture (its weight " +
+            "decay, dropout and augmentation settings), not part of the architecture: the suite's apply instead, " +
+            "and the architecture's fingerprint does not include the file's.",
+        ];
+  return { format, topology, name: typeof name === "string" ? name : null, notes };
 }
 
 const MODEL_CLASSES = new Set(["Sequential", "Model", "Functional"]);
@@ -143,10 +156,12 @@ const MODEL_CLASSES = new Set(["Sequential", "Model", "Functional"]);
 /**
  * The topology with Keras 2's spellings turned into the ones TF.js reads as Keras meant them. Layers
  * that are not `{class_name, config}` objects are left for the loader to report with their index.
+ * Each layer whose regularizers or constraints were set to null is described in `ignored`.
  */
 function normalizeTopology(
   model: { class_name: string; config: Json },
   source: string,
+  ignored: string[],
 ): { class_name: string; config: JsonRecord } {
   // Keras ≤ 2.2 writes a Sequential's config as the bare list of its layers.
   const config =
@@ -155,7 +170,7 @@ function normalizeTopology(
     throw new InputError(`${source}: the model's "config" must be an object (for a Sequential, or a list of layers)`);
   if (!Array.isArray(config.layers) || config.layers.length === 0)
     throw new InputError(`${source}: the model has no layers (config.layers must be a non-empty array)`);
-  let layers = config.layers.map((layer) => normalizeLayer(layer, source));
+  let layers = config.layers.map((layer) => normalizeLayer(layer, source, ignored));
   if (model.class_name === "Sequential") layers = withoutInputLayer(layers);
   // tf.keras ≥ 2.4 calls a functional model "Functional"; TF.js builds both names alike but records
   // the name it was given, which would make the fingerprint depend on the Keras version.
@@ -185,12 +200,14 @@ const refuse = (reason: string): never => {
   throw new Refusal(reason);
 };
 
-function normalizeLayer(layer: Json, source: string): Json {
+function normalizeLayer(layer: Json, source: string, ignored: string[]): Json {
   if (!isRecord(layer) || typeof layer.class_name !== "string" || !isRecord(layer.config)) return layer;
   const className = layer.class_name;
   const name = typeof layer.config.name === "string" ? layer.config.name : layer.name;
   try {
-    const config = normalizeLayerConfig(className, layer.config, source);
+    const dropped: string[] = [];
+    const config = normalizeLayerConfig(className, layer.config, source, { ignored, dropped });
+    if (dropped.length > 0) ignored.push(`layer "${String(name)}" (${className}): ${dropped.join(", ")}`);
     return { ...layer, config };
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -198,13 +215,28 @@ function normalizeLayer(layer: Json, source: string): Json {
   }
 }
 
-/** Keras 2.x layer options that TF.js would silently ignore (changing the network) are refused here. */
-function normalizeLayerConfig(className: string, layerConfig: JsonRecord, source: string): JsonRecord {
+/**
+ * Keras 2.x layer options that TF.js would silently ignore (changing the network) are refused here.
+ * Regularizers and constraints are set to null, each one set listed in `dropped`: neither engine's
+ * training loop applies them (both train with the suite's regularization), so keeping them would only
+ * put into the canonical topology, and the fingerprint, something the runs never did.
+ */
+function normalizeLayerConfig(
+  className: string,
+  layerConfig: JsonRecord,
+  source: string,
+  notes: { ignored: string[]; dropped: string[] },
+): JsonRecord {
   const config: JsonRecord = { ...layerConfig };
-  if (MODEL_CLASSES.has(className)) return normalizeTopology({ class_name: className, config }, source).config;
+  if (MODEL_CLASSES.has(className))
+    return normalizeTopology({ class_name: className, config }, source, notes.ignored).config;
   for (const [key, value] of Object.entries(config)) {
     if (key.endsWith("_initializer")) config[key] = initializer(value, key);
-    else if (key.endsWith("_regularizer")) config[key] = regularizer(value);
+    else if (key.endsWith("_regularizer") || key.endsWith("_constraint")) {
+      if (value !== null)
+        notes.dropped.push(`${key} ${isRecord(value) ? String(value.class_name) : JSON.stringify(value)}`);
+      config[key] = null;
+    }
   }
   if ("dtype" in config) config.dtype = dtype(config.dtype);
   const at = (key: string, allowed: Json[], why: string) => {
@@ -268,15 +300,6 @@ function initializer(value: Json, key: string): Json {
       refuse(`${key}: VarianceScaling's "untruncated_normal" has no TF.js equivalent; use "truncated_normal"`);
   }
   return { ...value, class_name: className, config };
-}
-
-/** tf.keras 2.x's L1 and L2 regularizers as the L1L2 that TF.js (and Keras 2.2) write. */
-function regularizer(value: Json): Json {
-  if (!isRecord(value) || !isRecord(value.config)) return value;
-  const { l1 = 0, l2 = 0 } = value.config;
-  if (value.class_name === "L1") return { class_name: "L1L2", config: { l1, l2: 0 } };
-  if (value.class_name === "L2") return { class_name: "L1L2", config: { l1: 0, l2 } };
-  return value;
 }
 
 /** A layer's dtype: a plain name, or (tf.keras's mixed-precision API) a Policy object holding the name. */
