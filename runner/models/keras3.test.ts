@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { isKeras3Config, keras3ToLayersTopology } from "./keras3.js";
+import { isKeras3Config } from "./keras3.js";
 import { SpatialDropout2D } from "./layers.js";
 import { canonicalTopology } from "./topology.js";
 import { topologyFromJson } from "./topology-file.js";
@@ -273,7 +273,7 @@ describe("isKeras3Config", () => {
   });
 });
 
-describe("keras3ToLayersTopology builds with TF.js", () => {
+describe("keras3ToLayersTopology, through the loader, builds with TF.js", () => {
   it("maps the digit classifier: 592,074 parameters, the same network TF.js builds from its own layers", async () => {
     const model = await build(DIGITS);
     // conv 5·5·1·32 + 32 = 832; 24×24×32 pooled to 12×12×32 = 4608; dense 4608·128 + 128 = 589,952;
@@ -435,12 +435,12 @@ describe("keras3ToLayersTopology builds with TF.js", () => {
       layer("Dense", "logits", dense(10, "linear")),
       layer("Softmax", "probs", { axis: -1 }),
     ]);
-    const topology = keras3ToLayersTopology(json, SOURCE);
+    const { topology } = topologyFromJson(json, SOURCE);
     const layers = topology.config.layers as Array<{ class_name: string; config: JsonRecord }>;
     // TF.js has no SpatialDropout2D of its own; the runner registers one under Keras's name and config.
     expect(layers[6]).toEqual({
       class_name: "SpatialDropout2D",
-      config: { name: "sd", trainable: true, rate: 0.1, seed: null, data_format: "channels_last" },
+      config: { name: "sd", trainable: true, dtype: "float32", rate: 0.1, seed: null, data_format: "channels_last" },
     });
     const model = await build(json);
     // 8×8×3 padded to 10×10×3; dw 3·3·3·2 + 6 = 60 → 8×8×6; sep 3·3·6·2 + 12·8 + 8 = 212 → 6×6×8;
@@ -591,7 +591,7 @@ describe("keras3ToLayersTopology builds with TF.js", () => {
   });
 });
 
-describe("keras3ToLayersTopology refuses what TF.js cannot build exactly", () => {
+describe("keras3ToLayersTopology, through the loader, refuses what TF.js cannot build exactly", () => {
   const oneLayer = (entry: JsonRecord) => sequential([inputLayer("input_layer", [null, 8, 8, 3]), entry]);
   const cases: Array<[string, JsonRecord, RegExp]> = [
     [
@@ -699,6 +699,15 @@ describe("keras3ToLayersTopology refuses what TF.js cannot build exactly", () =>
       ["image", 0, 0],
     );
     expect(refusal(dict)).toMatch(/input_layers .*\(not a dict\)/);
+  });
+
+  it("refuses a Sequential's non-float32 InputLayer, which the loader checks before dropping it", () => {
+    const input = inputLayer("input_layer", [null, 8, 8, 3]);
+    const json = sequential([
+      { ...input, config: { ...(input.config as JsonRecord), dtype: "float16" } },
+      layer("Flatten", "f", { data_format: "channels_last" }),
+    ]);
+    expect(refusal(json)).toMatch(/^net\.keras: layer "input_layer" \(InputLayer\): dtype "float16" is not supported/);
   });
 
   it("refuses a Sequential without an input shape, and a mixed-precision model", () => {

@@ -1,5 +1,7 @@
 // Keras 3 model configs (a `.keras` archive's config.json) mapped to the Keras 2 / TF.js layers topology
-// TF.js deserializes, refusing every layer or option TF.js cannot build exactly as Keras would.
+// TF.js deserializes, refusing every layer or option TF.js cannot build exactly as Keras would. What a Keras 2
+// file needs too (dtype policies, initializer spellings, groups, keepdims, ReLU slopes, renorm, regularizers and
+// constraints) is passed on as Keras 2 writes it, for the topology loader's normalization, which always follows.
 // Over 350 lines: one table of per-layer mappings, kept together so the supported set reads in one place.
 import { InputError } from "../errors.js";
 
@@ -152,7 +154,8 @@ function activation(value: Json): string {
   );
 }
 
-// Initializers: Keras 3 class → TF.js class and the config keys both take.
+// Initializers: Keras 3 class → Keras 2 class and the config keys both take. The topology loader turns
+// Keras 2's spellings into TF.js's (LecunNormal → LeCunNormal, VarianceScaling's distributions), for both.
 const INITIALIZERS: Record<string, [string, string[]]> = {
   Zeros: ["Zeros", []],
   Ones: ["Ones", []],
@@ -165,8 +168,8 @@ const INITIALIZERS: Record<string, [string, string[]]> = {
   GlorotNormal: ["GlorotNormal", ["seed"]],
   HeUniform: ["HeUniform", ["seed"]],
   HeNormal: ["HeNormal", ["seed"]],
-  LecunUniform: ["LeCunUniform", ["seed"]],
-  LecunNormal: ["LeCunNormal", ["seed"]],
+  LecunUniform: ["LecunUniform", ["seed"]],
+  LecunNormal: ["LecunNormal", ["seed"]],
   Orthogonal: ["Orthogonal", ["gain", "seed"]],
   OrthogonalInitializer: ["Orthogonal", ["gain", "seed"]],
   Identity: ["Identity", ["gain"]],
@@ -196,27 +199,7 @@ function initializer(value: Json, key: string): Json {
   }
   if (className === "Constant" && typeof out.value !== "number")
     refuse(`${key} Constant needs a single number, not ${show(out.value)}`);
-  if (tfjsName === "VarianceScaling") {
-    // TF.js's "normal" is a truncated normal (its "truncatedNormal" falls through to a uniform draw), so
-    // Keras's truncated_normal maps to it; there is no untruncated variant to map Keras's other one to.
-    if (out.distribution === "truncated_normal" || out.distribution === "normal") out.distribution = "normal";
-    else if (out.distribution !== "uniform" && out.distribution !== undefined)
-      refuse(
-        `${key} VarianceScaling distribution ${show(out.distribution)} is not supported; use truncated_normal or uniform`,
-      );
-  }
   return { class_name: tfjsName, config: out };
-}
-
-/** The Keras 3 dtype (a string or a DTypePolicy object) if it is float32; anything else is refused. */
-function checkFloat32(dtype: Json | undefined): void {
-  if (dtype == null || dtype === "float32") return;
-  const policy =
-    isRecord(dtype) && isRecord(dtype.config) && /^((Float)?DTypePolicy|Policy)$/.test(String(dtype.class_name))
-      ? dtype.config.name
-      : dtype;
-  if (policy !== "float32")
-    refuse(`dtype ${show(policy)} is not supported: the benchmark trains in float32; save the model with float32`);
 }
 
 const conv = (o: Options, out: JsonRecord) => {
@@ -238,14 +221,14 @@ const pooling = (o: Options, out: JsonRecord) => {
 
 const globalPooling = (o: Options, out: JsonRecord) => {
   o.dataFormat(out);
-  o.expect("keepdims", [false], "TF.js's global pooling drops the spatial axes; add a Reshape after it instead");
+  o.copy(out, "keepdims"); // refused unless false by the topology loader, as in a Keras 2 file
 };
 
 /** Each supported layer class: fills the TF.js config from the Keras 3 one (name, trainable, dtype are handled around it). */
 const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
   Conv2D: (o, out) => {
     out.filters = o.integer("filters");
-    o.expect("groups", [1], "TF.js's Conv2D has no grouped convolution");
+    o.copy(out, "groups"); // refused unless 1 by the topology loader, as in a Keras 2 file
     conv(o, out);
     o.weights(out, "kernel", "bias");
   },
@@ -280,7 +263,7 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
     for (const key of ["beta", "gamma"]) o.copy(out, `${key}_regularizer`, `${key}_constraint`);
     // Synchronized batch statistics only differ across several devices; the benchmark trains on one.
     o.get("synchronized");
-    o.expect("renorm", [false], "TF.js's BatchNormalization has no batch renormalization");
+    o.copy(out, "renorm"); // refused unless false by the topology loader, as in a Keras 2 file
     o.get("renorm_momentum"); // used by renorm only
   },
   Dropout: (o, out) => {
@@ -296,11 +279,7 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
   AveragePooling2D: pooling,
   GlobalAveragePooling2D: globalPooling,
   GlobalMaxPooling2D: globalPooling,
-  Flatten: (o) => {
-    // Checked, not written: TF.js's Flatten records a data format only when given one, so writing the
-    // default would make the fingerprint differ from the same network saved by TF.js.
-    o.dataFormat({});
-  },
+  Flatten: (o, out) => o.dataFormat(out),
   Reshape: (o, out) => {
     out.target_shape = o.get("target_shape") ?? refuse("target_shape is missing");
   },
@@ -313,8 +292,7 @@ const LAYERS: Record<string, (o: Options, out: JsonRecord) => void> = {
   },
   ReLU: (o, out) => {
     o.copy(out, "max_value");
-    o.expect("negative_slope", [0], "TF.js's ReLU has max_value only; use a LeakyReLU layer for a slope");
-    o.expect("threshold", [0], "TF.js's ReLU has max_value only");
+    o.copy(out, "negative_slope", "threshold"); // refused unless 0 by the topology loader, as in a Keras 2 file
   },
   LeakyReLU: (o, out) => {
     // Keras 3 renamed Keras 2's alpha to negative_slope; TF.js reads alpha (older Keras 3 files may still say alpha).
@@ -378,8 +356,9 @@ function mapLayer(layer: Json, index: number, source: string): MappedLayer {
     if (typeof module === "string" && module !== "keras.layers" && !module.startsWith("keras.src.layers"))
       refuse(`comes from module "${module}", not keras.layers: custom layers and keras.ops calls are not supported`);
     const options = new Options(config);
-    checkFloat32(options.get("dtype"));
     const out: JsonRecord = { name };
+    // A dtype policy object or name; the topology loader refuses all but float32, as in a Keras 2 file.
+    options.copy(out, "dtype");
     const trainable = options.get("trainable");
     if (typeof trainable === "boolean") out.trainable = trainable;
     if (className === "InputLayer") {
@@ -445,7 +424,8 @@ function tensorList(value: Json | undefined, key: string, source: string): Json[
  * Maps a Keras 3 model config to the Keras 2 / TF.js form `{class_name: "Sequential" | "Model", config:
  * {name, layers, input_layers?, output_layers?}}`. Throws InputError `${source}: layer "${name}"
  * (${className}): ${reason}` for a layer or option it cannot map exactly: it never drops anything
- * that changes the network.
+ * that changes the network. The result is meant for `normalizeTopology` (topology-file.ts, through
+ * `topologyFromJson`), which applies the rules Keras 2 and Keras 3 files share.
  */
 export function keras3ToLayersTopology(
   json: unknown,
@@ -459,19 +439,14 @@ export function keras3ToLayersTopology(
   const layers = config.layers;
   if (!Array.isArray(layers) || layers.length === 0)
     throw new InputError(`${source}: the model has no layers (config.layers must be a non-empty array)`);
-  try {
-    checkFloat32(config.dtype);
-    if (config.trainable === false)
-      refuse("the model is saved with trainable=False; save it trainable to benchmark it");
-  } catch (error) {
-    if (error instanceof Refusal) throw new InputError(`${source}: ${error.message}`, { cause: error });
-    throw error;
-  }
-  const name = typeof config.name === "string" ? config.name : null;
+  if (config.trainable === false)
+    throw new InputError(`${source}: the model is saved with trainable=False; save it trainable to benchmark it`);
+  // The model's own dtype policy is checked by the topology loader, as a layer's is.
+  const head = { name: typeof config.name === "string" ? config.name : null, dtype: config.dtype ?? null };
   const mapped = layers.map((layer, index) => mapLayer(layer, index, source));
   return json.class_name === "Sequential"
-    ? { class_name: "Sequential", config: { name, layers: sequentialLayers(json, config, mapped, source) } }
-    : { class_name: "Model", config: { name, ...functionalGraph(layers as Json[], config, mapped, source) } };
+    ? { class_name: "Sequential", config: { ...head, layers: sequentialLayers(json, config, mapped, source) } }
+    : { class_name: "Model", config: { ...head, ...functionalGraph(layers as Json[], config, mapped, source) } };
 }
 
 function sequentialLayers(model: JsonRecord, config: JsonRecord, mapped: MappedLayer[], source: string): Json[] {
@@ -494,10 +469,18 @@ function sequentialLayers(model: JsonRecord, config: JsonRecord, mapped: MappedL
     );
   // TF.js's own Sequential carries the input shape on its first layer, not as an InputLayer: doing the same
   // gives the built model, and so its fingerprint, exactly what TF.js's model.save() of this network gives.
-  return body.map((layer, index) => ({
+  const out: Json[] = body.map((layer, index) => ({
     class_name: layer.className,
-    config: index === 0 ? { ...layer.config, batch_input_shape: batchInputShape, dtype: "float32" } : layer.config,
+    config:
+      index === 0
+        ? { ...layer.config, batch_input_shape: batchInputShape, dtype: layer.config.dtype ?? "float32" }
+        : layer.config,
   }));
+  // An InputLayer stays in front, as tf.keras 2.x writes it: the topology loader checks it (its dtype) as in
+  // a Keras 2 file, then drops it.
+  if (input !== undefined)
+    out.unshift({ class_name: "InputLayer", config: { ...input.config, batch_input_shape: batchInputShape } });
+  return out;
 }
 
 function functionalGraph(
@@ -525,7 +508,12 @@ function functionalGraph(
     }
     const layerConfig =
       layer.batchInputShape !== undefined
-        ? { ...layer.config, batch_input_shape: layer.batchInputShape, dtype: "float32", sparse: false }
+        ? {
+            ...layer.config,
+            batch_input_shape: layer.batchInputShape,
+            dtype: layer.config.dtype ?? "float32",
+            sparse: false,
+          }
         : layer.config;
     return { class_name: layer.className, name: layer.name, config: layerConfig, inbound_nodes: inbound };
   });

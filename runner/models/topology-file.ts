@@ -170,12 +170,20 @@ function normalizeTopology(
     throw new InputError(`${source}: the model's "config" must be an object (for a Sequential, or a list of layers)`);
   if (!Array.isArray(config.layers) || config.layers.length === 0)
     throw new InputError(`${source}: the model has no layers (config.layers must be a non-empty array)`);
+  // A model's own dtype (Keras 3 writes its policy) is held to float32 as each layer's is; TF.js has none.
+  const { dtype: modelDtype = null, ...rest } = config;
+  try {
+    dtype(modelDtype);
+  } catch (error) {
+    if (error instanceof Refusal) throw new InputError(`${source}: ${error.message}`, { cause: error });
+    throw error;
+  }
   let layers = config.layers.map((layer) => normalizeLayer(layer, source, ignored));
   if (model.class_name === "Sequential") layers = withoutInputLayer(layers);
   // tf.keras ≥ 2.4 calls a functional model "Functional"; TF.js builds both names alike but records
   // the name it was given, which would make the fingerprint depend on the Keras version.
   const className = model.class_name === "Functional" ? "Model" : model.class_name;
-  return { class_name: className, config: { ...config, layers } };
+  return { class_name: className, config: { ...rest, layers } };
 }
 
 /**
@@ -273,6 +281,8 @@ function normalizeLayerConfig(
     case "ReLU":
       at("negative_slope", [0], "TF.js's ReLU has max_value only; use a LeakyReLU layer for a slope");
       at("threshold", [0], "TF.js's ReLU has max_value only");
+      delete config.negative_slope;
+      delete config.threshold;
       break;
     case "InputLayer":
       at("sparse", [false], "the benchmark feeds dense images");
