@@ -167,8 +167,8 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
           `it has: ${suite.architectures.map((a) => a.id).join(", ")}`,
       );
   }
-  // Checks the dataset filter before anything slow happens.
-  selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}) });
+  // Checks the dataset and seed filters before anything slow happens (with --model, before the threads start).
+  selectTasks(suite, { ...(options.dataset ? { dataset: options.dataset } : {}), ...(seeds ? { seeds } : {}) });
   // A topology file whose input shape a dataset of the run does not fit fails now, not after downloads and threads.
   if (model?.kind === "layers-json") {
     const document = await readTopologyFile(model.path);

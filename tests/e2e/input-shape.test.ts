@@ -1,6 +1,7 @@
 // `run --model` checks the file's input shape against the suite's datasets before anything trains:
 // a model built for 32×32×3 images, run on the smoke suite's 28×28×1 digits, fails at once with an
-// input error (exit 3, as every unreadable or unfitting file) that names the shapes that do fit.
+// input error (exit 3, as every unreadable or unfitting file) that names the shapes that do fit; a
+// seed the suite does not use is refused as early (exit 2), not after the worker threads started.
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,5 +56,17 @@ describe("run --model with an input shape the suite does not fit", () => {
     expect(result.stdout).toBe("");
     expect(existsSync(env.RETHINK_BENCH_CONFIG_DIR)).toBe(false);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses a seed the suite does not use before any worker thread starts, with --model too", async () => {
+    const path = join(home, "mnist-net.json");
+    const mnist = structuredClone(model);
+    mnist.modelTopology.model_config.config[0]!.config.batch_input_shape = [null, 28, 28, 1];
+    writeFileSync(path, JSON.stringify(mnist));
+    const args = ["run", "--suite", "smoke", "--backend", "wasm", "--model", path, "--seed", "3"];
+    const result = await runCli([...args, "--out", join(home, "out-seed")], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("seed 3 is not one of suite smoke v2's seeds (0, 1, 2)");
+    expect(result.stderr).not.toContain("worker thread");
   });
 });
