@@ -1,5 +1,6 @@
 // Keras 3 config.json documents, written here as Keras 3 writes them, mapped to TF.js topologies and built with TF.js;
 // parameter counts worked out by hand; each refusal names the file, the layer and its class.
+// Over 350 lines: each Keras 3 document is written out in full, as Keras writes it, so a reader can check it.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";

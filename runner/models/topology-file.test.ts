@@ -1,5 +1,6 @@
 // The topology loader: each wrapper recognized, Keras 2's spellings normalized to what TF.js builds as
 // Keras meant it (checked by building with TF.js), .keras archives, and errors that name the file.
+// Over 350 lines: one case per wrapper, per Keras 2 spelling and per refusal, each with its file written out.
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
