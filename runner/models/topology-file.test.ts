@@ -2,7 +2,7 @@
 // Keras meant it (checked by building with TF.js), .keras archives, and errors that name the file.
 // Over 350 lines: one case per wrapper, per Keras 2 spelling and per refusal, each with its file written out.
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
@@ -462,5 +462,25 @@ describe("malformed documents", () => {
   it("a file that is not JSON names the file", async () => {
     const path = await write("broken.json", "{ nope");
     await expect(readTopologyFile(path)).rejects.toThrow(`${path}: not valid JSON`);
+  });
+
+  it("a model nested 20,000 deep is refused at its first nested layer, not by a stack overflow", async () => {
+    // Written as text: building it as an object and stringifying it would itself recurse that deep.
+    const open = Array.from(
+      { length: 20_000 },
+      (_, i) => `{"class_name":"Sequential","config":{"name":"s${i}","layers":[`,
+    );
+    const inner = '{"class_name":"Dense","config":{"name":"d","units":10}}';
+    const path = await write("deep.json", `${open.join("")}${inner}${"]}}".repeat(20_000)}`);
+    await expect(readTopologyFile(path)).rejects.toThrow(
+      `${path}: layer "s1" (Sequential): a model nested inside the model is not supported`,
+    );
+  });
+
+  it("a file over 256 MiB is refused before it is read", async () => {
+    const path = join(dir, "huge.json");
+    await writeFile(path, "");
+    await truncate(path, 256 * 2 ** 20 + 1);
+    await expect(readTopologyFile(path)).rejects.toThrow(`${path} is 268435457 bytes, over the 268435456-byte limit`);
   });
 });

@@ -1,7 +1,7 @@
 // A user's topology file in whatever wrapper it comes (TF.js model.save, tensorflowjs_converter, Keras 2
 // to_json, a bare topology, a Keras 3 .keras archive or its config.json), normalized to the one layers
 // topology TF.js builds, so that the fingerprint of a network does not depend on the file it came in.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { InputError } from "../errors.js";
@@ -34,6 +34,8 @@ const ACCEPTED =
   "accepted: the model.json of TF.js's model.save() or of tensorflowjs_converter (any Keras 2.x), Keras 2's " +
   'model.to_json(), a bare {"class_name": …, "config": …} topology, a Keras 3 .keras archive or its config.json';
 
+/** The largest model file read (a .keras archive holds its weights too, so the bound is generous). */
+const MAX_MODEL_FILE_BYTES = 256 * 2 ** 20;
 /** The largest config.json read out of a .keras archive (uncompressed); real ones are kilobytes. */
 const MAX_ARCHIVE_CONFIG_BYTES = 16 * 2 ** 20;
 
@@ -46,11 +48,18 @@ const MAX_ARCHIVE_CONFIG_BYTES = 16 * 2 ** 20;
  */
 export async function readTopologyFile(path: string): Promise<TopologyDocument> {
   let bytes: Uint8Array;
+  let size: number;
   try {
-    bytes = await readFile(path);
+    size = (await stat(path)).size;
+    bytes = size > MAX_MODEL_FILE_BYTES ? new Uint8Array() : await readFile(path);
   } catch (error) {
     throw new InputError(`cannot read the model file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  if (size > MAX_MODEL_FILE_BYTES)
+    throw new InputError(
+      `${path} is ${size} bytes, over the ${MAX_MODEL_FILE_BYTES}-byte limit for a model file: a topology is ` +
+        "kilobytes, and a .keras archive's weights megabytes",
+    );
   const zipped = bytes[0] === 0x50 && bytes[1] === 0x4b; // "PK", every zip's first bytes
   if (extname(path).toLowerCase() === ".keras" || zipped) return topologyFromJson(archiveConfig(bytes, path), path);
   try {
@@ -214,7 +223,7 @@ function normalizeLayer(layer: Json, source: string, ignored: string[]): Json {
   const name = typeof layer.config.name === "string" ? layer.config.name : layer.name;
   try {
     const dropped: string[] = [];
-    const config = normalizeLayerConfig(className, layer.config, source, { ignored, dropped });
+    const config = normalizeLayerConfig(className, layer.config, dropped);
     if (dropped.length > 0) ignored.push(`layer "${String(name)}" (${className}): ${dropped.join(", ")}`);
     return { ...layer, config };
   } catch (error) {
@@ -229,20 +238,16 @@ function normalizeLayer(layer: Json, source: string, ignored: string[]): Json {
  * training loop applies them (both train with the suite's regularization), so keeping them would only
  * put into the canonical topology, and the fingerprint, something the runs never did.
  */
-function normalizeLayerConfig(
-  className: string,
-  layerConfig: JsonRecord,
-  source: string,
-  notes: { ignored: string[]; dropped: string[] },
-): JsonRecord {
+function normalizeLayerConfig(className: string, layerConfig: JsonRecord, dropped: string[]): JsonRecord {
   const config: JsonRecord = { ...layerConfig };
+  // The leaderboard's parameter counter and the PyTorch engine take flat graphs; refused here, a
+  // nested model fails before any training rather than at submission.
   if (MODEL_CLASSES.has(className))
-    return normalizeTopology({ class_name: className, config }, source, notes.ignored).config;
+    refuse("a model nested inside the model is not supported; build its layers into the outer model");
   for (const [key, value] of Object.entries(config)) {
     if (key.endsWith("_initializer")) config[key] = initializer(value, key);
     else if (key.endsWith("_regularizer") || key.endsWith("_constraint")) {
-      if (value !== null)
-        notes.dropped.push(`${key} ${isRecord(value) ? String(value.class_name) : JSON.stringify(value)}`);
+      if (value !== null) dropped.push(`${key} ${isRecord(value) ? String(value.class_name) : JSON.stringify(value)}`);
       config[key] = null;
     }
   }

@@ -57,7 +57,7 @@ function checkLayerClasses(layers: Json[], path: string): void {
     }
     // TF.js builds more than the leaderboard counts (and the PyTorch engine builds): such a model
     // would train here and then be refused at submission, so it is refused before any training.
-    if (!COUNTED_LAYER_CLASSES.includes(layer.class_name) && !MODEL_CLASSES.has(layer.class_name)) {
+    if (!COUNTED_LAYER_CLASSES.includes(layer.class_name)) {
       throw new InputError(
         `${path}: ${layerLabel(layer, index)}: layer class ${layer.class_name} is not supported by the ` +
           `benchmark; supported: ${COUNTED_LAYER_CLASSES.join(", ")}. Rewrite the layer with these, ` +
@@ -66,9 +66,6 @@ function checkLayerClasses(layers: Json[], path: string): void {
     }
   }
 }
-
-/** Nested models, whose own layers TF.js checks as it builds them. */
-const MODEL_CLASSES = new Set(["Sequential", "Model", "Functional"]);
 
 /**
  * Writes each SeparableConv2D's depth multiplier, read from the built layer, into a TF.js config:
