@@ -5,9 +5,12 @@
 // child process so that the load generator does not share its event loop.
 // A second scenario (bench-api-verification.ts) measures what a hostile client can do to
 // everyone else: /health latency while 4 connections keep posting ~14 MB bundles that fail the
-// last check, with verification on worker threads and on the event loop.
+// last check, with verification on worker threads and on the event loop. A third, run only when
+// asked (`--scale`, bench-api-scale.ts), grows a board on PostgreSQL to 10³…10⁶ runs and measures
+// the routes that read it at each size.
 //
 //   npm run bench:api [-- --seconds 5 --trials 3 --connections 10 --scenario all|load|verification]
+//   npm run bench:api -- --scale [--sizes 1000,10000] [--seconds 5] [--json]
 //
 // Uses $DATABASE_URL for the Postgres run when set, else a throwaway cluster from the
 // Debian postgresql binaries. Rate limits are off in the child server. Ratios are against
@@ -21,6 +24,8 @@ import autocannon from "autocannon";
 import { findSuite, signResult } from "../schema/index.js";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import { startPostgres } from "../tests/fixtures/postgres.js";
+import { scaleScenario } from "./bench-api-scale.js";
+import { parseSizes } from "./bench-api-scale-plan.js";
 import { verificationScenario } from "./bench-api-verification.js";
 import { mean, sampleSd } from "./stats.js";
 
@@ -33,6 +38,10 @@ const { values: flags, positionals } = parseArgs({
     "warmup-seconds": { type: "string", default: "2" },
     "new-per-trial": { type: "string", default: "200" },
     scenario: { type: "string", default: "all" },
+    /** The scale scenario (same as `--scenario scale`); never part of `all`. */
+    scale: { type: "boolean", default: false },
+    sizes: { type: "string", default: "1000,10000,100000,1000000" },
+    json: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -258,10 +267,42 @@ async function main(): Promise<void> {
   );
 }
 
+/** The scale scenario on $DATABASE_URL or a throwaway cluster (PGlite is not measured at scale). */
+async function runScale(): Promise<void> {
+  const sizes = parseSizes(flags.sizes);
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  const pg = process.env.DATABASE_URL ? undefined : await startPostgres();
+  try {
+    await scaleScenario({
+      sizes,
+      seconds: SECONDS,
+      json: flags.json,
+      databaseUrl: process.env.DATABASE_URL ?? pg!.url,
+      serve: async (options) => {
+        const served = await serveInChild(options);
+        return { url: served.url, stop: () => stop(served) };
+      },
+    });
+  } finally {
+    await pg?.stop();
+  }
+  const line =
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}; ` +
+    `PostgreSQL: ${process.env.DATABASE_URL ? "$DATABASE_URL" : "local throwaway cluster, fsync off"}; ` +
+    `load average at the start: ${loadBefore}, at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`;
+  if (flags.json) process.stderr.write(`${line}\n`);
+  else console.log(`\n${line}`);
+}
+
 async function run(): Promise<void> {
-  const scenario = flags.scenario;
-  if (!["all", "load", "verification"].includes(scenario))
-    throw new Error(`--scenario must be all, load or verification, not ${scenario}`);
+  const scenario = flags.scale ? "scale" : flags.scenario;
+  if (!["all", "load", "verification", "scale"].includes(scenario))
+    throw new Error(`--scenario must be all, load, verification or scale, not ${scenario}`);
+  if (scenario === "scale") return runScale();
   if (scenario !== "verification") await main();
   if (scenario !== "load")
     await verificationScenario({
