@@ -1,7 +1,8 @@
 // The engines section's cells and its summary of how far wasm and torch runs are apart, on hand-made
 // runs whose figures are worked out in the comments.
 import { describe, expect, it } from "vitest";
-import { deriveRun, type EpochPoint, NO_REGULARIZER, type RunResult, type Task } from "../../../schema/index.js";
+import { deriveRun, NO_REGULARIZER, type RunResult, type Task } from "../../../schema/index.js";
+import { runFromAccuracies } from "../../../tests/fixtures/curve-runs.js";
 import { agreement, epochsCell } from "./engines.js";
 
 const TASK: Task = {
@@ -17,24 +18,7 @@ const TASK: Task = {
 };
 
 /** A finished run whose training accuracy follows `trainAccs`, ending at test accuracy `testAcc`. */
-function run(trainAccs: number[], testAcc: number): RunResult {
-  const curve: EpochPoint[] = trainAccs.map((trainAcc, i) => ({
-    epoch: i + 1,
-    trainLoss: 1 - trainAcc,
-    trainAcc,
-    testLoss: 1,
-    testAcc,
-    wallSeconds: i + 1,
-  }));
-  const measured = { task: TASK, status: "ok" as const, curve };
-  return {
-    ...measured,
-    architectureFingerprint: "a".repeat(64),
-    failure: null,
-    derived: deriveRun(measured, null),
-    predictions: null,
-  };
-}
+const run = (trainAccs: number[], testAcc: number): RunResult => runFromAccuracies(TASK, trainAccs, testAcc);
 
 function failed(): RunResult {
   const measured = { task: TASK, status: "failed" as const, curve: [] };

@@ -1,14 +1,8 @@
 // The report's Table 1 rows and its verdicts on the paper's claims about regularization, on worked
 // cases whose figures (and the noise margins they are judged against) are computed by hand below.
 import { describe, expect, it } from "vitest";
-import {
-  deriveRun,
-  type EpochPoint,
-  REGULARIZERS,
-  type Regularizer,
-  type RunResult,
-  type Task,
-} from "../../../schema/index.js";
+import { REGULARIZERS, type Regularizer, type RunResult, type Task } from "../../../schema/index.js";
+import { runFromAccuracies } from "../../../tests/fixtures/curve-runs.js";
 import {
   type AblationRow,
   ablationRows,
@@ -93,24 +87,7 @@ describe("ablationRows", () => {
     testAcc: number,
     valAccs?: number[],
   ): RunResult {
-    const task: Task = { ...base, corruption: { kind: corruption }, regularizer };
-    const curve: EpochPoint[] = trainAccs.map((trainAcc, i) => ({
-      epoch: i + 1,
-      trainLoss: 1 - trainAcc,
-      trainAcc,
-      testLoss: 1,
-      testAcc,
-      ...(valAccs && { valAcc: valAccs[i]! }),
-      wallSeconds: i + 1,
-    }));
-    const measured = { task, status: "ok" as const, curve };
-    return {
-      ...measured,
-      architectureFingerprint: "a".repeat(64),
-      failure: null,
-      derived: deriveRun(measured, null),
-      predictions: null,
-    };
+    return runFromAccuracies({ ...base, corruption: { kind: corruption }, regularizer }, trainAccs, testAcc, valAccs);
   }
 
   const runs = [
