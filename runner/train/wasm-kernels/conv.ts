@@ -5,8 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { Kernels } from "./kernels.js";
 
 const { backend_util } = tf;
-type Conv2DInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
-type ExplicitPadding = Extract<Parameters<typeof backend_util.computeConv2DInfo>[4], number[][]>;
+/** A convolution's geometry, as tfjs-core computes it (shared with depthwise.ts). */
+export type Conv2DInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
+/** Explicit per-side padding, one of tfjs-core's `pad` forms. */
+export type ExplicitPadding = Extract<Parameters<typeof backend_util.computeConv2DInfo>[4], number[][]>;
 
 export interface Conv2DBackpropAttrs {
   strides: [number, number] | number;

@@ -2,11 +2,10 @@
 // stock DepthwiseConv2dNative and layout kernels.
 import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 import * as tf from "@tensorflow/tfjs";
+import type { Conv2DInfo, ExplicitPadding } from "./conv.js";
 import type { Kernels } from "./kernels.js";
 
 const { backend_util } = tf;
-type Conv2DInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
-type ExplicitPadding = Extract<Parameters<typeof backend_util.computeConv2DInfo>[4], number[][]>;
 
 /** tfjs-core's attributes of both depthwise gradient kernels (channels-last only). */
 export interface DepthwiseBackpropAttrs {
