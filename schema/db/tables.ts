@@ -7,6 +7,7 @@ import {
   boolean,
   check,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -286,3 +287,123 @@ export const moderationActions = /* @__PURE__ */ pgTable(
     ),
   ],
 );
+
+/**
+ * One row of a board scope per architecture: the figures the board shows, computed by the write
+ * that changed them (api/db/queries/board-rows.ts) so that a read is an indexed ORDER BY … LIMIT
+ * instead of a grouped pass over every run. A scope is a board (suite version and dataset) read
+ * over every backend (`backend` '') or one backend's runs, over all visible runs or over the
+ * verified standing results only. A row exists exactly when its scope has runs of the architecture.
+ */
+export const boardRows = /* @__PURE__ */ pgTable(
+  "board_rows",
+  {
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    datasetId: text("dataset_id").notNull(),
+    /** '' for the board over every backend, else the one backend whose runs the row rests on. */
+    backend: text("backend").notNull(),
+    /** The `verified=only` board: the row rests on standing results an operator reproduced exactly. */
+    verifiedOnly: boolean("verified_only").notNull(),
+    architectureFingerprint: text("architecture_fingerprint").notNull(),
+    /** Of a baseline kind (kernels): listed beside the ranking, never ranked. */
+    baseline: boolean("baseline").notNull(),
+    // The sort keys are float8 so that Postgres's order of NaN after +Infinity does the work of
+    // "nulls last": 'NaN' when the row has no runs of the metric, +Infinity when censored.
+    /** least(median steps to fit random labels, +Infinity); 'NaN' without random-label runs. */
+    memorizationKey: doublePrecision("memorization_key").notNull(),
+    /** The censored median of true-label steps to fit is finite: the row takes a gap rank. */
+    fitsTrueLabels: boolean("fits_true_labels").notNull(),
+    /** least(median generalization gap on true labels, +Infinity); 'NaN' without finished true-label runs. */
+    gapKey: doublePrecision("gap_key").notNull(),
+    /** The row's figures (BoardRowFigures in board-rows.ts); the architecture's summary is joined at read. */
+    figures: jsonb("figures").$type<JsonObject>().notNull(),
+  },
+  (t) => [
+    // Named: drizzle's default name (every column's) runs past Postgres's 63-character limit.
+    primaryKey({
+      name: "board_rows_pkey",
+      columns: [t.suiteId, t.suiteVersion, t.datasetId, t.backend, t.verifiedOnly, t.architectureFingerprint],
+    }),
+    // Named for the same reason (the default is 64 characters).
+    foreignKey({
+      name: "board_rows_architecture_fk",
+      columns: [t.architectureFingerprint],
+      foreignColumns: [architectures.fingerprint],
+    }),
+    // A page of either ranking reads one of these in order: index-only, O(page).
+    index("board_rows_memorization_idx").on(
+      t.suiteId,
+      t.suiteVersion,
+      t.datasetId,
+      t.backend,
+      t.verifiedOnly,
+      t.baseline,
+      t.memorizationKey,
+      t.architectureFingerprint,
+    ),
+    index("board_rows_gap_idx").on(
+      t.suiteId,
+      t.suiteVersion,
+      t.datasetId,
+      t.backend,
+      t.verifiedOnly,
+      t.baseline,
+      t.fitsTrueLabels,
+      t.gapKey,
+      t.architectureFingerprint,
+    ),
+  ],
+);
+
+/**
+ * How many rows each board scope holds, kept by delta with board_rows, so that a page's total
+ * is one lookup instead of a count over the scope. A scope without rows has no row here.
+ */
+export const boardTotals = /* @__PURE__ */ pgTable(
+  "board_totals",
+  {
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    datasetId: text("dataset_id").notNull(),
+    backend: text("backend").notNull(),
+    verifiedOnly: boolean("verified_only").notNull(),
+    /** Rows of the scope, baselines included. */
+    architectures: integer("architectures").notNull(),
+    /** Rows that are not baselines: the memorization ranking's total. */
+    ranked: integer("ranked").notNull(),
+    /** Rows that are not baselines and fit true labels: the gap ranking's total. */
+    fitted: integer("fitted").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: "board_totals_pkey",
+      columns: [t.suiteId, t.suiteVersion, t.datasetId, t.backend, t.verifiedOnly],
+    }),
+  ],
+);
+
+/**
+ * Every board with visible runs and how many visible submissions have runs on it (the board
+ * picker's count), kept by delta when a submission is stored, hidden or shown.
+ */
+export const boards = /* @__PURE__ */ pgTable(
+  "boards",
+  {
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    datasetId: text("dataset_id").notNull(),
+    submissions: integer("submissions").notNull(),
+  },
+  (t) => [primaryKey({ name: "boards_pkey", columns: [t.suiteId, t.suiteVersion, t.datasetId] })],
+);
+
+/**
+ * Which version of a stored aggregate's computation built its rows (`board_rows`): opening the
+ * database rebuilds an aggregate whose version the code has moved past.
+ */
+export const aggregateBuilds = /* @__PURE__ */ pgTable("aggregate_builds", {
+  name: text("name").primaryKey(),
+  version: integer("version").notNull(),
+  builtAt: timestamp("built_at", { withTimezone: true }).notNull().defaultNow(),
+});
