@@ -1,5 +1,6 @@
 // Opens the database for the Node entry: embedded PGlite (a data dir, or in memory) or a
-// Postgres server by URL through node-postgres; migrations are applied on open.
+// Postgres server by URL through node-postgres; migrations are applied on open, and the board's
+// stored aggregates rebuilt when the code computes them differently from what built them.
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { migrate as migrateNeon } from "drizzle-orm/neon-serverless/migrator";
@@ -11,6 +12,7 @@ import pg from "pg";
 import type { DatabaseHandle } from "./client.js";
 import { migrationsFolder } from "./migrations.js";
 import { openNeonDatabase } from "./neon.js";
+import { ensureBoardRows } from "./queries/board-rows.js";
 
 export type DatabaseConfig =
   /** Embedded Postgres in this process; no `dataDir` keeps it in memory. */
@@ -21,7 +23,8 @@ export type DatabaseConfig =
   | { driver: "neon"; url: string };
 
 /**
- * Opens a database and brings its tables up to date.
+ * Opens a database and brings its tables up to date: migrations, then the board's aggregates
+ * (rebuilt from the runs when BOARD_ROWS_VERSION has moved past the version that built them).
  *
  * @example
  * const { db, close } = await openDatabase({ driver: "pglite", dataDir: "/var/lib/rethink-bench" })
@@ -38,7 +41,10 @@ export async function openDatabase(
       try {
         client = await PGlite.create(config.dataDir);
         const db = drizzlePglite({ client });
-        if (migrate) await migratePglite(db, { migrationsFolder: migrationsFolder() });
+        if (migrate) {
+          await migratePglite(db, { migrationsFolder: migrationsFolder() });
+          await ensureBoardRows(db);
+        }
         const open = client;
         return { db, close: () => open.close().finally(unlock) };
       } catch (error) {
@@ -54,7 +60,10 @@ export async function openDatabase(
       pool.on("error", () => undefined);
       const db = drizzleNodePostgres({ client: pool });
       try {
-        if (migrate) await migrateNodePostgres(db, { migrationsFolder: migrationsFolder() });
+        if (migrate) {
+          await migrateNodePostgres(db, { migrationsFolder: migrationsFolder() });
+          await ensureBoardRows(db);
+        }
       } catch (error) {
         await pool.end();
         throw error;
@@ -64,8 +73,10 @@ export async function openDatabase(
     case "neon": {
       const handle = openNeonDatabase(config.url);
       try {
-        if (migrate)
+        if (migrate) {
           await migrateNeon(handle.db as Parameters<typeof migrateNeon>[0], { migrationsFolder: migrationsFolder() });
+          await ensureBoardRows(handle.db);
+        }
       } catch (error) {
         await handle.close();
         throw error;

@@ -3,6 +3,7 @@
 import { desc, eq, lt } from "drizzle-orm";
 import { type ModerationAction, moderationActions, runs, submissions } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { countSubmissionOnBoards, refreshBoardRows } from "./board-rows.js";
 import { classifySlots, lockSlots, slotsOfSubmission } from "./slots.js";
 
 /** A row of the audit trail as the API shows it. */
@@ -49,12 +50,15 @@ export async function applyModeration(
   reason: string,
   reproductionId: string | null,
 ): Promise<ModerationAction | undefined> {
-  const updated = await tx
-    .update(submissions)
-    .set({ status: action === "hide" ? "hidden" : "visible" })
+  // Its status before, locked: the boards' submission counts change only when it really changes.
+  const [before] = await tx
+    .select({ status: submissions.status })
+    .from(submissions)
     .where(eq(submissions.id, id))
-    .returning({ id: submissions.id });
-  if (updated.length === 0) return undefined;
+    .for("no key update");
+  if (!before) return undefined;
+  const status = action === "hide" ? "hidden" : "visible";
+  await tx.update(submissions).set({ status }).where(eq(submissions.id, id));
   const slots = await slotsOfSubmission(tx, id);
   await lockSlots(tx, slots);
   // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
@@ -63,6 +67,8 @@ export async function applyModeration(
     .set({ visible: action === "show", slotRole: null })
     .where(eq(runs.submissionId, id));
   await classifySlots(tx, slots);
+  await refreshBoardRows(tx, slots);
+  if (before.status !== status) await countSubmissionOnBoards(tx, id, action === "hide" ? -1 : 1);
   const [row] = await tx
     .insert(moderationActions)
     .values({ submissionId: id, action, reason, reproductionId })

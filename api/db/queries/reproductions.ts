@@ -27,6 +27,7 @@ import {
   type VerdictCounts,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { refreshBoardRows } from "./board-rows.js";
 import { applyModeration } from "./moderation.js";
 import { lockSlots, slotsOfSubmission } from "./slots.js";
 
@@ -195,7 +196,8 @@ export async function storeReproduction(
     // other and each sees which runs a key has already judged. Row locks below are "no key
     // update": a concurrent reproduction's inserts hold key-share locks on these rows (foreign
     // keys), which "for update" would wait on while that transaction waits for the slots.
-    await lockSlots(tx, await slotsOfSubmission(tx, original.submissionId));
+    const slots = await slotsOfSubmission(tx, original.submissionId);
+    await lockSlots(tx, slots);
     const positions = predicate.runs.map((r) => r.position);
     const stored = await tx
       .select({ id: runs.id, position: runs.position, submitterKeyid: runs.submitterKeyid })
@@ -256,6 +258,8 @@ export async function storeReproduction(
             then coalesce(contest_reproduction_id, ${id}) else contest_reproduction_id end
         from unnest(${ids}, ${verdicts}) as v(id, verdict)
         where ${runs.id} = v.id`);
+      // The rows read these counters, `verified` and the contest evidence.
+      await refreshBoardRows(tx, slots);
     }
     // Whatever an operator key said about a run, it has been judged: it leaves the queue.
     if (operator)

@@ -21,6 +21,7 @@ import {
   wallSecondsToFit,
 } from "../../../schema/index.js";
 import type { Database } from "../client.js";
+import { countSubmissionOnBoards, refreshBoardRows } from "./board-rows.js";
 import { toModerationAction } from "./moderation.js";
 import { classifySlots, lockSlots } from "./slots.js";
 import { verificationOf } from "./spread.js";
@@ -158,6 +159,9 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
     for (let i = 0; i < rows.length; i += RUNS_PER_INSERT)
       await tx.insert(runs).values(rows.slice(i, i + RUNS_PER_INSERT));
     await classifySlots(tx, slots);
+    // The stored board: the rows of the architectures these runs belong to, and this submission's boards.
+    await refreshBoardRows(tx, slots);
+    await countSubmissionOnBoards(tx, id, 1);
     return { id, created: true, status: "visible" as const };
   });
 }
