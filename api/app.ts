@@ -84,7 +84,14 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     maxAge: 86400,
   });
   app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? readCors(c, next) : next()));
-  app.use("/api/*", rateLimit(resolved.rateLimits.requests, options.clientAddress, "requests from this address"));
+  app.use(
+    "/api/*",
+    rateLimit(resolved.rateLimits.requests, options.clientAddress, "requests from this address", {
+      kind: "requests",
+      scope: "api",
+      limiterOf: options.rateLimiter,
+    }),
+  );
 
   app.route("/api/v1", v1Routes(resolved));
   app.doc31("/api/v1/openapi.json", {

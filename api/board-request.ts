@@ -2,7 +2,7 @@
 // default) and one of that suite's datasets (its first by default). The API and the pages
 // both resolve the query string here, so they refuse the same requests for the same reason.
 import { z } from "zod";
-import { DatasetId, PositiveInt, Slug, type SuiteRef } from "../schema/index.js";
+import { DatasetId, PositiveInt, Slug, SubmissionId, type SuiteRef } from "../schema/index.js";
 import { findKnownSuite, type KnownSuite, knownSuiteNames, knownSuites } from "./known-suites.js";
 
 /** The query parameters that name a board, as both the API and the pages parse them. */
@@ -11,6 +11,17 @@ export const BoardParams = {
   version: z.coerce.number().pipe(PositiveInt).optional(),
   dataset: DatasetId.optional(),
 };
+
+/**
+ * `after=<submission id>` on a board or architecture read, page or API: it changes nothing in
+ * the answer, but the edge cache keys on the full URL, so a URL with it is read fresh the first
+ * time. A submission's receipt links to its boards with its own id here (api/board-links.ts).
+ */
+export const AfterParam = SubmissionId.optional().describe(
+  "a submission id (sub_…). It changes nothing in the answer; it makes the URL its own entry of the edge cache, " +
+    "so the first read of it comes from the database. A submission's receipt links to its boards with its id " +
+    "here: they show it at once, while other URLs of a board may serve a copy up to 10 seconds old.",
+);
 
 export interface BoardRequest {
   suite: string;

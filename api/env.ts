@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import type { AssetManifest } from "../web/index.js";
 import type { Database } from "./db/client.js";
-import type { RateLimits } from "./limits.js";
+import type { RateLimitKind, RateLimits, SharedRateLimiter } from "./limits.js";
 import type { Verifier } from "./verify-submission.js";
 
 /** The Worker's environment: secrets set with `wrangler secret put`, never in wrangler.toml. */
@@ -19,6 +19,12 @@ export interface Bindings {
   REPRODUCER_KEYS?: string;
   /** The Worker's static assets (wrangler.toml `[assets]`): the built scripts and styles of the pages. */
   ASSETS?: { fetch(request: Request | string): Promise<Response> };
+  /** Cloudflare's rate-limiting bindings (wrangler.toml `[[ratelimits]]`): requests per address. */
+  REQUEST_LIMITER?: SharedRateLimiter;
+  /** Signed-document POSTs (submissions, reproductions) per address. */
+  SUBMISSION_LIMITER?: SharedRateLimiter;
+  /** Signed-document POSTs per signing key. */
+  KEY_LIMITER?: SharedRateLimiter;
 }
 
 export interface Variables {
@@ -62,6 +68,12 @@ export interface AppOptions {
   /** The bearer secret that allows moderation; moderation is refused when there is none. */
   adminToken(c: AppContext): string | undefined;
   rateLimits?: Partial<RateLimits>;
+  /**
+   * A limiter shared by every instance of the app for one kind of limit (the Worker: Cloudflare's
+   * rate-limiting binding), or undefined to count in this process (FixedWindowCounter). The
+   * `rateLimits` figures must be the ones it enforces: its 429s and headers quote them.
+   */
+  rateLimiter?(c: AppContext, kind: RateLimitKind): SharedRateLimiter | undefined;
   log?(record: LogRecord): void;
   /** The built web assets the pages link; without them (not built) pages are plain HTML. */
   assets?(c: AppContext): Promise<AssetManifest | undefined>;

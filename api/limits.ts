@@ -30,10 +30,34 @@ export interface RateLimits {
   verificationMs: RateLimit;
 }
 
+/** The limits that count requests (not work): the ones Cloudflare's rate-limiting binding can hold globally. */
+export type RateLimitKind = Exclude<keyof RateLimits, "verificationMs">;
+
+/**
+ * A limiter shared by every instance of the app: Cloudflare's rate-limiting binding (wrangler.toml
+ * `[[ratelimits]]`) as the Worker sees it. `success` is false once `key` used up its limit in the
+ * current period.
+ */
+export interface SharedRateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   requests: { limit: 600, windowSeconds: 60 },
   submissions: { limit: 30, windowSeconds: 60 },
   submissionsPerKey: { limit: 120, windowSeconds: 3600 },
   // A third of one core per address: a complete paper-suite bundle takes a few seconds.
   verificationMs: { limit: 20_000, windowSeconds: 60 },
+};
+
+/**
+ * The limits the Worker holds through Cloudflare's rate-limiting binding: the same figures as
+ * wrangler.toml's `[[ratelimits]]` (whose periods can only be 10 or 60 seconds), which the
+ * Worker cannot read back, so its 429s and RateLimit-Limit headers quote these. Per signing key
+ * the binding has no hour: 10 a minute (at most 600 an hour, against `serve`'s 120), across every
+ * isolate of a location instead of per isolate (docs/api.md, "Limits").
+ */
+export const WORKER_RATE_LIMITS: RateLimits = {
+  ...DEFAULT_RATE_LIMITS,
+  submissionsPerKey: { limit: 10, windowSeconds: 60 },
 };

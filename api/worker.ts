@@ -1,9 +1,11 @@
 // The Cloudflare Worker entry: the app with a Neon Pool per request (created and ended inside
-// it), the client's address from Cloudflare, and secrets from the Worker's environment.
+// it), the client's address from Cloudflare, secrets from the Worker's environment, and rate
+// limits counted by Cloudflare's rate-limiting bindings.
 import { ASSET_MANIFEST_FILE, AssetManifest } from "../web/index.js";
 import { createApp } from "./app.js";
 import { openNeonDatabase } from "./db/neon.js";
-import type { AppContext } from "./env.js";
+import type { AppContext, Bindings } from "./env.js";
+import { type RateLimitKind, WORKER_RATE_LIMITS } from "./limits.js";
 import { parseReproducerKeys } from "./reproducer-keys.js";
 
 /** The pages' asset manifest, read once per isolate from the static assets (wrangler.toml `[assets]`). */
@@ -39,6 +41,13 @@ function reproducerKeysOf(c: AppContext): Promise<ReadonlySet<string>> {
   return keys;
 }
 
+/** The wrangler.toml `[[ratelimits]]` binding that counts each kind of limit. */
+const RATE_LIMITER_BINDINGS: Record<RateLimitKind, "REQUEST_LIMITER" | "SUBMISSION_LIMITER" | "KEY_LIMITER"> = {
+  requests: "REQUEST_LIMITER",
+  submissions: "SUBMISSION_LIMITER",
+  submissionsPerKey: "KEY_LIMITER",
+} satisfies Record<RateLimitKind, keyof Bindings>;
+
 const app = createApp({
   database(c: AppContext) {
     const url = c.env.DATABASE_URL;
@@ -47,6 +56,10 @@ const app = createApp({
     return { db: handle.db, release: () => c.executionCtx.waitUntil(handle.close()) };
   },
   clientAddress: (c) => c.req.header("cf-connecting-ip") ?? "unknown",
+  // Counted by the bindings across every isolate; a binding missing from the config leaves that
+  // limit to the isolate's own counter, as before.
+  rateLimiter: (c, kind) => c.env[RATE_LIMITER_BINDINGS[kind]],
+  rateLimits: WORKER_RATE_LIMITS,
   adminToken: (c) => c.env.ADMIN_TOKEN,
   // wrangler.toml `[vars]`: the pages' absolute links never come from the request's Host header.
   publicUrl: (c) => c.env.PUBLIC_URL,

@@ -245,6 +245,13 @@ export interface components {
       architectures: string[];
       runs: number;
       location: string;
+      boards: components["schemas"]["ReceiptBoard"][];
+    };
+    ReceiptBoard: {
+      /** @enum {string} */
+      dataset: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
+      page: string;
+      api: string;
     };
     SubmissionList: {
       submissions: components["schemas"]["SubmissionSummary"][];
@@ -1381,6 +1388,7 @@ export interface operations {
         limit?: number;
         cursor?: string;
         format?: "json" | "csv";
+        after?: string;
       };
       header?: never;
       path?: never;
@@ -1429,6 +1437,7 @@ export interface operations {
         suite?: string;
         version?: number;
         dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
+        after?: string;
       };
       header?: never;
       path: {

@@ -65,6 +65,26 @@ describe("submitFile", () => {
     ]);
   });
 
+  it("prints, under the submission's link, each board page of the receipt that shows it at once", async () => {
+    const { file, outbox } = await setUp();
+    const id = "sub_0123456789abcdef0123456789abcdef";
+    const query = (dataset: string) => `?suite=smoke&version=1&dataset=${dataset}&verified=all&after=${id}`;
+    const boards = ["synthetic", "mnist-10k"].map((dataset) => ({
+      dataset,
+      page: `/${query(dataset)}`,
+      api: `/api/v1/leaderboard${query(dataset)}`,
+    }));
+    answer = { status: 201, body: JSON.stringify({ id, boards }) };
+    const result = await submitFile(file, base, outbox);
+    expect(result.line).toBe(
+      [
+        `submitted: ${file} → ${base}/submissions/${id}`,
+        `  on the synthetic board now: ${base}/?suite=smoke&version=1&dataset=synthetic&verified=all&after=${id}`,
+        `  on the mnist-10k board now: ${base}/?suite=smoke&version=1&dataset=mnist-10k&verified=all&after=${id}`,
+      ].join("\n"),
+    );
+  });
+
   it("says so when the board already holds the bundle (200)", async () => {
     const { file, outbox } = await setUp();
     answer = { status: 200, body: JSON.stringify({ id: "sub_ffffffffffffffffffffffffffffffff" }) };

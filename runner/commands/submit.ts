@@ -26,7 +26,15 @@ export interface SubmitOptions {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export type Delivery =
-  | { kind: "accepted"; id: string; created: boolean; url: string; reproduction?: ReproductionReceipt }
+  | {
+      kind: "accepted";
+      id: string;
+      created: boolean;
+      url: string;
+      reproduction?: ReproductionReceipt;
+      /** The board pages that show the submission at once (its receipt's `boards`), by dataset. */
+      boards?: { dataset: string; url: string }[];
+    }
   | { kind: "refused"; status: number; detail: string }
   | { kind: "unavailable"; reason: string };
 
@@ -128,11 +136,15 @@ async function deliverResult(base: string, bundleText: string): Promise<Delivery
   if (data !== undefined) {
     if (typeof data.id !== "string")
       return { kind: "unavailable", reason: `${base} answered ${response.status} without a submission id` };
+    // A server older than the receipt's `boards` sends none: the submission's link is then all there is.
+    const listed = "boards" in data && Array.isArray(data.boards) ? data.boards : [];
+    const boards = listed.map((board) => ({ dataset: board.dataset, url: `${base}${board.page}` }));
     return {
       kind: "accepted",
       id: data.id,
       created: response.status === 201,
       url: `${base}/submissions/${encodeURIComponent(data.id)}`,
+      ...(boards.length > 0 ? { boards } : {}),
     };
   }
   return notAccepted(base, response, error);
@@ -166,6 +178,15 @@ function receiptNote(delivery: Delivery): string {
 }
 
 /**
+ * The board pages of an accepted submission, one line each after the submission's: links that
+ * read the board fresh (`after=<id>`), so the submitter sees it before the edge cache expires.
+ */
+function boardLines(delivery: Delivery): string {
+  if (delivery.kind !== "accepted" || !delivery.boards) return "";
+  return delivery.boards.map((board) => `\n  on the ${board.dataset} board now: ${board.url}`).join("");
+}
+
+/**
  * Sends one bundle file, queuing it in the outbox when the server cannot take it now.
  * Returns a line for the user; throws nothing for server answers.
  */
@@ -179,7 +200,9 @@ export async function submitFile(
   switch (delivery.kind) {
     case "accepted":
       return {
-        line: `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}${receiptNote(delivery)}`,
+        line:
+          `${delivery.created ? "submitted" : "already on the board"}: ${file} → ${delivery.url}` +
+          `${receiptNote(delivery)}${boardLines(delivery)}`,
         outcome: "accepted",
         delivery,
       };
@@ -219,7 +242,7 @@ export async function retryOutbox(
       await outbox.remove(entry.id);
       const verdict = delivery.created ? "submitted" : "already on the board";
       results.push({
-        line: `${verdict}: ${entry.id.slice(0, 12)} → ${delivery.url}${receiptNote(delivery)}`,
+        line: `${verdict}: ${entry.id.slice(0, 12)} → ${delivery.url}${receiptNote(delivery)}${boardLines(delivery)}`,
         outcome: "accepted",
       });
     } else if (delivery.kind === "refused") {

@@ -10,8 +10,27 @@ import { DerivedMetrics } from "./run.js";
 import { Corruption, DatasetId } from "./suite.js";
 
 /**
+ * A board a submission's runs are on, linked so that it shows the submission at once: paths on
+ * the server (page and API) whose `after=<submission id>` makes them a fresh read of the board.
+ *
+ * @example
+ * ReceiptBoard.parse({ dataset: "synthetic", page: "/?suite=smoke&version=1&dataset=synthetic&verified=all&after=sub_…",
+ *   api: "/api/v1/leaderboard?suite=smoke&version=1&dataset=synthetic&verified=all&after=sub_…" })
+ */
+export const ReceiptBoard = z
+  .strictObject({
+    dataset: DatasetId,
+    /** The board page. */
+    page: z.string(),
+    /** The same board as JSON (`GET /api/v1/leaderboard`). */
+    api: z.string(),
+  })
+  .meta({ id: "ReceiptBoard" });
+export type ReceiptBoard = z.infer<typeof ReceiptBoard>;
+
+/**
  * The answer to `POST /submissions`: 201 when this request stored the bundle, 200 with the
- * same id when it was already there.
+ * same id when it was already there. `boards` says where it shows at once, one per dataset.
  *
  * @example
  * SubmissionReceipt.parse(await response.json()).id // "sub_3f2a…"
@@ -27,6 +46,8 @@ export const SubmissionReceipt = z
     runs: NonNegativeInt,
     /** The submission's path on this server. */
     location: z.string(),
+    /** The boards its runs are on, in suite order, linked to show it at once (ReceiptBoard). */
+    boards: z.array(ReceiptBoard),
   })
   .meta({ id: "SubmissionReceipt" });
 export type SubmissionReceipt = z.infer<typeof SubmissionReceipt>;

@@ -246,3 +246,60 @@ describe("POST /api/v1/submissions", () => {
     expect(await countRows(pg.handle)).toMatchObject({ runs: 6 });
   });
 });
+
+describe("the receipt's links to the boards that show the submission at once", () => {
+  it("links each board of the runs with after=<id>, page and API, both for 201 and for 200", async () => {
+    const bundle = await signedBundle({ architectureName: "Linked net" });
+    const datasets = new Set(bundle.predicate.runs.map((run) => run.task.dataset.id));
+    expect([...datasets]).toEqual(["mnist-10k"]);
+    const receipt = SubmissionReceipt.parse(await (await postBundle(pg.app, bundle.text)).json());
+    const query = `suite=smoke&version=2&dataset=mnist-10k&verified=all&after=${receipt.id}`;
+    const expected = [{ dataset: "mnist-10k", page: `/?${query}`, api: `/api/v1/leaderboard?${query}` }];
+    expect(receipt.boards).toEqual(expected);
+    const again = SubmissionReceipt.parse(await (await postBundle(pg.app, bundle.text)).json());
+    expect(again).toMatchObject({ created: false, boards: expected });
+
+    const api = await pg.app.request(receipt.boards[0]!.api);
+    expect(api.status).toBe(200);
+    expect(api.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
+    const board = await api.json();
+    expect(board.rows.map((r: { architecture: { name: string } }) => r.architecture.name)).toEqual(["Linked net"]);
+    // `after` changes nothing in the answer: the same board as without it.
+    const plain = await (await pg.app.request("/api/v1/leaderboard?suite=smoke&version=2&verified=all")).json();
+    expect(board).toEqual(plain);
+    const page = await pg.app.request(receipt.boards[0]!.page);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
+    expect(await page.text()).toContain("Linked net");
+  });
+
+  it("takes after= only as a submission id, on the board and architecture reads, API and pages", async () => {
+    const bundle = await signedBundle();
+    const fingerprint = bundle.predicate.architectures[0]!.fingerprint;
+    await postBundle(pg.app, bundle.text);
+    const problem = await expectProblem(
+      pg.app.request("/api/v1/leaderboard?suite=smoke&after=sub_nothex"),
+      400,
+      "invalid-request",
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual(["query.after"]);
+    const architecture = await expectProblem(
+      pg.app.request(`/api/v1/architectures/${fingerprint}?after=1`),
+      400,
+      "invalid-request",
+    );
+    expect(architecture.errors?.map((e) => e.path)).toEqual(["query.after"]);
+    expect((await pg.app.request("/?suite=smoke&after=x")).status).toBe(400);
+    expect((await pg.app.request(`/architectures/${fingerprint}?after=x`)).status).toBe(400);
+
+    const id = `sub_${"0".repeat(32)}`;
+    const read = await pg.app.request(`/api/v1/architectures/${fingerprint}?after=${id}`);
+    expect(read.status).toBe(200);
+    expect(read.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
+    expect((await pg.app.request(`/architectures/${fingerprint}?after=${id}`)).status).toBe(200);
+    // A problem is never marked cacheable.
+    const missing = await pg.app.request(`/api/v1/architectures/${"f".repeat(64)}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("cache-control")).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { BASELINE_KINDS, DatasetId, PositiveInt, Sha256Hex, Slug } from "../../../schema/index.js";
 import { ArchitecturePage } from "../../../web/index.js";
+import { AfterParam } from "../../board-request.js";
 import { findArchitecture } from "../../db/queries/architectures.js";
 import { queryBaselines, queryStanding } from "../../db/queries/leaderboard.js";
 import { listArchitectureBoards } from "../../db/queries/runs.js";
@@ -15,6 +16,8 @@ const ArchitectureQuery = z.object({
   suite: Slug.optional(),
   version: z.coerce.number().pipe(PositiveInt).optional(),
   dataset: DatasetId.optional(),
+  /** A fresh read through the edge cache (api/board-request.ts); nothing else. */
+  after: AfterParam,
 });
 
 export function registerArchitecturePage(

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { type DatasetId, Environment, RankMetric } from "../../../schema/index.js";
 import type { BoardCount, BoardRef } from "../../../web/index.js";
-import { BoardParams, knownBoards, resolveBoard } from "../../board-request.js";
+import { AfterParam, BoardParams, knownBoards, resolveBoard } from "../../board-request.js";
 import { countBoards } from "../../db/queries/runs.js";
 import type { AppContext, ResolvedOptions } from "../../env.js";
 import type { KnownSuite } from "../../known-suites.js";
@@ -27,6 +27,8 @@ export const BoardQuery = z.object({
     .min(1)
     .max(Math.floor(MAX_BOARD_OFFSET / PAGE_SIZE) + 1)
     .default(1),
+  /** A submission id that changes nothing but the edge cache's key: a fresh read (api/board-request.ts). */
+  after: AfterParam,
 });
 export type BoardQuery = z.infer<typeof BoardQuery>;
 

@@ -1,14 +1,14 @@
 // The leaderboard's web pages, next to the API: each route reads the database with the
 // API's queries and renders a page of web/. Around them: the pages' security policy, HTML
 // instead of problem+json for every non-API path that fails, rate limits, and in the Worker
-// the edge cache (Hono's cache middleware over the Workers Cache API, keyed by the full URL,
+// the edge cache (api/middleware/edge-cache.ts: the Workers Cache API keyed by the full URL,
 // so each suite's board is cached on its own).
 import { Hono, type MiddlewareHandler } from "hono";
-import { cache } from "hono/cache";
 import { createMiddleware } from "hono/factory";
 import { Problem } from "../../../schema/index.js";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
 import { database } from "../../middleware/database.js";
+import { edgeCache } from "../../middleware/edge-cache.js";
 import { rateLimit } from "../../middleware/rate-limit.js";
 import { registerArchitecturePage } from "./architecture.js";
 import { registerInsightPage } from "./insight.js";
@@ -57,8 +57,12 @@ export function pageRoutes(options: ResolvedOptions) {
   // too), cached at the edge in the Worker (a no-op in Node, which has no `caches`), then
   // given a database for the request.
   const reading: MiddlewareHandler<AppEnv>[] = [
-    rateLimit(options.rateLimits.requests, options.clientAddress, "page requests from this address"),
-    cache({ cacheName: "rethink-bench-pages", wait: false, onCacheNotAvailable: false }),
+    rateLimit(options.rateLimits.requests, options.clientAddress, "page requests from this address", {
+      kind: "requests",
+      scope: "pages",
+      limiterOf: options.rateLimiter,
+    }),
+    edgeCache("rethink-bench-pages"),
     database(options.database),
   ];
   registerLeaderboardPage(pages, options, reading);

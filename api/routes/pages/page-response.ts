@@ -3,15 +3,16 @@
 import type { Context } from "hono";
 import { type AssetManifest, ErrorPage, type ErrorPageProps } from "../../../web/index.js";
 import type { AppContext, AppEnv, ResolvedOptions } from "../../env.js";
+import { BOARD_CACHE_CONTROL } from "../../middleware/edge-cache.js";
 
 /**
- * Cache-Control of the pages. Browsers keep a page a minute; the edge (the Worker's cache)
- * two, so a new submission shows on the board within about two minutes. The protocol
+ * Cache-Control of the pages. Boards, architectures and submissions as the API's board reads
+ * (BOARD_CACHE_CONTROL: seconds, so a change shows to everyone within seconds). The protocol
  * changes only with a deploy. Errors and hidden submissions are never stored anywhere: a
  * 404 for a submission that arrives a second later must not outlive that second.
  */
 export const CACHE = {
-  board: "public, max-age=60, s-maxage=120",
+  board: BOARD_CACHE_CONTROL,
   static: "public, max-age=3600, s-maxage=3600",
   none: "no-store",
 } as const;

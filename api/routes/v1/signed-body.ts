@@ -28,7 +28,11 @@ export function signedBodyGuards(
   names: { document: string; requests: string },
 ): MiddlewareHandler<AppEnv> {
   return every(
-    rateLimit(options.rateLimits.submissions, options.clientAddress, `${names.requests} from this address`),
+    rateLimit(options.rateLimits.submissions, options.clientAddress, `${names.requests} from this address`, {
+      kind: "submissions",
+      scope: names.requests,
+      limiterOf: options.rateLimiter,
+    }),
     verificationBudget(budget, options.clientAddress),
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -12,12 +12,13 @@ import {
   type Spread,
   type UnrankedRow,
 } from "../../../../schema/index.js";
-import { BoardParams, resolveBoard } from "../../../board-request.js";
+import { AfterParam, BoardParams, resolveBoard } from "../../../board-request.js";
 import { type Cell, csvResponse, toCsv } from "../../../csv.js";
 import { decodeCursor } from "../../../cursor.js";
 import { loadBoard } from "../../../db/queries/leaderboard.js";
 import type { AppContext, AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BOARD_OFFSET } from "../../../limits.js";
+import { BOARD_CACHE_CONTROL } from "../../../middleware/edge-cache.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { operatorKeysOf } from "../../../reproducer-keys.js";
 import { defineRoute, PUBLIC } from "../define-route.js";
@@ -55,7 +56,10 @@ const route = defineRoute({
     "rank, steps, epochs, slowdown or fastest fit. For a suite with regularizer ablations (the paper's Table 1), " +
     "the ranked gap is the one with every regularizer off, and `regularizerEffects` gives, per regularizer set " +
     "the suite ablates, the median gap with it on minus that gap (in CSV the columns gap_delta_<name> and " +
-    "gap_delta_<name>_seeds, in suite order).",
+    "gap_delta_<name>_seeds, in suite order). A page is cached for a few seconds (`Cache-Control: " +
+    BOARD_CACHE_CONTROL +
+    "`), at the edge per full URL: a change shows within seconds, and at once under a URL not read before, " +
+    "such as the ones with `after=` that a submission's receipt gives.",
   request: {
     query: z.object({
       suite: BoardParams.suite.describe("suite id (default quick)"),
@@ -72,6 +76,7 @@ const route = defineRoute({
       limit: Limit,
       cursor: Cursor,
       format: Format,
+      after: AfterParam,
     }),
   },
   responses: {
@@ -205,6 +210,8 @@ export function registerGetLeaderboard(router: OpenAPIHono<AppEnv>, options: Res
       limit,
       offset: start.offset,
     });
+    // Set once the board is read: a problem (a 503 while the database is down) is never kept.
+    c.header("Cache-Control", BOARD_CACHE_CONTROL);
     if (query.format === "csv") {
       const regularizers = ablatedRegularizers(suite);
       const header = [

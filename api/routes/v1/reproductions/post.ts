@@ -15,7 +15,7 @@ import {
 import { findOriginal, storeReproduction, type VerifiedReproduction } from "../../../db/queries/reproductions.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
-import { FixedWindowCounter, tooManyRequests } from "../../../middleware/rate-limit.js";
+import { RateGate, tooManyRequests } from "../../../middleware/rate-limit.js";
 import { WorkBudget } from "../../../middleware/verification-budget.js";
 import { type ProblemCode, problem, problemResponses } from "../../../problem.js";
 import { operatorKeysOf } from "../../../reproducer-keys.js";
@@ -108,7 +108,11 @@ async function openBody(body: Uint8Array): Promise<Opened> {
 }
 
 export function registerPostReproduction(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
-  const perKey = new FixedWindowCounter(options.rateLimits.submissionsPerKey);
+  const perKey = new RateGate(options.rateLimits.submissionsPerKey, {
+    kind: "submissionsPerKey",
+    scope: "reproductions",
+    limiterOf: options.rateLimiter,
+  });
   const budget = new WorkBudget(options.rateLimits.verificationMs);
   // Documented from its definition; the raw body is parsed here, after the size and media type checks.
   router.openAPIRegistry.registerPath(route);
@@ -129,7 +133,7 @@ export function registerPostReproduction(router: OpenAPIHono<AppEnv>, options: R
       const body = new Uint8Array(await c.req.arrayBuffer());
       const opened = await timed(() => openBody(body));
       if (!opened.ok) return problem(c, opened.code, opened.detail, { errors: opened.errors });
-      const decision = perKey.hit(opened.keyid);
+      const decision = await perKey.hit(c, opened.keyid);
       if (!decision.allowed) return tooManyRequests(c, decision, "reproductions signed by this key");
 
       const { predicate } = opened.statement;

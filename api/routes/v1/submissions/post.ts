@@ -2,10 +2,11 @@
 // and store it in one transaction. 201 the first time, 200 with the same id afterwards.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Envelope, SubmissionReceipt } from "../../../../schema/index.js";
+import { boardLinks } from "../../../board-links.js";
 import { storeSubmission } from "../../../db/queries/submissions.js";
 import type { AppEnv, ResolvedOptions } from "../../../env.js";
 import { MAX_BODY_BYTES } from "../../../limits.js";
-import { FixedWindowCounter, tooManyRequests } from "../../../middleware/rate-limit.js";
+import { RateGate, tooManyRequests } from "../../../middleware/rate-limit.js";
 import { WorkBudget } from "../../../middleware/verification-budget.js";
 import { problem, problemResponses } from "../../../problem.js";
 import { verifySubmission } from "../../../verify-submission.js";
@@ -23,7 +24,9 @@ const route = defineRoute({
     "The body is a DSSE envelope as `rethink-bench run` writes it. The server verifies the Ed25519 signature, " +
     "validates the statement strictly, checks that its suite is one it ranks (same id, version and digest), " +
     "recomputes every derived metric from the curves and refuses a bundle whose claims differ, then stores " +
-    `submitter, architectures, submission and runs in one transaction. At most ${MAX_BODY_BYTES} bytes.`,
+    `submitter, architectures, submission and runs in one transaction. At most ${MAX_BODY_BYTES} bytes. ` +
+    "`boards` links each board the runs are on (page and API) with `after=<id>`, URLs that read the board " +
+    "fresh and so show the submission at once; other URLs of a board may be cached for up to 10 seconds.",
   request: { body: { required: true, content: { "application/json": { schema: Envelope } } } },
   responses: {
     201: jsonResponse(SubmissionReceipt, "Stored; `Location` is the submission."),
@@ -52,7 +55,11 @@ const route = defineRoute({
 });
 
 export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
-  const perKey = new FixedWindowCounter(options.rateLimits.submissionsPerKey);
+  const perKey = new RateGate(options.rateLimits.submissionsPerKey, {
+    kind: "submissionsPerKey",
+    scope: "submissions",
+    limiterOf: options.rateLimiter,
+  });
   const budget = new WorkBudget(options.rateLimits.verificationMs);
   const verify = options.verify ?? verifySubmission;
   // The route is documented from its definition, but its body is not parsed by a validator: the
@@ -72,20 +79,26 @@ export function registerPostSubmission(router: OpenAPIHono<AppEnv>, options: Res
       const { bundle } = verified;
       const { predicate } = bundle.statement;
 
-      const decision = perKey.hit(bundle.keyid);
+      const decision = await perKey.hit(c, bundle.keyid);
       if (!decision.allowed) return tooManyRequests(c, decision, "submissions signed by this key");
 
       const stored = await storeSubmission(c.var.db, bundle);
       const location = `/api/v1/submissions/${stored.id}`;
+      const suite = { id: predicate.suite.id, version: predicate.suite.version };
+      // The suite's datasets that the runs are on, in suite order.
+      const datasets = predicate.suite.datasets
+        .map((d) => d.id)
+        .filter((id) => predicate.runs.some((run) => run.task.dataset.id === id));
       const receipt = SubmissionReceipt.parse({
         id: stored.id,
         payloadSha256: bundle.payloadSha256,
         created: stored.created,
         status: stored.status,
-        suite: { id: predicate.suite.id, version: predicate.suite.version },
+        suite,
         architectures: predicate.architectures.map((a) => a.fingerprint),
         runs: predicate.runs.length,
         location,
+        boards: boardLinks(stored.id, suite, datasets),
       });
       return c.json(receipt, stored.created ? 201 : 200, { Location: location });
     },
