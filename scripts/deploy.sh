@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys your own leaderboard: build the pages' assets, apply the migrations to the Postgres
-# database at $DATABASE_URL (Neon in production), then `wrangler deploy`. Extra arguments go
-# to wrangler (e.g. `npm run deploy -- --dry-run --outdir out` to build without uploading).
+# database at $DATABASE_URL (Neon in production) and rebuild the board's aggregates when due,
+# then `wrangler deploy`. Extra arguments go to wrangler (e.g. `npm run deploy -- --dry-run
+# --outdir out` to build without uploading).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -11,5 +12,6 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 npm run build
 echo "deploy: applying migrations to ${DATABASE_URL%%@*}@…" | sed -E 's#://[^:]+:[^@]+@#://***@#'
-npx drizzle-kit migrate
+# The migrations, then the board's aggregates rebuilt when their computation changed (scripts/db-migrate.ts).
+npm run --silent db:migrate
 npx wrangler deploy "$@"

@@ -1,0 +1,30 @@
+// `npm run db:rebuild-aggregates`: rebuilds the board's stored aggregates (board_rows,
+// board_totals, boards) from the visible runs, whatever version built them, printing progress
+// and the time it took. Readers keep the old rows until it commits; writers wait for it.
+//
+//   npm run db:rebuild-aggregates [-- --data DIR]
+//
+// The database is the one `db:migrate` and `serve` use: $DATABASE_URL when set, else the
+// embedded PGlite data dir (--data, or `leaderboard/` under the user's data dir, as `serve`).
+// Stop a `serve` on the same PGlite dir first: one process at a time may open it.
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../api/db/open.js";
+import { rebuildBoardRows } from "../api/db/queries/board-rows.js";
+import { dataDir } from "../runner/paths.js";
+
+const { values: flags } = parseArgs({ options: { data: { type: "string" } } });
+
+const url = process.env.DATABASE_URL;
+if (url && flags.data) throw new Error("give either $DATABASE_URL or --data, not both");
+const pgliteDir = flags.data ?? join(dataDir(), "leaderboard");
+const where = url ? "$DATABASE_URL" : `PGlite in ${pgliteDir}`;
+const handle = await openDatabase(url ? { driver: "postgres", url } : { driver: "pglite", dataDir: pgliteDir });
+try {
+  console.log(`Rebuilding the board aggregates of ${where}…`);
+  const started = performance.now();
+  await rebuildBoardRows(handle.db, (line) => console.log(`  ${line}`));
+  console.log(`Rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+} finally {
+  await handle.close();
+}
