@@ -42,7 +42,7 @@ function reproducerKeysOf(c: AppContext): Promise<ReadonlySet<string>> {
 }
 
 /** The wrangler.toml `[[ratelimits]]` binding that counts each kind of limit. */
-const RATE_LIMITER_BINDINGS: Record<RateLimitKind, "REQUEST_LIMITER" | "SUBMISSION_LIMITER" | "KEY_LIMITER"> = {
+export const RATE_LIMITER_BINDINGS: Record<RateLimitKind, "REQUEST_LIMITER" | "SUBMISSION_LIMITER" | "KEY_LIMITER"> = {
   requests: "REQUEST_LIMITER",
   submissions: "SUBMISSION_LIMITER",
   submissionsPerKey: "KEY_LIMITER",

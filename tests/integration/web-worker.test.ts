@@ -54,7 +54,7 @@ describe("the pages in workerd", () => {
     const board = `${worker.url}/?suite=smoke`;
     const first = await fetch(board);
     expect(first.status).toBe(200);
-    expect(first.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
+    expect(first.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
     expect(await first.text()).toContain("Cached net");
 
     await server.stop();
