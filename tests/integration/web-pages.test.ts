@@ -51,7 +51,7 @@ describe("an empty board", () => {
     expect(html).toContain("npx rethink-bench run --suite quick");
     expect(html).toContain("npx rethink-bench submit rethink-results/quick-*.dsse.json");
     expect(html).toContain(`<link rel="stylesheet" href="${ASSETS.stylesheet}"/>`);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
     expect(res.headers.get("cache-tag")).toBe("rb-page,rb-suite-quick-v1");
   });
 
@@ -67,7 +67,7 @@ describe("an empty board", () => {
     // What each regularizer does, with the regularizers suite's figures (web/pages/protocol/regularizers.tsx).
     expect(html).toContain('<section id="regularizers" aria-labelledby="regularizers-heading">');
     expect(html).toContain('<a href="#regularizers">Regularizers</a>');
-    expect(res.headers.get("cache-control")).toBe("public, max-age=60, s-maxage=120");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
   });
 });
 
