@@ -13,6 +13,9 @@ import { openDatabase } from "../api/db/open.js";
 import { rebuildBoardRows } from "../api/db/queries/board-rows.js";
 import { dataDir } from "../runner/paths.js";
 
+/** How often progress is printed. */
+const PRINT_EVERY_MS = 3000;
+
 const { values: flags } = parseArgs({ options: { data: { type: "string" } } });
 
 const url = process.env.DATABASE_URL;
@@ -23,7 +26,17 @@ const handle = await openDatabase(url ? { driver: "postgres", url } : { driver: 
 try {
   console.log(`Rebuilding the board aggregates of ${where}…`);
   const started = performance.now();
-  await rebuildBoardRows(handle.db, (line) => console.log(`  ${line}`));
+  // A line per batch is hundreds at 10^6 runs: print one every few seconds, and the last.
+  let printed = 0;
+  let last = "";
+  await rebuildBoardRows(handle.db, (line) => {
+    last = line;
+    if (performance.now() - printed < PRINT_EVERY_MS) return;
+    printed = performance.now();
+    last = "";
+    console.log(`  ${line}`);
+  });
+  if (last) console.log(`  ${last}`);
   console.log(`Rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   await handle.close();

@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the grouped query and the mapping that reads its columns change
+// together (a column added to one is read in the other); split, they would drift.
 // The one computation of a board row's figures (docs/api.md, "How the board is stored"): per
 // architecture, every scope of a board at once — over every backend and per backend, over all
 // visible runs and over verified standing results only — in one grouped pass over those

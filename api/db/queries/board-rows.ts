@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the refresh on write and the rebuild share the delete, insert and
+// totals code (one code path, which the equality tests rely on); split, the two would drift.
 // The board as stored (docs/api.md, "How the board is stored"): the writes that change runs
 // refresh the board_rows of the architectures they touched, board_totals and boards by delta;
 // a rebuild recomputes all of them from the runs through the same computation and insert.
