@@ -1,6 +1,6 @@
 // The scale benchmark's arithmetic: sizes from --sizes, clones per growth step, percentiles.
 import { describe, expect, it } from "vitest";
-import { clonesToAdd, latencyPercentiles, parseSizes, requestsFor } from "./bench-api-scale-plan.js";
+import { clonesToAdd, latencyPercentiles, parseSizes, requestsFor, scaleGoal } from "./bench-api-scale-plan.js";
 
 describe("parseSizes", () => {
   it("reads whole counts and powers of ten", () => {
@@ -53,5 +53,40 @@ describe("requestsFor", () => {
     expect(requestsFor(5, 20, { minimum: 5, maximum: 2000 })).toBe(250);
     expect(requestsFor(5, 0.5, { minimum: 5, maximum: 2000 })).toBe(2000);
     expect(requestsFor(5, 30_000, { minimum: 5, maximum: 2000 })).toBe(5);
+  });
+});
+
+describe("scaleGoal", () => {
+  const size = (health: number, memorization: number, gap: number) => ({
+    health: { p50: health },
+    leaderboard: { memorization: { p50: memorization }, gap: { p50: gap } },
+  });
+  const goal = { maxHealthRatio: 5, flatness: 0.5 };
+
+  it("is met by reads close to /health that stay flat", () => {
+    // Ratios 2.5, 3, 3.2, 3.6 (worst 3.6 ≤ 5); growth 3.6/2.5 = 1.44 and 3.2/3 = 1.0667, both within 0.5–1.5.
+    const result = scaleGoal([size(1, 2.5, 3), size(1, 3.6, 3.2)], goal);
+    expect(result.worstHealthRatio).toBeCloseTo(3.6, 12);
+    expect(result.growth.memorization).toBeCloseTo(1.44, 12);
+    expect(result.growth.gap).toBeCloseTo(3.2 / 3, 12);
+    expect(result.met).toBe(true);
+  });
+
+  it("is missed by a read more than 5× /health at any size", () => {
+    // 2.6 / 0.5 = 5.2 at the second size, though the growth (2.6/2.5 = 1.04) is flat.
+    const result = scaleGoal([size(1, 2.5, 2.5), size(0.5, 2.6, 2.5)], goal);
+    expect(result.worstHealthRatio).toBeCloseTo(5.2, 12);
+    expect(result.met).toBe(false);
+  });
+
+  it("is missed by a read that grows more than 50% from the smallest size to the largest", () => {
+    // Gap: 4.6 / 3 = 1.53 > 1.5, all within 5 × /health.
+    const result = scaleGoal([size(1, 3, 3), size(1, 3, 4.6), size(1, 3.1, 4.6)], goal);
+    expect(result.growth.gap).toBeCloseTo(4.6 / 3, 12);
+    expect(result.met).toBe(false);
+  });
+
+  it("needs a measured size", () => {
+    expect(() => scaleGoal([], goal)).toThrow(/at least one/);
   });
 });

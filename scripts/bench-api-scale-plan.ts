@@ -71,3 +71,48 @@ export function requestsFor(seconds: number, probeMs: number, bounds: { minimum:
   const wanted = Math.ceil((seconds * 1000) / Math.max(probeMs, 0.1));
   return Math.min(bounds.maximum, Math.max(bounds.minimum, wanted));
 }
+
+/** The scale goal (docs/performance.md): how far the board's reads are from /health, and how flat they stay. */
+export interface ScaleGoal {
+  /** Largest p50 of a leaderboard read over /health's p50 at the same size, across sizes and both ranks. */
+  worstHealthRatio: number;
+  /** Per rank: p50 at the largest size over p50 at the smallest. */
+  growth: { memorization: number; gap: number };
+  /** Both parts of the goal: within `maxHealthRatio` × /health everywhere, growth within 1 ± `flatness`. */
+  met: boolean;
+}
+
+/**
+ * Checks measured sizes against the goal: every leaderboard p50 within `maxHealthRatio` times
+ * /health's p50 at its size, and each rank's p50 at the largest size within ±`flatness` of its
+ * p50 at the smallest.
+ *
+ * @example
+ * const at = (health: number, board: number) => ({ health: { p50: health }, leaderboard: {
+ *   memorization: { p50: board }, gap: { p50: board } } })
+ * scaleGoal([at(1, 3), at(1, 4)], { maxHealthRatio: 5, flatness: 0.5 }).met // true: 4 ≤ 5 × 1, 4 / 3 ≤ 1.5
+ */
+export function scaleGoal(
+  sizes: readonly {
+    health: Pick<RouteFigures, "p50">;
+    leaderboard: { memorization: Pick<RouteFigures, "p50">; gap: Pick<RouteFigures, "p50"> };
+  }[],
+  goal: { maxHealthRatio: number; flatness: number },
+): ScaleGoal {
+  const first = sizes[0];
+  const last = sizes.at(-1);
+  if (!first || !last) throw new Error("the scale goal needs at least one measured size");
+  const worstHealthRatio = Math.max(
+    ...sizes.flatMap((s) => [s.leaderboard.memorization.p50 / s.health.p50, s.leaderboard.gap.p50 / s.health.p50]),
+  );
+  const growth = {
+    memorization: last.leaderboard.memorization.p50 / first.leaderboard.memorization.p50,
+    gap: last.leaderboard.gap.p50 / first.leaderboard.gap.p50,
+  };
+  const flat = (ratio: number) => ratio >= 1 - goal.flatness && ratio <= 1 + goal.flatness;
+  return {
+    worstHealthRatio,
+    growth,
+    met: worstHealthRatio <= goal.maxHealthRatio && flat(growth.memorization) && flat(growth.gap),
+  };
+}
