@@ -20,10 +20,8 @@ import { Corruption, DatasetId } from "./suite.js";
 export const ReceiptBoard = z
   .strictObject({
     dataset: DatasetId,
-    /** The board page. */
-    page: z.string(),
-    /** The same board as JSON (`GET /api/v1/leaderboard`). */
-    api: z.string(),
+    page: z.string().describe("the board page, a path on this server, with after=<submission id>"),
+    api: z.string().describe("the same board as JSON (GET /api/v1/leaderboard), with after=<submission id>"),
   })
   .meta({ id: "ReceiptBoard" });
 export type ReceiptBoard = z.infer<typeof ReceiptBoard>;
