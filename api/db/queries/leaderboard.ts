@@ -1,42 +1,23 @@
-// Over 350 lines on purpose: the one ranking query and the row mapping that reads its columns
-// change together (a column added to one is read in the other); split, they would drift.
-// The ranking (docs/api.md, "Ranking") in one SQL query: per architecture within a suite version and
-// dataset, quartiles over the standing results (one per slot, so one per seed) of steps to fit
-// random labels (censored and failed runs as +∞) and of the true-label generalization gap, ranked
-// with rank() and paged. The gap ranks only architectures that fitted true labels; the others are
-// listed unranked. Non-neural baselines (kernels) are left out of the ranking and listed on their own.
-import { and, asc, eq, inArray, isNotNull, notInArray, or, type SQL, sql } from "drizzle-orm";
+// A board as readers see it, read from the rows the writes keep (board_rows, board_totals;
+// api/db/queries/board-rows.ts computes them): a page is an ordered index range of one board
+// scope, joined with the architectures it names, so a read costs the page, not the stored runs.
+// Ranks follow docs/api.md, "Ranking": competition ranking (SQL rank()), derived at read.
+import { type AnyColumn, and, asc, eq, lt, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import {
-  ablatedRegularizers,
   architectures,
-  BASELINE_KINDS,
   type BaselineRow,
-  type ContestEvidence,
+  boardRows,
+  boardTotals,
   type Environment,
-  findSuite,
   Leaderboard,
   type LeaderboardRow,
   type RankMetric,
-  type RegularizerEffect,
-  runs,
-  submissions,
-  type TrueLabelFit,
   type UnrankedRow,
 } from "../../../schema/index.js";
 import { encodeCursor } from "../../cursor.js";
 import type { Database } from "../client.js";
-import { SIBLING_JOIN, slowdownSql, trueLabelSibling } from "./slowdown.js";
-import {
-  finiteOrNull,
-  medianOf,
-  STANDING,
-  slotCountColumns,
-  slotCountsOf,
-  spreadColumns,
-  spreadOf,
-  suiteSeedCount,
-  verificationOf,
-} from "./spread.js";
+import type { BaselineFigures, RankedFigures } from "./board-rows.js";
 
 export interface LeaderboardQuery {
   suiteId: string;
@@ -53,57 +34,9 @@ export interface LeaderboardQuery {
   offset: number;
 }
 
-/** Random labels without explicit regularization: the memorization metric's runs (failed ones too). */
-const RANDOM_LABELS = and(eq(runs.corruptionKind, "random"), eq(runs.regularizer, "none"))!;
-/** True labels without explicit regularization: the generalization-gap metric's runs (failed ones too). */
-const TRUE_LABELS = and(eq(runs.corruptionKind, "true"), eq(runs.regularizer, "none"))!;
-/** The conditions a row's figures and counts come from. */
-const RANKED_CONDITIONS = or(RANDOM_LABELS, TRUE_LABELS)!;
+type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend" | "verifiedOnly">;
 
-/** True labels with one regularizer set on: a Δ gap's runs. */
-function trueLabelsWith(regularizer: string): SQL {
-  return and(eq(runs.corruptionKind, "true"), eq(runs.regularizer, regularizer))!;
-}
-
-/**
- * Per regularizer set in `names`, the median gap on true labels with it on and the seeds behind
- * that median, as two arrays in the order of `names`: aggregates of the same grouped pass over a
- * board's runs that the row's spreads come from (one filtered median each, so no second pass).
- * The names are the suite's, bound as parameters.
- */
-function regularizerGapColumns(names: readonly string[]) {
-  if (names.length === 0)
-    return {
-      regularizerGaps: sql<(number | null)[]>`'{}'::float8[]`.as("regularizer_gaps"),
-      regularizerSeeds: sql<number[]>`'{}'::int[]`.as("regularizer_seeds"),
-    };
-  const medians = names.map((name) => medianOf(runs.genGap, trueLabelsWith(name)));
-  const seeds = names.map(
-    (name) =>
-      sql`count(distinct ${runs.seed}) filter (where ${and(STANDING, eq(runs.status, "ok"), trueLabelsWith(name))})`,
-  );
-  return {
-    regularizerGaps: sql<(number | null)[]>`array[${sql.join(medians, sql`, `)}]::float8[]`.as("regularizer_gaps"),
-    regularizerSeeds: sql<number[]>`array[${sql.join(seeds, sql`, `)}]::int[]`.as("regularizer_seeds"),
-  };
-}
-
-/** What a board's suite says about its rows: how many seeds it lists, which regularizer sets it ablates. */
-interface BoardSuite {
-  seeds: number;
-  regularizers: readonly string[];
-}
-
-function boardSuite(board: Pick<LeaderboardQuery, "suiteId" | "suiteVersion">): BoardSuite {
-  const suite = findSuite(board.suiteId, board.suiteVersion);
-  return {
-    seeds: suiteSeedCount({ id: board.suiteId, version: board.suiteVersion }),
-    // A suite this build no longer knows: no ablations to show (its results are not stored anyway).
-    regularizers: suite ? ablatedRegularizers(suite) : [],
-  };
-}
-
-/** An ArchitectureSummary, selected as one nested object. */
+/** An ArchitectureSummary's columns: joined at read, never stored, so a rename needs no recompute. */
 const ARCHITECTURE_SUMMARY = {
   fingerprint: architectures.fingerprint,
   id: architectures.slug,
@@ -118,257 +51,160 @@ const MAX_BASELINES = 50;
 /** Most architectures the gap ranking lists as not fitting true labels. */
 const MAX_UNRANKED = 100;
 
-type BoardQuery = Pick<LeaderboardQuery, "suiteId" | "suiteVersion" | "dataset" | "backend" | "verifiedOnly">;
+/** The scope columns board_rows and board_totals share (either table, or an alias of one). */
+interface ScopeColumns {
+  suiteId: AnyColumn;
+  suiteVersion: AnyColumn;
+  datasetId: AnyColumn;
+  backend: AnyColumn;
+  verifiedOnly: AnyColumn;
+}
+/** board_rows or an alias of it: the columns a ranking reads. */
+interface RankingColumns extends ScopeColumns {
+  baseline: AnyColumn;
+  fitsTrueLabels: AnyColumn;
+  memorizationKey: AnyColumn;
+  gapKey: AnyColumn;
+}
 
-/** The visible runs of one board, optionally of one backend, optionally its verified standing results only. */
-function boardRuns(query: BoardQuery): SQL {
+/**
+ * The stored rows of `board`'s scope: `backend` '' holds the board over every backend, and
+ * `verified_only` the board of verified standing results. Equalities on the leading columns of
+ * both ranking indexes, so every read below is a range of one index.
+ */
+function scopeOf(table: ScopeColumns, board: BoardQuery): SQL {
   return and(
-    eq(runs.visible, true),
-    eq(runs.suiteId, query.suiteId),
-    eq(runs.suiteVersion, query.suiteVersion),
-    eq(runs.datasetId, query.dataset),
-    query.backend === undefined ? undefined : eq(runs.backend, query.backend),
-    query.verifiedOnly ? and(STANDING, eq(runs.verified, true)) : undefined,
+    eq(table.suiteId, board.suiteId),
+    eq(table.suiteVersion, board.suiteVersion),
+    eq(table.datasetId, board.dataset),
+    eq(table.backend, board.backend ?? ""),
+    eq(table.verifiedOnly, board.verifiedOnly ?? false),
   )!;
 }
 
-/** The true-label sibling a slowdown divides by: verified too when the board reads verified results only. */
-function siblingJoin(query: BoardQuery): SQL {
-  return query.verifiedOnly ? and(SIBLING_JOIN, eq(trueLabelSibling.verified, true))! : SIBLING_JOIN;
-}
-
-/** Architectures that are ranked: everything but the baseline kinds. */
-const RANKED = notInArray(architectures.kind, [...BASELINE_KINDS]);
-/** Non-neural baselines: never ranked, listed beside the ranking. */
-const BASELINE = inArray(architectures.kind, [...BASELINE_KINDS]);
-
-/** rank() over the architectures of a board by `key`, smallest first, no key last. */
-function rankBy(key: SQL) {
-  return sql<number>`(rank() over (order by ${key} asc nulls last))::int`;
-}
-
 /**
- * The ranked architectures of a board, one row each: the figures of its LeaderboardRow, the
- * hardware of its fastest fit, its rank by each metric and how many there are. Baselines are
- * left out before rank() and count() over () see the rows, so they take no rank; `rows` may be
- * paged or filtered to one architecture without changing either.
+ * The rows a ranking ranks and the key it orders them by: by memorization every non-baseline
+ * row, by gap those that fitted true labels. Keys are +∞ for a censored median and NaN for no
+ * runs of the metric, which Postgres orders after +∞ and holds equal to itself, so both tie
+ * like rank() tied them (censored after every finite figure, no runs last).
  */
-function rankedBoard(db: Database, board: BoardQuery) {
-  const { regularizers } = boardSuite(board);
-  const fastestFirst = sql`array_agg(${runs.submissionId} order by ${runs.wallSecondsToFit}, ${runs.submissionId})`;
-  const fittedRandomLabels = sql`${RANDOM_LABELS} and ${runs.wallSecondsToFit} is not null`;
-  const perArchitecture = db
-    .select({
-      architecture: ARCHITECTURE_SUMMARY,
-      stats: {
-        ...spreadColumns("steps", runs.stepsToFit, RANDOM_LABELS, "censored"),
-        ...spreadColumns("epochs", runs.epochsToFit, RANDOM_LABELS, "censored"),
-        ...spreadColumns("gap", runs.genGap, TRUE_LABELS, "excluded"),
-        // Whether true labels were fitted: failed and censored runs count as never fitted.
-        ...spreadColumns("trueSteps", runs.stepsToFit, TRUE_LABELS, "censored"),
-        slowdownQuartiles: slowdownSql(RANDOM_LABELS).as("slowdown_quartiles"),
-        testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
-        ...regularizerGapColumns(regularizers),
-        ...slotCountColumns(RANKED_CONDITIONS),
-        // The fastest fit of random labels and the submission it came from (ties: the lower id).
-        fastestWallSeconds: sql<number | null>`min(${runs.wallSecondsToFit}) filter (where ${RANDOM_LABELS})`.as(
-          "fastest_wall_seconds",
-        ),
-        fastestSubmissionId: sql<string | null>`(${fastestFirst} filter (where ${fittedRandomLabels}))[1]`.as(
-          "fastest_submission_id",
-        ),
-      },
-    })
-    .from(runs)
-    .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
-    .leftJoin(trueLabelSibling, siblingJoin(board))
-    .where(and(boardRuns(board), RANKED))
-    .groupBy(architectures.fingerprint)
-    .as("per_architecture");
-
-  // Censored medians are +∞ or NaN (between two +∞); least() makes them tie, after every
-  // finite median and before architectures with no runs of the metric at all (null; least()
-  // would turn that into +∞ too, hence the case).
-  const { stats } = perArchitecture;
-  const stepsMedian = sql`least((${stats.stepsQuartiles})[2], 'Infinity'::float8)`;
-  const stepsKey = sql`case when ${stats.stepsQuartiles} is null then null else ${stepsMedian} end`;
-  // Fitted true labels: a finite censored median (NaN, between two +∞, is not below +∞ either).
-  const fits = sql`coalesce((${stats.trueStepsQuartiles})[2] < 'Infinity'::float8, false)`;
-  const ranked = db
-    .select({
-      architecture: perArchitecture.architecture,
-      stats,
-      fastest: {
-        backend: submissions.backend,
-        backendDetail: submissions.backendDetail,
-        hardware: submissions.hardware,
-      },
-      memorizationRank: rankBy(stepsKey).as("memorization_rank"),
-      fitsTrueLabels: sql<boolean>`${fits}`.as("fits_true_labels"),
-      // Ranked among the architectures that fitted only; the others get no gap rank.
-      gapRank: sql<number | null>`case when ${fits} then (rank() over (
-          partition by ${fits} order by (${stats.gapQuartiles})[2] asc nulls last))::int end`.as("gap_rank"),
-      total: sql<number>`(count(*) over ())::int`.as("total"),
-      fittedTotal: sql<number>`(count(*) filter (where ${fits}) over ())::int`.as("fitted_total"),
-    })
-    .from(perArchitecture)
-    .leftJoin(submissions, eq(submissions.id, stats.fastestSubmissionId))
-    .as("ranked");
-  return { ranked, rows: db.select().from(ranked).$dynamic() };
-}
-
-type RankedRow = Awaited<ReturnType<typeof rankedBoard>["rows"]>[number];
-
-/** The TrueLabelFit of a row. */
-function trueLabelFit(row: RankedRow): TrueLabelFit {
-  if (row.stats.trueStepsRuns === 0) return "no-runs";
-  return row.fitsTrueLabels ? "fitted" : "not-fitted";
-}
-
-/** The contested standing results of a board's rows, by architecture fingerprint. */
-type Contested = ReadonlyMap<string, ContestEvidence>;
-
-/**
- * Each ablated regularizer set's change of the median gap: its median minus the median with every
- * regularizer off (the row's gap), null where either is missing or censored.
- */
-function regularizerEffectsOf(row: RankedRow, regularizers: readonly string[]): RegularizerEffect[] {
-  const { stats: s } = row;
-  const without = finiteOrNull(s.gapQuartiles?.[1]);
-  return regularizers.map((regularizer, i) => {
-    const withIt = finiteOrNull(s.regularizerGaps?.[i]);
-    return {
-      regularizer,
-      gapDelta: withIt === null || without === null ? null : withIt - without,
-      seeds: s.regularizerSeeds?.[i] ?? 0,
-    };
-  });
-}
-
-/**
- * A row's figures as the board shows them when ranked by `metric`, without its rank; `contested`
- * holds the evidence against its standing results (queryContested).
- */
-function toUnrankedRow(row: RankedRow, metric: RankMetric, suite: BoardSuite, contested: Contested): UnrankedRow {
-  const suiteSeeds = suite.seeds;
-  const { stats: s, fastest: f } = row;
-  const stepsToFit = spreadOf(s, "steps", suiteSeeds);
-  const genGap = spreadOf(s, "gap", suiteSeeds);
-  const counts = slotCountsOf(s);
+function rankingOf(table: RankingColumns, board: BoardQuery, metric: RankMetric) {
+  const byGap = metric === "gap";
   return {
-    architecture: row.architecture,
-    stepsToFit,
-    epochsToFit: spreadOf(s, "epochs", suiteSeeds),
-    genGap,
-    slowdown: finiteOrNull(s.slowdownQuartiles?.[1]),
-    testAccuracy: finiteOrNull(s.testAccuracy),
-    trueLabels: trueLabelFit(row),
-    counts,
-    verification: verificationOf(counts),
-    contested: contested.get(row.architecture.fingerprint) ?? null,
-    bestWallTime:
-      s.fastestWallSeconds !== null &&
-      s.fastestSubmissionId !== null &&
-      f.backend !== null &&
-      f.backendDetail !== null &&
-      f.hardware !== null
-        ? {
-            wallSecondsToFit: s.fastestWallSeconds,
-            submissionId: s.fastestSubmissionId,
-            backend: f.backend,
-            backendDetail: f.backendDetail,
-            hardware: f.hardware,
-          }
-        : null,
-    provisional: (metric === "memorization" ? stepsToFit : genGap).provisional,
-    regularizerEffects: regularizerEffectsOf(row, suite.regularizers),
+    where: and(scopeOf(table, board), eq(table.baseline, false), byGap ? eq(table.fitsTrueLabels, true) : undefined)!,
+    key: byGap ? table.gapKey : table.memorizationKey,
   };
 }
 
-/** A ranked row as the board shows it when ranked by `metric`; null when that metric leaves it unranked. */
-function toLeaderboardRow(
-  row: RankedRow,
-  metric: RankMetric,
-  suite: BoardSuite,
-  contested: Contested,
-): LeaderboardRow | null {
-  const rank = metric === "memorization" ? row.memorizationRank : row.gapRank;
-  return rank === null ? null : { rank, ...toUnrankedRow(row, metric, suite, contested) };
+/** A stored row as `metric` shows it, without a rank: `provisional` is that metric's. */
+function toUnrankedRow(architecture: UnrankedRow["architecture"], figures: RankedFigures, metric: RankMetric) {
+  const provisional = (metric === "memorization" ? figures.stepsToFit : figures.genGap).provisional;
+  return { architecture, ...figures, provisional } satisfies UnrankedRow;
+}
+
+/** How many architectures a ranking ranks: kept by the writes in board_totals (0 when the scope has no rows). */
+function totalOf(metric: RankMetric) {
+  return metric === "gap" ? boardTotals.fitted : boardTotals.ranked;
 }
 
 /**
- * Where the evidence is against the contested standing results of these architectures on a
- * board (ranked conditions only, as the rows' counts): per architecture, how many of its
- * standing results are contested, and for the first accepted of them its submission, the first
- * reproduction by another key that did not reproduce it, and the first later submission of the
- * same backend that differs from it. One query for a page of rows, over that board's standing
- * runs; each slot is looked up through its index.
+ * The fingerprints and keys of the rows `where` selects in order of `key` (ties by fingerprint,
+ * as before), from `offset`: a range of the index that ends in those columns, read index-only, so
+ * the rows an offset skips cost an index entry each, not a heap row with its figures.
  */
-async function queryContested(db: Database, board: BoardQuery, fingerprints: readonly string[]): Promise<Contested> {
-  if (fingerprints.length === 0) return new Map();
-  // Written out: drizzle leaves a column unqualified in a select list, which inside this
-  // subquery would name the contesting run's own column.
-  const firstContesting = sql<string | null>`(select contest.submission_id from runs as contest
-    where contest.slot = runs.slot and contest.slot_role = 'contest' order by contest.id limit 1)`;
-  const rows = await db
-    .select({
-      fingerprint: runs.architectureFingerprint,
-      submissionId: runs.submissionId,
-      reproductionId: runs.contestReproductionId,
-      contestingSubmissionId: firstContesting,
-    })
-    .from(runs)
-    .where(
-      and(
-        boardRuns(board),
-        STANDING,
-        RANKED_CONDITIONS,
-        inArray(runs.architectureFingerprint, [...fingerprints]),
-        or(isNotNull(runs.contestReproductionId), sql`${firstContesting} is not null`),
-      ),
-    )
-    .orderBy(asc(runs.architectureFingerprint), asc(runs.id));
-  const contested = new Map<string, ContestEvidence>();
-  for (const row of rows) {
-    const seen = contested.get(row.fingerprint);
-    if (seen) seen.slots += 1;
-    else
-      contested.set(row.fingerprint, {
-        slots: 1,
-        submissionId: row.submissionId,
-        reproductionId: row.reproductionId,
-        contestingSubmissionId: row.contestingSubmissionId,
-      });
-  }
-  return contested;
+function rowsInOrder(db: Database, where: SQL, key: AnyColumn, page: { limit: number; offset?: number }) {
+  return db.$with("page").as(
+    db
+      .select({
+        fingerprint: sql<string>`${boardRows.architectureFingerprint}`.as("page_fingerprint"),
+        key: sql<number>`${key}`.as("page_key"),
+      })
+      .from(boardRows)
+      .where(where)
+      .orderBy(asc(key), asc(boardRows.architectureFingerprint))
+      .limit(page.limit)
+      .offset(page.offset ?? 0),
+  );
+}
+type PageRows = ReturnType<typeof rowsInOrder>;
+
+/**
+ * The figures and ArchitectureSummary of each row of `page`, by primary keys. LATERAL … LIMIT 1
+ * keeps them lookups per row: as plain joins the planner may hash the whole architectures table
+ * for a page of 50, and that table grows with every architecture ever submitted.
+ */
+function storedRowOf(db: Database, page: PageRows, board: BoardQuery) {
+  const stored = alias(boardRows, "stored");
+  return db
+    .select({ figures: stored.figures, ...ARCHITECTURE_SUMMARY })
+    .from(stored)
+    .innerJoin(architectures, eq(architectures.fingerprint, stored.architectureFingerprint))
+    .where(and(scopeOf(stored, board), sql`${stored.architectureFingerprint} = ${page.fingerprint}`))
+    .limit(1)
+    .as("stored_row");
+}
+
+/** The row of `storedRowOf`: its figures and the ArchitectureSummary (null where a left join found none). */
+function storedColumns(row: ReturnType<typeof storedRowOf>) {
+  const { figures, fingerprint, id, name, kind, inputShape, parameterCount } = row;
+  return { figures, architecture: { fingerprint, id, name, kind, inputShape, parameterCount } };
 }
 
 /**
- * One page of the board and the number of ranked architectures on it. Ranked by gap, only the
- * architectures that fitted true labels are ranked (and counted in `total`).
+ * One page of the board and the number of ranked architectures on it, in one round trip:
+ * the page is the index range from `offset` in key order, and its ranks are competition ranks
+ * without ranking the rows before it — a row that ties the page's first key shares its rank,
+ * 1 + the rows of a smaller key (an index-only count, short where readers page: near the top);
+ * any other row's rank is `offset` + its rank() within the page. Past the end the page is empty
+ * and `total` still comes from board_totals.
  */
 export async function queryLeaderboard(
   db: Database,
   query: LeaderboardQuery,
 ): Promise<{ rows: LeaderboardRow[]; total: number }> {
-  const { ranked, rows } = rankedBoard(db, query);
-  const suite = boardSuite(query);
-  const byGap = query.rank === "gap";
-  const page = await rows
-    .where(byGap ? sql`${ranked.fitsTrueLabels}` : undefined)
-    .orderBy(asc(byGap ? ranked.gapRank : ranked.memorizationRank), asc(ranked.architecture.fingerprint))
-    .limit(query.limit)
-    .offset(query.offset);
-  const first = page[0];
-  let total = 0;
-  if (first) total = byGap ? first.fittedTotal : first.total;
-  else if (query.offset > 0) total = await countRanked(db, query);
-  const contested = await queryContested(
-    db,
-    query,
-    page.map((row) => row.architecture.fingerprint),
-  );
-  return { total, rows: page.flatMap((row) => toLeaderboardRow(row, query.rank, suite, contested) ?? []) };
+  const ranking = rankingOf(boardRows, query, query.rank);
+  const page = rowsInOrder(db, ranking.where, ranking.key, query);
+  const stored = storedRowOf(db, page, query);
+  const before = alias(boardRows, "before");
+  const beforeRanking = rankingOf(before, query, query.rank);
+  // The rows of the ranking ahead of the page's first key: its rank is one more.
+  const ahead = sql`(select count(*) from ${boardRows} as ${before}
+    where ${beforeRanking.where} and ${beforeRanking.key} < (select min(${page.key}) from ${page}))`;
+  const rank = sql<number>`(case when ${page.key} = min(${page.key}) over () then ${ahead} + 1
+    else ${query.offset}::int + rank() over (order by ${page.key}) end)::int`;
+  // From the scope's totals row (none: an empty scope), so an empty page still says how many there are.
+  const rows = await db
+    .with(page)
+    .select({
+      total: totalOf(query.rank),
+      ...storedColumns(stored),
+      rank: rank.as("rank"),
+    })
+    .from(boardTotals)
+    .leftJoin(page, sql`true`)
+    .leftJoinLateral(stored, sql`true`)
+    .where(scopeOf(boardTotals, query))
+    .orderBy(asc(page.key), asc(page.fingerprint));
+  return {
+    total: rows[0]?.total ?? 0,
+    rows: rows.flatMap(({ architecture, figures, rank }) =>
+      architecture === null || figures === null
+        ? []
+        : { rank, ...toUnrankedRow(architecture, figures as unknown as RankedFigures, query.rank) },
+    ),
+  };
+}
+
+/** The first `limit` rows `where` selects in order of `key`, each with its ArchitectureSummary. */
+async function listRows(db: Database, board: BoardQuery, where: SQL, key: AnyColumn, limit: number) {
+  const page = rowsInOrder(db, where, key, { limit });
+  const stored = storedRowOf(db, page, board);
+  return db
+    .with(page)
+    .select(storedColumns(stored))
+    .from(page)
+    .innerJoinLateral(stored, sql`true`)
+    .orderBy(asc(page.key), asc(page.fingerprint));
 }
 
 /**
@@ -376,18 +212,11 @@ export async function queryLeaderboard(
  * runs), smallest median gap first: listed with their figures, without a rank.
  */
 async function queryDidNotFit(db: Database, query: BoardQuery): Promise<UnrankedRow[]> {
-  const { ranked, rows } = rankedBoard(db, query);
-  const suite = boardSuite(query);
-  const page = await rows
-    .where(sql`not ${ranked.fitsTrueLabels}`)
-    .orderBy(sql`(${ranked.stats.gapQuartiles})[2] asc nulls last`, asc(ranked.architecture.fingerprint))
-    .limit(MAX_UNRANKED);
-  const contested = await queryContested(
-    db,
-    query,
-    page.map((row) => row.architecture.fingerprint),
+  const where = and(scopeOf(boardRows, query), eq(boardRows.baseline, false), eq(boardRows.fitsTrueLabels, false))!;
+  const rows = await listRows(db, query, where, boardRows.gapKey, MAX_UNRANKED);
+  return rows.map(({ architecture, figures }) =>
+    toUnrankedRow(architecture, figures as unknown as RankedFigures, "gap"),
   );
-  return page.map((row) => toUnrankedRow(row, "gap", suite, contested));
 }
 
 /**
@@ -403,31 +232,48 @@ interface Standing {
   fittedTotal: number;
 }
 
-/** One architecture's standing on a board: its row as each ranking shows it. */
+/**
+ * One architecture's standing on a board: its row as each ranking shows it, read by primary key,
+ * each rank 1 + the rows of that ranking with a smaller key (the count rule of queryLeaderboard).
+ */
 export async function queryStanding(db: Database, fingerprint: string, board: BoardQuery): Promise<Standing> {
-  const { ranked, rows } = rankedBoard(db, board);
-  const [row] = await rows.where(eq(ranked.architecture.fingerprint, fingerprint));
+  const other = alias(boardRows, "other");
+  const aheadBy = (metric: RankMetric) => {
+    const ranking = rankingOf(other, board, metric);
+    const own = metric === "gap" ? boardRows.gapKey : boardRows.memorizationKey;
+    return sql<number>`(select count(*) from ${boardRows} as ${other}
+      where ${ranking.where} and ${lt(ranking.key, own)})::int + 1`;
+  };
+  const [row] = await db
+    .select({
+      architecture: ARCHITECTURE_SUMMARY,
+      figures: boardRows.figures,
+      memorizationRank: aheadBy("memorization"),
+      gapRank: sql<number | null>`case when ${boardRows.fitsTrueLabels} then ${aheadBy("gap")} end`,
+      total: boardTotals.ranked,
+      fittedTotal: boardTotals.fitted,
+    })
+    .from(boardRows)
+    .innerJoin(architectures, eq(architectures.fingerprint, boardRows.architectureFingerprint))
+    .innerJoin(boardTotals, scopeOf(boardTotals, board))
+    .where(
+      and(
+        scopeOf(boardRows, board),
+        eq(boardRows.architectureFingerprint, fingerprint),
+        // A baseline takes no rank: it has no standing (the page shows its baseline row).
+        eq(boardRows.baseline, false),
+      ),
+    );
   if (!row) return { memorization: null, gap: null, unrankedByGap: null, total: 0, fittedTotal: 0 };
-  const suite = boardSuite(board);
-  const contested = await queryContested(db, board, [fingerprint]);
-  const gap = toLeaderboardRow(row, "gap", suite, contested);
+  const figures = row.figures as unknown as RankedFigures;
+  const byGap = toUnrankedRow(row.architecture, figures, "gap");
   return {
-    memorization: toLeaderboardRow(row, "memorization", suite, contested),
-    gap,
-    unrankedByGap: gap === null ? toUnrankedRow(row, "gap", suite, contested) : null,
+    memorization: { rank: row.memorizationRank, ...toUnrankedRow(row.architecture, figures, "memorization") },
+    gap: row.gapRank === null ? null : { rank: row.gapRank, ...byGap },
+    unrankedByGap: row.gapRank === null ? byGap : null,
     total: row.total,
     fittedTotal: row.fittedTotal,
   };
-}
-
-/** How many architectures `query`'s ranking ranks (for a page past the end). */
-async function countRanked(db: Database, query: LeaderboardQuery): Promise<number> {
-  const { ranked } = rankedBoard(db, query);
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(ranked)
-    .where(query.rank === "gap" ? sql`${ranked.fitsTrueLabels}` : undefined);
-  return row?.count ?? 0;
 }
 
 /**
@@ -435,35 +281,16 @@ async function countRanked(db: Database, query: LeaderboardQuery): Promise<numbe
  * generalization gap on true labels first: the figures that apply to a closed-form solve.
  */
 export async function queryBaselines(db: Database, query: BoardQuery): Promise<BaselineRow[]> {
-  const perBaseline = db
-    .select({
-      architecture: ARCHITECTURE_SUMMARY,
-      stats: {
-        ...spreadColumns("gap", runs.genGap, TRUE_LABELS, "excluded"),
-        trainAccuracy: medianOf(runs.finalTrainAcc, TRUE_LABELS).as("train_accuracy"),
-        testAccuracy: medianOf(runs.finalTestAcc, TRUE_LABELS).as("test_accuracy"),
-        ...slotCountColumns(RANKED_CONDITIONS),
-      },
-    })
-    .from(runs)
-    // Only the baselines' runs are aggregated: the architectures table is small, the runs are not.
-    .innerJoin(architectures, eq(architectures.fingerprint, runs.architectureFingerprint))
-    .where(and(boardRuns(query), BASELINE))
-    .groupBy(architectures.fingerprint)
-    .as("per_baseline");
-  const rows = await db
-    .select()
-    .from(perBaseline)
-    .orderBy(sql`(${perBaseline.stats.gapQuartiles})[2] asc nulls last`, asc(perBaseline.architecture.fingerprint))
-    .limit(MAX_BASELINES);
-  const suiteSeeds = suiteSeedCount({ id: query.suiteId, version: query.suiteVersion });
-  return rows.map(({ architecture, stats: s }) => ({
-    architecture,
-    genGap: spreadOf(s, "gap", suiteSeeds),
-    trainAccuracy: finiteOrNull(s.trainAccuracy),
-    testAccuracy: finiteOrNull(s.testAccuracy),
-    counts: slotCountsOf(s),
-  }));
+  // The gap index orders a scope's baselines within fits_true_labels, which their order ignores:
+  // these few rows are sorted, not the scope.
+  const rows = await listRows(
+    db,
+    query,
+    and(scopeOf(boardRows, query), eq(boardRows.baseline, true))!,
+    boardRows.gapKey,
+    MAX_BASELINES,
+  );
+  return rows.map(({ architecture, figures }) => ({ architecture, ...(figures as unknown as BaselineFigures) }));
 }
 
 /**

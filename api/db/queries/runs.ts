@@ -1,8 +1,16 @@
 // Runs as the web pages need them: every run of one submission with its architecture's name
 // (the submission page), the boards an architecture has visible runs on (its page's tabs),
-// and the totals of every board (the board switcher).
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { architectures, type DatasetId, runs, type SubmissionRun, type SuiteRef } from "../../../schema/index.js";
+// and the totals of every board (the board switcher, from the totals the writes keep).
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import {
+  architectures,
+  boards,
+  boardTotals,
+  type DatasetId,
+  runs,
+  type SubmissionRun,
+  type SuiteRef,
+} from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { DERIVED_COLUMNS, REPRODUCTION_COLUMNS, taskFields } from "./run-fields.js";
 
@@ -83,19 +91,33 @@ export interface BoardTotals {
   submissions: number;
 }
 
-/** Every board that has visible runs, with its totals. */
+/**
+ * Every board that has visible runs, with its totals: one row per board, kept by the writes
+ * (boards: visible submissions; board_totals of the board over every backend and every visible
+ * run: architectures), so the board picker costs the number of boards, not of runs.
+ */
 export async function countBoards(db: Database): Promise<BoardTotals[]> {
   const rows = await db
     .select({
-      suiteId: runs.suiteId,
-      suiteVersion: runs.suiteVersion,
-      datasetId: runs.datasetId,
-      architectures: sql<number>`count(distinct ${runs.architectureFingerprint})::int`,
-      submissions: sql<number>`count(distinct ${runs.submissionId})::int`,
+      suiteId: boards.suiteId,
+      suiteVersion: boards.suiteVersion,
+      datasetId: boards.datasetId,
+      architectures: boardTotals.architectures,
+      submissions: boards.submissions,
     })
-    .from(runs)
-    .where(eq(runs.visible, true))
-    .groupBy(runs.suiteId, runs.suiteVersion, runs.datasetId);
+    .from(boards)
+    .innerJoin(
+      boardTotals,
+      and(
+        eq(boardTotals.suiteId, boards.suiteId),
+        eq(boardTotals.suiteVersion, boards.suiteVersion),
+        eq(boardTotals.datasetId, boards.datasetId),
+        eq(boardTotals.backend, ""),
+        eq(boardTotals.verifiedOnly, false),
+      ),
+    )
+    // A board whose every run was hidden keeps no rows: it is not listed, as before.
+    .where(gt(boardTotals.architectures, 0));
   return rows.map((r) => ({
     suite: { id: r.suiteId, version: r.suiteVersion },
     dataset: r.datasetId as DatasetId,
