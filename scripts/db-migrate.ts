@@ -5,6 +5,9 @@
 //   DATABASE_URL=postgres://… npm run db:migrate
 import { openDatabase } from "../api/db/open.js";
 
+/** How often a rebuild's progress is printed. */
+const PRINT_EVERY_MS = 3000;
+
 const url = process.env.DATABASE_URL;
 if (!url) {
   console.error(
@@ -13,7 +16,18 @@ if (!url) {
   process.exit(2);
 }
 const started = performance.now();
-const handle = await openDatabase({ driver: "postgres", url });
+// A rebuild of 10^6 runs takes minutes: say how far it is every few seconds.
+let printed = performance.now();
+const handle = await openDatabase(
+  { driver: "postgres", url },
+  {
+    onRebuildProgress: (line) => {
+      if (performance.now() - printed < PRINT_EVERY_MS) return;
+      printed = performance.now();
+      console.log(`rebuilding the board aggregates: ${line}`);
+    },
+  },
+);
 await handle.close();
 const seconds = (performance.now() - started) / 1000;
 console.log(`[✓] migrations applied successfully; board aggregates current (${seconds.toFixed(1)} s)`);

@@ -12,7 +12,7 @@ import pg from "pg";
 import type { DatabaseHandle } from "./client.js";
 import { migrationsFolder } from "./migrations.js";
 import { openNeonDatabase } from "./neon.js";
-import { ensureBoardRows } from "./queries/board-rows.js";
+import { ensureBoardRows, type RebuildProgress } from "./queries/board-rows.js";
 
 export type DatabaseConfig =
   /** Embedded Postgres in this process; no `dataDir` keeps it in memory. */
@@ -24,16 +24,18 @@ export type DatabaseConfig =
 
 /**
  * Opens a database and brings its tables up to date: migrations, then the board's aggregates
- * (rebuilt from the runs when BOARD_ROWS_VERSION has moved past the version that built them).
+ * (rebuilt from the runs when BOARD_ROWS_VERSION has moved past the version that built them;
+ * `onRebuildProgress` hears a line per batch of that rebuild).
  *
  * @example
  * const { db, close } = await openDatabase({ driver: "pglite", dataDir: "/var/lib/rethink-bench" })
  */
 export async function openDatabase(
   config: DatabaseConfig,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; onRebuildProgress?: RebuildProgress } = {},
 ): Promise<DatabaseHandle> {
   const migrate = options.migrate ?? true;
+  const progress = options.onRebuildProgress;
   switch (config.driver) {
     case "pglite": {
       const unlock = config.dataDir ? await lockDataDir(config.dataDir) : async () => undefined;
@@ -43,7 +45,7 @@ export async function openDatabase(
         const db = drizzlePglite({ client });
         if (migrate) {
           await migratePglite(db, { migrationsFolder: migrationsFolder() });
-          await ensureBoardRows(db);
+          await ensureBoardRows(db, progress);
         }
         const open = client;
         return { db, close: () => open.close().finally(unlock) };
@@ -62,7 +64,7 @@ export async function openDatabase(
       try {
         if (migrate) {
           await migrateNodePostgres(db, { migrationsFolder: migrationsFolder() });
-          await ensureBoardRows(db);
+          await ensureBoardRows(db, progress);
         }
       } catch (error) {
         await pool.end();
@@ -75,7 +77,7 @@ export async function openDatabase(
       try {
         if (migrate) {
           await migrateNeon(handle.db as Parameters<typeof migrateNeon>[0], { migrationsFolder: migrationsFolder() });
-          await ensureBoardRows(handle.db);
+          await ensureBoardRows(handle.db, progress);
         }
       } catch (error) {
         await handle.close();
