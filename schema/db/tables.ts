@@ -320,10 +320,12 @@ export const boardRows = /* @__PURE__ */ pgTable(
     figures: jsonb("figures").$type<JsonObject>().notNull(),
   },
   (t) => [
+    // The architecture before the scope: a write replaces one architecture's rows of every scope
+    // of a board, found through this key (behind the scope, that would scan the board's rows).
     // Named: drizzle's default name (every column's) runs past Postgres's 63-character limit.
     primaryKey({
       name: "board_rows_pkey",
-      columns: [t.suiteId, t.suiteVersion, t.datasetId, t.backend, t.verifiedOnly, t.architectureFingerprint],
+      columns: [t.suiteId, t.suiteVersion, t.datasetId, t.architectureFingerprint, t.backend, t.verifiedOnly],
     }),
     // Named for the same reason (the default is 64 characters).
     foreignKey({

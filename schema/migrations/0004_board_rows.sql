@@ -16,7 +16,7 @@ CREATE TABLE "board_rows" (
 	"fits_true_labels" boolean NOT NULL,
 	"gap_key" double precision NOT NULL,
 	"figures" jsonb NOT NULL,
-	CONSTRAINT "board_rows_pkey" PRIMARY KEY("suite_id","suite_version","dataset_id","backend","verified_only","architecture_fingerprint")
+	CONSTRAINT "board_rows_pkey" PRIMARY KEY("suite_id","suite_version","dataset_id","architecture_fingerprint","backend","verified_only")
 );
 --> statement-breakpoint
 CREATE TABLE "board_totals" (
