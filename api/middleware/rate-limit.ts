@@ -63,9 +63,10 @@ export class RateGate {
   }
 
   async hit(c: AppContext, key: string): Promise<RateDecision> {
-    const limiter = this.shared?.limiterOf?.(c, this.shared.kind);
-    if (!limiter) return this.counter.hit(key);
-    const { success } = await limiter.limit({ key: `${this.shared!.scope}:${key}` });
+    const shared = this.shared;
+    const limiter = shared?.limiterOf?.(c, shared.kind);
+    if (!shared || !limiter) return this.counter.hit(key);
+    const { success } = await limiter.limit({ key: `${shared.scope}:${key}` });
     // The binding says only yes or no: a refused client waits at most one whole period.
     return {
       allowed: success,
