@@ -74,7 +74,8 @@ function addDeltas(deltas: Map<string, TotalsDelta>, rows: readonly CountedRow[]
     const key = JSON.stringify([row.suiteId, row.suiteVersion, row.datasetId, row.backend, row.verifiedOnly]);
     let delta = deltas.get(key);
     if (!delta) {
-      delta = { ...row, architectures: 0, ranked: 0, fitted: 0 };
+      const { suiteId, suiteVersion, datasetId, backend, verifiedOnly } = row;
+      delta = { suiteId, suiteVersion, datasetId, backend, verifiedOnly, architectures: 0, ranked: 0, fitted: 0 };
       deltas.set(key, delta);
     }
     delta.architectures += sign;
