@@ -145,10 +145,12 @@ describe("the API's edge cache in workerd", () => {
 describe("the rate-limiting bindings in workerd", () => {
   it("are configured in wrangler.toml with the figures the Worker's 429s quote", () => {
     const config = unstable_readConfig({ config: fileURLToPath(new URL("../../wrangler.toml", import.meta.url)) });
+    // wrangler's Config type comes from a package it does not ship: the field as its schema has it.
+    const ratelimits: { name: string; simple: { limit: number; period: number } }[] = config.ratelimits;
     const kinds = Object.keys(RATE_LIMITER_BINDINGS) as RateLimitKind[];
     expect(kinds.sort()).toEqual(["requests", "submissions", "submissionsPerKey"]);
     for (const kind of kinds) {
-      const binding = config.ratelimits.find((r) => r.name === RATE_LIMITER_BINDINGS[kind]);
+      const binding = ratelimits.find((r) => r.name === RATE_LIMITER_BINDINGS[kind]);
       const { limit, windowSeconds } = WORKER_RATE_LIMITS[kind];
       expect(binding?.simple, `${kind}: [[ratelimits]] ${RATE_LIMITER_BINDINGS[kind]}`).toEqual({
         limit,
