@@ -193,28 +193,33 @@ function rowsQuery(db: Executor, board: Board, fingerprints: readonly string[], 
   const keyOf = (quartiles: SQL.Aliased<number[] | null>) =>
     sql<number>`case when ${quartiles} is null then 'NaN'::float8
       else least((${quartiles})[2], 'Infinity'::float8) end`;
-  return db
-    .select({
-      fingerprint: perScope.fingerprint,
-      verifiedOnly: perScope.verifiedOnly,
-      backend: perScope.backend,
-      kind: architectures.kind,
-      stats,
-      fastest: {
-        backend: submissions.backend,
-        backendDetail: submissions.backendDetail,
-        hardware: submissions.hardware,
-      },
-      // Sent back as text: a driver may not parse 'NaN' and 'Infinity' in a float8 the same way.
-      memorizationKey: sql<string>`(${keyOf(stats.stepsQuartiles)})::text`,
-      gapKey: sql<string>`(${keyOf(stats.gapQuartiles)})::text`,
-      // Fitted true labels: a finite censored median (NaN, between two +∞, is not below +∞ either).
-      fitsTrueLabels: sql<boolean>`coalesce((${stats.trueStepsQuartiles})[2] < 'Infinity'::float8, false)`,
-    })
-    .from(perScope)
-    .innerJoin(architectures, eq(architectures.fingerprint, perScope.fingerprint))
-    .leftJoin(submissions, eq(submissions.id, stats.fastestSubmissionId))
-    .orderBy(asc(perScope.fingerprint), asc(perScope.backend), asc(perScope.verifiedOnly));
+  return (
+    db
+      .select({
+        fingerprint: perScope.fingerprint,
+        verifiedOnly: perScope.verifiedOnly,
+        backend: perScope.backend,
+        kind: architectures.kind,
+        stats,
+        fastest: {
+          backend: submissions.backend,
+          backendDetail: submissions.backendDetail,
+          hardware: submissions.hardware,
+        },
+        // Sent back as text: a driver may not parse 'NaN' and 'Infinity' in a float8 the same way.
+        memorizationKey: sql<string>`(${keyOf(stats.stepsQuartiles)})::text`,
+        gapKey: sql<string>`(${keyOf(stats.gapQuartiles)})::text`,
+        // Fitted true labels: a finite censored median (NaN, between two +∞, is not below +∞ either).
+        fitsTrueLabels: sql<boolean>`coalesce((${stats.trueStepsQuartiles})[2] < 'Infinity'::float8, false)`,
+      })
+      .from(perScope)
+      .innerJoin(architectures, eq(architectures.fingerprint, perScope.fingerprint))
+      .leftJoin(submissions, eq(submissions.id, stats.fastestSubmissionId))
+      // Said again of the architectures: Postgres then looks them up by key instead of hashing the
+      // whole table (it overestimates the groups).
+      .where(inArray(architectures.fingerprint, [...fingerprints]))
+      .orderBy(asc(perScope.fingerprint), asc(perScope.backend), asc(perScope.verifiedOnly))
+  );
 }
 
 type ScopeRow = Awaited<ReturnType<typeof rowsQuery>>[number];
