@@ -364,10 +364,12 @@ export interface BoardTables {
  * state and a rebuild of it must read the same.
  */
 export async function readBoardTables(db: Pick<Database, "select">): Promise<BoardTables> {
-  const scopeOrder = [
+  // The primary key's order: board, architecture, scope.
+  const keyOrder = [
     asc(boardRows.suiteId),
     asc(boardRows.suiteVersion),
     asc(boardRows.datasetId),
+    asc(boardRows.architectureFingerprint),
     asc(boardRows.backend),
     asc(boardRows.verifiedOnly),
   ];
@@ -387,7 +389,7 @@ export async function readBoardTables(db: Pick<Database, "select">): Promise<Boa
         figures: boardRows.figures,
       })
       .from(boardRows)
-      .orderBy(...scopeOrder, asc(boardRows.architectureFingerprint)),
+      .orderBy(...keyOrder),
     db
       .select()
       .from(boardTotals)
