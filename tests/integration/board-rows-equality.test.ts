@@ -108,7 +108,8 @@ type StepKind =
   | "operator-exact"
   | "operator-not-reproduced"
   | "reproduction"
-  | "rename";
+  | "rename"
+  | "resend";
 
 /** How often each kind is dealt: about fifty steps in all. */
 const DECK: Record<StepKind, number> = {
@@ -129,6 +130,7 @@ const DECK: Record<StepKind, number> = {
   "operator-not-reproduced": 2,
   reproduction: 3,
   rename: 2,
+  resend: 2,
 };
 
 /** Every answer of the API that reads the board tables, for the architectures given. */
@@ -452,6 +454,15 @@ describe(`the board tables after a random sequence of writes (seed ${SEED})`, ()
         const receipt = await reproduce(target, await newSigner(), [spec]);
         expect(receipt.hidden).toBe(false);
         return `another key ${contest ? "did not reproduce" : "reproduced"} run ${position} of ${target.id}`;
+      },
+      resend: async () => {
+        // A bundle the server already holds: answered with its id, nothing stored or counted again.
+        if (!sent.length) return null;
+        const again = random.pick(sent);
+        const res = await postBundle(pg.app, again.bundle.text);
+        expect(res.status, await res.clone().text()).toBe(200);
+        expect(SubmissionReceipt.parse(await res.json()).id).toBe(again.id);
+        return `${again.id} sent again`;
       },
       rename: async () => {
         if (!sent.length) return null;

@@ -170,6 +170,24 @@ describe("concurrent writes", () => {
     }
   });
 
+  it("counts a bundle sent eight times at once, and a submission hidden by three admins at once, once", async () => {
+    await emptyTables(handle);
+    const bundle = await bundleOf("twice-net", [0, 1]);
+    const other = await bundleOf("twice-net", [0]);
+    const responses = await Promise.all([...Array(8).fill(bundle.text), other.text].map((t) => postBundle(app, t)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201, 201]);
+    await expectConsistent("one bundle eight times at once");
+    const { id } = SubmissionReceipt.parse(await responses.find((r) => r.status === 201)!.json());
+    const hides = await Promise.all([1, 2, 3].map(() => moderate(id, "hide")));
+    expect(hides.map((r) => r.status)).toEqual([201, 201, 201]);
+    await expectConsistent("three hides of one submission at once");
+    const shows = await Promise.all([1, 2].map(() => moderate(id, "show")));
+    expect(shows.map((r) => r.status)).toEqual([201, 201]);
+    await expectConsistent("two shows of one submission at once");
+    const [board] = await rows<{ submissions: number }>(handle, sql`select submissions from boards`);
+    expect(board).toEqual({ submissions: 2 });
+  });
+
   it("lets an operator's verdicts race submissions of the same slots", async () => {
     await emptyTables(handle);
     const original = await bundleOf("verified-net", [0, 1], { backend: "wasm" });
