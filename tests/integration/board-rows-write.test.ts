@@ -3,12 +3,15 @@
 // worked out by hand below, a hide and a show move them, and a rebuild from the runs agrees.
 import { describe, expect, it } from "vitest";
 import { readBoardTables, rebuildBoardRows } from "../../api/db/queries/board-rows.js";
-import { SubmissionReceipt, type Task } from "../../schema/index.js";
+import { ReproductionReceipt, SubmissionReceipt, type Task } from "../../schema/index.js";
 import { ADMIN_TOKEN, postBundle, signedBundle } from "../fixtures/api.js";
 import { newSigner } from "../fixtures/bundles.js";
 import { usePgliteApp } from "../fixtures/pglite.js";
+import { attest, postReproduction } from "../fixtures/reproductions.js";
 
-const pg = usePgliteApp({ empty: true });
+/** The server's operator reproducer keys (one, added by the test that needs it). */
+const operatorKeys = new Set<string>();
+const pg = usePgliteApp({ empty: true, app: { reproducerKeys: () => operatorKeys } });
 
 const BOARD = { suiteId: "smoke", suiteVersion: 2, datasetId: "mnist-10k" };
 
@@ -16,6 +19,12 @@ async function submit(bundle: Awaited<ReturnType<typeof signedBundle>>): Promise
   const res = await postBundle(pg.app, bundle.text);
   expect(res.status, await res.clone().text()).toBe(201);
   return SubmissionReceipt.parse(await res.json()).id;
+}
+
+async function reproduce(envelope: Awaited<ReturnType<typeof attest>>): Promise<string> {
+  const res = await postReproduction(pg.app, envelope);
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ReproductionReceipt.parse(await res.json()).id;
 }
 
 async function moderate(id: string, action: "hide" | "show"): Promise<void> {
@@ -134,5 +143,49 @@ describe("board_rows on write", () => {
     expect(shown).toEqual(before.tables);
     await rebuildBoardRows(pg.handle.db);
     expect(await readBoardTables(pg.handle.db)).toEqual(before.tables);
+  });
+
+  it("adds the verified-only rows when an operator reproduces, and the contest when another key does not", async () => {
+    const [ada, operator, other] = [await newSigner(), await newSigner(), await newSigner()];
+    operatorKeys.add(operator.keyid);
+    // One seed: true labels fit at epoch 10, random labels at 20 (steps 40).
+    const x = await signedBundle({ signer: ada, architectures: [{ id: "arch-x" }], seeds: [0] });
+    const xId = await submit(x);
+    const names = { [x.predicate.architectures[0]!.fingerprint]: "x" };
+    expect(Object.keys((await stored(names)).rows).sort()).toEqual(["x/all/false", "x/wasm/false"]);
+
+    await reproduce(await attest(x, operator, [{ position: 0 }, { position: 1 }]));
+    const verified = await stored(names);
+    expect(Object.keys(verified.rows).sort()).toEqual(["x/all/false", "x/all/true", "x/wasm/false", "x/wasm/true"]);
+    // Both standing results verified: the verified-only row rests on the same two runs.
+    for (const key of ["x/all/true", "x/all/false"])
+      expect(verified.rows[key], key).toMatchObject({
+        memorizationKey: 40,
+        figures: {
+          stepsToFit: { median: 40, runs: 1 },
+          counts: { standing: 2, verified: 2, confirmations: 2, reproductions: 2 },
+          verification: "verified",
+          contested: null,
+        },
+      });
+    expect(verified.totals).toEqual({
+      "all/false": [1, 1, 1],
+      "all/true": [1, 1, 1],
+      "wasm/false": [1, 1, 1],
+      "wasm/true": [1, 1, 1],
+    });
+
+    // Another key did not reproduce run 1: every scope's row names the evidence.
+    const contest = await reproduce(await attest(x, other, [{ position: 1, change: { epoch: 2, by: 0.5 } }]));
+    const contested = await stored(names);
+    for (const key of ["x/all/false", "x/all/true", "x/wasm/false", "x/wasm/true"])
+      expect(contested.rows[key], key).toMatchObject({
+        figures: {
+          counts: { contests: 1, reproductions: 3 },
+          contested: { slots: 1, submissionId: xId, reproductionId: contest, contestingSubmissionId: null },
+        },
+      });
+    await rebuildBoardRows(pg.handle.db);
+    expect(await readBoardTables(pg.handle.db)).toEqual(contested.tables);
   });
 });
