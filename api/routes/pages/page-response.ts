@@ -7,13 +7,12 @@ import { BOARD_CACHE_CONTROL } from "../../middleware/edge-cache.js";
 
 /**
  * Cache-Control of the pages. Boards, architectures and submissions as the API's board reads
- * (BOARD_CACHE_CONTROL: seconds, so a change shows to everyone within seconds). The protocol
- * changes only with a deploy. Errors and hidden submissions are never stored anywhere: a
+ * (BOARD_CACHE_CONTROL: seconds, so a change shows to everyone within seconds); so is the
+ * protocol, which shows the reproduction queue. Errors and hidden submissions are never stored anywhere: a
  * 404 for a submission that arrives a second later must not outlive that second.
  */
 export const CACHE = {
   board: BOARD_CACHE_CONTROL,
-  static: "public, max-age=3600, s-maxage=3600",
   none: "no-store",
 } as const;
 
