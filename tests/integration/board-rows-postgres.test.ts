@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../api/db/client.js";
 import { migrationsFolder } from "../../api/db/migrations.js";
 import { openDatabase } from "../../api/db/open.js";
-import { readBoardTables } from "../../api/db/queries/board-rows.js";
+import { readBoardTables, rebuildBoardRows } from "../../api/db/queries/board-rows.js";
 import { type Signer, SubmissionReceipt } from "../../schema/index.js";
 import { ADMIN_TOKEN, appOn, emptyTables, postBundle, type SignedBundle, signedBundle } from "../fixtures/api.js";
 import { expectEqualToRebuild, expectTablesMatchRuns, tableDifferences } from "../fixtures/board-rows.js";
@@ -186,6 +186,25 @@ describe("concurrent writes", () => {
     await expectConsistent("two shows of one submission at once");
     const [board] = await rows<{ submissions: number }>(handle, sql`select submissions from boards`);
     expect(board).toEqual({ submissions: 2 });
+  });
+
+  it("lets rebuilds race submissions and hides, and ends equal to a rebuild after them", async () => {
+    await emptyTables(handle);
+    const [standing] = await postAll([await bundleOf("rebuilt-net", [0, 1, 2])]);
+    for (let round = 0; round < 3; round++) {
+      const bundles = await Promise.all([
+        bundleOf("rebuilt-net", [round]),
+        bundleOf(`rebuilt-net-${round}`, [0, 1]),
+        bundleOf("rebuilt-net", [round], { backend: "cpu" }),
+      ]);
+      const [rebuilt, hidden, ...submitted] = await Promise.all([
+        rebuildBoardRows(handle.db).then(() => "rebuilt"),
+        moderate(standing!, round % 2 ? "show" : "hide"),
+        ...bundles.map((b) => postBundle(app, b.text)),
+      ]);
+      expect([rebuilt, hidden.status, ...submitted.map((r) => r.status)]).toEqual(["rebuilt", 201, 201, 201, 201]);
+      await expectConsistent(`round ${round}: rebuilds racing writes`);
+    }
   });
 
   it("lets an operator's verdicts race submissions of the same slots", async () => {
