@@ -50,6 +50,10 @@ export async function applyModeration(
   reason: string,
   reproductionId: string | null,
 ): Promise<ModerationAction | undefined> {
+  // The slots before the submission's row, in the order storeReproduction takes them: an admin's
+  // hide racing an operator's would otherwise each hold one and wait for the other (a deadlock).
+  const slots = await slotsOfSubmission(tx, id);
+  await lockSlots(tx, slots);
   // Its status before, locked: the boards' submission counts change only when it really changes.
   const [before] = await tx
     .select({ status: submissions.status })
@@ -59,8 +63,6 @@ export async function applyModeration(
   if (!before) return undefined;
   const status = action === "hide" ? "hidden" : "visible";
   await tx.update(submissions).set({ status }).where(eq(submissions.id, id));
-  const slots = await slotsOfSubmission(tx, id);
-  await lockSlots(tx, slots);
   // Roles first: a hidden run may hold none (runs_slot_role_check), and classifySlots sets them again.
   await tx
     .update(runs)
