@@ -24,6 +24,9 @@ export const DEFAULT_SERVERS: OpenApiServer[] = [
   { url: "http://127.0.0.1:8787", description: "`rethink-bench serve` on this machine, at its default address" },
 ];
 
+/** Methods that change nothing: every other one under /api is a write. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** Seconds a client should wait after a 503 before trying again. */
 const RETRY_AFTER_SECONDS = 30;
 
@@ -92,6 +95,15 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       limiterOf: options.rateLimiter,
     }),
   );
+
+  // A write that succeeded tells the entry before its response leaves (`serve` clears its
+  // response store, so the writer's next read of a board is fresh: docs/api.md, "Caching").
+  const onWrite = options.onWrite;
+  if (onWrite)
+    app.use("/api/*", async (c, next) => {
+      await next();
+      if (!READ_METHODS.has(c.req.method) && c.res.status >= 200 && c.res.status < 300) await onWrite(c);
+    });
 
   app.route("/api/v1", v1Routes(resolved));
   app.doc31("/api/v1/openapi.json", {

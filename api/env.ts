@@ -88,10 +88,34 @@ export interface AppOptions {
   /** Runs the checks of a submitted body; default: verifySubmission in this thread (api/verify-submission.ts). */
   verify?: Verifier;
   /**
+   * Where board and architecture reads keep whole responses under `cacheName` (api/middleware/edge-cache.ts),
+   * or undefined for none. Called once per read, so a store may tie what it keeps to the moment
+   * the read began. Default: the Workers Cache API where `globalThis.caches` exists (the Worker),
+   * else none; `serve` gives its in-memory store (api/response-cache.ts).
+   */
+  responseCache?(c: AppContext, cacheName: string): ResponseStore | undefined;
+  /**
+   * Runs when a write under /api has succeeded (a method other than GET, HEAD or OPTIONS that
+   * answered 2xx), before its response leaves: `serve` clears its response store here, so the
+   * next read of any board is fresh. Each process sees only its own writes.
+   */
+  onWrite?(c: AppContext): void | Promise<void>;
+  /**
    * The keyids of the operator reproducer keys (api/reproducer-keys.ts): their exact
    * reproductions verify a result, their "not reproduced" hides it. None by default.
    */
   reproducerKeys?(c: AppContext): ReadonlySet<string> | Promise<ReadonlySet<string>>;
+}
+
+/**
+ * A store of whole responses keyed by request: the part of the Workers Cache API (`Cache`) the
+ * edge cache uses, so that Node can give one of its own.
+ */
+export interface ResponseStore {
+  /** The stored response for this request's URL, fresh; undefined when there is none. */
+  match(request: Request): Promise<Response | undefined>;
+  /** Keeps `response` for this request's URL as long as its Cache-Control lets a shared cache. */
+  put(request: Request, response: Response): Promise<void>;
 }
 
 /** One entry of the OpenAPI document's `servers`: an origin (the API is under `/api/v1`). */

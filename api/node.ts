@@ -15,6 +15,7 @@ import { type DatabaseConfig, openDatabase } from "./db/open.js";
 import type { LogRecord } from "./env.js";
 import type { RateLimits } from "./limits.js";
 import { parseReproducerKeys } from "./reproducer-keys.js";
+import { MemoryResponseCache, responseCacheOptions } from "./response-cache.js";
 import { createVerifierPool } from "./verify-pool.js";
 
 export interface ServerOptions {
@@ -47,6 +48,12 @@ export interface ServerOptions {
    * entry that is neither fails the start.
    */
   reproducerKeys?: readonly string[];
+  /**
+   * Keep board and architecture reads (pages and API) in memory for their s-maxage, as the
+   * Worker keeps them at the edge, and forget them all on each write this server answers
+   * (default true). False reads the database at every request.
+   */
+  responseCache?: boolean;
 }
 
 export interface RunningServer {
@@ -90,6 +97,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Threads start on the first submission; the script must exist now, so a missing build fails at start.
   const verifier = verifyThreads > 0 ? createVerifierPool({ size: verifyThreads }) : undefined;
   const handle = await openDatabase(databaseConfigOf(options));
+  // Another process writing the same database is seen when an entry's s-maxage ends, as at the edge.
+  const responseCache = options.responseCache === false ? undefined : new MemoryResponseCache();
   // Known once listening (port 0 picks one); pages are rendered only after that.
   let listeningUrl = "";
   const app = createApp({
@@ -102,6 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publicUrl: () => options.publicUrl ?? listeningUrl,
     verify: verifier?.verify,
     reproducerKeys: () => reproducerKeys.keys,
+    ...responseCacheOptions(responseCache),
   });
   if (publicDir)
     app.use("/assets/*", serveStatic({ root: publicDir, onFound: (_path, c) => c.header("Cache-Control", IMMUTABLE) }));

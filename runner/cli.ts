@@ -157,6 +157,11 @@ function buildProgram(): Command {
       "an operator reproducer key (keyid or public key; repeatable), added to $REPRODUCER_KEYS",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      "--no-response-cache",
+      "read the database at every request (by default board and architecture reads are kept in memory " +
+        "for their s-maxage, seconds, and forgotten on each write this server answers)",
+    )
     .action(async (options) => (await import("./commands/serve.js")).serveCommand(options));
 
   program

@@ -60,7 +60,15 @@ interface Served {
   child: ChildProcess;
 }
 
-function serveInChild(options: { dataDir?: string; databaseUrl?: string; verifyThreads?: number }): Promise<Served> {
+/** Options of the child's startServer; `responseCache: false` measures the database path of every read. */
+interface ChildServeOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  verifyThreads?: number;
+  responseCache?: boolean;
+}
+
+function serveInChild(options: ChildServeOptions): Promise<Served> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", new URL(import.meta.url).pathname, "serve", JSON.stringify(options)],

@@ -1,8 +1,8 @@
-// The edge cache of the reads that rank (boards and architectures, as pages and as API JSON): in
-// the Worker, a response is kept in the Workers Cache API under its full URL for as long as its
-// own Cache-Control allows the edge (s-maxage); in Node, which has no `caches`, it does nothing.
+// The edge cache of the reads that rank (boards and architectures, as pages and as API JSON): a
+// response is kept under its full URL for as long as its own Cache-Control allows a shared cache
+// (s-maxage), in the store the entry gives: the Workers Cache API in the Worker, memory in `serve`.
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env.js";
+import type { AppContext, AppEnv, AppOptions, ResponseStore } from "../env.js";
 
 /**
  * Cache-Control of every board and architecture read, page or API. The edge keeps a copy ten
@@ -40,6 +40,20 @@ function storable(response: Response): boolean {
   );
 }
 
+/**
+ * The store of `cacheName` for this request: the entry's own (AppOptions.responseCache), else the
+ * Workers Cache API where the runtime has one, else none.
+ */
+async function storeOf(
+  c: AppContext,
+  cacheName: string,
+  options: Pick<AppOptions, "responseCache">,
+): Promise<ResponseStore | undefined> {
+  if (options.responseCache) return options.responseCache(c, cacheName);
+  const caches = (globalThis as { caches?: CacheStorage }).caches;
+  return caches ? caches.open(cacheName) : undefined;
+}
+
 /** A copy of `response` without the headers of the request that made it. */
 function withoutRequestHeaders(response: Response): Response {
   const copy = new Response(response.body, response);
@@ -48,7 +62,7 @@ function withoutRequestHeaders(response: Response): Response {
 }
 
 /**
- * Serves GET requests from the named Workers cache, keyed by the full URL (path and query:
+ * Serves GET requests from the named cache (the Workers Cache API, or the store the entry gives), keyed by the full URL (path and query:
  * each board view, page, format and `after=` is its own entry), and stores what the route
  * answers when the response allows a shared cache. The stored copy carries none of the first
  * requester's own headers (request id, rate-limit state); a hit gets the current request's id,
@@ -56,14 +70,14 @@ function withoutRequestHeaders(response: Response): Response {
  * response. Requests with credentials (Authorization) are never served from it.
  *
  * @example
- * app.use("/leaderboard/*", edgeCache("rethink-bench-api"))
+ * app.use("/leaderboard/*", edgeCache("rethink-bench-api", options))
  */
-export function edgeCache(cacheName: string) {
+export function edgeCache(cacheName: string, options: Pick<AppOptions, "responseCache"> = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const caches = (globalThis as { caches?: CacheStorage }).caches;
-    if (!caches || c.req.method !== "GET" || c.req.header("authorization") !== undefined) return next();
+    if (c.req.method !== "GET" || c.req.header("authorization") !== undefined) return next();
+    const cache = await storeOf(c, cacheName, options);
+    if (!cache) return next();
     const key = new Request(c.req.url, { method: "GET" });
-    const cache = await caches.open(cacheName);
     const hit = await cache.match(key);
     if (hit) {
       const response = withoutRequestHeaders(hit);
@@ -73,7 +87,20 @@ export function edgeCache(cacheName: string) {
     await next();
     if (!storable(c.res)) return;
     const stored = withoutRequestHeaders(c.res.clone());
-    // The response goes out now; the copy lands in the cache after it (the runtime waits for it).
-    c.executionCtx.waitUntil(cache.put(key, stored));
+    const put = cache.put(key, stored);
+    const context = executionContextOf(c);
+    // In the Worker the response goes out now and the copy lands after it (the runtime waits for
+    // it); Node has no execution context, and its store keeps the copy before the response leaves.
+    if (context) context.waitUntil(put);
+    else await put;
   });
+}
+
+/** The Worker's execution context; undefined in Node, where Hono's getter throws. */
+function executionContextOf(c: AppContext): AppContext["executionCtx"] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }

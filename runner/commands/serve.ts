@@ -18,6 +18,8 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Operator reproducer keys (keyids or base64url public keys), added to those of $REPRODUCER_KEYS. */
   reproducerKey?: string[];
+  /** False (`--no-response-cache`): read the database at every request instead of keeping hot reads in memory. */
+  responseCache?: boolean;
 }
 
 /** Exit code when the database server cannot be reached (EX_TEMPFAIL: try again later). */
@@ -103,6 +105,7 @@ export async function startLocalServer(options: ServeOptions): Promise<LocalServ
       databaseUrl: options.databaseUrl,
       adminToken: process.env.RETHINK_BENCH_ADMIN_TOKEN || undefined,
       reproducerKeys: [...parsedKeys.keys],
+      responseCache: options.responseCache,
       log: (record) => process.stderr.write(`${JSON.stringify(record)}\n`),
     });
   } catch (error) {

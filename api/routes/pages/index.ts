@@ -1,8 +1,8 @@
 // The leaderboard's web pages, next to the API: each route reads the database with the
 // API's queries and renders a page of web/. Around them: the pages' security policy, HTML
-// instead of problem+json for every non-API path that fails, rate limits, and in the Worker
-// the edge cache (api/middleware/edge-cache.ts: the Workers Cache API keyed by the full URL,
-// so each suite's board is cached on its own).
+// instead of problem+json for every non-API path that fails, rate limits, and the edge cache
+// (api/middleware/edge-cache.ts: the Workers Cache API, or serve's memory, keyed by the full
+// URL, so each suite's board is cached on its own).
 import { Hono, type MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { Problem } from "../../../schema/index.js";
@@ -54,7 +54,7 @@ export function pageRoutes(options: ResolvedOptions) {
   const pages = new Hono<AppEnv>();
   pages.use("*", pageFrame(options));
   // Pages that read the database: rate-limited per client (hits of the edge cache count
-  // too), cached at the edge in the Worker (a no-op in Node, which has no `caches`), then
+  // too), cached at the edge in the Worker and in memory in `serve`, then
   // given a database for the request.
   const reading: MiddlewareHandler<AppEnv>[] = [
     rateLimit(options.rateLimits.requests, options.clientAddress, "page requests from this address", {
@@ -62,7 +62,7 @@ export function pageRoutes(options: ResolvedOptions) {
       scope: "pages",
       limiterOf: options.rateLimiter,
     }),
-    edgeCache("rethink-bench-pages"),
+    edgeCache("rethink-bench-pages", options),
     database(options.database),
   ];
   registerLeaderboardPage(pages, options, reading);

@@ -1,6 +1,6 @@
 // /api/v1: every resource, mounted as its own sub-app (and described in one OpenAPI document).
 // Every resource but /health reads or writes the database: one middleware lends it per request.
-// Board and architecture reads go through the edge cache first (a no-op outside the Worker).
+// Board and architecture reads go through the edge cache first (the Worker's Cache API, or serve's memory).
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
 import { database } from "../../middleware/database.js";
@@ -51,7 +51,7 @@ export function v1Routes(options: ResolvedOptions) {
   const v1 = newRouter().route("/health", healthRoutes());
   const withDatabase = database(options.database);
   // A cached read is answered before a database is opened; the pages use a cache of their own.
-  const cached = edgeCache("rethink-bench-api");
+  const cached = edgeCache("rethink-bench-api", options);
   v1.use("/leaderboard/*", cached).use("/architectures/*", cached);
   for (const [path, routes] of Object.entries(resources)) v1.use(`${path}/*`, withDatabase).route(path, routes);
   return v1;
