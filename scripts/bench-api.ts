@@ -152,7 +152,8 @@ async function benchDatabase(
   board: string[],
   fresh: string[],
 ): Promise<Measure[]> {
-  const served = await serveInChild(options);
+  // Without the response cache: the load figures are the database's, as before serve had one.
+  const served = await serveInChild({ ...options, responseCache: false });
   try {
     for (const bundle of board) {
       const res = await fetch(`${served.url}/api/v1/submissions`, {
