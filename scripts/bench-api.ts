@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: the load and scale scenarios share the child server and flags here.
 // Load benchmark of the leaderboard API's Node entry (what `rethink-bench serve` runs) on
 // loopback: requests/s and p50/p99 latency of GET /leaderboard, POST /submissions (a new
 // bundle each request, and the same bundle again) next to the trivial GET /health, on

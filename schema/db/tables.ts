@@ -1,5 +1,7 @@
+// Over 350 lines on purpose: every table in one file, as drizzle-kit reads them to write migrations.
 // The leaderboard's Postgres tables as drizzle definitions; drizzle-kit turns them into the
-// SQL migrations in schema/migrations. Nothing is ever deleted: moderation hides.
+// SQL migrations in schema/migrations. Nothing a submitter sent is ever deleted: moderation
+// hides. The board tables (board_rows and its companions) are derived from the runs.
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
