@@ -405,7 +405,10 @@ function printGoal(how: string, goal: ReturnType<typeof scaleGoal>): void {
 
 /** Grows the smoke board through `bench.sizes` and measures each size; prints tables or JSON. */
 export async function scaleScenario(bench: ScaleBench): Promise<ScaleSize[]> {
-  log(bench, `Signing ${TEMPLATES} template bundles and ${bench.sizes.length} fresh ones (suite ${SUITE.id})…`);
+  log(
+    bench,
+    `Signing ${TEMPLATES} template bundles and ${bench.sizes.length * FRESH_PER_SIZE} fresh ones (suite ${SUITE.id})…`,
+  );
   const templates = await Promise.all(
     Array.from({ length: TEMPLATES }, (_, i) => smokeBundle(`scale-template-${i}`, i)),
   );
