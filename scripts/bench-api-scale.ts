@@ -28,6 +28,7 @@ import { rebuildBoardRows } from "../api/db/queries/board-rows.js";
 import { findSuite, signResult } from "../schema/index.js";
 import { makePredicate, newSigner } from "../tests/fixtures/bundles.js";
 import { clonesToAdd, latencyPercentiles, type RouteFigures, requestsFor, scaleGoal } from "./bench-api-scale-plan.js";
+import { throttledProgress } from "./serve-database.js";
 
 /** What the scenario takes from bench-api.ts: sizes, output mode and a server in a child process. */
 export interface ScaleBench {
@@ -266,13 +267,8 @@ class Board {
    */
   async rebuildAggregates(onProgress: (line: string) => void): Promise<number> {
     const started = performance.now();
-    let reported = 0;
-    await rebuildBoardRows(drizzle({ client: this.client }), (line) => {
-      // One line in ten seconds at most: a rebuild of 10⁶ runs reports hundreds of batches.
-      if (performance.now() - reported < 10_000) return;
-      reported = performance.now();
-      onProgress(line);
-    });
+    // One line in ten seconds at most: a rebuild of 10⁶ runs reports hundreds of batches.
+    await rebuildBoardRows(drizzle({ client: this.client }), throttledProgress(onProgress, 10_000).report);
     const seconds = (performance.now() - started) / 1000;
     // As autovacuum does after a bulk write: counts of a rank read the index alone once the
     // visibility map says the rebuilt rows are visible to all.

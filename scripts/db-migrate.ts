@@ -4,6 +4,7 @@
 //
 //   DATABASE_URL=postgres://… npm run db:migrate
 import { openDatabase } from "../api/db/open.js";
+import { throttledProgress } from "./serve-database.js";
 
 /** How often a rebuild's progress is printed. */
 const PRINT_EVERY_MS = 3000;
@@ -17,17 +18,9 @@ if (!url) {
 }
 const started = performance.now();
 // A rebuild of 10^6 runs takes minutes: say how far it is every few seconds.
-let printed = performance.now();
-const handle = await openDatabase(
-  { driver: "postgres", url },
-  {
-    onRebuildProgress: (line) => {
-      if (performance.now() - printed < PRINT_EVERY_MS) return;
-      printed = performance.now();
-      console.log(`rebuilding the board aggregates: ${line}`);
-    },
-  },
-);
+const progress = throttledProgress((line) => console.log(`rebuilding the board aggregates: ${line}`), PRINT_EVERY_MS);
+const handle = await openDatabase({ driver: "postgres", url }, { onRebuildProgress: progress.report });
+progress.flush();
 await handle.close();
 const seconds = (performance.now() - started) / 1000;
 console.log(`[✓] migrations applied successfully; board aggregates current (${seconds.toFixed(1)} s)`);

@@ -6,11 +6,9 @@
 // The database is the one `db:migrate` and `serve` use: $DATABASE_URL when set, else the
 // embedded PGlite data dir (--data, or `leaderboard/` under the user's data dir, as `serve`).
 // Stop a `serve` on the same PGlite dir first: one process at a time may open it.
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../api/db/open.js";
 import { recheckSubmissions } from "../api/recheck.js";
-import { dataDir } from "../runner/paths.js";
+import { openServeDatabase } from "./serve-database.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -19,11 +17,7 @@ const { values: flags } = parseArgs({
   },
 });
 
-const url = process.env.DATABASE_URL;
-if (url && flags.data) throw new Error("give either $DATABASE_URL or --data, not both");
-const pgliteDir = flags.data ?? join(dataDir(), "leaderboard");
-const where = url ? "$DATABASE_URL" : `PGlite in ${pgliteDir}`;
-const handle = await openDatabase(url ? { driver: "postgres", url } : { driver: "pglite", dataDir: pgliteDir });
+const { handle, where } = await openServeDatabase(flags.data);
 try {
   const dryRun = flags["dry-run"];
   console.log(`Rechecking the visible submissions of ${where}${dryRun ? " (dry run: nothing is hidden)" : ""}…`);

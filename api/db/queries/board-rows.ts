@@ -3,10 +3,11 @@
 // The board as stored (docs/api.md, "How the board is stored"): the writes that change runs
 // refresh the board_rows of the architectures they touched, board_totals and boards by delta;
 // a rebuild recomputes all of them from the runs through the same computation and insert.
-import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { aggregateBuilds, boardRows, boards, boardTotals, type JsonObject, runs } from "../../../schema/index.js";
 import type { Database } from "../client.js";
 import { type Board, type BoardRow, computeBoardRows, type Executor } from "./board-rows-sql.js";
+import { chunks, textArray } from "./slots.js";
 
 export {
   type BaselineFigures,
@@ -32,19 +33,6 @@ const KEYS_PER_STATEMENT = 1000;
 const REBUILD_BATCH = 200;
 /** Rows per INSERT statement (a dozen parameters each). */
 const ROWS_PER_INSERT = 400;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function textArray(keys: readonly string[]): SQL {
-  return sql`array[${sql.join(
-    keys.map((k) => sql`${k}`),
-    sql`, `,
-  )}]::text[]`;
-}
 
 /** A board as a string: one key per board for maps. */
 function boardKey(board: Board): string {

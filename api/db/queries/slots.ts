@@ -12,13 +12,15 @@ type Executor = Pick<Database, "execute" | "selectDistinct">;
 /** Slots per statement: a bound parameter each, far below Postgres's 65,535. */
 const SLOTS_PER_STATEMENT = 1000;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+/** `items` in consecutive runs of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-function textArray(keys: readonly string[]): SQL {
+/** `keys` as one bound text[] parameter list. */
+export function textArray(keys: readonly string[]): SQL {
   return sql`array[${sql.join(
     keys.map((k) => sql`${k}`),
     sql`, `,
