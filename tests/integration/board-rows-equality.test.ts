@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   findSuite,
   ReproductionReceipt,
+  Rng,
   type Signer,
   SubmissionReceipt,
   type Suite,
@@ -32,17 +33,11 @@ import {
 
 const SEED = Number(process.env.BOARD_ROWS_SEED ?? 20261207);
 
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed from its seed. */
+/** The project's seeded generator, so a failing sequence can be replayed from its seed. */
 function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
+  const rng = Rng.create(seed, "board-rows-equality");
+  const next = () => rng.float();
+  const int = (n: number) => rng.int(n);
   const pick = <T>(items: readonly T[]): T => {
     if (items.length === 0) throw new Error("pick from nothing");
     return items[int(items.length)]!;
