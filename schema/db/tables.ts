@@ -178,6 +178,12 @@ export const runs = /* @__PURE__ */ pgTable(
     index("runs_architecture_idx").on(t.architectureFingerprint),
     // The reproduction queue: standing results no operator key has judged yet.
     index("runs_unjudged_idx").on(t.submissionId).where(sql`${t.slotRole} = 'standing' and not ${t.operatorJudged}`),
+    // A run's standing true-label sibling (slowdown.ts) in one lookup: through runs_board_idx each
+    // lookup scanned every run of the architecture, quadratic in them when the planner misjudged
+    // their number (stale statistics: PGlite never analyzes by itself).
+    index("runs_true_label_standing_idx")
+      .on(t.architectureFingerprint, t.suiteId, t.suiteVersion, t.datasetId, t.regularizer, t.seed)
+      .where(sql`${t.slotRole} = 'standing' and ${t.corruptionKind} = 'true'`),
   ],
 );
 

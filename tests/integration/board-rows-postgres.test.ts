@@ -306,9 +306,11 @@ describe("npm run db:migrate and db:rebuild-aggregates", () => {
   it("builds the tables on open for runs stored before they existed, or by an older computation", async () => {
     const { url, handle } = await storedBoard("before_aggregates");
     const maintained = await readBoardTables(handle.db);
-    // The database as migration 0003 left it: runs stored, no board tables, 0004 not applied.
+    // The database as migration 0003 left it: runs stored, no board tables, 0004 not applied (nor
+    // 0005, the sibling index, which its forgetting would apply again).
     const forget = async () => {
       await handle.db.execute(sql`drop table board_rows, board_totals, boards, aggregate_builds`);
+      await handle.db.execute(sql`drop index runs_true_label_standing_idx`);
       await handle.db.execute(
         sql`delete from drizzle.__drizzle_migrations where created_at >= ${BOARD_ROWS_MIGRATION}`,
       );

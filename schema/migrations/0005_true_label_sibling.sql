@@ -1,0 +1,1 @@
+CREATE INDEX "runs_true_label_standing_idx" ON "runs" USING btree ("architecture_fingerprint","suite_id","suite_version","dataset_id","regularizer","seed") WHERE "runs"."slot_role" = 'standing' and "runs"."corruption_kind" = 'true';
