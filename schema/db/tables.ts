@@ -296,6 +296,19 @@ export const moderationActions = /* @__PURE__ */ pgTable(
   ],
 );
 
+/** The columns that name a board scope, in board_rows and board_totals alike (new builders per table). */
+function boardScopeColumns() {
+  return {
+    suiteId: text("suite_id").notNull(),
+    suiteVersion: integer("suite_version").notNull(),
+    datasetId: text("dataset_id").notNull(),
+    /** '' for the board over every backend, else the one backend whose runs the row rests on. */
+    backend: text("backend").notNull(),
+    /** The `verified=only` board: the row rests on standing results an operator reproduced exactly. */
+    verifiedOnly: boolean("verified_only").notNull(),
+  };
+}
+
 /**
  * One row of a board scope per architecture: the figures the board shows, computed by the write
  * that changed them (api/db/queries/board-rows.ts) so that a read is an indexed ORDER BY … LIMIT
@@ -306,13 +319,7 @@ export const moderationActions = /* @__PURE__ */ pgTable(
 export const boardRows = /* @__PURE__ */ pgTable(
   "board_rows",
   {
-    suiteId: text("suite_id").notNull(),
-    suiteVersion: integer("suite_version").notNull(),
-    datasetId: text("dataset_id").notNull(),
-    /** '' for the board over every backend, else the one backend whose runs the row rests on. */
-    backend: text("backend").notNull(),
-    /** The `verified=only` board: the row rests on standing results an operator reproduced exactly. */
-    verifiedOnly: boolean("verified_only").notNull(),
+    ...boardScopeColumns(),
     architectureFingerprint: text("architecture_fingerprint").notNull(),
     /** Of a baseline kind (kernels): listed beside the ranking, never ranked. */
     baseline: boolean("baseline").notNull(),
@@ -373,11 +380,7 @@ export const boardRows = /* @__PURE__ */ pgTable(
 export const boardTotals = /* @__PURE__ */ pgTable(
   "board_totals",
   {
-    suiteId: text("suite_id").notNull(),
-    suiteVersion: integer("suite_version").notNull(),
-    datasetId: text("dataset_id").notNull(),
-    backend: text("backend").notNull(),
-    verifiedOnly: boolean("verified_only").notNull(),
+    ...boardScopeColumns(),
     /** Rows of the scope, baselines included. */
     architectures: integer("architectures").notNull(),
     /** Rows that are not baselines: the memorization ranking's total. */
