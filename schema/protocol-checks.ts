@@ -2,7 +2,14 @@
 // for each architecture × dataset × seed the bundle covers, and curves that end where the
 // stopping rule ends them. Without these a submitter could choose which runs and epochs to show.
 
-import { expandSuite, type ResultPredicate, type Suite, type Task, taskKey } from "./contract/index.js";
+import {
+  expandSuite,
+  measureProblems,
+  type ResultPredicate,
+  type Suite,
+  type Task,
+  taskKey,
+} from "./contract/index.js";
 import type { PathError } from "./signed-statement.js";
 import { EPOCHS_AFTER_FIT, type Stop, type StoppingTask, stopAfter } from "./stopping-rule.js";
 import { kernelSettingsOf } from "./topology/kernel.js";
@@ -47,12 +54,16 @@ function explainGoingOn(task: StoppingTask): string {
  *   and EPOCHS_AFTER_FIT more when the run stays fitted, when early stopping's patience runs out
  *   on validation accuracy (so such runs must carry `valAcc` on every epoch), else at the
  *   budget. A failed run may end at any epoch up to that point, never after it;
- * - a kernel baseline's run has one point and interpolates exactly the run's training set.
+ * - a kernel baseline's run has one point and interpolates exactly the run's training set;
+ * - every other ok run carries complexity measures when the suite has measure settings (and no
+ *   run does when it has none), consistent with what the server knows (`measureProblems`:
+ *   parameter count, spectral ratio, σ range; the margin's sign against the predictions is
+ *   checked where they are scored).
  * Each message names the run by its task key and says what was expected. Empty when the runs
  * follow the protocol.
  *
  * @example
- * checkProtocol(opened.statement.predicate, findSuite("smoke", 2)!) // []
+ * checkProtocol(opened.statement.predicate, findSuite("smoke", 3)!) // []
  */
 export function checkProtocol(
   predicate: Pick<ResultPredicate, "runs"> & Partial<Pick<ResultPredicate, "architectures">>,
@@ -66,6 +77,7 @@ export function checkProtocol(
   const closedForm = new Map(
     (predicate.architectures ?? []).filter((a) => a.kind === "kernel").map((a) => [a.fingerprint, a.topology]),
   );
+  const parameterCounts = new Map((predicate.architectures ?? []).map((a) => [a.fingerprint, a.parameterCount]));
 
   runs.forEach((run, i) => {
     if (!suite.seeds.includes(run.task.seed)) {
@@ -121,8 +133,18 @@ export function checkProtocol(
       // The kernel baseline is solved in closed form: one "epoch", no stopping rule to replay.
       if (run.status === "ok" && run.curve.length !== 1)
         add(`runs[${i}].curve`, `${key}: a closed-form solution has one point, not ${run.curve.length}`);
+      if (run.measures)
+        add(`runs[${i}].measures`, `${key}: a closed-form solution has no weights to measure; leave measures out`);
       return;
     }
+    if (run.status === "ok" && suite.measures && !run.measures)
+      add(`runs[${i}].measures`, `${key}: ${suiteName} records complexity measures on every run; this run has none`);
+    if (run.measures && !suite.measures)
+      add(`runs[${i}].measures`, `${key}: ${suiteName} predates complexity measures; leave them out`);
+    const parameterCount = parameterCounts.get(run.architectureFingerprint);
+    if (run.measures && suite.measures && parameterCount !== undefined)
+      for (const problem of measureProblems(run.measures, { settings: suite.measures, parameterCount }))
+        add(`runs[${i}].measures`, `${key}: ${problem}`);
     if (task.regularizer.earlyStoppingPatience !== null) {
       const unmarked = run.curve.findIndex((point) => point.valAcc === undefined);
       if (unmarked !== -1) {

@@ -1,7 +1,7 @@
 // Slots: a result's place on the board. A slot is (architecture fingerprint, task, seed), the
 // task being suite id and version, dataset, corruption and regularizer; its first accepted
 // visible result stands, and each later one confirms, contests or replicates it (DESIGN §5).
-import { corruptionLabel, type EpochPoint, type Predictions, type Task } from "./contract/index.js";
+import { corruptionLabel, type EpochPoint, type Predictions, type RunMeasures, type Task } from "./contract/index.js";
 import { canonicalDigest } from "./digest.js";
 
 /**
@@ -27,11 +27,13 @@ export interface RunOutcome {
   status: "ok" | "failed";
   curve: readonly EpochPoint[];
   predictions: Predictions | null;
+  measures?: RunMeasures | undefined;
 }
 
 /**
  * SHA-256 (hex) of what a run measured, wall times aside: its status, every curve value but
- * `wallSeconds`, and its predictions. Two runs with the same digest on the same backend are
+ * `wallSeconds`, its predictions and, when it has them, its complexity measures but their cost
+ * in seconds (absent from runs without measures, whose digests stay what they were). Two runs with the same digest on the same backend are
  * the same result (a confirmation); wall times differ between any two machines.
  *
  * @example
@@ -39,5 +41,8 @@ export interface RunOutcome {
  */
 export function outcomeDigest(run: RunOutcome): Promise<string> {
   const curve = run.curve.map(({ wallSeconds: _wallSeconds, ...measured }) => measured);
-  return canonicalDigest({ status: run.status, curve, predictions: run.predictions });
+  const measured = { status: run.status, curve, predictions: run.predictions };
+  if (!run.measures) return canonicalDigest(measured);
+  const { seconds: _seconds, ...measures } = run.measures;
+  return canonicalDigest({ ...measured, measures });
 }

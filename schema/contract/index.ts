@@ -4,6 +4,7 @@ export * from "./api.js";
 export * from "./architecture.js";
 export * from "./common.js";
 export * from "./leaderboard.js";
+export * from "./measures.js";
 export * from "./moderation.js";
 export * from "./payload.js";
 export * from "./problem.js";

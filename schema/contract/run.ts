@@ -1,6 +1,7 @@
 // One run's result: its task, per-epoch curves, the metrics derived from them, predictions.
 import { z } from "zod";
 import { Base64, Fraction, LIMITS, NonNegative, PositiveInt, Sha256Hex } from "./common.js";
+import { RunMeasures } from "./measures.js";
 import { Task } from "./task.js";
 
 /**
@@ -72,6 +73,12 @@ export const RunResult = z
     curve: z.array(EpochPoint).max(LIMITS.maxEpochs),
     derived: DerivedMetrics,
     predictions: Predictions.nullable(),
+    /**
+     * Complexity measures of the final weights (contract/measures.ts): present on every ok run of a
+     * suite with measure settings (the protocol checks say so), absent otherwise, so earlier bundles
+     * still parse.
+     */
+    measures: RunMeasures.optional(),
   })
   .superRefine((run, ctx) => {
     run.curve.forEach((point, i) => {
@@ -110,7 +117,10 @@ export const RunResult = z
         ctx.addIssue({ code: "custom", path: ["curve"], message: "must not be empty for a run with status ok" });
       if (run.predictions === null)
         ctx.addIssue({ code: "custom", path: ["predictions"], message: "must be present for a run with status ok" });
-    } else if (run.failure === null) {
+    } else if (run.measures !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["measures"], message: "must be absent for a failed run" });
+    }
+    if (run.status === "failed" && run.failure === null) {
       ctx.addIssue({ code: "custom", path: ["failure"], message: "must give the reason of a failed run" });
     }
   });

@@ -10,6 +10,7 @@ import {
   PositiveInt,
   Slug,
 } from "./common.js";
+import { MeasureSettings } from "./measures.js";
 
 /** Datasets the runner knows how to load (docs/datasets.md). */
 export const DatasetId = z.enum(["mnist-10k", "mnist", "fashion-mnist", "cifar10", "synthetic"]);
@@ -156,5 +157,10 @@ export const Suite = z.strictObject({
   epochs: PositiveInt.max(LIMITS.maxEpochs),
   /** Training accuracy at which a run counts as fitted (1.0: every training example correct). */
   fitThreshold: PositiveFraction,
+  /**
+   * How every run computes its complexity measures (docs/measures.md); a suite without them
+   * (versions before measures existed) has runs without measures.
+   */
+  measures: MeasureSettings.optional(),
 });
 export type Suite = z.infer<typeof Suite>;

@@ -1,12 +1,12 @@
 // `paper`: full CIFAR-10 with the paper's four models and hyper-parameters (Appendix A).
 // GPU scale.
-import type { Suite } from "../contract/index.js";
+import { DEFAULT_MEASURE_SETTINGS, type Suite } from "../contract/index.js";
 import { ALL_CORRUPTIONS, ablations, unregularized } from "./corruptions.js";
 import { REGULARIZERS } from "./regularizers.js";
 
 export const paperSuite: Suite = {
   id: "paper",
-  version: 1,
+  version: 2,
   title: "Paper (CIFAR-10)",
   description:
     "The paper's set-up: all 50,000 CIFAR-10 training images, " +
@@ -29,4 +29,5 @@ export const paperSuite: Suite = {
   optimizer: { kind: "sgd-momentum", learningRate: 0.01, momentum: 0.9, decayPerEpoch: 0.95, batchSize: 128 },
   epochs: 100,
   fitThreshold: 1,
+  measures: DEFAULT_MEASURE_SETTINGS,
 };

@@ -24,13 +24,13 @@
 // 10% after 11 epochs), so it trains at 0.03 (the paper's AlexNet: 0.01): that run now reaches 85%
 // training / 82% test accuracy when its patience runs out, and random labels fit at epoch 57. With crops
 // neither model holds 100% on random labels within 200 epochs either (single runs, batches of 64-128).
-import type { Suite } from "../contract/index.js";
+import { DEFAULT_MEASURE_SETTINGS, type Suite } from "../contract/index.js";
 import { ablations } from "./corruptions.js";
 import { REGULARIZERS } from "./regularizers.js";
 
 export const regularizersSuite: Suite = {
   id: "regularizers",
-  version: 1,
+  version: 2,
   title: "Regularizers (Table 1)",
   description:
     "The regularizer ablations of the paper's Table 1 on true and on random labels " +
@@ -52,4 +52,5 @@ export const regularizersSuite: Suite = {
   optimizer: { kind: "sgd-momentum", learningRate: 0.05, momentum: 0.9, decayPerEpoch: 1, batchSize: 64 },
   epochs: 100,
   fitThreshold: 1,
+  measures: DEFAULT_MEASURE_SETTINGS,
 };

@@ -1,11 +1,11 @@
 // `smoke`: seconds on one CPU core. An over-parameterized MLP memorizes a few hundred real
 // digits with random labels; used by the tests and CI.
-import type { Suite } from "../contract/index.js";
+import { DEFAULT_MEASURE_SETTINGS, type Suite } from "../contract/index.js";
 import { unregularized } from "./corruptions.js";
 
 export const smokeSuite: Suite = {
   id: "smoke",
-  version: 2,
+  version: 3,
   title: "Smoke test",
   description:
     "An MLP with one hidden layer of 512 units on 250 real MNIST digits (25 per class), " +
@@ -20,4 +20,5 @@ export const smokeSuite: Suite = {
   optimizer: { kind: "sgd-momentum", learningRate: 0.05, momentum: 0.9, decayPerEpoch: 1, batchSize: 128 },
   epochs: 100,
   fitThreshold: 1,
+  measures: DEFAULT_MEASURE_SETTINGS,
 };

@@ -5,13 +5,13 @@
 // validation accuracy (v1 stopped on test accuracy, selecting on the test set). Version 1 is not
 // kept: a server that knew it would go on accepting that selection, and no published result or
 // test fixture uses it.
-import type { Suite } from "../contract/index.js";
+import { DEFAULT_MEASURE_SETTINGS, type Suite } from "../contract/index.js";
 import { ALL_CORRUPTIONS, ablations, unregularized } from "./corruptions.js";
 import { REGULARIZERS } from "./regularizers.js";
 
 export const standardSuite: Suite = {
   id: "standard",
-  version: 2,
+  version: 3,
   title: "Standard",
   description:
     "Fashion-MNIST and CIFAR-10 subsets of 10,000 training images: " +
@@ -44,4 +44,5 @@ export const standardSuite: Suite = {
   optimizer: { kind: "sgd-momentum", learningRate: 0.01, momentum: 0.9, decayPerEpoch: 0.95, batchSize: 128 },
   epochs: 100,
   fitThreshold: 1,
+  measures: DEFAULT_MEASURE_SETTINGS,
 };
