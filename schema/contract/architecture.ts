@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ArchitectureSummary, SlotCounts, SlotRole, Spread, SubmissionId, SuiteRef } from "./api.js";
 import { NonNegativeInt, Slug, Timestamp } from "./common.js";
+import { RunMeasures } from "./measures.js";
 import { RunReproductions } from "./reproduction.js";
 import { DerivedMetrics, EpochPoint } from "./run.js";
 import { Corruption, DatasetId } from "./suite.js";
@@ -53,6 +54,8 @@ export const RunCurve = z
     reproductions: RunReproductions,
     derived: DerivedMetrics,
     curve: z.array(EpochPoint),
+    /** Its complexity measures; null for a run without (a failed run, a suite before measures, a baseline). */
+    measures: RunMeasures.nullable(),
   })
   .meta({ id: "RunCurve" });
 export type RunCurve = z.infer<typeof RunCurve>;

@@ -2,6 +2,7 @@
 
 export * from "./api.js";
 export * from "./architecture.js";
+export * from "./board-measures.js";
 export * from "./common.js";
 export * from "./leaderboard.js";
 export * from "./measures.js";
