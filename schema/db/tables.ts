@@ -28,6 +28,7 @@ import type {
   EpochPoint,
   JsonObject,
   ModerationAction,
+  RunMeasures,
   SlotRole,
   Task,
   TorchEngine,
@@ -142,6 +143,8 @@ export const runs = /* @__PURE__ */ pgTable(
     wallSecondsToFit: doublePrecision("wall_seconds_to_fit"),
     task: jsonb("task").$type<Task>().notNull(),
     curve: jsonb("curve").$type<EpochPoint[]>().notNull(),
+    /** Complexity measures of the final weights (docs/measures.md); null on failed runs and older suites. */
+    measures: jsonb("measures").$type<RunMeasures>(),
     /** The run's slot (schema/slot.ts `slotKey`): architecture fingerprint, task and seed. */
     slot: text("slot").notNull(),
     /**

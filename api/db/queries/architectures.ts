@@ -128,6 +128,7 @@ export async function findArchitecture(
       reproductions: REPRODUCTION_COLUMNS,
       derived: DERIVED_COLUMNS,
       curve: runs.curve,
+      measures: runs.measures,
     })
     .from(runs)
     .where(visibleRuns)
@@ -145,6 +146,7 @@ export async function findArchitecture(
     reproductions: r.reproductions,
     derived: r.derived,
     curve: r.curve,
+    measures: r.measures,
   }));
 
   return {

@@ -149,6 +149,7 @@ export async function storeSubmission(db: Database, bundle: VerifiedBundle): Pro
         wallSecondsToFit: wallSecondsToFit(run.curve, metrics.epochsToFit),
         task: run.task,
         curve: run.curve,
+        measures: run.measures ?? null,
         slot: slots[position]!,
         outcomeSha256: outcomes[position]!,
       };
