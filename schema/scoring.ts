@@ -2,7 +2,7 @@
 // its dataset files against the pinned digests: accuracies a submitter cannot simply claim.
 
 import { decodeClasses } from "./bytes.js";
-import { type ResultPredicate, type RunResult, taskKey } from "./contract/index.js";
+import { measureProblems, type ResultPredicate, type RunResult, taskKey } from "./contract/index.js";
 import { type RunLabels, subsetLabels, trainingLabels } from "./datasets/labels.js";
 import { DATASET_SHAPES } from "./datasets/pinned.js";
 import type { DatasetRegistry, KnownDataset } from "./datasets/registry.js";
@@ -137,7 +137,8 @@ function scoreSplit(run: RunResult, i: number, split: "train" | "test", labels: 
  * dataset, at the record), and each such run's decoded final predictions, scored against the
  * labels `runLabels` derives (the dataset's class-balanced subset, then the run's corruption
  * under its seed), must give exactly (`Object.is`) the training and test accuracy of the run's
- * last epoch. Failed runs have no predictions and are skipped. Datasets it cannot score are
+ * last epoch; a run's output margin (measures) must then agree in sign with the share of training
+ * examples those predictions get wrong. Failed runs have no predictions and are skipped. Datasets it cannot score are
  * reported as `unscorableDatasets` reports them, and the runs of a dataset whose files are not
  * the pinned ones are not scored (their labels would be another dataset's).
  *
@@ -178,7 +179,27 @@ export function scoreRuns(predicate: ResultPredicate, registry: DatasetRegistry)
       subsets.set(`${id}/${key}`, subset);
     }
     const train = trainingLabels(subset.train, pools.classes, run.task.corruption, run.task.seed);
-    errors.push(...scoreSplit(run, i, "train", train), ...scoreSplit(run, i, "test", subset.test));
+    const trainErrors = scoreSplit(run, i, "train", train);
+    errors.push(...trainErrors, ...scoreSplit(run, i, "test", subset.test));
+    // Once the predictions score what the run claims, its margin must agree with them.
+    if (trainErrors.length === 0) errors.push(...marginSignErrors(predicate, run, i, train.length));
   });
   return errors;
+}
+
+/**
+ * Where a run's margin contradicts its scored training predictions: the `train` evidence of
+ * `measureProblems`, whose other checks `checkProtocol` has made already. The last epoch's
+ * training accuracy equals the scored one exactly here, so it gives the count of wrong examples.
+ */
+function marginSignErrors(predicate: ResultPredicate, run: Run, i: number, examples: number): PathError[] {
+  const settings = predicate.suite.measures;
+  const architecture = predicate.architectures.find((a) => a.fingerprint === run.architectureFingerprint);
+  if (!run.measures || !settings || !architecture) return [];
+  const evidence = { settings, parameterCount: architecture.parameterCount };
+  const correct = Math.round(run.curve[run.curve.length - 1]!.trainAcc * examples);
+  const known = new Set(measureProblems(run.measures, evidence));
+  return measureProblems(run.measures, { ...evidence, train: { examples, errors: examples - correct } })
+    .filter((problem) => !known.has(problem))
+    .map((problem) => ({ path: `predicate.runs[${i}].measures.margin`, message: `${taskKey(run.task)}: ${problem}` }));
 }
