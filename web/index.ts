@@ -3,7 +3,17 @@
 // these pages; data reaches them as props.
 export { ASSET_MANIFEST_FILE, AssetManifest, type PageScript } from "./assets.js";
 export type { BoardCount } from "./components/board-links.js";
-export { corruptionName, formatGibibytes, formatInteger, formatPercentValue, formatThreshold, NONE } from "./format.js";
+export {
+  corruptionName,
+  formatCorrelation,
+  formatGibibytes,
+  formatInteger,
+  formatPercentValue,
+  formatPValue,
+  formatThreshold,
+  NONE,
+} from "./format.js";
+export { type GranulatedTau, type MeasureCorrelation, measureCorrelations, measureVerdict } from "./measures.js";
 export { type ArchitectureBoard, ArchitecturePage, type ArchitecturePageProps } from "./pages/architecture/index.js";
 export { ErrorPage, type ErrorPageProps } from "./pages/error.js";
 export { InsightPage, type InsightPageProps } from "./pages/insight.js";
