@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, on Debian or Ubuntu: openssl (signature
 # interoperability), PostgreSQL server binaries (integration tests start a throwaway
-# cluster), Chromium (browser tests), the Fashion-MNIST files (dataset tests) and PyTorch
-# (the PyTorch baseline of bench:torch).
+# cluster), Chromium (browser tests), the Fashion-MNIST files (dataset tests), PyTorch
+# (the PyTorch baseline of bench:torch) and SciPy (the reference for Kendall's τ).
 # Idempotent and fast when everything is present; `npm test` runs it first.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 # Debian's PyTorch (CPU) under /usr/bin/python3, with the pthreads OpenBLAS, for bench:torch.
 /usr/bin/python3 -c "import torch" >/dev/null 2>&1 || need+=(python3-torch)
+# SciPy under the same Python: web/stats.scipy.test.ts checks Kendall's τ and its p-value against it.
+/usr/bin/python3 -c "import scipy" >/dev/null 2>&1 || need+=(python3-scipy)
 dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" \
   || need+=(libopenblas0-pthread)
 

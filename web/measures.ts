@@ -107,21 +107,26 @@ export function measureCorrelations(runs: readonly BoardMeasureRun[]): MeasureCo
 }
 
 /** "τ = +0.78, p < 0.001, 12 runs". */
-function evidence(tau: KendallTau & { tau: number }): string {
-  const p = tau.pValue === null ? "" : `, p ${tau.pValue < 0.001 ? "< 0.001" : `= ${formatPValue(tau.pValue)}`}`;
-  return `τ = ${formatCorrelation(tau.tau)}${p}, ${formatInteger(tau.n)} runs`;
+function evidence(tau: number, result: KendallTau): string {
+  const { pValue } = result;
+  const p = pValue === null ? "" : `, p ${pValue < 0.001 ? "< 0.001" : `= ${formatPValue(pValue)}`}`;
+  return `τ = ${formatCorrelation(tau)}${p}, ${formatInteger(result.n)} runs`;
 }
 
 function bestClause(correlations: readonly MeasureCorrelation[]): string {
   const best = correlations.find((c) => c.overall.tau !== null);
-  if (!best || best.overall.tau === null)
+  const tau = best?.overall.tau;
+  if (!best || tau === null || tau === undefined)
     return "No measure has a defined rank correlation with the generalization gap on this board yet";
   const { overall, measure } = best;
+  if (tau <= 0)
+    return (
+      `No measure predicts the generalization gap on this board: the best, ${measure.name}, ` +
+      `has ${evidence(tau, overall)}`
+    );
   const name = measure.name.charAt(0).toUpperCase() + measure.name.slice(1);
-  if (overall.tau === null || overall.tau <= 0)
-    return `No measure predicts the generalization gap on this board: the best, ${measure.name}, has ${evidence({ ...overall, tau: overall.tau ?? 0 })}`;
   const chance = overall.pValue !== null && overall.pValue >= 0.05 ? ", which is within what chance produces" : "";
-  return `${name} predicts the generalization gap best on this board (${evidence({ ...overall, tau: overall.tau })})${chance}`;
+  return `${name} predicts the generalization gap best on this board (${evidence(tau, overall)})${chance}`;
 }
 
 /** Within one architecture (same regularizer and seed) the widest spread of the gap across corruption levels. */
@@ -140,12 +145,18 @@ function parameterClause(correlations: readonly MeasureCorrelation[], runs: read
   const parameters = correlations.find((c) => c.measure.key === "parameterCount");
   const spread = widestGapSpread(runs);
   if (!parameters || spread === null)
-    return "no architecture has runs at two corruption levels yet, so whether parameter count predicts anything within one architecture is open";
+    return (
+      "no architecture has runs at two corruption levels yet, so whether parameter count predicts anything " +
+      "within one architecture is open"
+    );
   const { tau, groups } = parameters.corruptionAxis;
   // An architecture's parameter count is one number, so within it τ is undefined unless something is wrong; say
   // what the board shows either way rather than assume it.
   if (tau !== null)
-    return `within one architecture parameter count has a granulated τ of ${formatCorrelation(tau)} across corruption levels (${formatInteger(groups)} groups)`;
+    return (
+      `within one architecture parameter count has a granulated τ of ${formatCorrelation(tau)} ` +
+      `across corruption levels (${formatInteger(groups)} groups)`
+    );
   return (
     "parameter count predicts nothing within one architecture: it stays fixed across corruption levels while the gap " +
     `moves from ${formatPoints(spread.low)} to ${formatPoints(spread.high)}, so its granulated τ across corruption ` +
