@@ -23,7 +23,7 @@ import { InputError } from "../runner/errors.js";
 import { cacheDir } from "../runner/paths.js";
 import { expandSuite, findSuite, type ResultPredicate } from "../schema/index.js";
 import type { BoardRef } from "../web/index.js";
-import { LocalBoard } from "./report/board.js";
+import { boardMeasuresOf, LocalBoard } from "./report/board.js";
 import { reproductionReport, type StandardStatus, type SuiteResult } from "./report/document/index.js";
 import { ResultsFolder, type StepBundle } from "./report/steps.js";
 
@@ -181,6 +181,16 @@ try {
     IMAGES,
   );
   const quickBoard = await board.leaderboard(kernelRef);
+  // The quick suite's board on each engine: TF.js's is this board; PyTorch's, whose runs would only
+  // be replicates of the same slots here, is ranked on a server of its own.
+  const quickRef = boardOf(quickBundle.predicate);
+  const measures = [
+    { engine: `TF.js (${quickBundle.predicate.environment.backend})`, runs: await board.measures(quickRef) },
+    {
+      engine: `PyTorch (${quickTorch.predicate.environment.backend})`,
+      runs: await boardMeasuresOf(quickTorch.text, boardOf(quickTorch.predicate)),
+    },
+  ];
 
   report = reproductionReport(
     {
@@ -215,6 +225,7 @@ try {
             }
           : null,
       },
+      measures,
       imageDir: relative(DOCS, IMAGES),
       reportCommand: "npm run report",
     },

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { defaultPublicDir, type RunningServer, startServer } from "../../api/node.js";
-import { ArchitectureDetail, Leaderboard } from "../../schema/index.js";
+import { ArchitectureDetail, type BoardMeasureRun, BoardMeasures, Leaderboard } from "../../schema/index.js";
 import { type Browser, launchBrowser } from "../../tests/fixtures/browser.js";
 import { architectureHref, type BoardRef, leaderboardHref } from "../../web/index.js";
 
@@ -20,6 +20,58 @@ export interface Shot {
 
 /** The API answers under /api/v1 with the same board query as the pages. */
 const API = "/api/v1";
+
+/**
+ * Every standing run with measures of a board, page by page from GET /leaderboard/measures
+ * (`verified=all`: a local server has no operator reproducer keys, so nothing is verified).
+ */
+async function readBoardMeasures(serverUrl: string, board: BoardRef): Promise<BoardMeasureRun[]> {
+  const runs: BoardMeasureRun[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({
+      suite: board.suite,
+      version: String(board.version),
+      dataset: board.dataset,
+      verified: "all",
+      limit: "1000",
+      ...(cursor === null ? {} : { cursor }),
+    });
+    const path = `${API}/leaderboard/measures?${query}`;
+    const response = await fetch(`${serverUrl}${path}`);
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+    const page = BoardMeasures.parse(await response.json());
+    runs.push(...page.runs);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return runs;
+}
+
+/**
+ * The measures of one bundle's board on a server of its own: the same slot trained on another
+ * engine is a replicate on a shared board, never a standing run, so each engine's board needs
+ * its own server to be ranked like a board of that engine alone.
+ */
+export async function boardMeasuresOf(text: string, board: BoardRef): Promise<BoardMeasureRun[]> {
+  const server = await startServer({ port: 0 });
+  try {
+    await submitTo(server.url, text);
+    return await readBoardMeasures(server.url, board);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Submits a signed bundle through the API, as `rethink-bench submit` does. */
+async function submitTo(serverUrl: string, text: string): Promise<void> {
+  const response = await fetch(`${serverUrl}${API}/submissions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: text,
+  });
+  if (!response.ok)
+    throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
+}
 
 /** A local leaderboard with a browser to look at it. */
 export class LocalBoard {
@@ -48,13 +100,12 @@ export class LocalBoard {
 
   /** Submits a signed bundle through the API, as `rethink-bench submit` does. */
   async submit(text: string): Promise<void> {
-    const response = await fetch(`${this.server.url}${API}/submissions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: text,
-    });
-    if (!response.ok)
-      throw new Error(`the local leaderboard refused a bundle: ${response.status} ${await response.text()}`);
+    await submitTo(this.server.url, text);
+  }
+
+  /** The board's standing runs with their complexity measures, every page. */
+  async measures(board: BoardRef): Promise<BoardMeasureRun[]> {
+    return readBoardMeasures(this.server.url, board);
   }
 
   async leaderboard(board: BoardRef): Promise<Leaderboard> {

@@ -9,6 +9,7 @@ import { headline } from "./headline.js";
 import { howMade } from "./how-made.js";
 import type { ReportInput } from "./input.js";
 import { kernelSection } from "./kernel.js";
+import { measuresSection } from "./measures.js";
 import { examplesPerSecond } from "./runs.js";
 import { setup } from "./setup.js";
 import { standardSection } from "./standard.js";
@@ -16,6 +17,7 @@ import { table1 } from "./table-1.js";
 import { theoremSection } from "./theorem.js";
 
 export type { KernelResult, RegularizersResult, ReportInput, StandardStatus, SuiteResult } from "./input.js";
+export type { MeasuresBoard } from "./measures.js";
 export { examplesPerSecond };
 
 /**
@@ -49,6 +51,7 @@ export function reproductionReport(input: ReportInput, standard: Suite): string 
     theoremSection(input),
     standardSection(input, quickRates),
     enginesSection(input),
+    measuresSection(input.measures),
     differences(input),
     howMade(input),
   ]

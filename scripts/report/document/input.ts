@@ -3,6 +3,7 @@ import type { KernelReport } from "../../../runner/commands/kernel.js";
 import type { TheoremReport } from "../../../runner/commands/theorem.js";
 import type { ArchitectureDetail, BaselineRow } from "../../../schema/index.js";
 import type { StepBundle, StepJson } from "../steps.js";
+import type { MeasuresBoard } from "./measures.js";
 
 /**
  * A trained suite as the report shows it: its verified bundle and, per architecture, the
@@ -57,6 +58,11 @@ export interface ReportInput {
   kernel: KernelResult;
   theorem: StepJson<TheoremReport>[];
   standard: StandardStatus;
+  /**
+   * The quick suite's board on each engine (TF.js, then PyTorch): its standing runs with their
+   * complexity measures, read from the local leaderboard's GET /api/v1/leaderboard/measures.
+   */
+  measures: MeasuresBoard[];
   /** Image paths relative to docs/. */
   imageDir: string;
   /** The command that generates the report. */
