@@ -1,7 +1,7 @@
 // Scoring on hand-made datasets: exact accuracies, pinned files, unscorable and unknown datasets.
 import { describe, expect, it } from "vitest";
 import { encodeClasses } from "./bytes.js";
-import { expandSuite, type ResultPredicate, type RunResult, type Task } from "./contract/index.js";
+import { expandSuite, type ResultPredicate, type RunMeasures, type RunResult, type Task } from "./contract/index.js";
 import { runLabels } from "./datasets/labels.js";
 import type { DatasetRegistry, KnownDataset } from "./datasets/registry.js";
 import { scoreRuns, unscorableDatasets } from "./scoring.js";
@@ -46,8 +46,29 @@ function run(t: Task, claimed: { trainAcc: number; testAcc: number }, wrong: num
   } as RunResult;
 }
 
+/** The fingerprint and parameter count of the one architecture the margin cases run. */
+const ARCHITECTURE = { fingerprint: "a".repeat(64), parameterCount: 100 };
+
 function predicate(runs: RunResult[], files = FILES, id: Task["dataset"]["id"] = "cifar10"): ResultPredicate {
-  return { datasets: [{ id, trainSize: 9, testSize: 3, classes: 3, shape: [32, 32, 3], files }], runs } as never;
+  const datasets = [{ id, trainSize: 9, testSize: 3, classes: 3, shape: [32, 32, 3], files }];
+  return { suite: findSuite("smoke")!, architectures: [ARCHITECTURE], datasets, runs } as never;
+}
+
+/** Measures with this margin, and nothing the margin's sign check does not read (no spectral product). */
+function withMargin(r: RunResult, margin: number, parameterCount = ARCHITECTURE.parameterCount): RunResult {
+  const measures: RunMeasures = {
+    parameterCount,
+    frobeniusSquared: 10,
+    distanceFromInit: 1,
+    logSpectralProduct: null,
+    logSpectralOverMargin: null,
+    logPathL2: null,
+    margin,
+    flatnessSigma: 0.01,
+    adversarialSharpness: 0.1,
+    seconds: 1,
+  };
+  return { ...r, architectureFingerprint: ARCHITECTURE.fingerprint, measures };
 }
 
 describe("scoreRuns", () => {
@@ -121,6 +142,39 @@ describe("scoreRuns", () => {
     expect(scoreRuns(shrunk, REGISTRY)).toEqual([
       { path: "predicate.datasets[0].shape", message: "cifar10's images are 32x32x3, not 8x8x1" },
     ]);
+  });
+
+  it("checks the margin's sign against the scored training predictions", () => {
+    // 9 examples, quantile 0.1: type 7 interpolates between the sorted margins at 0-based positions
+    // ⌊8 · 0.1⌋ = 0 and 1. With no wrong example both are ≥ 0; with 2 or more both are ≤ 0.
+    const t = task("cifar10", 0);
+    const allRight = run(t, { trainAcc: 1, testAcc: 1 });
+    const oneWrong = run(t, { trainAcc: 8 / 9, testAcc: 1 }, [3]);
+    const threeWrong = run(t, { trainAcc: 6 / 9, testAcc: 1 }, [0, 4, 8]);
+    const score = (r: RunResult) => scoreRuns(predicate([r]), REGISTRY);
+    expect(score(withMargin(allRight, -0.5))).toEqual([
+      {
+        path: "predicate.runs[0].measures.margin",
+        message:
+          "mlp-1x512/cifar10/random/none/seed-0: margin is -0.5, but the predictions get only 0 of 9 training " +
+          "examples wrong, so the 0.1 quantile of the margins cannot be negative",
+      },
+    ]);
+    expect(score(withMargin(threeWrong, 0.5))).toEqual([
+      {
+        path: "predicate.runs[0].measures.margin",
+        message:
+          "mlp-1x512/cifar10/random/none/seed-0: margin is 0.5, but the predictions get 3 of 9 training " +
+          "examples wrong, so the 0.1 quantile of the margins cannot be positive",
+      },
+    ]);
+    expect(score(withMargin(allRight, 0.5))).toEqual([]);
+    expect(score(withMargin(threeWrong, -0.5))).toEqual([]);
+    // One wrong example: the quantile lies between a margin ≤ 0 and one ≥ 0, so either sign is possible.
+    expect(score(withMargin(oneWrong, 0.5))).toEqual([]);
+    expect(score(withMargin(oneWrong, -0.5))).toEqual([]);
+    // A wrong parameter count is the protocol check's to report (checkProtocol), not scoring's.
+    expect(score(withMargin(allRight, 0.5, 7))).toEqual([]);
   });
 
   it("reports sizes beyond the dataset's pools instead of deriving labels", () => {

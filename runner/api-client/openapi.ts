@@ -146,6 +146,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/leaderboard/measures": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["getBoardMeasures"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/architectures/{fingerprint}": {
     parameters: {
       query?: never;
@@ -620,6 +636,75 @@ export interface components {
       counts: components["schemas"]["SlotCounts"];
       trainAccuracy: number | null;
     };
+    BoardMeasures: {
+      suite: {
+        id: string;
+        version: number;
+      };
+      /** @enum {string} */
+      dataset: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
+      /** @enum {string|null} */
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps" | null;
+      verifiedOnly: boolean;
+      total: number;
+      runs: components["schemas"]["BoardMeasureRun"][];
+      nextCursor: string | null;
+    };
+    BoardMeasureRun: {
+      submissionId: string;
+      position: number;
+      architecture: {
+        fingerprint: string;
+        name: string;
+        parameterCount: number;
+      };
+      /** @enum {string} */
+      backend: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
+      corruption:
+        | {
+            /** @enum {string} */
+            kind: "true";
+          }
+        | {
+            /** @enum {string} */
+            kind: "partial";
+            p: number;
+          }
+        | {
+            /** @enum {string} */
+            kind: "random";
+          }
+        | {
+            /** @enum {string} */
+            kind: "shuffled-pixels";
+          }
+        | {
+            /** @enum {string} */
+            kind: "random-pixels";
+          }
+        | {
+            /** @enum {string} */
+            kind: "gaussian";
+          };
+      corruptionLevel: number | null;
+      regularizer: string;
+      seed: number;
+      finalTrainAcc: number;
+      finalTestAcc: number;
+      genGap: number;
+      measures: {
+        parameterCount: number;
+        frobeniusSquared: number;
+        distanceFromInit: number;
+        logSpectralProduct: number | null;
+        logSpectralOverMargin: number | null;
+        logPathL2: number | null;
+        margin: number | null;
+        flatnessSigma: number;
+        adversarialSharpness: number;
+        seconds: number;
+      };
+    };
     ArchitectureDetail: {
       architecture: {
         fingerprint: string;
@@ -740,6 +825,18 @@ export interface components {
         valAcc?: number;
         wallSeconds: number;
       }[];
+      measures: {
+        parameterCount: number;
+        frobeniusSquared: number;
+        distanceFromInit: number;
+        logSpectralProduct: number | null;
+        logSpectralOverMargin: number | null;
+        logPathL2: number | null;
+        margin: number | null;
+        flatnessSigma: number;
+        adversarialSharpness: number;
+        seconds: number;
+      } | null;
     };
     /** @enum {string} */
     SlotRole: "standing" | "confirmation" | "contest" | "replicate";
@@ -823,6 +920,17 @@ export interface components {
         };
         epochs: number;
         fitThreshold: number;
+        measures?: {
+          marginQuantile: number;
+          sharpnessExamples: number;
+          flatnessAccuracyDrop: number;
+          flatnessSamples: number;
+          flatnessSteps: number;
+          flatnessSigmaMin: number;
+          flatnessSigmaMax: number;
+          sharpnessBox: number;
+          sharpnessSteps: number;
+        };
       };
       digest: string;
       submissions: number;
@@ -1402,6 +1510,60 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Leaderboard"];
+          "text/csv": string;
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getBoardMeasures: {
+    parameters: {
+      query?: {
+        suite?: string;
+        version?: number;
+        dataset?: "mnist-10k" | "mnist" | "fashion-mnist" | "cifar10" | "synthetic";
+        backend?: "tensorflow" | "wasm" | "cpu" | "none" | "torch-cpu" | "torch-cuda" | "torch-mps";
+        verified?: "only" | "all";
+        limit?: number;
+        cursor?: string;
+        format?: "json" | "csv";
+        after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BoardMeasures"];
           "text/csv": string;
         };
       };

@@ -53,9 +53,18 @@ describe("RunResult and the predicate", () => {
 
     expect(RunResult.safeParse({ ...run, status: "failed", failure: null }).success).toBe(false);
     expect(
-      RunResult.safeParse({ ...run, status: "failed", failure: "loss became NaN at epoch 3", predictions: null })
-        .success,
+      RunResult.safeParse({
+        ...run,
+        status: "failed",
+        failure: "loss became NaN at epoch 3",
+        predictions: null,
+        measures: undefined,
+      }).success,
     ).toBe(true);
+    // A failed run has no final weights to measure: the fixture's ok run keeps its measures here.
+    expect(run.measures).toBeDefined();
+    const measuredFailure = RunResult.safeParse({ ...run, status: "failed", failure: "NaN", predictions: null });
+    expect(measuredFailure.error?.issues.map((issue) => issue.path)).toEqual([["measures"]]);
     expect(RunResult.safeParse({ ...run, predictions: null }).success).toBe(false);
     expect(RunResult.safeParse({ ...run, extra: true }).success).toBe(false);
     expect(RunResult.safeParse({ ...run, derived: { ...run.derived, genGap: 1.5 } }).success).toBe(false);

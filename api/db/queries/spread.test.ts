@@ -14,9 +14,9 @@ const row = (seeds: number) => ({
 describe("provisional figures", () => {
   it("reads each suite's own seed count", () => {
     // schema/suites: quick lists one seed; smoke, standard and paper three.
-    expect(suiteSeedCount({ id: "quick", version: 1 })).toBe(1);
-    expect(suiteSeedCount({ id: "smoke", version: 2 })).toBe(3);
-    expect(suiteSeedCount({ id: "paper", version: 1 })).toBe(3);
+    expect(suiteSeedCount({ id: "quick", version: 2 })).toBe(1);
+    expect(suiteSeedCount({ id: "smoke", version: 3 })).toBe(3);
+    expect(suiteSeedCount({ id: "paper", version: 2 })).toBe(3);
     expect(suiteSeedCount({ id: "no-such-suite", version: 1 })).toBe(Number.POSITIVE_INFINITY);
   });
 

@@ -9,6 +9,7 @@ import { registerGetArchitecture } from "./architectures/get.js";
 import { registerRenameArchitecture } from "./architectures/rename.js";
 import { healthRoutes } from "./health.js";
 import { registerGetLeaderboard } from "./leaderboard/get.js";
+import { registerGetBoardMeasures } from "./leaderboard/measures.js";
 import { registerListModeration } from "./moderation/list.js";
 import { registerGetReproduction } from "./reproductions/get.js";
 import { registerPostReproduction } from "./reproductions/post.js";
@@ -43,7 +44,10 @@ export function v1Routes(options: ResolvedOptions) {
       (router) => registerGetReproductionQueue(router, options),
       registerGetReproduction,
     ),
-    "/leaderboard": resource((router) => registerGetLeaderboard(router, options)),
+    "/leaderboard": resource(
+      (router) => registerGetLeaderboard(router, options),
+      (router) => registerGetBoardMeasures(router, options),
+    ),
     "/architectures": resource(registerGetArchitecture, (router) => registerRenameArchitecture(router, options)),
     "/suites": resource(registerListSuites),
     "/moderation": resource(registerListModeration),
