@@ -1427,12 +1427,317 @@ def derived_generator(seed, stream, device):
         return torch.Generator().manual_seed(value), torch.device("cpu")
 
 
+# ---------------------------------------------------------------------------------------------
+# Complexity measures of the final weights (docs/measures.md), from the definitions that
+# runner/measures/ follows on TF.js. Sums, norms and the margin's quantile are float64 on the CPU
+# (MPS has no float64); forward and backward passes run where the model trained.
+
+# Layers through which the path-ℓ2 norm is defined: each is linear in its squared weights on the
+# non-negative values the squared network computes (where ReLU is the identity).
+PATH_LAYERS = {"InputLayer", "Dense", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "Activation", "Flatten",
+               "Reshape", "SeededDropout", "Dropout", "MaxPooling2D", "Add", "Concatenate"}
+PATH_ACTIVATIONS = (None, "linear", "relu")
+# The torch.nn modules of a user's nn.Sequential through which the path-ℓ2 norm is defined.
+PATH_MODULES = ("Sequential", "Linear", "Conv2d", "ReLU", "Flatten", "Dropout", "MaxPool2d", "BatchNorm1d",
+                "BatchNorm2d", "Identity")
+FLATNESS_SEED_STRIDE = 1000003  # noise draw s of trainable tensor j is seeded with 1000003·s + j
+
+
+def trainable_parameters(model):
+    """The tensors the optimizer trains, in registration order (TF.js's trainableWeights order for a topology)."""
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+def measure_kernels(model):
+    """The kernels (trainable tensors of rank ≥ 2) as float64 CPU matrices, read as TF.js holds them.
+
+    TF's dense [in, out] and conv [kh, kw, cin, cout] → (kh·kw·cin) × cout have the singular values of
+    torch's [out, in] and [cout, cin, kh, kw] → cout × (cin·kh·kw) (a transpose with rows permuted). A
+    depthwise kernel, torch's grouped [cin·m, 1, kh, kw], is reshaped as TF's [kh, kw, cin, m] →
+    (kh·kw·cin) × m, whose singular values are not those of the grouped layout's (cin·m) × (kh·kw)."""
+    depthwise = {}  # id of a depthwise parameter → (input channels, multiplier)
+    for module in model.modules():
+        if isinstance(module, (DepthwiseConv2D, SeparableConv2D)):
+            depthwise[id(module.depthwise)] = (module.groups, module.multiplier)
+        elif isinstance(module, nn.Conv2d) and module.groups > 1 and module.groups == module.in_channels:
+            depthwise[id(module.weight)] = (module.groups, module.out_channels // module.groups)
+    kernels = []
+    for parameter in trainable_parameters(model):
+        if parameter.dim() < 2:
+            continue
+        w = parameter.detach().to("cpu", torch.float64)
+        if id(parameter) in depthwise:
+            channels, multiplier = depthwise[id(parameter)]
+            kh, kw = w.shape[2], w.shape[3]
+            kernels.append(w.reshape(channels, multiplier, kh, kw).permute(2, 3, 0, 1).reshape(-1, multiplier))
+        else:
+            kernels.append(w.reshape(w.shape[0], -1))
+    return kernels
+
+
+def type7_quantile(values, q):
+    """schema/quantiles.ts's quantile of a sorted list of floats."""
+    h = (len(values) - 1) * q
+    lo = int(math.floor(h))
+    hi = min(lo + 1, len(values) - 1)
+    a, b, t = values[lo], values[hi], h - lo
+    return a if t == 0 or a == b else a + t * (b - a)
+
+
+def output_margin(model, images, labels, probabilities, quantile):
+    """γ: the quantile of f_y − max_{j≠y} f_j over the examples; f = ln p after a softmax. None if not finite."""
+    model.eval()
+    margins = []
+    with torch.no_grad():
+        for start in range(0, images.shape[0], EVAL_BATCH):
+            outputs = model(images[start:start + EVAL_BATCH]).to("cpu", torch.float64)
+            y = labels[start:start + EVAL_BATCH].cpu()
+            # Softmax is shift-invariant: differences of log-probabilities are differences of logits.
+            f = torch.log(outputs) if probabilities else outputs
+            true = f.gather(1, y[:, None])[:, 0]
+            others = f.scatter(1, y[:, None], float("-inf")).amax(dim=1)
+            margins.append(true - others)
+    values = sorted(torch.cat(margins).tolist())
+    gamma = type7_quantile(values, quantile)
+    return gamma if math.isfinite(gamma) else None
+
+
+def path_supported(model):
+    """Whether the path-ℓ2 norm is defined for the model: logits out, and only the layers it passes through."""
+    if isinstance(model, TopologyNet):
+        if model.probabilities:
+            return False
+        for block in model.blocks:
+            if block.kind not in PATH_LAYERS or block.config.get("activation") not in PATH_ACTIVATIONS:
+                return False
+        return True
+    # A user's module: only an nn.Sequential of torch's own modules has a forward pass known here
+    # (a subclass, even of nn.Sequential, may compute anything in its own forward).
+    if type(model) is not nn.Sequential:
+        return False
+    for module in sequential_layers(model):
+        name = type(module).__name__
+        if type(module).__module__.split(".")[0] != "torch" or name not in PATH_MODULES:
+            return False
+        if name == "Conv2d" and module.padding_mode != "zeros":
+            return False
+        if name.startswith("BatchNorm") and module.running_var is None:
+            return False
+    return True
+
+
+def sequential_layers(module):
+    """The modules an nn.Sequential applies, in order, nested ones flattened (a module held twice listed twice)."""
+    layers = []
+    for child in module._modules.values():
+        if isinstance(child, nn.Sequential):
+            layers.extend(sequential_layers(child))
+        elif child is not None:
+            layers.append(child)
+    return layers
+
+
+def cpu64(tensor):
+    return tensor.detach().to("cpu", torch.float64)
+
+
+def squared_block(block, inputs):
+    """One layer of the squared network g on float64 inputs: kernels squared, no biases, batch norm a scale."""
+    kind = block.kind if isinstance(block, TopologyLayer) else type(block).__name__
+    x = inputs
+    if kind == "Dense":
+        if x.dim() == 4:  # a Dense on an image acts on its channels, as in TF
+            return from_tf_layout(F.linear(to_tf_layout(x), cpu64(block.weight) ** 2))
+        return F.linear(x, cpu64(block.weight) ** 2)
+    if kind == "Conv2D":
+        return block.convolve(x, cpu64(block.weight) ** 2, None)
+    if kind == "DepthwiseConv2D":
+        return block.convolve(x, cpu64(block.depthwise) ** 2, None, block.groups)
+    if kind == "Linear":
+        return F.linear(x, cpu64(block.weight) ** 2)
+    if kind == "Conv2d":
+        weight = cpu64(block.weight) ** 2
+        return F.conv2d(x, weight, None, block.stride, block.padding, block.dilation, block.groups)
+    if kind in ("BatchNormalization", "BatchNorm1d", "BatchNorm2d"):
+        gamma = getattr(block, "gamma" if kind == "BatchNormalization" else "weight", None)
+        variance = block.moving_variance if kind == "BatchNormalization" else block.running_var
+        epsilon = block.epsilon if kind == "BatchNormalization" else block.eps
+        scale = 1.0 / (cpu64(variance) + epsilon)
+        if gamma is not None:
+            scale = scale * cpu64(gamma) ** 2
+        return x * scale.reshape([1, -1] + [1] * (x.dim() - 2))
+    if kind in ("Activation", "ReLU", "SeededDropout", "Dropout", "Identity", "InputLayer"):
+        return x  # the identity on non-negative values, or at inference
+    return block(x)  # Flatten, Reshape, max pooling, Add, Concatenate: no weights, so the layer's own call
+
+
+def log_path_l2(model, input_shape):
+    """0.5·ln Σ_k g_k(1): the squared network on one all-ones input (Neyshabur et al. 2015); None if undefined."""
+    if not path_supported(model):
+        return None
+    height, width, channels = input_shape
+    # On the CPU in float64 wherever the model is: the weightless layers' calls take any tensor.
+    x = torch.ones(1, channels, height, width, dtype=torch.float64)
+    with torch.no_grad():
+        if isinstance(model, TopologyNet):
+            values = {}
+            for block_index, key, refs in model.plan:
+                if block_index is None:
+                    values[key] = x
+                    continue
+                block = model.blocks[block_index]
+                inputs = [values[ref] for ref in refs]
+                values[key] = squared_block(block, inputs if block.multiple_inputs else inputs[0])
+            out = values[model.output_key]
+        else:
+            out = x
+            for module in sequential_layers(model):
+                out = squared_block(module, out)
+    total = float(out.sum())
+    return 0.5 * math.log(total) if total > 0 and math.isfinite(total) else None
+
+
+def subset_accuracy(model, images, labels):
+    """The share of the examples whose argmax is their label, in eval mode."""
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, images.shape[0], EVAL_BATCH):
+            ids = torch.argmax(model(images[start:start + EVAL_BATCH]), dim=1)
+            correct += int((ids == labels[start:start + EVAL_BATCH]).sum())
+    return correct / images.shape[0]
+
+
+def flatness_sigma(model, images, labels, settings):
+    """PAC-Bayes flatness (Jiang et al. 2020, magnitude-aware, ε = 0): bisection on ln σ with fixed noise seeds."""
+    model.eval()
+    parameters = trainable_parameters(model)
+    originals = [p.detach().clone() for p in parameters]
+    samples = settings["flatnessSamples"]
+    # Drawn once per sample on the CPU (the same numbers on every device), reused at every σ.
+    noise = [
+        [torch.randn(p.shape, generator=torch.Generator().manual_seed(FLATNESS_SEED_STRIDE * s + j)).to(p.device)
+         for j, p in enumerate(parameters)]
+        for s in range(samples)
+    ]
+    base = subset_accuracy(model, images, labels)
+
+    def passes(sigma):
+        accuracies = []
+        with torch.no_grad():
+            for draws in noise:
+                for p, w, z in zip(parameters, originals, draws):
+                    p.copy_(w + sigma * w.abs() * z)
+                accuracies.append(subset_accuracy(model, images, labels))
+        return base - sum(accuracies) / len(accuracies) <= settings["flatnessAccuracyDrop"]
+
+    try:
+        low, high = settings["flatnessSigmaMin"], settings["flatnessSigmaMax"]
+        if passes(high):
+            return high
+        if not passes(low):
+            return low
+        lo, hi = math.log(low), math.log(high)
+        for _ in range(settings["flatnessSteps"]):
+            mid = (lo + hi) / 2
+            if passes(math.exp(mid)):
+                lo = mid
+            else:
+                hi = mid
+        return math.exp(lo)
+    finally:
+        with torch.no_grad():
+            for p, w in zip(parameters, originals):
+                p.copy_(w)
+
+
+def adversarial_sharpness(model, images, labels, classes, probabilities, settings):
+    """Worst case in the box |u| ≤ α|w| (Keskar et al. 2017, Jiang et al.'s relative box): sign-gradient ascent."""
+    model.eval()
+    parameters = trainable_parameters(model)
+    originals = [p.detach().clone() for p in parameters]
+    count = images.shape[0]
+
+    def loss(with_gradient):
+        """The mean training cross-entropy on the examples (float64 sum), and its gradient when asked."""
+        total = 0.0
+        for p in parameters:
+            p.grad = None
+        for start in range(0, count, EVAL_BATCH):
+            x, y = images[start:start + EVAL_BATCH], labels[start:start + EVAL_BATCH]
+            with torch.set_grad_enabled(with_gradient):
+                losses = cross_entropy(model(x), y, classes, probabilities)
+                if with_gradient:
+                    (losses.sum() / count).backward()
+            total += float(losses.detach().double().sum())
+        return total / count
+
+    alpha, steps = settings["sharpnessBox"], settings["sharpnessSteps"]
+    try:
+        before = loss(False)
+        bounds = [alpha * w.abs() for w in originals]
+        offsets = [torch.zeros_like(w) for w in originals]
+        for _ in range(steps):
+            loss(True)
+            with torch.no_grad():
+                for p, w, u, bound in zip(parameters, originals, offsets, bounds):
+                    g = p.grad if p.grad is not None else torch.zeros_like(w)
+                    u.copy_(torch.maximum(torch.minimum(u + (2 * alpha / steps) * w.abs() * torch.sign(g), bound),
+                                          -bound))
+                    p.copy_(w + u)
+        after = loss(False)
+    finally:
+        with torch.no_grad():
+            for p, w in zip(parameters, originals):
+                p.copy_(w)
+                p.grad = None
+    sharpness = after - before
+    if not math.isfinite(sharpness):
+        raise RunFailure("the worst-case sharpness is not finite (training loss %s, perturbed %s)"
+                         % (js_loss(before), js_loss(after)))
+    return sharpness
+
+
+def compute_measures(model, initial_kernels, images, labels, classes, probabilities, input_shape, parameter_count,
+                     settings):
+    """A run's RunMeasures (schema/contract/measures.ts) from its final weights, on its training set."""
+    synchronize(images.device)
+    started = time.perf_counter()
+    kernels = measure_kernels(model)
+    frobenius = sum(float((w ** 2).sum()) for w in kernels)
+    distance = math.sqrt(sum(float(((w - w0) ** 2).sum()) for w, w0 in zip(kernels, initial_kernels)))
+    spectral = [float(torch.linalg.matrix_norm(w, 2)) for w in kernels]
+    log_spectral = sum(math.log(s) for s in spectral) if all(s > 0 for s in spectral) else None
+    gamma = output_margin(model, images, labels, probabilities, settings["marginQuantile"])
+    over_margin = None
+    if gamma is not None and gamma > 0 and log_spectral is not None:
+        over_margin = 2 * log_spectral - 2 * math.log(gamma)
+    subset = settings["sharpnessExamples"]
+    x, y = images[:subset], labels[:subset]
+    measures = {
+        "parameterCount": parameter_count,
+        "frobeniusSquared": frobenius,
+        "distanceFromInit": distance,
+        "logSpectralProduct": log_spectral,
+        "logSpectralOverMargin": over_margin,
+        "logPathL2": log_path_l2(model, input_shape),
+        "margin": gamma,
+        "flatnessSigma": flatness_sigma(model, x, y, settings),
+        "adversarialSharpness": adversarial_sharpness(model, x, y, classes, probabilities, settings),
+    }
+    synchronize(images.device)
+    measures["seconds"] = time.perf_counter() - started
+    return measures
+
+
 def train_task(folder, entry, device, engine, hardware, emit):
     """Trains one task; returns the RESULT record (a failed run is a result, not an error)."""
     task = entry["task"]
     arrays = load_arrays(folder, entry)
     model, probabilities, parameter_count, _, description, _ = build_model(folder, entry)
     model.to(device)
+    settings = entry.get("measures")  # the suite's MeasureSettings; absent in folders of older exports
+    # Kept for the distance from initialization, before the first step changes them.
+    initial_kernels = measure_kernels(model) if settings is not None else None
     classes = entry["classes"]
     height, width, channels = entry["inputShape"]
     cifar = entry["preprocess"] == "cifar"
@@ -1492,7 +1797,7 @@ def train_task(folder, entry, device, engine, hardware, emit):
     curve, last, train_seconds = [], None, 0.0
     result = {
         "format": RESULT_FORMAT, "version": 1, "index": entry["index"], "key": entry["key"], "engine": engine,
-        "hardware": hardware, "parameterCount": parameter_count, "description": description,
+        "hardware": hardware, "parameterCount": parameter_count, "description": description, "measures": None,
     }
     for epoch in range(1, task["epochs"] + 1):
         try:
@@ -1545,9 +1850,23 @@ def train_task(folder, entry, device, engine, hardware, emit):
                 # rather than killing the worker and every later task with it.
                 failure = ("training stopped in epoch %d: %s: %s" % (epoch, type(error).__name__, message))[:2000]
             return dict(result, status="failed", failure=failure, curve=curve, predictions=None)
+    measures = None
+    if settings is not None:
+        # The final weights are those of the last epoch evaluated, which the predictions come from.
+        try:
+            measures = compute_measures(model, initial_kernels, train_x, train_y, classes, probabilities,
+                                        entry["inputShape"], parameter_count, settings)
+        except RunFailure as failure:
+            return dict(result, status="failed", failure=str(failure), curve=curve, predictions=None)
+        except Exception as error:  # the suite needs measures on every ok run: without them the run failed
+            message = str(error)
+            if OUT_OF_MEMORY.search(message) and device.type == "cuda":
+                torch.cuda.empty_cache()
+            failure = "computing the complexity measures failed: %s: %s" % (type(error).__name__, message)
+            return dict(result, status="failed", failure=failure[:2000], curve=curve, predictions=None)
     train_ids, test_ids = (base64.b64encode(ids.tobytes()).decode("ascii") for ids in last)
     predictions = {"train": train_ids, "test": test_ids}
-    return dict(result, status="ok", failure=None, curve=curve, predictions=predictions)
+    return dict(result, status="ok", failure=None, curve=curve, predictions=predictions, measures=measures)
 
 
 def js_loss(value):
