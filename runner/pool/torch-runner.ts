@@ -3,7 +3,14 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { type Architecture, canonicalDigest, type EpochPoint, NO_REGULARIZER, type Task } from "../../schema/index.js";
+import {
+  type Architecture,
+  canonicalDigest,
+  type EpochPoint,
+  type MeasureSettings,
+  NO_REGULARIZER,
+  type Task,
+} from "../../schema/index.js";
 import type { Dataset } from "../datasets/dataset.js";
 import { CliError, InputError } from "../errors.js";
 import { modelInputShape } from "../models/input-shape.js";
@@ -120,15 +127,17 @@ export class TorchRunner {
    * Trains one task in the child. A failed run (NaN loss, out of memory) is an outcome; so is a
    * child that died (its curve so far, then a fresh child for the next task). The worker's own
    * errors (an unsupported layer, a failing factory, a corrupt file) are `InputError`s for the
-   * caller: no run of this model can get past them.
+   * caller: no run of this model can get past them. With the suite's `measures` settings, an ok
+   * run comes back with the complexity measures of its final weights.
    */
   async train(
     task: Task,
     dataset: Dataset,
     model: TorchModelSource,
     onEpoch: (point: EpochPoint) => void,
+    measures: MeasureSettings | null = null,
   ): Promise<RunOutcome> {
-    await this.writeOnly(torchTaskInput(task, dataset, model));
+    await this.writeOnly(torchTaskInput(task, dataset, model, measures));
     const curve: EpochPoint[] = [];
     this.controller = new AbortController();
     try {
@@ -144,7 +153,13 @@ export class TorchRunner {
     } catch (error) {
       if (error instanceof TorchProcessExited && !this.closed) {
         this.child = null;
-        return { status: "failed", failure: `${TORCH_DIED}${error.message}`.slice(0, 2000), curve, predictions: null };
+        return {
+          status: "failed",
+          failure: `${TORCH_DIED}${error.message}`.slice(0, 2000),
+          curve,
+          predictions: null,
+          measures: null,
+        };
       }
       if (error instanceof CliError) throw error;
       throw new InputError(`the PyTorch worker could not train ${task.architecture}: ${(error as Error).message}`, {

@@ -225,7 +225,7 @@ export async function exportTasks(options: ExportOptions): Promise<TorchTaskEntr
       );
       source = torchModelSource(taskBuilder, task, inputShape, dataset.classes);
     }
-    entries.push(await writeTask(dir, index, torchTaskInput(task, dataset, source)));
+    entries.push(await writeTask(dir, index, torchTaskInput(task, dataset, source, suite.measures ?? null)));
     say(`[${index + 1}/${tasks.length}] prepared ${taskKey(task)}`);
   }
   await writeTaskList(dir, entries, RUNNER_VERSION);

@@ -1,7 +1,7 @@
 // The torch engine's task preparation, shared by `run --engine torch` and `tasks export`: the data
 // exactly as the TF.js loop sees it (corrupted, split, ordered, crops drawn) and the network to build.
 import type * as tf from "@tensorflow/tfjs";
-import type { InputShape, Task } from "../../schema/index.js";
+import type { InputShape, MeasureSettings, Task } from "../../schema/index.js";
 import { corruptDataset } from "../corruptions.js";
 import type { Dataset } from "../datasets/dataset.js";
 import type { ArchitectureBuilder } from "../models/index.js";
@@ -15,13 +15,19 @@ import type { TorchModelSource, TorchTaskInput } from "./task-files.js";
  * schedule of all `task.epochs` epochs drawn up front from the same seeded streams as the TF.js
  * loop draws them epoch by epoch (runner/train/schedule.ts): the order of every epoch's
  * examples, their crop draws (with augmentation) and the early-stopping split. A run that stops
- * early simply leaves the tail unused, as the TF.js loop leaves it undrawn.
+ * early simply leaves the tail unused, as the TF.js loop leaves it undrawn. `measures`: the suite's
+ * measure settings, with which the worker measures the final weights of an ok run (null: it does not).
  *
  * @example
- * const input = torchTaskInput(task, await loadDataset(task.dataset, options), source);
+ * const input = torchTaskInput(task, await loadDataset(task.dataset, options), source, suite.measures ?? null);
  * input.schedule.order.length // task.epochs × input.schedule.count
  */
-export function torchTaskInput(task: Task, dataset: Dataset, model: TorchModelSource): TorchTaskInput {
+export function torchTaskInput(
+  task: Task,
+  dataset: Dataset,
+  model: TorchModelSource,
+  measures: MeasureSettings | null = null,
+): TorchTaskInput {
   const corrupted = corruptDataset(dataset, task.corruption, task.seed);
   const schedule = new RunSchedule(task, corrupted.train.labels, corrupted.shape);
   const { count } = schedule;
@@ -42,6 +48,7 @@ export function torchTaskInput(task: Task, dataset: Dataset, model: TorchModelSo
     train: corrupted.train,
     test: corrupted.test,
     schedule: { count, order, crops, validation: schedule.validation },
+    measures,
   };
 }
 

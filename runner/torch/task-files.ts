@@ -11,8 +11,10 @@ import {
   Hardware,
   InputShape,
   JsonObject,
+  MeasureSettings,
   NonNegativeInt,
   PositiveInt,
+  RunMeasures,
   Sha256Hex,
   Task,
   TorchEngine,
@@ -57,6 +59,8 @@ export interface TorchTaskInput {
   /** Test images and their true labels. */
   test: ImageSet;
   schedule: TorchSchedule;
+  /** The suite's measure settings: the worker measures an ok run's final weights with them; absent or null: not. */
+  measures?: MeasureSettings | null;
 }
 
 const ArrayRef = z.strictObject({
@@ -97,6 +101,8 @@ export const TorchTaskEntry = z.strictObject({
     crops: ArrayRef.optional(),
     validation: ArrayRef.optional(),
   }),
+  /** The suite's measure settings (docs/measures.md); absent, the worker records no measures. */
+  measures: MeasureSettings.optional(),
 });
 export type TorchTaskEntry = z.infer<typeof TorchTaskEntry>;
 
@@ -122,9 +128,14 @@ export const TorchResult = z
     failure: z.string().nullable(),
     curve: z.array(EpochPoint),
     predictions: z.strictObject({ train: Base64, test: Base64 }).nullable(),
+    /** The complexity measures of an ok run of a task with settings; absent in results of older workers. */
+    measures: RunMeasures.nullable().optional(),
   })
   .refine((result) => (result.status === "ok") === (result.predictions !== null && result.failure === null), {
     message: 'status "ok" needs predictions and no failure; "failed" needs a failure and no predictions',
+  })
+  .refine((result) => result.status === "ok" || !result.measures, {
+    message: 'a "failed" result has no measures',
   });
 export type TorchResult = z.infer<typeof TorchResult>;
 
@@ -233,6 +244,7 @@ export async function writeTask(dir: string, index: number, input: TorchTaskInpu
     preprocess: input.preprocess,
     framePadding: input.framePadding,
     arrays,
+    ...(input.measures ? { measures: input.measures } : {}),
   });
 }
 
@@ -336,5 +348,6 @@ export function resultOutcome(result: TorchResult): RunOutcome {
       train: decodePredictions(result.predictions.train),
       test: decodePredictions(result.predictions.test),
     },
+    measures: result.measures ?? null,
   };
 }
