@@ -26,7 +26,7 @@ import type { RunOutcome } from "./train/index.js";
  * are the run's alone; `assemblePredicate` recomputes them across the bundle's runs.
  */
 export function runResult(task: Task, architecture: Architecture, outcome: RunOutcome): RunResult {
-  const { status, failure, curve, predictions } = outcome;
+  const { status, failure, curve, predictions, measures } = outcome;
   return {
     task,
     architectureFingerprint: architecture.fingerprint,
@@ -35,6 +35,9 @@ export function runResult(task: Task, architecture: Architecture, outcome: RunOu
     curve,
     derived: deriveRun({ task, status, curve }, null),
     predictions: predictions && { train: encodeClasses(predictions.train), test: encodeClasses(predictions.test) },
+    // The architecture's count (its topology's, without regularizer layers such as batch norm) is
+    // the one the server checks and the board compares across a run's regularizers.
+    ...(measures && { measures: { ...measures, parameterCount: architecture.parameterCount } }),
   };
 }
 

@@ -210,7 +210,13 @@ async function runCommand(options: RunOptions): Promise<RunResultFiles> {
       `Starting ${size} worker thread${size === 1 ? "" : "s"} ` +
         `(${engine.kind === "torch" ? `PyTorch on ${engine.device}, each with its Python worker` : `backend: ${backend}`})…`,
     );
-    const pool = await WorkerPool.start(size, { backend, engine: engineChoice(engine), model, data });
+    const pool = await WorkerPool.start(size, {
+      backend,
+      engine: engineChoice(engine),
+      model,
+      data,
+      measures: suite.measures ?? null,
+    });
     try {
       if (model) {
         tasks = selection(pool.architectureId);

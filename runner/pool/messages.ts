@@ -4,6 +4,7 @@ import type {
   DatasetRecord,
   EpochPoint,
   Hardware,
+  MeasureSettings,
   RunResult,
   Task,
   TorchEngine,
@@ -33,6 +34,11 @@ export interface WorkerConfig {
   /** A user-supplied model; null trains the builtin architecture each task names. */
   model: ModelSpec | null;
   data: Omit<LoadOptions, "onProgress">;
+  /**
+   * The suite's measure settings: every ok run records the complexity measures of its final
+   * weights with them. Absent or null (a suite from before measures): no measures.
+   */
+  measures?: MeasureSettings | null;
 }
 
 /** `close` asks the thread to stop its Python child (killing a training one) before the thread ends. */

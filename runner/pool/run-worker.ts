@@ -56,10 +56,10 @@ async function trainTorch(task: Task, builder: ArchitectureBuilder | null, datas
   } catch (error) {
     // As on TF.js (runner/train/loop.ts): a model that cannot take this regularizer fails this run only.
     if (error instanceof RegularizerNotApplicable)
-      return { status: "failed", failure: error.message, curve: [], predictions: null };
+      return { status: "failed", failure: error.message, curve: [], predictions: null, measures: null };
     throw error;
   }
-  return torch!.train(task, dataset, source, (point) => post({ type: "epoch", task, point }));
+  return torch!.train(task, dataset, source, (point) => post({ type: "epoch", task, point }), config.measures ?? null);
 }
 
 async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promise<void> {
@@ -105,6 +105,7 @@ async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promi
         {
           onEpoch: (point) => post({ type: "epoch", task, point }),
         },
+        config.measures ?? null,
       );
     }
   } catch (error) {
@@ -120,6 +121,7 @@ async function runTask(task: Task, userModel: ArchitectureBuilder | null): Promi
       failure: `training stopped: ${(error as Error).message}`.slice(0, 2000),
       curve: [],
       predictions: null,
+      measures: null,
     };
   }
   post({ type: "done", run: runResult(task, architecture, outcome) });

@@ -134,6 +134,7 @@ export class WorkerPool {
           failure: `the worker thread died: ${reason}`.slice(0, 2000),
           curve,
           predictions: null,
+          measures: null,
         });
         slot.task = null;
         const fresh = spawn(this.config);

@@ -95,6 +95,8 @@ export async function trainPositions(original: Original, positions: number[], op
       engine,
       model: group.model,
       data: workerData,
+      // The original's suite settings: the measures are part of each run's outcome digest.
+      measures: predicate.suite.measures ?? null,
     });
     try {
       const here: Environment = hereEnvironment(pool);

@@ -62,7 +62,13 @@ export function kernelRunResult(
   result: { outcome: KernelOutcome; wallSeconds: number } | { failure: string },
 ): RunResult {
   if ("failure" in result)
-    return runResult(task, architecture, { status: "failed", failure: result.failure, curve: [], predictions: null });
+    return runResult(task, architecture, {
+      status: "failed",
+      failure: result.failure,
+      curve: [],
+      predictions: null,
+      measures: null,
+    });
   const { outcome, wallSeconds } = result;
   const curve = [
     {
@@ -74,5 +80,12 @@ export function kernelRunResult(
       wallSeconds,
     },
   ];
-  return runResult(task, architecture, { status: "ok", failure: null, curve, predictions: outcome.predictions });
+  // A closed-form solution has no trained weights to measure (the protocol refuses measures here).
+  return runResult(task, architecture, {
+    status: "ok",
+    failure: null,
+    curve,
+    predictions: outcome.predictions,
+    measures: null,
+  });
 }

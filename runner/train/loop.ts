@@ -1,8 +1,16 @@
 // The training loop of one run: SGD with momentum on backend-resident data, a full
 // evaluation of the training and test sets after every epoch, and the stopping rules.
 import * as tf from "@tensorflow/tfjs";
-import { type EpochPoint, type InputShape, stopAfter, type Task } from "../../schema/index.js";
+import {
+  type EpochPoint,
+  type InputShape,
+  type MeasureSettings,
+  type RunMeasures,
+  stopAfter,
+  type Task,
+} from "../../schema/index.js";
 import type { ImageSet } from "../datasets/dataset.js";
+import { computeMeasures, type KernelMatrix, readKernels } from "../measures/index.js";
 import { type ArchitectureBuilder, RegularizerNotApplicable } from "../models/index.js";
 import { modelInputShape } from "../models/input-shape.js";
 import { RunInputs, type Split, selectExamples } from "./inputs.js";
@@ -16,12 +24,16 @@ export interface TrainData {
   test: ImageSet;
 }
 
-/** How a run ended: its curve (the epochs it finished) and, unless it failed, its final predictions. */
+/**
+ * How a run ended: its curve (the epochs it finished) and, unless it failed, its final predictions
+ * and the complexity measures of its final weights (null when it failed or its suite has none).
+ */
 export interface RunOutcome {
   status: "ok" | "failed";
   failure: string | null;
   curve: EpochPoint[];
   predictions: { train: Uint8Array; test: Uint8Array } | null;
+  measures: RunMeasures | null;
 }
 
 export interface TrainHooks {
@@ -58,7 +70,12 @@ export function outputsProbabilities(model: tf.LayersModel): boolean {
 }
 
 /** Per-example cross-entropy of outputs (logits or probabilities) against class ids. */
-function crossEntropy(outputs: tf.Tensor, labels: tf.Tensor1D, classes: number, probabilities: boolean): tf.Tensor1D {
+export function crossEntropy(
+  outputs: tf.Tensor,
+  labels: tf.Tensor1D,
+  classes: number,
+  probabilities: boolean,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const oneHot = tf.oneHot(labels, classes);
     if (probabilities) {
@@ -160,6 +177,8 @@ function failureReason(error: unknown, epoch: number): string | null {
  * Trains one run and evaluates it after every epoch (docs/training.md). Deterministic for a task
  * seed and backend. A NaN or infinite loss or an out-of-memory error ends the run as
  * `failed` with its reason and the epochs it finished; any other error is a bug and throws.
+ * With the suite's `measures` settings, an ok run also records the complexity measures of its
+ * final weights (runner/measures), against the kernels it had right after the build.
  *
  * @example
  * const outcome = await trainRun(task, await loadArchitecture({ kind: "builtin", id: "mlp-1x512" }), data);
@@ -170,6 +189,7 @@ export async function trainRun(
   architecture: ArchitectureBuilder,
   data: TrainData,
   hooks: TrainHooks = {},
+  measures: MeasureSettings | null = null,
 ): Promise<RunOutcome> {
   const { optimizer, regularizer } = task;
   // The split, the batch order and the crops come from the schedule the torch engine also trains by.
@@ -191,10 +211,12 @@ export async function trainRun(
       });
     } catch (error) {
       if (error instanceof RegularizerNotApplicable)
-        return { status: "failed", failure: error.message, curve, predictions: null };
+        return { status: "failed", failure: error.message, curve, predictions: null, measures: null };
       throw error;
     }
     const probabilities = outputsProbabilities(model);
+    // Distance from initialization needs the weights as built, before the first step changes them.
+    const initialKernels: KernelMatrix[] | null = measures && readKernels(model);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     sgd = new MomentumSgd(weights, optimizer.momentum, regularizer.weightDecay);
     const count = schedule.count;
@@ -254,12 +276,39 @@ export async function trainRun(
       } catch (error) {
         const reason = failureReason(error, epoch);
         if (reason === null) throw error;
-        return { status: "failed", failure: reason, curve, predictions: null };
+        return { status: "failed", failure: reason, curve, predictions: null, measures: null };
       }
     }
     // Every task has at least one epoch, and an epoch that does not end in an evaluation throws.
     if (!last) throw new Error(`${task.epochs} epochs ended without an evaluation`);
-    return { status: "ok", failure: null, curve, predictions: last };
+    // The weights now are those of the last evaluated epoch, the ones the predictions came from.
+    let measured: RunMeasures | null = null;
+    if (measures && initialKernels) {
+      try {
+        measured = computeMeasures(
+          model,
+          initialKernels,
+          {
+            train: inputs.train,
+            classes: data.classes,
+            crossEntropy: (outputs, labels) => crossEntropy(outputs, labels, data.classes, probabilities),
+          },
+          measures,
+          probabilities,
+        );
+      } catch (error) {
+        const reason = failureReason(error, curve.length);
+        if (reason === null) throw error;
+        return {
+          status: "failed",
+          failure: `measuring the final weights: ${reason}`,
+          curve,
+          predictions: null,
+          measures: null,
+        };
+      }
+    }
+    return { status: "ok", failure: null, curve, predictions: last, measures: measured };
   } finally {
     model?.dispose();
     sgd?.dispose();
