@@ -12,21 +12,22 @@ import {
   type Spread,
 } from "../schema/index.js";
 import { corruptionName } from "./format.js";
+import type { MeasureScatterData } from "./measure-figures.js";
 import { type KendallTau, kendallTau } from "./stats.js";
 
 /** The regularizer of the randomization tests proper; ablations are listed, not drawn. */
-const PLAIN = "none";
+export const PLAIN = "none";
 
 /**
  * The CSS custom property that holds a corruption's series color (light and dark themes
  * set it), e.g. `--series-partial-0-2`.
  */
-function seriesColorVar(corruption: Corruption): string {
+export function seriesColorVar(corruption: Corruption): string {
   return `--series-${corruptionLabel(corruption).replace(/\./g, "-")}`;
 }
 
 /** Corruptions in the order of the paper's sweep: true, partial by p, random, then the input corruptions. */
-function sweepOrder(corruption: Corruption): number {
+export function sweepOrder(corruption: Corruption): number {
   const index = ALL_CORRUPTIONS.findIndex((c) => corruptionLabel(c) === corruptionLabel(corruption));
   if (index >= 0) return index;
   return corruption.kind === "partial" ? 1 + corruption.p * 4 : ALL_CORRUPTIONS.length;
@@ -187,13 +188,15 @@ export interface ArchitectureFigureData {
   fitThreshold: number;
 }
 
-/** What the insight page's script draws: the two scatter plots. */
+/** What the insight page's script draws: the two scatter plots of architectures, and one per measure. */
 export interface InsightFigureData {
   points: InsightPoint[];
   /** Draw steps to fit on a log axis (they span a decade or more). */
   logSteps: boolean;
   /** Draw parameter counts on a log axis. */
   logParameters: boolean;
+  /** Each run's complexity measures against its gap: a scatter per measure (web/measure-figures.ts). */
+  measures: MeasureScatterData;
 }
 
 /**

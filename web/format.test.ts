@@ -5,6 +5,7 @@ import {
   formatEpochs,
   formatGibibytes,
   formatInteger,
+  formatMeasure,
   formatParameters,
   formatPercent,
   formatPercentValue,
@@ -22,6 +23,10 @@ import {
 describe("number formats", () => {
   it("print each kind of figure with its unit and digits", () => {
     expect(formatInteger(1240.5)).toBe("1,241");
+    expect(formatMeasure(407050)).toBe("407,050");
+    expect(formatMeasure(-0.0123456)).toBe("−0.01235");
+    expect(formatMeasure(2.5e-5)).toBe("2.500e−5");
+    expect(formatMeasure(31.41592)).toBe("31.42");
     expect(formatEpochs(12.5)).toBe("12.5");
     expect(formatEpochs(12)).toBe("12");
     expect(formatParameters(407050)).toBe("407K");

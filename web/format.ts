@@ -138,6 +138,20 @@ export function formatPValue(p: number): string {
   return p < 0.001 ? "< 0.001" : twoSignificant.format(p);
 }
 
+/**
+ * A complexity measure's value: whole numbers (parameter counts) in full, others to four significant digits,
+ * in exponent form outside [0.001, 10⁶).
+ *
+ * @example
+ * formatMeasure(407050) // "407,050"; formatMeasure(-0.0123456) // "−0.01235"; formatMeasure(2.5e-5) // "2.500e−5"
+ */
+export function formatMeasure(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return formatInteger(value);
+  const size = Math.abs(value);
+  const text = size >= 1e-3 && size < 1e6 ? value.toPrecision(4) : value.toExponential(3);
+  return text.replace(/-/g, "−");
+}
+
 /** A correlation coefficient with its sign and two decimals ("+0.33", "−0.47"). */
 export function formatCorrelation(value: number): string {
   const text = Math.abs(value).toFixed(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiLeaderboardHref, contestEvidenceHref, leaderboardHref } from "./urls.js";
+import { apiBoardMeasuresHref, apiLeaderboardHref, contestEvidenceHref, leaderboardHref } from "./urls.js";
 
 const SUB = `sub_${"1".repeat(32)}`;
 const LATER = `sub_${"2".repeat(32)}`;
@@ -14,6 +14,18 @@ describe("board links", () => {
     );
     expect(apiLeaderboardHref({ ...view, verified: "only" }, { limit: 50 })).toBe(
       "/api/v1/leaderboard?suite=quick&version=1&dataset=mnist-10k&rank=gap&verified=only&limit=50",
+    );
+  });
+});
+
+describe("measures export links", () => {
+  it("name the board and its filters, JSON by default and CSV on request", () => {
+    const board = { suite: "quick", version: 2, dataset: "mnist-10k" };
+    expect(apiBoardMeasuresHref(board, { backend: null })).toBe(
+      "/api/v1/leaderboard/measures?suite=quick&version=2&dataset=mnist-10k",
+    );
+    expect(apiBoardMeasuresHref(board, { backend: "wasm", verified: "only" }, "csv")).toBe(
+      "/api/v1/leaderboard/measures?suite=quick&version=2&dataset=mnist-10k&backend=wasm&verified=only&format=csv",
     );
   });
 });

@@ -84,6 +84,21 @@ export function apiLeaderboardHref(
   return `${API}/leaderboard${query(entries)}`;
 }
 
+/**
+ * A board's runs with their complexity measures (GET /leaderboard/measures), as JSON or as a CSV download.
+ *
+ * @example
+ * apiBoardMeasuresHref({ suite: "quick", version: 2, dataset: "mnist-10k" }, { backend: null, verified: "all" }, "csv")
+ * // "/api/v1/leaderboard/measures?suite=quick&version=2&dataset=mnist-10k&verified=all&format=csv"
+ */
+export function apiBoardMeasuresHref(
+  board: BoardRef,
+  filters: { backend: Environment["backend"] | null; verified?: VerifiedFilter },
+  format?: "csv",
+): string {
+  return `${API}/leaderboard/measures${query({ ...boardQuery(board), ...filters, format })}`;
+}
+
 export function insightHref(board: BoardRef, backend: Environment["backend"] | null = null): string {
   return `/insight${query({ ...boardQuery(board), backend })}`;
 }

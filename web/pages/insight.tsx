@@ -2,7 +2,7 @@
 // The insight page (`/insight`): the paper's question asked of the board. Is an architecture
 // that memorizes random labels fast also one that generalizes badly? A scatter of the two
 // figures across architectures with Kendall's rank correlation, and the same for capacity.
-import type { Environment, LeaderboardRow, Suite } from "../../schema/index.js";
+import type { BoardMeasureRun, Environment, LeaderboardRow, Suite } from "../../schema/index.js";
 import type { AssetManifest } from "../assets.js";
 import { type BoardCount, boardLinks } from "../components/board-links.js";
 import { Layout } from "../components/layout.js";
@@ -25,8 +25,11 @@ import {
   plural,
 } from "../format.js";
 import { backendLabel } from "../labels.js";
+import { measureScatter } from "../measure-figures.js";
+import { measureCorrelations, measureVerdict } from "../measures.js";
 import type { KendallTau } from "../stats.js";
-import { architectureHref, type BoardRef, boardHref, insightHref, protocolHref } from "../urls.js";
+import { architectureHref, type BoardRef, boardHref, insightHref, protocolHref, type VerifiedFilter } from "../urls.js";
+import { MeasuresSection } from "./insight-measures.js";
 
 export interface InsightPageProps {
   board: BoardRef;
@@ -37,6 +40,8 @@ export interface InsightPageProps {
   rows: LeaderboardRow[];
   /** How many architectures the figures cover when the board has more than the page reads; null when it covers all. */
   truncated: number | null;
+  /** The board's standing runs with their complexity measures, and which results they are (verified or all). */
+  measures: { runs: BoardMeasureRun[]; verified: VerifiedFilter };
   assets: AssetManifest | undefined;
 }
 
@@ -149,10 +154,14 @@ export function InsightPage(props: InsightPageProps) {
   const points = insightPoints(props.rows);
   const memorization = memorizationGapCorrelation(points);
   const capacity = capacityGapCorrelation(points);
+  const measureRuns = props.measures.runs;
+  const correlations = measureCorrelations(measureRuns);
+  const scatter = measureScatter(measureRuns);
   const data: InsightFigureData = {
     points,
     logSteps: spansDecade(points.flatMap((p) => (p.stepsToFit === null ? [] : [p.stepsToFit]))),
     logParameters: spansDecade(points.map((p) => p.parameterCount)),
+    measures: scatter,
   };
   const censored = points.filter((p) => p.censored && p.genGap !== null);
   const links = boardLinks(props.boards, board, (b) => insightHref(b, props.backend));
@@ -248,6 +257,16 @@ export function InsightPage(props: InsightPageProps) {
           </section>
         </>
       )}
+
+      <MeasuresSection
+        board={board}
+        backend={props.backend}
+        verified={props.measures.verified}
+        runs={measureRuns}
+        correlations={correlations}
+        verdict={measureVerdict(correlations, measureRuns)}
+        scatter={scatter}
+      />
 
       <section class="method" aria-labelledby="method-heading">
         <h2 id="method-heading">How these figures are computed</h2>

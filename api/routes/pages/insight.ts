@@ -1,9 +1,11 @@
 // GET /insight: memorization speed and capacity against the generalization gap, across the
-// architectures of one board.
+// architectures of one board, and the complexity measures of its runs ranked against the gap.
 import type { Hono, MiddlewareHandler } from "hono";
 import { InsightPage, insightHref } from "../../../web/index.js";
+import { queryBoardMeasures } from "../../db/queries/board-measures.js";
 import { queryLeaderboard } from "../../db/queries/leaderboard.js";
 import type { AppEnv, ResolvedOptions } from "../../env.js";
+import { defaultVerifiedFilter } from "../v1/leaderboard/get.js";
 import { MAX_PAGE } from "../v1/list-query.js";
 import { boardCounts, readBoardQuery } from "./board-query.js";
 import { assetsOf, CACHE, renderPage, suiteTag } from "./page-response.js";
@@ -20,7 +22,10 @@ export function registerInsightPage(
     const { known, dataset, query } = resolved;
     const suite = known.suite;
     const backend = query.backend ?? null;
-    const [result, boards] = await Promise.all([
+    // The measures rest on the results the leaderboard would show for this board: verified ones only where the
+    // server has reproducer keys, unless the URL says otherwise.
+    const verified = query.verified ?? (await defaultVerifiedFilter(options, c));
+    const [result, boards, measures] = await Promise.all([
       queryLeaderboard(c.var.db, {
         suiteId: suite.id,
         suiteVersion: suite.version,
@@ -31,6 +36,14 @@ export function registerInsightPage(
         offset: 0,
       }),
       boardCounts(c),
+      // Every run, unpaged: τ is over the whole board.
+      queryBoardMeasures(c.var.db, {
+        suiteId: suite.id,
+        suiteVersion: suite.version,
+        dataset,
+        backend: query.backend,
+        verifiedOnly: verified === "only",
+      }),
     ]);
     const page = InsightPage({
       board: { suite: suite.id, version: suite.version, dataset },
@@ -39,6 +52,8 @@ export function registerInsightPage(
       boards,
       rows: result.rows,
       truncated: result.total > result.rows.length ? result.rows.length : null,
+      // Without a cursor the query always answers a page (null only for a cursor it did not write).
+      measures: { runs: measures?.runs ?? [], verified },
       assets: await assetsOf(options, c),
     });
     return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(suite)] });
