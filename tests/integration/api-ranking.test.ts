@@ -127,7 +127,7 @@ describe("GET /api/v1/leaderboard", () => {
   it("ranks by median steps to fit random labels, censored runs last and no runs after them", async () => {
     const b = await board("suite=smoke");
     expect(b).toMatchObject({
-      suite: { id: "smoke", version: 2 },
+      suite: { id: "smoke", version: 3 },
       dataset: "mnist-10k",
       rank: "memorization",
       backend: null,
@@ -250,7 +250,7 @@ describe("GET /api/v1/leaderboard", () => {
     const res = await app.request("/api/v1/leaderboard?suite=smoke&format=csv");
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(
-      'attachment; filename="leaderboard-smoke-v2-mnist-10k-memorization.csv"',
+      'attachment; filename="leaderboard-smoke-v3-mnist-10k-memorization.csv"',
     );
     const lines = (await res.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(6);
@@ -258,7 +258,7 @@ describe("GET /api/v1/leaderboard", () => {
     const x = Object.fromEntries(header.map((h, i) => [h, lines[2]!.split(",")[i]]));
     expect(x).toMatchObject({
       suite_id: "smoke",
-      suite_version: "2",
+      suite_version: "3",
       rank: "2",
       architecture_id: "arch-x",
       steps_to_fit_median: "40",

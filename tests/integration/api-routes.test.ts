@@ -65,6 +65,7 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/architectures/{fingerprint}/name",
       "/api/v1/health",
       "/api/v1/leaderboard",
+      "/api/v1/leaderboard/measures",
       "/api/v1/moderation",
       "/api/v1/reproductions",
       "/api/v1/reproductions/queue",
@@ -130,7 +131,7 @@ describe("GET /api/v1/submissions/{id}", () => {
       id,
       status: "visible",
       submitter: { keyid: bundle.signer.keyid, name: "Ada" },
-      suite: { id: "smoke", version: 2 },
+      suite: { id: "smoke", version: 3 },
       runs: 6,
       moderation: [],
     });
@@ -182,8 +183,8 @@ describe("GET /api/v1/submissions", () => {
     );
     expect(byArchitecture.submissions.map((s) => s.id)).toEqual([second.id]);
 
-    const csv = await pg.app.request("/api/v1/submissions?suite=smoke&version=2&format=csv");
-    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="submissions-smoke-v2.csv"');
+    const csv = await pg.app.request("/api/v1/submissions?suite=smoke&version=3&format=csv");
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="submissions-smoke-v3.csv"');
     const lines = (await csv.text()).trimEnd().split("\r\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^id,payload_sha256,submitter_keyid,/);
@@ -402,7 +403,7 @@ describe("GET /api/v1/suites", () => {
     expect(csv[0]).toBe(
       "suite_id,suite_version,title,digest,datasets,architectures,conditions,seeds,epochs,fit_threshold,submissions",
     );
-    expect(csv[1]).toMatch(/^smoke,2,Smoke test,[0-9a-f]{64},mnist-10k:250\/250,mlp-1x512,2,0 1 2,100,1,1$/);
+    expect(csv[1]).toMatch(/^smoke,3,Smoke test,[0-9a-f]{64},mnist-10k:250\/250,mlp-1x512,2,0 1 2,100,1,1$/);
     await expectProblem(await pg.app.request("/api/v1/suites?format=yaml"), 400);
   });
 });

@@ -45,7 +45,7 @@ describe("POST /api/v1/submissions", () => {
     const first = await postBundle(pg.app, bundle.text);
     expect(first.status).toBe(201);
     const receipt = SubmissionReceipt.parse(await first.json());
-    expect(receipt).toMatchObject({ created: true, status: "visible", suite: { id: "smoke", version: 2 }, runs: 6 });
+    expect(receipt).toMatchObject({ created: true, status: "visible", suite: { id: "smoke", version: 3 }, runs: 6 });
     expect(receipt.id).toMatch(/^sub_[0-9a-f]{32}$/);
     expect(first.headers.get("location")).toBe(`/api/v1/submissions/${receipt.id}`);
     const stored = await countRows(pg.handle);
@@ -181,7 +181,7 @@ describe("POST /api/v1/submissions", () => {
     const custom = { ...smoke, id: "my-suite" };
     const unknown = await signedBundle({ suite: custom });
     const problem = await expectRefused(postBundle(pg.app, unknown.text), 422, "unknown-suite");
-    expect(problem.detail).toContain("my-suite v2");
+    expect(problem.detail).toContain("my-suite v3");
 
     const easier = await signedBundle({ suite: { ...smoke, fitThreshold: 0.5 } });
     const changed = await expectRefused(postBundle(pg.app, easier.text), 422, "unknown-suite");
@@ -253,7 +253,7 @@ describe("the receipt's links to the boards that show the submission at once", (
     const datasets = new Set(bundle.predicate.runs.map((run) => run.task.dataset.id));
     expect([...datasets]).toEqual(["mnist-10k"]);
     const receipt = SubmissionReceipt.parse(await (await postBundle(pg.app, bundle.text)).json());
-    const query = `suite=smoke&version=2&dataset=mnist-10k&verified=all&after=${receipt.id}`;
+    const query = `suite=smoke&version=3&dataset=mnist-10k&verified=all&after=${receipt.id}`;
     const expected = [{ dataset: "mnist-10k", page: `/?${query}`, api: `/api/v1/leaderboard?${query}` }];
     expect(receipt.boards).toEqual(expected);
     const again = SubmissionReceipt.parse(await (await postBundle(pg.app, bundle.text)).json());
@@ -265,7 +265,7 @@ describe("the receipt's links to the boards that show the submission at once", (
     const board = await api.json();
     expect(board.rows.map((r: { architecture: { name: string } }) => r.architecture.name)).toEqual(["Linked net"]);
     // `after` changes nothing in the answer: the same board as without it.
-    const plain = await (await pg.app.request("/api/v1/leaderboard?suite=smoke&version=2&verified=all")).json();
+    const plain = await (await pg.app.request("/api/v1/leaderboard?suite=smoke&version=3&verified=all")).json();
     expect(board).toEqual(plain);
     const page = await pg.app.request(receipt.boards[0]!.page);
     expect(page.status).toBe(200);

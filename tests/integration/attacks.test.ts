@@ -155,7 +155,7 @@ describe("hostile bundles are refused and change nothing", () => {
     expect(problem.errors).toHaveLength(1994);
     expect(problem.errors!.every((e) => e.path.endsWith(".task.seed"))).toBe(true);
     expect(problem.detail).toContain(
-      `${SMOKE}/true/none/seed-3: seed 3 is not one of suite smoke v2's seeds (0, 1, 2)`,
+      `${SMOKE}/true/none/seed-3: seed 3 is not one of suite smoke v3's seeds (0, 1, 2)`,
     );
 
     // On the suite's own seeds the protocol holds; an inventor who does not hold the labels
@@ -263,7 +263,7 @@ describe("hostile bundles are refused and change nothing", () => {
         path: "predicate.runs",
         message:
           `${SMOKE}/random/none/seed-2 is missing: a bundle that covers ${SMOKE}/seed-2 must hold every ` +
-          "condition of suite smoke v2 that applies to mlp-1x512 (2 runs; it has 1)",
+          "condition of suite smoke v3 that applies to mlp-1x512 (2 runs; it has 1)",
       },
     ]);
   });
@@ -277,7 +277,7 @@ describe("hostile bundles are refused and change nothing", () => {
     ]);
     const problem = await expectRefused(await resign(predicate, signer), "protocol-violation");
     expect(pathsOf(problem)).toEqual(["predicate.runs[0].task.seed", "predicate.runs[1].task.seed"]);
-    expect(problem.detail).toContain("seed 7 is not one of suite smoke v2's seeds (0, 1, 2)");
+    expect(problem.detail).toContain("seed 7 is not one of suite smoke v3's seeds (0, 1, 2)");
   });
 
   it("9. a curve cut one epoch before the stopping rule ends it, and one that goes on past it", async () => {

@@ -41,7 +41,7 @@ function queueItems(): QueueItem[] {
   const item = (submissionId: string, payloadSha256: string, positions: number[]): QueueItem => ({
     submissionId,
     payloadSha256,
-    suite: { id: "smoke", version: 2 },
+    suite: { id: "smoke", version: 3 },
     backend: "wasm",
     runnerVersion: "0.1.0",
     tfjsVersion: "4.22.0",

@@ -47,12 +47,12 @@ const entity = (text: string) =>
 describe("an empty board", () => {
   it("says how to submit, with the suite's own commands", async () => {
     const { html, res } = await page("/");
-    expect(html).toContain("No results on Quick sweep v1 · mnist-10k yet");
+    expect(html).toContain("No results on Quick sweep v2 · mnist-10k yet");
     expect(html).toContain("npx rethink-bench run --suite quick");
     expect(html).toContain("npx rethink-bench submit rethink-results/quick-*.dsse.json");
     expect(html).toContain(`<link rel="stylesheet" href="${ASSETS.stylesheet}"/>`);
     expect(res.headers.get("cache-control")).toBe("public, max-age=5, s-maxage=10");
-    expect(res.headers.get("cache-tag")).toBe("rb-page,rb-suite-quick-v1");
+    expect(res.headers.get("cache-tag")).toBe("rb-page,rb-suite-quick-v2");
   });
 
   it("renders the protocol with the reproduction queue, cached like a board since the queue changes", async () => {
@@ -110,7 +110,7 @@ describe("with a seeded board", () => {
   });
 
   it("filters by backend, and keeps the filter in every sort link", async () => {
-    const { html } = await page("/?suite=quick&version=1&dataset=mnist-10k&backend=tensorflow");
+    const { html } = await page("/?suite=quick&version=2&dataset=mnist-10k&backend=tensorflow");
     // From tensorflow: the hostile-named architecture's standing result, and Bo's replicate of the
     // MLP, which is listed but ranks after it: figures rest on standing results only.
     expect(rowFingerprints(html)).toEqual([
@@ -119,7 +119,7 @@ describe("with a seeded board", () => {
     ]);
     expect(html).toContain("tensorflow backend only");
     expect(html).toContain(
-      'href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=gap&amp;backend=tensorflow"',
+      'href="/?suite=quick&amp;version=2&amp;dataset=mnist-10k&amp;rank=gap&amp;backend=tensorflow"',
     );
     expect(html).toContain('<option value="tensorflow" selected="">tensorflow</option>');
     const none = await page("/?suite=quick&backend=cpu");
@@ -173,7 +173,7 @@ describe("with a seeded board", () => {
   it("pages: a page past the end says so and links the first", async () => {
     const { html } = await page("/?page=2");
     expect(html).toContain("No page 2");
-    expect(html).toContain('href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=memorization"');
+    expect(html).toContain('href="/?suite=quick&amp;version=2&amp;dataset=mnist-10k&amp;rank=memorization"');
   });
 
   it("answers a bad filter or a board this server does not rank with a 400 page, never cached", async () => {
@@ -183,7 +183,7 @@ describe("with a seeded board", () => {
     const unknown = await page("/?suite=nope", 400);
     expect(unknown.html).toContain("No such board");
     expect(unknown.html).toContain(
-      "suite: unknown suite nope; this server ranks smoke v2, quick v1, regularizers v1, standard v2, paper v1.",
+      "suite: unknown suite nope; this server ranks smoke v3, quick v2, regularizers v2, standard v3, paper v2.",
     );
     expect(unknown.res.headers.get("cache-control")).toBe("no-store");
   });
@@ -193,17 +193,17 @@ describe("with a seeded board", () => {
     expect(rowFingerprints((await page("/?suite=quick&dataset=mnist-10k")).html)).toHaveLength(4);
     const { html } = await page("/?suite=quick&dataset=cifar10", 400);
     expect(rowFingerprints(html)).toHaveLength(0);
-    expect(html).toContain("dataset: suite quick v1 has no dataset cifar10 (it has mnist-10k).");
-    expect(html).toContain('<a href="/?suite=quick&amp;version=1&amp;dataset=mnist-10k&amp;rank=memorization">');
-    expect(html).toContain('<a href="/?suite=paper&amp;version=1&amp;dataset=cifar10&amp;rank=memorization">');
+    expect(html).toContain("dataset: suite quick v2 has no dataset cifar10 (it has mnist-10k).");
+    expect(html).toContain('<a href="/?suite=quick&amp;version=2&amp;dataset=mnist-10k&amp;rank=memorization">');
+    expect(html).toContain('<a href="/?suite=paper&amp;version=2&amp;dataset=cifar10&amp;rank=memorization">');
     const insight = await page("/insight?suite=quick&dataset=cifar10", 400);
-    expect(insight.html).toContain("dataset: suite quick v1 has no dataset cifar10 (it has mnist-10k).");
-    expect(insight.html).toContain('<a href="/insight?suite=quick&amp;version=1&amp;dataset=mnist-10k">');
+    expect(insight.html).toContain("dataset: suite quick v2 has no dataset cifar10 (it has mnist-10k).");
+    expect(insight.html).toContain('<a href="/insight?suite=quick&amp;version=2&amp;dataset=mnist-10k">');
   });
 
   it("names a board exactly as the API does: the same boards answer, the same parameter is refused", async () => {
     for (const [query, path] of [
-      ["suite=quick&version=1&dataset=mnist-10k", null],
+      ["suite=quick&version=2&dataset=mnist-10k", null],
       ["suite=quick&dataset=cifar10", "query.dataset"],
       ["suite=nope", "query.suite"],
       ["suite=quick&version=9", "query.version"],
@@ -225,7 +225,7 @@ describe("with a seeded board", () => {
 
   it("shows an architecture: standing, Figure 1 data with spread, every condition, topology", async () => {
     const { html, res } = await page(`/architectures/${board.architectures.mlp.fingerprint}`);
-    expect(res.headers.get("cache-tag")).toContain("rb-suite-quick-v1");
+    expect(res.headers.get("cache-tag")).toContain("rb-suite-quick-v2");
     expect(html).toContain("#1 of 4");
     expect(html).toContain("A model of 4 layers with 407,050 parameters");
     const data = pageData<{

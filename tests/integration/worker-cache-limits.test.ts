@@ -85,7 +85,7 @@ describe("the API's edge cache in workerd", () => {
     const receipt = SubmissionReceipt.parse(await posted.json());
     const [board] = receipt.boards;
     expect(board!.api).toBe(
-      `/api/v1/leaderboard?suite=smoke&version=2&dataset=mnist-10k&verified=all&after=${receipt.id}`,
+      `/api/v1/leaderboard?suite=smoke&version=3&dataset=mnist-10k&verified=all&after=${receipt.id}`,
     );
 
     // The plain URL may still be the copy from before the submission: if it is, it does not show it.
