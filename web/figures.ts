@@ -12,7 +12,7 @@ import {
   type Spread,
 } from "../schema/index.js";
 import { corruptionName } from "./format.js";
-import type { MeasureScatterData } from "./measure-figures.js";
+import type { MeasureScatterData, MeasureSweepPoint } from "./measure-figures.js";
 import { type KendallTau, kendallTau } from "./stats.js";
 
 /** The regularizer of the randomization tests proper; ablations are listed, not drawn. */
@@ -186,6 +186,8 @@ export interface ArchitectureFigureData {
   sweep: SweepPoint[];
   /** The suite's fit threshold (training accuracy), drawn as a reference line. */
   fitThreshold: number;
+  /** Each complexity measure's median per label-corruption level, MEASURES order (web/measure-figures.ts). */
+  measures: { names: string[]; keys: string[]; sweep: MeasureSweepPoint[] };
 }
 
 /** What the insight page's script draws: the two scatter plots of architectures, and one per measure. */

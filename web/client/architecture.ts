@@ -1,10 +1,10 @@
 // The architecture page's charts: learning curves per corruption (Figure 1a), steps to fit
 // and test error against the label-corruption level (Figures 1b and 1c), each median with
-// its interquartile range as a band.
+// its interquartile range as a band; each complexity measure's median per level (Figure 4).
 import type { ChartDataset, TooltipItem } from "chart.js";
 import type { Spread } from "../../schema/index.js";
 import type { ArchitectureFigureData, SweepPoint } from "../figures.js";
-import { formatInteger, formatPercent } from "../format.js";
+import { formatInteger, formatMeasure, formatPercent, formatPoints } from "../format.js";
 import { axis, cssColor, drawCharts, pageData, plugins, type Theme, withAlpha } from "./charts.js";
 
 type Point = { x: number; y: number | null };
@@ -176,6 +176,64 @@ function sweepChart(
 
 const pct = (v: number) => formatPercent(v / 100);
 
+/** Figure 4: one measure's median per label-corruption level, its points in the level's color. */
+function measureChart(t: Theme, index: number) {
+  const { sweep, names } = data.measures;
+  const color = cssColor("--series-point");
+  const pointColors = sweep.map((p) => cssColor(p.colorVar));
+  const dataset: LineDataset = {
+    label: names[index]!,
+    data: sweep.map((p) => ({ x: p.level, y: p.medians[index] ?? null })),
+    borderColor: color,
+    borderWidth: 2,
+    pointRadius: 4,
+    pointHoverRadius: 6,
+    pointBackgroundColor: pointColors,
+    pointBorderColor: pointColors,
+    spanGaps: false,
+    fill: false,
+    clip: 8,
+  };
+  return {
+    type: "line" as const,
+    data: { datasets: [dataset] },
+    options: {
+      parsing: false as const,
+      layout: { padding: { right: 8, top: 4 } },
+      interaction: { mode: "nearest" as const, intersect: false, axis: "x" as const },
+      scales: {
+        x: {
+          type: "linear" as const,
+          min: 0,
+          max: 1,
+          ...axis(t, "label corruption"),
+          ticks: { color: t.muted, stepSize: 0.2 },
+        },
+        y: {
+          grace: "10%",
+          ...axis(t, names[index]!),
+          ticks: { ...axis(t, "").ticks, callback: (value: string | number) => formatMeasure(Number(value)) },
+        },
+      },
+      plugins: {
+        ...plugins(t),
+        legend: { display: false },
+        tooltip: {
+          ...plugins(t).tooltip,
+          callbacks: {
+            title: (items: TooltipItem<"line">[]) => sweep[items[0]?.dataIndex ?? 0]?.name ?? "",
+            label: (item: TooltipItem<"line">) => {
+              const point = sweep[item.dataIndex]!;
+              const gap = point.genGap === null ? "" : `, gap ${formatPoints(point.genGap)}`;
+              return `median ${formatMeasure(item.parsed.y ?? 0)}${gap}, ${point.runs} runs`;
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
 drawCharts({
   "figure-curves": curvesChart,
   "figure-steps": (t) =>
@@ -187,4 +245,7 @@ drawCharts({
       formatInteger,
     ),
   "figure-test-error": (t) => sweepChart(t, (p) => p.testError, percent, "test error (%)", pct, 100),
+  ...Object.fromEntries(
+    data.measures.keys.map((key, index) => [`figure-measure-sweep-${key}`, (t: Theme) => measureChart(t, index)]),
+  ),
 });

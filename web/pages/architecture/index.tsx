@@ -1,13 +1,15 @@
 /** @jsxImportSource hono/jsx */
 // An architecture (`/architectures/:fingerprint`): where it stands on a board, its learning
 // curves per corruption (Figure 1a), steps to fit and test error against the label-corruption
-// level (Figures 1b and 1c), on a board with regularizer ablations its Table 1 beside the paper's,
+// level (Figures 1b and 1c), its complexity measures per corruption level (Figure 4), on a board
+// with regularizer ablations its Table 1 beside the paper's,
 // every condition, its topology and its newest runs. A non-neural
 // baseline (a kernel) has no SGD figures: its page draws Figure 1c only.
 import {
   type ArchitectureDetail,
   BASELINE_KINDS,
   type DatasetId,
+  MEASURES,
   type Suite,
   type SuiteRef,
 } from "../../../schema/index.js";
@@ -18,6 +20,7 @@ import { BoardNav, TableRegion, Timestamp } from "../../components/parts.js";
 import { type ArchitectureFigureData, corruptionSweep, learningCurves } from "../../figures.js";
 import { formatInteger, plural } from "../../format.js";
 import { kindName } from "../../labels.js";
+import { measureSweep } from "../../measure-figures.js";
 import {
   apiArchitectureHref,
   apiArchitectureSubmissionsCsvHref,
@@ -28,6 +31,7 @@ import {
 } from "../../urls.js";
 import { ConditionsTable } from "./conditions-table.js";
 import { RandomizationTests } from "./figures.js";
+import { ComplexityMeasures } from "./measures.js";
 import { RunsTable } from "./runs-table.js";
 import { BaselineStats, RankStats, type Standing, VerificationStanding } from "./standing.js";
 import { Table1 } from "./table-1.js";
@@ -59,7 +63,13 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
   // A baseline's one-point "curves" are a closed-form solve, not training: no Figure 1a.
   const curves = sgd ? learningCurves(detail.runs) : [];
   const sweep = corruptionSweep(detail.conditions);
-  const data: ArchitectureFigureData = { curves, sweep, fitThreshold };
+  const measures = measureSweep(detail.runs);
+  const data: ArchitectureFigureData = {
+    curves,
+    sweep,
+    fitThreshold,
+    measures: { names: MEASURES.map((m) => m.name), keys: MEASURES.map((m) => m.key), sweep: measures },
+  };
   const current = props.boards.find((b) => sameBoard(board, b));
   const boardName = `${current?.title ?? board.suite} v${board.version} · ${board.dataset}`;
   const links = props.boards.map((b) => ({
@@ -124,6 +134,8 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
         fitThreshold={fitThreshold}
       />
 
+      {/* A closed-form solve has no weights to measure. */}
+      {sgd && <ComplexityMeasures sweep={measures} runsTruncated={detail.runsTruncated} />}
       {/* A closed-form solve has no regularizers to ablate; a board without ablations draws no table. */}
       {sgd && <Table1 detail={detail} suite={props.suite} />}
 
