@@ -3,9 +3,11 @@
 import { describe, expect, it } from "vitest";
 import {
   type Condition,
+  DEFAULT_MEASURE_SETTINGS,
   type EpochPoint,
   expandSuite,
   NO_REGULARIZER,
+  type RunMeasures,
   type RunResult,
   type Suite,
   type Task,
@@ -244,5 +246,89 @@ describe("checkProtocol", () => {
         message: "rbf-kernel/synthetic/true/none/seed-0: a closed-form solution has one point, not 2",
       },
     ]);
+  });
+});
+
+describe("checkProtocol on complexity measures", () => {
+  /** The same suite recording measures (the settings every current suite uses). */
+  const measured: Suite = { ...suite, measures: DEFAULT_MEASURE_SETTINGS };
+  const MLP = { kind: "layers-json" as const, fingerprint: "0".repeat(64), parameterCount: 1000 };
+  /** Consistent by hand: 2·2 − 2·ln 2 = 4 − 1.3862943611198906, 2.613705638880109 as the nearest double. */
+  const MEASURES: RunMeasures = {
+    parameterCount: 1000,
+    frobeniusSquared: 12,
+    distanceFromInit: 3,
+    logSpectralProduct: 2,
+    logSpectralOverMargin: 2.613705638880109,
+    logPathL2: 1,
+    margin: 2,
+    flatnessSigma: 0.05,
+    adversarialSharpness: 0.2,
+    seconds: 0.5,
+  };
+  const withMeasures = (runs: RunResult[], measures: RunMeasures = MEASURES) =>
+    runs.map((r) => (r.status === "ok" ? { ...r, measures } : r));
+  const check = (runs: RunResult[], on: Suite = measured) => checkProtocol({ runs, architectures: [MLP] as never }, on);
+
+  it("accepts every ok run with consistent measures, and failed runs without them", () => {
+    const [task, random] = tasksOf("mlp-b", 0);
+    expect(check(withMeasures(followingRuns(tasksOf("mlp-b", 0))))).toEqual([]);
+    const failed = run(random!, curve([0.2, 0.3]), "failed");
+    expect(check([...withMeasures([run(task!, curve(FITS_AT_2))]), failed])).toEqual([]);
+  });
+
+  it("refuses an ok run without measures where the suite records them, and measures where it does not", () => {
+    const runs = followingRuns(tasksOf("mlp-b", 0));
+    const missing = check([withMeasures(runs)[0]!, runs[1]!]);
+    expect(missing).toEqual([
+      {
+        path: "predicate.runs[1].measures",
+        message:
+          "mlp-b/synthetic/random/none/seed-0: suite test v3 records complexity measures on every run; " +
+          "this run has none",
+      },
+    ]);
+    expect(check(withMeasures(runs), suite).map((e) => e.message)).toEqual([
+      "mlp-b/synthetic/true/none/seed-0: suite test v3 predates complexity measures; leave them out",
+      "mlp-b/synthetic/random/none/seed-0: suite test v3 predates complexity measures; leave them out",
+    ]);
+  });
+
+  it("refuses a parameter count other than the architecture's and a spectral ratio other than its parts'", () => {
+    const runs = followingRuns(tasksOf("mlp-b", 0)).slice(0, 1);
+    const random = followingRuns(tasksOf("mlp-b", 0)).slice(1);
+    const wrongCount = check([...withMeasures(runs, { ...MEASURES, parameterCount: 999 }), ...withMeasures(random)]);
+    expect(wrongCount).toEqual([
+      {
+        path: "predicate.runs[0].measures",
+        message: "mlp-b/synthetic/true/none/seed-0: parameterCount is 999, but the architecture has 1000 parameters",
+      },
+    ]);
+    const wrongRatio = check([
+      ...withMeasures(runs, { ...MEASURES, logSpectralOverMargin: 2.6137 }),
+      ...withMeasures(random),
+    ]);
+    expect(wrongRatio.map((e) => e.message)).toEqual([
+      "mlp-b/synthetic/true/none/seed-0: logSpectralOverMargin is 2.6137, but 2·logSpectralProduct − 2·ln(margin) " +
+        "is 2.613705638880109",
+    ]);
+  });
+
+  it("refuses measures on a kernel baseline's run, which has no weights", () => {
+    const kernel = {
+      kind: "kernel" as const,
+      fingerprint: "1".repeat(64),
+      topology: kernelTopology({ gamma: 0.02, inputShape: [8, 8, 1], classes: 10, trainingPoints: 100 }),
+    };
+    const runs = tasksOf("rbf-kernel", 0, { user: true }).map((task) => ({
+      ...run(task, curve([1])),
+      architectureFingerprint: "1".repeat(64),
+    }));
+    expect(checkProtocol({ runs, architectures: [kernel] as never }, measured)).toEqual([]);
+    const measuredKernel = checkProtocol({ runs: withMeasures(runs), architectures: [kernel] as never }, measured);
+    expect(measuredKernel.map((e) => e.path)).toEqual(runs.map((_, i) => `predicate.runs[${i}].measures`));
+    expect(measuredKernel[0]!.message).toBe(
+      "rbf-kernel/synthetic/true/none/seed-0: a closed-form solution has no weights to measure; leave measures out",
+    );
   });
 });
