@@ -60,6 +60,23 @@ export function distanceFromInit(kernels: readonly KernelMatrix[], initial: read
   return Math.sqrt(sum);
 }
 
+/** Σₖ x[a + k]·y[b + k] for k < n, in four running sums (they pipeline; a single sum waits on each add). */
+function dot(x: Float64Array, a: number, y: Float64Array, b: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += x[a + k]! * y[b + k]!;
+    s1 += x[a + k + 1]! * y[b + k + 1]!;
+    s2 += x[a + k + 2]! * y[b + k + 2]!;
+    s3 += x[a + k + 3]! * y[b + k + 3]!;
+  }
+  for (; k < n; k++) s0 += x[a + k]! * y[b + k]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Power iteration stops when the estimate of σ² changes by less than this, relative. */
 const POWER_TOLERANCE = 1e-10;
 const POWER_MAX_ITERATIONS = 1000;
@@ -78,39 +95,28 @@ export function spectralNorm(kernel: KernelMatrix): number {
   const w = Float64Array.from(values);
   let gram: Float64Array | null = null;
   if (rows >= cols) {
+    // Columns made contiguous, so that each entry of G is one dot product of two runs of memory.
+    const columns = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) columns[j * rows + r] = w[r * cols + j]!;
     gram = new Float64Array(cols * cols);
-    for (let r = 0; r < rows; r++) {
-      const base = r * cols;
-      for (let i = 0; i < cols; i++) {
-        const wi = w[base + i]!;
-        if (wi === 0) continue;
-        const row = i * cols;
-        // Upper triangle only; mirrored below.
-        for (let j = i; j < cols; j++) gram[row + j]! += wi * w[base + j]!;
+    for (let i = 0; i < cols; i++) {
+      for (let j = i; j < cols; j++) {
+        const d = dot(columns, i * rows, columns, j * rows, rows);
+        gram[i * cols + j] = d;
+        gram[j * cols + i] = d;
       }
     }
-    for (let i = 0; i < cols; i++) for (let j = 0; j < i; j++) gram[i * cols + j] = gram[j * cols + i]!;
   }
   let v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
   const u = new Float64Array(rows);
   let next = new Float64Array(cols);
   let estimate = 0;
   for (let iteration = 0; iteration < POWER_MAX_ITERATIONS; iteration++) {
-    next.fill(0);
     if (gram) {
-      for (let i = 0; i < cols; i++) {
-        let s = 0;
-        const row = i * cols;
-        for (let j = 0; j < cols; j++) s += gram[row + j]! * v[j]!;
-        next[i] = s;
-      }
+      for (let i = 0; i < cols; i++) next[i] = dot(gram, i * cols, v, 0, cols);
     } else {
-      for (let r = 0; r < rows; r++) {
-        let s = 0;
-        const base = r * cols;
-        for (let j = 0; j < cols; j++) s += w[base + j]! * v[j]!;
-        u[r] = s;
-      }
+      next.fill(0);
+      for (let r = 0; r < rows; r++) u[r] = dot(w, r * cols, v, 0, cols);
       for (let r = 0; r < rows; r++) {
         const ur = u[r]!;
         const base = r * cols;

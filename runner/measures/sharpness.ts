@@ -42,20 +42,6 @@ export function accuracy(scorer: Scorer, split: Split): number {
   return count / split.count;
 }
 
-/** Mean cross-entropy over the split in inference mode, as training computes it. */
-export function meanLoss(scorer: Scorer, split: Split): number {
-  let total: tf.Tensor = tf.scalar(0);
-  forBatches(split, (x, y) => {
-    const outputs = scorer.model.apply(x, { training: false }) as tf.Tensor;
-    const next = tf.keep(tf.add(total, tf.sum(scorer.crossEntropy(outputs, y))));
-    total.dispose();
-    total = next;
-  });
-  const sum = total.dataSync()[0]!;
-  total.dispose();
-  return sum / split.count;
-}
-
 /**
  * N(0, 1) draws from TF.js's seeded generator (alea over the seed's decimal digits). TF.js reads a
  * seed of 0 as "no seed" and draws from Math.random instead, so the seed goes in as its string:
@@ -104,17 +90,23 @@ export function flatnessSigma(scorer: Scorer, sample: Split, settings: MeasureSe
       ),
     );
     try {
+      const draws = noise.length;
       const passes = (sigma: number): boolean => {
         let total = 0;
-        for (const draw of noise) {
+        for (const [s, draw] of noise.entries()) {
           tf.tidy(() =>
             weights.forEach((w, j) => {
               w.assign(tf.add(saved[j]!, tf.mul(draw[j]!, sigma)));
             }),
           );
           total += accuracy(scorer, sample);
+          // The answer is settled once the draws left could not change it even at accuracy 1 or 0:
+          // skipping them gives the same answer for less.
+          const left = draws - 1 - s;
+          if (before - (total + left) / draws > settings.flatnessAccuracyDrop) return false;
+          if (before - total / draws <= settings.flatnessAccuracyDrop) return true;
         }
-        return before - total / noise.length <= settings.flatnessAccuracyDrop;
+        return before - total / draws <= settings.flatnessAccuracyDrop;
       };
       if (passes(settings.flatnessSigmaMax)) return settings.flatnessSigmaMax;
       if (!passes(settings.flatnessSigmaMin)) return settings.flatnessSigmaMin;
@@ -143,35 +135,23 @@ export function flatnessSigma(scorer: Scorer, sample: Split, settings: MeasureSe
  */
 export function adversarialSharpness(scorer: Scorer, sample: Split, settings: MeasureSettings): number {
   return withRestoredWeights(scorer.model, (weights, saved) => {
-    const before = meanLoss(scorer, sample);
     const alpha = settings.sharpnessBox;
     const stepSize = (2 * alpha) / settings.sharpnessSteps;
     let shift = saved.map((w) => tf.zerosLike(w));
     const bounds = tf.tidy(() => saved.map((w) => tf.mul(tf.abs(w), alpha)));
+    const place = () =>
+      tf.tidy(() =>
+        weights.forEach((w, j) => {
+          w.assign(tf.add(saved[j]!, shift[j]!));
+        }),
+      );
     try {
+      // L(w) is the loss of the first step's gradient pass (u = 0 there), and L(w + u) is summed the same way.
+      let before = 0;
       for (let step = 0; step < settings.sharpnessSteps; step++) {
-        tf.tidy(() =>
-          weights.forEach((w, j) => {
-            w.assign(tf.add(saved[j]!, shift[j]!));
-          }),
-        );
-        // The gradient of the mean loss over the sample, summed over batches of at most MEASURE_BATCH.
-        let grads: tf.Tensor[] = weights.map((w) => tf.zerosLike(w));
-        forBatches(sample, (x, y) => {
-          const { grads: batch } = tf.variableGrads(
-            () =>
-              tf.div(
-                tf.sum(scorer.crossEntropy(scorer.model.apply(x, { training: false }) as tf.Tensor, y)),
-                sample.count,
-              ) as tf.Scalar,
-            weights,
-          );
-          const summed = grads.map((g, j) =>
-            tf.keep(batch[weights[j]!.name] ? tf.add(g, batch[weights[j]!.name]!) : g),
-          );
-          tf.dispose(grads.filter((g, j) => summed[j] !== g));
-          grads = summed;
-        });
+        place();
+        const { loss, grads } = lossAndGradients(scorer, sample, weights);
+        if (step === 0) before = loss;
         const next = tf.tidy(() =>
           shift.map((u, j) => {
             const bound = bounds[j]!;
@@ -182,14 +162,49 @@ export function adversarialSharpness(scorer: Scorer, sample: Split, settings: Me
         tf.dispose([...shift, ...grads]);
         shift = next;
       }
-      tf.tidy(() =>
-        weights.forEach((w, j) => {
-          w.assign(tf.add(saved[j]!, shift[j]!));
-        }),
-      );
-      return meanLoss(scorer, sample) - before;
+      place();
+      return lossAndGradients(scorer, sample, null).loss - before;
     } finally {
       tf.dispose([...shift, ...bounds]);
     }
   });
+}
+
+/**
+ * The mean cross-entropy over the sample in inference mode, as Σ over batches of (Σ loss)/N, and
+ * with `weights` its gradient with respect to them (zeros for a tensor the loss does not reach).
+ */
+function lossAndGradients(
+  scorer: Scorer,
+  sample: Split,
+  weights: tf.Variable[] | null,
+): { loss: number; grads: tf.Tensor[] } {
+  let total: tf.Tensor = tf.scalar(0);
+  let grads: tf.Tensor[] = weights ? weights.map((w) => tf.zerosLike(w)) : [];
+  forBatches(sample, (x, y) => {
+    const loss = () =>
+      tf.div(
+        tf.sum(scorer.crossEntropy(scorer.model.apply(x, { training: false }) as tf.Tensor, y)),
+        sample.count,
+      ) as tf.Scalar;
+    let value: tf.Scalar;
+    if (weights) {
+      const result = tf.variableGrads(loss, weights);
+      value = result.value;
+      const summed = grads.map((g, j) => {
+        const batch = result.grads[weights[j]!.name];
+        return tf.keep(batch ? tf.add(g, batch) : g);
+      });
+      tf.dispose(grads.filter((g, j) => summed[j] !== g));
+      grads = summed;
+    } else {
+      value = loss();
+    }
+    const next = tf.keep(tf.add(total, value));
+    total.dispose();
+    total = next;
+  });
+  const loss = total.dataSync()[0]!;
+  total.dispose();
+  return { loss, grads };
 }

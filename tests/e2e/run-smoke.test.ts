@@ -1,9 +1,10 @@
 // `rethink-bench run --suite smoke` end to end: train, sign, verify; Ctrl-C, then resume.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MEASURE_SETTINGS, Envelope, measureProblems, RunMeasures, Statement } from "../../schema/index.js";
 import { BIN, runCli } from "../fixtures/cli.js";
 import { SMOKE_RUN_ARGS, sharedSmokeRun } from "../fixtures/smoke-run.js";
 
@@ -55,7 +56,23 @@ describe("rethink-bench run --suite smoke", () => {
 
     const verified = await runCli(["verify", summary.bundle], env);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/^OK .*suite smoke v2 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend/);
+    expect(verified.stdout).toMatch(/^OK .*suite smoke v3 · mlp-1x512 · 2 runs over 2 corruptions · wasm backend/);
+
+    // Every run carries the complexity measures of its final weights, consistent with what the
+    // server checks; mlp-1x512 (dense and ReLU only, logits out) has every one of them defined.
+    const envelope = Envelope.parse(JSON.parse(readFileSync(summary.bundle, "utf8")));
+    const { predicate } = Statement.parse(JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")));
+    const [architecture] = predicate.architectures;
+    for (const run of predicate.runs) {
+      const measures = RunMeasures.parse(run.measures);
+      expect(measureProblems(measures, { settings: DEFAULT_MEASURE_SETTINGS, parameterCount: 407050 })).toEqual([]);
+      expect(measures.parameterCount).toBe(architecture!.parameterCount);
+      for (const key of ["logSpectralProduct", "logSpectralOverMargin", "logPathL2", "margin"] as const)
+        expect(measures[key], key).not.toBeNull();
+      // Both runs fit every training label, so even the 10th percentile of the margins is positive.
+      expect(measures.margin!).toBeGreaterThan(0);
+      expect(measures.distanceFromInit).toBeGreaterThan(0);
+    }
   });
 
   it("stops on Ctrl-C keeping the finished run, then resumes without retraining it", async () => {
