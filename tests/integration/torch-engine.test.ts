@@ -99,6 +99,27 @@ describe("run --engine torch", () => {
       expect(finalPoint(run).testAcc).toBeGreaterThan(chance + 0.4);
     }
 
+    // worker.py measured every run's final weights with the suite's settings (docs/measures.md).
+    for (const run of predicate.runs) {
+      const architecture = predicate.architectures.find((a) => a.fingerprint === run.architectureFingerprint)!;
+      const measures = run.measures!;
+      expect(measures, run.task.corruption.kind).toBeDefined();
+      expect(measures.parameterCount).toBe(architecture.parameterCount);
+      expect(measures.frobeniusSquared).toBeGreaterThan(0);
+      expect(measures.distanceFromInit).toBeGreaterThan(0);
+      // Every training example is fitted (trainAcc 1 above), so the margin quantile is positive.
+      expect(measures.margin).toBeGreaterThan(0);
+      expect(measures.logSpectralOverMargin).toBeCloseTo(
+        2 * measures.logSpectralProduct! - 2 * Math.log(measures.margin!),
+        9,
+      );
+      // mlp-1x512 is Dense and ReLU layers ending in logits: its path norm is defined.
+      expect(measures.logPathL2).toBeGreaterThan(0);
+      const { flatnessSigmaMin, flatnessSigmaMax } = predicate.suite.measures!;
+      expect(measures.flatnessSigma).toBeGreaterThanOrEqual(flatnessSigmaMin);
+      expect(measures.flatnessSigma).toBeLessThanOrEqual(flatnessSigmaMax);
+    }
+
     const torchVersion = execFileSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
     const { environment } = predicate;
     expect(environment.backend).toBe("torch-cpu");
