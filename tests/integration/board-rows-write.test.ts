@@ -13,7 +13,7 @@ import { attest, postReproduction } from "../fixtures/reproductions.js";
 const operatorKeys = new Set<string>();
 const pg = usePgliteApp({ empty: true, app: { reproducerKeys: () => operatorKeys } });
 
-const BOARD = { suiteId: "smoke", suiteVersion: 2, datasetId: "mnist-10k" };
+const BOARD = { suiteId: "smoke", suiteVersion: 3, datasetId: "mnist-10k" };
 
 async function submit(bundle: Awaited<ReturnType<typeof signedBundle>>): Promise<string> {
   const res = await postBundle(pg.app, bundle.text);

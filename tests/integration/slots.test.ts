@@ -192,6 +192,8 @@ async function withFailedRuns(options: PredicateOptions, failedSeeds: number[]):
           failure: "loss became NaN",
           curve: run.curve.slice(0, 3),
           predictions: null,
+          // A failed run has no final weights to measure.
+          measures: undefined,
         }
       : run,
   );
