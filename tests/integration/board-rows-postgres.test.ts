@@ -307,10 +307,11 @@ describe("npm run db:migrate and db:rebuild-aggregates", () => {
     const { url, handle } = await storedBoard("before_aggregates");
     const maintained = await readBoardTables(handle.db);
     // The database as migration 0003 left it: runs stored, no board tables, 0004 not applied (nor
-    // 0005, the sibling index, which its forgetting would apply again).
+    // 0005, the sibling index, and 0006, runs.measures, which its forgetting would apply again).
     const forget = async () => {
       await handle.db.execute(sql`drop table board_rows, board_totals, boards, aggregate_builds`);
       await handle.db.execute(sql`drop index runs_true_label_standing_idx`);
+      await handle.db.execute(sql`alter table runs drop column measures`);
       await handle.db.execute(
         sql`delete from drizzle.__drizzle_migrations where created_at >= ${BOARD_ROWS_MIGRATION}`,
       );
