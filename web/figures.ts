@@ -187,7 +187,7 @@ export interface ArchitectureFigureData {
   /** The suite's fit threshold (training accuracy), drawn as a reference line. */
   fitThreshold: number;
   /** Each complexity measure's median per label-corruption level, MEASURES order (web/measure-figures.ts). */
-  measures: { names: string[]; keys: string[]; sweep: MeasureSweepPoint[] };
+  measures: { names: string[]; keys: string[]; sweep: MeasureSweepPoint[]; log: boolean[] };
 }
 
 /** What the insight page's script draws: the two scatter plots of architectures, and one per measure. */

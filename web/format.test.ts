@@ -25,7 +25,11 @@ describe("number formats", () => {
     expect(formatInteger(1240.5)).toBe("1,241");
     expect(formatMeasure(407050)).toBe("407,050");
     expect(formatMeasure(-0.0123456)).toBe("−0.01235");
-    expect(formatMeasure(2.5e-5)).toBe("2.500e−5");
+    expect(formatMeasure(2.5e-5)).toBe("2.5e−5");
+    expect(formatMeasure(0.001)).toBe("0.001");
+    expect(formatMeasure(-1.5)).toBe("−1.5");
+    expect(formatMeasure(1.234e-7)).toBe("1.234e−7");
+    expect(formatMeasure(120.0001)).toBe("120");
     expect(formatMeasure(31.41592)).toBe("31.42");
     expect(formatEpochs(12.5)).toBe("12.5");
     expect(formatEpochs(12)).toBe("12");

@@ -143,13 +143,14 @@ export function formatPValue(p: number): string {
  * in exponent form outside [0.001, 10⁶).
  *
  * @example
- * formatMeasure(407050) // "407,050"; formatMeasure(-0.0123456) // "−0.01235"; formatMeasure(2.5e-5) // "2.500e−5"
+ * formatMeasure(407050) // "407,050"; formatMeasure(-0.0123456) // "−0.01235"; formatMeasure(2.5e-5) // "2.5e−5"
  */
 export function formatMeasure(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return formatInteger(value);
   const size = Math.abs(value);
   const text = size >= 1e-3 && size < 1e6 ? value.toPrecision(4) : value.toExponential(3);
-  return text.replace(/-/g, "−");
+  // Trailing zeros of the mantissa say nothing ("0.001000" on a log axis's ticks).
+  return text.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "").replace(/-/g, "−");
 }
 
 /** A correlation coefficient with its sign and two decimals ("+0.33", "−0.47"). */

@@ -51,7 +51,7 @@ function seriesOf(corruptions: readonly Corruption[]): CorruptionSeries[] {
 }
 
 /** A log axis only for a measure whose values are all positive and span a decade (σ, norms, counts). */
-function logAxis(values: readonly number[]): boolean {
+export function logAxis(values: readonly number[]): boolean {
   return values.length > 1 && values.every((v) => v > 0) && spansDecade(values);
 }
 

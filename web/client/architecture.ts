@@ -176,6 +176,16 @@ function sweepChart(
 
 const pct = (v: number) => formatPercent(v / 100);
 
+/** Log-axis ticks labelled at 1, 2 and 5 of each decade only, as the insight page's scatters do. */
+function logTicks(t: Theme) {
+  const callback = (value: string | number) => {
+    const v = Number(value);
+    const mantissa = v / 10 ** Math.floor(Math.log10(v));
+    return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? formatMeasure(v) : "";
+  };
+  return { ticks: { ...axis(t, "").ticks, callback } };
+}
+
 /** Figure 4: one measure's median per label-corruption level, its points in the level's color. */
 function measureChart(t: Theme, index: number) {
   const { sweep, names } = data.measures;
@@ -209,11 +219,13 @@ function measureChart(t: Theme, index: number) {
           ...axis(t, "label corruption"),
           ticks: { color: t.muted, stepSize: 0.2 },
         },
-        y: {
-          grace: "10%",
-          ...axis(t, names[index]!),
-          ticks: { ...axis(t, "").ticks, callback: (value: string | number) => formatMeasure(Number(value)) },
-        },
+        y: data.measures.log[index]
+          ? { type: "logarithmic" as const, ...axis(t, `${names[index]!} (log scale)`), ...logTicks(t) }
+          : {
+              grace: "10%",
+              ...axis(t, names[index]!),
+              ticks: { ...axis(t, "").ticks, callback: (value: string | number) => formatMeasure(Number(value)) },
+            },
       },
       plugins: {
         ...plugins(t),

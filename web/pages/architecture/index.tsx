@@ -20,7 +20,7 @@ import { BoardNav, TableRegion, Timestamp } from "../../components/parts.js";
 import { type ArchitectureFigureData, corruptionSweep, learningCurves } from "../../figures.js";
 import { formatInteger, plural } from "../../format.js";
 import { kindName } from "../../labels.js";
-import { measureSweep } from "../../measure-figures.js";
+import { logAxis, measureSweep } from "../../measure-figures.js";
 import {
   apiArchitectureHref,
   apiArchitectureSubmissionsCsvHref,
@@ -68,7 +68,12 @@ export function ArchitecturePage(props: ArchitecturePageProps) {
     curves,
     sweep,
     fitThreshold,
-    measures: { names: MEASURES.map((m) => m.name), keys: MEASURES.map((m) => m.key), sweep: measures },
+    measures: {
+      names: MEASURES.map((m) => m.name),
+      keys: MEASURES.map((m) => m.key),
+      sweep: measures,
+      log: MEASURES.map((_, i) => logAxis(measures.flatMap((p) => (p.medians[i] === null ? [] : [p.medians[i]!])))),
+    },
   };
   const current = props.boards.find((b) => sameBoard(board, b));
   const boardName = `${current?.title ?? board.suite} v${board.version} · ${board.dataset}`;
