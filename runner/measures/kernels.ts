@@ -1,6 +1,6 @@
 // The norm measures of a network's kernels (docs/measures.md), in float64 in JS so every backend
 // gives the same figures from the same weights: Frobenius norms, distance from initialization,
-// and spectral norms by power iteration.
+// and spectral norms by Lanczos iteration.
 import type * as tf from "@tensorflow/tfjs";
 
 /**
@@ -77,15 +77,51 @@ function dot(x: Float64Array, a: number, y: Float64Array, b: number, n: number):
   return s0 + s1 + (s2 + s3);
 }
 
-/** Power iteration stops when the estimate of σ² changes by less than this, relative. */
-const POWER_TOLERANCE = 1e-10;
-const POWER_MAX_ITERATIONS = 1000;
+/** Most Lanczos steps: far fewer than a kernel's columns, and plenty for the largest eigenvalue. */
+const LANCZOS_MAX_STEPS = 64;
+/** Lanczos stops when the largest Ritz value changes by less than this, relative. */
+const LANCZOS_TOLERANCE = 1e-13;
 
 /**
- * The largest singular value σ_max(W) by power iteration in float64: v starts as the normalized
- * all-ones vector, v ← WᵀW v / ‖WᵀW v‖ until ‖WᵀW v‖ (→ σ²) changes by < 1e-10 relative, at most
- * 1000 times. A tall matrix (rows ≥ cols) first forms G = WᵀW (cols × cols, float64): the same
- * iteration, with each step costing cols² instead of 2·rows·cols. 0 for an all-zero matrix.
+ * The largest eigenvalue of a symmetric tridiagonal matrix (diagonal `a`, off-diagonal `b`) by
+ * Sturm-sequence bisection between its Gershgorin bounds, to the last bits of a float64.
+ */
+function largestTridiagonalEigenvalue(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const radius = Math.abs(b[i - 1] ?? 0) + Math.abs(i < n - 1 ? b[i]! : 0);
+    lo = Math.min(lo, a[i]! - radius);
+    hi = Math.max(hi, a[i]! + radius);
+  }
+  // Eigenvalues below x: the negative pivots of the LDLᵀ factorization of T − x·I.
+  const below = (x: number): number => {
+    let count = 0;
+    let d = 1;
+    for (let i = 0; i < n; i++) {
+      d = a[i]! - x - (i > 0 ? (b[i - 1]! * b[i - 1]!) / d : 0);
+      if (d === 0) d = Number.MIN_VALUE;
+      if (d < 0) count++;
+    }
+    return count;
+  };
+  for (let i = 0; i < 200 && hi - lo > 4 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi)); i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (below(mid) === n) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * The largest singular value σ_max(W), in float64: Lanczos iteration on WᵀW (applied as Wᵀ(W·v),
+ * never formed) from the normalized all-ones vector, with full reorthogonalization, until the
+ * largest Ritz value changes by < 1e-13 relative (at most 64 steps, or the number of columns,
+ * when the Krylov space is the whole space and the answer exact). Lanczos reaches the extreme
+ * eigenvalue in tens of steps where plain power iteration took hundreds on a trained 784 × 512
+ * kernel; each step costs 2·rows·cols. 0 for an all-zero matrix.
  *
  * @example
  * spectralNorm({ rows: 2, cols: 2, values: Float32Array.of(3, 0, 0, 1) }) // 3
@@ -93,47 +129,45 @@ const POWER_MAX_ITERATIONS = 1000;
 export function spectralNorm(kernel: KernelMatrix): number {
   const { rows, cols, values } = kernel;
   const w = Float64Array.from(values);
-  let gram: Float64Array | null = null;
-  if (rows >= cols) {
-    // Columns made contiguous, so that each entry of G is one dot product of two runs of memory.
-    const columns = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) columns[j * rows + r] = w[r * cols + j]!;
-    gram = new Float64Array(cols * cols);
-    for (let i = 0; i < cols; i++) {
-      for (let j = i; j < cols; j++) {
-        const d = dot(columns, i * rows, columns, j * rows, rows);
-        gram[i * cols + j] = d;
-        gram[j * cols + i] = d;
-      }
-    }
-  }
-  let v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
   const u = new Float64Array(rows);
-  let next = new Float64Array(cols);
-  let estimate = 0;
-  for (let iteration = 0; iteration < POWER_MAX_ITERATIONS; iteration++) {
-    if (gram) {
-      for (let i = 0; i < cols; i++) next[i] = dot(gram, i * cols, v, 0, cols);
-    } else {
-      next.fill(0);
-      for (let r = 0; r < rows; r++) u[r] = dot(w, r * cols, v, 0, cols);
-      for (let r = 0; r < rows; r++) {
-        const ur = u[r]!;
-        const base = r * cols;
-        for (let j = 0; j < cols; j++) next[j]! += w[base + j]! * ur;
+  /** out = Wᵀ(W·v). */
+  const gramTimes = (v: Float64Array, out: Float64Array) => {
+    for (let r = 0; r < rows; r++) u[r] = dot(w, r * cols, v, 0, cols);
+    out.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const ur = u[r]!;
+      const base = r * cols;
+      for (let j = 0; j < cols; j++) out[j]! += w[base + j]! * ur;
+    }
+  };
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  let q = new Float64Array(cols).fill(1 / Math.sqrt(cols));
+  let top = 0;
+  for (let step = 0; step < Math.min(cols, LANCZOS_MAX_STEPS); step++) {
+    basis.push(q);
+    const next = new Float64Array(cols);
+    gramTimes(q, next);
+    alpha.push(dot(q, 0, next, 0, cols));
+    // Full reorthogonalization against every basis vector, twice ("twice is enough"): without
+    // it, rounding lets copies of the top eigenvalue reappear and stalls the stopping test.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        const c = dot(b, 0, next, 0, cols);
+        for (let j = 0; j < cols; j++) next[j]! -= c * b[j]!;
       }
     }
-    let norm = 0;
-    for (const x of next) norm += x * x;
-    norm = Math.sqrt(norm);
-    if (norm === 0) return 0;
+    const previous = top;
+    top = largestTridiagonalEigenvalue(alpha, beta);
+    const norm = Math.sqrt(dot(next, 0, next, 0, cols));
+    // An invariant subspace (norm ≈ 0) makes the Ritz value exact; so does a settled one.
+    if (norm <= 1e-14 * Math.max(top, Number.MIN_VALUE) || Math.abs(top - previous) <= LANCZOS_TOLERANCE * top) break;
+    beta.push(norm);
     for (let j = 0; j < cols; j++) next[j]! /= norm;
-    [v, next] = [next, v];
-    const converged = Math.abs(norm - estimate) < POWER_TOLERANCE * norm;
-    estimate = norm;
-    if (converged) break;
+    q = next;
   }
-  return Math.sqrt(estimate);
+  return Math.sqrt(Math.max(top, 0));
 }
 
 /** Σᵢ ln σ_max(Wᵢ): the log of the product of spectral norms; null when some kernel is all zeros. */

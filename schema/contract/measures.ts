@@ -102,20 +102,22 @@ export const MEASURES: readonly MeasureInfo[] = [
 ];
 
 /**
- * The settings every current suite uses. 500 examples and a few steps keep the measures well
- * under 15% of a smoke or quick run (npm run bench:measures); σ from 10⁻⁴ to 1 covers weights
- * perturbed by 0.01% to 100% of their magnitude.
+ * The settings every current suite uses. σ from 10⁻⁴ to 1 covers weights perturbed by 0.01% to
+ * 100% of their magnitude; 8 bisection steps place σ within a factor 10^(4/256) ≈ 1.04. The two
+ * sharpness measures cost a fixed number of passes over their examples whatever the run's length,
+ * so 256 examples, one noise draw and 3 ascent steps keep them under 15% of a smoke run, whose
+ * whole training is a few thousand example passes (npm run bench:measures).
  */
 export const DEFAULT_MEASURE_SETTINGS: MeasureSettings = {
   marginQuantile: 0.1,
-  sharpnessExamples: 500,
+  sharpnessExamples: 256,
   flatnessAccuracyDrop: 0.1,
-  flatnessSamples: 2,
-  flatnessSteps: 10,
+  flatnessSamples: 1,
+  flatnessSteps: 8,
   flatnessSigmaMin: 1e-4,
   flatnessSigmaMax: 1,
   sharpnessBox: 0.01,
-  sharpnessSteps: 5,
+  sharpnessSteps: 3,
 };
 
 /** Slack for the margin's sign against the predictions: two forward passes may round differently. */
