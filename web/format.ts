@@ -150,7 +150,10 @@ export function formatMeasure(value: number): string {
   const size = Math.abs(value);
   const text = size >= 1e-3 && size < 1e6 ? value.toPrecision(4) : value.toExponential(3);
   // Trailing zeros of the mantissa say nothing ("0.001000" on a log axis's ticks).
-  return text.replace(/(\.\d*?)0+(?=$|e)/, "$1").replace(/\.(?=$|e)/, "").replace(/-/g, "−");
+  return text
+    .replace(/(\.\d*?)0+(?=$|e)/, "$1")
+    .replace(/\.(?=$|e)/, "")
+    .replace(/-/g, "−");
 }
 
 /** A correlation coefficient with its sign and two decimals ("+0.33", "−0.47"). */
