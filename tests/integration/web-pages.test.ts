@@ -2,7 +2,7 @@
 // API: status, cache headers and security policy, what each page shows, escaping of hostile
 // names, not-found and invalid filters, and HTML (not problem+json) for every page error.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Leaderboard, openBundle, Problem } from "../../schema/index.js";
+import { Leaderboard, MEASURES, openBundle, Problem } from "../../schema/index.js";
 import { appOn, postBundle, signedBundle } from "../fixtures/api.js";
 import { HOSTILE_NAME, HOSTILE_SUBMITTER, type SeededBoard, seedBoard } from "../fixtures/board.js";
 import { usePgliteApp } from "../fixtures/pglite.js";
@@ -254,7 +254,8 @@ describe("with a seeded board", () => {
     expect(data.sweep[0]!.testError.q1).toBeCloseTo(0.09, 9);
     expect(data.fitThreshold).toBe(1);
     expect(html).toContain(`<script type="module" src="${ASSETS.scripts.architecture}"></script>`);
-    expect(html.match(/<canvas /g)).toHaveLength(3);
+    // Figures 1a–1c, and one chart per complexity measure (Figure 4).
+    expect(html.match(/<canvas /g)).toHaveLength(3 + MEASURES.length);
   });
 
   it("answers 404 for an unknown, malformed or hidden architecture, or a board it never ran on", async () => {
@@ -315,7 +316,8 @@ describe("with a seeded board", () => {
       [352, 101770, 0.035],
       [null, 3256330, 0.1],
     ]);
-    expect(html.match(/τ = [+−]?\d\.\d\d/g)).toEqual(["τ = 0.00", "τ = +1.00"]);
+    // The two stat cards come first; the complexity measures' verdict and ranking follow (tests/e2e/web-measures).
+    expect(html.match(/τ = [+−]?\d\.\d\d/g)!.slice(0, 2)).toEqual(["τ = 0.00", "τ = +1.00"]);
     expect(html).toContain("Not drawn, ranked as slowest: Wide MLP, no fit");
   });
 
