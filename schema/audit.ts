@@ -24,7 +24,7 @@ export interface AuditFailure {
  * caller has compared); `datasets` says which files are pinned and which labels score the runs.
  *
  * @example
- * const failure = auditResult(opened.statement.predicate, findSuite("smoke", 2)!);
+ * const failure = auditResult(opened.statement.predicate, findSuite("smoke", 3)!);
  * if (failure) console.error(failure.code, failure.errors[0]?.message);
  */
 export function auditResult(
