@@ -243,11 +243,11 @@ describe("the leaderboard in Chromium", () => {
     await page.waitForURL(/\/protocol#steps-to-fit$/);
     expect(await page.locator("#steps-to-fit dt").textContent()).toBe("Steps and epochs to fit");
     expect(await page.locator("section.suite h3").allTextContents()).toEqual([
-      "Smoke test (smoke v2)",
-      "Quick sweep (quick v1)",
-      "Regularizers (Table 1) (regularizers v1)",
-      "Standard (standard v2)",
-      "Paper (CIFAR-10) (paper v1)",
+      "Smoke test (smoke v3)",
+      "Quick sweep (quick v2)",
+      "Regularizers (Table 1) (regularizers v2)",
+      "Standard (standard v3)",
+      "Paper (CIFAR-10) (paper v2)",
     ]);
     expect(await accessibilityProblems()).toEqual([]);
     await shoot("protocol", PHONE, "light");
