@@ -5,7 +5,13 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TORCH_CPU_ENGINE } from "../tests/fixtures/torch-module.js";
 import { canonicalJson } from "./canonical.js";
-import type { EpochPoint, ReproductionPredicate, ReproductionStatement, Statement } from "./contract/index.js";
+import type {
+  EpochPoint,
+  ReproductionPredicate,
+  ReproductionStatement,
+  RunMeasures,
+  Statement,
+} from "./contract/index.js";
 import { expandSuite, REPRODUCTION_PREDICATE_TYPE, STATEMENT_TYPE } from "./contract/index.js";
 import { comparisonMode } from "./engine-identity.js";
 import {
@@ -120,6 +126,40 @@ describe("compareRun in exact mode", () => {
     expect(result.firstDivergence).toEqual({ epoch: null, metric: "predictions.test", original: A, reproduced: B });
     const both = compareRun(task, ok(curve(4, 4)), ok(curve(4, 4), { train: B, test: B }), "exact");
     expect(both.firstDivergence?.metric).toBe("predictions.train");
+  });
+
+  it("compares the complexity measures after the predictions, their cost aside", () => {
+    const measures: RunMeasures = {
+      parameterCount: 10,
+      frobeniusSquared: 4,
+      distanceFromInit: 1,
+      logSpectralProduct: 0.5,
+      logSpectralOverMargin: null,
+      logPathL2: 0.25,
+      margin: -0.5,
+      flatnessSigma: 0.01,
+      adversarialSharpness: 0.02,
+      seconds: 1,
+    };
+    const original = { ...ok(curve(4, 4)), measures };
+    const slower = { ...ok(curve(4, 4)), measures: { ...measures, seconds: 9 } };
+    expect(compareRun(task, original, slower, "exact").verdict).toBe("exact");
+    const sharper = { ...ok(curve(4, 4)), measures: { ...measures, margin: -0.25, adversarialSharpness: 0.03 } };
+    // margin comes before adversarialSharpness in MEASURES.
+    expect(compareRun(task, original, sharper, "exact").firstDivergence).toEqual({
+      epoch: null,
+      metric: "measures",
+      original: -0.5,
+      reproduced: -0.25,
+    });
+    expect(compareRun(task, original, ok(curve(4, 4)), "exact").firstDivergence).toEqual({
+      epoch: null,
+      metric: "measures",
+      original: "present",
+      reproduced: "absent",
+    });
+    // Across backends the measures are not compared.
+    expect(compareRun(task, original, sharper, "tolerance").verdict).toBe("consistent");
   });
 
   it("names a status that differs before anything else", () => {

@@ -12,11 +12,12 @@ import type {
   Predictions,
   ReproductionPredicate,
   ReproductionStatement,
+  RunMeasures,
   Statement,
   Task,
   Verdict,
 } from "./contract/index.js";
-import { isTorchBackend } from "./contract/index.js";
+import { isTorchBackend, MEASURES } from "./contract/index.js";
 import { deriveRun } from "./derive.js";
 import { canonicalDigest } from "./digest.js";
 import { comparisonMode, describeEngine, originalEngineFields } from "./engine-identity.js";
@@ -28,6 +29,7 @@ export interface ComparedRun {
   status: "ok" | "failed";
   curve: readonly EpochPoint[];
   predictions: PredictionDigests | null;
+  measures?: RunMeasures | undefined;
 }
 
 /** One run's verdict and, unless it reproduced, where it first departed. */
@@ -77,7 +79,21 @@ function divergence(
   };
 }
 
-/** Exact mode: status, then epoch by epoch every curve value, then the curve's length, then the predictions. */
+/**
+ * The first complexity measure (in MEASURES order) on which two runs differ, with both values; null
+ * when they agree or neither has measures. Their cost in seconds differs between any two machines.
+ */
+function measureDivergence(a: RunMeasures | undefined, b: RunMeasures | undefined): Comparison | null {
+  if (!a && !b) return null;
+  if (!a || !b) return divergence(null, "measures", a ? "present" : "absent", b ? "present" : "absent");
+  for (const { key } of MEASURES) if (a[key] !== b[key]) return divergence(null, "measures", a[key], b[key]);
+  return null;
+}
+
+/**
+ * Exact mode: status, then epoch by epoch every curve value, then the curve's length, then the
+ * predictions, then the complexity measures.
+ */
 function compareExactly(original: ComparedRun, reproduced: ComparedRun): Comparison {
   if (original.status !== reproduced.status) return divergence(null, "status", original.status, reproduced.status);
   const shared = Math.min(original.curve.length, reproduced.curve.length);
@@ -95,7 +111,7 @@ function compareExactly(original: ComparedRun, reproduced: ComparedRun): Compari
     const b = reproduced.predictions?.[set] ?? null;
     if (a !== b) return divergence(null, `predictions.${set}`, a, b);
   }
-  return { verdict: "exact", firstDivergence: null };
+  return measureDivergence(original.measures, reproduced.measures) ?? { verdict: "exact", firstDivergence: null };
 }
 
 function withinEpochs(a: number, b: number): boolean {
@@ -280,8 +296,9 @@ export async function auditReproduction(
         status: originalRun.status,
         curve: originalRun.curve,
         predictions: await predictionDigests(originalRun.predictions),
+        measures: originalRun.measures,
       },
-      { status: run.status, curve: run.curve, predictions: run.predictions },
+      { status: run.status, curve: run.curve, predictions: run.predictions, measures: run.measures },
       predicate.mode,
     );
     if (

@@ -46,8 +46,9 @@ export async function buildPredicate(input: {
         status: originalRun.status,
         curve: originalRun.curve,
         predictions: await predictionDigests(originalRun.predictions),
+        measures: originalRun.measures,
       },
-      { status: run.status, curve: run.curve, predictions },
+      { status: run.status, curve: run.curve, predictions, measures: run.measures },
       mode,
     );
     runs.push({
@@ -60,6 +61,7 @@ export async function buildPredicate(input: {
       curve: run.curve,
       curveSha256: await curveDigest(run.curve),
       predictions,
+      ...(run.measures && { measures: run.measures }),
     });
   }
   return {

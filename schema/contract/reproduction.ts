@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { SubmissionId, SuiteRef } from "./api.js";
 import { LIMITS, Name, NonNegativeInt, PositiveInt, Sha256Hex, Timestamp } from "./common.js";
+import { RunMeasures } from "./measures.js";
 import { Envelope, Environment, STATEMENT_TYPE, Subject, Submitter, TorchEngine } from "./payload.js";
 import { EpochPoint } from "./run.js";
 import { Task } from "./task.js";
@@ -40,7 +41,10 @@ export type ComparisonMode = z.infer<typeof ComparisonMode>;
 export const Verdict = z.enum(["exact", "not-reproduced", "consistent", "inconsistent"]).meta({ id: "Verdict" });
 export type Verdict = z.infer<typeof Verdict>;
 
-/** What differed first: a curve metric at an epoch, the curve's length, the status, a prediction set, or a figure. */
+/**
+ * What differed first: a curve metric at an epoch, the curve's length, the status, a prediction
+ * set, the complexity measures (both values are then the first measure that differs), or a figure.
+ */
 export const DivergentMetric = z
   .enum([
     "status",
@@ -52,6 +56,7 @@ export const DivergentMetric = z
     "epochs",
     "predictions.train",
     "predictions.test",
+    "measures",
     "epochsToFit",
     "finalTrainAcc",
     "finalTestAcc",
@@ -96,6 +101,8 @@ export const ReproducedRun = z.strictObject({
   /** `curveDigest` of `curve`: SHA-256 of its canonical JSON with `wallSeconds` left out. */
   curveSha256: Sha256Hex,
   predictions: PredictionDigests.nullable(),
+  /** The reproduction's complexity measures, which exact mode compares with the original's (their cost aside). */
+  measures: RunMeasures.optional(),
 });
 export type ReproducedRun = z.infer<typeof ReproducedRun>;
 
