@@ -170,9 +170,12 @@ describe("tasks export, worker.py, tasks import", () => {
     const direct = opened.statement.predicate;
     expect(direct.environment.backendDetail).toBe(predicate.environment.backendDetail);
     expect(direct.architectures).toEqual(predicate.architectures);
-    // Training time differs from one invocation to the next; everything else is the experiment.
+    // Training and measuring time differ from one invocation to the next; everything else is the experiment.
     const measured = (runs: ResultPredicate["runs"]) =>
-      runs.map(({ derived: _, curve, ...run }) => ({ ...run, curve: curve.map(({ wallSeconds: _, ...p }) => p) }));
+      runs.map(({ derived: _, curve, measures, ...run }) => {
+        const { seconds: __, ...values } = measures!;
+        return { ...run, curve: curve.map(({ wallSeconds: _, ...p }) => p), measures: values };
+      });
     const seed0 = predicate.runs.filter((run) => run.task.seed === 0);
     expect(direct.runs).toHaveLength(2);
     expect(measured(direct.runs)).toEqual(measured(seed0));
