@@ -53,7 +53,7 @@ export type ResolvedBoard =
  * @example
  * await resolveBoard({ suite: "quick", dataset: "cifar10" })
  * // { ok: false, error: { path: "query.dataset",
- * //   message: "suite quick v1 has no dataset cifar10 (it has mnist-10k)" } }
+ * //   message: "suite quick v2 has no dataset cifar10 (it has mnist-10k)" } }
  */
 export async function resolveBoard(request: BoardRequest): Promise<ResolvedBoard> {
   const known = await findKnownSuite(request.suite, request.version);
