@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  ArchitectureDetail,
   type BoardMeasureRun,
   BoardMeasures,
   MEASURES,
@@ -257,6 +258,23 @@ describe("GET /api/v1/leaderboard/measures", () => {
           r.measures.seconds,
         ].join(","),
       ),
+    );
+  });
+
+  it("gives each run's measures on its architecture's page, null on a failed run", async () => {
+    const fingerprint = stored["y-failed"]!.bundle.predicate.architectures[0]!.fingerprint;
+    const res = await pg.app.request(`/api/v1/architectures/${fingerprint}?suite=smoke`);
+    expect(res.status).toBe(200);
+    const detail = ArchitectureDetail.parse(await res.json());
+    const byRun = (submissionId: string, seed: number, kind: string) =>
+      detail.runs.find((r) => r.submissionId === submissionId && r.seed === seed && r.corruption.kind === kind)!;
+    const y = stored.y!;
+    for (const run of y.bundle.predicate.runs)
+      expect(byRun(y.id, run.task.seed, run.task.corruption.kind).measures).toEqual(run.measures);
+    const failed = stored["y-failed"]!;
+    expect(byRun(failed.id, 1, "random")).toMatchObject({ status: "failed", measures: null });
+    expect(byRun(failed.id, 1, "true").measures).toEqual(
+      failed.bundle.predicate.runs.find((r) => r.task.corruption.kind === "true")!.measures,
     );
   });
 
