@@ -158,6 +158,13 @@ function mlp(c: number, initial?: Weights[][]): TopologyCase {
   };
 }
 
+/** The MLP with its ReLU as a layer of its own: uncapped, or capped at `maxValue` (then no path norm). */
+const mlpReluLayer = (maxValue: number | null): TopologyCase => ({
+  ...mlp(1),
+  layers: [FLATTEN, dense(2, "linear"), { class_name: "ReLU", config: { max_value: maxValue } }, dense(3, "linear")],
+  weights: [[], [W1, [0, 0]], [], [W2, B2]],
+});
+
 // The 1-conv network: a 3×3×1 image, two 2×2 filters (valid, ReLU), flattened (8) to 2 logits.
 // Filter 0 = [[1, 0], [0, 1]], filter 1 = [[0, 2], [0, 0]]; TF's kernel [kh][kw][cin][cout].
 const CONV_KERNEL = [
@@ -327,6 +334,8 @@ const CASES: Record<string, Case> = {
     ],
   ]),
   mlpScaled: mlp(C),
+  mlpReluLayer: mlpReluLayer(null),
+  mlpCappedRelu: mlpReluLayer(6),
   conv: conv("linear"),
   convSoftmax: conv("softmax"),
   sharpness1: linear({ sharpnessSteps: 1, sharpnessBox: ALPHA }),
@@ -370,6 +379,12 @@ describe("worker.py's measures of a 2-layer MLP with known weights", () => {
     // Σ over paths of squared weights: Σ_j (Σ_i W1[i][j]²)(Σ_k W2[j][k]²) = 1·1 + 4·1.25 = 6.
     expect(m("mlp").logPathL2).toBeCloseTo(0.5 * Math.log(6), 10);
     expect(m("mlp").seconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("passes paths through a ReLU layer, but not through a capped one", () => {
+    expect(m("mlpReluLayer").logPathL2).toBeCloseTo(0.5 * Math.log(6), 10);
+    expect(m("mlpReluLayer").margin).toBeCloseTo(0.1, 6);
+    expect(m("mlpCappedRelu").logPathL2).toBeNull();
   });
 
   it("is unchanged by scaling the ReLU layer by c and the next by 1/c, except the Frobenius norm", () => {

@@ -1435,8 +1435,9 @@ def derived_generator(seed, stream, device):
 
 # Layers through which the path-ℓ2 norm is defined: each is linear in its squared weights on the
 # non-negative values the squared network computes (where ReLU is the identity).
-PATH_LAYERS = {"InputLayer", "Dense", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "Activation", "Flatten",
-               "Reshape", "SeededDropout", "Dropout", "MaxPooling2D", "Add", "Concatenate"}
+PATH_LAYERS = {"InputLayer", "Dense", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "Activation", "ReLU",
+               "Flatten", "Reshape", "SeededDropout", "Dropout", "SpatialDropout2D", "MaxPooling2D", "Add",
+               "Concatenate"}
 PATH_ACTIVATIONS = (None, "linear", "relu")
 # The torch.nn modules of a user's nn.Sequential through which the path-ℓ2 norm is defined.
 PATH_MODULES = ("Sequential", "Linear", "Conv2d", "ReLU", "Flatten", "Dropout", "MaxPool2d", "BatchNorm1d",
@@ -1520,6 +1521,9 @@ def path_supported(model):
         for block in model.blocks:
             if block.kind not in PATH_LAYERS or block.config.get("activation") not in PATH_ACTIVATIONS:
                 return False
+            # A capped, leaky or shifted ReLU is not the identity on non-negative values.
+            if block.kind == "ReLU" and (block.max_value is not None or block.negative_slope or block.threshold):
+                return False
         return True
     # A user's module: only an nn.Sequential of torch's own modules has a forward pass known here
     # (a subclass, even of nn.Sequential, may compute anything in its own forward).
@@ -1576,7 +1580,7 @@ def squared_block(block, inputs):
         if gamma is not None:
             scale = scale * cpu64(gamma) ** 2
         return x * scale.reshape([1, -1] + [1] * (x.dim() - 2))
-    if kind in ("Activation", "ReLU", "SeededDropout", "Dropout", "Identity", "InputLayer"):
+    if kind in ("Activation", "ReLU", "SeededDropout", "Dropout", "SpatialDropout2D", "Identity", "InputLayer"):
         return x  # the identity on non-negative values, or at inference
     return block(x)  # Flatten, Reshape, max pooling, Add, Concatenate: no weights, so the layer's own call
 
