@@ -169,9 +169,17 @@ export function MeasuresSection(props: MeasuresSectionProps) {
         Jiang et al. ("Fantastic Generalization Measures and Where to Find Them", ICLR 2020) rank theirs, by Kendall's
         τ against the generalization gap over every run of this board.
       </p>
+      {props.verified === "only" && (
+        <p>
+          As on the leaderboard's default view here, these rest on verified results only (reproduced exactly by an
+          operator reproducer); <a href={apiBoardMeasuresHref(board, { ...filters, verified: "all" })}>every result</a>{" "}
+          is in the export.
+        </p>
+      )}
       {runs.length === 0 ? (
         <p class="note" id="measure-verdict">
-          No runs with complexity measures on this board yet: they come with results of this suite version.
+          No {props.verified === "only" ? "verified " : ""}runs with complexity measures on this board yet: they come
+          with results of this suite version.
         </p>
       ) : (
         <>
