@@ -152,6 +152,7 @@ function scatterSummary(c: MeasureCorrelation): string {
 export function MeasuresSection(props: MeasuresSectionProps) {
   const { board, runs, correlations, scatter } = props;
   const filters = { backend: props.backend, verified: props.verified };
+  const allResults = apiBoardMeasuresHref(board, { ...filters, verified: "all" });
   const downloads = (
     <p class="downloads">
       Data: <a href={apiBoardMeasuresHref(board, filters)}>runs with their measures (JSON)</a> ·{" "}
@@ -172,8 +173,7 @@ export function MeasuresSection(props: MeasuresSectionProps) {
       {props.verified === "only" && (
         <p>
           As on the leaderboard's default view here, these rest on verified results only (reproduced exactly by an
-          operator reproducer); <a href={apiBoardMeasuresHref(board, { ...filters, verified: "all" })}>every result</a>{" "}
-          is in the export.
+          operator reproducer); <a href={allResults}>every result</a> is in the export.
         </p>
       )}
       {runs.length === 0 ? (
