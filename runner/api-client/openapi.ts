@@ -485,6 +485,7 @@ export interface components {
       | "epochs"
       | "predictions.train"
       | "predictions.test"
+      | "measures"
       | "epochsToFit"
       | "finalTrainAcc"
       | "finalTestAcc";
