@@ -111,8 +111,8 @@ async function attestation(
     const predictions = await predictionDigests(run.predictions);
     const comparison = compareRun(
       run.task,
-      { status: run.status, curve: run.curve, predictions },
-      { status: run.status, curve, predictions },
+      { status: run.status, curve: run.curve, predictions, measures: run.measures },
+      { status: run.status, curve, predictions, measures: run.measures },
       mode,
     );
     runs.push({
@@ -124,6 +124,7 @@ async function attestation(
       curve,
       curveSha256: await curveDigest(curve),
       predictions,
+      ...(run.measures && { measures: run.measures }),
     });
   }
   const predicate: ReproductionPredicate = {
