@@ -60,7 +60,7 @@ describe("rethink-bench CLI", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        String.raw`^OK {4}.*good\.dsse\.json: suite smoke v2 · mlp-1x512 · 6 runs over 2 corruptions · ` +
+        String.raw`^OK {4}.*good\.dsse\.json: suite smoke v3 · mlp-1x512 · 6 runs over 2 corruptions · ` +
           String.raw`wasm backend · signed by [0-9a-f]{16}… \(Ada\)\n$`,
       ),
     );

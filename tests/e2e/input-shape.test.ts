@@ -66,7 +66,7 @@ describe("run --model with an input shape the suite does not fit", () => {
     const args = ["run", "--suite", "smoke", "--backend", "wasm", "--model", path, "--seed", "3"];
     const result = await runCli([...args, "--out", join(home, "out-seed")], env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("seed 3 is not one of suite smoke v2's seeds (0, 1, 2)");
+    expect(result.stderr).toContain("seed 3 is not one of suite smoke v3's seeds (0, 1, 2)");
     expect(result.stderr).not.toContain("worker thread");
   });
 });

@@ -67,7 +67,7 @@ describe("the newcomer's path", () => {
       expect(board.rows[0]!.stepsToFit.median).toBeGreaterThan(0);
 
       const page = await browser.context.newPage();
-      await page.goto(`${base}/?suite=smoke&version=2&dataset=mnist-10k`);
+      await page.goto(`${base}/?suite=smoke&version=3&dataset=mnist-10k`);
       expect(await page.locator("table tbody tr").first().textContent()).toContain("mlp-1x512");
       await page.goto(submissionUrl!);
       expect(await page.locator("main").textContent()).toContain(id!);

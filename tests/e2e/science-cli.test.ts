@@ -87,7 +87,7 @@ describe("rethink-bench kernel", () => {
 
     const verified = await runCli(["verify", bundle], env);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain("suite smoke v2 · rbf-kernel · 2 runs over 2 corruptions · none backend");
+    expect(verified.stdout).toContain("suite smoke v3 · rbf-kernel · 2 runs over 2 corruptions · none backend");
   });
 
   it("refuses sizes with --out: a bundle's sizes are its suite's", async () => {
