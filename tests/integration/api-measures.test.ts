@@ -3,6 +3,7 @@
 // whose measures contradict what the server knows, refused with a message that says why.
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { queryBoardMeasures } from "../../api/db/queries/board-measures.js";
 import {
   ArchitectureDetail,
   type BoardMeasureRun,
@@ -140,6 +141,19 @@ describe("GET /api/v1/leaderboard/measures", () => {
     // The later result of arch-x seed 0 carried other measures: none of them is on the board.
     const later = new Set(expectedRuns("x-again").map((r) => r.measures.frobeniusSquared));
     expect(board.runs.filter((r) => later.has(r.measures.frobeniusSquared))).toEqual([]);
+  });
+
+  it("narrows to the architectures the insight page shows of a large board", async () => {
+    const x = stored.x!.bundle.predicate.architectures[0]!.fingerprint;
+    const z = stored.z!.bundle.predicate.architectures[0]!.fingerprint;
+    const narrowed = await queryBoardMeasures(pg.handle.db, {
+      suiteId: "smoke",
+      suiteVersion: 3,
+      dataset: "mnist-10k",
+      architectures: [x, z],
+    });
+    expect(narrowed?.runs).toEqual(inBoardOrder(["x", "z"].flatMap(expectedRuns)));
+    expect(narrowed?.total).toBe(6);
   });
 
   it("pages with a cursor that neither skips nor repeats a run, and refuses a forged one", async () => {

@@ -42,6 +42,7 @@ async function render(props: Partial<MeasuresSectionProps>): Promise<string> {
     board: BOARD,
     backend: null,
     verified: "all",
+    partial: false,
     runs,
     correlations: measureCorrelations(runs),
     verdict: "THE VERDICT",
@@ -66,6 +67,12 @@ describe("MeasuresSection", () => {
       'href="/api/v1/leaderboard/measures?suite=quick&amp;version=2&amp;dataset=mnist-10k&amp;verified=all"',
     );
     expect(html).toContain("verified=all&amp;format=csv");
+  });
+
+  it("says when the ranking rests on part of a large board, and only then", async () => {
+    const runs = [run(0, 10, 0.05), run(1, 30, 0.9)];
+    expect(await render({ runs, partial: true })).toContain("This board is larger than one page");
+    expect(await render({ runs, partial: false })).not.toContain("larger than one page");
   });
 
   it("says a board has no runs yet, and that a verified-only view rests on verified results", async () => {

@@ -13,6 +13,8 @@ export interface MeasuresSectionProps {
   board: BoardRef;
   backend: Environment["backend"] | null;
   verified: VerifiedFilter;
+  /** Whether `runs` are part of the board's (a large board's page ranks the runs it can afford). */
+  partial: boolean;
   runs: readonly BoardMeasureRun[];
   correlations: readonly MeasureCorrelation[];
   verdict: string;
@@ -174,6 +176,13 @@ export function MeasuresSection(props: MeasuresSectionProps) {
         <p>
           As on the leaderboard's default view here, these rest on verified results only (reproduced exactly by an
           operator reproducer); <a href={allResults}>every result</a> is in the export.
+        </p>
+      )}
+      {props.partial && (
+        <p class="note">
+          This board is larger than one page: the ranking rests on the {plural(runs.length, "run")} of the architectures
+          shown above (at most 3,000); <a href={apiBoardMeasuresHref(board, filters)}>the export</a> pages through every
+          run.
         </p>
       )}
       {runs.length === 0 ? (

@@ -41,7 +41,12 @@ export interface InsightPageProps {
   /** How many architectures the figures cover when the board has more than the page reads; null when it covers all. */
   truncated: number | null;
   /** The board's standing runs with their complexity measures, and which results they are (verified or all). */
-  measures: { runs: BoardMeasureRun[]; verified: VerifiedFilter };
+  measures: {
+    runs: BoardMeasureRun[];
+    verified: VerifiedFilter;
+    /** The runs are part of the board: the architectures on the page, or the first runs of them. */
+    partial?: boolean;
+  };
   assets: AssetManifest | undefined;
 }
 
@@ -262,6 +267,7 @@ export function InsightPage(props: InsightPageProps) {
         board={board}
         backend={props.backend}
         verified={props.measures.verified}
+        partial={props.measures.partial ?? false}
         runs={measureRuns}
         correlations={correlations}
         verdict={measureVerdict(correlations, measureRuns)}

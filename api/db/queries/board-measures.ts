@@ -1,6 +1,6 @@
 // A board's standing ok runs with their complexity measures and generalization gaps: what
 // GET /leaderboard/measures pages through and the insight page ranks the measures by.
-import { and, asc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   architectures,
@@ -25,7 +25,9 @@ export interface BoardMeasuresQuery {
   backend?: Environment["backend"] | undefined;
   /** Only standing results an operator reproducer reproduced exactly, as `verified=only` reads the leaderboard. */
   verifiedOnly?: boolean | undefined;
-  /** Runs per page; every run of the board when left out (the insight page ranks them all). */
+  /** Only the runs of these architectures (by fingerprint): the insight page's, when it shows part of a board. */
+  architectures?: readonly string[] | undefined;
+  /** Runs per page; every run of the board when left out. */
   limit?: number | undefined;
   /** The `nextCursor` of the previous page. */
   cursor?: string | undefined;
@@ -60,6 +62,7 @@ function scopeOf(query: BoardMeasuresQuery): SQL {
     isNotNull(runs.measures),
     query.backend === undefined ? undefined : eq(runs.backend, query.backend),
     query.verifiedOnly ? eq(runs.verified, true) : undefined,
+    query.architectures === undefined ? undefined : inArray(runs.architectureFingerprint, [...query.architectures]),
   )!;
 }
 

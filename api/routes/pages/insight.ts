@@ -10,6 +10,9 @@ import { MAX_PAGE } from "../v1/list-query.js";
 import { boardCounts, readBoardQuery } from "./board-query.js";
 import { assetsOf, CACHE, renderPage, suiteTag } from "./page-response.js";
 
+/** Most runs the insight page ranks the measures over: about 4.5 million pairs per measure. */
+const MAX_MEASURE_RUNS = 3000;
+
 export function registerInsightPage(
   pages: Hono<AppEnv>,
   options: ResolvedOptions,
@@ -22,38 +25,49 @@ export function registerInsightPage(
     const { known, dataset, query } = resolved;
     const suite = known.suite;
     const backend = query.backend ?? null;
-    // The measures rest on the results the leaderboard would show for this board: verified ones only where the
+    // The page rests on the results the leaderboard would show for this board: verified ones only where the
     // server has reproducer keys, unless the URL says otherwise.
     const verified = query.verified ?? (await defaultVerifiedFilter(options, c));
-    const [result, boards, measures] = await Promise.all([
+    const verifiedOnly = verified === "only";
+    const [result, boards] = await Promise.all([
       queryLeaderboard(c.var.db, {
         suiteId: suite.id,
         suiteVersion: suite.version,
         dataset,
         rank: "memorization",
         backend: query.backend,
+        verifiedOnly,
         limit: MAX_PAGE,
         offset: 0,
       }),
       boardCounts(c),
-      // Every run, unpaged: τ is over the whole board.
-      queryBoardMeasures(c.var.db, {
-        suiteId: suite.id,
-        suiteVersion: suite.version,
-        dataset,
-        backend: query.backend,
-        verifiedOnly: verified === "only",
-      }),
     ]);
+    const truncated = result.total > result.rows.length;
+    // τ costs time quadratic in the runs and the page is rendered per request (then cached for
+    // seconds): on a board larger than one page, the measures are those of the architectures
+    // shown, and at most MAX_MEASURE_RUNS of their runs; the page says so, the export has them all.
+    const measures = await queryBoardMeasures(c.var.db, {
+      suiteId: suite.id,
+      suiteVersion: suite.version,
+      dataset,
+      backend: query.backend,
+      verifiedOnly,
+      architectures: truncated ? result.rows.map((row) => row.architecture.fingerprint) : undefined,
+      limit: MAX_MEASURE_RUNS,
+    });
     const page = InsightPage({
       board: { suite: suite.id, version: suite.version, dataset },
       backend,
       suite,
       boards,
       rows: result.rows,
-      truncated: result.total > result.rows.length ? result.rows.length : null,
+      truncated: truncated ? result.rows.length : null,
       // Without a cursor the query always answers a page (null only for a cursor it did not write).
-      measures: { runs: measures?.runs ?? [], verified },
+      measures: {
+        runs: measures?.runs ?? [],
+        verified,
+        partial: truncated || measures?.nextCursor != null,
+      },
       assets: await assetsOf(options, c),
     });
     return renderPage(c, page, { cacheControl: CACHE.board, tags: [suiteTag(suite)] });
