@@ -193,8 +193,10 @@ export function scoreRuns(predicate: ResultPredicate, registry: DatasetRegistry)
  * training accuracy equals the scored one exactly here, so it gives the count of wrong examples.
  */
 function marginSignErrors(predicate: ResultPredicate, run: Run, i: number, examples: number): PathError[] {
-  const settings = predicate.suite.measures;
-  const architecture = predicate.architectures.find((a) => a.fingerprint === run.architectureFingerprint);
+  // Optional chains: callers that score curves alone (the runner's own prediction tests) pass a
+  // predicate of datasets and runs.
+  const settings = predicate.suite?.measures;
+  const architecture = predicate.architectures?.find((a) => a.fingerprint === run.architectureFingerprint);
   if (!run.measures || !settings || !architecture) return [];
   const evidence = { settings, parameterCount: architecture.parameterCount };
   const correct = Math.round(run.curve[run.curve.length - 1]!.trainAcc * examples);
