@@ -2,6 +2,7 @@
 // gives the same figures from the same weights: Frobenius norms, distance from initialization,
 // and spectral norms by Lanczos iteration.
 import type * as tf from "@tensorflow/tfjs";
+import { Rng } from "../../schema/index.js";
 
 /**
  * A kernel as a matrix: the weight tensor of rank ≥ 2 in TF layout, its last axis the columns
@@ -117,7 +118,7 @@ function largestTridiagonalEigenvalue(a: readonly number[], b: readonly number[]
 
 /**
  * The largest singular value σ_max(W), in float64: Lanczos iteration on WᵀW (applied as Wᵀ(W·v),
- * never formed) from the normalized all-ones vector, with full reorthogonalization, until the
+ * never formed) from a fixed pseudo-random unit vector, with full reorthogonalization, until the
  * largest Ritz value changes by < 1e-13 relative (at most 64 steps, or the number of columns,
  * when the Krylov space is the whole space and the answer exact). Lanczos reaches the extreme
  * eigenvalue in tens of steps where plain power iteration took hundreds on a trained 784 × 512
@@ -143,7 +144,13 @@ export function spectralNorm(kernel: KernelMatrix): number {
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = new Float64Array(cols).fill(1 / Math.sqrt(cols));
+  // A fixed pseudo-random start: it has a component along every eigenvector (the all-ones vector
+  // did not when a kernel's rows sum to zero, and Lanczos then found a smaller eigenvalue), so an
+  // invariant Krylov space, where the iteration stops early, holds the largest eigenvalue.
+  const rng = Rng.create(0, "measures/lanczos-start");
+  let q = Float64Array.from({ length: cols }, () => rng.normal());
+  const length = Math.sqrt(dot(q, 0, q, 0, cols));
+  for (let j = 0; j < cols; j++) q[j]! /= length;
   let top = 0;
   for (let step = 0; step < Math.min(cols, LANCZOS_MAX_STEPS); step++) {
     basis.push(q);

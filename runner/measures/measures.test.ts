@@ -167,6 +167,16 @@ describe("spectralNorm", () => {
     expect(spectralNorm({ rows: 2, cols: 3, values: Float32Array.of(2, 0, 0, 0, 0, 1) })).toBeCloseTo(2, 9);
     expect(spectralNorm({ rows: 2, cols: 2, values: new Float32Array(4) })).toBe(0);
   });
+
+  it("finds σ_max when the top singular vector is orthogonal to the all-ones vector", () => {
+    // [[1, −1], [1, −1]]: WᵀW = [[2, −2], [−2, 2]], eigenvalues 4 (along (1, −1)) and 0 (along (1, 1)).
+    expect(spectralNorm({ rows: 2, cols: 2, values: Float32Array.of(1, -1, 1, -1) })).toBeCloseTo(2, 12);
+    // [[2, −1], [−1, 2]] is symmetric with eigenvalues 3 (along (1, −1)) and 1 (along (1, 1)).
+    expect(spectralNorm({ rows: 2, cols: 2, values: Float32Array.of(2, -1, -1, 2) })).toBeCloseTo(3, 12);
+    // Orthogonal rows (1, −1, 0) and (0, 0, 0.5): singular values √2 and 0.5.
+    const rows = Float32Array.of(1, -1, 0, 0, 0, 0, 0, 0, 0.5);
+    expect(spectralNorm({ rows: 3, cols: 3, values: rows })).toBeCloseTo(Math.SQRT2, 12);
+  });
 });
 
 describe("flatnessSigma", () => {
