@@ -51,7 +51,7 @@ export function reproductionReport(input: ReportInput, standard: Suite): string 
     theoremSection(input),
     standardSection(input, quickRates),
     enginesSection(input),
-    measuresSection(input.measures),
+    measuresSection(input.measures, input.quick.bundle.predicate.suite.measures),
     differences(input),
     howMade(input),
   ]

@@ -1,7 +1,7 @@
 // The report's "Which complexity measure predicts the gap?" section on a hand-made board of four
 // runs (two architectures × true and random labels), whose τ values are worked out in the comments.
 import { describe, expect, it } from "vitest";
-import type { BoardMeasureRun, Corruption, RunMeasures } from "../../../schema/index.js";
+import type { BoardMeasureRun, Corruption, MeasureSettings, RunMeasures } from "../../../schema/index.js";
 import { measureCorrelations } from "../../../web/index.js";
 import { measuresSection, measuresTable, significantTau } from "./measures.js";
 
@@ -119,8 +119,21 @@ describe("measuresTable", () => {
   });
 });
 
+/** Settings unlike the defaults, so a sentence that ignored them would not match. */
+const SETTINGS: MeasureSettings = {
+  marginQuantile: 0.1,
+  sharpnessExamples: 300,
+  flatnessAccuracyDrop: 0.1,
+  flatnessSamples: 2,
+  flatnessSteps: 1,
+  flatnessSigmaMin: 1e-4,
+  flatnessSigmaMax: 1,
+  sharpnessBox: 0.05,
+  sharpnessSteps: 7,
+};
+
 describe("measuresSection", () => {
-  const section = measuresSection([{ engine: "TF.js (wasm)", runs: RUNS }]);
+  const section = measuresSection([{ engine: "TF.js (wasm)", runs: RUNS }], SETTINGS);
 
   it("says what the board holds and gives its verdict and table", () => {
     expect(section).toMatch(/^## Which complexity measure predicts the gap\?/);
@@ -143,7 +156,7 @@ describe("measuresSection", () => {
   it("says so when another family leads", () => {
     // The Frobenius norm made to follow the gap exactly: τ = +1, as flatness σ has.
     const reversed = RUNS.map((r) => ({ ...r, measures: { ...r.measures, frobeniusSquared: r.genGap * 100 } }));
-    const other = measuresSection([{ engine: "PyTorch (torch-cpu)", runs: reversed }]);
+    const other = measuresSection([{ engine: "PyTorch (torch-cpu)", runs: reversed }], SETTINGS);
     // Frobenius (+1, catalog position 1) ties flatness σ (+1, position 7) and comes first by catalog order.
     expect(other).toContain(
       "the best predictor is sum of squared Frobenius norms (τ +1.00): unlike Jiang et al., where sharpness leads, " +
@@ -156,5 +169,18 @@ describe("measuresSection", () => {
     expect(significantTau(18)).toBeCloseTo(0.3382, 4);
     // n = 4: 1.96·√(4·3·13/18) / 6 = 1.96·2.944 / 6 = 0.96.
     expect(section).toContain("reaches p < 0.05 only from about 0.96");
+  });
+
+  it("states the suite's own measure settings", () => {
+    expect(section).toContain(
+      "Nine of their forty-odd, with cheaper settings (a 300-example subset, 2 noise draws, 1 bisection step, " +
+        "a fixed sharpness box of ±5% and 7 ascent steps): [measures.md]",
+    );
+    const without = measuresSection([{ engine: "TF.js (wasm)", runs: RUNS }], undefined);
+    expect(without).toContain("Nine of their forty-odd: [measures.md]");
+  });
+
+  it("says a group of two runs has τ −1 or +1, a tie dropping the group", () => {
+    expect(section).toContain("whose τ can only be −1 or +1 (a tie leaves a group's τ undefined and the group out).");
   });
 });

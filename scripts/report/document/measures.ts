@@ -1,7 +1,7 @@
 // "Which complexity measure predicts the gap?": Kendall's τ of each complexity measure against the
 // generalization gap over the quick suite's board, one table per engine, beside what Jiang et al.
 // (ICLR 2020) found at their scale, and where the two set-ups differ.
-import { type BoardMeasureRun, MEASURES, type MeasureInfo } from "../../../schema/index.js";
+import { type BoardMeasureRun, MEASURES, type MeasureInfo, type MeasureSettings } from "../../../schema/index.js";
 import {
   formatCorrelation,
   formatInteger,
@@ -125,8 +125,28 @@ export function significantTau(n: number): number {
   return (1.96 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18)) / ((n * (n - 1)) / 2);
 }
 
-/** The section from each engine's board of the quick suite (ReportInput.measures). */
-export function measuresSection(input: readonly MeasuresBoard[]): string {
+/** "1 noise draw", "2 noise draws". */
+const count = (n: number, unit: string) => `${formatInteger(n)} ${unit}${n === 1 ? "" : "s"}`;
+
+/**
+ * How the suite's settings cut Jiang et al.'s procedure down, as "a 256-example subset, 1 noise draw,
+ * 8 bisection steps, a fixed sharpness box of ±1% and 3 ascent steps"; read from the suite so the
+ * report cannot drift from what its runs computed.
+ */
+export function settingsSummary(settings: MeasureSettings): string {
+  const box = Number((settings.sharpnessBox * 100).toPrecision(6));
+  return (
+    `a ${formatInteger(settings.sharpnessExamples)}-example subset, ${count(settings.flatnessSamples, "noise draw")}, ` +
+    `${count(settings.flatnessSteps, "bisection step")}, a fixed sharpness box of ±${box}% and ` +
+    `${count(settings.sharpnessSteps, "ascent step")}`
+  );
+}
+
+/**
+ * The section from each engine's board of the quick suite (ReportInput.measures) and the quick
+ * suite's measure settings (undefined for a suite version without measures).
+ */
+export function measuresSection(input: readonly MeasuresBoard[], settings: MeasureSettings | undefined): string {
   const boards = input.map((board) => ({ ...board, correlations: measureCorrelations(board.runs) }));
   const runs = boards[0]?.runs.length ?? 0;
   const architectures = new Set(boards[0]?.runs.map((r) => r.architecture.fingerprint)).size;
@@ -171,7 +191,8 @@ export function measuresSection(input: readonly MeasuresBoard[]): string {
       `${seeds === 1 ? "seed" : "seeds"}, against their 10,000 networks: over ${formatInteger(runs)} runs a τ ` +
       `reaches p < 0.05 only from about ${runs >= 3 ? significantTau(runs).toFixed(2) : NONE} on` +
       (architectures === 2
-        ? ", and the granulated τ across architectures averages groups of two runs, whose τ can only be −1, 0 or +1."
+        ? ", and the granulated τ across architectures averages groups of two runs, whose τ can only be −1 or +1 " +
+          "(a tie leaves a group's τ undefined and the group out)."
         : "."),
     "- **The axis.** Their networks all trained on clean labels and differ in hyper-parameters (depth, width, " +
       "batch size, dropout, weight decay, learning rate, optimizer); ours differ mainly in the corruption of the " +
@@ -181,8 +202,8 @@ export function measuresSection(input: readonly MeasuresBoard[]): string {
     "- **The stopping rule.** They stopped every network at the same training cross-entropy (0.01), so that the " +
       "measures compare fits of equal quality; ours stop when the training set is fitted or the epoch budget " +
       "runs out, and some input-corruption runs end unfitted, which moves their margins and sharpness.",
-    "- **The measures.** Nine of their forty-odd, with cheaper settings (a 500-example subset, 2 noise draws, " +
-      "10 bisection steps, a fixed sharpness box): [measures.md](measures.md#where-we-differ-from-jiang-et-al).",
+    `- **The measures.** Nine of their forty-odd${settings ? `, with cheaper settings (${settingsSummary(settings)})` : ""}: ` +
+      "[measures.md](measures.md#where-we-differ-from-jiang-et-al).",
     ...(nulls.length > 0
       ? [
           `- **Undefined values.** A measure that is null for a run leaves that run out of its τ: ${list(nulls)} ` +
