@@ -275,6 +275,42 @@ describe("GET /api/v1/leaderboard/measures", () => {
     );
   });
 
+  it("pages CSV by a Link header to the next page, none on the last", async () => {
+    const expected = inBoardOrder(["x", "y", "y-failed", "z"].flatMap(expectedRuns)).map(
+      (r) => `${r.submissionId},${r.position}`,
+    );
+    const pages: string[][] = [];
+    const links: (string | null)[] = [];
+    let url: string | null = "/api/v1/leaderboard/measures?suite=smoke&limit=4&format=csv";
+    while (url !== null && pages.length < 5) {
+      const res = await pg.app.request(url);
+      expect(res.status, url).toBe(200);
+      const link = res.headers.get("link");
+      links.push(link);
+      const [header, ...lines] = (await res.text()).split("\r\n");
+      expect(header!.startsWith("suite_id,")).toBe(true);
+      // submission_id and position (columns 4 and 5) name the run.
+      pages.push(lines.filter((line) => line !== "").map((line) => line.split(",").slice(3, 5).join(",")));
+      if (link === null) url = null;
+      else {
+        const match = /^<([^>]+)>; rel="next"$/.exec(link);
+        expect(match, link).not.toBeNull();
+        url = match![1]!;
+        const next = new URL(url, "http://localhost");
+        expect(next.pathname).toBe("/api/v1/leaderboard/measures");
+        expect(Object.fromEntries([...next.searchParams].filter(([k]) => k !== "cursor"))).toEqual({
+          suite: "smoke",
+          limit: "4",
+          format: "csv",
+        });
+        expect(next.searchParams.get("cursor")).not.toBeNull();
+      }
+    }
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+    expect(pages.flat()).toEqual(expected);
+    expect(links.map((l) => l !== null)).toEqual([true, true, false]);
+  });
+
   it("gives each run's measures on its architecture's page, null on a failed run", async () => {
     const fingerprint = stored["y-failed"]!.bundle.predicate.architectures[0]!.fingerprint;
     const res = await pg.app.request(`/api/v1/architectures/${fingerprint}?suite=smoke`);

@@ -27,7 +27,8 @@ const route = defineRoute({
     "(`backend` and `verified` filter as they do there; hidden submissions are left out), in a stable order " +
     "(architecture fingerprint, corruption, regularizer, seed) with `total` counting the whole board. The insight " +
     "page ranks the measures by Kendall's τ against the gap over these runs. CSV has one row per run and one column " +
-    "per measure (snake case: parameter_count, frobenius_squared, …, and measures_seconds, their cost). A page is " +
+    "per measure (snake case: parameter_count, frobenius_squared, …, and measures_seconds, their cost); a CSV page " +
+    'with more rows after it says where they are in a `Link: <…&cursor=…>; rel="next"` header. A page is ' +
     `cached like the leaderboard's (\`Cache-Control: ${BOARD_CACHE_CONTROL}\`).`,
   request: {
     query: z.object({
@@ -76,6 +77,17 @@ const HEADER = [
   ...MEASURES.map((m) => measureColumn(m.key)),
   "measures_seconds",
 ];
+
+/**
+ * The request's path and query with `cursor` set to the next page's: a reference relative to the
+ * request (RFC 8288 §3.1), not an absolute URL, because the Host header is the client's to choose
+ * and the answer is cached for everyone.
+ */
+export function nextPageUrl(requestUrl: string, cursor: string): string {
+  const url = new URL(requestUrl);
+  url.searchParams.set("cursor", cursor);
+  return `${url.pathname}${url.search}`;
+}
 
 export function registerGetBoardMeasures(router: OpenAPIHono<AppEnv>, options: ResolvedOptions) {
   return router.openapi(route, async (c) => {
@@ -129,6 +141,8 @@ export function registerGetBoardMeasures(router: OpenAPIHono<AppEnv>, options: R
       const backend = query.backend ? `-${query.backend}` : "";
       const verified = verifiedOnly ? "-verified" : "";
       const filename = `measures-${suite.id}-v${suite.version}-${dataset}${backend}${verified}.csv`;
+      // CSV has no body field for nextCursor: the next page's URL goes in an RFC 8288 Link header.
+      if (body.nextCursor !== null) c.header("Link", `<${nextPageUrl(c.req.url, body.nextCursor)}>; rel="next"`);
       return csvResponse(c, filename, toCsv(HEADER, rows));
     }
     return c.json(body, 200);
