@@ -13,7 +13,8 @@ const CONSISTENT: RunMeasures = {
   logSpectralOverMargin: 3.227411277760219,
   logPathL2: 2,
   margin: 4,
-  flatnessSigma: 0.02,
+  // 10⁻² is a point of the default bisection grid: ln 10⁻⁴ + 128 · ln 10⁴ / 2⁸.
+  flatnessSigma: 0.01,
   adversarialSharpness: 0.3,
   seconds: 1.5,
 };
@@ -59,6 +60,16 @@ describe("measureProblems", () => {
     expect(measureProblems({ ...CONSISTENT, flatnessSigma: 5e-5 }, evidence)).toEqual([
       "flatnessSigma 0.00005 is outside the search range [0.0001, 1]",
     ]);
+  });
+
+  it("names a flatness σ that the bisection cannot give", () => {
+    // ln 0.1 = ln 10⁻⁴ + 192 · ln 10⁴ / 256: on the grid; 0.02 lies between k = 169 and 170.
+    expect(measureProblems({ ...CONSISTENT, flatnessSigma: 0.1 }, evidence)).toEqual([]);
+    const [problem, ...rest] = measureProblems({ ...CONSISTENT, flatnessSigma: 0.02 }, evidence);
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(
+      /^flatnessSigma 0\.02 is not a value the bisection gives: with 8 steps between 0\.0001 and 1/,
+    );
   });
 
   it("checks the margin's sign against the share of wrong training predictions", () => {

@@ -134,7 +134,7 @@ export interface MeasureEvidence {
 
 /**
  * What is inconsistent in a run's measures, checked against what the server computes itself:
- * the parameter count, the spectral ratio against its two parts, σ inside the bisection's range,
+ * the parameter count, the spectral ratio against its two parts, σ on the bisection's grid,
  * and the margin's sign against the share of training examples the predictions get wrong (at
  * the margin's quantile the margins of the wrong examples, all ≤ 0, end). Empty when consistent.
  *
@@ -159,13 +159,24 @@ export function measureProblems(measures: RunMeasures, evidence: MeasureEvidence
   } else if (logSpectralOverMargin !== null) {
     problems.push("logSpectralOverMargin must be null unless the margin is positive and logSpectralProduct defined");
   }
-  // The bisection's answer lies in its range, up to the float rounding of exp(ln σ).
-  const lo = settings.flatnessSigmaMin * (1 - 1e-9);
-  const hi = settings.flatnessSigmaMax * (1 + 1e-9);
-  if (measures.flatnessSigma < lo || measures.flatnessSigma > hi)
+  // The bisection can only answer a point of its grid: ln σ = ln σ_min + k·(ln σ_max − ln σ_min)/2^steps
+  // for k = 0 … 2^steps (k = 2^steps when even σ_max passes), up to float rounding.
+  const base = Math.log(settings.flatnessSigmaMin);
+  const step = (Math.log(settings.flatnessSigmaMax) - base) / 2 ** settings.flatnessSteps;
+  const k = Math.round((Math.log(measures.flatnessSigma) - base) / step);
+  const outside =
+    measures.flatnessSigma < settings.flatnessSigmaMin * (1 - 1e-9) ||
+    measures.flatnessSigma > settings.flatnessSigmaMax * (1 + 1e-9);
+  if (outside)
     problems.push(
       `flatnessSigma ${measures.flatnessSigma} is outside the search range ` +
         `[${settings.flatnessSigmaMin}, ${settings.flatnessSigmaMax}]`,
+    );
+  else if (Math.abs(Math.log(measures.flatnessSigma) - (base + k * step)) > 1e-9)
+    problems.push(
+      `flatnessSigma ${measures.flatnessSigma} is not a value the bisection gives: with ${settings.flatnessSteps} ` +
+        `steps between ${settings.flatnessSigmaMin} and ${settings.flatnessSigmaMax} the nearest is ` +
+        `${Math.exp(base + k * step)}`,
     );
   if (evidence.train && margin !== null) {
     const { examples, errors } = evidence.train;

@@ -75,6 +75,13 @@ describe("MeasuresSection", () => {
     expect(await render({ runs, partial: false })).not.toContain("larger than one page");
   });
 
+  it("says that measures nobody reproduced are the submitters' claims, unless the view is verified only", async () => {
+    const runs = [run(0, 10, 0.05), run(1, 30, 0.9)];
+    // The page escapes the apostrophe.
+    expect(await render({ runs, verified: "all" })).toContain("Until then they are the submitter&#39;s claims.");
+    expect(await render({ runs, verified: "only" })).not.toContain("Until then");
+  });
+
   it("says a board has no runs yet, and that a verified-only view rests on verified results", async () => {
     expect(await render({})).toContain("No runs with complexity measures on this board yet");
     const verified = await render({ verified: "only" });

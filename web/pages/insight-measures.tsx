@@ -178,6 +178,13 @@ export function MeasuresSection(props: MeasuresSectionProps) {
           operator reproducer); <a href={allResults}>every result</a> is in the export.
         </p>
       )}
+      {props.verified === "all" && (
+        <p class="note">
+          Each submitter's runner computes the measures; the server checks what it can compute itself (the parameter
+          count, the spectral ratio against its parts, σ on the bisection's grid, the margin's sign against the scored
+          predictions), and an exact reproduction compares every measure. Until then they are the submitter's claims.
+        </p>
+      )}
       {props.partial && (
         <p class="note">
           This board is larger than one page: the ranking rests on the {plural(runs.length, "run")} of the architectures
