@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: the comparison and the attestation checks share their hand-made curves.
 // Comparing a reproduced run with its original (exact and within tolerance), the checks an
 // attestation must pass on its own, and the audit that recomputes its verdicts. Every expected
 // verdict and divergence below is worked out by hand from the small curves written here.

@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: the whole folder format (inputs, results, measures) in one place.
 // The task folder that the PyTorch worker (worker.py) reads and writes (docs/engines.md): tasks.json,
 // content-addressed data blobs, copied torch modules, and one result file per task.
 import { createHash } from "node:crypto";

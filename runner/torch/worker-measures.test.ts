@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: each hand-worked network sits beside the values derived from it.
 // worker.py's complexity measures (docs/measures.md) on tiny networks with their weights written out here,
 // against values worked out by hand below: a 2-layer MLP, a 1-conv network, a linear softmax model for the
 // sharpness and flatness edges, a user's nn.Sequential, and the ReLU rescaling invariances. Runs Debian's

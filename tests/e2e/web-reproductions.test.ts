@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: one seeded server and browser serve every reproduction mark.
 // Reproduction marks in a real browser (Debian's Chromium, headless), on a real server with one
 // operator reproducer key: a result the operator reproduced exactly shows "verified" on the board
 // and its submission page; one that another key did not reproduce is flagged "contested" with a

@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: one seeded board serves every case of the endpoint and the refusals.
 // GET /api/v1/leaderboard/measures on embedded Postgres (PGlite): a board's standing ok runs with
 // the measures their bundles carried, paged, filtered and exported as CSV; and the submissions
 // whose measures contradict what the server knows, refused with a message that says why.

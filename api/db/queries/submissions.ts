@@ -1,3 +1,4 @@
+// Past 350 lines on purpose: storing a submission and reading it back share its row shapes.
 // Storing a verified bundle (one transaction, idempotent by content address) and reading
 // submissions back: one, a page of them, or the moderation trail of one. Moderating a
 // submission is in moderation.ts.
