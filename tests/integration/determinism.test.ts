@@ -111,7 +111,10 @@ async function measured(predicate: ResultPredicate) {
   );
 }
 
-/** The whole predicate as canonical JSON, less what differs between any two runs: wall times and the signing time. */
+/**
+ * The whole predicate as canonical JSON, less what differs between any two runs: wall times (the
+ * measures' own included) and the signing time.
+ */
 function contentsWithoutClock(predicate: ResultPredicate): string {
   const { createdAt: _createdAt, ...rest } = predicate;
   return canonicalJson({
@@ -120,6 +123,7 @@ function contentsWithoutClock(predicate: ResultPredicate): string {
       ...run,
       curve: run.curve.map(({ wallSeconds: _wallSeconds, ...point }) => point),
       derived: { ...run.derived, wallSeconds: null },
+      ...(run.measures && { measures: { ...run.measures, seconds: 0 } }),
     })),
   });
 }
@@ -181,6 +185,8 @@ describe.each([
 
     expectTwoTrainedRuns(twoWorkers.predicate, backend, model);
     expectTwoTrainedRuns(resumed.predicate, backend, model);
+    // The comparison below covers the complexity measures too: every run must have them.
+    expect(twoWorkers.predicate.runs.map((run) => run.measures?.frobeniusSquared)).not.toContain(undefined);
     // The wall times are measured, not computed: equal curves must come from comparing without them.
     expect(twoWorkers.predicate.runs[1]!.curve.map((p) => p.wallSeconds)).not.toEqual(
       resumed.predicate.runs[1]!.curve.map((p) => p.wallSeconds),
