@@ -105,8 +105,9 @@ export const MEASURES: readonly MeasureInfo[] = [
  * The settings every current suite uses. σ from 10⁻⁴ to 1 covers weights perturbed by 0.01% to
  * 100% of their magnitude; 8 bisection steps place σ within a factor 10^(4/256) ≈ 1.04. The two
  * sharpness measures cost a fixed number of passes over their examples whatever the run's length,
- * so 256 examples, one noise draw and 3 ascent steps keep them under 15% of a smoke run, whose
- * whole training is a few thousand example passes (npm run bench:measures).
+ * so 256 examples, one noise draw and 3 ascent steps keep them to a few percent of a quick run
+ * (the smoke suite, whose runs train for about a second, lightens them further; npm run
+ * bench:measures).
  */
 export const DEFAULT_MEASURE_SETTINGS: MeasureSettings = {
   marginQuantile: 0.1,
