@@ -1,6 +1,6 @@
 // Where each Node.js line's smoke bundle is kept for comparison, and what of a bundle must be
 // the same on every line: each run's curves without wall times, its derived figures without
-// wall time, and its predictions.
+// wall time, its predictions, and its complexity measures without their cost in seconds.
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ interface Run {
   curve: Record<string, unknown>[];
   derived: Record<string, unknown>;
   predictions: unknown;
+  measures?: Record<string, unknown>;
 }
 
 /** A bundle file's runs as they must agree across Node lines: wall-clock seconds left out. */
@@ -28,12 +29,14 @@ export function comparableRuns(file: string): unknown[] {
   const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as {
     predicate: { runs: Run[] };
   };
-  return statement.predicate.runs.map(({ curve, derived, ...run }) => {
+  return statement.predicate.runs.map(({ curve, derived, measures, ...run }) => {
     const { wallSeconds: _derivedWall, ...figures } = derived;
+    const { seconds: _cost, ...measured } = measures ?? {};
     return {
       ...run,
       derived: figures,
       curve: curve.map(({ wallSeconds: _wall, ...point }) => point),
+      measures: measured,
     };
   });
 }
