@@ -1103,6 +1103,10 @@ class TopologyNet(nn.Module):
         self.probabilities = last.get("class_name") == "Softmax" or last_activation == "softmax"
 
     def forward(self, x):
+        return self.run_plan(x, lambda block, inputs: block(inputs))
+
+    def run_plan(self, x, apply):
+        """The graph's output for input x, each block evaluated as apply(block, its input or inputs)."""
         values = {}
         for block_index, key, refs in self.plan:
             if block_index is None:
@@ -1110,7 +1114,7 @@ class TopologyNet(nn.Module):
                 continue
             block = self.blocks[block_index]
             inputs = [values[ref] for ref in refs]
-            values[key] = block(inputs if block.multiple_inputs else inputs[0])
+            values[key] = apply(block, inputs if block.multiple_inputs else inputs[0])
         return values[self.output_key]
 
     def parameter_count(self):
@@ -1594,15 +1598,7 @@ def log_path_l2(model, input_shape):
     x = torch.ones(1, channels, height, width, dtype=torch.float64)
     with torch.no_grad():
         if isinstance(model, TopologyNet):
-            values = {}
-            for block_index, key, refs in model.plan:
-                if block_index is None:
-                    values[key] = x
-                    continue
-                block = model.blocks[block_index]
-                inputs = [values[ref] for ref in refs]
-                values[key] = squared_block(block, inputs if block.multiple_inputs else inputs[0])
-            out = values[model.output_key]
+            out = model.run_plan(x, squared_block)
         else:
             out = x
             for module in sequential_layers(model):

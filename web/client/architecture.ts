@@ -101,6 +101,11 @@ function curvesChart(t: Theme) {
   };
 }
 
+/** The x axis of the charts by label-corruption level: 0 (true labels) to 1 (random), in steps of 0.2. */
+function corruptionAxis(t: Theme, title: string) {
+  return { type: "linear" as const, min: 0, max: 1, ...axis(t, title), ticks: { color: t.muted, stepSize: 0.2 } };
+}
+
 function sweepChart(
   t: Theme,
   pick: (p: SweepPoint) => Spread,
@@ -142,13 +147,7 @@ function sweepChart(
       layout: { padding: { right: 8, top: 4 } },
       interaction: { mode: "nearest" as const, intersect: false, axis: "x" as const },
       scales: {
-        x: {
-          type: "linear" as const,
-          min: 0,
-          max: 1,
-          ...axis(t, "label corruption (fraction of labels randomized)"),
-          ticks: { color: t.muted, stepSize: 0.2 },
-        },
+        x: corruptionAxis(t, "label corruption (fraction of labels randomized)"),
         y: { min: 0, ...(yMax === undefined ? {} : { max: yMax }), ...axis(t, yTitle) },
       },
       plugins: {
@@ -212,13 +211,7 @@ function measureChart(t: Theme, index: number) {
       layout: { padding: { right: 8, top: 4 } },
       interaction: { mode: "nearest" as const, intersect: false, axis: "x" as const },
       scales: {
-        x: {
-          type: "linear" as const,
-          min: 0,
-          max: 1,
-          ...axis(t, "label corruption"),
-          ticks: { color: t.muted, stepSize: 0.2 },
-        },
+        x: corruptionAxis(t, "label corruption"),
         y: data.measures.log[index]
           ? { type: "logarithmic" as const, ...axis(t, `${names[index]!} (log scale)`), ...logTicks(t) }
           : {
